@@ -1,0 +1,207 @@
+"""The public Python API: compose a config, run it, get tables and the summary.
+
+>>> from sim import load_config, run
+>>> result = run(load_config(overrides=["scenario=endogenous", "seed=7"]))
+>>> result.summary["verdict"], result.tables["presence"].head()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.config import ConfigError, RunConfig, _suggest, register_configs, validate
+
+__all__ = ["RunResult", "config_dir", "load_config", "run", "check_overrides", "config_hash",
+           "provenance", "to_plain"]
+
+
+def config_dir() -> Path:
+    """The Hydra config folder: packaged with a wheel (``sim/_configs``) or the repo's ``configs/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_configs", here.parent / "configs"):
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    raise FileNotFoundError("sahel-sim's configs folder is missing from the installation")
+
+
+def group_options(group: str) -> list[str]:
+    """The options of a config group (``scenario``, ``world``)."""
+    return sorted(p.stem for p in (config_dir() / group).glob("*.yaml"))
+
+
+def _walk_schema(path: list[str], shown: str) -> None:
+    """Raise ConfigError unless ``path`` names a field of the schema."""
+    typ: Any = RunConfig
+    import typing
+
+    for i, part in enumerate(path):
+        where = ".".join(path[:i]) or "(top level)"
+        origin = typing.get_origin(typ)
+        if origin is dict:
+            typ = typing.get_args(typ)[1]
+            continue
+        if origin is list:
+            return  # list items are checked when the config is validated
+        if not dataclasses.is_dataclass(typ):
+            raise ConfigError(f"{shown}: {'.'.join(path[:i])} is a value and has no field {part!r}")
+        hints = typing.get_type_hints(typ)
+        if part not in hints:
+            raise ConfigError(f"unknown parameter {shown!r} (no {part!r} in {where}); "
+                              + _suggest(part, list(hints)))
+        typ = hints[part]
+
+
+def check_overrides(overrides: list[str] | tuple[str, ...]) -> None:
+    """Check command-line overrides' names before Hydra composes anything.
+
+    Unknown parameters and unknown options of the ``scenario`` and ``world`` groups raise a
+    ConfigError that lists what is allowed.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except Exception as exc:  # hydra's grammar errors
+        raise ConfigError(f"cannot parse the overrides {list(overrides)}: {exc}") from exc
+    for o in parsed:
+        key = o.key_or_group
+        if key.startswith("hydra") or o.is_delete():
+            continue
+        if key in ("scenario", "world"):
+            values = (list(o.sweep_string_iterator()) if o.is_sweep_override()
+                      else [o.get_value_element_as_str()])
+            for v in values:
+                if str(v) not in group_options(key):
+                    raise ConfigError(f"{key}={v!r} is unknown; {_suggest(str(v), group_options(key))}")
+            continue
+        if o.is_add() or o.is_force_add():
+            continue
+        _walk_schema(key.split("."), key)
+
+
+def load_config(overrides: list[str] | tuple[str, ...] = (), config_name: str = "config") -> RunConfig:
+    """Compose the Hydra config with ``overrides`` (Hydra syntax), convert it to the typed schema
+    and validate it.
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+
+    check_overrides(overrides)
+    register_configs()
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(str(config_dir()), version_base="1.3"):
+            composed = compose(config_name, overrides=list(overrides))
+        cfg = OmegaConf.to_object(composed)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(_hydra_message(exc)) from exc
+    validate(cfg)
+    return cfg
+
+
+def _hydra_message(exc: BaseException) -> str:
+    """The useful line of a Hydra/OmegaConf composition error."""
+    msgs = []
+    while exc is not None:
+        msgs.append(str(exc).strip())
+        exc = exc.__cause__ or exc.__context__
+    return " / ".join(m.splitlines()[0] for m in msgs if m)
+
+
+def to_plain(cfg: RunConfig) -> dict[str, Any]:
+    """The config as plain Python data (JSON-able)."""
+    return dataclasses.asdict(cfg)
+
+
+def config_hash(cfg: RunConfig) -> str:
+    """SHA-256 of the canonical JSON of the config (seed included)."""
+    text = json.dumps(to_plain(cfg), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _git_commit() -> str | None:
+    root = Path(__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(cfg: RunConfig) -> dict[str, Any]:
+    """Seed, config hash, package version and git commit of a run."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ver = version("sahel-sim")
+    except PackageNotFoundError:
+        ver = "unknown"
+    return {"seed": cfg.seed, "config_hash": config_hash(cfg), "version": ver,
+            "git_commit": _git_commit()}
+
+
+@dataclass
+class RunResult:
+    """A finished run: the output tables of MODEL.md section 7, the summary, and the config."""
+
+    config: RunConfig
+    tables: dict[str, pd.DataFrame]
+    summary: dict[str, Any]
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def write(self, folder: str | Path, plots: bool | None = None) -> Path:
+        """Write the tables (Parquet), summary.json, the resolved config and (optionally) plots."""
+        from sim.io import write_run
+
+        return write_run(self, Path(folder), self.config.output.plots if plots is None else plots)
+
+
+def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
+    """Validate and run ``cfg``; return its tables and summary. Writes files only if
+    ``output_dir`` is given."""
+    from sim.metrics import summarize
+    from sim.model import SahelModel
+
+    prepared = validate(cfg)
+    model = SahelModel(prepared)
+    model.run()
+    tables = model.recorder.tables()
+    summary = {
+        "scenario": cfg.scenario.name,
+        "world": cfg.world.name,
+        "start": cfg.start,
+        "end": cfg.end,
+        "rules": {p: prepared.rules.vacuum.get(p, prepared.rules.default_vacuum)
+                  for p in model.world.power_ids},
+        **summarize(tables, cfg.metrics, cfg.start, cfg.end),
+        **provenance(cfg),
+    }
+    result = RunResult(config=cfg, tables=tables, summary=summary)
+    if output_dir is not None:
+        result.write(output_dir)
+    return result

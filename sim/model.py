@@ -1,0 +1,321 @@
+"""The Sahel influence model: a Mesa Model that owns the random streams, the arrays and the agents,
+and runs the eight monthly processes of MODEL.md section 3 in order.
+
+Time: model time t = k is the end of month k (month index k - 1 from ``start``); dated events of
+month m are scheduled through Mesa's event list at t = m + 0.5, so they apply before that month's
+processes (process 1).
+"""
+
+from __future__ import annotations
+
+import copy
+import zlib
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from sim.agents import ArmedGroup, ForeignPower, HostState
+from sim.config import (
+    INSTRUMENT_KINDS,
+    EventConfig,
+    RunConfig,
+    parse_month,
+    resolve_param_path,
+)
+from sim.processes import combat as combat_p
+from sim.processes import groups as groups_p
+from sim.processes import hosts as hosts_p
+from sim.processes import influence as influence_p
+from sim.processes import powers as powers_p
+from sim.processes.ledger import close_month
+from sim.record import Recorder
+from sim.rules import RuleContext
+from sim.state import MEMORY, MILITARY, initial_state
+from sim.world.build import build_world
+
+__all__ = ["SahelModel", "stream"]
+
+NEVER = -10**6
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """An independent random stream for actor or process ``name``, derived from the run's seed.
+
+    Streams are keyed by name (not by creation order), so adding an actor leaves every other
+    actor's draws unchanged: the basis for common random numbers across paired scenarios.
+    """
+    key = zlib.crc32(name.encode())
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(key,)))
+
+
+@dataclass
+class _ScheduledEvent:
+    """A dated event bound to the model (Mesa keeps only a weak reference to callbacks)."""
+
+    model: SahelModel
+    event: EventConfig
+    month: int
+
+    def __call__(self) -> None:
+        self.model.apply_event(self.event, self.month)
+
+
+class SahelModel(mesa.Model):
+    """The model. Build it from a validated :class:`~sim.config.RunConfig` (see
+    :func:`sim.config.validate`), then call :meth:`run`."""
+
+    def __init__(self, cfg: RunConfig):
+        self.cfg = copy.deepcopy(cfg)  # param events change the model's own copy only
+        super().__init__(rng=stream(cfg.seed, "model"))
+        self.world = build_world(self.cfg)
+        self.start_month = parse_month(cfg.start, "start")
+        self.n_months = parse_month(cfg.end, "end") - self.start_month + 1
+        self.state = initial_state(self.cfg, self.world)
+        self.recorder = Recorder(self.world, self.start_month, self.n_months)
+        w = self.world
+        self.protected = np.array([p in cfg.scenario.protected for p in w.power_ids])
+        self.hosts = [HostState(self, i, s, stream(cfg.seed, f"state:{s}"))
+                      for i, s in enumerate(w.state_ids)]
+        self.foreign = [ForeignPower(self, i, p, cfg.rules.vacuum.get(p, cfg.rules.default_vacuum),
+                                     stream(cfg.seed, f"power:{p}"))
+                        for i, p in enumerate(w.power_ids)]
+        self.armed = [ArmedGroup(self, i, g, stream(cfg.seed, f"group:{g}"))
+                      for i, g in enumerate(w.group_ids)]
+        self.combat_rng = stream(cfg.seed, "process:combat")
+        st = self.state
+        # influence starts at what each power provides (its equilibrium share)
+        st.influence = influence_p.target_influence(w, st, self.cfg.params.influence)
+        st.influence_ring[:] = st.influence
+        hosts_p.update_vacuum(w, st, self.cfg.params.hosts, self.cfg.params.combat.force_ratio,
+                              combat_p.hostile_strength(w, st))
+        self._scheduled: list[_ScheduledEvent] = []
+        excluded = set(cfg.scenario.exclude_events)
+        for ev in cfg.scenario.events:
+            if ev.id and ev.id in excluded:
+                continue
+            m = parse_month(ev.date, "event date") - self.start_month
+            if 0 <= m < self.n_months:
+                action = _ScheduledEvent(self, ev, m)
+                self._scheduled.append(action)
+                self.schedule_event(action, at=m + 0.5)
+
+    # ----------------------------------------------------------------------- running
+
+    def run(self) -> None:
+        """Run every month from ``start`` to ``end``."""
+        self.run_until(self.n_months)
+
+    def step(self) -> None:
+        """One month: processes 2-8 (process 1, the dated events, ran just before)."""
+        cfg, w, st = self.cfg, self.world, self.state
+        month = self.steps - 1
+        st.month = month
+        # 2. armed groups
+        streams = [g.stream for g in self.armed]
+        groups_p.recruit(w, st, cfg.params.groups, streams)
+        groups_p.move(w, st, cfg.params.groups)
+        attacks = groups_p.attacks(w, st, streams)
+        # 3. combat
+        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_rng, w.army_harm)
+        st.casualty_ring[month % MEMORY] = st.casualties
+        for r in result.massacre_regions:
+            self.recorder.event(month, "massacre", "", w.region_ids[r],
+                                f"{st.civilian_fatalities[r]:.0f} civilians killed")
+        # 4. host states
+        self._hosts(month)
+        # 5. foreign powers
+        self._powers(month)
+        # 6. influence
+        st.influence_ring[month % MEMORY] = st.influence
+        influence_p.update_influence(w, st, cfg.params.influence)
+        # 7. accounting
+        ledger = close_month(st)
+        # 8. record
+        self.recorder.record(month, st, ledger)
+        st.month = month + 1
+
+    def _hosts(self, month: int) -> None:
+        cfg, w, st = self.cfg, self.world, self.state
+        hp = cfg.params.hosts
+        ins = hosts_p.insecurity(w, st, hp)
+        trend = hosts_p.update_trend(st, hp)
+        hosts_p.update_legitimacy(w, st, hp, ins)
+        if cfg.scenario.endogenous_coups:
+            hazard = hosts_p.coup_hazard(st, hp, ins)
+            for h in self.hosts:
+                if h.coup_happens(hazard[h.index]):
+                    self.coup(h.index, month, "endogenous (insecurity and low legitimacy)")
+        foreign = hosts_p.update_vacuum(w, st, hp, cfg.params.combat.force_ratio,
+                                        combat_p.hostile_strength(w, st))
+        hosts_p.update_receptivity(w, st, hp, trend, foreign)
+        if cfg.scenario.endogenous_expulsion:
+            for si, pi in zip(*np.nonzero(hosts_p.expulsion_candidates(w, st, hp, self.protected))):
+                self.expel(int(si), int(pi), month,
+                           f"receptivity {st.receptivity[si, pi]:.2f} below {hp.expel_threshold}")
+        accepted = hosts_p.decide_offers(st, hp)
+        for si, pi in zip(*np.nonzero(accepted)):
+            powers_p.order(st, pi, si, st.offers[pi, si], w.ramp_months[pi])
+            st.agreement[si, pi] = True
+            self.recorder.event(month, "agreement", w.state_ids[si], w.power_ids[pi],
+                                "offer accepted: " + _describe(st.offers[pi, si]))
+        st.offers[:] = 0.0
+        hosts_p.pay_contractors(w, st, cfg.params.resources)
+        hosts_p.update_budget(w, st, hp, ins)
+
+    def _powers(self, month: int) -> None:
+        cfg, w, st = self.cfg, self.world, self.state
+        for pi, si in zip(*np.nonzero(powers_p.casualty_withdrawals(w, st, self.protected))):
+            self.withdraw(int(pi), int(si), month, "casualties beyond tolerance")
+        for agent in self.foreign:
+            desired = agent.decide(self.rule_context(agent.index, month))
+            powers_p.apply_decision(w, st, agent.index, desired)
+            powers_p.scale_to_budget(w, st, agent.index)
+        person = w.is_person[None, None, :]
+        leaving = ((st.target * person).sum(axis=2) < (st.level * person).sum(axis=2) - 1e-9).T
+        st.last_exit[leaving] = month
+        powers_p.arms_market(w, st, cfg.params.resources)
+        entered, left = powers_p.advance_deployments(w, st)
+        for pi, si in zip(*np.nonzero(entered)):
+            self.recorder.event(month, "entry", w.power_ids[pi], w.state_ids[si],
+                                _describe(st.level[pi, si]))
+        for pi, si in zip(*np.nonzero(left)):
+            self.recorder.event(month, "exit", w.power_ids[pi], w.state_ids[si], "personnel reached 0")
+
+    # ----------------------------------------------------------------------- rule context
+
+    def rule_context(self, pi: int, month: int) -> RuleContext:
+        """What power ``pi`` sees this month (see :class:`sim.rules.RuleContext`)."""
+        w, st = self.world, self.state
+        others = np.ones(len(w.power_ids), dtype=bool)
+        others[pi] = False
+        if others.any():
+            last = st.last_exit[:, others].max(axis=1)
+            gain = (st.influence[:, others] - st.influence_ring[month % MEMORY][:, others]).max(axis=1)
+        else:
+            last, gain = np.full(len(w.state_ids), NEVER), np.zeros(len(w.state_ids))
+        age = np.where(last > NEVER, month - last, np.inf).astype(float)
+        cash_due = np.einsum("psi,pi->s", st.level, w.unit_cost * w.host_cash_share)
+        cash_cap = st.budget / 12.0 * w.contractor_budget_share * self.cfg.params.resources.host_can_pay
+        pay = np.minimum(1.0, np.divide(cash_cap, cash_due, out=(cash_cap > 0).astype(float),
+                                        where=cash_due > 0))
+        held = np.bincount(w.region_state, weights=w.rent * st.control, minlength=len(w.state_ids))
+        conc_cap = w.concession_rent_share * held * self.cfg.params.resources.host_can_pay
+        if not self.cfg.params.resources.concessions_enabled:
+            conc_cap = np.zeros_like(conc_cap)
+        conc_due = np.einsum("psi,pi->s", st.level, w.unit_cost * w.concession_share)
+        conc = np.minimum(1.0, np.divide(conc_cap, conc_due, out=(conc_cap > 0).astype(float),
+                                         where=conc_due > 0))
+        host_share = (w.host_cash_share[pi][None, :] * pay[:, None]
+                      + w.concession_share[pi][None, :] * conc[:, None])
+        net = int(st.gross_cents[pi] - st.host_cents[pi] - st.concession_cents[pi]) / 100.0
+        return RuleContext(
+            power=w.power_ids[pi], states=w.state_ids, month=month, vacuum=st.vacuum.copy(),
+            capacity=st.capacity.copy(), receptivity=st.receptivity[:, pi].copy(),
+            influence=st.influence[:, pi].copy(), level=st.level[pi].copy(),
+            target=st.target[pi].copy(), can_enter=st.banned_until[:, pi] <= month,
+            rival_exit_age=age, rival_gain=gain, has_instrument=w.has_instrument[pi].copy(),
+            unit_cost=w.unit_cost[pi].copy(), effectiveness=w.effectiveness[pi].copy(),
+            host_share=host_share, net_cost_to_date=net, budget_month=w.budget_ceiling[pi] / 12.0,
+            interest=float(w.strategic_interest[pi]), params=self.cfg.rules)
+
+    # ----------------------------------------------------------------------- actions
+
+    def coup(self, si: int, month: int, detail: str) -> None:
+        """A coup in state ``si``: military regime, a new junta's popularity bonus."""
+        st = self.state
+        st.regime[si] = MILITARY
+        st.legitimacy[si] = min(1.0, st.legitimacy[si] + self.cfg.params.hosts.coup_legitimacy_bonus)
+        self.recorder.event(month, "coup", "army", self.world.state_ids[si], detail)
+
+    def withdraw(self, pi: int, si: int, month: int, detail: str,
+                 instrument: str = "", value: float = 0.0, months: int | None = None) -> None:
+        """Order power ``pi`` down to ``value`` in state ``si`` (one instrument, or every person
+        instrument) over its drawdown lag (or ``months``)."""
+        w, st = self.world, self.state
+        cols = [INSTRUMENT_KINDS.index(instrument)] if instrument else list(np.flatnonzero(w.is_person))
+        target = st.target[pi, si].copy()
+        target[cols] = value
+        lag = w.drawdown_months[pi] if months is None else np.full(len(INSTRUMENT_KINDS), months)
+        powers_p.order(st, pi, si, target, lag)
+        st.last_exit[si, pi] = month
+        self.recorder.event(month, "withdrawal", w.power_ids[pi], w.state_ids[si], detail)
+
+    def expel(self, si: int, pi: int, month: int, detail: str, months: int | None = None) -> None:
+        """State ``si`` expels power ``pi``: it leaves over its drawdown lag, may not return for
+        ``ban_months``, and may redeploy ``redeploy_share`` of its forces to the receptive state
+        with the largest vacuum."""
+        w, st, hp = self.world, self.state, self.cfg.params.hosts
+        person = w.is_person
+        leaving = st.level[pi, si] * person
+        lag = w.drawdown_months[pi] if months is None else np.full(len(INSTRUMENT_KINDS), months)
+        powers_p.order(st, pi, si, np.where(person, 0.0, st.target[pi, si]), lag)
+        st.banned_until[si, pi] = month + hp.ban_months
+        st.agreement[si, pi] = False
+        st.last_exit[si, pi] = month
+        st.offers[pi, si] = 0.0
+        self.recorder.event(month, "expulsion", w.state_ids[si], w.power_ids[pi], detail)
+        share = w.redeploy_share[pi]
+        if share <= 0 or leaving.sum() <= 0:
+            return
+        present = (st.level[pi] * person).sum(axis=1) > 0
+        cand = (present | st.agreement[:, pi]) & (st.banned_until[:, pi] <= month) \
+            & (st.receptivity[:, pi] >= hp.accept_threshold)
+        cand[si] = False
+        if not cand.any():
+            return
+        best = int(np.argmax(np.where(cand, st.vacuum, -np.inf)))
+        powers_p.order(st, pi, best, st.target[pi, best] + share * leaving, w.ramp_months[pi])
+        self.recorder.event(month, "redeploy", w.power_ids[pi], w.state_ids[best],
+                            f"{share * leaving.sum():.0f} personnel from {w.state_ids[si]}")
+
+    def apply_event(self, ev: EventConfig, month: int) -> None:
+        """Process 1: apply a scheduled event (MODEL.md section 3.1)."""
+        w, st = self.world, self.state
+        st.month = month
+        note = f" ({ev.note})" if ev.note else ""
+        if ev.kind == "coup":
+            self.coup(w.state_ids.index(ev.target), month, "scheduled" + note)
+        elif ev.kind == "deploy":
+            pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
+            ii = INSTRUMENT_KINDS.index(ev.instrument)
+            target = st.target[pi, si].copy()
+            target[ii] = float(ev.value)
+            lag = np.full(len(INSTRUMENT_KINDS), ev.months or w.ramp_months[pi, ii])
+            powers_p.order(st, pi, si, target, lag)
+            st.agreement[si, pi] = True
+            st.banned_until[si, pi] = min(st.banned_until[si, pi], month)
+            self.recorder.event(month, "deploy", ev.actor, ev.target,
+                                f"{ev.instrument} to {ev.value:g}" + note)
+        elif ev.kind == "withdraw":
+            pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
+            self.withdraw(pi, si, month, "scheduled" + note, ev.instrument,
+                          float(ev.value or 0.0), ev.months)
+        elif ev.kind == "expel":
+            self.expel(w.state_ids.index(ev.actor), w.power_ids.index(ev.target), month,
+                       "scheduled" + note, ev.months)
+        elif ev.kind == "agreement":
+            si, pi = w.state_ids.index(ev.actor), w.power_ids.index(ev.target)
+            st.agreement[si, pi] = True
+            st.banned_until[si, pi] = min(st.banned_until[si, pi], month)
+            self.recorder.event(month, "agreement", ev.actor, ev.target, "scheduled" + note)
+        elif ev.kind == "budget":
+            if ev.actor in w.power_ids:
+                self.cfg.world.powers[ev.actor].budget_ceiling_usd = float(ev.value)
+                self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
+            else:
+                si = w.state_ids.index(ev.actor)
+                st.budget[si] = st.budget0[si] = float(ev.value)
+            self.recorder.event(month, "budget", ev.actor, "", f"{ev.value:g} USD/year" + note)
+        elif ev.kind == "param":
+            obj, attr = resolve_param_path(self.cfg, ev.path, "event path")
+            old = getattr(obj, attr)
+            setattr(obj, attr, type(old)(ev.value))
+            if ev.path.startswith("world."):
+                self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
+            self.recorder.event(month, "param", "", ev.path, f"{old:g} -> {ev.value:g}" + note)
+
+
+def _describe(levels: np.ndarray) -> str:
+    parts = [f"{k} {v:,.0f}" for k, v in zip(INSTRUMENT_KINDS, levels) if v > 0]
+    return ", ".join(parts) if parts else "nothing"

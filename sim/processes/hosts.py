@@ -1,0 +1,159 @@
+"""Process 4: host states. Legitimacy, regime, the security vacuum, receptivity, expulsion,
+offers, contractor payment and the defence budget (MODEL.md section 3.4)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
+from sim.state import MILITARY, SimState
+from sim.world.build import World
+
+ARMS = INSTRUMENT_KINDS.index("arms")
+INFO_OPS = INSTRUMENT_KINDS.index("info_ops")
+
+__all__ = [
+    "insecurity",
+    "update_trend",
+    "update_legitimacy",
+    "coup_hazard",
+    "security_capacity",
+    "update_vacuum",
+    "update_receptivity",
+    "expulsion_candidates",
+    "decide_offers",
+    "pay_contractors",
+    "update_budget",
+]
+
+
+def insecurity(world: World, st: SimState, p: HostProcessParams) -> np.ndarray:
+    """[S] insecurity index in [0, 1]: fatalities per million people per month / scale."""
+    per_million = st.state_fatalities / np.maximum(world.state_population / 1e6, 1e-9)
+    return np.minimum(per_million / p.insecurity_scale, 1.0)
+
+
+def update_trend(st: SimState, p: HostProcessParams) -> np.ndarray:
+    """Update short and long fatality averages; return [S] trend = log((short+1)/(long+1))
+    in [-1, 1] (positive: security is getting worse)."""
+    a_short, a_long = 1.0 / p.trend_months, 1.0 / (3.0 * p.trend_months)
+    st.fat_short += a_short * (st.state_fatalities - st.fat_short)
+    st.fat_long += a_long * (st.state_fatalities - st.fat_long)
+    return np.clip(np.log((st.fat_short + 1.0) / (st.fat_long + 1.0)), -1.0, 1.0)
+
+
+def update_legitimacy(world: World, st: SimState, p: HostProcessParams, ins: np.ndarray) -> None:
+    """Legitimacy moves toward base - insecurity - harm by the state side (per 10k people)."""
+    harm = np.bincount(world.region_state, weights=st.harm_memory, minlength=len(world.state_ids))
+    harm_idx = np.minimum(harm / np.maximum(world.state_population, 1.0) * 1e4, 1.0)
+    target = np.clip(world.base_legitimacy - p.legitimacy_insecurity_weight * ins
+                     - p.legitimacy_harm_weight * harm_idx, 0.0, 1.0)
+    st.legitimacy += p.legitimacy_rate * (target - st.legitimacy)
+    np.clip(st.legitimacy, 0.0, 1.0, out=st.legitimacy)
+
+
+def coup_hazard(st: SimState, p: HostProcessParams, ins: np.ndarray) -> np.ndarray:
+    """[S] monthly probability of an endogenous coup: base x insecurity x (1 - legitimacy)."""
+    return p.coup_base_hazard * ins * (1.0 - st.legitimacy)
+
+
+def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
+    """``(capacity[S], foreign_eff[S, P])``: effective security capacity of each state (own
+    army and partners) and each power's effective contribution."""
+    lvl = st.level * world.is_person[None, None, :]
+    foreign = np.einsum("psi,pi->sp", lvl, world.effectiveness)
+    return st.army * world.army_effectiveness + foreign.sum(axis=1), foreign
+
+
+def update_vacuum(world: World, st: SimState, p: HostProcessParams, force_ratio: float,
+                  hostile: np.ndarray) -> np.ndarray:
+    """Security vacuum [S], in effective personnel: the threat not met by own and partners'
+    capacity (threat x ``force_ratio`` - capacity, floored at 0) plus capacity lost to recent
+    withdrawals (decaying with ``withdrawal_memory_months``). Returns each power's effective
+    contribution [S, P]."""
+    threat = np.bincount(world.region_state, weights=hostile, minlength=len(world.state_ids))
+    capacity, foreign = security_capacity(world, st)
+    st.capacity = capacity
+    st.withdrawal_loss *= np.exp(-1.0 / p.withdrawal_memory_months)
+    st.vacuum = np.maximum(threat * force_ratio - capacity, 0.0) + st.withdrawal_loss
+    return foreign
+
+
+def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: np.ndarray,
+                       foreign: np.ndarray) -> None:
+    """Receptivity [S, P] moves toward: base affinity + credit for performance (a power's
+    security share x improving security) - blame for civilian harm attributed to it (per 100
+    deaths, 12-month memory) - anti-Western nationalism under a military regime + its
+    information operations (log10 of USD/month over 100k)."""
+    share = np.divide(foreign, st.capacity[:, None], out=np.zeros_like(foreign),
+                      where=st.capacity[:, None] > 0)
+    perf = -share * trend[:, None]
+    blame = p.harm_weight * st.harm_attributed / 100.0
+    military = (st.regime == MILITARY).astype(float)
+    nat = p.nationalism_weight * (world.nationalism * military)[:, None] * world.nationalism_exposure[None, :]
+    info_usd = st.level[:, :, INFO_OPS].T  # [S, P]
+    info = p.info_ops_weight * np.log10(1.0 + info_usd / 1e5)
+    target = np.clip(world.base_receptivity + p.performance_weight * perf - blame - nat + info, 0.0, 1.0)
+    st.receptivity += p.receptivity_rate * (target - st.receptivity)
+    np.clip(st.receptivity, 0.0, 1.0, out=st.receptivity)
+
+
+def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
+                         protected: np.ndarray) -> np.ndarray:
+    """[S, P] bool: a military regime expels a present partner whose receptivity fell below
+    ``expel_threshold`` (protected powers are never expelled)."""
+    present = (st.level * world.is_person[None, None, :]).sum(axis=2).T > 0
+    military = (st.regime == MILITARY)[:, None]
+    return military & present & (st.receptivity < p.expel_threshold) & ~protected[None, :]
+
+
+def decide_offers(st: SimState, p: HostProcessParams) -> np.ndarray:
+    """[S, P] bool: which pending offers the host accepts (receptive enough, not banned)."""
+    offered = st.offers.sum(axis=2).T > 0
+    allowed = st.banned_until <= st.month
+    return offered & allowed & (st.receptivity >= p.accept_threshold)
+
+
+def pay_contractors(world: World, st: SimState, r: ResourceParams) -> None:
+    """Bill this month's deployments and let each host pay what it can.
+
+    Gross spending per state and power is every instrument's level x unit cost (arms are billed
+    by the arms market in process 5). The host pays its cash share out of at most
+    ``contractor_budget_share`` of its monthly defence budget (times ``host_can_pay``), and its
+    concession share out of ``concession_rent_share`` of the rent of the resource regions it
+    holds; what it cannot pay stays with the power.
+    """
+    lvl = st.level.copy()
+    lvl[:, :, ARMS] = 0.0  # arms are billed by the arms market
+    gross = np.einsum("psi,pi->sp", lvl, world.unit_cost)
+    cash_due = np.einsum("psi,pi->sp", lvl, world.unit_cost * world.host_cash_share)
+    conc_due = np.einsum("psi,pi->sp", lvl, world.unit_cost * world.concession_share)
+    cash_cap = st.budget / 12.0 * world.contractor_budget_share * r.host_can_pay
+    total = cash_due.sum(axis=1)
+    frac = np.minimum(1.0, np.divide(cash_cap, total, out=np.ones_like(total), where=total > 0))
+    st.host_paid = cash_due * frac[:, None]
+    if r.concessions_enabled:
+        held_rent = np.bincount(world.region_state, weights=world.rent * st.control,
+                                minlength=len(world.state_ids))
+        conc_cap = world.concession_rent_share * held_rent * r.host_can_pay
+        total_c = conc_due.sum(axis=1)
+        frac_c = np.minimum(1.0, np.divide(conc_cap, total_c, out=np.ones_like(total_c),
+                                           where=total_c > 0))
+        st.concessions = conc_due * frac_c[:, None]
+    else:
+        st.concessions = np.zeros_like(conc_due)
+    st.spending = gross
+
+
+def update_budget(world: World, st: SimState, p: HostProcessParams, ins: np.ndarray) -> None:
+    """The defence budget answers the threat and the regime within what the economy can bear
+    (``budget_ceiling_multiplier`` x the snapshot's budget); the army moves toward what the
+    budget left after contractor and arms payments pays for."""
+    military = (st.regime == MILITARY).astype(float)
+    target = st.budget0 * (1.0 + p.budget_threat_elasticity * ins) * (1.0 + p.military_budget_bonus * military)
+    target = np.minimum(target, st.budget0 * world.budget_ceiling_multiplier)
+    st.budget += p.budget_rate * (target - st.budget)
+    paid = 12.0 * st.host_paid.sum(axis=1) + st.budget * world.arms_budget_share
+    army_target = np.divide(np.maximum(st.budget - paid, 0.0), st.army_unit_cost,
+                            out=st.army.copy(), where=st.army_unit_cost > 0)
+    st.army += p.army_growth_rate * (army_target - st.army)

@@ -1,0 +1,48 @@
+"""Process 6: influence. Each power's influence share in each state moves toward what it provides
+(security, arms, aid, information) weighted by the host's receptivity, with decay.
+
+Target shares T[s, p] = W[s, p] / (autonomy + sum_q W[s, q]) with
+W = receptivity x (w_sec x security share + w_arms x arms share + w_aid x aid share + w_info x
+info share); influence += rate x (T - influence). Because every row of T sums to less than 1 and
+the update is a convex combination, shares stay in [0, 1] and sum to at most 1; the rest is the
+host's autonomy. A power that provides nothing decays toward 0 at ``rate``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import INSTRUMENT_KINDS, InfluenceParams
+from sim.state import SimState
+from sim.world.build import World
+
+__all__ = ["target_influence", "update_influence"]
+
+AID = INSTRUMENT_KINDS.index("aid")
+INFO_OPS = INSTRUMENT_KINDS.index("info_ops")
+
+
+def _share(x: np.ndarray) -> np.ndarray:
+    total = x.sum(axis=1, keepdims=True)
+    return np.divide(x, total, out=np.zeros_like(x), where=total > 0)
+
+
+def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarray:
+    """[S, P] target influence shares."""
+    lvl = st.level * world.is_person[None, None, :]
+    foreign = np.einsum("psi,pi->sp", lvl, world.effectiveness)
+    capacity = st.army * world.army_effectiveness + foreign.sum(axis=1)
+    security = np.divide(foreign, capacity[:, None], out=np.zeros_like(foreign),
+                         where=capacity[:, None] > 0)
+    provision = (p.security_weight * security
+                 + p.arms_weight * _share(st.arms_memory)
+                 + p.aid_weight * _share(st.level[:, :, AID].T)
+                 + p.info_weight * _share(st.level[:, :, INFO_OPS].T))
+    w = st.receptivity * provision
+    return w / (p.autonomy + w.sum(axis=1, keepdims=True))
+
+
+def update_influence(world: World, st: SimState, p: InfluenceParams) -> None:
+    """Move influence toward its target at ``rate``."""
+    st.influence += p.rate * (target_influence(world, st, p) - st.influence)
+    np.clip(st.influence, 0.0, 1.0, out=st.influence)

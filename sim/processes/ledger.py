@@ -1,0 +1,40 @@
+"""Process 7: accounting. Every flow goes into each power's ledger, in integer cents, so that
+gross - host payments - concession revenue = own net cost holds exactly every month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.state import SimState
+
+__all__ = ["MonthLedger", "close_month"]
+
+
+@dataclass
+class MonthLedger:
+    """This month's flows per power, in cents (int64)."""
+
+    gross: np.ndarray
+    host: np.ndarray
+    concession: np.ndarray
+
+    @property
+    def net(self) -> np.ndarray:
+        return self.gross - self.host - self.concession
+
+
+def _cents(usd: np.ndarray) -> np.ndarray:
+    return np.rint(usd * 100.0).astype(np.int64)
+
+
+def close_month(st: SimState) -> MonthLedger:
+    """Book this month's spending, host payments and concessions; add casualties."""
+    month = MonthLedger(gross=_cents(st.spending.sum(axis=0)), host=_cents(st.host_paid.sum(axis=0)),
+                        concession=_cents(st.concessions.sum(axis=0)))
+    st.gross_cents += month.gross
+    st.host_cents += month.host
+    st.concession_cents += month.concession
+    st.casualties_total += st.casualties.sum(axis=1)
+    return month

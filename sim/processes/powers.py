@@ -1,0 +1,106 @@
+"""Process 5: foreign powers act. Decisions come from each power's vacuum-filling rule
+(:mod:`sim.rules`); this module holds the mechanics every power shares: turning decisions into
+offers and orders, ramp-up and drawdown lags, budget ceilings, withdrawal when casualties pass
+tolerance, and the arms market (MODEL.md section 3.5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import INSTRUMENT_KINDS, ResourceParams
+from sim.state import SimState
+from sim.world.build import World
+
+__all__ = ["order", "apply_decision", "scale_to_budget", "casualty_withdrawals", "arms_market",
+           "advance_deployments"]
+
+ARMS = INSTRUMENT_KINDS.index("arms")
+
+
+def order(st: SimState, pi: int, si: int, target: np.ndarray, months: np.ndarray | float) -> None:
+    """Set power ``pi``'s target levels in state ``si`` ([I]) to reach in ``months``."""
+    diff = np.abs(target - st.level[pi, si])
+    st.target[pi, si] = target
+    st.rate[pi, si] = diff / np.maximum(months, 1.0)
+
+
+def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> None:
+    """Turn a rule's desired levels [S, I] into orders and offers.
+
+    Where the power is present or has an agreement, a changed target becomes an order (ramp-up
+    lag going up, drawdown lag going down). A new entry into a state without an agreement is an
+    offer, which the host accepts or refuses next month (process 4).
+    """
+    desired = np.where(world.has_instrument[pi][None, :], np.maximum(desired, 0.0), 0.0)
+    changed = desired != st.target[pi]
+    if not changed.any():
+        return
+    present = st.level[pi].sum(axis=1) > 0
+    direct = (present | st.agreement[:, pi])[:, None] & changed
+    up = desired > st.level[pi]
+    months = np.where(up, world.ramp_months[pi][None, :], world.drawdown_months[pi][None, :])
+    rate = np.abs(desired - st.level[pi]) / np.maximum(months, 1.0)
+    st.target[pi] = np.where(direct, desired, st.target[pi])
+    st.rate[pi] = np.where(direct, rate, st.rate[pi])
+    st.offers[pi] = np.where(~direct & changed & (desired > 0), desired, 0.0)
+
+
+def scale_to_budget(world: World, st: SimState, pi: int) -> None:
+    """Scale a power's targets down so that their gross monthly cost fits its budget ceiling."""
+    cost = float((st.target[pi] * world.unit_cost[pi][None, :]).sum())
+    cap = world.budget_ceiling[pi] / 12.0
+    if cost > cap > 0:
+        st.target[pi] *= cap / cost
+        st.rate[pi] = np.abs(st.target[pi] - st.level[pi]) / np.maximum(world.drawdown_months[pi][None, :], 1.0)
+    elif cap == 0:
+        st.target[pi] = 0.0
+
+
+def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> np.ndarray:
+    """[P, S] bool: powers whose deaths in a state over 12 months passed their tolerance while
+    they still have forces there (protected powers stay)."""
+    deaths = st.casualty_ring.sum(axis=0)
+    present = (st.target * world.is_person[None, None, :]).sum(axis=2) > 0
+    return present & (deaths > world.casualty_tolerance[:, None]) & ~protected[:, None]
+
+
+def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
+    """Arms go to whichever hosts buy or accept them, from any power.
+
+    Each host spends ``arms_budget_share`` of its monthly defence budget, split among the powers
+    that export arms and are not banned, in proportion to receptivity squared; a power delivers at
+    most ``arms_export_usd`` a month. Scheduled or rule-driven arms levels add to the deliveries.
+    The host pays (1 - ``arms_gift_share``) of what it receives; the exporter's gross cost is the
+    delivered value x ``arms_cost_ratio``.
+    """
+    exporter = world.has_instrument[:, ARMS] & (world.arms_export > 0)
+    allowed = (st.banned_until <= st.month) & exporter[None, :]
+    w = np.where(allowed, st.receptivity ** 2, 0.0)
+    demand = st.budget / 12.0 * world.arms_budget_share
+    wsum = w.sum(axis=1, keepdims=True)
+    alloc = demand[:, None] * np.divide(w, wsum, out=np.zeros_like(w), where=wsum > 0)
+    per_power = alloc.sum(axis=0)
+    scale = np.minimum(1.0, np.divide(world.arms_export, per_power, out=np.ones_like(per_power),
+                                      where=per_power > 0))
+    delivered = alloc * scale[None, :] + st.level[:, :, ARMS].T
+    st.arms_delivered = delivered
+    st.host_paid = st.host_paid + delivered * (1.0 - world.arms_gift_share)[None, :]
+    st.spending = st.spending + delivered * r.arms_cost_ratio
+    st.arms_memory = st.arms_memory * np.exp(-1.0 / 12.0) + delivered
+
+
+def advance_deployments(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
+    """Move every level toward its target by its rate. Returns ``(entered, left)`` [P, S] bool:
+    where a power's personnel went from zero to positive, or from positive to zero."""
+    person = world.is_person[None, None, :]
+    before = (st.level * person).sum(axis=2)
+    step = np.clip(st.target - st.level, -st.rate, st.rate)
+    st.level += step
+    # land exactly on the target once within a rounding error of it
+    st.level = np.where(np.abs(st.target - st.level) < 1e-6, st.target, st.level)
+    np.maximum(st.level, 0.0, out=st.level)
+    after = (st.level * person).sum(axis=2)
+    lost = np.einsum("psi,pi->s", np.minimum(step, 0.0) * person, world.effectiveness)
+    st.withdrawal_loss += -lost
+    return (before <= 0) & (after > 0), (before > 0) & (after <= 0)

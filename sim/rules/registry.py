@@ -1,0 +1,74 @@
+"""The registry of vacuum-filling rules (MODEL.md section 4).
+
+A rule is one function ``rule(ctx: RuleContext) -> np.ndarray`` returning the power's desired
+level for every state and instrument (shape ``[S, I]``: persons for troops, contractors and
+peacekeepers, USD/month for arms, aid and info_ops). Register it by name::
+
+    from sim.rules import vacuum_rule
+
+    @vacuum_rule("hold_the_line")
+    def hold_the_line(ctx):
+        \"\"\"Keep whatever is deployed; never enter.\"\"\"
+        return ctx.target.copy()
+
+and choose it with ``rules.vacuum.<power>=hold_the_line`` (list the module in ``rules.plugins``
+so that the command line imports it).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from sim.rules.context import RuleContext
+
+VacuumRule = Callable[["RuleContext"], "np.ndarray"]
+
+_RULES: dict[str, VacuumRule] = {}
+
+
+def vacuum_rule(name: str) -> Callable[[VacuumRule], VacuumRule]:
+    """Decorator registering a vacuum-filling rule under ``name``."""
+
+    def register(fn: VacuumRule) -> VacuumRule:
+        if name in _RULES and _RULES[name] is not fn:
+            raise ValueError(f"vacuum rule {name!r} is already registered")
+        _RULES[name] = fn
+        return fn
+
+    return register
+
+
+def _load_builtins() -> None:
+    importlib.import_module("sim.rules.vacuum")
+
+
+def names() -> list[str]:
+    """Names of every registered rule, built-ins included."""
+    _load_builtins()
+    return sorted(_RULES)
+
+
+def get(name: str) -> VacuumRule:
+    """The rule registered as ``name``."""
+    _load_builtins()
+    from sim.config import check_name
+
+    check_name("vacuum rule", name, list(_RULES))
+    return _RULES[name]
+
+
+def load_plugins(modules: list[str]) -> None:
+    """Import the modules that register user rules (``rules.plugins``)."""
+    from sim.config import ConfigError
+
+    for m in modules:
+        try:
+            importlib.import_module(m)
+        except ImportError as exc:
+            raise ConfigError(f"rules.plugins={m!r} cannot be imported ({exc}); allowed: an "
+                              "importable module that registers rules") from exc

@@ -1,0 +1,143 @@
+"""The model's dynamic state: every variable that changes month to month, as arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import INSTRUMENT_KINDS, RunConfig
+from sim.world.build import World, select_snapshot
+
+__all__ = ["SimState", "initial_state", "CIVILIAN", "MILITARY"]
+
+CIVILIAN, MILITARY = 0, 1
+MEMORY = 12  # months of the ring buffers (casualty tolerance, rival gains)
+
+
+@dataclass
+class SimState:
+    """Dynamic arrays. Shapes: R regions, S states, P powers, G groups, I instruments."""
+
+    month: int
+    # regions
+    control: np.ndarray  # [R] government control share
+    fighters: np.ndarray  # [G, R]
+    harm_memory: np.ndarray  # [R] civilian deaths by state-side forces, 12-month memory
+    fatalities: np.ndarray  # [R] this month
+    civilian_fatalities: np.ndarray  # [R] this month
+    # states
+    regime: np.ndarray  # [S] CIVILIAN / MILITARY
+    legitimacy: np.ndarray  # [S]
+    army: np.ndarray  # [S] personnel
+    army_unit_cost: np.ndarray  # [S] USD per soldier-year implied by the snapshot
+    budget: np.ndarray  # [S] USD/year
+    budget0: np.ndarray  # [S]
+    receptivity: np.ndarray  # [S, P]
+    influence: np.ndarray  # [S, P]
+    agreement: np.ndarray  # [S, P] bool
+    banned_until: np.ndarray  # [S, P] month index (exclusive)
+    vacuum: np.ndarray  # [S]
+    capacity: np.ndarray  # [S]
+    withdrawal_loss: np.ndarray  # [S]
+    fat_short: np.ndarray  # [S] short fatality average
+    fat_long: np.ndarray  # [S] long fatality average
+    harm_attributed: np.ndarray  # [S, P] civilian deaths by each power, 12-month memory
+    arms_memory: np.ndarray  # [S, P] arms delivered, 12-month memory
+    last_exit: np.ndarray  # [S, P] month a power last began leaving (-10**6 never)
+    # powers
+    level: np.ndarray  # [P, S, I]
+    target: np.ndarray  # [P, S, I]
+    rate: np.ndarray  # [P, S, I] units per month toward target
+    offers: np.ndarray  # [P, S, I] pending offers for the host to decide
+    casualty_ring: np.ndarray  # [MEMORY, P, S]
+    influence_ring: np.ndarray  # [MEMORY, S, P]
+    gross_cents: np.ndarray  # [P] cumulative, int64
+    host_cents: np.ndarray  # [P]
+    concession_cents: np.ndarray  # [P]
+    casualties_total: np.ndarray  # [P]
+    # this month's flows (recorded)
+    spending: np.ndarray  # [S, P] USD
+    host_paid: np.ndarray  # [S, P] USD cash (contractors and arms purchases)
+    concessions: np.ndarray  # [S, P] USD
+    arms_delivered: np.ndarray  # [S, P] USD
+    casualties: np.ndarray  # [P, S]
+    attacks: np.ndarray  # [G]
+    inflicted: np.ndarray  # [G] deaths caused by each group
+    group_civilian: np.ndarray  # [G] civilians killed by each group
+    state_fatalities: np.ndarray  # [S]
+    state_civilian: np.ndarray  # [S]
+
+
+def initial_state(cfg: RunConfig, world: World) -> SimState:
+    """The state at ``cfg.start``, from the world's latest snapshot on or before it."""
+    _, snap = select_snapshot(cfg.world, cfg.start)
+    n_r, n_s = world.n_regions, len(world.state_ids)
+    n_p, n_g, n_i = len(world.power_ids), len(world.group_ids), len(INSTRUMENT_KINDS)
+    r_index = {r: i for i, r in enumerate(world.region_ids)}
+    fighters = np.zeros((n_g, n_r))
+    for gi, g in enumerate(world.group_ids):
+        for r, v in snap.fighters.get(g, {}).items():
+            fighters[gi, r_index[r]] = v
+    control = np.ones(n_r)
+    for r, v in snap.control.items():
+        control[r_index[r]] = v
+    inits = [snap.states[s] for s in world.state_ids]
+    army = np.array([x.army_personnel for x in inits], dtype=float)
+    budget = np.array([x.defence_budget_usd for x in inits], dtype=float)
+    agreement = np.zeros((n_s, n_p), dtype=bool)
+    for si, x in enumerate(inits):
+        for p in x.agreements:
+            agreement[si, world.power_ids.index(p)] = True
+    level = np.zeros((n_p, n_s, n_i))
+    for d in snap.deployments:
+        pi, si = world.power_ids.index(d.power), world.state_ids.index(d.state)
+        level[pi, si, INSTRUMENT_KINDS.index(d.instrument)] += d.level
+        agreement[si, pi] = True
+    z_s, z_sp, z_p = np.zeros(n_s), np.zeros((n_s, n_p)), np.zeros(n_p)
+    return SimState(
+        month=0,
+        control=control,
+        fighters=fighters,
+        harm_memory=np.zeros(n_r),
+        fatalities=np.zeros(n_r),
+        civilian_fatalities=np.zeros(n_r),
+        regime=np.array([MILITARY if x.regime == "military" else CIVILIAN for x in inits], dtype=np.int8),
+        legitimacy=np.array([x.legitimacy for x in inits], dtype=float),
+        army=army,
+        army_unit_cost=np.where(army > 0, budget * (1 - world.arms_budget_share) / np.maximum(army, 1e-9), 0.0),
+        budget=budget.copy(),
+        budget0=budget.copy(),
+        receptivity=world.base_receptivity.copy(),
+        influence=z_sp.copy(),
+        agreement=agreement,
+        banned_until=np.zeros((n_s, n_p), dtype=np.int64),
+        vacuum=z_s.copy(),
+        capacity=z_s.copy(),
+        withdrawal_loss=z_s.copy(),
+        fat_short=z_s.copy(),
+        fat_long=z_s.copy(),
+        harm_attributed=z_sp.copy(),
+        arms_memory=z_sp.copy(),
+        last_exit=np.full((n_s, n_p), -10**6, dtype=np.int64),
+        level=level,
+        target=level.copy(),
+        rate=np.zeros_like(level),
+        offers=np.zeros_like(level),
+        casualty_ring=np.zeros((MEMORY, n_p, n_s)),
+        influence_ring=np.zeros((MEMORY, n_s, n_p)),
+        gross_cents=np.zeros(n_p, dtype=np.int64),
+        host_cents=np.zeros(n_p, dtype=np.int64),
+        concession_cents=np.zeros(n_p, dtype=np.int64),
+        casualties_total=z_p.copy(),
+        spending=z_sp.copy(),
+        host_paid=z_sp.copy(),
+        concessions=z_sp.copy(),
+        arms_delivered=z_sp.copy(),
+        casualties=np.zeros((n_p, n_s)),
+        attacks=np.zeros(n_g),
+        inflicted=np.zeros(n_g),
+        group_civilian=np.zeros(n_g),
+        state_fatalities=z_s.copy(),
+        state_civilian=z_s.copy(),
+    )

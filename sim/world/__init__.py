@@ -1,0 +1,1 @@
+"""Building worlds: the Sahel from config, synthetic worlds from a generator."""
