@@ -22,6 +22,8 @@ def _fail(message: str) -> None:
 
 
 def _app(dict_cfg) -> None:  # noqa: ANN001 (a DictConfig, typed lazily)
+    import logging
+
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import OmegaConf
 
@@ -36,6 +38,7 @@ def _app(dict_cfg) -> None:  # noqa: ANN001 (a DictConfig, typed lazily)
         _fail(str(exc))
     except Exception as exc:  # OmegaConf conversion errors
         _fail(str(exc).splitlines()[0])
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     out = HydraConfig.get().runtime.output_dir
     result = run(cfg, output_dir=out)
     print(format_summary(result.summary))

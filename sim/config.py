@@ -229,10 +229,10 @@ class GroupProcessParams:
     grievance_harm_weight: float = param(
         2.0, 0, None, "per civilian death per 10k people (12-month memory)")
     grievance_legitimacy_weight: float = param(0.5, 0, None, "per unit of (1 - legitimacy)")
-    grievance_absence_weight: float = param(1.0, 0, None, "per unit of (1 - control)")
+    grievance_absence_weight: float = param(0.5, 0, None, "per unit of (1 - control)")
     grievance_base: float = param(0.05, 0, None, "grievance with a legitimate state in control")
     fighter_cap_share: float = param(
-        0.01, 0, 1, "share of population", "most fighters a region can hold")
+        0.002, 0, 1, "share of population", "most fighters a region can hold")
     funding_elasticity: float = param(
         0.5, 0, None, "", "recruitment boost per unit of income over upkeep")
     spawn_rate: float = param(
@@ -365,6 +365,11 @@ class RulesConfig:
 
     vacuum: dict[str, str] = field(default_factory=dict)
     default_vacuum: str = "none"
+    exit_drawdown_share: float = param(
+        0.25, 0, 1, "share of personnel",
+        "a drawdown of at least this share in a state counts as leaving it (opens rivals' windows)")
+    casualty_cooldown_months: int = param(
+        24, 0, 600, "months", "a power that left a state over casualties stays out this long")
     plugins: list[str] = field(default_factory=list)
     proportional: ProportionalParams = field(default_factory=ProportionalParams)
     opportunistic: OpportunisticParams = field(default_factory=OpportunisticParams)

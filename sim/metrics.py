@@ -58,9 +58,10 @@ def summarize(tables: dict[str, pd.DataFrame], metrics: MetricsConfig, start: st
 
     def influence_of(members: list[str]) -> np.ndarray:
         """[T, n_aes] influence of a power or a bloc."""
+        n_steps = h1 - h0 + 1
         cols = [np.asarray(infl[(s, p)]) for s in aes for p in members]
         if not cols:
-            return np.zeros((len(infl), max(len(aes), 1)))
+            return np.zeros((n_steps, len(aes)))
         arr = np.stack(cols, axis=1).reshape(len(infl), len(aes), len(members))
         return arr.sum(axis=2)
 

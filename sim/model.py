@@ -167,13 +167,12 @@ class SahelModel(mesa.Model):
         cfg, w, st = self.cfg, self.world, self.state
         for pi, si in zip(*np.nonzero(powers_p.casualty_withdrawals(w, st, self.protected))):
             self.withdraw(int(pi), int(si), month, "casualties beyond tolerance")
+            st.cooldown_until[si, pi] = month + cfg.rules.casualty_cooldown_months
         for agent in self.foreign:
             desired = agent.decide(self.rule_context(agent.index, month))
             powers_p.apply_decision(w, st, agent.index, desired)
             powers_p.scale_to_budget(w, st, agent.index)
-        person = w.is_person[None, None, :]
-        leaving = ((st.target * person).sum(axis=2) < (st.level * person).sum(axis=2) - 1e-9).T
-        st.last_exit[leaving] = month
+        powers_p.mark_exits(w, st, cfg.rules.exit_drawdown_share)
         powers_p.arms_market(w, st, cfg.params.resources)
         entered, left = powers_p.advance_deployments(w, st)
         for pi, si in zip(*np.nonzero(entered)):
@@ -213,7 +212,8 @@ class SahelModel(mesa.Model):
             power=w.power_ids[pi], states=w.state_ids, month=month, vacuum=st.vacuum.copy(),
             capacity=st.capacity.copy(), receptivity=st.receptivity[:, pi].copy(),
             influence=st.influence[:, pi].copy(), level=st.level[pi].copy(),
-            target=st.target[pi].copy(), can_enter=st.banned_until[:, pi] <= month,
+            target=st.target[pi].copy(),
+            can_enter=(st.banned_until[:, pi] <= month) & (st.cooldown_until[:, pi] <= month),
             rival_exit_age=age, rival_gain=gain, has_instrument=w.has_instrument[pi].copy(),
             unit_cost=w.unit_cost[pi].copy(), effectiveness=w.effectiveness[pi].copy(),
             host_share=host_share, net_cost_to_date=net, budget_month=w.budget_ceiling[pi] / 12.0,

@@ -36,7 +36,8 @@ class SimState:
     receptivity: np.ndarray  # [S, P]
     influence: np.ndarray  # [S, P]
     agreement: np.ndarray  # [S, P] bool
-    banned_until: np.ndarray  # [S, P] month index (exclusive)
+    banned_until: np.ndarray  # [S, P] month index (exclusive): expelled by the host
+    cooldown_until: np.ndarray  # [S, P] month index (exclusive): stays out by its own decision
     vacuum: np.ndarray  # [S]
     capacity: np.ndarray  # [S]
     withdrawal_loss: np.ndarray  # [S]
@@ -112,6 +113,7 @@ def initial_state(cfg: RunConfig, world: World) -> SimState:
         influence=z_sp.copy(),
         agreement=agreement,
         banned_until=np.zeros((n_s, n_p), dtype=np.int64),
+        cooldown_until=np.zeros((n_s, n_p), dtype=np.int64),
         vacuum=z_s.copy(),
         capacity=z_s.copy(),
         withdrawal_loss=z_s.copy(),

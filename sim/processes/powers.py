@@ -12,8 +12,8 @@ from sim.config import INSTRUMENT_KINDS, ResourceParams
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["order", "apply_decision", "scale_to_budget", "casualty_withdrawals", "arms_market",
-           "advance_deployments"]
+__all__ = ["order", "apply_decision", "scale_to_budget", "mark_exits", "casualty_withdrawals",
+           "arms_market", "advance_deployments"]
 
 ARMS = INSTRUMENT_KINDS.index("arms")
 
@@ -33,6 +33,9 @@ def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> 
     offer, which the host accepts or refuses next month (process 4).
     """
     desired = np.where(world.has_instrument[pi][None, :], np.maximum(desired, 0.0), 0.0)
+    # a power may not grow where the host banned it or where it decided to stay out
+    barred = (st.banned_until[:, pi] > st.month) | (st.cooldown_until[:, pi] > st.month)
+    desired = np.where(barred[:, None], np.minimum(desired, st.target[pi]), desired)
     changed = desired != st.target[pi]
     if not changed.any():
         return
@@ -55,6 +58,16 @@ def scale_to_budget(world: World, st: SimState, pi: int) -> None:
         st.rate[pi] = np.abs(st.target[pi] - st.level[pi]) / np.maximum(world.drawdown_months[pi][None, :], 1.0)
     elif cap == 0:
         st.target[pi] = 0.0
+
+
+def mark_exits(world: World, st: SimState, share: float) -> None:
+    """Record the month each power began leaving a state: its personnel target fell below
+    (1 - ``share``) of what it has there (rules read this as a rival's exit)."""
+    person = world.is_person[None, None, :]
+    level = (st.level * person).sum(axis=2)
+    target = (st.target * person).sum(axis=2)
+    leaving = (level > 0) & (target < (1.0 - share) * level - 1e-9)
+    st.last_exit[leaving.T] = st.month
 
 
 def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> np.ndarray:
