@@ -106,21 +106,47 @@ def load_config(overrides: list[str] | tuple[str, ...] = (), config_name: str = 
     try:
         with initialize_config_dir(str(config_dir()), version_base="1.3"):
             composed = compose(config_name, overrides=list(overrides))
-        cfg = OmegaConf.to_object(composed)
+            cfg = OmegaConf.to_object(composed)
     except ConfigError:
         raise
     except Exception as exc:
-        raise ConfigError(_hydra_message(exc)) from exc
+        raise ConfigError(_hydra_message(exc, overrides, config_name)) from exc
     validate(cfg)
     return cfg
 
 
-def _hydra_message(exc: BaseException) -> str:
-    """The useful line of a Hydra/OmegaConf composition error."""
-    msgs = []
-    while exc is not None:
-        msgs.append(str(exc).strip())
-        exc = exc.__cause__ or exc.__context__
+def _hydra_message(exc: BaseException, overrides: list[str] | tuple[str, ...],
+                   config_name: str) -> str:
+    """A ConfigError message from a Hydra/OmegaConf composition error: the parameter, the value
+    and what is allowed."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
+
+    chain, e = [], exc
+    while e is not None:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    for e in chain:
+        key = getattr(e, "full_key", None)
+        if isinstance(e, (ConfigKeyError, ConfigAttributeError)) and key:
+            parent, _, leaf = key.rpartition(".")
+            rest = [o for o in overrides if not o.lstrip("+~").startswith(key)]
+            try:
+                with initialize_config_dir(str(config_dir()), version_base="1.3"):
+                    base = compose(config_name, overrides=rest)
+                node = OmegaConf.select(base, parent) if parent else base
+                allowed = list(node.keys()) if node is not None else []
+            except Exception:
+                allowed = []
+            return f"unknown parameter {key!r}; " + (_suggest(leaf, allowed) if allowed
+                                                     else "check the name")
+        if isinstance(e, ValidationError) and key:
+            value = next((o.split("=", 1)[1] for o in overrides
+                          if o.split("=", 1)[0].lstrip("+") == key), None)
+            reason = str(e).splitlines()[0]
+            return f"{key}={value!r} is invalid ({reason}); allowed: a value of the parameter's type"
+    msgs = [str(x).strip() for x in chain]
     return " / ".join(m.splitlines()[0] for m in msgs if m)
 
 

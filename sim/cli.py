@@ -47,11 +47,15 @@ def _app(dict_cfg) -> None:  # noqa: ANN001 (a DictConfig, typed lazily)
 
 def main() -> None:
     """Entry point of the ``sahel-sim`` console script."""
-    from sim.api import check_overrides, config_dir
+    from sim.api import check_overrides, config_dir, load_config
     from sim.config import ConfigError, register_configs
 
+    args = sys.argv[1:]
+    flags = {a for a in args if a.startswith("-")}
     try:
-        check_overrides(_overrides(sys.argv[1:]))
+        check_overrides(_overrides(args))
+        if not flags:  # a single run: compose and validate everything before Hydra starts it
+            load_config(_overrides(args))
     except ConfigError as exc:
         _fail(str(exc))
     import hydra

@@ -333,7 +333,7 @@ class ProportionalParams:
 class OpportunisticParams:
     window_months: int = param(24, 1, 600, "months", "a rival's exit opens a window this long")
     min_receptivity: float = param(0.5, 0, 1, "receptivity", "needed to enter")
-    footprint_fraction: float = param(0.15, 0, 10, "share of the vacuum", "size of the footprint")
+    footprint_fraction: float = param(0.5, 0, 10, "share of the vacuum", "size of the footprint")
     net_cost_cap_usd: float = param(
         5e8, 0, None, "USD", "cumulative own net cost above which it leaves")
     max_personnel: float = param(2500.0, 0, None, "persons per state")
@@ -347,7 +347,7 @@ class CostBenefitParams:
         0.5, 0, None, "influence points per USD 10m of own net cost",
         "enter only where the expected gain passes it")
     horizon_months: int = param(24, 1, 600, "months", "over which gain and cost are compared")
-    footprint_fraction: float = param(0.15, 0, 10, "share of the vacuum")
+    footprint_fraction: float = param(0.5, 0, 10, "share of the vacuum")
     max_personnel: float = param(2500.0, 0, None, "persons per state")
 
 
@@ -511,6 +511,7 @@ def validate(cfg: RunConfig) -> RunConfig:
     """
     from sim.rules import registry  # the registry knows the rule names, plugins included
 
+    registry.load_plugins(cfg.rules.plugins)
     _check_ranges(cfg, "")
     start = parse_month(cfg.start, "start")
     end = parse_month(cfg.end, "end")
