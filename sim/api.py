@@ -14,11 +14,12 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.config import ConfigError, RunConfig, _suggest, register_configs, validate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["RunResult", "config_dir", "load_config", "run", "check_overrides", "config_hash",
            "provenance", "to_plain"]

@@ -306,7 +306,8 @@ class ResourceParams:
     """Resource rules of MODEL.md section 4 that are not a power's or a state's own."""
 
     host_can_pay: float = param(
-        1.0, 0, 1, "multiplier", "scales every host's ability to pay contractors (0 = cannot pay)")
+        1.0, 0, 1, "multiplier",
+        "scales every host's ability to pay contractors and arms (0 = cannot pay)")
     concessions_enabled: bool = True
     arms_cost_ratio: float = param(1.0, 0, 10, "", "cost to the exporter per USD of arms delivered")
 

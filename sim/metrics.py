@@ -50,8 +50,9 @@ def summarize(tables: dict[str, pd.DataFrame], metrics: MetricsConfig, start: st
     h0, h1 = horizon_steps(metrics, start, end)
     pres = tables["presence"]
     pres = pres[(pres["step"] >= h0) & (pres["step"] <= h1)]
-    powers_ids = list(dict.fromkeys(pres["power"]))
-    aes = [s for s in AES if s in set(pres["state"])]
+    powers_ids = list(pres["power"].unique())
+    present_states = set(pres["state"].unique())
+    aes = [s for s in AES if s in present_states]
     infl = pres[pres["state"].isin(aes)].pivot_table(index="step", columns=["state", "power"],
                                                      values="influence", aggfunc="first")
     west = [p for p in WEST if p in powers_ids]

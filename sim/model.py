@@ -84,6 +84,11 @@ class SahelModel(mesa.Model):
                       for i, g in enumerate(w.group_ids)]
         self.combat_rng = stream(cfg.seed, "process:combat")
         st = self.state
+        # arms flows start at their steady state (the 12-month memory of the current market), so
+        # that exporters' influence does not start from an artificial zero
+        powers_p.arms_market(w, st, self.cfg.params.resources)
+        st.arms_memory = st.arms_delivered / (1.0 - np.exp(-1.0 / 12.0))
+        st.host_paid[:] = st.spending[:] = st.arms_delivered[:] = 0.0
         # influence starts at what each power provides (its equilibrium share)
         st.influence = influence_p.target_influence(w, st, self.cfg.params.influence)
         st.influence_ring[:] = st.influence
@@ -168,9 +173,12 @@ class SahelModel(mesa.Model):
         for pi, si in zip(*np.nonzero(powers_p.casualty_withdrawals(w, st, self.protected))):
             self.withdraw(int(pi), int(si), month, "casualties beyond tolerance")
             st.cooldown_until[si, pi] = month + cfg.rules.casualty_cooldown_months
+        view = None
         for agent in self.foreign:
-            desired = agent.decide(self.rule_context(agent.index, month))
-            powers_p.apply_decision(w, st, agent.index, desired)
+            if agent.rule_name != "none":  # `none` keeps its targets: no context needed
+                view = view if view is not None else self._host_payment_view()
+                desired = agent.decide(self.rule_context(agent.index, month, view))
+                powers_p.apply_decision(w, st, agent.index, desired)
             powers_p.scale_to_budget(w, st, agent.index)
         powers_p.mark_exits(w, st, cfg.rules.exit_drawdown_share)
         powers_p.arms_market(w, st, cfg.params.resources)
@@ -183,7 +191,25 @@ class SahelModel(mesa.Model):
 
     # ----------------------------------------------------------------------- rule context
 
-    def rule_context(self, pi: int, month: int) -> RuleContext:
+    def _host_payment_view(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(cash, concessions)`` [S]: the share of a bill each host would pay this month in cash
+        and in concessions, given what it already owes (the same for every power)."""
+        w, st, res = self.world, self.state, self.cfg.params.resources
+        cash_due = np.einsum("psi,pi->s", st.level, w.unit_cost * w.host_cash_share)
+        cash_cap = st.budget / 12.0 * w.contractor_budget_share * res.host_can_pay
+        cash = np.minimum(1.0, np.divide(cash_cap, cash_due, out=(cash_cap > 0).astype(float),
+                                         where=cash_due > 0))
+        if not res.concessions_enabled:
+            return cash, np.zeros_like(cash)
+        held = np.bincount(w.region_state, weights=w.rent * st.control, minlength=len(w.state_ids))
+        conc_cap = w.concession_rent_share * held * res.host_can_pay
+        conc_due = np.einsum("psi,pi->s", st.level, w.unit_cost * w.concession_share)
+        conc = np.minimum(1.0, np.divide(conc_cap, conc_due, out=(conc_cap > 0).astype(float),
+                                         where=conc_due > 0))
+        return cash, conc
+
+    def rule_context(self, pi: int, month: int,
+                     payment_view: tuple[np.ndarray, np.ndarray] | None = None) -> RuleContext:
         """What power ``pi`` sees this month (see :class:`sim.rules.RuleContext`)."""
         w, st = self.world, self.state
         others = np.ones(len(w.power_ids), dtype=bool)
@@ -194,18 +220,8 @@ class SahelModel(mesa.Model):
         else:
             last, gain = np.full(len(w.state_ids), NEVER), np.zeros(len(w.state_ids))
         age = np.where(last > NEVER, month - last, np.inf).astype(float)
-        cash_due = np.einsum("psi,pi->s", st.level, w.unit_cost * w.host_cash_share)
-        cash_cap = st.budget / 12.0 * w.contractor_budget_share * self.cfg.params.resources.host_can_pay
-        pay = np.minimum(1.0, np.divide(cash_cap, cash_due, out=(cash_cap > 0).astype(float),
-                                        where=cash_due > 0))
-        held = np.bincount(w.region_state, weights=w.rent * st.control, minlength=len(w.state_ids))
-        conc_cap = w.concession_rent_share * held * self.cfg.params.resources.host_can_pay
-        if not self.cfg.params.resources.concessions_enabled:
-            conc_cap = np.zeros_like(conc_cap)
-        conc_due = np.einsum("psi,pi->s", st.level, w.unit_cost * w.concession_share)
-        conc = np.minimum(1.0, np.divide(conc_cap, conc_due, out=(conc_cap > 0).astype(float),
-                                         where=conc_due > 0))
-        host_share = (w.host_cash_share[pi][None, :] * pay[:, None]
+        cash, conc = payment_view if payment_view is not None else self._host_payment_view()
+        host_share = (w.host_cash_share[pi][None, :] * cash[:, None]
                       + w.concession_share[pi][None, :] * conc[:, None])
         net = int(st.gross_cents[pi] - st.host_cents[pi] - st.concession_cents[pi]) / 100.0
         return RuleContext(
@@ -235,7 +251,7 @@ class SahelModel(mesa.Model):
         w, st = self.world, self.state
         cols = [INSTRUMENT_KINDS.index(instrument)] if instrument else list(np.flatnonzero(w.is_person))
         target = st.target[pi, si].copy()
-        target[cols] = value
+        target[cols] = np.minimum(target[cols], value)  # a withdrawal never raises a level
         lag = w.drawdown_months[pi] if months is None else np.full(len(INSTRUMENT_KINDS), months)
         powers_p.order(st, pi, si, target, lag)
         st.last_exit[si, pi] = month

@@ -104,7 +104,8 @@ def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
     ``expel_threshold`` (protected powers are never expelled)."""
     present = (st.level * world.is_person[None, None, :]).sum(axis=2).T > 0
     military = (st.regime == MILITARY)[:, None]
-    return military & present & (st.receptivity < p.expel_threshold) & ~protected[None, :]
+    not_yet = st.banned_until <= st.month  # a power already expelled is not expelled again
+    return military & present & not_yet & (st.receptivity < p.expel_threshold) & ~protected[None, :]
 
 
 def decide_offers(st: SimState, p: HostProcessParams) -> np.ndarray:

@@ -53,11 +53,12 @@ def scale_to_budget(world: World, st: SimState, pi: int) -> None:
     """Scale a power's targets down so that their gross monthly cost fits its budget ceiling."""
     cost = float((st.target[pi] * world.unit_cost[pi][None, :]).sum())
     cap = world.budget_ceiling[pi] / 12.0
-    if cost > cap > 0:
-        st.target[pi] *= cap / cost
-        st.rate[pi] = np.abs(st.target[pi] - st.level[pi]) / np.maximum(world.drawdown_months[pi][None, :], 1.0)
-    elif cap == 0:
-        st.target[pi] = 0.0
+    if cost <= cap:
+        return
+    st.target[pi] *= cap / cost if cap > 0 else 0.0
+    # keep any faster pace already ordered, so that repeated scaling never slows a drawdown
+    gap = np.abs(st.target[pi] - st.level[pi]) / np.maximum(world.drawdown_months[pi][None, :], 1.0)
+    st.rate[pi] = np.maximum(st.rate[pi], gap)
 
 
 def mark_exits(world: World, st: SimState, share: float) -> None:
@@ -84,8 +85,9 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
     Each host spends ``arms_budget_share`` of its monthly defence budget, split among the powers
     that export arms and are not banned, in proportion to receptivity squared; a power delivers at
     most ``arms_export_usd`` a month. Scheduled or rule-driven arms levels add to the deliveries.
-    The host pays (1 - ``arms_gift_share``) of what it receives; the exporter's gross cost is the
-    delivered value x ``arms_cost_ratio``.
+    The host pays (1 - ``arms_gift_share``) x ``host_can_pay`` of what it receives (a host that
+    cannot pay receives on credit never repaid); the exporter's gross cost is the delivered value x
+    ``arms_cost_ratio``.
     """
     exporter = world.has_instrument[:, ARMS] & (world.arms_export > 0)
     allowed = (st.banned_until <= st.month) & exporter[None, :]
@@ -94,11 +96,11 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
     wsum = w.sum(axis=1, keepdims=True)
     alloc = demand[:, None] * np.divide(w, wsum, out=np.zeros_like(w), where=wsum > 0)
     per_power = alloc.sum(axis=0)
-    scale = np.minimum(1.0, np.divide(world.arms_export, per_power, out=np.ones_like(per_power),
-                                      where=per_power > 0))
+    scale = np.divide(world.arms_export, per_power, out=np.ones_like(per_power),
+                      where=per_power > world.arms_export)
     delivered = alloc * scale[None, :] + st.level[:, :, ARMS].T
     st.arms_delivered = delivered
-    st.host_paid = st.host_paid + delivered * (1.0 - world.arms_gift_share)[None, :]
+    st.host_paid = st.host_paid + delivered * (1.0 - world.arms_gift_share)[None, :] * r.host_can_pay
     st.spending = st.spending + delivered * r.arms_cost_ratio
     st.arms_memory = st.arms_memory * np.exp(-1.0 / 12.0) + delivered
 

@@ -68,8 +68,8 @@ def opportunistic(ctx: RuleContext) -> np.ndarray:
     footprint = np.minimum(p.max_personnel, np.floor(p.footprint_fraction * ctx.vacuum))
     inst = ctx.cheapest_force()
     current = np.where(inst >= 0, ctx.target[np.arange(len(inst)), np.maximum(inst, 0)], 0)
-    # where present, the footprint follows the vacuum but is not abandoned while the host wants it
-    keep = present & ~enter
+    # where present (and not banned), the footprint follows the vacuum but is not abandoned
+    keep = present & ~enter & ctx.can_enter
     persons = np.where(enter, np.maximum(footprint, current), np.maximum(footprint, current * keep))
     desired = _place(ctx, persons, enter | keep)
     if ctx.has_instrument[INFO_OPS]:
@@ -99,7 +99,7 @@ def cost_benefit(ctx: RuleContext) -> np.ndarray:
     cost = np.maximum(ctx.monthly_net_cost(candidate) * p.horizon_months, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cost > 0, gain_points / (cost / 1e7), np.where(gain_points > 0, np.inf, 0))
-    go = (ratio >= p.threshold) & ctx.can_enter & (persons > 0)
+    go = (ratio >= p.threshold) & (gain_points > 0) & ctx.can_enter & (persons > 0)
     return _place(ctx, np.where(go, persons, 0.0), np.ones(n, dtype=bool))
 
 

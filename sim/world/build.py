@@ -94,31 +94,28 @@ class World:
         return np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
 
 
-def knn_edges(lat: np.ndarray, lon: np.ndarray, k: int, chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
+def knn_edges(lat: np.ndarray, lon: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Undirected k-nearest-neighbour graph on the sphere, as directed edges in both directions.
 
-    Each region links to its ``k`` nearest regions (great-circle distance); the union is made
-    symmetric, so a region may have more than ``k`` neighbours. Computed in row chunks, so memory
-    stays O(chunk x R) for large synthetic worlds.
+    Each region links to its ``k`` nearest other regions (chord distance between unit vectors,
+    monotone in great-circle distance); the union is made symmetric, so a region may have more
+    than ``k`` neighbours. A k-d tree keeps this O(R log R) for large synthetic worlds.
     """
+    from scipy.spatial import cKDTree
+
     n = len(lat)
     if n <= 1:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     k = min(k, n - 1)
     phi, lam = np.radians(lat), np.radians(lon)
     xyz = np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=1)
-    src_parts, dst_parts = [], []
-    for a in range(0, n, chunk):
-        block = xyz[a:a + chunk]
-        d2 = 2.0 - 2.0 * block @ xyz.T  # squared chord length, monotone in arc length
-        rows = np.arange(block.shape[0])
-        d2[rows, a + rows] = np.inf
-        nn = np.argpartition(d2, k - 1, axis=1)[:, :k]
-        src_parts.append(np.repeat(a + rows, k))
-        dst_parts.append(nn.ravel())
-    src, dst = np.concatenate(src_parts), np.concatenate(dst_parts)
-    both = np.unique(np.concatenate([np.stack([src, dst], 1), np.stack([dst, src], 1)]), axis=0)
-    return both[:, 0].astype(np.int64), both[:, 1].astype(np.int64)
+    _, nn = cKDTree(xyz).query(xyz, k=k + 1)
+    src = np.repeat(np.arange(n), k + 1)
+    dst = nn.reshape(-1).astype(np.int64)
+    keep = src != dst  # drop each region's match with itself (also when coordinates coincide)
+    src, dst = src[keep], dst[keep]
+    codes = np.unique(np.concatenate([src * n + dst, dst * n + src]))
+    return (codes // n).astype(np.int64), (codes % n).astype(np.int64)
 
 
 def select_snapshot(world: WorldConfig, start: str) -> tuple[str, SnapshotConfig]:

@@ -1,0 +1,246 @@
+"""The ``sahel-sim`` command end to end (``python -m sim`` in a subprocess, in a temporary folder).
+
+A run writes the output contract of MODEL.md section 7 into its run folder: one Parquet file per
+table of :data:`sim.record.TABLES` with every column, ``date`` as YYYY-MM-01, ``summary.json`` with
+the section-5 numbers and the run's provenance, the resolved ``config.yaml`` and PNG plots. A bad
+input exits with status 2 before anything is written, naming the parameter, the value and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.api import group_options
+from sim.record import TABLES
+
+SCENARIOS = group_options("scenario")
+WORLDS = group_options("world")
+POWERS = ["china", "eu", "france", "russia", "turkey", "un", "usa"]
+STATES = ["burkina_faso", "chad", "cote_divoire", "guinea", "mali", "mauritania", "niger",
+          "senegal"]
+RULES = ["cost_benefit", "none", "opportunistic", "proportional", "rivalry"]
+DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-01$")
+SECTION_5 = ("verdict", "win", "cheap", "hypothesis", "k", "phi", "russia_largest_partner_in",
+             "cheap_win_index", "russia", "west", "largest_partner_at_end", "host_cost_usd",
+             "host_paid_russia_usd", "civilian_fatalities_aes", "fatalities_aes",
+             "fighters_start", "fighters_end", "aes_territory_outside_control")
+ACTOR_NUMBERS = ("influence_gain", "influence_gain_time_avg", "own_net_cost_usd", "full_cost_usd",
+                 "cost_per_point_held_usd", "political_cost_usd")
+PROVENANCE = ("seed", "config_hash", "version", "git_commit")
+
+
+def sahel_sim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``python -m sim *args`` in ``cwd``; return the finished process (text output)."""
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+# --------------------------------------------------------------------------- a good run
+
+SEED = 7
+GOOD = ("scenario=historical", f"seed={SEED}", "start=2020-01", "end=2020-06")
+
+
+@pytest.fixture(scope="module")
+def good_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """One short run of the CLI (historical 2020-01..2020-06: France's Pau deploy in 2020-02)."""
+    tmp = tmp_path_factory.mktemp("cli")
+    out = tmp / "run"
+    proc = sahel_sim(*GOOD, f"hydra.run.dir={out}", cwd=tmp)
+    assert proc.returncode == 0, proc.stderr
+    return proc, out
+
+
+def test_run_writes_every_file_of_the_contract(good_run):
+    """Every table, summary.json, config.yaml and the PNG plots are in the run folder."""
+    _, out = good_run
+    for name in TABLES:
+        assert (out / f"{name}.parquet").is_file(), f"{name}.parquet missing"
+    assert (out / "summary.json").is_file()
+    assert (out / "config.yaml").is_file()
+    pngs = sorted(out.glob("*.png"))
+    assert pngs, "no PNG plot written (output.plots is on by default)"
+    for png in pngs:
+        head = png.read_bytes()[:8]
+        assert head == b"\x89PNG\r\n\x1a\n", f"{png.name} is not a PNG"
+        assert png.stat().st_size > 1000, f"{png.name} is nearly empty"
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_every_table_has_its_columns_and_monthly_dates(good_run, table):
+    """Each Parquet file has every key and value column of TABLES, dates as YYYY-MM-01 in range."""
+    _, out = good_run
+    df = pd.read_parquet(out / f"{table}.parquet")
+    keys, values = TABLES[table]
+    missing = [c for c in (*keys, *values) if c not in df.columns]
+    assert not missing, f"{table}.parquet lacks {missing}"
+    dates = df["date"].astype(str)
+    bad = sorted(d for d in set(dates) if not DATE.match(d))
+    assert not bad, f"{table}.parquet has dates not as YYYY-MM-01: {bad[:5]}"
+    assert set(dates) <= {f"2020-{m:02d}-01" for m in range(1, 7)}
+    if table != "events":
+        assert sorted(set(dates)) == [f"2020-{m:02d}-01" for m in range(1, 7)]
+        assert not df.duplicated(list(keys)).any(), f"{table}.parquet: one row per {keys} expected"
+        steps = df.groupby("date")["step"].unique()
+        assert all(len(s) == 1 for s in steps), "each date must map to a single step"
+
+
+def test_events_file_has_the_scheduled_deploy_at_its_date(good_run):
+    """events.parquet records France's Pau reinforcement of Mali in 2020-02 (dated YYYY-MM-01)."""
+    _, out = good_run
+    ev = pd.read_parquet(out / "events.parquet")
+    rows = ev[(ev["kind"] == "deploy") & (ev["actor"] == "france") & (ev["target"] == "mali")]
+    assert list(rows["date"].astype(str)) == ["2020-02-01"]
+
+
+def test_summary_json_has_the_hypothesis_numbers_and_provenance(good_run):
+    """summary.json holds the section-5 numbers, the seed, config hash, version and git commit."""
+    _, out = good_run
+    summary = json.loads((out / "summary.json").read_text())
+    missing = [k for k in (*SECTION_5, *PROVENANCE) if k not in summary]
+    assert not missing, f"summary.json lacks {missing}"
+    for actor in ("russia", "west"):
+        lacking = [k for k in ACTOR_NUMBERS if k not in summary[actor]]
+        assert not lacking, f"summary.json[{actor!r}] lacks {lacking}"
+    assert summary["verdict"] in {"both", "win", "cheap", "neither"}
+    assert summary["hypothesis"] == (summary["verdict"] == "both")
+    assert summary["seed"] == SEED
+    assert summary["scenario"] == "historical"
+    assert (summary["start"], summary["end"]) == ("2020-01", "2020-06")
+    assert re.fullmatch(r"[0-9a-f]{8,64}", summary["config_hash"])
+    assert summary["version"] == version("sahel-sim")
+    assert summary["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", summary["git_commit"])
+    assert set(summary["largest_partner_at_end"]) == set(STATES)
+
+
+def test_config_yaml_is_the_resolved_run_config(good_run):
+    """config.yaml holds the run's resolved values, overrides included."""
+    _, out = good_run
+    cfg = yaml.safe_load((out / "config.yaml").read_text())
+    assert cfg["seed"] == SEED
+    assert (cfg["start"], cfg["end"]) == ("2020-01", "2020-06")
+    assert cfg["scenario"]["name"] == "historical"
+    assert len(cfg["world"]["regions"]) == 37
+    assert set(cfg["world"]["powers"]) == set(POWERS)
+
+
+def test_printed_summary_names_the_verdict_and_cheap_win_index(good_run):
+    """The CLI prints the verdict and the cheap-win index of the run, and where the files are."""
+    proc, out = good_run
+    summary = json.loads((out / "summary.json").read_text())
+    assert f"verdict: {summary['verdict']}" in proc.stdout
+    assert "cheap-win index" in proc.stdout
+    assert str(out) in proc.stdout
+
+
+def test_default_run_folder_names_scenario_and_seed(tmp_path):
+    """Without hydra.run.dir the run goes to outputs/<date>/<scenario>_seed<seed>_<time>/."""
+    proc = sahel_sim("scenario=no_coups", "seed=5", "end=2019-02", "output.plots=false",
+                     cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    folders = list(tmp_path.glob("outputs/**/no_coups_seed5_*"))
+    assert len(folders) == 1, f"run folders found: {list(tmp_path.rglob('*'))[:20]}"
+    assert (folders[0] / "summary.json").is_file()
+    assert json.loads((folders[0] / "summary.json").read_text())["seed"] == 5
+
+
+def test_help_lists_the_config_group_options(tmp_path):
+    """``python -m sim --help`` lists every scenario and world and writes nothing."""
+    proc = sahel_sim("--help", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for name in (*SCENARIOS, *WORLDS):
+        assert name in proc.stdout, f"--help does not list {name}"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_console_script_is_installed(tmp_path):
+    """The ``sahel-sim`` console script exists and is the CLI (it rejects a bad scenario)."""
+    bindir = Path(sys.executable).parent
+    exe = shutil.which("sahel-sim", path=os.pathsep.join([str(bindir), os.environ.get("PATH", "")]))
+    assert exe is not None, "sahel-sim is not installed next to the interpreter or on PATH"
+    proc = subprocess.run([exe, "scenario=histrical"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 2
+    assert "sahel-sim: error:" in proc.stderr and "historical" in proc.stderr
+
+
+# --------------------------------------------------------------------------- bad inputs
+
+#: (id, overrides, parameter named, value pattern, what must be listed as allowed)
+BAD_INPUTS = [
+    ("typo_top_level", ["seeed=3"], "seeed", r"seeed", ["seed", "start", "end"]),
+    ("typo_nested", ["rules.vacum.russia=none"], "vacum", r"vacum", ["vacuum"]),
+    ("unknown_rule", ["rules.vacuum.russia=opportunstic"], "rules.vacuum.russia", r"opportunstic",
+     RULES),
+    ("phi_negative", ["metrics.phi=-1"], "metrics.phi", r"=-1(\.0)?\b", ["0"]),
+    ("control_speed_above_1", ["params.combat.control_speed=2"], "params.combat.control_speed",
+     r"=2(\.0)?\b", ["[0, 1]"]),
+    ("seed_not_a_number", ["seed=abc"], "seed", r"abc", ["allowed"]),
+    ("end_before_start", ["start=2020-01", "end=2019-01"], "end", r"2019-01.*start.*2020-01",
+     ["end >= start"]),
+    ("month_13", ["start=2019-13"], "start", r"2019-13", ["YYYY-MM"]),
+    ("unknown_scenario", ["scenario=histrical"], "scenario", r"histrical", SCENARIOS),
+    ("unknown_world", ["world=sahl"], "world", r"sahl", WORLDS),
+    ("event_unknown_state", ["scenario.events=[{date:'2019-03',kind:coup,target:atlantis}]"],
+     "scenario.events[0]", r"atlantis", STATES),
+    ("event_unknown_power",
+     [("scenario.events=[{date:'2019-03',kind:deploy,actor:rusia,target:mali,"
+       "instrument:troops,value:10}]")], "scenario.events[0]", r"rusia", POWERS),
+    ("vacuum_key_not_a_power", ["rules.vacuum.rusia=none"], "rules.vacuum", r"rusia", POWERS),
+    ("vacuum_key_not_a_power_added", ["+rules.vacuum.rusia=none"], "rules.vacuum", r"rusia",
+     POWERS),
+]
+CASES = [pytest.param(*case[1:], id=case[0]) for case in BAD_INPUTS]
+
+
+@pytest.fixture(scope="module")
+def failed_run(tmp_path_factory):
+    """Run the CLI once per bad input (cached): the process and the folder it ran in."""
+
+    @functools.cache
+    def go(overrides: tuple[str, ...]) -> tuple[subprocess.CompletedProcess, Path]:
+        tmp = tmp_path_factory.mktemp("bad")
+        proc = sahel_sim(*overrides, f"hydra.run.dir={tmp / 'run'}", cwd=tmp)
+        return proc, tmp
+
+    return go
+
+
+@pytest.mark.parametrize(("overrides", "param", "value", "allowed"), CASES)
+def test_bad_input_exits_2_with_a_helpful_error(failed_run, overrides, param, value, allowed):
+    """A bad input exits with status 2 and one error naming the parameter, value and allowed."""
+    proc, _ = failed_run(tuple(overrides))
+    assert proc.returncode == 2, f"exit {proc.returncode}; stderr: {proc.stderr}"
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("sahel-sim: error: ")]
+    assert len(lines) == 1, proc.stderr
+    message = lines[0]
+    assert param in message, f"parameter {param!r} not named in: {message}"
+    assert re.search(value, message), f"value {value!r} not shown in: {message}"
+    assert "allowed" in message, message
+    tail = message[message.index("allowed"):]
+    missing = [a for a in allowed if a not in tail]
+    assert not missing, f"allowed options {missing} not listed in: {message}"
+
+
+@pytest.mark.parametrize(("overrides", "param", "value", "allowed"), CASES)
+def test_bad_input_writes_nothing(failed_run, overrides, param, value, allowed):
+    """A rejected run leaves no run folder, no outputs/ and no log behind."""
+    proc, tmp = failed_run(tuple(overrides))
+    assert proc.returncode != 0
+    written = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*"))
+    assert written == [], f"files written before the error: {written}"

@@ -1,0 +1,246 @@
+"""Configuration in Python: :func:`sim.load_config` and :func:`sim.config.validate`.
+
+A user's mistake (a typo in a name, an unknown rule, a value out of range, a bad date, an event
+naming something that does not exist) must raise :class:`sim.config.ConfigError` before anything
+is built, and the message must name the parameter, the value given and what is allowed. Every
+option of the ``scenario`` and ``world`` config groups must compose. ``import sim`` stays lean.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from sim import RunConfig, load_config
+from sim.api import group_options
+from sim.config import ConfigError, EventConfig, validate
+
+SCENARIOS = group_options("scenario")
+WORLDS = group_options("world")
+POWERS = ["china", "eu", "france", "russia", "turkey", "un", "usa"]
+STATES = ["burkina_faso", "chad", "cote_divoire", "guinea", "mali", "mauritania", "niger",
+          "senegal"]
+RULES = ["cost_benefit", "none", "opportunistic", "proportional", "rivalry"]
+HEAVY = ("mesa", "pandas", "matplotlib")
+
+
+def assert_names_all(message: str, param: str, value: str, allowed: list[str]) -> None:
+    """Assert that an error message names the parameter, the value and every allowed option.
+
+    Args:
+        message: the error message.
+        param: the parameter's name, as the user wrote it (or its dotted path).
+        value: a regular expression matching the value as shown (e.g. ``-1(\\.0)?``).
+        allowed: strings that must all appear after the word ``allowed``.
+    """
+    assert param in message, f"parameter {param!r} not named in: {message}"
+    assert re.search(value, message), f"value {value!r} not shown in: {message}"
+    assert "allowed" in message, f"no 'allowed' in: {message}"
+    tail = message[message.index("allowed"):]
+    missing = [a for a in allowed if a not in tail]
+    assert not missing, f"allowed options {missing} not listed in: {message}"
+
+
+#: (id, overrides, parameter named, value pattern, what must be listed as allowed)
+BAD_OVERRIDES = [
+    ("typo_top_level", ["seeed=3"], "seeed", r"seeed", ["seed", "start", "end"]),
+    ("typo_nested", ["rules.vacum.russia=none"], "vacum", r"vacum", ["vacuum", "default_vacuum"]),
+    ("unknown_rule", ["rules.vacuum.russia=opportunstic"], "rules.vacuum.russia", r"opportunstic",
+     RULES),
+    ("phi_negative", ["metrics.phi=-1"], "metrics.phi", r"=-1(\.0)?\b", ["0"]),
+    ("control_speed_above_1", ["params.combat.control_speed=2"], "params.combat.control_speed",
+     r"=2(\.0)?\b", ["[0, 1]"]),
+    ("k_zero", ["metrics.k=0"], "metrics.k", r"=0\b", ["[1, 3]"]),
+    ("end_before_start", ["start=2020-01", "end=2019-01"], "end", r"2019-01.*start.*2020-01",
+     ["end >= start"]),
+    ("month_13", ["start=2019-13"], "start", r"2019-13", ["YYYY-MM"]),
+    ("unknown_scenario", ["scenario=histrical"], "scenario", r"histrical", SCENARIOS),
+    ("unknown_world", ["world=sahl"], "world", r"sahl", WORLDS),
+    ("event_unknown_state", ["scenario.events=[{date:'2019-03',kind:coup,target:atlantis}]"],
+     "scenario.events[0]", r"atlantis", STATES),
+    ("event_unknown_power",
+     [("scenario.events=[{date:'2019-03',kind:deploy,actor:rusia,target:mali,"
+       "instrument:troops,value:10}]")], "scenario.events[0]", r"rusia", POWERS),
+    ("vacuum_key_not_a_power", ["rules.vacuum.rusia=none"], "rules.vacuum", r"rusia", POWERS),
+    ("vacuum_key_not_a_power_added", ["+rules.vacuum.rusia=none"], "rules.vacuum", r"rusia",
+     POWERS),
+]
+
+
+@pytest.mark.parametrize(("overrides", "param", "value", "allowed"),
+                         [pytest.param(*case[1:], id=case[0]) for case in BAD_OVERRIDES])
+def test_load_config_rejects_bad_override(overrides, param, value, allowed):
+    """A bad override raises ConfigError naming the parameter, the value and what is allowed."""
+    with pytest.raises(ConfigError) as info:
+        load_config(overrides)
+    assert_names_all(str(info.value), param, value, allowed)
+
+
+@pytest.fixture(scope="module")
+def sahel_cfg() -> RunConfig:
+    """The default configuration (world sahel, scenario historical), validated."""
+    return load_config(["end=2019-04"])
+
+
+#: (id, how to break a valid RunConfig, parameter named, value pattern, allowed)
+BAD_EDITS = [
+    ("event_coup_unknown_state",
+     lambda c: c.scenario.events.append(EventConfig(date="2019-03", kind="coup",
+                                                    target="atlantis")),
+     "target", r"atlantis", STATES),
+    ("event_deploy_unknown_power",
+     lambda c: c.scenario.events.append(EventConfig(date="2019-03", kind="deploy", actor="rusia",
+                                               target="mali", instrument="troops", value=10.0)),
+     "actor", r"rusia", POWERS),
+    ("event_expel_unknown_power",
+     lambda c: c.scenario.events.append(EventConfig(date="2019-03", kind="expel", actor="mali",
+                                               target="wagner")),
+     "target", r"wagner", POWERS),
+    ("event_unknown_kind",
+     lambda c: c.scenario.events.append(EventConfig(date="2019-03", kind="invasion",
+                                                    target="mali")),
+     "kind", r"invasion", ["coup", "deploy", "withdraw", "expel", "agreement", "budget", "param"]),
+    ("event_bad_date",
+     lambda c: c.scenario.events.append(EventConfig(date="2019-3", kind="coup", target="mali")),
+     "date", r"2019-3", ["YYYY-MM"]),
+    ("event_unknown_instrument",
+     lambda c: c.scenario.events.append(EventConfig(date="2019-03", kind="deploy", actor="france",
+                                               target="mali", instrument="tanks", value=1.0)),
+     "instrument", r"tanks", ["troops"]),
+    ("vacuum_key_not_a_power",
+     lambda c: c.rules.vacuum.__setitem__("rusia", "none"), "rules.vacuum", r"rusia", POWERS),
+    ("vacuum_unknown_rule",
+     lambda c: c.rules.vacuum.__setitem__("china", "greedy"), "rules.vacuum.china", r"greedy",
+     RULES),
+    ("default_vacuum_unknown_rule",
+     lambda c: setattr(c.rules, "default_vacuum", "greedy"), "rules.default_vacuum", r"greedy",
+     RULES),
+    ("protected_unknown_power",
+     lambda c: c.scenario.protected.append("frence"), "scenario.protected", r"frence", POWERS),
+    ("exclude_unknown_event",
+     lambda c: c.scenario.exclude_events.append("mali_coup_2029"), "scenario.exclude_events",
+     r"mali_coup_2029", ["mali_coup_2020", "mali_coup_2021"]),
+    ("share_above_1",
+     lambda c: setattr(c.world.states["mali"], "contractor_budget_share", 1.5),
+     "world.states.mali.contractor_budget_share", r"1\.5", ["[0, 1]"]),
+    ("nan_value",
+     lambda c: setattr(c.params.combat, "tullock_m", float("nan")),
+     "params.combat.tullock_m", r"nan", ["[0.1, 10]"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "param", "value", "allowed"),
+                         [pytest.param(*case[1:], id=case[0]) for case in BAD_EDITS])
+def test_validate_rejects_bad_config_built_in_python(sahel_cfg, edit, param, value, allowed):
+    """validate() on a RunConfig changed in Python names the parameter, value and allowed."""
+    cfg = copy.deepcopy(sahel_cfg)
+    edit(cfg)
+    with pytest.raises(ConfigError) as info:
+        validate(cfg)
+    assert_names_all(str(info.value), param, value, allowed)
+
+
+def test_config_error_is_a_value_error():
+    """Callers that catch ValueError also catch configuration errors."""
+    assert issubclass(ConfigError, ValueError)
+
+
+def test_load_config_gives_the_typed_schema_with_overrides_applied():
+    """The model gets dataclasses with the override's type, not a DictConfig of strings."""
+    cfg = load_config(["seed=7", "end=2019-06", "rules.vacuum.china=rivalry",
+                       "params.combat.control_speed=0.3"])
+    assert isinstance(cfg, RunConfig)
+    assert cfg.seed == 7 and isinstance(cfg.seed, int)
+    assert (cfg.start, cfg.end) == ("2019-01", "2019-06")
+    assert cfg.rules.vacuum["china"] == "rivalry"
+    assert cfg.params.combat.control_speed == pytest.approx(0.3)
+    assert dataclasses.is_dataclass(cfg.world.powers["russia"])
+    assert dataclasses.is_dataclass(cfg.scenario.events[0])
+
+
+def test_seed_zero_is_kept():
+    """seed=0 is a seed like any other (not 'unset')."""
+    assert load_config(["seed=0"]).seed == 0
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_scenario_composes_and_is_named_after_its_file(scenario):
+    """Each scenario file composes and validates; its name (used in folder names) is its file's."""
+    overrides = [f"scenario={scenario}"]
+    cfg = load_config(overrides)
+    assert cfg.scenario.name == scenario
+    assert cfg.scenario.description, f"scenario {scenario} has no description"
+    validate(cfg)
+
+
+@pytest.mark.parametrize("world", WORLDS)
+def test_every_world_composes(world):
+    """Each world file composes and validates (the synthetic world with its own scenario)."""
+    overrides = [f"world={world}"] + (["scenario=synthetic"] if world == "synthetic" else [])
+    cfg = load_config(overrides)
+    assert cfg.world.name == world
+    prepared = validate(cfg)
+    assert prepared.world.regions and prepared.world.states and prepared.world.powers
+
+
+def test_the_required_config_options_exist():
+    """The scenarios and worlds the issue asks for are all there."""
+    assert {"historical", "endogenous", "synthetic", "france_stays", "no_russia",
+            "host_cannot_pay", "no_coups", "china_competes", "strong_insurgency"} <= set(SCENARIOS)
+    assert {"sahel", "synthetic"} <= set(WORLDS)
+
+
+def test_synthetic_world_with_sahel_events_is_a_config_error():
+    """Mixing the generated world with the Sahel's dated events fails with a clear message."""
+    with pytest.raises(ConfigError) as info:
+        load_config(["world=synthetic"])
+    assert_names_all(str(info.value), "scenario.events", r"mali", ["state_0"])
+
+
+def test_validate_generates_a_synthetic_world_without_changing_the_input():
+    """validate() returns the generated world; the caller's config is left as it was."""
+    cfg = load_config(["scenario=synthetic", "world.synthetic.n_regions=12",
+                       "world.synthetic.n_states=3"])
+    prepared = validate(cfg)
+    assert len(prepared.world.regions) == 12
+    assert len(prepared.world.states) == 3
+    assert cfg.world.regions == []
+
+
+def _heavy_modules_after(code: str) -> dict:
+    """Run ``code`` in a fresh interpreter; return the exit code and the heavy modules loaded."""
+    probe = (
+        "import json, sys\n"
+        "code = None\n"
+        "try:\n" + "".join(f"    {line}\n" for line in code.splitlines()) +
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        f"print('\\n' + json.dumps({{'code': code, 'heavy': sorted(m for m in {HEAVY!r} "
+        "if m in sys.modules)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_sim_and_cli_is_lean():
+    """``import sim`` and ``import sim.cli`` load none of Mesa, pandas or matplotlib."""
+    result = _heavy_modules_after("import sim\nimport sim.cli\nsim.__all__")
+    assert result["heavy"] == []
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["scenario=histrical"]], ids=["help", "bad_input"])
+def test_cli_without_a_run_loads_no_heavy_module(argv):
+    """``sahel-sim --help`` and a rejected override never start a run, so (as sim/cli.py says)
+    they import none of Mesa, pandas or matplotlib."""
+    result = _heavy_modules_after(
+        f"sys.argv = ['sahel-sim', *{argv!r}]\nfrom sim.cli import main\nmain()")
+    assert result["code"] in (None, 0, 2)
+    assert result["heavy"] == [], f"{argv} imported {result['heavy']}"
