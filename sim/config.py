@@ -86,7 +86,6 @@ class StateConfig:
     """A host state's structural parameters (its initial condition is in a snapshot)."""
 
     name: str = ""
-    population: float = param(1e7, 0, None, "persons")
     army_effectiveness: float = param(
         0.5, 0, 10, "combat power per soldier", "relative to a regular Western soldier = 1")
     budget_ceiling_multiplier: float = param(
@@ -102,6 +101,8 @@ class StateConfig:
         1.0, 0, 5, "multiplier", "strength of anti-Western nationalism under a military regime")
     civilian_harm: float = param(
         0.0005, 0, 1, "civilian deaths per soldier-month at full contest", "the host army's own")
+    default_receptivity: float = param(
+        0.5, 0, 1, "[0,1]", "long-run receptivity to a power not listed in `receptivity`")
     receptivity: dict[str, float] = field(default_factory=dict)
 
 
@@ -135,7 +136,9 @@ class PowerConfig:
         5e6, 0, None, "USD", "political cost of one own death (full cost)")
     nationalism_exposure: float = param(
         0.0, -1, 1, "[-1,1]", "1 = target of anti-Western nationalism, <0 = gains from it")
-    strategic_interest: float = param(1.0, 0, 10, "relative")
+    strategic_interest: float = param(
+        1.0, 0, 10, "relative", "weight of every state in the power's spending, unless listed below")
+    interest_by_state: dict[str, float] = field(default_factory=dict)
     redeploy_share: float = param(
         0.0, 0, 1, "share", "of forces expelled from a state moved to another receptive state")
     arms_export_usd: float = param(0.0, 0, None, "USD/month", "arms it can deliver in the region")
@@ -235,8 +238,9 @@ class GroupProcessParams:
         0.002, 0, 1, "share of population", "most fighters a region can hold")
     funding_elasticity: float = param(
         0.5, 0, None, "", "recruitment boost per unit of income over upkeep")
-    spawn_rate: float = param(
-        0.02, 0, 1, "per month", "seeding of a neighbouring empty region per fighter moving")
+    funding_cap: float = param(2.0, 0, None, "", "most income over upkeep that still boosts recruitment")
+    move_floor: float = param(
+        0.05, 0, None, "", "attraction of a fully held region (added to 1 - control)")
 
 
 @dataclass
@@ -254,6 +258,9 @@ class CombatParams:
     operations_rate: float = param(
         0.002, 0, 1, "fighter deaths per effective soldier per month in contested regions")
     clash_rate: float = param(0.01, 0, 1, "deaths per rival fighter pair-weight per month")
+    arms_effect: float = param(
+        0.05, 0, None, "per USD 10k per soldier",
+        "gain in army effectiveness per USD 10k of arms received per soldier (12-month memory)")
     garrison_share: float = param(
         0.5, 0, 1, "share of the army", "spread by population; the rest goes where the threat is")
     mass_casualty_threshold: int = param(
@@ -274,9 +281,12 @@ class HostProcessParams:
         0.004, 0, 1, "per month", "endogenous coup hazard at full insecurity and zero legitimacy")
     receptivity_rate: float = param(0.05, 0, 1, "per month")
     performance_weight: float = param(0.5, 0, None, "", "credit for security improving")
-    harm_weight: float = param(0.3, 0, None, "", "blame per attributed civilian death per 10k")
+    harm_weight: float = param(
+        0.3, 0, None, "per 100 deaths", "blame per 100 civilian deaths attributed to a power (12-month memory)")
     nationalism_weight: float = param(0.35, 0, 1, "", "shift under a military regime")
-    info_ops_weight: float = param(0.1, 0, 1, "", "receptivity per log10 USD/month of info ops")
+    info_ops_weight: float = param(
+        0.1, 0, 1, "", "receptivity per unit of log10(1 + info ops / info_ops_scale_usd)")
+    info_ops_scale_usd: float = param(1e5, 1, None, "USD/month", "scale of information operations")
     expel_threshold: float = param(0.2, 0, 1, "receptivity", "below it a military regime expels")
     accept_threshold: float = param(0.45, 0, 1, "receptivity", "above it an offer is accepted")
     ban_months: int = param(36, 0, 600, "months", "an expelled power may not return for")
@@ -562,6 +572,11 @@ def validate_world(cfg: RunConfig, start: int) -> None:
     for s, sc in w.states.items():
         _check_share_dict(f"world.states.{s}.receptivity", sc.receptivity, powers)
     for p, pc in w.powers.items():
+        for s, v in pc.interest_by_state.items():
+            check_name(f"world.powers.{p}.interest_by_state key", s, states)
+            if not 0 <= v <= 10:
+                raise ConfigError(f"world.powers.{p}.interest_by_state.{s}={v!r} is out of range; "
+                                  "allowed: [0, 10]")
         for k in pc.instruments:
             check_name(f"world.powers.{p}.instruments key", k, INSTRUMENT_KINDS)
         if not pc.instruments:
@@ -640,9 +655,12 @@ def validate_events(cfg: RunConfig, start: int) -> None:
             if e.value is None or e.value < 0:
                 raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: USD/year >= 0")
         elif e.kind == "param":
-            resolve_param_path(cfg, e.path, f"{name}.path")
+            obj, attr = resolve_param_path(cfg, e.path, f"{name}.path")
             if e.value is None:
                 raise ConfigError(f"{name}.value=None is invalid; allowed: a number")
+            if isinstance(getattr(obj, attr), int) and float(e.value) != int(e.value):
+                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: an integer "
+                                  f"({e.path} is a whole number)")
         if e.months is not None and e.months < 1:
             raise ConfigError(f"{name}.months={e.months!r} is invalid; allowed: >= 1")
 

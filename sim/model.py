@@ -233,7 +233,7 @@ class SahelModel(mesa.Model):
             rival_exit_age=age, rival_gain=gain, has_instrument=w.has_instrument[pi].copy(),
             unit_cost=w.unit_cost[pi].copy(), effectiveness=w.effectiveness[pi].copy(),
             host_share=host_share, net_cost_to_date=net, budget_month=w.budget_ceiling[pi] / 12.0,
-            interest=float(w.strategic_interest[pi]), params=self.cfg.rules)
+            interest=w.strategic_interest[pi].copy(), params=self.cfg.rules)
 
     # ----------------------------------------------------------------------- actions
 
@@ -254,7 +254,6 @@ class SahelModel(mesa.Model):
         target[cols] = np.minimum(target[cols], value)  # a withdrawal never raises a level
         lag = w.drawdown_months[pi] if months is None else np.full(len(INSTRUMENT_KINDS), months)
         powers_p.order(st, pi, si, target, lag)
-        st.last_exit[si, pi] = month
         self.recorder.event(month, "withdrawal", w.power_ids[pi], w.state_ids[si], detail)
 
     def expel(self, si: int, pi: int, month: int, detail: str, months: int | None = None) -> None:

@@ -31,6 +31,7 @@ class SimState:
     legitimacy: np.ndarray  # [S]
     army: np.ndarray  # [S] personnel
     army_unit_cost: np.ndarray  # [S] USD per soldier-year implied by the snapshot
+    army_eff: np.ndarray  # [S] combat power per soldier, arms received included
     budget: np.ndarray  # [S] USD/year
     budget0: np.ndarray  # [S]
     receptivity: np.ndarray  # [S, P]
@@ -107,6 +108,7 @@ def initial_state(cfg: RunConfig, world: World) -> SimState:
         legitimacy=np.array([x.legitimacy for x in inits], dtype=float),
         army=army,
         army_unit_cost=np.where(army > 0, budget * (1 - world.arms_budget_share) / np.maximum(army, 1e-9), 0.0),
+        army_eff=world.army_effectiveness.copy(),
         budget=budget.copy(),
         budget0=budget.copy(),
         receptivity=world.base_receptivity.copy(),

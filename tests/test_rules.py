@@ -422,13 +422,14 @@ def test_cost_benefit_picks_the_states_that_pass() -> None:
 # wanted. 0.02 gain = 2 points x 50 persons per point x match_ratio 1 = 100 persons.
 RIVALRY_TABLE = [
     ("answers a rival's gain", {"rival_gain": 0.02}, 100),
-    ("adds to what it has",
-     {"rival_gain": 0.02, "level": deployed(1, {0: {CONTRACTORS: 400}})}, 500),
+    ("matches the gain, does not add to what it has",
+     {"rival_gain": 0.02, "level": deployed(1, {0: {CONTRACTORS: 400}})}, 400),
+    ("raises what it has to the match",
+     {"rival_gain": 0.10, "level": deployed(1, {0: {CONTRACTORS: 400}})}, 500),
     ("holds where no rival gained", {"level": deployed(1, {0: {CONTRACTORS: 400}})}, 400),
     ("holds where rivals lost influence",
      {"rival_gain": -0.05, "level": deployed(1, {0: {CONTRACTORS: 400}})}, 400),
-    ("capped at max_personnel",
-     {"rival_gain": 0.02, "level": deployed(1, {0: {CONTRACTORS: 2450}})}, 2500),
+    ("capped at max_personnel", {"rival_gain": 1.0}, 2500),
     ("does not answer where banned", {"rival_gain": 0.3, "can_enter": False}, 0),
     ("matches twice with match_ratio 2",
      {"rival_gain": 0.02, "params": with_params(rivalry={"match_ratio": 2.0})}, 200),

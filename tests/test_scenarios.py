@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 from collections import Counter
 
-import numpy as np
 import pytest
 
 from sim import load_config, run

@@ -155,7 +155,7 @@ def tiny_world(
                 resource_rent_usd=rent_usd if k == 1 else 0.0))
     state_cfgs = {
         s: StateConfig(
-            name=s.title(), population=1_000_000.0 * regions_per_state, army_effectiveness=0.4,
+            name=s.title(), army_effectiveness=0.4,
             receptivity={p: float(receptivity.get(s, {}).get(p, 0.6)) for p in powers})
         for s in states}
     snapshot = SnapshotConfig()

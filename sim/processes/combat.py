@@ -1,5 +1,8 @@
 """Process 3: security forces meet armed groups in each contested region.
 
+The host army's effectiveness per soldier rises with the arms it received (12-month memory):
+``army_eff = army_effectiveness x (1 + arms_effect x arms USD per soldier / 10,000)``.
+
 A Tullock contest-success function p = S^m / (S^m + A^m) (S: effective security strength divided
 by ``force_ratio``; A: hostile armed strength) moves government control toward p. Casualties on
 each side and civilian deaths are Poisson draws; civilian harm differs by force type (each
@@ -56,11 +59,13 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     foreign casualties, civilian harm and fatalities in ``st``."""
     rs, n_s, n_r = world.region_state, len(world.state_ids), world.n_regions
     person = world.is_person[None, None, :]
+    arms_per_soldier = st.arms_memory.sum(axis=1) / np.maximum(st.army, 1.0) / 1e4
+    st.army_eff = world.army_effectiveness * (1.0 + p.arms_effect * arms_per_soldier)
     a = hostile_strength(world, st)
     army_r, ts = security_allocation(world, st, p.garrison_share, a)
     lvl = st.level * person  # [P, S, I] persons only
     foreign_eff = np.einsum("psi,pi->s", lvl, world.effectiveness)  # [S]
-    s_eff = army_r * world.army_effectiveness[rs] + ts * foreign_eff[rs]
+    s_eff = army_r * st.army_eff[rs] + ts * foreign_eff[rs]
     s_scaled = s_eff / p.force_ratio
     with np.errstate(divide="ignore", invalid="ignore"):
         sm, am = s_scaled ** p.tullock_m, a ** p.tullock_m

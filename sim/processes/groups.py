@@ -42,7 +42,7 @@ def recruit(world: World, st: SimState, p: GroupProcessParams,
     room = np.clip(1.0 - st.fighters.sum(axis=0) / np.maximum(cap, 1.0), 0.0, 1.0)
     income = group_income(world, st)
     upkeep = world.upkeep * np.maximum(st.fighters.sum(axis=1), 1.0)
-    funding = 1.0 + p.funding_elasticity * np.minimum(income / upkeep, 2.0)
+    funding = 1.0 + p.funding_elasticity * np.minimum(income / upkeep, p.funding_cap)
     lam = (world.recruit_rate * funding)[:, None] * g[None, :] * st.fighters * room[None, :]
     for gi, rng in enumerate(rngs):
         st.fighters[gi] += rng.poisson(lam[gi])
@@ -55,7 +55,7 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
     if src.size == 0:
         return
     mean_rent = max(world.rent.mean(), 1.0)
-    attract = (1.0 - st.control + 0.05) * (1.0 + world.rent / mean_rent)
+    attract = (1.0 - st.control + p.move_floor) * (1.0 + world.rent / mean_rent)
     w = attract[dst]
     norm = np.bincount(src, weights=w, minlength=world.n_regions)
     frac = w / norm[src]

@@ -62,7 +62,7 @@ def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarra
     army and partners) and each power's effective contribution."""
     lvl = st.level * world.is_person[None, None, :]
     foreign = np.einsum("psi,pi->sp", lvl, world.effectiveness)
-    return st.army * world.army_effectiveness + foreign.sum(axis=1), foreign
+    return st.army * st.army_eff + foreign.sum(axis=1), foreign
 
 
 def update_vacuum(world: World, st: SimState, p: HostProcessParams, force_ratio: float,
@@ -84,7 +84,7 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     """Receptivity [S, P] moves toward: base affinity + credit for performance (a power's
     security share x improving security) - blame for civilian harm attributed to it (per 100
     deaths, 12-month memory) - anti-Western nationalism under a military regime + its
-    information operations (log10 of USD/month over 100k)."""
+    information operations (log10 of 1 + USD/month over ``info_ops_scale_usd``)."""
     share = np.divide(foreign, st.capacity[:, None], out=np.zeros_like(foreign),
                       where=st.capacity[:, None] > 0)
     perf = -share * trend[:, None]
@@ -92,7 +92,7 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     military = (st.regime == MILITARY).astype(float)
     nat = p.nationalism_weight * (world.nationalism * military)[:, None] * world.nationalism_exposure[None, :]
     info_usd = st.level[:, :, INFO_OPS].T  # [S, P]
-    info = p.info_ops_weight * np.log10(1.0 + info_usd / 1e5)
+    info = p.info_ops_weight * np.log10(1.0 + info_usd / p.info_ops_scale_usd)
     target = np.clip(world.base_receptivity + p.performance_weight * perf - blame - nat + info, 0.0, 1.0)
     st.receptivity += p.receptivity_rate * (target - st.receptivity)
     np.clip(st.receptivity, 0.0, 1.0, out=st.receptivity)

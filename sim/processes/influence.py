@@ -31,7 +31,7 @@ def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarr
     """[S, P] target influence shares."""
     lvl = st.level * world.is_person[None, None, :]
     foreign = np.einsum("psi,pi->sp", lvl, world.effectiveness)
-    capacity = st.army * world.army_effectiveness + foreign.sum(axis=1)
+    capacity = st.army * st.army_eff + foreign.sum(axis=1)
     security = np.divide(foreign, capacity[:, None], out=np.zeros_like(foreign),
                          where=capacity[:, None] > 0)
     provision = (p.security_weight * security

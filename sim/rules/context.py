@@ -42,7 +42,7 @@ class RuleContext:
             given what it can pay this month.
         net_cost_to_date: the power's cumulative own net cost (USD).
         budget_month: the power's budget ceiling per month (USD).
-        interest: its strategic interest (relative weight).
+        interest: its strategic interest in each state (relative weight).
         params: the rules' parameters (``params.opportunistic`` etc.).
     """
 
@@ -64,7 +64,7 @@ class RuleContext:
     host_share: np.ndarray
     net_cost_to_date: float
     budget_month: float
-    interest: float
+    interest: np.ndarray
     params: RulesConfig
 
     def net_unit_cost(self) -> np.ndarray:

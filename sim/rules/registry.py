@@ -35,12 +35,21 @@ def vacuum_rule(name: str) -> Callable[[VacuumRule], VacuumRule]:
     """Decorator registering a vacuum-filling rule under ``name``."""
 
     def register(fn: VacuumRule) -> VacuumRule:
-        if name in _RULES and _RULES[name] is not fn:
-            raise ValueError(f"vacuum rule {name!r} is already registered")
-        _RULES[name] = fn
+        old = _RULES.get(name)
+        if old is not None and old is not fn and not _same_definition(old, fn):
+            raise ValueError(f"vacuum rule {name!r} is already registered "
+                             f"(by {old.__module__}.{old.__qualname__})")
+        _RULES[name] = fn  # a reloaded module (notebook autoreload) replaces its own rule
         return fn
 
     return register
+
+
+def _same_definition(a: VacuumRule, b: VacuumRule) -> bool:
+    """True when ``b`` is ``a`` defined again: the same function in the same module, reloaded
+    or imported under another package path."""
+    return (getattr(a, "__qualname__", None) == getattr(b, "__qualname__", None)
+            and str(a.__module__).rpartition(".")[2] == str(b.__module__).rpartition(".")[2])
 
 
 def _load_builtins() -> None:

@@ -106,14 +106,15 @@ def cost_benefit(ctx: RuleContext) -> np.ndarray:
 @vacuum_rule("rivalry")
 def rivalry(ctx: RuleContext) -> np.ndarray:
     """Answer a rival's influence gain with a matching commitment: where another power gained
-    influence over the last 12 months, add ``match_ratio`` x its gain (in points) x
+    influence over the last 12 months, hold at least ``match_ratio`` x its gain (in points) x
     ``personnel_per_point`` persons, up to ``max_personnel``; otherwise hold what is there.
+    The commitment matches the gain; it does not accumulate month after month.
     """
     p = ctx.params.rivalry
     inst = ctx.cheapest_force()
     n = len(ctx.states)
     current = np.where(inst >= 0, ctx.target[np.arange(n), np.maximum(inst, 0)], 0)
-    add = p.match_ratio * np.maximum(ctx.rival_gain, 0) * 100.0 * p.personnel_per_point
-    respond = (add > 0) & ctx.can_enter
-    persons = np.minimum(p.max_personnel, np.floor(current + add))
+    match = p.match_ratio * np.maximum(ctx.rival_gain, 0) * 100.0 * p.personnel_per_point
+    respond = (match > current) & ctx.can_enter
+    persons = np.minimum(p.max_personnel, np.floor(np.maximum(current, match)))
     return _place(ctx, persons, respond)

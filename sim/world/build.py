@@ -56,7 +56,7 @@ class World:
     casualty_tolerance: np.ndarray
     political_cost: np.ndarray
     nationalism_exposure: np.ndarray
-    strategic_interest: np.ndarray
+    strategic_interest: np.ndarray  # [P, S]
     redeploy_share: np.ndarray
     arms_export: np.ndarray
     arms_gift_share: np.ndarray
@@ -159,8 +159,9 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
             has[pi, ii] = True
             for a in inst:
                 inst[a][pi, ii] = getattr(ic, a)
-    base_rec = np.full((len(states), n_p), 0.5)
+    base_rec = np.zeros((len(states), n_p))
     for si, s in enumerate(states):
+        base_rec[si] = w.states[s].default_receptivity
         for p, v in w.states[s].receptivity.items():
             base_rec[si, powers.index(p)] = v
     rivals = np.zeros((len(groups), len(groups)))
@@ -197,7 +198,8 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         casualty_tolerance=pv("casualty_tolerance"),
         political_cost=pv("political_cost_per_casualty_usd"),
         nationalism_exposure=pv("nationalism_exposure"),
-        strategic_interest=pv("strategic_interest"),
+        strategic_interest=np.array([[w.powers[p].interest_by_state.get(s, w.powers[p].strategic_interest)
+                                      for s in states] for p in powers], dtype=float),
         redeploy_share=pv("redeploy_share"),
         arms_export=pv("arms_export_usd"),
         arms_gift_share=pv("arms_gift_share"),

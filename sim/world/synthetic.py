@@ -62,7 +62,7 @@ def generate_world(cfg: RunConfig) -> RunConfig:
                             resource_rent_usd=float(rent[i])) for i in range(n_r)]
     state_pop = np.bincount(owner, weights=pop, minlength=n_s)
 
-    state_cfgs = {s: StateConfig(name=s, population=float(state_pop[i]),
+    state_cfgs = {s: StateConfig(name=s,
                                  receptivity={p: float(rng.uniform(0.3, 0.7)) for p in powers})
                   for i, s in enumerate(states)}
     power_cfgs = {}
