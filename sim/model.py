@@ -88,7 +88,7 @@ class SahelModel(mesa.Model):
         # that exporters' influence does not start from an artificial zero
         powers_p.arms_market(w, st, self.cfg.params.resources)
         st.arms_memory = st.arms_delivered / (1.0 - np.exp(-1.0 / 12.0))
-        st.host_paid[:] = st.spending[:] = st.arms_delivered[:] = 0.0
+        st.host_paid[:] = st.arms_paid[:] = st.spending[:] = st.arms_delivered[:] = 0.0
         # influence starts at what each power provides (its equilibrium share)
         st.influence = influence_p.target_influence(w, st, self.cfg.params.influence)
         st.influence_ring[:] = st.influence

@@ -24,7 +24,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         "fatalities", "civilian_fatalities")),
     "presence": (("step", "date", "state", "power"), (
         "personnel", "contractors", "troops", "peacekeepers", "influence", "receptivity",
-        "spending_usd", "host_paid_usd", "concessions_usd", "arms_delivered_usd")),
+        "spending_usd", "host_paid_usd", "arms_paid_usd", "concessions_usd", "arms_delivered_usd")),
     "powers": (("step", "date", "power"), (
         "gross_cost_usd", "host_payments_usd", "concession_revenue_usd", "net_cost_usd",
         "cum_net_cost_usd", "casualties", "political_cost_usd")),
@@ -77,6 +77,7 @@ class Recorder:
         pr["receptivity"][step] = st.receptivity
         pr["spending_usd"][step] = st.spending
         pr["host_paid_usd"][step] = st.host_paid
+        pr["arms_paid_usd"][step] = st.arms_paid
         pr["concessions_usd"][step] = st.concessions
         pr["arms_delivered_usd"][step] = st.arms_delivered
         pw = self.powers

@@ -61,6 +61,7 @@ class SimState:
     # this month's flows (recorded)
     spending: np.ndarray  # [S, P] USD
     host_paid: np.ndarray  # [S, P] USD cash (contractors and arms purchases)
+    arms_paid: np.ndarray  # [S, P] USD cash for arms (part of host_paid)
     concessions: np.ndarray  # [S, P] USD
     arms_delivered: np.ndarray  # [S, P] USD
     casualties: np.ndarray  # [P, S]
@@ -136,6 +137,7 @@ def initial_state(cfg: RunConfig, world: World) -> SimState:
         casualties_total=z_p.copy(),
         spending=z_sp.copy(),
         host_paid=z_sp.copy(),
+        arms_paid=z_sp.copy(),
         concessions=z_sp.copy(),
         arms_delivered=z_sp.copy(),
         casualties=np.zeros((n_p, n_s)),

@@ -100,7 +100,8 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
                       where=per_power > world.arms_export)
     delivered = alloc * scale[None, :] + st.level[:, :, ARMS].T
     st.arms_delivered = delivered
-    st.host_paid = st.host_paid + delivered * (1.0 - world.arms_gift_share)[None, :] * r.host_can_pay
+    st.arms_paid = delivered * (1.0 - world.arms_gift_share)[None, :] * r.host_can_pay
+    st.host_paid = st.host_paid + st.arms_paid
     st.spending = st.spending + delivered * r.arms_cost_ratio
     st.arms_memory = st.arms_memory * np.exp(-1.0 / 12.0) + delivered
 
