@@ -230,12 +230,12 @@ class GroupProcessParams:
     """Process 2: recruitment, movement and attacks of armed groups."""
 
     grievance_harm_weight: float = param(
-        2.0, 0, None, "per civilian death per 10k people (12-month memory)")
+        4.0, 0, None, "per civilian death per 10k people (12-month memory)")
     grievance_legitimacy_weight: float = param(0.5, 0, None, "per unit of (1 - legitimacy)")
     grievance_absence_weight: float = param(0.5, 0, None, "per unit of (1 - control)")
     grievance_base: float = param(0.05, 0, None, "grievance with a legitimate state in control")
     fighter_cap_share: float = param(
-        0.002, 0, 1, "share of population", "most fighters a region can hold")
+        0.001, 0, 1, "share of population", "most fighters a region can hold")
     funding_elasticity: float = param(
         0.5, 0, None, "", "recruitment boost per unit of income over upkeep")
     funding_cap: float = param(2.0, 0, None, "", "most income over upkeep that still boosts recruitment")
