@@ -1,0 +1,107 @@
+"""The validation command's configuration: a run configuration plus the replicate settings.
+
+:class:`ValidateConfig` extends :class:`sim.config.RunConfig` (the scenario being scored, its
+world, rules and parameters) with the number of replicates, the hindcast window and the number
+of worker processes. It is registered in Hydra's ConfigStore as ``validate_schema`` and composed by
+``configs/validate.yaml``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import ConfigError, RunConfig, param, parse_month, validate
+
+__all__ = [
+    "VALIDATE_FIELDS",
+    "ValidateConfig",
+    "hindcast_config",
+    "register_validate_schema",
+    "replicate_seeds",
+    "scenario_config",
+    "validate_config",
+]
+
+
+@dataclass
+class ValidateConfig(RunConfig):
+    """A run configuration with the validation settings (calibration-patterns.md).
+
+    Attributes:
+        replicates: replicates of the scenario run and of the hindcast run (different seeds).
+        hindcast_start: start of the hindcast runs (C1, C2, C4 need a 2017-01 start).
+        hindcast_end: end of the hindcast runs.
+        n_jobs: worker processes (joblib); 1 runs in this process, -1 uses every core.
+    """
+
+    replicates: int = param(20, 1, 100_000, "replicates", "runs of the scenario and of the hindcast")
+    hindcast_start: str = param("2017-01", doc="start (YYYY-MM) of the hindcast runs")
+    hindcast_end: str = param("2019-12", doc="end (YYYY-MM) of the hindcast runs")
+    n_jobs: int = param(1, -1, 1024, "processes", "worker processes; -1 = every core (0 is invalid)")
+
+
+#: The fields ValidateConfig adds to RunConfig (command-line overrides of the validation itself).
+VALIDATE_FIELDS = tuple(f.name for f in dataclasses.fields(ValidateConfig)
+                        if f.name not in {g.name for g in dataclasses.fields(RunConfig)})
+
+
+def register_validate_schema() -> None:
+    """Register :class:`ValidateConfig` in Hydra's ConfigStore as ``validate_schema``."""
+    from hydra.core.config_store import ConfigStore
+
+    from sim.config import register_configs
+
+    register_configs()
+    ConfigStore.instance().store(name="validate_schema", node=ValidateConfig)
+
+
+def scenario_config(cfg: ValidateConfig) -> RunConfig:
+    """The plain run configuration of the scenario being scored (a copy without the settings)."""
+    return RunConfig(**{f.name: copy.deepcopy(getattr(cfg, f.name))
+                        for f in dataclasses.fields(RunConfig)})
+
+
+def hindcast_config(cfg: ValidateConfig) -> RunConfig:
+    """The hindcast run: the same scenario, world, rules and parameters from ``hindcast_start`` to
+    ``hindcast_end`` (scenario events outside that window are not applied; the world's snapshot
+    on or before the start gives the initial state). The metrics horizon is cleared: the hindcast
+    is scored by the patterns only."""
+    base = scenario_config(cfg)
+    return dataclasses.replace(
+        base, start=cfg.hindcast_start, end=cfg.hindcast_end,
+        metrics=dataclasses.replace(base.metrics, horizon_start="", horizon_end=""))
+
+
+def replicate_seeds(seed: int, n: int) -> list[int]:
+    """``n`` run seeds spawned from ``numpy.random.SeedSequence(seed)`` (63-bit, in the range
+    of ``RunConfig.seed``). Replicate ``i`` uses seed ``i`` for its scenario and its hindcast run."""
+    children = np.random.SeedSequence(seed).spawn(n)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def validate_config(cfg: ValidateConfig) -> ValidateConfig:
+    """Check the scenario's configuration, the validation settings and the hindcast run.
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed.
+    """
+    validate(cfg)
+    if cfg.n_jobs == 0:
+        raise ConfigError("n_jobs=0 is invalid; allowed: a number of processes >= 1, or -1 for "
+                          "every core")
+    start = parse_month(cfg.hindcast_start, "hindcast_start")
+    end = parse_month(cfg.hindcast_end, "hindcast_end")
+    if end < start:
+        raise ConfigError(f"hindcast_end={cfg.hindcast_end!r} is before hindcast_start="
+                          f"{cfg.hindcast_start!r}; allowed: hindcast_end >= hindcast_start")
+    try:
+        validate(hindcast_config(cfg))
+    except ConfigError as exc:
+        msg = str(exc).replace("start=", "hindcast_start=", 1) if str(exc).startswith(
+            "start=") else f"the hindcast run ({cfg.hindcast_start}..{cfg.hindcast_end}): {exc}"
+        raise ConfigError(msg) from exc
+    return cfg

@@ -1,0 +1,124 @@
+"""The validation's outputs: the printed table, ``validation.json``, ``validation.md``, figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.validate.patterns import PatternResult, _plain, fmt
+
+if TYPE_CHECKING:
+    from sim.validate.runner import Validation
+
+__all__ = ["format_table", "markdown", "write_validation"]
+
+
+def _row(r: PatternResult) -> tuple[str, str, str, str]:
+    return r.id, r.status, f"{r.measured}: {r.measured_text}", r.target
+
+
+def format_table(v: Validation) -> str:
+    """The table printed by the command: pattern id, status, measured (median [5%, 95%]) and
+    target, with the statistic the rule used (or the reason) on a second line; then the score."""
+    c = v.config
+    lines = [(f"sahel-sim-validate  scenario={c.scenario.name}  world={c.world.name}  "
+             f"replicates={c.replicates}  seed={c.seed}  runs {c.start}..{c.end}, hindcast "
+             f"{c.hindcast_start}..{c.hindcast_end}"),
+             f"{'id':<4} {'status':<6} measured: median [5%, 95%] across replicates  |  target"]
+    lines.append("-" * 100)
+    for r in v.results:
+        pid, status, measured, target = _row(r)
+        lines.append(f"{pid:<4} {status:<6} {measured}  |  {target}")
+        note = r.result if r.measurable else r.reason
+        lines.append(f"{'':<11} -> {note}")
+    lines.append("-" * 100)
+    lines.append(f"score: {v.score_text}")
+    return "\n".join(lines)
+
+
+def _cell(x: Any, kind: str) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return fmt(float(x), kind)
+    if isinstance(x, (list, tuple)):
+        lo, hi = (list(x) + [None, None])[:2]
+        if lo is None and hi is None:
+            return ""
+        if hi is None:
+            return f">= {_cell(lo, kind)}"
+        if lo is None:
+            return f"<= {_cell(hi, kind)}"
+        return _cell(lo, kind) if lo == hi else f"{_cell(lo, kind)} - {_cell(hi, kind)}"
+    return str(x)
+
+
+def _details_kind(r: PatternResult) -> str:
+    return {"C4": "share", "C6": "usd", "C7": "usd", "C8": "count", "C2": "count"}.get(r.id, "count")
+
+
+def markdown(v: Validation, figures: dict[str, str] | None = None) -> str:
+    """``validation.md``: the settings, the table, the score, and per pattern a short note with
+    its items and figure."""
+    c = v.config
+    prov = v.provenance
+    out = [f"# Validation: scenario `{c.scenario.name}`, world `{c.world.name}`", "",
+           (f"- replicates: {c.replicates} (seeds spawned from SeedSequence({c.seed}): "
+           f"{', '.join(str(s) for s in v.seeds[:5])}{', ...' if len(v.seeds) > 5 else ''})"),
+           (f"- scenario runs: {c.start} .. {c.end}; hindcast runs: {c.hindcast_start} .. "
+           f"{c.hindcast_end}"),
+           (f"- config hash {prov.get('config_hash')}, version {prov.get('version')}, "
+           f"git commit {prov.get('git_commit')}"), "",
+           f"**Score: {v.score_text}.**", "",
+           "| id | pattern | measured: median [5%, 95%] | target | result | status |",
+           "|---|---|---|---|---|---|"]
+    for r in v.results:
+        note = r.result if r.measurable else r.reason
+        out.append(f"| {r.id} | {r.title} | {r.measured}: {r.measured_text} | {r.target} | "
+                   f"{note} | **{r.status}** |")
+    out += ["", ("Medians and intervals are across replicates (5th-95th percentile). Items pass "
+            "in the median of the replicates unless the target says otherwise. `n/a`: the runs "
+            "do not cover what the pattern needs (not counted as a failure)."), ""]
+    for r in v.results:
+        out += [f"## {r.id} {r.title}: {r.status}", ""]
+        if r.reason:
+            out += [f"{r.reason}.", ""]
+        if r.details:
+            default = _details_kind(r)
+            out += ["| item | median | 5% | 95% | reported | allowed | pass |",
+                    "|---|---|---|---|---|---|---|"]
+            for d in r.details:
+                kind = d.get("kind", default)
+                ok = {True: "yes", False: "no"}.get(d.get("passed"), "")
+                out.append(f"| {d['item']} | {_cell(d.get('median'), kind)} | "
+                           f"{_cell(d.get('low'), kind)} | {_cell(d.get('high'), kind)} | "
+                           f"{_cell(d.get('reported'), kind)} | {_cell(d.get('allowed'), kind)} | "
+                           f"{ok} |")
+            out.append("")
+        if figures and r.id in figures:
+            out += [f"![{r.id}]({figures[r.id]})", ""]
+    return "\n".join(out)
+
+
+def write_validation(v: Validation, folder: str | Path, plots: bool = True) -> dict[str, Path]:
+    """Write ``validation.json``, ``validation.md`` and (if ``plots``) one PNG per pattern into
+    ``folder``; return the paths by name."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    figures: dict[str, str] = {}
+    if plots:
+        from sim.validate.plots import save_pattern_plots
+
+        for r, p in zip(v.results, save_pattern_plots(v.results, folder), strict=True):
+            paths[p.name] = p
+            figures[r.id] = p.name
+    data = v.to_dict()
+    for d, r in zip(data["patterns"], v.results, strict=True):
+        d["figure_file"] = figures.get(r.id)
+    paths["validation.json"] = folder / "validation.json"
+    paths["validation.json"].write_text(json.dumps(_plain(data), indent=1, default=str, allow_nan=False) + "\n")
+    paths["validation.md"] = folder / "validation.md"
+    paths["validation.md"].write_text(markdown(v, figures) + "\n")
+    return paths

@@ -1,0 +1,126 @@
+"""Run the replicates of a validation and score them against the patterns.
+
+Each replicate is two runs with the same seed: the scenario (``start`` .. ``end``) and its
+hindcast (``hindcast_start`` .. ``hindcast_end``). Runs are in-process (:func:`sim.api.run`),
+sequential or in parallel worker processes (joblib) when ``n_jobs`` is not 1; a tqdm bar counts
+the replicates. Seeds are spawned from ``SeedSequence(seed)`` (:func:`replicate_seeds`), so the
+results do not depend on ``n_jobs``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sim.config import RunConfig
+from sim.validate.config import (
+    ValidateConfig,
+    hindcast_config,
+    replicate_seeds,
+    scenario_config,
+)
+from sim.validate.patterns import PatternResult, evaluate
+
+__all__ = ["Validation", "run_replicate", "run_replicates", "run_validation"]
+
+Tables = dict[str, pd.DataFrame]
+
+
+def run_replicate(scenario: RunConfig, hindcast: RunConfig, seed: int) -> tuple[Tables, Tables]:
+    """Run one replicate: the scenario and its hindcast with ``seed``; return both runs' tables."""
+    import logging
+
+    from sim.api import run
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    a = run(dataclasses.replace(scenario, seed=seed)).tables
+    b = run(dataclasses.replace(hindcast, seed=seed)).tables
+    return a, b
+
+
+def run_replicates(cfg: ValidateConfig, seeds: list[int], progress: bool = True,
+                   ) -> tuple[list[Tables], list[Tables]]:
+    """Run every replicate (one per seed); return the scenario runs' and the hindcast runs'
+    tables, in seed order."""
+    from tqdm import tqdm
+
+    scenario, hindcast = scenario_config(cfg), hindcast_config(cfg)
+    bar = tqdm(total=len(seeds), desc=f"validate {cfg.scenario.name}", unit="replicate",
+               disable=not progress)
+    if cfg.n_jobs == 1:
+        out = []
+        for s in seeds:
+            out.append(run_replicate(scenario, hindcast, s))
+            bar.update()
+    else:
+        from joblib import Parallel, delayed
+
+        jobs = Parallel(n_jobs=cfg.n_jobs, return_as="generator")(
+            delayed(run_replicate)(scenario, hindcast, s) for s in seeds)
+        out = []
+        for r in jobs:
+            out.append(r)
+            bar.update()
+    bar.close()
+    return [a for a, _ in out], [b for _, b in out]
+
+
+@dataclass
+class Validation:
+    """A scored validation: the config, the replicate seeds and one result per pattern."""
+
+    config: ValidateConfig
+    seeds: list[int]
+    results: list[PatternResult]
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def score(self) -> dict[str, int]:
+        """Patterns passed, failed and not measurable in this horizon, of the total."""
+        st = [r.status for r in self.results]
+        return {"passed": st.count("PASS"), "failed": st.count("FAIL"),
+                "not_measured": st.count("n/a"), "of": len(st)}
+
+    @property
+    def score_text(self) -> str:
+        """``k of 10 passed`` with the failures and patterns not measured."""
+        s = self.score
+        return (f"{s['passed']} of {s['of']} passed ({s['failed']} failed, {s['not_measured']} "
+                "not measurable in this horizon)")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-able data: settings, seeds, provenance, score and results."""
+        from sim.api import to_plain
+
+        c = self.config
+        return {
+            "scenario": c.scenario.name,
+            "world": c.world.name,
+            "replicates": c.replicates,
+            "seed": c.seed,
+            "replicate_seeds": list(self.seeds),
+            "scenario_runs": {"start": c.start, "end": c.end},
+            "hindcast_runs": {"start": c.hindcast_start, "end": c.hindcast_end},
+            "n_jobs": c.n_jobs,
+            **self.provenance,
+            "score": self.score,
+            "score_text": self.score_text,
+            "patterns": [r.to_dict() for r in self.results],
+            "config": to_plain(c),
+        }
+
+
+def run_validation(cfg: ValidateConfig, progress: bool = True) -> Validation:
+    """Run ``cfg.replicates`` replicates of the scenario and its hindcast and score C1-C10.
+
+    ``cfg`` must have been checked with :func:`sim.validate.config.validate_config`.
+    """
+    from sim.api import provenance
+
+    seeds = replicate_seeds(cfg.seed, cfg.replicates)
+    scenario, hindcast = run_replicates(cfg, seeds, progress)
+    return Validation(config=cfg, seeds=seeds, results=evaluate(scenario, hindcast),
+                      provenance=provenance(cfg))
