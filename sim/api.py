@@ -156,9 +156,28 @@ def to_plain(cfg: RunConfig) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _plain_for_hash(obj: Any) -> Any:
+    """What :func:`to_plain` (``dataclasses.asdict``) makes of ``obj``, as far as the JSON text
+    of :func:`config_hash` can tell: dataclasses become dicts, lists, tuples and dicts are
+    rebuilt, other values are kept (asdict copies them; the JSON is the same)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {name: _plain_for_hash(getattr(obj, name)) for name in _field_names(type(obj))}
+    if isinstance(obj, (list, tuple)):
+        return [_plain_for_hash(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _plain_for_hash(v) for k, v in obj.items()}
+    return obj
+
+
 def config_hash(cfg: RunConfig) -> str:
-    """SHA-256 of the canonical JSON of the config (seed included)."""
-    text = json.dumps(to_plain(cfg), sort_keys=True, default=str)
+    """SHA-256 of the canonical JSON of the config (seed included): the JSON of
+    :func:`to_plain`, built without its deep copies."""
+    text = json.dumps(_plain_for_hash(cfg), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -175,15 +194,19 @@ def _git_commit() -> str | None:
         return None
 
 
-def provenance(cfg: RunConfig) -> dict[str, Any]:
-    """Seed, config hash, package version and git commit of a run."""
+@functools.cache
+def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        ver = version("sahel-sim")
+        return version("sahel-sim")
     except PackageNotFoundError:
-        ver = "unknown"
-    return {"seed": cfg.seed, "config_hash": config_hash(cfg), "version": ver,
+        return "unknown"
+
+
+def provenance(cfg: RunConfig) -> dict[str, Any]:
+    """Seed, config hash, package version and git commit of a run."""
+    return {"seed": cfg.seed, "config_hash": config_hash(cfg), "version": _version(),
             "git_commit": _git_commit()}
 
 
@@ -211,13 +234,14 @@ class RunResult:
 def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
     """Validate and run ``cfg``; return its tables and summary. Writes files only if
     ``output_dir`` is given."""
-    from sim.metrics import summarize
+    from sim.metrics import summarize_arrays
     from sim.model import SahelModel
 
     prepared = validate(cfg)
     model = SahelModel(prepared)
     model.run()
-    tables = model.recorder.tables()
+    arrays = model.recorder.arrays()
+    tables = model.recorder.tables(arrays)
     summary = {
         "scenario": cfg.scenario.name,
         "world": cfg.world.name,
@@ -225,7 +249,7 @@ def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
         "end": cfg.end,
         "rules": {p: prepared.rules.vacuum.get(p, prepared.rules.default_vacuum)
                   for p in model.world.power_ids},
-        **summarize(tables, cfg.metrics, cfg.start, cfg.end),
+        **summarize_arrays(arrays, cfg.metrics, cfg.start, cfg.end),
         **provenance(cfg),
     }
     result = RunResult(config=cfg, tables=tables, summary=summary)

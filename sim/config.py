@@ -415,7 +415,14 @@ class ScenarioConfig:
     exclude_events: list[str] = field(default_factory=list)
     endogenous_expulsion: bool = False
     endogenous_coups: bool = False
+    endogenous_withdrawal: bool = param(
+        True, doc="powers leave a state when their casualties pass their tolerance")
     protected: list[str] = field(default_factory=list)
+    west_withdrawal_share: float = param(
+        0.0, 0, 1, "share of personnel",
+        "at west_withdrawal_date, every Western power cuts its forces in the AES states by this share")
+    west_withdrawal_date: str = "2022-02"
+    west_withdrawal_months: int = param(6, 1, 60, "months", "over which that cut is made")
 
 
 @dataclass
@@ -548,6 +555,7 @@ def validate(cfg: RunConfig) -> RunConfig:
                                   f"{cfg.start} .. {cfg.end}")
     for p in cfg.scenario.protected:
         check_name("scenario.protected", p, list(w.powers))
+    parse_month(cfg.scenario.west_withdrawal_date, "scenario.west_withdrawal_date")
     return cfg
 
 

@@ -17,7 +17,9 @@ import numpy as np
 
 from sim.agents import ArmedGroup, ForeignPower, HostState
 from sim.config import (
+    AES,
     INSTRUMENT_KINDS,
+    WEST,
     EventConfig,
     RunConfig,
     parse_month,
@@ -61,12 +63,25 @@ class _ScheduledEvent:
         self.model.apply_event(self.event, self.month)
 
 
+@dataclass
+class _WestCut:
+    """``scenario.west_withdrawal_share``: every Western power cuts its forces in the AES states."""
+
+    model: SahelModel
+    month: int
+
+    def __call__(self) -> None:
+        self.model.west_cut(self.month)
+
+
 class SahelModel(mesa.Model):
     """The model. Build it from a validated :class:`~sim.config.RunConfig` (see
     :func:`sim.config.validate`), then call :meth:`run`."""
 
     def __init__(self, cfg: RunConfig):
-        self.cfg = copy.deepcopy(cfg)  # param events change the model's own copy only
+        # the model reads ``cfg`` as it is; a budget or param event changes the model's own
+        # copies of the objects on its path (see :meth:`_own_path`), never the caller's config
+        self.cfg = cfg
         super().__init__(rng=stream(cfg.seed, "model"))
         self.world = build_world(self.cfg)
         self.start_month = parse_month(cfg.start, "start")
@@ -94,7 +109,14 @@ class SahelModel(mesa.Model):
         st.influence_ring[:] = st.influence
         hosts_p.update_vacuum(w, st, self.cfg.params.hosts, self.cfg.params.combat.force_ratio,
                               combat_p.hostile_strength(w, st))
-        self._scheduled: list[_ScheduledEvent] = []
+        self._scheduled: list[_ScheduledEvent | _WestCut] = []
+        sc = cfg.scenario
+        if sc.west_withdrawal_share > 0:
+            m = parse_month(sc.west_withdrawal_date, "scenario.west_withdrawal_date") - self.start_month
+            if 0 <= m < self.n_months:
+                cut = _WestCut(self, m)
+                self._scheduled.append(cut)
+                self.schedule_event(cut, at=m + 0.5)
         excluded = set(cfg.scenario.exclude_events)
         for ev in cfg.scenario.events:
             if ev.id and ev.id in excluded:
@@ -137,7 +159,7 @@ class SahelModel(mesa.Model):
         # 7. accounting
         ledger = close_month(st)
         # 8. record
-        self.recorder.record(month, st, ledger)
+        self.recorder.record(month, st, ledger, w)
         st.month = month + 1
 
     def _hosts(self, month: int) -> None:
@@ -165,24 +187,29 @@ class SahelModel(mesa.Model):
             self.recorder.event(month, "agreement", w.state_ids[si], w.power_ids[pi],
                                 "offer accepted: " + _describe(st.offers[pi, si]))
         st.offers[:] = 0.0
-        hosts_p.pay_contractors(w, st, cfg.params.resources)
         hosts_p.update_budget(w, st, hp, ins)
 
     def _powers(self, month: int) -> None:
         cfg, w, st = self.cfg, self.world, self.state
-        for pi, si in zip(*np.nonzero(powers_p.casualty_withdrawals(w, st, self.protected))):
-            self.withdraw(int(pi), int(si), month, "casualties beyond tolerance")
-            st.cooldown_until[si, pi] = month + cfg.rules.casualty_cooldown_months
-        view = None
-        for agent in self.foreign:
-            if agent.rule_name != "none":  # `none` keeps its targets: no context needed
-                view = view if view is not None else self._host_payment_view()
+        if cfg.scenario.endogenous_withdrawal:
+            for pi, si in zip(*np.nonzero(powers_p.casualty_withdrawals(w, st, self.protected))):
+                self.withdraw(int(pi), int(si), month, "casualties beyond tolerance")
+                st.cooldown_until[si, pi] = month + cfg.rules.casualty_cooldown_months
+        # `none` keeps its targets: no context needed. A power's decision reads only its own
+        # targets, so every power decides before the budget ceilings are applied to all at once.
+        deciding = [agent for agent in self.foreign if agent.rule_name != "none"]
+        if deciding:
+            view = self._host_payment_view()
+            for agent in deciding:
                 desired = agent.decide(self.rule_context(agent.index, month, view))
                 powers_p.apply_decision(w, st, agent.index, desired)
-            powers_p.scale_to_budget(w, st, agent.index)
+        powers_p.scale_to_budget(w, st)
         powers_p.mark_exits(w, st, cfg.rules.exit_drawdown_share)
-        powers_p.arms_market(w, st, cfg.params.resources)
         entered, left = powers_p.advance_deployments(w, st)
+        # the host settles this month's bill for the forces it has at the month's end (the
+        # recorded levels), then buys arms
+        hosts_p.pay_contractors(w, st, cfg.params.resources)
+        powers_p.arms_market(w, st, cfg.params.resources)
         for pi, si in zip(*np.nonzero(entered)):
             self.recorder.event(month, "entry", w.power_ids[pi], w.state_ids[si],
                                 _describe(st.level[pi, si]))
@@ -195,15 +222,15 @@ class SahelModel(mesa.Model):
         """``(cash, concessions)`` [S]: the share of a bill each host would pay this month in cash
         and in concessions, given what it already owes (the same for every power)."""
         w, st, res = self.world, self.state, self.cfg.params.resources
-        cash_due = np.einsum("psi,pi->s", st.level, w.unit_cost * w.host_cash_share)
+        cash_due = np.einsum("psi,pi->s", st.level, w.cash_unit_cost)
         cash_cap = st.budget / 12.0 * w.contractor_budget_share * res.host_can_pay
         cash = np.minimum(1.0, np.divide(cash_cap, cash_due, out=(cash_cap > 0).astype(float),
                                          where=cash_due > 0))
         if not res.concessions_enabled:
             return cash, np.zeros_like(cash)
-        held = np.bincount(w.region_state, weights=w.rent * st.control, minlength=len(w.state_ids))
+        held = w.by_state(w.rent * st.control)
         conc_cap = w.concession_rent_share * held * res.host_can_pay
-        conc_due = np.einsum("psi,pi->s", st.level, w.unit_cost * w.concession_share)
+        conc_due = np.einsum("psi,pi->s", st.level, w.concession_unit_cost)
         conc = np.minimum(1.0, np.divide(conc_cap, conc_due, out=(conc_cap > 0).astype(float),
                                          where=conc_due > 0))
         return cash, conc
@@ -212,14 +239,13 @@ class SahelModel(mesa.Model):
                      payment_view: tuple[np.ndarray, np.ndarray] | None = None) -> RuleContext:
         """What power ``pi`` sees this month (see :class:`sim.rules.RuleContext`)."""
         w, st = self.world, self.state
-        others = np.ones(len(w.power_ids), dtype=bool)
-        others[pi] = False
-        if others.any():
+        if len(w.power_ids) > 1:
+            others = np.arange(len(w.power_ids)) != pi
             last = st.last_exit[:, others].max(axis=1)
             gain = (st.influence[:, others] - st.influence_ring[month % MEMORY][:, others]).max(axis=1)
         else:
             last, gain = np.full(len(w.state_ids), NEVER), np.zeros(len(w.state_ids))
-        age = np.where(last > NEVER, month - last, np.inf).astype(float)
+        age = np.where(last > NEVER, month - last, np.inf)  # float: months, inf where none left
         cash, conc = payment_view if payment_view is not None else self._host_payment_view()
         host_share = (w.host_cash_share[pi][None, :] * cash[:, None]
                       + w.concession_share[pi][None, :] * conc[:, None])
@@ -256,6 +282,28 @@ class SahelModel(mesa.Model):
         powers_p.order(st, pi, si, target, lag)
         self.recorder.event(month, "withdrawal", w.power_ids[pi], w.state_ids[si], detail)
 
+    def west_cut(self, month: int) -> None:
+        """Every Western power (france, usa, un, eu) keeps (1 - ``west_withdrawal_share``) of its
+        forces in each AES state, reached over ``west_withdrawal_months``."""
+        w, st, sc = self.world, self.state, self.cfg.scenario
+        st.month = month
+        keep = 1.0 - sc.west_withdrawal_share
+        for p in WEST:
+            if p not in w.power_ids:
+                continue
+            pi = w.power_ids.index(p)
+            for s in AES:
+                if s not in w.state_ids:
+                    continue
+                si = w.state_ids.index(s)
+                if (st.target[pi, si] * w.is_person).sum() <= 0:
+                    continue
+                target = np.where(w.is_person, np.minimum(st.target[pi, si], keep * st.level[pi, si]),
+                                  st.target[pi, si])
+                powers_p.order(st, pi, si, target, np.full(len(INSTRUMENT_KINDS), sc.west_withdrawal_months))
+                self.recorder.event(month, "withdrawal", p, s,
+                                    f"scenario: Western forces cut by {sc.west_withdrawal_share:.0%}")
+
     def expel(self, si: int, pi: int, month: int, detail: str, months: int | None = None) -> None:
         """State ``si`` expels power ``pi``: it leaves over its drawdown lag, may not return for
         ``ban_months``, and may redeploy ``redeploy_share`` of its forces to the receptive state
@@ -283,6 +331,20 @@ class SahelModel(mesa.Model):
         powers_p.order(st, pi, best, st.target[pi, best] + share * leaving, w.ramp_months[pi])
         self.recorder.event(month, "redeploy", w.power_ids[pi], w.state_ids[best],
                             f"{share * leaving.sum():.0f} personnel from {w.state_ids[si]}")
+
+    def _own_path(self, path: str) -> RunConfig:
+        """Replace the config objects along ``path`` (dotted attribute names and dict keys, as a
+        param event's path) by shallow copies, so that setting the value at its end changes the
+        model's config only; return the model's config."""
+        self.cfg = obj = copy.copy(self.cfg)
+        for part in path.split(".")[:-1]:
+            if isinstance(obj, dict):
+                obj[part] = child = copy.copy(obj[part])
+            else:
+                child = copy.copy(getattr(obj, part))
+                setattr(obj, part, child)
+            obj = child
+        return self.cfg
 
     def apply_event(self, ev: EventConfig, month: int) -> None:
         """Process 1: apply a scheduled event (MODEL.md section 3.1)."""
@@ -316,14 +378,15 @@ class SahelModel(mesa.Model):
             self.recorder.event(month, "agreement", ev.actor, ev.target, "scheduled" + note)
         elif ev.kind == "budget":
             if ev.actor in w.power_ids:
-                self.cfg.world.powers[ev.actor].budget_ceiling_usd = float(ev.value)
+                path = f"world.powers.{ev.actor}.budget_ceiling_usd"
+                self._own_path(path).world.powers[ev.actor].budget_ceiling_usd = float(ev.value)
                 self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
             else:
                 si = w.state_ids.index(ev.actor)
                 st.budget[si] = st.budget0[si] = float(ev.value)
             self.recorder.event(month, "budget", ev.actor, "", f"{ev.value:g} USD/year" + note)
         elif ev.kind == "param":
-            obj, attr = resolve_param_path(self.cfg, ev.path, "event path")
+            obj, attr = resolve_param_path(self._own_path(ev.path), ev.path, "event path")
             old = getattr(obj, attr)
             setattr(obj, attr, type(old)(ev.value))
             if ev.path.startswith("world."):

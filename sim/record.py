@@ -3,6 +3,8 @@ section 7 once, at the end."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -11,7 +13,7 @@ from sim.processes.ledger import MonthLedger
 from sim.state import MILITARY, SimState
 from sim.world.build import World
 
-__all__ = ["Recorder", "TABLES"]
+__all__ = ["Recorder", "RunArrays", "TABLES"]
 
 CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 TROOPS = INSTRUMENT_KINDS.index("troops")
@@ -35,16 +37,49 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+def _strings(values: tuple[str, ...] | list[str] | np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A pandas string array of ``values``: columns of ids are built by ``take`` from it, which is
+    much faster than converting an array of Python strings row by row."""
+    return pd.array(list(values), dtype="str")
+
+
+@dataclass
+class RunArrays:
+    """The states, presence, powers and groups tables in wide form: one array per value column,
+    ``states[c]`` [T, S], ``presence[c]`` [T, S, P], ``powers[c]`` [T, P], ``groups[c]`` [T, G]
+    (row t is step t; ``states["regime"]`` is 1 for a military regime), with the ids in array
+    order. The tables are these arrays in long form; the summary reads them directly."""
+
+    state_ids: tuple[str, ...]
+    power_ids: tuple[str, ...]
+    group_ids: tuple[str, ...]
+    states: dict[str, np.ndarray]
+    presence: dict[str, np.ndarray]
+    powers: dict[str, np.ndarray]
+    groups: dict[str, np.ndarray]
+
+
 class Recorder:
-    """Preallocated monthly arrays for a run of ``n_months``."""
+    """Preallocated monthly arrays for a run of ``n_months``.
+
+    :meth:`record` copies this month's state arrays; what the tables derive from them (personnel,
+    state-level control, costs in USD, ...) is computed once, for all months, in :meth:`tables`.
+    """
 
     def __init__(self, world: World, start_month: int, n_months: int):
         self.world, self.start, self.n = world, start_month, n_months
         t, s, p = n_months, len(world.state_ids), len(world.power_ids)
-        g, r = len(world.group_ids), world.n_regions
-        self.states = {c: np.zeros((t, s)) for c in TABLES["states"][1]}
-        self.presence = {c: np.zeros((t, s, p)) for c in TABLES["presence"][1]}
-        self.powers = {c: np.zeros((t, p)) for c in TABLES["powers"][1]}
+        g, r, i = len(world.group_ids), world.n_regions, len(INSTRUMENT_KINDS)
+        self.states = {c: np.zeros((t, s)) for c in (
+            "regime", "legitimacy", "vacuum", "army_personnel", "defence_budget_usd",
+            "fatalities", "civilian_fatalities")}
+        self.level = np.zeros((t, p, s, i))
+        self.presence = {c: np.zeros((t, s, p)) for c in TABLES["presence"][1]
+                         if c not in ("personnel", "contractors", "troops", "peacekeepers")}
+        self.cents = {c: np.zeros((t, p), dtype=np.int64) for c in (
+            "gross", "host", "concession", "cumulative_net")}
+        self.casualties = np.zeros((t, p, s))
+        self.political_cost = np.zeros((t, p))  # USD per casualty in force that month
         self.groups = {c: np.zeros((t, g)) for c in TABLES["groups"][1]}
         self.regions = {c: np.zeros((t, r)) for c in ("control", "fighters", "fatalities")}
         self.events: list[tuple[int, str, str, str, str]] = []
@@ -53,26 +88,19 @@ class Recorder:
         """Record an applied or emergent event."""
         self.events.append((step, kind, actor, target, detail))
 
-    def record(self, step: int, st: SimState, ledger: MonthLedger) -> None:
-        """Store month ``step``."""
-        w = self.world
-        rs, n_s = w.region_state, len(w.state_ids)
+    def record(self, step: int, st: SimState, ledger: MonthLedger, world: World) -> None:
+        """Store month ``step`` (``world``: the parameters in force this month)."""
         s = self.states
         s["regime"][step] = st.regime
         s["legitimacy"][step] = st.legitimacy
-        s["control"][step] = np.bincount(rs, weights=st.control * w.population, minlength=n_s) / \
-            np.maximum(w.state_population, 1e-9)
         s["vacuum"][step] = st.vacuum
         s["army_personnel"][step] = st.army
         s["defence_budget_usd"][step] = st.budget
         s["fatalities"][step] = st.state_fatalities
         s["civilian_fatalities"][step] = st.state_civilian
+        self.level[step] = st.level
+        self.political_cost[step] = world.political_cost
         pr = self.presence
-        person = w.is_person[None, None, :]
-        pr["personnel"][step] = (st.level * person).sum(axis=2).T
-        pr["contractors"][step] = st.level[:, :, CONTRACTORS].T
-        pr["troops"][step] = st.level[:, :, TROOPS].T
-        pr["peacekeepers"][step] = st.level[:, :, PEACEKEEPERS].T
         pr["influence"][step] = st.influence
         pr["receptivity"][step] = st.receptivity
         pr["spending_usd"][step] = st.spending
@@ -80,14 +108,12 @@ class Recorder:
         pr["arms_paid_usd"][step] = st.arms_paid
         pr["concessions_usd"][step] = st.concessions
         pr["arms_delivered_usd"][step] = st.arms_delivered
-        pw = self.powers
-        pw["gross_cost_usd"][step] = ledger.gross / 100.0
-        pw["host_payments_usd"][step] = ledger.host / 100.0
-        pw["concession_revenue_usd"][step] = ledger.concession / 100.0
-        pw["net_cost_usd"][step] = ledger.net / 100.0
-        pw["cum_net_cost_usd"][step] = (st.gross_cents - st.host_cents - st.concession_cents) / 100.0
-        pw["casualties"][step] = st.casualties.sum(axis=1)
-        pw["political_cost_usd"][step] = st.casualties.sum(axis=1) * w.political_cost
+        c = self.cents
+        c["gross"][step] = ledger.gross
+        c["host"][step] = ledger.host
+        c["concession"][step] = ledger.concession
+        c["cumulative_net"][step] = st.gross_cents - st.host_cents - st.concession_cents
+        self.casualties[step] = st.casualties
         gr = self.groups
         gr["fighters"][step] = st.fighters.sum(axis=1)
         if st.fighters.shape[0]:
@@ -101,47 +127,87 @@ class Recorder:
         self.regions["fighters"][step] = st.fighters.sum(axis=0)
         self.regions["fatalities"][step] = st.fatalities
 
-    def _dates(self) -> np.ndarray:
-        return np.array([month_str(self.start + k) + "-01" for k in range(self.n)], dtype=object)
+    def _dates(self) -> list[str]:
+        """The first day of each month of the run, ``YYYY-MM-01``."""
+        return [month_str(self.start + k) + "-01" for k in range(self.n)]
 
-    def _frame(self, arrays: dict[str, np.ndarray], entity_cols: list[tuple[str, tuple[str, ...]]],
-               ) -> pd.DataFrame:
-        shape = next(iter(arrays.values())).shape
+    def _frame(self, columns: dict[str, np.ndarray | pd.api.extensions.ExtensionArray],
+               entity_cols: list[tuple[str, tuple[str, ...]]],
+               dates: pd.api.extensions.ExtensionArray) -> pd.DataFrame:
+        """A long table: one row per step and entity, in C order of the ``[T, ...]`` arrays in
+        ``columns`` (extension arrays: already one value per row); the key columns first.
+        ``dates``: the date of each step."""
+        shape = next(a.shape for a in columns.values() if isinstance(a, np.ndarray))
         idx = np.indices(shape).reshape(len(shape), -1)
-        data: dict[str, np.ndarray] = {
-            "step": idx[0].astype(np.int32),
-            "date": pd.Categorical.from_codes(idx[0], self._dates()).astype(str),
-        }
+        data = {"step": idx[0].astype(np.int32), "date": dates.take(idx[0])}
         for axis, (col, ids) in enumerate(entity_cols, start=1):
-            data[col] = np.asarray(ids, dtype=object)[idx[axis]]
-        for c, a in arrays.items():
-            data[c] = a.reshape(-1)
+            data[col] = _strings(ids).take(idx[axis])
+        for c, a in columns.items():
+            data[c] = a.reshape(-1) if isinstance(a, np.ndarray) else a
         return pd.DataFrame(data)
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The output tables of MODEL.md section 7, one row per the key named."""
+    def _events(self, dates: list[str]) -> pd.DataFrame:
+        """The events table, in the order the events were recorded."""
+        cols = ["step", "date", "kind", "actor", "target", "detail"]
+        if not self.events:
+            ev = pd.DataFrame([], columns=cols).astype(object)
+            ev["step"] = ev["step"].astype(np.int32)
+            return ev
+        step, kind, actor, target, detail = zip(*self.events)
+        return pd.DataFrame({"step": np.array(step, dtype=np.int32),
+                             "date": _strings([dates[k] for k in step]), "kind": _strings(kind),
+                             "actor": _strings(actor), "target": _strings(target),
+                             "detail": _strings(detail)})
+
+    def arrays(self) -> RunArrays:
+        """The value columns of the states, presence, powers and groups tables, in wide form."""
+        w, s, c = self.world, self.states, self.cents
+        # states: control is the population-weighted mean of the regions'
+        control = w.by_state(self.regions["control"] * w.population) / \
+            np.maximum(w.state_population, 1e-9)
+        states = {"regime": s["regime"], "legitimacy": s["legitimacy"], "control": control,
+                  "vacuum": s["vacuum"], "army_personnel": s["army_personnel"].round(6),
+                  "defence_budget_usd": s["defence_budget_usd"],
+                  "fatalities": s["fatalities"].round(6),
+                  "civilian_fatalities": s["civilian_fatalities"].round(6)}
+        # presence: [T, P, S, I] levels -> [T, S, P] columns
+        level = self.level.transpose(0, 2, 1, 3)
+        presence = {"personnel": (self.level * w.is_person).sum(axis=3).transpose(0, 2, 1),
+                    "contractors": level[..., CONTRACTORS], "troops": level[..., TROOPS],
+                    "peacekeepers": level[..., PEACEKEEPERS], **self.presence}
+        # powers: the ledger's cents in USD
+        casualties = self.casualties.sum(axis=2)
+        powers = {"gross_cost_usd": c["gross"] / 100.0, "host_payments_usd": c["host"] / 100.0,
+                  "concession_revenue_usd": c["concession"] / 100.0,
+                  "net_cost_usd": (c["gross"] - c["host"] - c["concession"]) / 100.0,
+                  "cum_net_cost_usd": c["cumulative_net"] / 100.0,
+                  "casualties": casualties, "political_cost_usd": casualties * self.political_cost}
+        groups = {k: (a.astype(np.int64) if k in ("regions_held", "attacks") else a)
+                  for k, a in self.groups.items()}
+        return RunArrays(
+            state_ids=w.state_ids, power_ids=w.power_ids, group_ids=w.group_ids,
+            states=states, presence={k: presence[k] for k in TABLES["presence"][1]},
+            powers=powers, groups=groups)
+
+    def tables(self, arrays: RunArrays | None = None) -> dict[str, pd.DataFrame]:
+        """The output tables of MODEL.md section 7, one row per the key named (from ``arrays``
+        if :meth:`arrays` was called already)."""
         w = self.world
-        states = self._frame(self.states, [("state", w.state_ids)])
-        states["regime"] = np.where(states["regime"].to_numpy() == MILITARY, "military", "civilian")
-        regions = self._frame(self.regions, [("region", w.region_ids)])
-        regions.insert(3, "state", np.asarray(w.state_ids, dtype=object)[
-            np.tile(w.region_state, self.n)])
-        for df, cols in ((states, ("army_personnel", "fatalities", "civilian_fatalities")),
-                         (regions, ("fatalities",))):
-            for c in cols:
-                df[c] = df[c].round(6)
-        groups = self._frame(self.groups, [("group", w.group_ids)])
-        for c in ("regions_held", "attacks"):
-            groups[c] = groups[c].astype(np.int64)
-        dates = self._dates()
-        ev = pd.DataFrame(self.events, columns=["step", "kind", "actor", "target", "detail"])
-        ev.insert(1, "date", [dates[k] for k in ev["step"]] if len(ev) else pd.Series([], dtype=object))
-        ev["step"] = ev["step"].astype(np.int32)
+        a = self.arrays() if arrays is None else arrays
+        day_list = self._dates()
+        dates = _strings(day_list)
+        regime = _strings(("civilian", "military")).take(
+            (a.states["regime"].reshape(-1) == MILITARY).astype(np.intp))
+        regions = {"state": _strings(w.state_ids).take(np.tile(w.region_state, self.n)),
+                   "control": self.regions["control"], "fighters": self.regions["fighters"],
+                   "fatalities": self.regions["fatalities"].round(6)}
         return {
-            "states": states,
-            "presence": self._frame(self.presence, [("state", w.state_ids), ("power", w.power_ids)]),
-            "powers": self._frame(self.powers, [("power", w.power_ids)]),
-            "groups": groups,
-            "regions": regions,
-            "events": ev[["step", "date", "kind", "actor", "target", "detail"]],
+            "states": self._frame({**a.states, "regime": regime}, [("state", w.state_ids)],
+                                  dates),
+            "presence": self._frame(a.presence, [("state", w.state_ids), ("power", w.power_ids)],
+                                    dates),
+            "powers": self._frame(a.powers, [("power", w.power_ids)], dates),
+            "groups": self._frame(a.groups, [("group", w.group_ids)], dates),
+            "regions": self._frame(regions, [("region", w.region_ids)], dates),
+            "events": self._events(day_list),
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import GroupProcessParams
+from sim.processes.arrays import ratio
 from sim.state import SimState
 from sim.world.build import World
 
@@ -18,18 +19,18 @@ __all__ = ["grievance", "group_income", "recruit", "move", "attacks"]
 
 def grievance(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:
     """[R] grievance: base + harm by state-side forces per 10k people + illegitimacy + absence."""
-    harm = st.harm_memory / np.maximum(world.population, 1.0) * 1e4
+    harm = st.harm_memory / world.population_floor * 1e4
     illegit = 1.0 - st.legitimacy[world.region_state]
     return (p.grievance_base + p.grievance_harm_weight * harm
             + p.grievance_legitimacy_weight * illegit
             + p.grievance_absence_weight * (1.0 - st.control))
 
 
-def group_income(world: World, st: SimState) -> np.ndarray:
+def group_income(world: World, st: SimState, total: np.ndarray | None = None) -> np.ndarray:
     """[G] USD/month: tax on the resource rent of regions the state does not hold, split by
-    fighter share, plus illicit income."""
-    total = st.fighters.sum(axis=0)
-    share = np.divide(st.fighters, total, out=np.zeros_like(st.fighters), where=total > 0)
+    fighter share, plus illicit income. ``total``: fighters per region, if already summed."""
+    total = st.fighters.sum(axis=0) if total is None else total
+    share = ratio(st.fighters, total)
     taxable = (1.0 - st.control) * world.rent
     return world.tax_rate * (share @ taxable) + world.illicit_income
 
@@ -38,12 +39,13 @@ def recruit(world: World, st: SimState, p: GroupProcessParams,
             rngs: list[np.random.Generator]) -> None:
     """Add Poisson recruits to each group in each region (one random stream per group)."""
     g = grievance(world, st, p)
+    total = st.fighters.sum(axis=0)
     cap = p.fighter_cap_share * world.population
-    room = np.clip(1.0 - st.fighters.sum(axis=0) / np.maximum(cap, 1.0), 0.0, 1.0)
-    income = group_income(world, st)
+    room = (1.0 - total / np.maximum(cap, 1.0)).clip(0.0, 1.0)
+    income = group_income(world, st, total)
     upkeep = world.upkeep * np.maximum(st.fighters.sum(axis=1), 1.0)
     funding = 1.0 + p.funding_elasticity * np.minimum(income / upkeep, p.funding_cap)
-    lam = (world.recruit_rate * funding)[:, None] * g[None, :] * st.fighters * room[None, :]
+    lam = (world.recruit_rate * funding)[:, None] * g * st.fighters * room
     for gi, rng in enumerate(rngs):
         st.fighters[gi] += rng.poisson(lam[gi])
 
@@ -54,18 +56,20 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
     src, dst = world.edge_src, world.edge_dst
     if src.size == 0:
         return
-    mean_rent = max(world.rent.mean(), 1.0)
-    attract = (1.0 - st.control + p.move_floor) * (1.0 + world.rent / mean_rent)
+    attract = (1.0 - st.control + p.move_floor) * world.rent_attraction
     w = attract[dst]
     norm = np.bincount(src, weights=w, minlength=world.n_regions)
     frac = w / norm[src]
-    for gi in range(st.fighters.shape[0]):
-        out = world.mobility[gi] * st.fighters[gi]
-        flow = out[src] * frac
-        st.fighters[gi] += np.bincount(dst, weights=flow, minlength=world.n_regions) - out
+    out = world.mobility[:, None] * st.fighters  # [G, R]
+    flow = out[:, src] * frac  # [G, E]
+    # what each region receives, for every group in one bincount (group g's bins start at g x R)
+    st.fighters += world.into_regions(flow) - out
 
 
 def attacks(world: World, st: SimState, rngs: list[np.random.Generator]) -> np.ndarray:
     """[G, R] number of attacks this month (Poisson, one stream per group)."""
     lam = world.attack_rate[:, None] * st.fighters
-    return np.stack([rng.poisson(lam[gi]) for gi, rng in enumerate(rngs)]).astype(float)
+    out = np.empty_like(lam)
+    for gi, rng in enumerate(rngs):
+        out[gi] = rng.poisson(lam[gi])
+    return out

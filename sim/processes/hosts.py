@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
+from sim.processes.arrays import ratio
 from sim.state import MILITARY, SimState
 from sim.world.build import World
 
-ARMS = INSTRUMENT_KINDS.index("arms")
 INFO_OPS = INSTRUMENT_KINDS.index("info_ops")
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 
 def insecurity(world: World, st: SimState, p: HostProcessParams) -> np.ndarray:
     """[S] insecurity index in [0, 1]: fatalities per million people per month / scale."""
-    per_million = st.state_fatalities / np.maximum(world.state_population / 1e6, 1e-9)
+    per_million = st.state_fatalities / world.state_population_millions
     return np.minimum(per_million / p.insecurity_scale, 1.0)
 
 
@@ -39,17 +39,17 @@ def update_trend(st: SimState, p: HostProcessParams) -> np.ndarray:
     a_short, a_long = 1.0 / p.trend_months, 1.0 / (3.0 * p.trend_months)
     st.fat_short += a_short * (st.state_fatalities - st.fat_short)
     st.fat_long += a_long * (st.state_fatalities - st.fat_long)
-    return np.clip(np.log((st.fat_short + 1.0) / (st.fat_long + 1.0)), -1.0, 1.0)
+    return np.log((st.fat_short + 1.0) / (st.fat_long + 1.0)).clip(-1.0, 1.0)
 
 
 def update_legitimacy(world: World, st: SimState, p: HostProcessParams, ins: np.ndarray) -> None:
     """Legitimacy moves toward base - insecurity - harm by the state side (per 10k people)."""
-    harm = np.bincount(world.region_state, weights=st.harm_memory, minlength=len(world.state_ids))
-    harm_idx = np.minimum(harm / np.maximum(world.state_population, 1.0) * 1e4, 1.0)
-    target = np.clip(world.base_legitimacy - p.legitimacy_insecurity_weight * ins
-                     - p.legitimacy_harm_weight * harm_idx, 0.0, 1.0)
+    harm = world.by_state(st.harm_memory)
+    harm_idx = np.minimum(harm / world.state_population_floor * 1e4, 1.0)
+    target = (world.base_legitimacy - p.legitimacy_insecurity_weight * ins
+              - p.legitimacy_harm_weight * harm_idx).clip(0.0, 1.0)
     st.legitimacy += p.legitimacy_rate * (target - st.legitimacy)
-    np.clip(st.legitimacy, 0.0, 1.0, out=st.legitimacy)
+    st.legitimacy.clip(0.0, 1.0, out=st.legitimacy)
 
 
 def coup_hazard(st: SimState, p: HostProcessParams, ins: np.ndarray) -> np.ndarray:
@@ -60,8 +60,7 @@ def coup_hazard(st: SimState, p: HostProcessParams, ins: np.ndarray) -> np.ndarr
 def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
     """``(capacity[S], foreign_eff[S, P])``: effective security capacity of each state (own
     army and partners) and each power's effective contribution."""
-    lvl = st.level * world.is_person[None, None, :]
-    foreign = np.einsum("psi,pi->sp", lvl, world.effectiveness)
+    foreign = np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
     return st.army * st.army_eff + foreign.sum(axis=1), foreign
 
 
@@ -71,7 +70,7 @@ def update_vacuum(world: World, st: SimState, p: HostProcessParams, force_ratio:
     capacity (threat x ``force_ratio`` - capacity, floored at 0) plus capacity lost to recent
     withdrawals (decaying with ``withdrawal_memory_months``). Returns each power's effective
     contribution [S, P]."""
-    threat = np.bincount(world.region_state, weights=hostile, minlength=len(world.state_ids))
+    threat = world.by_state(hostile)
     capacity, foreign = security_capacity(world, st)
     st.capacity = capacity
     st.withdrawal_loss *= np.exp(-1.0 / p.withdrawal_memory_months)
@@ -85,17 +84,16 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     security share x improving security) - blame for civilian harm attributed to it (per 100
     deaths, 12-month memory) - anti-Western nationalism under a military regime + its
     information operations (log10 of 1 + USD/month over ``info_ops_scale_usd``)."""
-    share = np.divide(foreign, st.capacity[:, None], out=np.zeros_like(foreign),
-                      where=st.capacity[:, None] > 0)
+    share = ratio(foreign, st.capacity[:, None])
     perf = -share * trend[:, None]
     blame = p.harm_weight * st.harm_attributed / 100.0
     military = (st.regime == MILITARY).astype(float)
     nat = p.nationalism_weight * (world.nationalism * military)[:, None] * world.nationalism_exposure[None, :]
     info_usd = st.level[:, :, INFO_OPS].T  # [S, P]
     info = p.info_ops_weight * np.log10(1.0 + info_usd / p.info_ops_scale_usd)
-    target = np.clip(world.base_receptivity + p.performance_weight * perf - blame - nat + info, 0.0, 1.0)
+    target = (world.base_receptivity + p.performance_weight * perf - blame - nat + info).clip(0.0, 1.0)
     st.receptivity += p.receptivity_rate * (target - st.receptivity)
-    np.clip(st.receptivity, 0.0, 1.0, out=st.receptivity)
+    st.receptivity.clip(0.0, 1.0, out=st.receptivity)
 
 
 def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
@@ -124,25 +122,20 @@ def pay_contractors(world: World, st: SimState, r: ResourceParams) -> None:
     concession share out of ``concession_rent_share`` of the rent of the resource regions it
     holds; what it cannot pay stays with the power.
     """
-    lvl = st.level.copy()
-    lvl[:, :, ARMS] = 0.0  # arms are billed by the arms market
-    gross = np.einsum("psi,pi->sp", lvl, world.unit_cost)
-    cash_due = np.einsum("psi,pi->sp", lvl, world.unit_cost * world.host_cash_share)
-    conc_due = np.einsum("psi,pi->sp", lvl, world.unit_cost * world.concession_share)
+    # gross, cash and concession bills [S, P]; arms are billed by the arms market
+    gross, cash_due, conc_due = np.einsum("psi,kpi->ksp", st.level, world.billing)
     cash_cap = st.budget / 12.0 * world.contractor_budget_share * r.host_can_pay
     total = cash_due.sum(axis=1)
-    frac = np.minimum(1.0, np.divide(cash_cap, total, out=np.ones_like(total), where=total > 0))
+    frac = np.minimum(1.0, ratio(cash_cap, total, 1.0))
     st.host_paid = cash_due * frac[:, None]
     if r.concessions_enabled:
-        held_rent = np.bincount(world.region_state, weights=world.rent * st.control,
-                                minlength=len(world.state_ids))
+        held_rent = world.by_state(world.rent * st.control)
         conc_cap = world.concession_rent_share * held_rent * r.host_can_pay
         total_c = conc_due.sum(axis=1)
-        frac_c = np.minimum(1.0, np.divide(conc_cap, total_c, out=np.ones_like(total_c),
-                                           where=total_c > 0))
+        frac_c = np.minimum(1.0, ratio(conc_cap, total_c, 1.0))
         st.concessions = conc_due * frac_c[:, None]
     else:
-        st.concessions = np.zeros_like(conc_due)
+        st.concessions = np.zeros(conc_due.shape)
     st.spending = gross
 
 
@@ -154,7 +147,8 @@ def update_budget(world: World, st: SimState, p: HostProcessParams, ins: np.ndar
     target = st.budget0 * (1.0 + p.budget_threat_elasticity * ins) * (1.0 + p.military_budget_bonus * military)
     target = np.minimum(target, st.budget0 * world.budget_ceiling_multiplier)
     st.budget += p.budget_rate * (target - st.budget)
-    paid = 12.0 * st.host_paid.sum(axis=1) + st.budget * world.arms_budget_share
+    # last month's contractor cash (arms are bought from the arms share of the budget)
+    paid = 12.0 * (st.host_paid - st.arms_paid).sum(axis=1) + st.budget * world.arms_budget_share
     army_target = np.divide(np.maximum(st.budget - paid, 0.0), st.army_unit_cost,
                             out=st.army.copy(), where=st.army_unit_cost > 0)
     st.army += p.army_growth_rate * (army_target - st.army)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, InfluenceParams
+from sim.processes.arrays import ratio
 from sim.state import SimState
 from sim.world.build import World
 
@@ -23,17 +24,14 @@ INFO_OPS = INSTRUMENT_KINDS.index("info_ops")
 
 
 def _share(x: np.ndarray) -> np.ndarray:
-    total = x.sum(axis=1, keepdims=True)
-    return np.divide(x, total, out=np.zeros_like(x), where=total > 0)
+    return ratio(x, x.sum(axis=1, keepdims=True))
 
 
 def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarray:
     """[S, P] target influence shares."""
-    lvl = st.level * world.is_person[None, None, :]
-    foreign = np.einsum("psi,pi->sp", lvl, world.effectiveness)
+    foreign = np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
     capacity = st.army * st.army_eff + foreign.sum(axis=1)
-    security = np.divide(foreign, capacity[:, None], out=np.zeros_like(foreign),
-                         where=capacity[:, None] > 0)
+    security = ratio(foreign, capacity[:, None])
     provision = (p.security_weight * security
                  + p.arms_weight * _share(st.arms_memory)
                  + p.aid_weight * _share(st.level[:, :, AID].T)
@@ -45,4 +43,4 @@ def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarr
 def update_influence(world: World, st: SimState, p: InfluenceParams) -> None:
     """Move influence toward its target at ``rate``."""
     st.influence += p.rate * (target_influence(world, st, p) - st.influence)
-    np.clip(st.influence, 0.0, 1.0, out=st.influence)
+    st.influence.clip(0.0, 1.0, out=st.influence)

@@ -31,8 +31,9 @@ def _cents(usd: np.ndarray) -> np.ndarray:
 
 def close_month(st: SimState) -> MonthLedger:
     """Book this month's spending, host payments and concessions; add casualties."""
-    month = MonthLedger(gross=_cents(st.spending.sum(axis=0)), host=_cents(st.host_paid.sum(axis=0)),
-                        concession=_cents(st.concessions.sum(axis=0)))
+    flows = np.stack((st.spending, st.host_paid, st.concessions))  # [3, S, P]
+    gross, host, concession = _cents(flows.sum(axis=1))  # each summed over states
+    month = MonthLedger(gross=gross, host=host, concession=concession)
     st.gross_cents += month.gross
     st.host_cents += month.host
     st.concession_cents += month.concession

@@ -9,13 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, ResourceParams
+from sim.processes.arrays import ratio
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["order", "apply_decision", "scale_to_budget", "mark_exits", "casualty_withdrawals",
-           "arms_market", "advance_deployments"]
+__all__ = ["order", "apply_decision", "scale_to_budget", "personnel", "mark_exits",
+           "casualty_withdrawals", "arms_market", "advance_deployments"]
 
 ARMS = INSTRUMENT_KINDS.index("arms")
+_DECAY12 = np.exp(-1.0 / 12.0)  # 12-month memory
 
 
 def order(st: SimState, pi: int, si: int, target: np.ndarray, months: np.ndarray | float) -> None:
@@ -49,24 +51,28 @@ def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> 
     st.offers[pi] = np.where(~direct & changed & (desired > 0), desired, 0.0)
 
 
-def scale_to_budget(world: World, st: SimState, pi: int) -> None:
-    """Scale a power's targets down so that their gross monthly cost fits its budget ceiling."""
-    cost = float((st.target[pi] * world.unit_cost[pi][None, :]).sum())
-    cap = world.budget_ceiling[pi] / 12.0
-    if cost <= cap:
-        return
-    st.target[pi] *= cap / cost if cap > 0 else 0.0
-    # keep any faster pace already ordered, so that repeated scaling never slows a drawdown
-    gap = np.abs(st.target[pi] - st.level[pi]) / np.maximum(world.drawdown_months[pi][None, :], 1.0)
-    st.rate[pi] = np.maximum(st.rate[pi], gap)
+def scale_to_budget(world: World, st: SimState) -> None:
+    """Scale each power's targets down so that their gross monthly cost fits its budget ceiling."""
+    n_p = st.target.shape[0]
+    cost = (st.target * world.unit_cost[:, None, :]).reshape(n_p, -1).sum(axis=1)  # [P]
+    cap = world.budget_ceiling / 12.0
+    for pi in np.flatnonzero(cost > cap):  # rarely any
+        st.target[pi] *= cap[pi] / cost[pi] if cap[pi] > 0 else 0.0
+        # keep any faster pace already ordered, so that repeated scaling never slows a drawdown
+        gap = np.abs(st.target[pi] - st.level[pi]) / np.maximum(world.drawdown_months[pi], 1.0)
+        st.rate[pi] = np.maximum(st.rate[pi], gap)
+
+
+def personnel(world: World, levels: np.ndarray) -> np.ndarray:
+    """[P, S] persons in ``levels`` ([P, S, I]): the sum of the person instruments."""
+    return (levels * world.is_person).sum(axis=2)
 
 
 def mark_exits(world: World, st: SimState, share: float) -> None:
     """Record the month each power began leaving a state: its personnel target fell below
     (1 - ``share``) of what it has there (rules read this as a rival's exit)."""
-    person = world.is_person[None, None, :]
-    level = (st.level * person).sum(axis=2)
-    target = (st.target * person).sum(axis=2)
+    level = personnel(world, st.level)
+    target = personnel(world, st.target)
     leaving = (level > 0) & (target < (1.0 - share) * level - 1e-9)
     st.last_exit[leaving.T] = st.month
 
@@ -75,7 +81,7 @@ def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> n
     """[P, S] bool: powers whose deaths in a state over 12 months passed their tolerance while
     they still have forces there (protected powers stay)."""
     deaths = st.casualty_ring.sum(axis=0)
-    present = (st.target * world.is_person[None, None, :]).sum(axis=2) > 0
+    present = personnel(world, st.target) > 0
     return present & (deaths > world.casualty_tolerance[:, None]) & ~protected[:, None]
 
 
@@ -89,34 +95,35 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
     cannot pay receives on credit never repaid); the exporter's gross cost is the delivered value x
     ``arms_cost_ratio``.
     """
-    exporter = world.has_instrument[:, ARMS] & (world.arms_export > 0)
-    allowed = (st.banned_until <= st.month) & exporter[None, :]
+    allowed = (st.banned_until <= st.month) & world.arms_exporter
     w = np.where(allowed, st.receptivity ** 2, 0.0)
     demand = st.budget / 12.0 * world.arms_budget_share
     wsum = w.sum(axis=1, keepdims=True)
-    alloc = demand[:, None] * np.divide(w, wsum, out=np.zeros_like(w), where=wsum > 0)
+    alloc = demand[:, None] * ratio(w, wsum)
     per_power = alloc.sum(axis=0)
     scale = np.divide(world.arms_export, per_power, out=np.ones_like(per_power),
                       where=per_power > world.arms_export)
-    delivered = alloc * scale[None, :] + st.level[:, :, ARMS].T
+    delivered = alloc * scale + st.level[:, :, ARMS].T
     st.arms_delivered = delivered
-    st.arms_paid = delivered * (1.0 - world.arms_gift_share)[None, :] * r.host_can_pay
+    st.arms_paid = delivered * world.arms_paid_share * r.host_can_pay
     st.host_paid = st.host_paid + st.arms_paid
     st.spending = st.spending + delivered * r.arms_cost_ratio
-    st.arms_memory = st.arms_memory * np.exp(-1.0 / 12.0) + delivered
+    st.arms_memory = st.arms_memory * _DECAY12 + delivered
 
 
 def advance_deployments(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
     """Move every level toward its target by its rate. Returns ``(entered, left)`` [P, S] bool:
     where a power's personnel went from zero to positive, or from positive to zero."""
-    person = world.is_person[None, None, :]
-    before = (st.level * person).sum(axis=2)
-    step = np.clip(st.target - st.level, -st.rate, st.rate)
+    if (st.target == st.level).all():  # nothing is moving (many months)
+        none = np.zeros(st.level.shape[:2], dtype=bool)
+        return none, none
+    before = personnel(world, st.level)
+    step = (st.target - st.level).clip(-st.rate, st.rate)
     st.level += step
     # land exactly on the target once within a rounding error of it
     st.level = np.where(np.abs(st.target - st.level) < 1e-6, st.target, st.level)
     np.maximum(st.level, 0.0, out=st.level)
-    after = (st.level * person).sum(axis=2)
-    lost = np.einsum("psi,pi->s", np.minimum(step, 0.0) * person, world.effectiveness)
+    after = personnel(world, st.level)
+    lost = np.einsum("psi,pi->s", np.minimum(step, 0.0), world.person_effectiveness)
     st.withdrawal_loss += -lost
     return (before <= 0) & (after > 0), (before > 0) & (after <= 0)

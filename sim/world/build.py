@@ -7,7 +7,7 @@ in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -83,15 +83,57 @@ class World:
     upkeep: np.ndarray
     rivals: np.ndarray  # [G, G]
     group_kind: tuple[str, ...]
+    # derived once from the arrays above (see :func:`derived_arrays`), so that the monthly
+    # processes do not recompute them; the products are the same floats they would compute
+    is_person: np.ndarray  # [I] bool: instruments measured in persons
+    person_effectiveness: np.ndarray  # [P, I] effectiveness of person instruments (0 elsewhere)
+    person_exposure: np.ndarray  # [P, I]
+    person_civilian_harm: np.ndarray  # [P, I]
+    billing: np.ndarray  # [3, P, I] unit cost billed monthly: gross, host cash share, concession
+    #   share (arms excluded: the arms market bills them)
+    arms_exporter: np.ndarray  # [P] bool: has arms and a positive export volume
+    arms_paid_share: np.ndarray  # [P] 1 - arms gift share
+    cash_unit_cost: np.ndarray  # [P, I] unit cost x host cash share
+    concession_unit_cost: np.ndarray  # [P, I] unit cost x concession share
+    population_floor: np.ndarray  # [R] population, at least 1
+    population_share: np.ndarray  # [R] share of the state's population
+    state_population_floor: np.ndarray  # [S] state population, at least 1
+    state_population_millions: np.ndarray  # [S] in millions, at least 1e-9
+    rent_attraction: np.ndarray  # [R] 1 + rent / mean rent (mean floored at 1)
+    hostile_effectiveness: np.ndarray  # [G] effectiveness x hostility
+    hostile_foreign_targeting: np.ndarray  # [G] hostility x foreign targeting
+    rival_pairs: np.ndarray  # [K, 2] group pairs (g < h) with rivals[g, h] > 0, row-major order
+    rival_weight: np.ndarray  # [K] rivals[g, h] of each pair
+    rival_incidence: np.ndarray  # [K, G] 1 where a group is in a pair
+    rival_share: np.ndarray  # [G, G] rivals normalized by row
+    _index_cache: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False,
+                                                            compare=False)
 
     @property
     def n_regions(self) -> int:
         return len(self.region_ids)
 
-    @property
-    def is_person(self) -> np.ndarray:
-        """[I] bool: instruments measured in persons."""
-        return np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
+    def by_state(self, x: np.ndarray) -> np.ndarray:
+        """Sum ``x`` ([R] or [K, R]) over the regions of each state: [S] or [K, S]."""
+        return self._sum_into("state", self.region_state, len(self.state_ids), x)
+
+    def into_regions(self, flow: np.ndarray) -> np.ndarray:
+        """Sum ``flow`` along edges ([E] or [K, E]) into their destination regions: [R] or
+        [K, R]."""
+        return self._sum_into("edge_dst", self.edge_dst, self.n_regions, flow)
+
+    def _sum_into(self, key: str, bins: np.ndarray, n: int, x: np.ndarray) -> np.ndarray:
+        """Sum the last axis of ``x`` into ``n`` bins by ``bins``: one ``bincount`` for all rows,
+        row k's bins offset by k x n. Each bin adds its entries in their order, as a ``bincount``
+        of one row would."""
+        if x.ndim == 1:
+            return np.bincount(bins, weights=x, minlength=n)
+        k = x.shape[0]
+        index = self._index_cache.get((key, k))
+        if index is None:
+            index = (np.arange(k)[:, None] * n + bins[None, :]).reshape(-1)
+            self._index_cache[(key, k)] = index
+        return np.bincount(index, weights=x.reshape(-1), minlength=k * n).reshape(k, n)
 
 
 def knn_edges(lat: np.ndarray, lon: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -171,7 +213,9 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
             rivals[gi, hi] = rivals[hi, gi] = max(rivals[gi, hi], v)
     region_state = np.array([s_index[r.state] for r in regions], dtype=np.int64)
     population = np.array([r.population for r in regions], dtype=float)
+    rent = np.array([r.resource_rent_usd for r in regions], dtype=float)
     state_pop = np.bincount(region_state, weights=population, minlength=len(states))
+    group_eff, hostility = gv("effectiveness"), gv("hostility")
     return World(
         region_ids=tuple(r.id for r in regions),
         state_ids=states,
@@ -179,7 +223,7 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         group_ids=groups,
         region_state=region_state,
         population=population,
-        rent=np.array([r.resource_rent_usd for r in regions], dtype=float),
+        rent=rent,
         lat=lat,
         lon=lon,
         edge_src=src,
@@ -214,8 +258,8 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         drawdown_months=inst["drawdown_months"],
         recruit_rate=gv("recruit_rate"),
         attack_rate=gv("attack_rate"),
-        group_effectiveness=gv("effectiveness"),
-        hostility=gv("hostility"),
+        group_effectiveness=group_eff,
+        hostility=hostility,
         civilian_targeting=gv("civilian_targeting"),
         foreign_targeting=gv("foreign_targeting"),
         mobility=gv("mobility"),
@@ -224,4 +268,43 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         upkeep=gv("upkeep_usd"),
         rivals=rivals,
         group_kind=tuple(w.groups[g].kind for g in groups),
+        arms_exporter=has[:, INSTRUMENT_KINDS.index("arms")] & (pv("arms_export_usd") > 0),
+        arms_paid_share=1.0 - pv("arms_gift_share"),
+        **derived_arrays(region_state, population, rent, state_pop, inst, group_eff, hostility,
+                         gv("foreign_targeting"), rivals),
     )
+
+
+def derived_arrays(region_state: np.ndarray, population: np.ndarray, rent: np.ndarray,
+                   state_pop: np.ndarray, inst: dict[str, np.ndarray], group_eff: np.ndarray,
+                   hostility: np.ndarray, foreign_targeting: np.ndarray, rivals: np.ndarray,
+                   ) -> dict[str, np.ndarray]:
+    """The :class:`World` fields derived from its per-entity arrays (products, floors, masks)."""
+    person = np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
+    billed = np.array([k != "arms" for k in INSTRUMENT_KINDS])  # arms: billed by the market
+    cost = inst["unit_cost_usd"]
+    cash, concession = cost * inst["host_cash_share"], cost * inst["concession_share"]
+    pairs = np.argwhere(np.triu(rivals > 0, k=1))
+    incidence = np.zeros((len(pairs), len(rivals)))
+    incidence[np.arange(len(pairs)), pairs[:, 0]] = 1.0
+    incidence[np.arange(len(pairs)), pairs[:, 1]] = 1.0
+    return {
+        "is_person": person,
+        "person_effectiveness": inst["effectiveness"] * person,
+        "person_exposure": inst["exposure"] * person,
+        "person_civilian_harm": inst["civilian_harm"] * person,
+        "billing": np.stack([cost * billed, cash * billed, concession * billed]),
+        "cash_unit_cost": cash,
+        "concession_unit_cost": concession,
+        "population_floor": np.maximum(population, 1.0),
+        "population_share": population / np.maximum(state_pop[region_state], 1.0),
+        "state_population_floor": np.maximum(state_pop, 1.0),
+        "state_population_millions": np.maximum(state_pop / 1e6, 1e-9),
+        "rent_attraction": 1.0 + rent / max(rent.mean(), 1.0),
+        "hostile_effectiveness": group_eff * hostility,
+        "hostile_foreign_targeting": hostility * foreign_targeting,
+        "rival_pairs": pairs,
+        "rival_weight": rivals[pairs[:, 0], pairs[:, 1]],
+        "rival_incidence": incidence,
+        "rival_share": rivals / np.maximum(rivals.sum(axis=1, keepdims=True), 1e-12),
+    }
