@@ -1,0 +1,158 @@
+"""Designs: the table of design points an experiment runs, and the replicate seeds.
+
+Samplers come from SALib (Herman & Usher 2017): Latin hypercube (``SALib.sample.latin``),
+Sobol/Saltelli (``SALib.sample.sobol``, Saltelli 2002 as extended by Saltelli et al. 2010) and
+Morris's elementary effects (``SALib.sample.morris``, Morris 1991; Campolongo et al. 2007). The
+full factorial is the product of every parameter's levels. A parameter given by ``levels`` is
+sampled by its level index, uniform on [0, n): each level is equally likely. A parameter with
+``int: true`` is sampled on [lo, hi + 1) and rounded down, as in EMA Workbench.
+
+Rows keep the sampler's order (SALib's analysers need it): design point ``i`` is row ``i``.
+
+Replicate seeds spawn from one ``numpy.random.SeedSequence(experiment.seed)``: replicate ``r`` of
+every design point and every scenario runs on the same seed (common random numbers), and adding
+replicates leaves the seeds of the existing ones unchanged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.sweep.experiment import ExperimentConfig, ParameterSpec, validate_experiment
+
+__all__ = ["Design", "build_design", "pair_id", "replicate_seeds", "run_id", "salib_problem"]
+
+
+@dataclass
+class Design:
+    """An experiment's design points.
+
+    Attributes:
+        table: one row per design point (column ``point``, then one column per parameter, in
+            the experiment's order).
+        problem: the SALib problem (names, bounds) the sampler used; None for a full factorial.
+        unit_samples: the sampler's raw matrix (level indices before mapping), for SALib's
+            analysers; None for a full factorial.
+    """
+
+    table: pd.DataFrame
+    problem: dict[str, Any] | None = None
+    unit_samples: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        names = [c for c in self.table.columns if c != "point"]
+        columns = [[_py(v) for v in self.table[c].tolist()] for c in names]
+        self._records = [dict(zip(names, vals, strict=True)) for vals in zip(*columns, strict=True)]
+        if not names:
+            self._records = [{} for _ in range(len(self.table))]
+
+    @property
+    def n_points(self) -> int:
+        """Number of design points."""
+        return len(self.table)
+
+    def values(self, point: int) -> dict[str, Any]:
+        """Parameter name -> value at a design point (plain Python values)."""
+        return dict(self._records[point])
+
+
+def _py(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _levels(spec: ParameterSpec) -> list[Any]:
+    """The discrete values a full factorial enumerates."""
+    if spec.levels is not None:
+        return list(spec.levels)
+    lo, hi = spec.range  # type: ignore[misc]
+    return list(range(math.ceil(lo), math.floor(hi) + 1))
+
+
+def salib_problem(parameters: dict[str, ParameterSpec]) -> dict[str, Any]:
+    """The SALib problem of sampled parameters: level indices on [0, n) for ``levels``,
+    [lo, hi + 1) for integer ranges, [lo, hi] otherwise."""
+    bounds = []
+    for spec in parameters.values():
+        if spec.levels is not None:
+            bounds.append([0.0, float(len(spec.levels))])
+        elif spec.int:
+            bounds.append([float(spec.range[0]), float(spec.range[1]) + 1.0])  # type: ignore[index]
+        else:
+            bounds.append([float(spec.range[0]), float(spec.range[1])])  # type: ignore[index]
+    return {"num_vars": len(parameters), "names": list(parameters), "bounds": bounds}
+
+
+def _map_column(spec: ParameterSpec, x: np.ndarray) -> list[Any]:
+    """Sampler values -> parameter values (levels by index, integers rounded down)."""
+    if spec.levels is not None:
+        idx = np.clip(np.floor(x).astype(int), 0, len(spec.levels) - 1)
+        return [spec.levels[i] for i in idx]
+    if spec.int:
+        hi = int(spec.range[1])  # type: ignore[index]
+        return [int(v) for v in np.minimum(np.floor(x).astype(np.int64), hi)]
+    return [float(v) for v in x]
+
+
+def _column(values: list[Any]) -> Any:
+    """A DataFrame column; list-valued levels are kept as Python objects."""
+    if any(isinstance(v, (list, dict)) for v in values):
+        return pd.Series(values, dtype=object)
+    return values
+
+
+def build_design(exp: ExperimentConfig) -> Design:
+    """The design points of an experiment.
+
+    Raises:
+        ConfigError: the experiment is invalid.
+    """
+    from SALib.sample import latin, morris, sobol
+
+    validate_experiment(exp)
+    names = list(exp.parameters)
+    specs = list(exp.parameters.values())
+    if exp.design == "full_factorial":
+        combos = list(itertools.product(*(_levels(s) for s in specs))) if specs else [()]
+        data = {n: _column([c[i] for c in combos]) for i, n in enumerate(names)}
+        table = pd.DataFrame({"point": np.arange(len(combos)), **data})
+        return Design(table=table)
+    problem = salib_problem(exp.parameters)
+    if exp.design == "latin_hypercube":
+        x = latin.sample(problem, exp.samples, seed=exp.seed)
+    elif exp.design == "sobol":
+        x = sobol.sample(problem, exp.samples, calc_second_order=exp.second_order,
+                         scramble=True, seed=exp.seed)
+    else:  # morris
+        x = morris.sample(problem, exp.samples, num_levels=exp.morris_levels, seed=exp.seed)
+    # levels and integers are clipped to their last value: Morris's grid reaches the upper bound
+    data = {n: _column(_map_column(s, x[:, i]))
+            for i, (n, s) in enumerate(zip(names, specs, strict=True))}
+    table = pd.DataFrame({"point": np.arange(len(x)), **data})
+    return Design(table=table, problem=problem, unit_samples=x)
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """The run seed of each replicate: children of ``SeedSequence(seed)``, as 63-bit integers.
+
+    Child ``r`` depends only on ``seed`` and ``r``, so more replicates extend the list.
+    """
+    children = np.random.SeedSequence(seed).spawn(replicates)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def run_id(point: int, scenario: str, replicate: int) -> str:
+    """The id of a run: design point, scenario and replicate, e.g. ``p12-no_russia-r3``."""
+    return f"p{point}-{scenario}-r{replicate}"
+
+
+def pair_id(point: int, replicate: int) -> str:
+    """The runs that pair across scenarios (same design point, same seed), e.g. ``p12-r3``."""
+    return f"p{point}-r{replicate}"

@@ -1,0 +1,355 @@
+"""Experiments at scale (sim.sweep): designs, replicates on spawned seeds, paired scenarios,
+executors, the resumable Parquet store, reruns, and quick sweeps through Hydra.
+
+Every sweep here runs short horizons (2019-01..2019-06) on a small synthetic world or the Sahel
+world, so that the whole file takes well under a minute on two cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.api import group_options
+from sim.config import ConfigError
+from sim.record import TABLES
+from sim.sweep.designs import build_design, replicate_seeds
+from sim.sweep.experiment import ExperimentConfig, ParameterSpec, load_experiment
+from sim.sweep.rerun import rerun
+from sim.sweep.runner import plan, run_sweep
+from sim.sweep.store import read_manifest, read_monthly, read_results
+
+TINY = ["scenario=synthetic", "world.synthetic.n_regions=8", "end=2019-06"]
+BIN = Path(sys.executable).parent
+
+
+def outcomes(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by run id, without the columns that legitimately differ between runs of the
+    same task (duration)."""
+    return df.drop(columns=["duration_s"]).sort_values("run_id").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- a paired sweep
+
+PAIRED = ExperimentConfig(
+    name="paired",
+    base=["end=2019-06"],
+    scenarios=["endogenous", "host_cannot_pay"],
+    parameters={
+        "russia_rule": ParameterSpec(levels=["none", "opportunistic"],
+                                     paths=["rules.vacuum.russia"]),
+        "metrics.phi": ParameterSpec(levels=[0.05, 0.2]),
+        "metrics.k": ParameterSpec(levels=[2, 4]),  # k=4 is out of range: those runs fail
+    },
+    design="full_factorial",
+    replicates=3,
+    seed=7,
+    monthly=["powers.net_cost_usd"],
+    monthly_every=3,
+)
+
+
+@pytest.fixture(scope="module")
+def paired(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
+    """A full factorial (2 x 2 x 2 points) x 2 paired scenarios x 3 replicates on 2 workers."""
+    folder = tmp_path_factory.mktemp("sweep") / "paired"
+    report = run_sweep(PAIRED, folder, n_workers=2, batch_rows=7, progress=False)
+    assert (report.n_ok, report.n_error) == (24, 24)
+    return folder, read_results(folder)
+
+
+def test_full_factorial_runs_every_point_scenario_and_replicate_once(paired):
+    _, df = paired
+    assert len(df) == 8 * 2 * 3
+    assert df["run_id"].is_unique
+    combos = df.groupby(["russia_rule", "metrics.phi", "metrics.k", "scenario"]).size()
+    assert len(combos) == 16 and (combos == 3).all()
+
+
+def test_replicate_seeds_are_distinct_reproducible_and_shared_by_every_point(paired):
+    _, df = paired
+    seeds = replicate_seeds(7, 3)
+    assert len(set(seeds)) == 3
+    assert replicate_seeds(7, 3) == seeds and replicate_seeds(7, 5)[:3] == seeds
+    assert replicate_seeds(8, 3) != seeds
+    by_rep = df.groupby("replicate")["seed"].agg(["nunique", "first"])
+    assert (by_rep["nunique"] == 1).all()
+    assert by_rep["first"].tolist() == seeds
+
+
+def test_parameters_reach_the_runs(paired):
+    ok = paired[1].query("status == 'ok'")
+    assert (ok["rules.russia"] == ok["russia_rule"]).all()
+    assert (ok["phi"] == ok["metrics.phi"]).all()
+    assert (ok["k"] == ok["metrics.k"]).all()
+    # host_cannot_pay is its own scenario: the hosts pay russia nothing there
+    assert (ok.query("scenario == 'host_cannot_pay'")["host_paid_russia_usd"] == 0).all()
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(paired):
+    _, df = paired
+    bad = df[df["metrics.k"] == 4]
+    assert (bad["status"] == "error").all()
+    assert bad["error"].str.contains("metrics.k=4 is out of range").all()
+    assert bad["verdict"].isna().all()
+    assert (df[df["metrics.k"] == 2]["status"] == "ok").all()
+
+
+def test_paired_runs_share_seed_and_parameters_across_scenarios(paired):
+    ok = paired[1].query("status == 'ok'")
+    for _, pair in ok.groupby("pair_id"):
+        assert sorted(pair["scenario"]) == ["endogenous", "host_cannot_pay"]
+        assert pair["seed"].nunique() == 1
+        assert pair[["russia_rule", "metrics.phi", "metrics.k"]].drop_duplicates().shape[0] == 1
+
+
+def test_common_random_numbers_across_design_points(paired):
+    """phi only changes how a run is judged: runs that differ by phi alone simulate the same."""
+    ok = paired[1].query("status == 'ok'")
+    sim_cols = ["russia.own_net_cost_usd", "west.own_net_cost_usd", "civilian_fatalities_aes",
+                "fighters_end"]
+    lo = ok[ok["metrics.phi"] == 0.05].set_index(["scenario", "russia_rule", "replicate"])
+    hi = ok[ok["metrics.phi"] == 0.2].set_index(["scenario", "russia_rule", "replicate"])
+    pd.testing.assert_frame_equal(lo[sim_cols].sort_index(), hi[sim_cols].sort_index())
+    # while different replicates do differ (the seeds are not all alike in effect)
+    assert ok.groupby(["scenario", "russia_rule"])["civilian_fatalities_aes"].nunique().max() > 1
+
+
+def test_monthly_series_kept_at_the_chosen_resolution(paired):
+    folder, df = paired
+    series = read_monthly(folder, "powers.net_cost_usd")
+    ok_ids = set(df.loc[df["status"] == "ok", "run_id"])
+    assert set(series["run_id"]) == ok_ids
+    assert sorted(series["step"].unique()) == [2, 5]  # every 3 months of 2019-01..2019-06
+    assert list(series.columns) == ["run_id", *TABLES["powers"][0], "net_cost_usd"]
+
+
+def test_manifest_holds_design_seeds_base_config_and_provenance(paired):
+    folder, _ = paired
+    m = read_manifest(folder)
+    assert m["n_runs"] == 48 and m["design"]["n_points"] == 8
+    assert m["seeds"]["replicates"] == replicate_seeds(7, 3)
+    assert m["scenarios"] == ["endogenous", "host_cannot_pay"]
+    assert m["experiment"]["parameters"]["russia_rule"]["paths"] == ["rules.vacuum.russia"]
+    assert "git_commit" in m and m["version"]
+    assert len(pd.read_parquet(folder / "design.parquet")) == 8
+    assert (folder / "base" / "host_cannot_pay.yaml").read_text().count("host_can_pay: 0.0") == 1
+
+
+def test_rerun_by_id_reproduces_the_row_and_writes_the_output_contract(paired, tmp_path):
+    folder, df = paired
+    rid = df.query("status == 'ok' and russia_rule == 'opportunistic'")["run_id"].iloc[0]
+    res = rerun(folder, rid, out=tmp_path / "run")
+    assert res.reproduced, res.differences
+    stored = df.set_index("run_id").loc[rid]
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["seed"] == stored["seed"]
+    assert summary["russia"]["own_net_cost_usd"] == stored["russia.own_net_cost_usd"]
+    assert {f"{t}.parquet" for t in TABLES} <= {p.name for p in (tmp_path / "run").iterdir()}
+    failed = df.query("status == 'error'")["run_id"].iloc[0]
+    assert rerun(folder, failed).reproduced
+    with pytest.raises(ConfigError, match="not in this sweep"):
+        rerun(folder, "p99-endogenous-r0")
+
+
+def test_rerun_command_says_whether_the_row_is_reproduced(paired, capsys):
+    from sim.sweep.rerun import main
+
+    folder, df = paired
+    rid = df.query("status == 'ok'")["run_id"].iloc[-1]
+    main([str(folder), rid])
+    assert "reproduced: every column of the stored row is the same" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main([str(folder), "p0-nowhere-r0"])
+    assert exc.value.code == 2
+    assert "sahel-sim-rerun: error: run id 'p0-nowhere-r0' is not in this sweep" in (
+        capsys.readouterr().err)
+
+
+def test_resume_refuses_another_experiment_in_the_same_folder(paired):
+    folder, _ = paired
+    other = ExperimentConfig(**{**PAIRED.__dict__, "seed": 8})
+    with pytest.raises(ConfigError, match="holds another experiment"):
+        run_sweep(other, folder, progress=False)
+
+
+def test_resume_of_a_complete_sweep_runs_nothing(paired):
+    folder, df = paired
+    report = run_sweep(PAIRED, folder, progress=False)
+    assert (report.n_skipped, report.n_ok + report.n_error) == (48, 0)
+    assert len(read_results(folder)) == len(df)
+
+
+# --------------------------------------------------------------------------- sampled designs
+
+SAMPLED = {
+    # design: (samples, expected points for D=2 parameters)
+    "latin_hypercube": (5, 5),
+    "sobol": (4, 4 * (2 + 2)),
+    "morris": (2, 2 * (2 + 1)),
+}
+
+
+@pytest.mark.parametrize("design", list(SAMPLED))
+def test_sampled_design_end_to_end(design, tmp_path):
+    samples, points = SAMPLED[design]
+    exp = ExperimentConfig(
+        name=design, base=TINY, design=design, samples=samples, replicates=2, seed=11,
+        parameters={"metrics.phi": ParameterSpec(range=[0.05, 0.5]),
+                    "metrics.k": ParameterSpec(range=[1, 3], int=True)})
+    run_sweep(exp, tmp_path, n_workers=2, progress=False)
+    df = read_results(tmp_path)
+    assert len(df) == points * 2 and df["run_id"].is_unique
+    assert (df["status"] == "ok").all(), df["error"].dropna().tolist()
+    assert df["metrics.phi"].between(0.05, 0.5).all()
+    assert set(df["metrics.k"]) <= {1, 2, 3} and df["metrics.k"].dtype == np.int64
+    assert (df["phi"] == df["metrics.phi"]).all() and (df["k"] == df["metrics.k"]).all()
+    assert sorted(df["seed"].unique()) == sorted(replicate_seeds(11, 2))
+    # the same experiment gives the same design; another seed another one
+    again = build_design(exp).table
+    pd.testing.assert_frame_equal(again, pd.read_parquet(tmp_path / "design.parquet"))
+    if design != "morris":  # Morris's grid can repeat points across seeds
+        other = build_design(ExperimentConfig(**{**exp.__dict__, "seed": 12})).table
+        assert not other.equals(again)
+
+
+def test_parameter_paths_and_values_are_checked(tmp_path):
+    bad = ExperimentConfig(name="bad", base=TINY,
+                           parameters={"params.resources.host_can_py": ParameterSpec(levels=[0])})
+    with pytest.raises(ConfigError, match="did you mean 'host_can_pay'"):
+        run_sweep(bad, tmp_path / "a", progress=False)
+    assert not (tmp_path / "a").exists()
+    with pytest.raises(ConfigError, match="continuous range cannot be enumerated"):
+        plan(ExperimentConfig(name="x", base=TINY,
+                              parameters={"metrics.phi": ParameterSpec(range=[0, 1])}))
+    with pytest.raises(ConfigError, match="backend='dsk' is unknown"):
+        run_sweep(ExperimentConfig(name="x", base=TINY), tmp_path / "b", backend="dsk")
+
+
+# --------------------------------------------------------------------------- shipped experiments
+
+SHIPPED = {"rules_comparison": 5, "cheap_win_map": 100, "sobol_cheap_win": None,
+           "counterfactuals": 1}
+
+
+@pytest.mark.parametrize("name", list(SHIPPED))
+def test_shipped_experiment_is_valid_and_says_its_question(name):
+    from sim.api import config_dir
+    from sim.sweep.params import check_paths
+    from sim.sweep.worker import base_config
+
+    text = (config_dir() / "experiment" / f"{name}.yaml").read_text()
+    assert text.startswith("# Question:")
+    exp = load_experiment(name)
+    assert exp.name == name and exp.question
+    design = build_design(exp)
+    if SHIPPED[name] is not None:
+        assert design.n_points == SHIPPED[name]
+    assert set(exp.scenarios) <= set(group_options("scenario"))
+    check_paths(base_config(("scenario=endogenous",), ""), exp.parameters)
+
+
+def test_shipped_experiments_cover_the_issue():
+    rules = load_experiment("rules_comparison")
+    assert rules.replicates == 30
+    assert set(rules.parameters["russia_rule"].levels) == {
+        "none", "proportional", "opportunistic", "cost_benefit", "rivalry"}
+    sobol = load_experiment("sobol_cheap_win")
+    assert sobol.design == "sobol" and len(sobol.parameters) >= 10
+    cf = load_experiment("counterfactuals")
+    assert set(cf.scenarios) == {"endogenous", "france_stays", "no_russia", "host_cannot_pay",
+                                 "no_coups", "china_competes", "strong_insurgency"}
+
+
+# --------------------------------------------------------------------------- dask
+
+def test_dask_cluster_gives_the_same_rows_as_the_local_pool(tmp_path):
+    from dask.distributed import LocalCluster
+
+    exp = ExperimentConfig(
+        name="dask", base=TINY, replicates=2, seed=5,
+        parameters={"russia_rule": ParameterSpec(levels=["none", "opportunistic"],
+                                                 paths=["rules.vacuum.russia"]),
+                    "metrics.phi": ParameterSpec(levels=[0.1, 0.3])})
+    run_sweep(exp, tmp_path / "local", n_workers=2, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        run_sweep(exp, tmp_path / "dask", backend="dask", scheduler=cluster.scheduler_address,
+                  progress=False)
+    local, dask = read_results(tmp_path / "local"), read_results(tmp_path / "dask")
+    assert len(local) == 8 and (local["status"] == "ok").all()
+    pd.testing.assert_frame_equal(outcomes(local), outcomes(dask))
+
+
+# --------------------------------------------------------------------------- command line
+
+KILLABLE = """\
+# Question: can a sweep be killed and resumed?
+name: killable
+base: [scenario=synthetic, world.synthetic.n_regions=8, end=2019-06]
+parameters:
+  metrics.phi: {range: [0.05, 0.5]}
+design: latin_hypercube
+samples: 100
+replicates: 3
+seed: 2
+"""
+
+
+def test_a_killed_sweep_resumes_to_completion_without_duplicates(tmp_path):
+    (tmp_path / "conf" / "experiment").mkdir(parents=True)
+    path = tmp_path / "conf" / "experiment" / "killable.yaml"
+    path.write_text(KILLABLE)
+    folder = tmp_path / "sweep"
+    cmd = [str(BIN / "sahel-sim-sweep"), "experiment=killable",
+           f"hydra.searchpath=[file://{tmp_path / 'conf'}]", f"hydra.run.dir={folder}",
+           "n_workers=2", "chunksize=2", "batch_rows=10", "progress=false"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    parts = folder / "results"
+    try:
+        for _ in range(1200):  # until a few parts are written (or the sweep ended)
+            if proc.poll() is not None or len(list(parts.glob("part-*.parquet"))) >= 3:
+                break
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the command, the pool and its workers
+        proc.wait()
+    stored = len(read_results(folder))
+    assert 0 < stored < 300, "the sweep should have been killed midway"
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert res.returncode == 0, res.stderr
+    assert f"{stored} were already there" in res.stdout
+    df = read_results(folder)
+    assert len(df) == 300 and df["run_id"].is_unique and (df["status"] == "ok").all()
+    # the runs before and after the kill belong to one design on the same seeds
+    assert sorted(df["seed"].unique()) == sorted(replicate_seeds(2, 3))
+    assert load_experiment(str(path)).samples == df["point"].nunique()
+
+
+def test_quick_sweep_through_hydra_multirun_with_joblib(tmp_path):
+    """``sahel-sim -m ... hydra/launcher=joblib``: one job folder per combination, each holding
+    the output contract."""
+    res = subprocess.run(
+        [str(BIN / "sahel-sim"), "-m", "rules.vacuum.russia=none,opportunistic", "seed=range(1)",
+         "hydra/launcher=joblib", *TINY, "output.plots=false", f"hydra.sweep.dir={tmp_path}"],
+        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    jobs = sorted(p for p in tmp_path.iterdir() if p.is_dir())
+    assert len(jobs) == 2
+    rules = set()
+    for job in jobs:
+        assert {f"{t}.parquet" for t in TABLES} | {"summary.json", "config.yaml"} <= {
+            p.name for p in job.iterdir()}
+        rules.add(json.loads((job / "summary.json").read_text())["rules"]["russia"])
+    assert rules == {"none", "opportunistic"}
