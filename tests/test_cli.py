@@ -25,6 +25,7 @@ import yaml
 
 from sim.api import group_options
 from sim.record import TABLES
+from tests.bad_inputs import BAD_INPUTS
 
 SCENARIOS = group_options("scenario")
 WORLDS = group_options("world")
@@ -181,29 +182,6 @@ def test_console_script_is_installed(tmp_path):
 # --------------------------------------------------------------------------- bad inputs
 
 #: (id, overrides, parameter named, value pattern, what must be listed as allowed)
-BAD_INPUTS = [
-    ("typo_top_level", ["seeed=3"], "seeed", r"seeed", ["seed", "start", "end"]),
-    ("typo_nested", ["rules.vacum.russia=none"], "vacum", r"vacum", ["vacuum"]),
-    ("unknown_rule", ["rules.vacuum.russia=opportunstic"], "rules.vacuum.russia", r"opportunstic",
-     RULES),
-    ("phi_negative", ["metrics.phi=-1"], "metrics.phi", r"=-1(\.0)?\b", ["0"]),
-    ("control_speed_above_1", ["params.combat.control_speed=2"], "params.combat.control_speed",
-     r"=2(\.0)?\b", ["[0, 1]"]),
-    ("seed_not_a_number", ["seed=abc"], "seed", r"abc", ["allowed"]),
-    ("end_before_start", ["start=2020-01", "end=2019-01"], "end", r"2019-01.*start.*2020-01",
-     ["end >= start"]),
-    ("month_13", ["start=2019-13"], "start", r"2019-13", ["YYYY-MM"]),
-    ("unknown_scenario", ["scenario=histrical"], "scenario", r"histrical", SCENARIOS),
-    ("unknown_world", ["world=sahl"], "world", r"sahl", WORLDS),
-    ("event_unknown_state", ["scenario.events=[{date:'2019-03',kind:coup,target:atlantis}]"],
-     "scenario.events[0]", r"atlantis", STATES),
-    ("event_unknown_power",
-     [("scenario.events=[{date:'2019-03',kind:deploy,actor:rusia,target:mali,"
-       "instrument:troops,value:10}]")], "scenario.events[0]", r"rusia", POWERS),
-    ("vacuum_key_not_a_power", ["rules.vacuum.rusia=none"], "rules.vacuum", r"rusia", POWERS),
-    ("vacuum_key_not_a_power_added", ["+rules.vacuum.rusia=none"], "rules.vacuum", r"rusia",
-     POWERS),
-]
 CASES = [pytest.param(*case[1:], id=case[0]) for case in BAD_INPUTS]
 
 
