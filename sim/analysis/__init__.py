@@ -1,0 +1,29 @@
+"""Analysis of sweep results: load, proportions, paired effects, Sobol indices, PRIM boxes.
+
+Everything here works on plain pandas DataFrames (the sweep store's Parquet files) and
+never imports Mesa, so notebooks and reports can analyse a sweep without the model.
+
+Example:
+    >>> from sim.analysis import load_sweep, probability
+    >>> data = load_sweep("multirun/my_sweep")          # doctest: +SKIP
+    >>> probability(data.runs, by=["scenario"])         # doctest: +SKIP
+"""
+
+from sim.analysis.discovery import PrimResult, prim_boxes
+from sim.analysis.load import SweepData, load_sweep
+from sim.analysis.sensitivity import SobolResult, sobol_indices
+from sim.analysis.stats import paired_difference, probability
+
+__all__ = [
+    "PrimResult",
+    "SobolResult",
+    "SweepData",
+    "load_sweep",
+    "paired_difference",
+    "prim_boxes",
+    "probability",
+    "sobol_indices",
+]
+
+# Figure and report exports (sim.analysis.figures, sim.analysis.report) are added below
+# by their owner; keep the names above unchanged.

@@ -1,0 +1,117 @@
+"""Reading a sweep folder into DataFrames for analysis (no model code, no Mesa).
+
+A sweep folder (written by :mod:`sim.sweep`) holds ``results/part-*.parquet`` (one row per run),
+``monthly/<table.column>/part-*.parquet`` (kept monthly series), ``design.parquet`` (one row per
+design point) and ``manifest.json`` (experiment, seeds, versions). :func:`load_sweep` gathers them
+into a :class:`SweepData`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.sweep.store import read_manifest, read_monthly, read_results
+
+__all__ = ["KEY_COLUMNS", "SweepData", "load_sweep", "ok_runs"]
+
+#: Columns every result row starts with (the run's identity and status), before the parameters.
+KEY_COLUMNS = ("run_id", "pair_id", "point", "replicate", "scenario", "seed", "status", "error",
+               "duration_s")
+
+
+@dataclass
+class SweepData:
+    """A loaded sweep.
+
+    Attributes:
+        folder: the sweep folder.
+        runs: one row per run, ``status`` "ok" and "error" rows alike (see :func:`ok_runs`);
+            columns: the keys (``run_id``, ``pair_id``, ``point``, ``replicate``, ``scenario``,
+            ``seed``, ``status``, ``error``, ``duration_s``), one column per swept parameter,
+            then the flattened run summary (``hypothesis``, ``russia.own_net_cost_usd``, ...).
+        manifest: the sweep's manifest (experiment, design, seeds, versions); empty if absent.
+        design: one row per design point (``point`` and the parameters), or None if absent.
+        parameters: the swept parameters' names, in the experiment's order.
+    """
+
+    folder: Path
+    runs: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    design: pd.DataFrame | None = None
+    parameters: list[str] = field(default_factory=list)
+
+    @property
+    def monthly_series(self) -> list[str]:
+        """The monthly series (``table.column``) stored in the folder."""
+        root = self.folder / "monthly"
+        return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+    def monthly(self, series: str) -> pd.DataFrame:
+        """One monthly series of every run, with the run's keys attached.
+
+        Args:
+            series: ``table.column`` as listed in the experiment's ``monthly`` (for example
+                ``presence.influence``).
+
+        Returns:
+            The stored rows (``run_id``, the table's key columns such as ``month``, ``state``,
+            ``power``, and the value column) joined with ``pair_id``, ``point``, ``replicate``,
+            ``scenario``, ``seed`` and ``status`` of the run.
+
+        Raises:
+            KeyError: the series is not in the folder (the message lists those that are).
+        """
+        df = read_monthly(self.folder, series)
+        if df.empty:
+            raise KeyError(f"monthly series {series!r} is not in {self.folder}; available: "
+                           f"{', '.join(self.monthly_series) or 'none'} (set the experiment's "
+                           "monthly: [...] to keep more)")
+        keys = [c for c in ("run_id", "pair_id", "point", "replicate", "scenario", "seed",
+                            "status") if c in self.runs.columns]
+        if "run_id" not in keys:
+            return df
+        extra = [c for c in keys if c != "run_id" and c not in df.columns]
+        out = df.merge(self.runs[keys], on="run_id", how="left")
+        first = ["run_id", *extra]
+        return out[first + [c for c in out.columns if c not in first]]
+
+
+def load_sweep(folder: str | Path) -> SweepData:
+    """Load a sweep folder's runs, manifest, design and parameter names.
+
+    Args:
+        folder: a folder written by ``sahel-sim-sweep`` (or :func:`sim.sweep.run_sweep`).
+
+    Returns:
+        A :class:`SweepData`. ``runs`` keeps the error rows; the statistics in
+        :mod:`sim.analysis.stats` drop them.
+
+    Raises:
+        FileNotFoundError: the folder holds no result parts.
+    """
+    folder = Path(folder)
+    runs = read_results(folder)
+    if runs.empty and "run_id" not in runs.columns:
+        raise FileNotFoundError(f"{folder} holds no sweep results (expected "
+                                f"{folder / 'results' / 'part-*.parquet'})")
+    manifest = read_manifest(folder) or {}
+    design_path = folder / "design.parquet"
+    design = pd.read_parquet(design_path) if design_path.is_file() else None
+    parameters = list(manifest.get("design", {}).get("parameters") or [])
+    if not parameters and design is not None:
+        parameters = [c for c in design.columns if c != "point"]
+    if not parameters:
+        parameters = list((manifest.get("experiment") or {}).get("parameters") or {})
+    return SweepData(folder=folder, runs=runs, manifest=manifest, design=design,
+                     parameters=parameters)
+
+
+def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of runs that finished (``status == "ok"``); all rows if there is no status."""
+    if "status" not in runs.columns:
+        return runs
+    return runs[runs["status"] == "ok"]

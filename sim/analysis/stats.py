@@ -1,0 +1,200 @@
+"""Proportions and paired scenario differences across replicates, with bootstrap intervals.
+
+Intervals are bootstrap percentile intervals (Efron & Tibshirani 1993, *An Introduction to the
+Bootstrap*, ch. 13): resample the runs (or the pairs) with replacement ``n_boot`` times,
+recompute the statistic, and take the ``(1 - ci) / 2`` and ``(1 + ci) / 2`` quantiles. All
+resampling draws from ``numpy.random.default_rng(seed)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.load import ok_runs
+
+__all__ = ["as_numeric", "bootstrap_mean", "paired_difference", "probability"]
+
+
+def as_numeric(values: pd.Series, name: str) -> pd.Series:
+    """An outcome column as floats (True -> 1.0, False -> 0.0, None -> NaN).
+
+    Raises:
+        ValueError: the column holds text or other values that are not numbers or booleans.
+    """
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    try:
+        return values.map(lambda v: np.nan if v is None or v is pd.NA else float(v)).astype(float)
+    except (TypeError, ValueError):
+        sample = values.dropna().unique()[:3].tolist()
+        raise ValueError(f"outcome {name!r} is not numeric or boolean (values such as "
+                         f"{sample}); allowed: a numeric or boolean column") from None
+
+
+def _check_columns(runs: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in runs.columns]
+    if missing:
+        raise KeyError(f"{what} {missing} not in the runs; allowed: one of "
+                       f"{', '.join(map(str, runs.columns))}")
+
+
+def bootstrap_mean(x: np.ndarray, n_boot: int, ci: float,
+                   rng: np.random.Generator) -> tuple[float, float]:
+    """Bootstrap percentile interval of the mean of ``x`` (Efron & Tibshirani 1993).
+
+    Args:
+        x: the observations (no NaN).
+        n_boot: bootstrap resamples.
+        ci: coverage of the interval, e.g. 0.95.
+        rng: the generator the resamples draw from.
+
+    Returns:
+        ``(lo, hi)``; NaN for an empty ``x``.
+    """
+    n = len(x)
+    if n == 0:
+        return float("nan"), float("nan")
+    means = np.empty(n_boot)
+    chunk = max(1, 2_000_000 // n)  # bounded memory for many observations
+    for start in range(0, n_boot, chunk):
+        stop = min(n_boot, start + chunk)
+        idx = rng.integers(0, n, size=(stop - start, n))
+        means[start:stop] = x[idx].mean(axis=1)
+    alpha = (1.0 - ci) / 2.0
+    lo, hi = np.quantile(means, [alpha, 1.0 - alpha])
+    return float(lo), float(hi)
+
+
+def _check_ci(n_boot: int, ci: float) -> None:
+    if n_boot < 1:
+        raise ValueError(f"n_boot={n_boot!r} is invalid; allowed: >= 1")
+    if not 0.0 < ci < 1.0:
+        raise ValueError(f"ci={ci!r} is invalid; allowed: 0 < ci < 1")
+
+
+def probability(runs: pd.DataFrame, by: Sequence[str], outcome: str = "hypothesis",
+                n_boot: int = 2000, ci: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """The proportion of runs in which a boolean outcome holds, per group, with a bootstrap CI.
+
+    Only finished runs count (``status == "ok"``), and runs whose outcome is missing are left
+    out. The interval is the bootstrap percentile interval (Efron & Tibshirani 1993): the
+    proportion among ``n`` runs drawn with replacement, ``n_boot`` times. For a proportion this
+    is a draw of ``Binomial(n, p) / n``, which is how it is computed. When every run agrees
+    (``p`` is 0 or 1) the interval collapses to that point; read it with ``n``.
+
+    Args:
+        runs: result rows (e.g. ``load_sweep(folder).runs``).
+        by: columns to group by, e.g. ``["scenario"]`` or ``["point"]`` (a design point's
+            replicates); empty: one row for all runs.
+        outcome: a boolean column (``hypothesis``, ``win``, ``cheap``, ...); 0/1 numbers work.
+        n_boot: bootstrap resamples.
+        ci: interval coverage.
+        seed: seed of the resampling.
+
+    Returns:
+        One row per group, sorted by ``by``: the ``by`` columns, ``n`` (runs), ``p``
+        (proportion), ``lo``, ``hi``.
+
+    Raises:
+        KeyError: a column is missing.
+        ValueError: the outcome is not boolean, or ``n_boot``/``ci`` are invalid.
+    """
+    by = list(by)
+    _check_columns(runs, [*by, outcome], "column(s)")
+    _check_ci(n_boot, ci)
+    ok = ok_runs(runs)
+    y = as_numeric(ok[outcome], outcome)
+    keep = y.notna()
+    y = y[keep]
+    if not y.isin([0.0, 1.0]).all():
+        bad = y[~y.isin([0.0, 1.0])].unique()[:3].tolist()
+        raise ValueError(f"outcome {outcome!r} is not boolean (values such as {bad}); allowed: "
+                         "True/False or 0/1 (use paired_difference or a threshold for numbers)")
+    frame = ok.loc[keep, by].copy()
+    frame["_y"] = y.to_numpy()
+    rng = np.random.default_rng(seed)
+    alpha = (1.0 - ci) / 2.0
+    rows = []
+    groups = frame.groupby(by, sort=True, dropna=False) if by else [((), frame)]
+    for key, g in groups:
+        n = len(g)
+        p = float(g["_y"].mean()) if n else float("nan")
+        draws = rng.binomial(n, p, size=n_boot) / n
+        lo, hi = np.quantile(draws, [alpha, 1.0 - alpha])
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(by, key, strict=True)), "n": n, "p": p, "lo": float(lo),
+                     "hi": float(hi)})
+    out = pd.DataFrame(rows, columns=[*by, "n", "p", "lo", "hi"])
+    return out.astype({"n": int}) if len(out) else out
+
+
+def paired_difference(runs: pd.DataFrame, outcome: str, baseline: str,
+                      scenario_col: str = "scenario", pair_col: str = "pair_id",
+                      n_boot: int = 2000, ci: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Mean difference of an outcome between each scenario and a baseline, over paired runs.
+
+    Runs pair when they share ``pair_col`` (same design point and seed: common random
+    numbers). For each other scenario the difference ``scenario - baseline`` is taken within
+    each pair in which both runs finished with a known outcome; the interval is the bootstrap
+    percentile interval of the mean difference, resampling pairs (Efron & Tibshirani 1993).
+    Pairing removes the seed-to-seed noise the two runs share, so the interval is narrower than
+    comparing two independent samples.
+
+    Args:
+        runs: result rows.
+        outcome: a numeric or boolean column (booleans: a difference in probability).
+        baseline: the reference scenario's label in ``scenario_col``.
+        scenario_col: column naming the scenario.
+        pair_col: column identifying pairs.
+        n_boot: bootstrap resamples.
+        ci: interval coverage.
+        seed: seed of the resampling.
+
+    Returns:
+        One row per scenario other than the baseline, in order of appearance: ``scenario``,
+        ``n_pairs``, ``mean_diff``, ``lo``, ``hi``, and ``mean_baseline`` and
+        ``mean_scenario`` (the outcome's means over the same pairs).
+
+    Raises:
+        KeyError: a column is missing.
+        ValueError: the baseline is not among the scenarios, a pair holds a scenario twice, the
+            outcome is not numeric, or ``n_boot``/``ci`` are invalid.
+    """
+    _check_columns(runs, [outcome, scenario_col, pair_col], "column(s)")
+    _check_ci(n_boot, ci)
+    ok = ok_runs(runs)
+    frame = pd.DataFrame({"scenario": ok[scenario_col].to_numpy(),
+                          "pair": ok[pair_col].to_numpy(),
+                          "y": as_numeric(ok[outcome], outcome).to_numpy()})
+    scenarios = list(dict.fromkeys(runs[scenario_col].dropna()))
+    if baseline not in scenarios:
+        raise ValueError(f"baseline={baseline!r} is not a scenario of the runs; allowed: "
+                         f"{', '.join(map(str, scenarios))}")
+    dup = frame.duplicated(["scenario", "pair"])
+    if dup.any():
+        s, p = frame.loc[dup, ["scenario", "pair"]].iloc[0]
+        raise ValueError(f"pair {p!r} holds scenario {s!r} more than once; {pair_col!r} must "
+                         "identify one run per scenario (filter the runs first)")
+    wide = frame.pivot(index="pair", columns="scenario", values="y")
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in scenarios:
+        if s == baseline:
+            continue
+        if s in wide.columns and baseline in wide.columns:
+            both = wide[[baseline, s]].dropna()
+            base, other = both[baseline].to_numpy(), both[s].to_numpy()
+        else:  # every run of one side failed
+            base = other = np.array([])
+        diff = other - base
+        lo, hi = bootstrap_mean(diff, n_boot, ci, rng)
+        nan = float("nan")
+        rows.append({"scenario": s, "n_pairs": len(diff),
+                     "mean_diff": float(diff.mean()) if len(diff) else nan, "lo": lo, "hi": hi,
+                     "mean_baseline": float(base.mean()) if len(base) else nan,
+                     "mean_scenario": float(other.mean()) if len(other) else nan})
+    return pd.DataFrame(rows, columns=["scenario", "n_pairs", "mean_diff", "lo", "hi",
+                                       "mean_baseline", "mean_scenario"])
