@@ -1,14 +1,17 @@
 """Generate ``docs/parameters.md``: every parameter of the config schema, and the Sahel world's values.
 
 ``python -m sim.docs`` writes the file; ``python -m sim.docs --check`` exits 1 if it is out of date
-(the test suite runs the check). The file has two parts:
+(the test suite runs the check). The file has three parts:
 
 1. the schema (:mod:`sim.config`), walked from :class:`~sim.config.RunConfig`: every field's
    dotted path (``<state>``, ``<power>``, ``<group>``, ``<kind>``, ``<date>``, ``<region>``
    stand for dict keys, ``[<i>]`` for list items), its default, allowed range, unit and meaning.
    Range, unit and meaning come from the :func:`sim.config.param` metadata; fields without a
    ``doc`` get the short description in :data:`FIELD_NOTES`.
-2. the Sahel world (``configs/world/sahel.yaml``): the values it sets for powers, states, groups
+2. the settings the validation command adds to a run configuration
+   (:class:`sim.validate.config.ValidateConfig`: ``replicates``, ``hindcast_start``,
+   ``hindcast_end``, ``n_jobs``), in the same form.
+3. the Sahel world (``configs/world/sahel.yaml``): the values it sets for powers, states, groups
    and the world itself, each beside its schema default and the source comment on its line
    (``[F x]`` = docs/sources.md section x, ``[A]`` = assumption, ``[C: Cn]`` = calibrated to
    pattern Cn); regions and snapshots are summarized.
@@ -30,7 +33,8 @@ from typing import Any
 
 from sim import config as C
 
-__all__ = ["DEFAULT_OUTPUT", "FIELD_NOTES", "ParamRow", "main", "render", "schema_rows"]
+__all__ = ["DEFAULT_OUTPUT", "FIELD_NOTES", "ParamRow", "main", "render", "schema_rows",
+           "validate_rows"]
 
 #: Where ``python -m sim.docs`` writes (the repository's docs folder).
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
@@ -39,12 +43,13 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "parameters.m
 PLACEHOLDERS = {
     "states": "<state>", "powers": "<power>", "groups": "<group>", "instruments": "<kind>",
     "snapshots": "<date>", "receptivity": "<power>", "rivals": "<group>", "vacuum": "<power>",
-    "control": "<region>",
+    "control": "<region>", "interest_by_state": "<state>",
 }
 
 #: Meaning of fields whose ``param`` metadata has no ``doc`` (and of the plain, non-``param``
-#: fields). Keys are schema paths as rendered; a key that names no field is an error, so these
-#: notes cannot outlive the field they describe.
+#: fields). Keys are schema paths as rendered; a key that names no field, or a field whose
+#: metadata has its own ``doc``, is an error, so these notes cannot outlive or shadow the field
+#: they describe.
 FIELD_NOTES: dict[str, str] = {
     "seed": "seed of every random stream of the run (numpy SeedSequence)",
     "start": "first month of the run, YYYY-MM; a world snapshot must exist on or before it",
@@ -58,10 +63,12 @@ FIELD_NOTES: dict[str, str] = {
     "world.regions[<i>].population": "people living in the region",
     "world.states.<state>.name": "display name",
     "world.states.<state>.receptivity.<power>": "long-run affinity of the host to the power "
-                                                "(base receptivity); unlisted powers get 0.5",
+                                                "(base receptivity); unlisted powers get the "
+                                                "state's default_receptivity",
     "world.powers.<power>.name": "display name",
-    "world.powers.<power>.strategic_interest": "weight of the region for the power "
-                                               "(proportional rule)",
+    "world.powers.<power>.interest_by_state.<state>": "strategic interest in this state, in "
+                                                      "place of strategic_interest (read by the "
+                                                      "proportional rule)",
     "world.powers.<power>.instruments.<kind>.unit_cost_usd": "gross cost of one unit",
     "world.powers.<power>.instruments.<kind>.effectiveness": "combat power of one person "
                                                             "(0 for money instruments)",
@@ -112,6 +119,8 @@ FIELD_NOTES: dict[str, str] = {
                                      "below params.hosts.expel_threshold",
     "scenario.endogenous_coups": "coups also happen at params.hosts.coup_base_hazard",
     "scenario.protected": "powers that no host expels and that never withdraw over casualties",
+    "scenario.west_withdrawal_date": "month (YYYY-MM) of the Western cut; used only when "
+                                     "west_withdrawal_share > 0",
     "rules.vacuum.<power>": "vacuum-filling rule of the power",
     "rules.default_vacuum": "rule of powers not listed in rules.vacuum",
     "rules.plugins": "modules imported to register user rules",
@@ -226,16 +235,20 @@ def _choices() -> dict[str, str]:
         "world.snapshots.<date>.control.<region>": "[0, 1]",
         "world.states.<state>.receptivity.<power>": "[0, 1]",
         "world.groups.<group>.rivals.<group>": "[0, 1]",
+        "world.powers.<power>.interest_by_state.<state>": "[0, 10]",
         "scenario.events[<i>].date": "YYYY-MM",
         "scenario.events[<i>].kind": ", ".join(C.EVENT_KINDS),
         "scenario.events[<i>].instrument": instruments,
         "scenario.events[<i>].months": ">= 1",
         "scenario.exclude_events": "event ids",
         "scenario.protected": "power ids",
+        "scenario.west_withdrawal_date": "YYYY-MM",
         "rules.vacuum.<power>": f"a registered rule; built-in: {rules}",
         "rules.default_vacuum": f"a registered rule; built-in: {rules}",
         "metrics.horizon_start": "YYYY-MM within the run, or empty",
         "metrics.horizon_end": "YYYY-MM within the run, or empty",
+        "hindcast_start": "YYYY-MM, on or after a world snapshot",
+        "hindcast_end": "YYYY-MM, >= hindcast_start",
     }
 
 
@@ -296,6 +309,9 @@ def _walk(cls: type, prefix: str, rows: list[ParamRow], sections: dict[str, str]
         else:
             shown_type = _type_name(tp)
         md = f.metadata
+        if md.get("doc") and path in FIELD_NOTES:
+            raise ValueError(f"sim.docs.FIELD_NOTES describes {path!r}, which has its own doc in "
+                             "sim.config: remove the note")
         is_param = "unit" in md
         default = _default(f)
         rows.append(ParamRow(
@@ -326,15 +342,32 @@ def schema_rows() -> tuple[list[ParamRow], dict[str, str]]:
     rows: list[ParamRow] = []
     sections: dict[str, str] = {}
     _walk(C.RunConfig, "", rows, sections)
-    choices = _choices()
-    # choices describe fields without a numeric range; a range from the metadata always wins
-    rows = [dataclasses.replace(r, allowed=choices[r.path])
-            if r.path in choices and not r.allowed.startswith("[") else r for r in rows]
-    stale = sorted((set(FIELD_NOTES) | set(choices)) - {r.path for r in rows})
+    rows = _with_choices(rows)
+    known = {r.path for r in rows} | {r.path for r in validate_rows()}
+    stale = sorted((set(FIELD_NOTES) | set(_choices())) - known)
     stale += sorted(set(SECTION_NOTES) - _schema_classes(C.RunConfig))
     if stale:
         raise ValueError(f"sim.docs describes fields the schema does not have: {stale}")
     return rows, sections
+
+
+def _with_choices(rows: list[ParamRow]) -> list[ParamRow]:
+    """``rows`` with the allowed values of :func:`_choices` where a field has no numeric range
+    (a range from the metadata always wins)."""
+    choices = _choices()
+    return [dataclasses.replace(r, allowed=choices[r.path])
+            if r.path in choices and not r.allowed.startswith("[") else r for r in rows]
+
+
+def validate_rows() -> list[ParamRow]:
+    """The fields the validation command adds to a run configuration
+    (:class:`sim.validate.config.ValidateConfig`: replicates, hindcast window, worker processes),
+    as rows of the same form as :func:`schema_rows`."""
+    from sim.validate.config import VALIDATE_FIELDS, ValidateConfig
+
+    rows: list[ParamRow] = []
+    _walk(ValidateConfig, "", rows, {})
+    return _with_choices([r for r in rows if r.path in VALIDATE_FIELDS])
 
 
 # --------------------------------------------------------------------------- the Sahel world
@@ -570,7 +603,8 @@ _HEADER = ("<!-- Generated by `python -m sim.docs` from sim/config.py and "
            "configs/world/sahel.yaml. Do not edit: regenerate. -->")
 _INTRO = (
     "Every field of the run configuration (`sim/config.py`, walked from `RunConfig`), with its "
-    "default, allowed range, unit and meaning, then the values the Sahel world sets. The schema "
+    "default, allowed range, unit and meaning, the settings the validation command adds, then the "
+    "values the Sahel world sets. The schema "
     "is the only place a default lives; Hydra overrides use the dotted paths (e.g. "
     "`params.combat.tullock_m=2`, "
     "`world.powers.russia.instruments.contractors.host_cash_share=0.5`). Placeholders: "
@@ -580,6 +614,23 @@ _INTRO = (
     "carries no range metadata.")
 
 
+_VALIDATE_INTRO = (
+    "The validation command (`sahel-sim-validate`, also `python -m sim.validate`; "
+    "`configs/validate.yaml`) takes every field above plus these settings "
+    "(`ValidateConfig` in `sim/validate/config.py`), e.g. `sahel-sim-validate replicates=20 "
+    "n_jobs=2`. Each replicate is a run of the scenario (`start` .. `end`) and a hindcast run of "
+    "the same configuration from `hindcast_start` to `hindcast_end`, with the same seed; "
+    "replicate seeds are spawned from `seed`. docs/ODD.md, section 11, gives the measured "
+    "scores.")
+
+
+def _table(rows: list[ParamRow]) -> list[str]:
+    """The Markdown table of ``rows``: parameter, default, allowed, unit, meaning."""
+    return (["| parameter | default | allowed | unit | meaning |", "|---|---|---|---|---|"]
+            + [f"| `{r.path}` | {_cell(r.default)} | {_cell(r.allowed)} | {_cell(r.unit)} | "
+               f"{_cell(r.meaning)} |" for r in rows])
+
+
 def render(world_yaml: Path | None = None) -> str:
     """The whole of docs/parameters.md."""
     if world_yaml is None:
@@ -587,18 +638,19 @@ def render(world_yaml: Path | None = None) -> str:
 
         world_yaml = config_dir() / "world" / "sahel.yaml"
     rows, sections = schema_rows()
+    settings = validate_rows()
     counts = (f"{sum(r.is_param for r in rows)} parameters with ranges, "
-              f"{sum(not r.is_param for r in rows)} other fields.")
+              f"{sum(not r.is_param for r in rows)} other fields; {len(settings)} validation "
+              "settings.")
     out = [_HEADER, "", "# Parameters", "",
            _INTRO.format(kinds=", ".join(C.INSTRUMENT_KINDS)), "", counts, "", "## Schema", ""]
     for section, description in sections.items():
         in_section = [r for r in rows if r.section == section]
         if not in_section:
             continue
-        out += ["", f"### {f'`{section}`' if section else 'top level'}", "", description, "",
-                "| parameter | default | allowed | unit | meaning |", "|---|---|---|---|---|"]
-        out += [f"| `{r.path}` | {_cell(r.default)} | {_cell(r.allowed)} | {_cell(r.unit)} | "
-                f"{_cell(r.meaning)} |" for r in in_section]
+        out += ["", f"### {f'`{section}`' if section else 'top level'}", "", description, ""]
+        out += _table(in_section)
+    out += ["", "## Validation settings", "", _VALIDATE_INTRO, ""] + _table(settings)
     out += ["", ""] + world_section(world_yaml)
     return "\n".join(out).rstrip() + "\n"
 

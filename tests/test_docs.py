@@ -102,11 +102,7 @@ def test_importing_sim_docs_runs_nothing(tmp_path):
 
 
 def test_every_documented_parameter_is_read_by_the_model():
-    """A parameter the table describes must do something: some module of the model reads it.
-
-    Fails today for ``params.groups.spawn_rate``, which no process reads (see docs/ODD.md,
-    Known limitations).
-    """
+    """A parameter the table describes must do something: some module of the model reads it."""
     sources = "\n".join(p.read_text() for p in (ROOT / "sim").rglob("*.py")
                         if p.name not in ("config.py", "docs.py"))
     unread = [r.path for r in docs.schema_rows()[0]
@@ -114,9 +110,102 @@ def test_every_documented_parameter_is_read_by_the_model():
     assert not unread, f"parameters no module of the model reads: {unread}"
 
 
+def test_validation_settings_are_in_the_table_with_their_defaults():
+    from sim.validate.config import VALIDATE_FIELDS, ValidateConfig
+
+    assert set(VALIDATE_FIELDS) == {"replicates", "hindcast_start", "hindcast_end", "n_jobs"}
+    text = (DOCS / "parameters.md").read_text()
+    settings = text[text.index("## Validation settings"):text.index("## The sahel world")]
+    defaults = ValidateConfig()
+    for name in VALIDATE_FIELDS:
+        row = next((line for line in settings.splitlines() if line.startswith(f"| `{name}` |")),
+                   None)
+        assert row is not None, f"{name} is missing from docs/parameters.md"
+        assert row.split(" | ")[1] == docs.fmt(getattr(defaults, name)), row
+    assert "| `n_jobs` | 1 | [-1, 1,024] |" in settings
+
+
+def test_a_field_note_cannot_shadow_a_documented_field(monkeypatch):
+    monkeypatch.setitem(docs.FIELD_NOTES, "params.combat.arms_effect", "stale text")
+    with pytest.raises(ValueError, match="arms_effect"):
+        docs.schema_rows()
+
+
 @pytest.fixture(scope="module")
 def odd() -> str:
     return (DOCS / "ODD.md").read_text()
+
+
+def _section(text: str, number: int) -> str:
+    """Section ``number`` of the ODD (from its ``## n.`` heading to the next one)."""
+    start = text.index(f"\n## {number}. ")
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def test_every_calibrated_value_is_in_the_odd_calibration_table(odd):
+    """Each value the Sahel world tags ``[C: Cn]`` has a row of the ODD's calibration table that
+    names its path and every pattern of its tag (the reason is that row's text)."""
+    comments = docs.yaml_comments((config_dir() / "world" / "sahel.yaml").read_text())
+    tagged: dict[str, set[str]] = {}
+    for where in (comments.inline, comments.above):
+        for path, comment in where.items():
+            patterns = {c for body in re.findall(r"\[C:([^\]]*)\]", comment)
+                        for c in re.findall(r"C\d+", body)}
+            if patterns and path[0] == "world":
+                tagged.setdefault(".".join(path[1:]), set()).update(patterns)
+    assert {"states.burkina_faso.army_effectiveness", "powers.un.instruments.peacekeepers",
+            "powers.russia.instruments.contractors", "snapshots.2019-01.deployments"} <= set(tagged)
+    rows = [line for line in _section(odd, 11).splitlines() if line.startswith("|")]
+    missing = []
+    for path, patterns in sorted(tagged.items()):
+        if not any((f"`{path}`" in r or f"`world.{path}`" in r)
+                   and all(re.search(rf"\b{c}\b", r) for c in patterns) for r in rows):
+            missing.append(f"{path} {sorted(patterns)}")
+    assert not missing, f"calibrated values without their row in docs/ODD.md section 11: {missing}"
+
+
+def test_odd_calibration_names_the_changed_defaults_with_their_values(odd):
+    table = _section(odd, 11)
+    for path, value in (("params.groups.grievance_harm_weight", 4.0),
+                        ("params.groups.fighter_cap_share", 0.001),
+                        ("rules.opportunistic.footprint_fraction", 0.5),
+                        ("rules.cost_benefit.footprint_fraction", 0.5)):
+        row = next(r for r in table.splitlines() if r.startswith("|") and f"`{path}`" in r)
+        assert docs.fmt(value) in row.split(" | ")[1], (path, row)
+        section, name = path.rsplit(".", 1)
+        schema = {"params.groups": C.GroupProcessParams, "rules.opportunistic":
+                  C.OpportunisticParams, "rules.cost_benefit": C.CostBenefitParams}[section]
+        assert getattr(schema(), name) == value, f"{path}: the ODD quotes a stale default"
+
+
+def test_parameter_paths_quoted_in_the_docs_exist():
+    """Every full parameter path the ODD or the README quotes (`params.*`, `rules.*`,
+    `scenario.*`, `metrics.*`, `world.*`) names a field of the schema (or a section of it)."""
+    rows = [r.path.replace("[<i>]", "").split(".") for r in docs.schema_rows()[0]]
+
+    def known(parts: list[str]) -> bool:
+        return any(len(parts) <= len(row) and all(
+            a == b or a.startswith("<") or b.startswith("<") for a, b in zip(parts, row))
+            for row in rows)
+
+    unknown = []
+    for name in ("docs/ODD.md", "README.md"):
+        text = (ROOT / name).read_text()
+        for token in re.findall(r"`((?:params|rules|scenario|metrics|world)\.[A-Za-z0-9_.<>]+)`",
+                                text):
+            if not token.endswith(".") and not known(token.split(".")):
+                unknown.append(f"{name}: {token}")
+    assert not unknown, f"the docs quote parameters the schema does not have: {unknown}"
+
+
+def test_readme_documents_every_installed_command():
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert {"sahel-sim", "sahel-sim-validate"} <= set(scripts)
+    readme = (ROOT / "README.md").read_text()
+    missing = [s for s in scripts if f"{s} " not in readme]
+    assert not missing, f"README.md does not show how to use {missing}"
 
 
 def test_odd_mentions_every_builtin_vacuum_rule(odd):
@@ -139,8 +228,6 @@ def test_odd_follows_the_odd_protocol_order(odd):
              "input data", "submodels"]
     positions = [next(i for i, h in enumerate(headings) if key in h) for key in order]
     assert positions == sorted(positions)
-
-
 
 
 def test_every_fact_tag_in_the_configs_resolves_in_sources_md():
