@@ -23,16 +23,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.api import group_options
 from sim.record import TABLES
-from tests.bad_inputs import BAD_INPUTS
+from tests.bad_inputs import BAD_INPUTS, POWERS, SCENARIOS, STATES, WORLDS
 
-SCENARIOS = group_options("scenario")
-WORLDS = group_options("world")
-POWERS = ["china", "eu", "france", "russia", "turkey", "un", "usa"]
-STATES = ["burkina_faso", "chad", "cote_divoire", "guinea", "mali", "mauritania", "niger",
-          "senegal"]
-RULES = ["cost_benefit", "none", "opportunistic", "proportional", "rivalry"]
 DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-01$")
 SECTION_5 = ("verdict", "win", "cheap", "hypothesis", "k", "phi", "russia_largest_partner_in",
              "cheap_win_index", "russia", "west", "largest_partner_at_end", "host_cost_usd",

@@ -18,16 +18,9 @@ import sys
 import pytest
 
 from sim import RunConfig, load_config
-from sim.api import group_options
 from sim.config import ConfigError, EventConfig, validate
-from tests.bad_inputs import BAD_INPUTS
+from tests.bad_inputs import BAD_INPUTS, POWERS, RULES, SCENARIOS, STATES, WORLDS
 
-SCENARIOS = group_options("scenario")
-WORLDS = group_options("world")
-POWERS = ["china", "eu", "france", "russia", "turkey", "un", "usa"]
-STATES = ["burkina_faso", "chad", "cote_divoire", "guinea", "mali", "mauritania", "niger",
-          "senegal"]
-RULES = ["cost_benefit", "none", "opportunistic", "proportional", "rivalry"]
 HEAVY = ("mesa", "pandas", "matplotlib")
 
 
