@@ -27,3 +27,36 @@ __all__ = [
 
 # Figure and report exports (sim.analysis.figures, sim.analysis.report) are added below
 # by their owner; keep the names above unchanged.
+
+from sim.analysis.figures import (
+    cheap_win_heatmap,
+    host_cost_and_toll,
+    influence_envelopes,
+    paired_forest,
+    price_of_influence,
+    prim_box_limits,
+    prim_figure,
+    prim_tradeoff,
+    region_map,
+    sobol_bars,
+    validation_figures,
+)
+from sim.analysis.geo import region_coordinates
+from sim.analysis.report import build_report, write_report
+
+__all__ += [
+    "build_report",
+    "cheap_win_heatmap",
+    "host_cost_and_toll",
+    "influence_envelopes",
+    "paired_forest",
+    "price_of_influence",
+    "prim_box_limits",
+    "prim_figure",
+    "prim_tradeoff",
+    "region_coordinates",
+    "region_map",
+    "sobol_bars",
+    "validation_figures",
+    "write_report",
+]

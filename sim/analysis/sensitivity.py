@@ -89,6 +89,12 @@ def _detect_second_order(x: pd.DataFrame, n_points: int, d: int) -> bool:
     return bool(np.mean(votes) > 0.5)
 
 
+def _salib_seed(seed: int) -> int:
+    """A non-zero seed for SALib, derived from ``seed`` (SALib leaves its bootstrap unseeded when
+    given 0, so ``seed=0`` would not be reproducible)."""
+    return int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
+
+
 def sobol_indices(runs: pd.DataFrame, parameters: Sequence[str], outcome: str,
                   bounds: dict[str, tuple] | None = None, seed: int = 0,
                   calc_second_order: bool | None = None, num_resamples: int = 100,
@@ -165,7 +171,8 @@ def sobol_indices(runs: pd.DataFrame, parameters: Sequence[str], outcome: str,
         s2 = (pd.DataFrame(np.nan, index=parameters, columns=parameters) if second else None)
     else:
         si = sobol.analyze(problem, y, calc_second_order=second, num_resamples=num_resamples,
-                           conf_level=conf_level, print_to_console=False, seed=seed)
+                           conf_level=conf_level, print_to_console=False,
+                           seed=_salib_seed(seed))
         indices = pd.DataFrame({"parameter": parameters, "S1": si["S1"],
                                 "S1_conf": si["S1_conf"], "ST": si["ST"],
                                 "ST_conf": si["ST_conf"]})

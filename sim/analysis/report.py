@@ -1,0 +1,599 @@
+"""One self-contained HTML report of a sweep: ``sahel-sim-report <sweep folder> [--out FILE]``.
+
+The report answers the experiment's question with its uncertainty, from the sweep folder alone
+(no model code, no Mesa):
+
+1. the question (from the experiment file kept in the manifest) and what ran;
+2. the verdict table: P(cheap win), P(win) and P(cheap) with bootstrap intervals, per scenario
+   and, for small factorial designs, per design point (:func:`sim.analysis.probability`);
+3. paired differences between each scenario and the first one, on common seeds
+   (:func:`sim.analysis.paired_difference`), when the sweep pairs scenarios;
+4. the figures that apply to the sweep (:mod:`sim.analysis.figures`), embedded as base64 PNG:
+   the price of influence and who pays (always), P(cheap win) over two swept columns
+   (factorial designs), influence envelopes and the map (when ``presence.influence`` or
+   ``regions.control`` was kept), Sobol indices (``design: sobol``), PRIM boxes where the cheap
+   win holds and where it fails (numeric or categorical parameters, both outcomes present);
+   a figure that cannot be drawn for this sweep is listed with the reason;
+5. the design (parameters, levels or ranges, paths, replicates, scenarios, base overrides);
+6. the provenance (package version, git commit, library versions, seeds, base configs).
+
+Example:
+    sahel-sim-report outputs/sweeps/rules_comparison_2026-01-01_12-00-00
+    sahel-sim-report outputs/sweeps/cheap_win_map --out cheap_win_map.html
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import io
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import figures as F
+from sim.analysis.load import SweepData, load_sweep, ok_runs
+from sim.analysis.stats import paired_difference, probability
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["Report", "build_report", "main", "write_report"]
+
+PROG = "sahel-sim-report"
+#: Boolean outcomes of the verdict table, with their column titles.
+VERDICT_OUTCOMES = {"hypothesis": "P(cheap win)", "win": "P(win)", "cheap": "P(cheap)"}
+#: Outcomes compared between paired scenarios.
+PAIRED_OUTCOMES = ("hypothesis", "cheap_win_index", "russia.own_net_cost_usd",
+                   "west.own_net_cost_usd", "host_cost_usd", "civilian_fatalities_aes")
+#: Outcomes whose Sobol indices are reported (``design: sobol``).
+SOBOL_OUTCOMES = ("cheap_win_index", "hypothesis")
+#: Most scenarios drawn as influence envelopes (one figure each).
+MAX_ENVELOPES = 8
+#: Most rows of the verdict table before design points are pooled.
+MAX_TABLE_ROWS = 60
+#: Most distinct values a column may take to be a heatmap axis.
+MAX_LEVELS = 12
+_DPI = 100
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1200px;
+       margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em;
+       margin-top: 2em; }
+.question { font-size: 1.25em; font-style: italic; margin: 0.5em 0 1em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th { background: #f3f3f3; } td.text, th.text { text-align: left; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: 0.92em; color: #444; margin-top: 0.3em; }
+pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+.note { color: #555; font-size: 0.92em; }
+"""
+
+
+@dataclass
+class Report:
+    """A rendered report.
+
+    Attributes:
+        html: the whole self-contained HTML document.
+        figures: the titles of the embedded figures, in order (one ``<img>`` each).
+        skipped: (figure, reason) of the figures that do not apply to this sweep.
+        tables: the tables shown, by name (``verdicts``, ``paired``, ``prim_holds``, ...).
+    """
+
+    html: str
+    figures: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- HTML pieces
+
+
+def _esc(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def _png(fig: Figure) -> str:
+    """The figure as a base64 PNG data URI."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=_DPI)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _fmt(v: Any) -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        a = abs(float(v))
+        if a >= 1e6:  # 15.2bn, 340m: USD amounts and large counts alike
+            return F._usd_tick(float(v))
+        if a >= 100:
+            return f"{v:,.0f}"
+        return f"{v:.3g}"
+    return str(v)
+
+
+def _table_html(df: pd.DataFrame) -> str:
+    """A DataFrame as an HTML table, numbers right-aligned, text left-aligned."""
+    head = "".join(f'<th class="{"text" if not pd.api.types.is_numeric_dtype(df[c]) else ""}">'
+                   f"{_esc(c)}</th>" for c in df.columns)
+    rows = []
+    for rec in df.itertuples(index=False):
+        cells = []
+        for c, v in zip(df.columns, rec, strict=True):
+            text = not pd.api.types.is_numeric_dtype(df[c]) or isinstance(v, (bool, np.bool_))
+            cells.append(f'<td class="{"text" if text else ""}">{_esc(_fmt(v))}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _interval(p: float, lo: float, hi: float) -> str:
+    if not np.isfinite(p):
+        return ""
+    return f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+# --------------------------------------------------------------------------- content
+
+
+def _experiment(data: SweepData) -> dict[str, Any]:
+    return dict(data.manifest.get("experiment") or {})
+
+
+def _scenarios(data: SweepData) -> list[str]:
+    listed = list(data.manifest.get("scenarios") or [])
+    seen = list(dict.fromkeys(data.runs["scenario"].dropna())) if "scenario" in data.runs else []
+    return [s for s in listed if s in seen] + [s for s in seen if s not in listed]
+
+
+def _discrete(data: SweepData, column: str) -> bool:
+    """Whether a column takes few enough values to be a table or heatmap axis."""
+    spec = (_experiment(data).get("parameters") or {}).get(column) or {}
+    if spec.get("levels") is not None:
+        return len(spec["levels"]) <= MAX_LEVELS
+    if data.manifest.get("design", {}).get("kind") not in (None, "full_factorial"):
+        return False
+    return column in data.runs and data.runs[column].nunique() <= MAX_LEVELS
+
+
+def verdict_table(data: SweepData, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """P(cheap win), P(win), P(cheap) with bootstrap intervals, the median cheap-win index and
+    the number of runs, per scenario (if several) and per value of the swept parameters with
+    levels, in the experiment's order, as long as the table keeps at most
+    :data:`MAX_TABLE_ROWS` rows (the parameters left out are pooled)."""
+    runs = data.runs
+    by: list[str] = ["scenario"] if len(_scenarios(data)) > 1 else []
+    ok = ok_runs(runs)
+    for p in data.parameters:  # add discrete parameters while the table stays readable
+        if p not in runs.columns or not _discrete(data, p):
+            break
+        if ok.groupby([*by, p], dropna=False).ngroups > MAX_TABLE_ROWS:
+            break
+        by.append(p)
+    out: pd.DataFrame | None = None
+    for outcome, title in VERDICT_OUTCOMES.items():
+        if outcome not in runs.columns:
+            continue
+        t = probability(runs, by=by, outcome=outcome, n_boot=n_boot, seed=seed)
+        col = pd.DataFrame({title: [_interval(p, lo, hi) for p, lo, hi in
+                                    zip(t["p"], t["lo"], t["hi"], strict=True)]})
+        if out is None:
+            out = pd.concat([t[[*by, "n"]].reset_index(drop=True), col], axis=1)
+        else:
+            out[title] = col[title].to_numpy()
+    if out is None:
+        return pd.DataFrame()
+    if "cheap_win_index" in runs.columns:
+        med = (ok.groupby(by, sort=True, dropna=False)["cheap_win_index"].median().to_numpy()
+               if by else [ok["cheap_win_index"].median()])
+        out["median cheap-win index"] = med
+    return out.rename(columns={"n": "runs"})
+
+
+def paired_table(data: SweepData, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Mean paired difference (scenario - the first scenario) of each outcome in
+    :data:`PAIRED_OUTCOMES` with its bootstrap interval, over runs sharing a ``pair_id``."""
+    scenarios = _scenarios(data)
+    rows = []
+    for outcome in PAIRED_OUTCOMES:
+        if outcome not in data.runs.columns:
+            continue
+        t = paired_difference(data.runs, outcome, baseline=scenarios[0], n_boot=n_boot,
+                              seed=seed)
+        for rec in t.to_dict("records"):
+            rows.append({"outcome": outcome, "scenario": rec["scenario"],
+                         "pairs": rec["n_pairs"], f"mean in {scenarios[0]}": rec["mean_baseline"],
+                         "mean in scenario": rec["mean_scenario"],
+                         "difference": rec["mean_diff"], "95% lo": rec["lo"],
+                         "95% hi": rec["hi"]})
+    return pd.DataFrame(rows)
+
+
+def _bounds(data: SweepData, params: list[str]) -> dict[str, tuple[float, float]]:
+    """Numeric parameters' ranges: the experiment's ``range`` or numeric ``levels``, else the
+    data's."""
+    specs = _experiment(data).get("parameters") or {}
+    found = F.parameter_bounds(F._ok(data.runs), params)
+    out = {}
+    for p in params:
+        spec = specs.get(p) or {}
+        if spec.get("range"):
+            out[p] = (float(spec["range"][0]), float(spec["range"][1]))
+        elif spec.get("levels") and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                         for v in spec["levels"]):
+            out[p] = (float(min(spec["levels"])), float(max(spec["levels"])))
+        elif p in found and pd.api.types.is_numeric_dtype(data.runs[p]) \
+                and not pd.api.types.is_bool_dtype(data.runs[p]):
+            out[p] = found[p]
+    return out
+
+
+def _both_outcomes(runs: pd.DataFrame, outcome: str) -> bool:
+    values = ok_runs(runs)[outcome].dropna()
+    return values.astype(bool).nunique() == 2
+
+
+FigureMaker = Callable[[], "Figure"]
+
+
+def plan_figures(data: SweepData, n_boot: int = 2000, seed: int = 0,
+                 ) -> tuple[list[tuple[str, str, FigureMaker]], list[tuple[str, str]],
+                            dict[str, pd.DataFrame]]:
+    """The figures that apply to a sweep: (title, caption, function drawing it), the figures
+    that do not apply with the reason, and the extra tables (PRIM boxes)."""
+    runs, ok = data.runs, ok_runs(data.runs)
+    scenarios = _scenarios(data)
+    params = [p for p in data.parameters if p in runs.columns]
+    design = (data.manifest.get("design") or {}).get("kind", "")
+    figs: list[tuple[str, str, FigureMaker]] = []
+    skipped: list[tuple[str, str]] = []
+    tables: dict[str, pd.DataFrame] = {}
+
+    if {"russia.own_net_cost_usd", "west.own_net_cost_usd"} <= set(runs.columns) and len(ok):
+        figs.append(("The price of influence",
+                     ("Own net cost (gross spending minus host payments and concessions) against "
+                     "the influence gained over the horizon, one point per run; crosses: "
+                     "medians."), lambda: F.price_of_influence(runs)))
+    if {"host_cost_usd", "civilian_fatalities_aes", "verdict"} <= set(runs.columns) and len(ok):
+        figs.append(("Who pays",
+                     ("What the host states paid (payments and concessions to every power) and "
+                     "the civilian fatalities in the AES states, by the run's verdict."),
+                     lambda: F.host_cost_and_toll(runs, by="verdict")))
+
+    if _has_pairs(data):
+        figs.append((f"Paired differences against {scenarios[0]}",
+                     ("For each scenario, the mean difference from the baseline over runs that "
+                     "share design point and seed, with its 95% bootstrap interval: the cheap "
+                     "win (a difference in probability), the cheap-win index, what the hosts "
+                     "paid and the civilian toll."),
+                     _bind(_paired_figure, data, scenarios[0], n_boot, seed)))
+
+    axes = [p for p in params if _discrete(data, p)] + (["scenario"] if len(scenarios) > 1
+                                                        else [])
+    if len(axes) >= 2 and "hypothesis" in runs.columns:
+        x, y = axes[0], axes[1]
+        pooled = axes[2:] + [p for p in params if p not in axes]
+        note = (f" Cells pool the other columns ({', '.join(pooled)}) and the replicates."
+                if pooled else " Cells pool the replicates.")
+        figs.append((f"P(cheap win) over {x} and {y}",
+                     "The share of runs with a cheap win (Russia the largest partner of enough "
+                     "AES states at a small fraction of the West's net cost), with its 95% "
+                     "bootstrap interval and the number of runs." + note,
+                     lambda: F.cheap_win_heatmap(runs, x=x, y=y, n_boot=n_boot, seed=seed)))
+    else:
+        skipped.append(("P(cheap win) heatmap",
+                        ("needs two swept columns with few values (factorial levels or "
+                        "scenarios)")))
+
+    series = set(_monthly_series(data))
+    if "presence.influence" in series:
+        monthly = data.monthly("presence.influence")
+        for s in (scenarios or [None])[:MAX_ENVELOPES]:
+            sub = monthly if s is None else monthly[monthly["scenario"] == s]
+            label = f" ({s})" if s else ""
+            figs.append((f"Influence envelopes{label}",
+                         "Influence of each power in each AES state: median and 5-95% band "
+                         "across the runs" + (f" of scenario {s}" if s else "") + ".",
+                         _bind(F.influence_envelopes, sub,
+                               title=f"Influence by power{label}: median and 5-95% band of "
+                                     f"{sub['run_id'].nunique()} runs")))
+    else:
+        skipped.append(("Influence envelopes",
+                        ("the sweep kept no monthly presence.influence (experiment: monthly: "
+                        "[presence.influence])")))
+    map_layers = [(k, v) for k, v in (("partner", "presence.influence"),
+                                      ("control", "regions.control")) if v in series]
+    if map_layers:
+        try:
+            from sim.analysis.geo import region_coordinates
+
+            coords = region_coordinates(data.folder)
+        except (FileNotFoundError, ValueError) as exc:
+            skipped.append(("Map", f"no region coordinates: {exc}"))
+            coords = None
+        if coords is not None:
+            base = scenarios[0] if scenarios else None
+            for kind, name in map_layers:
+                table = data.monthly(name)
+                if base is not None and "scenario" in table.columns:
+                    table = table[table["scenario"] == base]
+                what = ("the largest foreign partner of each region's state (the one most runs "
+                        "agree on)" if kind == "partner" else
+                        "government control of each region (median across runs)")
+                figs.append((f"Map: {'largest partner' if kind == 'partner' else 'control'}",
+                             f"The regions at their coordinates coloured by {what} at the last "
+                             f"recorded month" + (f", scenario {base}" if base else "") + ".",
+                             _bind(F.region_map, coords, colour_by=kind,
+                                   **({"presence": table} if kind == "partner"
+                                      else {"regions": table}))))
+    else:
+        skipped.append(("Map", "the sweep kept neither presence.influence nor regions.control"))
+
+    if design == "sobol":
+        from sim.analysis.sensitivity import sobol_indices
+
+        bounds = _bounds(data, params)
+        for s in scenarios or [None]:
+            sub = runs if s is None else runs[runs["scenario"] == s]
+            for outcome in SOBOL_OUTCOMES:
+                if outcome not in runs.columns:
+                    continue
+                label = f"Sobol indices of {outcome}" + (f" ({s})" if len(scenarios) > 1 else "")
+                try:  # seed + 1: SALib leaves its bootstrap unseeded when the seed is 0
+                    result = sobol_indices(sub, params, outcome, bounds=bounds, seed=seed + 1)
+                except (ValueError, KeyError) as exc:
+                    skipped.append((label, str(exc)))
+                    continue
+                tables[f"sobol_{outcome}" + (f"_{s}" if len(scenarios) > 1 else "")] = \
+                    result.indices
+                figs.append((label,
+                             (f"First-order (alone) and total (with interactions) Sobol indices "
+                             f"of the replicate mean of {outcome} per design point "
+                             f"({result.n_points} points), with SALib's 95% intervals; the "
+                             f"seed's share of a run's variance is given under the title."),
+                             _bind(F.sobol_bars, result,
+                                   title=f"Sobol indices of {outcome} (95% intervals)")))
+    else:
+        skipped.append(("Sobol indices", f"the design is {design or 'unknown'}, not sobol"))
+
+    prim_params = params + (["scenario"] if len(scenarios) > 1 else [])
+    if prim_params and "hypothesis" in runs.columns and _both_outcomes(runs, "hypothesis"):
+        from sim.analysis.discovery import prim_boxes
+
+        bounds = _bounds(data, params)
+        for target, where in ((True, "holds"), (False, "fails")):
+            result = prim_boxes(runs, prim_params, "hypothesis", target=target)
+            tables[f"prim_{where}"] = result.boxes
+            if result.boxes.empty:
+                skipped.append((f"PRIM: where the cheap win {where}",
+                                "no box reaches density 0.8"))
+                continue
+            figs.append((f"PRIM: where the cheap win {where}",
+                         (f"Scenario discovery (PRIM): the peeling trajectory of the first box "
+                         f"where the cheap win {where} (coverage against density) and that "
+                         f"box's limits; {result.n_of_interest} of {result.n_runs} runs are "
+                         f"of interest."), _bind(F.prim_figure, result, bounds)))
+    else:
+        skipped.append(("PRIM", ("needs swept parameters and runs where the cheap win both "
+                                "holds and fails")))
+    return figs, skipped, tables
+
+
+def _has_pairs(data: SweepData) -> bool:
+    """Whether the sweep pairs scenarios (several scenarios, runs sharing a ``pair_id``)."""
+    ok = ok_runs(data.runs)
+    return (len(_scenarios(data)) > 1 and "pair_id" in ok.columns and len(ok) > 0
+            and bool(ok.groupby("pair_id")["scenario"].nunique().max() > 1))
+
+
+def _paired_figure(data: SweepData, baseline: str, n_boot: int, seed: int) -> Figure:
+    outcomes = [o for o in ("hypothesis", "cheap_win_index", "host_cost_usd",
+                            "civilian_fatalities_aes") if o in data.runs.columns]
+    n = len(_scenarios(data)) - 1
+    fig = F._new_figure((12.0, 2 * (0.45 * n + 1.6)))
+    axes = fig.subplots(2, 2, squeeze=False).ravel()
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        table = paired_difference(data.runs, outcome, baseline=baseline, n_boot=n_boot,
+                                  seed=seed)
+        F.paired_forest(table, outcome=outcome, ax=ax)
+    for ax in axes[len(outcomes):]:
+        ax.remove()
+    fig.suptitle(f"Paired differences against {baseline}")
+    return fig
+
+
+def _bind(fn: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureMaker:
+    return lambda: fn(*args, **kwargs)
+
+
+def _monthly_series(data: SweepData) -> list[str]:
+    root = Path(data.folder) / "monthly"
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def _design_html(data: SweepData) -> str:
+    exp = _experiment(data)
+    m = data.manifest
+    rows = []
+    for name, spec in (exp.get("parameters") or {}).items():
+        values = (", ".join(map(str, spec["levels"])) if spec.get("levels") is not None
+                  else f"[{spec['range'][0]}, {spec['range'][1]}]" if spec.get("range") else "")
+        rows.append({"parameter": name, "levels or range": values,
+                     "paths": ", ".join(spec.get("paths") or [name]),
+                     "scale": "x base value" if spec.get("scale") else "set"})
+    design = m.get("design") or {}
+    items = [("design", design.get("kind", exp.get("design", ""))),
+             ("design points", design.get("n_points", "")),
+             ("scenarios (paired on common seeds)", ", ".join(_scenarios(data)) or "the base's"),
+             ("replicates", exp.get("replicates", "")),
+             ("runs", (f"{m.get('n_runs', len(data.runs))} planned, {len(data.runs)} stored, "
+                      f"{int((data.runs.get('status') == 'ok').sum())} ok, "
+                      f"{int((data.runs.get('status') == 'error').sum())} failed")),
+             ("base overrides", " ".join(exp.get("base") or []) or "(none)"),
+             ("monthly series kept", ", ".join(_monthly_series(data)) or "(none)")]
+    if design.get("kind") in ("sobol", "latin_hypercube", "morris"):
+        items.append(("samples (N)", exp.get("samples", "")))
+    out = ["<table>"] + [f'<tr><th class="text">{_esc(k)}</th><td class="text">{_esc(v)}</td>'
+                         f"</tr>" for k, v in items] + ["</table>"]
+    if rows:
+        out.append(_table_html(pd.DataFrame(rows)))
+    return "\n".join(out)
+
+
+def _provenance_html(data: SweepData) -> str:
+    m = data.manifest
+    seeds = m.get("seeds") or {}
+    reps = list(seeds.get("replicates") or [])
+    items = [("package version", m.get("version", "")), ("git commit", m.get("git_commit", "")),
+             ("sweep created", m.get("created", "")),
+             ("experiment hash", m.get("experiment_hash", "")),
+             ("experiment file", m.get("experiment_file") or "(given in Python)"),
+             ("root seed", seeds.get("root", "")),
+             ("replicate seeds", ", ".join(map(str, reps[:10])) + (" ..." if len(reps) > 10
+                                                                   else "")),
+             ("seeds", seeds.get("how", "")),
+             ("library versions", ", ".join(f"{k} {v}" for k, v in
+                                            (m.get("versions") or {}).items()))]
+    for s, h in (m.get("base_config_hash") or {}).items():
+        items.append((f"base config hash ({s})", h))
+    out = ["<table>"] + [f'<tr><th class="text">{_esc(k)}</th><td class="text">{_esc(v)}</td>'
+                         f"</tr>" for k, v in items] + ["</table>"]
+    for s, rel in (m.get("base_config") or {}).items():
+        path = Path(data.folder) / rel
+        if path.is_file():
+            out.append(f"<details><summary>base config of {_esc(s)} ({_esc(rel)})</summary>"
+                       f"<pre>{_esc(path.read_text())}</pre></details>")
+    return "\n".join(out)
+
+
+def build_report(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> Report:
+    """Render the HTML report of a sweep folder.
+
+    Args:
+        folder: a sweep folder (``sahel-sim-sweep`` output).
+        n_boot: bootstrap resamples of every interval.
+        seed: seed of the bootstraps (the report is the same for the same folder and seed).
+
+    Returns:
+        A :class:`Report` (``html`` is self-contained: figures are base64 PNG).
+
+    Raises:
+        FileNotFoundError: the folder holds no results.
+    """
+    data = load_sweep(folder)
+    exp = _experiment(data)
+    name = exp.get("name") or Path(folder).name
+    question = exp.get("question") or "(the experiment states no question)"
+    verdicts = verdict_table(data, n_boot=n_boot, seed=seed)
+    tables: dict[str, pd.DataFrame] = {"verdicts": verdicts}
+    scenarios = _scenarios(data)
+    has_pairs = _has_pairs(data)
+    if has_pairs:
+        tables["paired"] = paired_table(data, n_boot=n_boot, seed=seed)
+    planned, skipped, extra = plan_figures(data, n_boot=n_boot, seed=seed)
+    tables.update(extra)
+
+    ok = ok_runs(data.runs)
+    k = ", ".join(_fmt(v) for v in sorted(ok["k"].dropna().unique())) if "k" in ok else "k"
+    phi = (", ".join(_fmt(v) for v in sorted(ok["phi"].dropna().unique())) if "phi" in ok
+           else "phi")
+    pooled = [p for p in data.parameters if p not in verdicts.columns]
+    body = [f"<h1>Sweep report: {_esc(name)}</h1>",
+            f'<p class="question">{_esc(question)}</p>',
+            (f'<p class="note">Folder <code>{_esc(Path(folder).resolve().name)}</code>; '
+            f"{len(data.runs)} runs stored. Intervals are 95% bootstrap percentile intervals "
+            f"({n_boot} resamples, seed {seed}). The cheap win (hypothesis) is Russia the largest "
+            f"foreign partner of at least k = {_esc(k)} AES states at the end (win) while its "
+            f"own net cost is at most phi = {_esc(phi)} times the West's (cheap) (MODEL.md "
+            "section 5).</p>"),
+            "<h2>Verdict</h2>",
+            _table_html(verdicts) if len(verdicts) else "<p>No finished run.</p>"]
+    if pooled and len(verdicts):
+        body.append(f'<p class="note">Pooled in each row (too many combinations for one '
+                    f"table): {_esc(', '.join(pooled))}.</p>")
+    if has_pairs:
+        body += [f"<h2>Paired differences against {_esc(scenarios[0])}</h2>",
+                 ('<p class="note">Each difference is taken within pairs of runs that share the '
+                 "design point and the seed (common random numbers), so the seed's noise "
+                 "cancels; booleans differ in probability.</p>"), _table_html(tables["paired"])]
+    body.append("<h2>Figures</h2>")
+    titles = []
+    for i, (title, caption, make) in enumerate(planned, start=1):
+        fig = make()
+        body.append(f'<figure id="figure-{i}"><img src="{_png(fig)}" alt="{_esc(title)}">'
+                    f"<figcaption><b>Figure {i}. {_esc(title)}.</b> {_esc(caption)}"
+                    f"</figcaption></figure>")
+        titles.append(title)
+    for key in ("prim_holds", "prim_fails"):
+        t = tables.get(key)
+        if t is not None and len(t):
+            cols = [c for c in t.columns if not c.endswith(("_lo", "_hi"))
+                    or not t[c].isna().all()]
+            shown = t[cols].copy()
+            for c in shown.columns:
+                if c.endswith("_levels"):
+                    shown[c] = shown[c].map(lambda v: ", ".join(map(str, v))
+                                            if isinstance(v, (list, tuple, np.ndarray)) else v)
+            where = key.split("_")[1]
+            body += [f"<h3>PRIM boxes where the cheap win {where}</h3>", _table_html(shown)]
+    if skipped:
+        body.append("<h3>Figures that do not apply to this sweep</h3><ul>"
+                    + "".join(f"<li>{_esc(t)}: {_esc(r)}</li>" for t, r in skipped) + "</ul>")
+    body += ["<h2>Design</h2>", _design_html(data),
+             "<h2>Provenance</h2>", _provenance_html(data)]
+    doc = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+           f"<title>{_esc(name)}: sweep report</title><style>{_CSS}</style></head><body>\n"
+           + "\n".join(body) + "\n</body></html>\n")
+    return Report(html=doc, figures=titles, skipped=skipped, tables=tables)
+
+
+def write_report(folder: str | Path, out: str | Path | None = None, n_boot: int = 2000,
+                 seed: int = 0) -> Path:
+    """Write the report of a sweep folder (default ``<folder>/report.html``); return its path."""
+    report = build_report(folder, n_boot=n_boot, seed=seed)
+    path = Path(out) if out is not None else Path(folder) / "report.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report.html, encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``sahel-sim-report`` console script."""
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    ap.add_argument("folder", help="the sweep folder (holds results/ and manifest.json)")
+    ap.add_argument("--out", help="the HTML file to write (default <folder>/report.html)")
+    ap.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the bootstraps (default 0)")
+    args = ap.parse_args(argv)
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"{PROG}: error: {folder} is not a folder; allowed: a sweep folder written by "
+              "sahel-sim-sweep", file=sys.stderr)
+        sys.exit(2)
+    if args.n_boot < 1:
+        print(f"{PROG}: error: --n-boot={args.n_boot} is invalid; allowed: >= 1",
+              file=sys.stderr)
+        sys.exit(2)
+    try:
+        path = write_report(folder, args.out, n_boot=args.n_boot, seed=args.seed)
+    except FileNotFoundError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(f"report: {path}")
+
+
+if __name__ == "__main__":
+    main()
