@@ -366,3 +366,15 @@ def test_load_sweep_monthly_series_carry_the_run_keys(tiny_sweep):
 def test_load_sweep_of_an_empty_folder_says_what_is_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match="results"):
         load_sweep(tmp_path)
+
+
+def test_wilson_interval_stays_informative_when_every_run_agrees():
+    """20 of 20 runs: the bootstrap interval collapses to [1, 1]; Wilson's is [0.839, 1]."""
+    from sim.analysis.stats import wilson_interval
+
+    runs = pd.DataFrame({"scenario": ["a"] * 20, "hypothesis": [True] * 20, "status": "ok"})
+    row = probability(runs, by=["scenario"]).iloc[0]
+    assert row["lo"] == row["hi"] == 1.0
+    assert row["wilson_lo"] == pytest.approx(0.8389, abs=1e-3) and row["wilson_hi"] == 1.0
+    lo, hi = wilson_interval(0.3, 100, 0.95)
+    assert lo == pytest.approx(0.2189, abs=1e-3) and hi == pytest.approx(0.3958, abs=1e-3)

@@ -75,6 +75,20 @@ def _check_ci(n_boot: int, ci: float) -> None:
         raise ValueError(f"ci={ci!r} is invalid; allowed: 0 < ci < 1")
 
 
+def wilson_interval(p: float, n: int, ci: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``p`` among ``n`` runs (Wilson 1927; Agresti &
+    Coull 1998): it stays informative when ``p`` is 0 or 1."""
+    from scipy.stats import norm
+
+    if n <= 0 or not np.isfinite(p):
+        return float("nan"), float("nan")
+    z = float(norm.ppf(0.5 + ci / 2.0))
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
 def probability(runs: pd.DataFrame, by: Sequence[str], outcome: str = "hypothesis",
                 n_boot: int = 2000, ci: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """The proportion of runs in which a boolean outcome holds, per group, with a bootstrap CI.
@@ -83,7 +97,9 @@ def probability(runs: pd.DataFrame, by: Sequence[str], outcome: str = "hypothesi
     out. The interval is the bootstrap percentile interval (Efron & Tibshirani 1993): the
     proportion among ``n`` runs drawn with replacement, ``n_boot`` times. For a proportion this
     is a draw of ``Binomial(n, p) / n``, which is how it is computed. When every run agrees
-    (``p`` is 0 or 1) the interval collapses to that point; read it with ``n``.
+    (``p`` is 0 or 1) the bootstrap interval collapses to that point, so the Wilson score
+    interval (Wilson 1927), which does not, is reported beside it (``wilson_lo``, ``wilson_hi``):
+    20 of 20 runs give [0.84, 1] at 95%, not [1, 1].
 
     Args:
         runs: result rows (e.g. ``load_sweep(folder).runs``).
@@ -96,7 +112,7 @@ def probability(runs: pd.DataFrame, by: Sequence[str], outcome: str = "hypothesi
 
     Returns:
         One row per group, sorted by ``by``: the ``by`` columns, ``n`` (runs), ``p``
-        (proportion), ``lo``, ``hi``.
+        (proportion), ``lo``, ``hi`` (bootstrap), ``wilson_lo``, ``wilson_hi``.
 
     Raises:
         KeyError: a column is missing.
@@ -125,9 +141,10 @@ def probability(runs: pd.DataFrame, by: Sequence[str], outcome: str = "hypothesi
         draws = rng.binomial(n, p, size=n_boot) / n
         lo, hi = np.quantile(draws, [alpha, 1.0 - alpha])
         key = key if isinstance(key, tuple) else (key,)
+        w_lo, w_hi = wilson_interval(p, n, ci)
         rows.append({**dict(zip(by, key, strict=True)), "n": n, "p": p, "lo": float(lo),
-                     "hi": float(hi)})
-    out = pd.DataFrame(rows, columns=[*by, "n", "p", "lo", "hi"])
+                     "hi": float(hi), "wilson_lo": w_lo, "wilson_hi": w_hi})
+    out = pd.DataFrame(rows, columns=[*by, "n", "p", "lo", "hi", "wilson_lo", "wilson_hi"])
     return out.astype({"n": int}) if len(out) else out
 
 
