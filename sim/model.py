@@ -221,15 +221,11 @@ class SahelModel(mesa.Model):
     def _host_payment_view(self) -> tuple[np.ndarray, np.ndarray]:
         """``(cash, concessions)`` [S]: the share of a bill each host would pay this month in cash
         and in concessions, given what it already owes (the same for every power)."""
-        w, st, res = self.world, self.state, self.cfg.params.resources
+        w, st = self.world, self.state
+        cash_cap, conc_cap = hosts_p.payment_capacity(w, st, self.cfg.params.resources)
         cash_due = np.einsum("psi,pi->s", st.level, w.cash_unit_cost)
-        cash_cap = st.budget / 12.0 * w.contractor_budget_share * res.host_can_pay
         cash = np.minimum(1.0, np.divide(cash_cap, cash_due, out=(cash_cap > 0).astype(float),
                                          where=cash_due > 0))
-        if not res.concessions_enabled:
-            return cash, np.zeros_like(cash)
-        held = w.by_state(w.rent * st.control)
-        conc_cap = w.concession_rent_share * held * res.host_can_pay
         conc_due = np.einsum("psi,pi->s", st.level, w.concession_unit_cost)
         conc = np.minimum(1.0, np.divide(conc_cap, conc_due, out=(conc_cap > 0).astype(float),
                                          where=conc_due > 0))

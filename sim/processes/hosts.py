@@ -22,6 +22,7 @@ __all__ = [
     "update_receptivity",
     "expulsion_candidates",
     "decide_offers",
+    "payment_capacity",
     "pay_contractors",
     "update_budget",
 ]
@@ -113,6 +114,18 @@ def decide_offers(st: SimState, p: HostProcessParams) -> np.ndarray:
     return offered & allowed & (st.receptivity >= p.accept_threshold)
 
 
+def payment_capacity(world: World, st: SimState, r: ResourceParams) -> tuple[np.ndarray, np.ndarray]:
+    """``(cash, concessions)`` [S]: the most each host can pay its partners this month, in USD:
+    ``contractor_budget_share`` of its monthly defence budget, and ``concession_rent_share`` of
+    the rent of the resource regions it holds (0 when concessions are disabled), both scaled by
+    ``host_can_pay``."""
+    cash = st.budget / 12.0 * world.contractor_budget_share * r.host_can_pay
+    if not r.concessions_enabled:
+        return cash, np.zeros_like(cash)
+    held_rent = world.by_state(world.rent * st.control)
+    return cash, world.concession_rent_share * held_rent * r.host_can_pay
+
+
 def pay_contractors(world: World, st: SimState, r: ResourceParams) -> None:
     """Bill this month's deployments and let each host pay what it can.
 
@@ -124,18 +137,9 @@ def pay_contractors(world: World, st: SimState, r: ResourceParams) -> None:
     """
     # gross, cash and concession bills [S, P]; arms are billed by the arms market
     gross, cash_due, conc_due = np.einsum("psi,kpi->ksp", st.level, world.billing)
-    cash_cap = st.budget / 12.0 * world.contractor_budget_share * r.host_can_pay
-    total = cash_due.sum(axis=1)
-    frac = np.minimum(1.0, ratio(cash_cap, total, 1.0))
-    st.host_paid = cash_due * frac[:, None]
-    if r.concessions_enabled:
-        held_rent = world.by_state(world.rent * st.control)
-        conc_cap = world.concession_rent_share * held_rent * r.host_can_pay
-        total_c = conc_due.sum(axis=1)
-        frac_c = np.minimum(1.0, ratio(conc_cap, total_c, 1.0))
-        st.concessions = conc_due * frac_c[:, None]
-    else:
-        st.concessions = np.zeros(conc_due.shape)
+    cash_cap, conc_cap = payment_capacity(world, st, r)
+    st.host_paid = cash_due * np.minimum(1.0, ratio(cash_cap, cash_due.sum(axis=1), 1.0))[:, None]
+    st.concessions = conc_due * np.minimum(1.0, ratio(conc_cap, conc_due.sum(axis=1), 1.0))[:, None]
     st.spending = gross
 
 
