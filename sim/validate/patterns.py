@@ -295,6 +295,13 @@ def _annual(df: pd.DataFrame, entity: str, value: str) -> pd.DataFrame:
                                                   aggfunc="sum", observed=True)
 
 
+def _hindcast_gap(hindcast: Sequence[Tables]) -> str | None:
+    """Why the hindcast runs cannot measure 2017-2019 (None when they can)."""
+    if _covered(hindcast, "states", HINDCAST_YEARS):
+        return None
+    return f"needs full years 2017-2019 in the hindcast runs; they cover {_span(hindcast, 'states')}"
+
+
 def _not_measurable(pid: str, title: str, measured: str, kind: str, target: str, why: str,
                     n: int) -> PatternResult:
     return PatternResult(id=pid, title=title, measured=measured, kind=kind, target=target,
@@ -400,10 +407,8 @@ def c1_fatalities(hindcast: Sequence[Tables]) -> PatternResult:
     target = (f"every state-year median within x{FATALITY_FACTOR:g} of ACLED (Mali 946/1,739/1,873;"
               " BF 117/303/2,220; Niger 240/506/729; Chad 296/259/567)")
     what = "state-years within x2 of ACLED"
-    if not _covered(hindcast, "states", HINDCAST_YEARS):
-        return _not_measurable(pid, title, what, "count", target,
-                               f"needs full years 2017-2019 in the hindcast runs; they cover "
-                               f"{_span(hindcast, 'states')}", len(hindcast))
+    if why := _hindcast_gap(hindcast):
+        return _not_measurable(pid, title, what, "count", target, why, len(hindcast))
     states, years = list(REPORTED_FATALITIES), list(HINDCAST_YEARS)
     stack = _annual_stack(hindcast, "states", "state", "fatalities", states, years)
     values = stack.reshape(len(hindcast), -1)
@@ -440,10 +445,8 @@ def c2_burkina_onset(hindcast: Sequence[Tables]) -> PatternResult:
     target = (f"first year BF > {ONSET_THRESHOLD:,.0f} fatalities is {ONSET_YEAR} +- "
               f"{ONSET_TOLERANCE_YEARS}, with a year-on-year jump >= {ONSET_JUMP:g}x (median series)")
     what = "first year BF > 1,000 fatalities"
-    if not _covered(hindcast, "states", HINDCAST_YEARS):
-        return _not_measurable(pid, title, what, "year", target,
-                               f"needs full years 2017-2019 in the hindcast runs; they cover "
-                               f"{_span(hindcast, 'states')}", len(hindcast))
+    if why := _hindcast_gap(hindcast):
+        return _not_measurable(pid, title, what, "year", target, why, len(hindcast))
     years = sorted(set.intersection(*(set(full_years(t["states"])) for t in hindcast)))
     series = _annual_stack(hindcast, "states", "state", "fatalities", [ONSET_STATE], years)[:, 0]
     med = np.array([_spread(series[:, k])[0] for k in range(len(years))])
@@ -581,10 +584,8 @@ def c4_civilian_share(hindcast: Sequence[Tables]) -> PatternResult:
     target = (f"every state-year median within +-{SHARE_TOLERANCE:g} of ACLED (Mali 0.27/0.50/0.47;"
               " BF 0.57/0.58/0.61; Niger 0.16/0.30/0.28)")
     what = "state-years within +-0.15 of ACLED"
-    if not _covered(hindcast, "states", HINDCAST_YEARS):
-        return _not_measurable(pid, title, what, "count", target,
-                               f"needs full years 2017-2019 in the hindcast runs; they cover "
-                               f"{_span(hindcast, 'states')}", len(hindcast))
+    if why := _hindcast_gap(hindcast):
+        return _not_measurable(pid, title, what, "count", target, why, len(hindcast))
     states, years = list(REPORTED_CIVILIAN_SHARE), list(HINDCAST_YEARS)
     fat = _annual_stack(hindcast, "states", "state", "fatalities", states, years)
     civ = _annual_stack(hindcast, "states", "state", "civilian_fatalities", states, years)
