@@ -212,7 +212,7 @@ def provenance(cfg: RunConfig) -> dict[str, Any]:
 
 @dataclass
 class RunResult:
-    """A finished run: the output tables of MODEL.md section 7, the summary, and the config."""
+    """A finished run: the output tables of docs/ODD.md section 10, the summary, and the config."""
 
     config: RunConfig
     tables: dict[str, pd.DataFrame]

@@ -37,11 +37,11 @@ PERSON_INSTRUMENTS = ("troops", "contractors", "peacekeepers")
 #: Instruments measured in USD per month (unit cost per USD delivered).
 MONEY_INSTRUMENTS = ("arms", "aid", "info_ops")
 INSTRUMENT_KINDS = PERSON_INSTRUMENTS + MONEY_INSTRUMENTS
-#: Event kinds a scenario can schedule (MODEL.md section 3.1).
+#: Event kinds a scenario can schedule (docs/ODD.md section 7.1).
 EVENT_KINDS = ("coup", "deploy", "withdraw", "expel", "agreement", "budget", "param")
-#: ``west`` in outputs and metrics (MODEL.md section 2).
+#: ``west`` in outputs and metrics (docs/ODD.md section 2).
 WEST = ("france", "usa", "un", "eu")
-#: The Alliance of Sahel States, over which the hypothesis is measured (MODEL.md section 5).
+#: The Alliance of Sahel States, over which the hypothesis is measured (docs/ODD.md section 8).
 AES = ("mali", "burkina_faso", "niger")
 
 _YM = re.compile(r"^(\d{4})-(\d{2})$")
@@ -70,7 +70,7 @@ def _dict(**items: Any) -> Any:
 
 @dataclass
 class RegionConfig:
-    """An admin-1 region (MODEL.md section 2)."""
+    """An admin-1 region (docs/ODD.md section 2)."""
 
     id: str = ""
     name: str = ""
@@ -108,7 +108,7 @@ class StateConfig:
 
 @dataclass
 class InstrumentConfig:
-    """One instrument of a foreign power: cost, effect and who pays (MODEL.md section 2)."""
+    """One instrument of a foreign power: cost, effect and who pays (docs/ODD.md section 2)."""
 
     unit_cost_usd: float = param(
         10_000.0, 0, None, "USD per person-month (persons) or per USD (money)")
@@ -126,7 +126,7 @@ class InstrumentConfig:
 
 @dataclass
 class PowerConfig:
-    """A foreign power (MODEL.md section 2)."""
+    """A foreign power (docs/ODD.md section 2)."""
 
     name: str = ""
     budget_ceiling_usd: float = param(1e9, 0, None, "USD/year", "most it spends in the region")
@@ -148,7 +148,7 @@ class PowerConfig:
 
 @dataclass
 class GroupConfig:
-    """An armed group (MODEL.md section 2)."""
+    """An armed group (docs/ODD.md section 2)."""
 
     name: str = ""
     kind: str = "jihadist"
@@ -198,7 +198,7 @@ class SnapshotConfig:
 
 @dataclass
 class SyntheticConfig:
-    """Generated worlds for sweeps and scaling (MODEL.md section 1)."""
+    """Generated worlds for sweeps and scaling (docs/ODD.md section 2)."""
 
     n_states: int = param(4, 1, 1000, "states")
     n_regions: int = param(40, 1, 10_000_000, "regions")
@@ -313,7 +313,7 @@ class InfluenceParams:
 
 @dataclass
 class ResourceParams:
-    """Resource rules of MODEL.md section 4 that are not a power's or a state's own."""
+    """Resource rules of docs/ODD.md section 7.5.2 that are not a power's or a state's own."""
 
     host_can_pay: float = param(
         1.0, 0, 1, "multiplier",
@@ -372,7 +372,7 @@ class RivalryParams:
 
 @dataclass
 class RulesConfig:
-    """Vacuum-filling rule per power (MODEL.md section 4) and each rule's parameters."""
+    """Vacuum-filling rule per power (docs/ODD.md section 7.5.2) and each rule's parameters."""
 
     vacuum: dict[str, str] = field(default_factory=dict)
     default_vacuum: str = "none"
@@ -393,7 +393,7 @@ class RulesConfig:
 
 @dataclass
 class EventConfig:
-    """A dated event (MODEL.md section 3.1). ``value``'s meaning depends on ``kind``."""
+    """A dated event (docs/ODD.md section 7.1). ``value``'s meaning depends on ``kind``."""
 
     date: str = ""
     kind: str = ""
@@ -427,7 +427,7 @@ class ScenarioConfig:
 
 @dataclass
 class MetricsConfig:
-    """The hypothesis as numbers (MODEL.md section 5)."""
+    """The hypothesis as numbers (docs/ODD.md section 8)."""
 
     k: int = param(2, 1, 3, "AES states", "russia must be the largest partner in at least k")
     phi: float = param(0.1, 0, None, "share", "cheap: russia's own net cost <= phi x west's")

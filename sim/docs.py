@@ -150,7 +150,7 @@ FIELD_NOTES: dict[str, str] = {
 
 #: Description of the schema classes that have no docstring.
 SECTION_NOTES: dict[str, str] = {
-    "ScenarioConfig": "The scenario (MODEL.md section 6): dated events and which processes are "
+    "ScenarioConfig": "The scenario (docs/ODD.md section 9): dated events and which processes are "
                       "endogenous.",
     "ProportionalParams": "Rule `proportional`: spend in proportion to vacuum x receptivity x "
                           "strategic interest.",
@@ -160,7 +160,7 @@ SECTION_NOTES: dict[str, str] = {
                          "cost passes a threshold.",
     "RivalryParams": "Rule `rivalry`: answer a rival's influence gain with a matching "
                      "commitment.",
-    "ParamsConfig": "Process parameters (MODEL.md section 3).",
+    "ParamsConfig": "Process parameters (docs/ODD.md section 3).",
     "OutputConfig": "What a run writes besides its tables.",
 }
 

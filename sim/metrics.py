@@ -1,4 +1,4 @@
-"""The hypothesis as numbers (MODEL.md section 5), computed from a run's output tables only
+"""The hypothesis as numbers (docs/ODD.md section 8), computed from a run's output tables only
 (or from the same columns in wide form, :class:`sim.record.RunArrays`, as :func:`sim.api.run`
 does).
 

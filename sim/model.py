@@ -1,5 +1,5 @@
 """The Sahel influence model: a Mesa Model that owns the random streams, the arrays and the agents,
-and runs the eight monthly processes of MODEL.md section 3 in order.
+and runs the eight monthly processes of docs/ODD.md section 3 in order.
 
 Time: model time t = k is the end of month k (month index k - 1 from ``start``); dated events of
 month m are scheduled through Mesa's event list at t = m + 0.5, so they apply before that month's
@@ -343,7 +343,7 @@ class SahelModel(mesa.Model):
         return self.cfg
 
     def apply_event(self, ev: EventConfig, month: int) -> None:
-        """Process 1: apply a scheduled event (MODEL.md section 3.1)."""
+        """Process 1: apply a scheduled event (docs/ODD.md section 7.1)."""
         w, st = self.world, self.state
         st.month = month
         note = f" ({ev.note})" if ev.note else ""

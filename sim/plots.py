@@ -1,4 +1,4 @@
-"""Run-level figures (PNG), each a function of the output tables (MODEL.md section 7).
+"""Run-level figures (PNG), each a function of the output tables (docs/ODD.md section 10).
 
 Every figure function takes plain DataFrames, draws on a caller's Axes (single panel) or Figure
 (several panels) if one is given, and returns the Figure. Figures are built with matplotlib's
@@ -163,7 +163,7 @@ def _figure_legend(fig: Figure, axes: Sequence[Axes], ncols: int) -> None:
 
 def plot_influence(presence: pd.DataFrame, events: pd.DataFrame | None = None,
                    states: Sequence[str] | None = None, fig: Figure | None = None) -> Figure:
-    """Influence share of each power in each state over time (MODEL.md section 3, process 6).
+    """Influence share of each power in each state over time (docs/ODD.md section 3, process 6).
 
     One panel per state, one line per power that ever has influence above zero there. Influence is
     a share in [0, 1]; the shares of a state sum to at most 1, the rest being its autonomy.
@@ -260,12 +260,12 @@ def plot_personnel(presence: pd.DataFrame, states: Sequence[str] | None = None,
 def plot_net_cost(powers: pd.DataFrame, ax: Axes | None = None, log: bool = True) -> Figure:
     """Cumulative own net cost of each power, and of ``west`` (france+usa+un+eu), over time.
 
-    Own net cost = gross spending - host payments - concession revenue (MODEL.md section 5). Uses
+    Own net cost = gross spending - host payments - concession revenue (docs/ODD.md section 8). Uses
     ``cum_net_cost_usd`` if the table has it, else the running sum of ``net_cost_usd``. Powers
     whose cost is zero throughout are left out. The default symmetric-log scale keeps a power
     spending millions visible beside one spending billions, and a power whose net cost is
     negative (concessions repay it) below zero; one decade is a factor of 10, the ``cheap``
-    threshold phi = 0.1 of MODEL.md section 5.
+    threshold phi = 0.1 of docs/ODD.md section 8.
 
     Args:
         powers: The ``powers`` table (``date``, ``power``, ``cum_net_cost_usd`` or

@@ -1,5 +1,4 @@
-"""Process 8: record each month into preallocated arrays; turn them into the tables of MODEL.md
-section 7 once, at the end."""
+"""Process 8: record each month into preallocated arrays; turn them into the tables of docs/ODD.md section 10 once, at the end."""
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 TROOPS = INSTRUMENT_KINDS.index("troops")
 PEACEKEEPERS = INSTRUMENT_KINDS.index("peacekeepers")
 
-#: Table name -> (key columns, value columns): the output contract (MODEL.md section 7).
+#: Table name -> (key columns, value columns): the output contract (docs/ODD.md section 10).
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "states": (("step", "date", "state"), (
         "regime", "legitimacy", "control", "vacuum", "army_personnel", "defence_budget_usd",
@@ -190,7 +189,7 @@ class Recorder:
             powers=powers, groups=groups)
 
     def tables(self, arrays: RunArrays | None = None) -> dict[str, pd.DataFrame]:
-        """The output tables of MODEL.md section 7, one row per the key named (from ``arrays``
+        """The output tables of docs/ODD.md section 10, one row per the key named (from ``arrays``
         if :meth:`arrays` was called already)."""
         w = self.world
         a = self.arrays() if arrays is None else arrays

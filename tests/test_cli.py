@@ -1,6 +1,6 @@
 """The ``sahel-sim`` command end to end (``python -m sim`` in a subprocess, in a temporary folder).
 
-A run writes the output contract of MODEL.md section 7 into its run folder: one Parquet file per
+A run writes the output contract of docs/ODD.md section 10 into its run folder: one Parquet file per
 table of :data:`sim.record.TABLES` with every column, ``date`` as YYYY-MM-01, ``summary.json`` with
 the section-5 numbers and the run's provenance, the resolved ``config.yaml`` and PNG plots. A bad
 input exits with status 2 before anything is written, naming the parameter, the value and what is

@@ -3,9 +3,9 @@ tiny hand-made worlds (``tests/worlds.py``) with random sizes, rules, events and
 generated worlds (``world.kind=synthetic``) of random sizes.
 
 - influence shares are in [0, 1] and sum to at most 1 in each state and month (the rest is the
-  host's autonomy, MODEL.md section 2); receptivity, legitimacy and control are in [0, 1];
+  host's autonomy, docs/ODD.md section 2); receptivity, legitimacy and control are in [0, 1];
 - fighters, personnel and armies are never negative;
-- the ledger (MODEL.md section 5): gross - host payments - concession revenue = own net cost, to
+- the ledger (docs/ODD.md section 8): gross - host payments - concession revenue = own net cost, to
   the cent, every month and for every power; ``cum_net_cost_usd`` is its running sum; and the
   powers table is the presence table summed over states.
 

@@ -1,4 +1,4 @@
-"""The mechanism behind the question (MODEL.md, introduction and section 5), in a tiny world.
+"""The mechanism behind the question (docs/ODD.md sections 1 and 8), in a tiny world.
 
 France holds 3,000 troops in mali; mali expels it in 2019-02. mali is receptive to russia (0.7),
 niger is not (0.3). russia follows ``opportunistic`` and bills 90% of its contractors to the host.

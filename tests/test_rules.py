@@ -1,4 +1,4 @@
-"""The vacuum-filling rules (MODEL.md section 4): behaviour tables, a shared contract every
+"""The vacuum-filling rules (docs/ODD.md section 7.5.2): behaviour tables, a shared contract every
 registered rule must meet, one run through the model per rule, and user-registered rules.
 
 After Axelrod-Python's strategy tests: every rule gets a table of small situations whose right
@@ -196,7 +196,7 @@ def test_every_rule_meets_the_shared_contract(rule_name: str, situation: str) ->
 
 
 def test_every_builtin_rule_is_registered() -> None:
-    """The five rules of MODEL.md section 4 can be chosen by name."""
+    """The five rules of docs/ODD.md section 7.5.2 can be chosen by name."""
     assert set(BUILTIN_RULES) <= set(names())
 
 

@@ -1,5 +1,5 @@
 """Every option of the ``scenario`` and ``world`` config groups composes, validates and runs, and
-each scenario does what its file claims (MODEL.md section 6).
+each scenario does what its file claims (docs/ODD.md section 9).
 
 Counterfactuals are checked against ``endogenous``, the base they change, over the same seed and
 horizon, so that each assertion is not true by accident (e.g. ``no_coups`` has no coup where

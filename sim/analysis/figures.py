@@ -12,7 +12,7 @@ Figures:
 - :func:`influence_envelopes`: influence of each power in each AES state over time, median and
   5-95% band across runs (monthly series ``presence.influence``).
 - :func:`price_of_influence`: own net cost against influence gained, russia and west, one point
-  per run (MODEL.md section 5).
+  per run (docs/ODD.md section 8).
 - :func:`cheap_win_heatmap`: P(cheap win) with its bootstrap interval over two swept columns.
 - :func:`sobol_bars`: first-order and total Sobol indices with their confidence intervals.
 - :func:`prim_tradeoff`, :func:`prim_box_limits`, :func:`prim_figure`: PRIM's peeling trajectory
@@ -72,7 +72,7 @@ __all__ = [
     "validation_figures",
 ]
 
-#: The verdicts of a run (MODEL.md section 5), in the order the figures show them.
+#: The verdicts of a run (docs/ODD.md section 8), in the order the figures show them.
 VERDICTS = ("both", "win", "cheap", "neither")
 #: One colour per verdict: ``both`` is the cheap win.
 VERDICT_COLOURS = {"both": "#d62728", "win": "#ff7f0e", "cheap": "#6baed6", "neither": "#7f7f7f",
@@ -121,7 +121,7 @@ def influence_envelopes(monthly: pd.DataFrame, states: Sequence[str] | None = No
                         powers: Sequence[str] | None = None, band: tuple[float, float] = (0.05, 0.95),
                         fig: Figure | None = None, title: str | None = None) -> Figure:
     """Influence of each power in each state over time across the runs of a sweep: the median
-    (line) and the 5-95% band (shaded) of the runs at every recorded month (MODEL.md section 3,
+    (line) and the 5-95% band (shaded) of the runs at every recorded month (docs/ODD.md section 3,
     process 6).
 
     Args:
@@ -181,7 +181,7 @@ def influence_envelopes(monthly: pd.DataFrame, states: Sequence[str] | None = No
 def price_of_influence(runs: pd.DataFrame, actors: Sequence[str] = ("russia", "west"),
                        ax: Axes | None = None, log: bool = True) -> Figure:
     """Own net cost against influence gained, one point per run and actor: the price of
-    influence (MODEL.md section 5: own net cost = gross - host payments - concessions; the gain
+    influence (docs/ODD.md section 8: own net cost = gross - host payments - concessions; the gain
     is the mean change of the actor's influence over the AES states across the horizon).
 
     Args:
@@ -628,7 +628,7 @@ def host_cost_and_toll(runs: pd.DataFrame, by: str = "verdict", fig: Figure | No
                        ) -> Figure:
     """What the hosts paid (host payments and concessions, ``host_cost_usd``) and the civilian
     toll in the AES states (``civilian_fatalities_aes``), split by the run's verdict: a box per
-    verdict and every run as a point beside it (MODEL.md section 5, "who pays").
+    verdict and every run as a point beside it (docs/ODD.md section 8, "who pays").
 
     Args:
         runs: Result rows of a sweep (``status != "ok"`` rows are left out).

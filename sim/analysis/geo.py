@@ -1,7 +1,7 @@
 """Region coordinates for maps, read from the configuration a sweep or a run used.
 
 The coordinates live in one place, the world file (``configs/world/sahel.yaml``: admin-1 region
-centroids from the dr5hn countries-states-cities database, MODEL.md section 2); this module only
+centroids from the dr5hn countries-states-cities database, docs/ODD.md section 2); this module only
 reads them, from the base configuration a sweep saved (``base/<scenario>.yaml``), from a run
 folder's ``config.yaml``, or by composing the project's config (:func:`sim.api.load_config`).
 None of these imports Mesa.

@@ -517,8 +517,8 @@ def build_report(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> Repor
             f"{len(data.runs)} runs stored. Intervals are 95% bootstrap percentile intervals "
             f"({n_boot} resamples, seed {seed}). The cheap win (hypothesis) is Russia the largest "
             f"foreign partner of at least k = {_esc(k)} AES states at the end (win) while its "
-            f"own net cost is at most phi = {_esc(phi)} times the West's (cheap) (MODEL.md "
-            "section 5).</p>"),
+            f"own net cost is at most phi = {_esc(phi)} times the West's (cheap) (docs/ODD.md "
+            "section 8).</p>"),
             "<h2>Verdict</h2>",
             _table_html(verdicts) if len(verdicts) else "<p>No finished run.</p>"]
     if pooled and len(verdicts):

@@ -1,1 +1,1 @@
-"""The monthly processes of MODEL.md section 3, as functions over arrays."""
+"""The monthly processes of docs/ODD.md section 3, as functions over arrays."""

@@ -1,7 +1,7 @@
 """Process 2: armed groups recruit, move toward weakly held and valuable regions, and attack.
 
 Recruitment rises with grievance (civilian harm by state-side forces, low legitimacy) and with the
-absence of the state (MODEL.md section 3.2); it is capped by a share of the population and boosted
+absence of the state (docs/ODD.md section 7.2); it is capped by a share of the population and boosted
 by income (taxation of held resource regions and illicit trade) relative to upkeep.
 """
 

@@ -1,5 +1,5 @@
 """Process 4: host states. Legitimacy, regime, the security vacuum, receptivity, expulsion,
-offers, contractor payment and the defence budget (MODEL.md section 3.4)."""
+offers, contractor payment and the defence budget (docs/ODD.md section 7.4)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Process 5: foreign powers act. Decisions come from each power's vacuum-filling rule
 (:mod:`sim.rules`); this module holds the mechanics every power shares: turning decisions into
 offers and orders, ramp-up and drawdown lags, budget ceilings, withdrawal when casualties pass
-tolerance, and the arms market (MODEL.md section 3.5).
+tolerance, and the arms market (docs/ODD.md section 7.5).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ class RuleContext:
         power: the power's id.
         states: state ids, in array order.
         month: months since the start (0 = first month).
-        vacuum: security vacuum per state, in effective personnel (MODEL.md section 3.4).
+        vacuum: security vacuum per state, in effective personnel (docs/ODD.md section 7.4).
         capacity: effective security capacity present per state (own army and all partners).
         receptivity: each host's receptivity to this power, [0, 1].
         influence: this power's influence share in each state.

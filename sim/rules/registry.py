@@ -1,4 +1,4 @@
-"""The registry of vacuum-filling rules (MODEL.md section 4).
+"""The registry of vacuum-filling rules (docs/ODD.md section 7.5.2).
 
 A rule is one function ``rule(ctx: RuleContext) -> np.ndarray`` returning the power's desired
 level for every state and instrument (shape ``[S, I]``: persons for troops, contractors and

@@ -1,4 +1,4 @@
-"""The built-in vacuum-filling rules of MODEL.md section 4.
+"""The built-in vacuum-filling rules of docs/ODD.md section 7.5.2.
 
 Each returns the power's desired levels ``[S, I]``; the model then turns new entries into offers
 that the host accepts or refuses, applies ramp-up and drawdown lags, and scales everything to the

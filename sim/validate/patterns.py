@@ -1,6 +1,6 @@
 """The calibration patterns C1-C10 (docs/sources.md, section C), each scored from output tables.
 
-Every pattern is a function of the output tables of MODEL.md section 7 (the dicts of DataFrames
+Every pattern is a function of the output tables of docs/ODD.md section 10 (the dicts of DataFrames
 that ``sim.run(cfg).tables`` returns; columns in :data:`sim.record.TABLES`) and of nothing else:
 no model object, no side channel. A function takes the list of replicate table-dicts it needs:
 

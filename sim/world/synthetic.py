@@ -1,4 +1,4 @@
-"""Synthetic worlds: n_states, n_regions, n_groups, n_powers (MODEL.md section 1).
+"""Synthetic worlds: n_states, n_regions, n_groups, n_powers (docs/ODD.md section 2).
 
 A generated world is an ordinary :class:`~sim.config.WorldConfig`, validated and built exactly as
 the Sahel world is. Its geography comes from ``world.synthetic.world_seed`` (not the run seed), so
