@@ -84,14 +84,14 @@ class BatchSahelModel(SahelModel):
 
         from mesa import DataCollector
 
-        from sim.config import validate
+        from sim.prepare import prepare
 
         cfg = copy.deepcopy(_base_config(tuple(overrides)))
         cfg.rules.vacuum["russia"] = russia_rule
         cfg.params.resources.host_can_pay = float(host_can_pay)
         cfg.seed = int(seed)
         self.run_cfg = cfg
-        super().__init__(validate(cfg))
+        super().__init__(prepare(cfg))
         self.outcomes: dict[str, Any] = {}
         self.datacollector = DataCollector(
             model_reporters={k: functools.partial(_outcome, k) for k in OUTCOMES})

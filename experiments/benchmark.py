@@ -116,8 +116,9 @@ def bench_inprocess(overrides: list[str], repeats: int) -> dict[str, Any]:
         Timings in ms: ``load_config_first`` (includes Hydra's imports), ``load_config`` (warm,
         5 times), ``first_run`` (includes lazy imports), ``run``, and ``stages``.
     """
-    from sim.api import load_config, provenance, run
-    from sim.config import validate
+    from sim.api import load_config, run
+    from sim.provenance import provenance
+    from sim.prepare import prepare
     from sim.metrics import summarize
     from sim.model import SahelModel
 
@@ -129,7 +130,7 @@ def bench_inprocess(overrides: list[str], repeats: int) -> dict[str, Any]:
     stages: dict[str, list[float]] = {k: [] for k in (
         "validate", "build", "simulate", "tables", "summarize", "provenance")}
     for _ in range(repeats):
-        t, prepared = timed(partial(validate, cfg))
+        t, prepared = timed(partial(prepare, cfg, remember=False))
         stages["validate"].append(t)
         t, model = timed(partial(SahelModel, prepared))
         stages["build"].append(t)
@@ -218,7 +219,7 @@ def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int) -> di
         (build) and per region-step (run); and ``ratio``: largest over smallest size.
     """
     from sim.api import load_config
-    from sim.config import validate
+    from sim.prepare import prepare
     from sim.model import SahelModel
 
     out: dict[str, Any] = {"n_states": n_states, "end": end, "sizes": {}}
@@ -227,7 +228,7 @@ def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int) -> di
                                      f"world.synthetic.n_states={n_states}", f"end={end}"])
         gen, build, simulate = [], [], []
         for _ in range(repeats):
-            t, prepared = timed(partial(validate, cfg))
+            t, prepared = timed(partial(prepare, cfg, remember=False))
             gen.append(t)
             t, model = timed(partial(SahelModel, prepared))
             build.append(t)

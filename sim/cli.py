@@ -1,45 +1,83 @@
-"""The ``sahel-sim`` command (also ``python -m sim``): compose, validate, run, write, print.
+"""The ``sahel-sim`` command (also ``python -m sim``): compose, check, run, write, print.
 
 Any parameter can be overridden Hydra-style, e.g.
 ``sahel-sim scenario=endogenous rules.vacuum.russia=cost_benefit seed=7``.
-Heavy modules (Mesa, pandas, matplotlib) are imported only once a run starts.
+``--config-dir DIR`` adds the user's own options to the groups (``DIR/scenario/<name>.yaml``,
+``DIR/world/<name>.yaml``). Heavy modules (Mesa, pandas, matplotlib) are imported only once a run
+starts.
+
+A single run is composed and checked before Hydra starts it (so that every error is the
+project's own); the configuration is prepared once (:func:`sim.prepare.prepare` remembers it), and
+the run folder is checked before the model runs (:func:`sim.io.check_run_folder`).
 """
 
 from __future__ import annotations
 
 import sys
 
-__all__ = ["main"]
+__all__ = ["main", "split_args"]
 
-
-def _overrides(argv: list[str]) -> list[str]:
-    return [a for a in argv if not a.startswith("-") and "=" in a]
+PROG = "sahel-sim"
+_CONFIG_DIR_FLAGS = ("--config-dir", "-cd")
 
 
 def _fail(message: str) -> None:
-    print(f"sahel-sim: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {message}", file=sys.stderr)
     sys.exit(2)
 
 
-def _app(dict_cfg) -> None:  # noqa: ANN001 (a DictConfig, typed lazily)
+def split_args(argv: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """``(overrides, config_dirs, other flags)`` of a command line.
+
+    ``--config-dir DIR``, ``--config-dir=DIR`` and ``-cd DIR`` give config folders; other
+    arguments that start with ``-`` are Hydra's flags (``-m``, ``--cfg job``, ...).
+    """
+    overrides, dirs, flags = [], [], []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _CONFIG_DIR_FLAGS:
+            if i + 1 >= len(argv):
+                _fail(f"{a} needs a folder; allowed: {a} DIR")
+            dirs.append(argv[i + 1])
+            i += 2
+            continue
+        if a.startswith("--config-dir="):
+            dirs.append(a.split("=", 1)[1])
+        elif a.startswith("-"):
+            flags.append(a)
+        elif "=" in a:
+            overrides.append(a)
+        else:
+            flags.append(a)  # the value of a Hydra flag (``--cfg job``)
+        i += 1
+    return overrides, dirs, flags
+
+
+def _app(dict_cfg) -> None:
     import logging
 
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import OmegaConf
 
     from sim.api import run
-    from sim.config import ConfigError, validate
-    from sim.io import format_summary
+    from sim.config import ConfigError
+    from sim.io import check_run_folder, format_summary
+    from sim.prepare import prepare
 
+    out = HydraConfig.get().runtime.output_dir
     try:
         cfg = OmegaConf.to_object(dict_cfg)
-        validate(cfg)
+        prepare(cfg)  # already done in main() for a single run: remembered, not repeated
+        replaced = check_run_folder(out, cfg)
     except ConfigError as exc:
         _fail(str(exc))
     except Exception as exc:  # OmegaConf conversion errors
         _fail(str(exc).splitlines()[0])
+    if replaced:
+        print(f"{PROG}: output.overwrite=true: replaced {len(replaced)} files of another run in "
+              f"{out}: {', '.join(p.name for p in replaced)}", file=sys.stderr)
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-    out = HydraConfig.get().runtime.output_dir
     result = run(cfg, output_dir=out)
     print(format_summary(result.summary))
     print(f"outputs: {out}")
@@ -47,15 +85,17 @@ def _app(dict_cfg) -> None:  # noqa: ANN001 (a DictConfig, typed lazily)
 
 def main() -> None:
     """Entry point of the ``sahel-sim`` console script."""
-    from sim.api import check_overrides, config_dir, load_config
-    from sim.config import ConfigError, register_configs
+    from sim.config import ConfigError, check_config_dirs, check_overrides, config_dir
+    from sim.config.compose import register_configs
 
-    args = sys.argv[1:]
-    flags = {a for a in args if a.startswith("-")}
+    overrides, dirs, flags = split_args(sys.argv[1:])
     try:
-        check_overrides(_overrides(args))
-        if not flags:  # a single run: compose and validate everything before Hydra starts it
-            load_config(_overrides(args))
+        check_config_dirs(dirs)
+        check_overrides(overrides, dirs)
+        if not flags:  # a single run: compose and check everything before Hydra starts it
+            from sim.api import load_config
+
+            load_config(overrides, config_dirs=dirs)
     except ConfigError as exc:
         _fail(str(exc))
     import hydra

@@ -634,7 +634,7 @@ def _table(rows: list[ParamRow]) -> list[str]:
 def render(world_yaml: Path | None = None) -> str:
     """The whole of docs/parameters.md."""
     if world_yaml is None:
-        from sim.api import config_dir
+        from sim.config import config_dir
 
         world_yaml = config_dir() / "world" / "sahel.yaml"
     rows, sections = schema_rows()

@@ -1,4 +1,9 @@
-"""Run folders: the Parquet tables, summary.json, the resolved config and the plots."""
+"""Run folders: the Parquet tables, summary.json, the resolved config and the plots.
+
+A folder holds one run. Writing into a folder that holds another run's outputs (another config
+or seed) is refused before the run starts, unless ``output.overwrite=true``, which removes the
+other run's files first and says which (:func:`check_run_folder`).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,15 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.config import AES, ConfigError, config_hash, to_plain
+
 if TYPE_CHECKING:
     from sim.api import RunResult
 
-__all__ = ["write_run", "read_run", "format_summary"]
+__all__ = ["OUTPUT_PATTERNS", "check_run_folder", "format_summary", "read_run", "write_run"]
+
+#: The files a run writes into its folder (Hydra's own ``.hydra/`` is left alone).
+OUTPUT_PATTERNS = ("*.parquet", "summary.json", "config.yaml", "*.png")
 
 
 def _json_safe(x: Any) -> Any:
@@ -30,8 +40,7 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
     import pyarrow.parquet as pq
     from omegaconf import OmegaConf
 
-    from sim.api import to_plain
-
+    check_run_folder(folder, result.config)
     folder.mkdir(parents=True, exist_ok=True)
     for name, df in result.tables.items():
         table = pa.Table.from_pandas(df, preserve_index=False)
@@ -44,6 +53,48 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
 
         save_run_plots(result.tables, folder)
     return folder
+
+
+def _outputs(folder: Path) -> list[Path]:
+    return sorted(p for pattern in OUTPUT_PATTERNS for p in folder.glob(pattern) if p.is_file())
+
+
+def check_run_folder(folder: str | Path, cfg: Any) -> list[Path]:
+    """Make sure ``folder`` can take the outputs of the run of ``cfg``.
+
+    A folder that is missing, empty, or holds the outputs of this same run (same config hash,
+    seed included) is fine. One that holds another run's outputs is refused, unless
+    ``cfg.output.overwrite`` is true: then those files are removed.
+
+    Returns:
+        The files removed (empty unless another run's outputs were replaced).
+
+    Raises:
+        ConfigError: the folder holds another run's outputs and ``output.overwrite`` is false.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = _outputs(folder)
+    if not found:
+        return []
+    summary = folder / "summary.json"
+    try:
+        old = json.loads(summary.read_text()) if summary.is_file() else {}
+    except (OSError, ValueError):
+        old = {}
+    if old.get("config_hash") == config_hash(cfg):
+        return []
+    what = (f"the outputs of another run (seed {old.get('seed')}, config hash "
+            f"{old.get('config_hash')})" if old.get("config_hash") else
+            f"{len(found)} output files of an unknown run")
+    if not cfg.output.overwrite:
+        raise ConfigError(
+            f"hydra.run.dir={str(folder)!r} holds {what}; allowed: an empty or new folder, or "
+            "output.overwrite=true to replace them")
+    for p in found:
+        p.unlink()
+    return found
 
 
 def read_run(folder: str | Path) -> dict[str, Any]:
@@ -65,21 +116,41 @@ def _usd(x: float | None) -> str:
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    """A short human summary of a run (printed by the CLI)."""
+    """A short human summary of a run (printed by the CLI).
+
+    The verdict is measured over the AES states; in a world without any of them (a synthetic
+    world) the summary says so, and reports costs and partners over the world's own states.
+    """
     r, w = summary["russia"], summary["west"]
     idx = summary["cheap_win_index"]
+    partners = summary["largest_partner_at_end"]
+    aes = [s for s in AES if s in partners]
+    head = (f"sahel-sim  scenario={summary['scenario']}  seed={summary['seed']}  "
+            f"{summary['start']}..{summary['end']}")
+    if not aes:
+        shown = list(partners.items())
+        listed = ", ".join(f"{s}: {p or 'none'}" for s, p in shown[:12])
+        more = f" (+{len(shown) - 12} more in summary.json)" if len(shown) > 12 else ""
+        return "\n".join([
+            head,
+            f"verdict: not defined: this world has none of the AES states ({', '.join(AES)}), "
+            "over which the hypothesis is measured",
+            f"own net cost (all states): russia {_usd(r['own_net_cost_usd'])}, "
+            f"west {_usd(w['own_net_cost_usd'])}",
+            f"hosts paid (all states): to russia {_usd(r['host_payments_usd'] + r['concession_revenue_usd'])}, "
+            f"to the west {_usd(w['host_payments_usd'] + w['concession_revenue_usd'])}",
+            "largest foreign partner at the end: " + listed + more,
+        ])
     lines = [
-        f"sahel-sim  scenario={summary['scenario']}  seed={summary['seed']}  "
-        f"{summary['start']}..{summary['end']}",
+        head,
         f"verdict: {summary['verdict']}  (win={'yes' if summary['win'] else 'no'}: russia largest "
-        f"partner in {summary['russia_largest_partner_in']}/3 AES states, k={summary['k']}; "
-        f"cheap={'yes' if summary['cheap'] else 'no'}, phi={summary['phi']:g})",
+        f"partner in {summary['russia_largest_partner_in']}/{len(aes)} AES states, "
+        f"k={summary['k']}; cheap={'yes' if summary['cheap'] else 'no'}, phi={summary['phi']:g})",
         f"cheap-win index: {'n/a' if idx is None else f'{idx:,.2f}'}",
         f"own net cost: russia {_usd(r['own_net_cost_usd'])}, west {_usd(w['own_net_cost_usd'])}",
         f"hosts paid: {_usd(summary['host_cost_usd'])} (to russia {_usd(summary['host_paid_russia_usd'])});"
         f" civilian deaths in the AES: {summary['civilian_fatalities_aes']:,.0f}",
         "largest foreign partner at the end: " + ", ".join(
-            f"{s}: {p or 'none'}" for s, p in summary["largest_partner_at_end"].items()
-            if s in ("mali", "burkina_faso", "niger")),
+            f"{s}: {p or 'none'}" for s, p in partners.items() if s in aes),
     ]
     return "\n".join(lines)

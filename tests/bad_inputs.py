@@ -1,7 +1,7 @@
 """Bad inputs shared by the Python (test_config) and command-line (test_cli) tests: each must
 stop the run before it starts with an error naming the parameter, the value and what is allowed."""
 
-from sim.api import group_options
+from sim.config import group_options
 
 SCENARIOS = group_options("scenario")
 WORLDS = group_options("world")

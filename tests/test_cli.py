@@ -215,3 +215,100 @@ def test_bad_input_writes_nothing(failed_run, overrides, param, value, allowed):
     assert proc.returncode != 0
     written = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*"))
     assert written == [], f"files written before the error: {written}"
+
+
+# --------------------------------------------------------------------------- folders and user configs
+
+SHORT = ("end=2019-03", "output.plots=false")
+
+
+def test_a_folder_holding_another_run_is_refused_before_the_run(tmp_path):
+    """Reusing hydra.run.dir for another seed would mix two runs' files: it is refused (exit 2,
+    naming the folder and output.overwrite) and the first run's files are left as they were."""
+    out = tmp_path / "run"
+    first = sahel_sim("seed=1", *SHORT, f"hydra.run.dir={out}", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = (out / "summary.json").read_bytes()
+    second = sahel_sim("seed=2", *SHORT, f"hydra.run.dir={out}", cwd=tmp_path)
+    assert second.returncode == 2
+    assert "hydra.run.dir" in second.stderr and "output.overwrite=true" in second.stderr
+    assert "seed 1" in second.stderr
+    assert (out / "summary.json").read_bytes() == before
+
+
+def test_overwrite_replaces_the_other_runs_files_and_says_which(tmp_path):
+    """With output.overwrite=true the other run's files (its PNGs included) are removed and
+    listed; the folder then holds one run only."""
+    out = tmp_path / "run"
+    assert sahel_sim("seed=1", "end=2019-03", f"hydra.run.dir={out}", cwd=tmp_path).returncode == 0
+    assert list(out.glob("*.png"))
+    proc = sahel_sim("seed=2", *SHORT, "output.overwrite=true", f"hydra.run.dir={out}",
+                     cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "replaced" in proc.stderr and "summary.json" in proc.stderr
+    assert not list(out.glob("*.png")), "the seed-1 plots were left beside the seed-2 tables"
+    assert json.loads((out / "summary.json").read_text())["seed"] == 2
+
+
+def test_the_same_run_again_into_its_folder_is_allowed(tmp_path):
+    """Running the same config and seed into its own folder again just rewrites it."""
+    out = tmp_path / "run"
+    for _ in range(2):
+        proc = sahel_sim("seed=1", *SHORT, f"hydra.run.dir={out}", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+
+
+def _user_configs(root: Path) -> Path:
+    """A user's config folder with a scenario of its own (the historical record without the
+    2020 coup in Mali)."""
+    folder = root / "my_configs"
+    (folder / "scenario").mkdir(parents=True)
+    (folder / "scenario" / "mine.yaml").write_text(
+        "# @package _global_\n"
+        "defaults:\n  - historical\n\n"
+        "scenario:\n  name: mine\n  description: historical without Mali's 2020 coup\n"
+        "  exclude_events: [mali_coup_2020]\n")
+    return folder
+
+
+def test_config_dir_adds_a_scenario(tmp_path):
+    """--config-dir DIR makes DIR/scenario/<name>.yaml a scenario option."""
+    folder = _user_configs(tmp_path)
+    out = tmp_path / "run"
+    proc = sahel_sim("--config-dir", str(folder), "scenario=mine", *SHORT,
+                     f"hydra.run.dir={out}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "summary.json").read_text())["scenario"] == "mine"
+
+
+def test_config_dir_with_a_malformed_file_is_refused(tmp_path):
+    """A YAML file that does not parse, or a top-level config.yaml that would be silently
+    ignored, stops the command with exit 2 and names the file."""
+    folder = _user_configs(tmp_path)
+    (folder / "scenario" / "broken.yaml").write_text("scenario: [unclosed\n")
+    proc = sahel_sim("--config-dir", str(folder), "scenario=mine", *SHORT, cwd=tmp_path)
+    assert proc.returncode == 2 and "broken.yaml" in proc.stderr and "YAML" in proc.stderr
+    (folder / "scenario" / "broken.yaml").unlink()
+    (folder / "config.yaml").write_text("seed: [\n")
+    proc = sahel_sim(f"--config-dir={folder}", "scenario=mine", *SHORT, cwd=tmp_path)
+    assert proc.returncode == 2 and "config.yaml" in proc.stderr and "allowed" in proc.stderr
+
+
+def test_unknown_scenario_lists_the_user_scenarios_too(tmp_path):
+    """The did-you-mean of an unknown scenario includes the user folder's options."""
+    folder = _user_configs(tmp_path)
+    proc = sahel_sim("--config-dir", str(folder), "scenario=mien", *SHORT, cwd=tmp_path)
+    assert proc.returncode == 2 and "did you mean 'mine'" in proc.stderr
+
+
+def test_synthetic_world_summary_says_the_verdict_is_not_defined(tmp_path):
+    """A world without AES states prints no "0/3 AES states" verdict: it says why there is none,
+    and its costs and partners agree with summary.json."""
+    out = tmp_path / "run"
+    proc = sahel_sim("scenario=synthetic", "world.synthetic.n_regions=40", *SHORT,
+                     f"hydra.run.dir={out}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "not defined" in proc.stdout and "/3 AES" not in proc.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    for state, partner in summary["largest_partner_at_end"].items():
+        assert f"{state}: {partner or 'none'}" in proc.stdout

@@ -1,4 +1,4 @@
-"""Configuration in Python: :func:`sim.load_config` and :func:`sim.config.validate`.
+"""Configuration in Python: :func:`sim.load_config` and :func:`sim.prepare.prepare`.
 
 A user's mistake (a typo in a name, an unknown rule, a value out of range, a bad date, an event
 naming something that does not exist) must raise :class:`sim.config.ConfigError` before anything
@@ -18,7 +18,8 @@ import sys
 import pytest
 
 from sim import RunConfig, load_config
-from sim.config import ConfigError, EventConfig, validate
+from sim.config import ConfigError, EventConfig
+from sim.prepare import prepare
 from tests.bad_inputs import BAD_INPUTS, POWERS, RULES, SCENARIOS, STATES, WORLDS
 
 HEAVY = ("mesa", "pandas", "matplotlib")
@@ -108,11 +109,11 @@ BAD_EDITS = [
 @pytest.mark.parametrize(("edit", "param", "value", "allowed"),
                          [pytest.param(*case[1:], id=case[0]) for case in BAD_EDITS])
 def test_validate_rejects_bad_config_built_in_python(sahel_cfg, edit, param, value, allowed):
-    """validate() on a RunConfig changed in Python names the parameter, value and allowed."""
+    """prepare() on a RunConfig changed in Python names the parameter, value and allowed."""
     cfg = copy.deepcopy(sahel_cfg)
     edit(cfg)
     with pytest.raises(ConfigError) as info:
-        validate(cfg)
+        prepare(cfg)
     assert_names_all(str(info.value), param, value, allowed)
 
 
@@ -135,8 +136,113 @@ def test_load_config_gives_the_typed_schema_with_overrides_applied():
 
 
 def test_seed_zero_is_kept():
-    """seed=0 is a seed like any other (not 'unset')."""
-    assert load_config(["seed=0"]).seed == 0
+    """seed=0 is a seed like any other, not "unset": a config whose seed is set to 0 from another
+    value runs as seed 0 (the same tables as the composed seed-0 run, other tables than seed 7's)
+    and reports seed 0. Code that treated 0 as missing (``if cfg.seed:``, ``seed or default``)
+    would fall back to another seed here."""
+    from sim import run
+
+    seven = load_config(["seed=7", "end=2019-06"])
+    zero = run(dataclasses.replace(seven, seed=0))
+    composed = run(load_config(["seed=0", "end=2019-06"]))
+    assert zero.summary["seed"] == 0
+    assert zero.tables["regions"].equals(composed.tables["regions"])
+    assert not zero.tables["regions"].equals(run(seven).tables["regions"])
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda: load_config("seed=7"), ["overrides", "seed=7", "a list of strings"]),
+    (lambda: load_config(["seed=7", 3]), ["overrides", "3", "strings"]),
+    (lambda: load_config(None), ["overrides", "None", "a list"]),
+], ids=["string", "not_a_string_item", "none"])
+def test_load_config_rejects_overrides_that_are_not_a_list_of_strings(call, words):
+    """A single string (a common slip) or a non-string item is a ConfigError that says what to
+    pass, not a raw exception from deep inside Hydra."""
+    with pytest.raises(ConfigError) as info:
+        call()
+    for w in words:
+        assert w in str(info.value), f"{w!r} not in: {info.value}"
+
+
+@pytest.mark.parametrize("bad", [None, "seed=7", {"seed": 7}], ids=["none", "string", "dict"])
+def test_run_rejects_what_is_not_a_run_config(bad):
+    """run(None) and friends raise a ConfigError naming what run() takes."""
+    from sim import run
+
+    with pytest.raises(ConfigError) as info:
+        run(bad)
+    assert "RunConfig" in str(info.value) and "allowed" in str(info.value)
+
+
+@pytest.mark.parametrize(("override", "type_words"), [
+    ("seed=abc", "whole number (int)"),
+    ("metrics.phi=cheap", "number (float)"),
+    ("params.resources.concessions_enabled=maybe", "true or false (bool)"),
+], ids=["int", "float", "bool"])
+def test_a_wrong_type_names_the_type_allowed(override, type_words):
+    """A value of the wrong type is refused with the type the parameter takes."""
+    with pytest.raises(ConfigError) as info:
+        load_config([override])
+    assert type_words in str(info.value), str(info.value)
+
+
+def test_a_configuration_is_checked_once_per_process(monkeypatch):
+    """load_config then run checks the configuration once (and generates a synthetic world
+    once): sim.prepare.prepare remembers what it prepared. A changed config is checked again."""
+    import sim.prepare as prep
+    from sim import run
+
+    calls = {"check": 0, "generate": 0}
+    check, generate = prep.check_settings, prep.generate_world
+
+    def counting_check(*a, **k):
+        calls["check"] += 1
+        return check(*a, **k)
+
+    def counting_generate(*a, **k):
+        calls["generate"] += 1
+        return generate(*a, **k)
+
+    monkeypatch.setattr(prep, "check_settings", counting_check)
+    monkeypatch.setattr(prep, "generate_world", counting_generate)
+    cfg = load_config(["scenario=synthetic", "world.synthetic.n_regions=31", "end=2019-03",
+                       "seed=123456"])
+    run(cfg)
+    run(cfg)
+    assert calls == {"check": 1, "generate": 1}
+    cfg.seed = 654321  # another configuration: checked again
+    run(cfg)
+    assert calls == {"check": 2, "generate": 2}
+
+
+def test_a_config_changed_after_it_was_checked_is_checked_again():
+    """The memory of prepared configurations is keyed by content: an invalid edit is caught."""
+    cfg = load_config(["end=2019-04"])
+    prepare(cfg)
+    cfg.params.combat.control_speed = 5.0
+    with pytest.raises(ConfigError, match="params.combat.control_speed"):
+        prepare(cfg)
+
+
+def test_region_names_are_looked_up_in_sets(monkeypatch):
+    """Every name check of a world's regions looks the name up in a set, not a list, so that
+    checking a world is linear in its regions (a list made it quadratic: 18 s at 1e5 regions;
+    the time is measured by experiments/benchmark.py)."""
+    from sim.config import checks
+
+    kinds: list[str] = []
+    original = checks.check_name
+
+    def spy(name, value, allowed):
+        kinds.append(type(allowed).__name__)
+        return original(name, value, allowed)
+
+    monkeypatch.setattr(checks, "check_name", spy)
+    cfg = load_config(["scenario=synthetic", "world.synthetic.n_regions=2000",
+                       "world.synthetic.n_states=5"])
+    prepare(cfg, remember=False)
+    assert len(kinds) > 2000  # one check per region at least
+    assert kinds.count("list") < 50, f"{kinds.count('list')} lookups in lists"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -146,7 +252,7 @@ def test_every_scenario_composes_and_is_named_after_its_file(scenario):
     cfg = load_config(overrides)
     assert cfg.scenario.name == scenario
     assert cfg.scenario.description, f"scenario {scenario} has no description"
-    validate(cfg)
+    prepare(cfg)
 
 
 @pytest.mark.parametrize("world", WORLDS)
@@ -155,7 +261,7 @@ def test_every_world_composes(world):
     overrides = [f"world={world}"] + (["scenario=synthetic"] if world == "synthetic" else [])
     cfg = load_config(overrides)
     assert cfg.world.name == world
-    prepared = validate(cfg)
+    prepared = prepare(cfg)
     assert prepared.world.regions and prepared.world.states and prepared.world.powers
 
 
@@ -174,10 +280,10 @@ def test_synthetic_world_with_sahel_events_is_a_config_error():
 
 
 def test_validate_generates_a_synthetic_world_without_changing_the_input():
-    """validate() returns the generated world; the caller's config is left as it was."""
+    """prepare() returns the generated world; the caller's config is left as it was."""
     cfg = load_config(["scenario=synthetic", "world.synthetic.n_regions=12",
                        "world.synthetic.n_states=3"])
-    prepared = validate(cfg)
+    prepared = prepare(cfg)
     assert len(prepared.world.regions) == 12
     assert len(prepared.world.states) == 3
     assert cfg.world.regions == []

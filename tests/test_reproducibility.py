@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from sim import load_config, run
-from sim.api import config_hash
+from sim.config import config_hash
 from sim.record import TABLES
 
 OVERRIDES = ("scenario=endogenous", "seed=11", "end=2019-09", "output.plots=false")

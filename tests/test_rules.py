@@ -29,8 +29,8 @@ from sim.config import (
     ProportionalParams,
     RivalryParams,
     RulesConfig,
-    validate,
 )
+from sim.prepare import prepare
 from sim.model import SahelModel
 from sim.processes import powers as powers_p
 from sim.rules import RuleContext, get, names, vacuum_rule
@@ -548,7 +548,7 @@ def test_an_unknown_rule_is_refused_with_the_names_allowed() -> None:
     cfg = tiny_world()
     cfg.rules.vacuum["russia"] = "opportunstic"
     with pytest.raises(ConfigError, match=r"rules\.vacuum\.russia.*opportunstic.*opportunistic"):
-        validate(cfg)
+        prepare(cfg)
 
 
 def test_a_rule_name_cannot_be_registered_twice() -> None:

@@ -14,8 +14,10 @@ from collections import Counter
 import pytest
 
 from sim import load_config, run
-from sim.api import RunResult, group_options
-from sim.config import PERSON_INSTRUMENTS, WEST, ConfigError, RunConfig, validate
+from sim.api import RunResult
+from sim.config import group_options
+from sim.config import PERSON_INSTRUMENTS, WEST, ConfigError, RunConfig
+from sim.prepare import prepare
 
 SCENARIOS = group_options("scenario")
 WORLDS = group_options("world")
@@ -58,7 +60,7 @@ def test_scenario_composes_validates_and_runs(scenario):
     """Each scenario runs a short horizon and reports every month, region, state and power."""
     cfg, result = _run(f"scenario={scenario}", SHORT)
     assert cfg.scenario.name == scenario
-    prepared = validate(cfg)
+    prepared = prepare(cfg)
     t = result.tables
     assert sorted(t["states"]["date"].unique()) == SHORT_DATES
     assert set(t["states"]["state"]) == set(prepared.world.states)
@@ -121,7 +123,7 @@ def test_synthetic_default_size_is_the_configured_one():
 def test_synthetic_geography_comes_from_world_seed_not_run_seed():
     """Replicates (run seeds) share one generated world; another world_seed gives another."""
     def geography(*overrides):
-        w = validate(load_config(["scenario=synthetic", *overrides])).world
+        w = prepare(load_config(["scenario=synthetic", *overrides])).world
         return [(r.id, r.state, r.lat, r.lon, r.population) for r in w.regions]
 
     assert geography("seed=0") == geography("seed=1")

@@ -27,8 +27,8 @@ from sim.config import (
     StateConfig,
     StateInitConfig,
     WorldConfig,
-    validate,
 )
+from sim.prepare import prepare
 
 __all__ = [
     "STATE_IDS",
@@ -138,7 +138,7 @@ def tiny_world(
         host_can_pay: ``params.resources.host_can_pay``.
 
     Returns:
-        The configuration, already passed through :func:`sim.config.validate`.
+        The configuration, already passed through :func:`sim.prepare.prepare`.
     """
     if not 1 <= n_states <= len(STATE_IDS):
         raise ValueError(f"n_states={n_states}; allowed: 1..{len(STATE_IDS)}")
@@ -183,7 +183,7 @@ def tiny_world(
     cfg.rules.vacuum.update(rules or {})
     cfg.params.resources.host_can_pay = host_can_pay
     cfg.output.plots = False
-    return validate(cfg)
+    return prepare(cfg)
 
 
 def expulsion_world(*, host_can_pay: float = 1.0, russia_rule: str = "opportunistic",

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.seeds import replicate_seeds
 from sim.sweep.experiment import ExperimentConfig, ParameterSpec, validate_experiment
 
 __all__ = ["Design", "build_design", "pair_id", "replicate_seeds", "run_id", "salib_problem"]
@@ -137,15 +138,6 @@ def build_design(exp: ExperimentConfig) -> Design:
             for i, (n, s) in enumerate(zip(names, specs, strict=True))}
     table = pd.DataFrame({"point": np.arange(len(x)), **data})
     return Design(table=table, problem=problem, unit_samples=x)
-
-
-def replicate_seeds(seed: int, replicates: int) -> list[int]:
-    """The run seed of each replicate: children of ``SeedSequence(seed)``, as 63-bit integers.
-
-    Child ``r`` depends only on ``seed`` and ``r``, so more replicates extend the list.
-    """
-    children = np.random.SeedSequence(seed).spawn(replicates)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
 
 def run_id(point: int, scenario: str, replicate: int) -> str:

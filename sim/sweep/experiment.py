@@ -164,16 +164,14 @@ def load_experiment(name_or_path: str) -> ExperimentConfig:
 
     import yaml
 
-    from sim.api import config_dir, group_options
+    from sim.config import config_dir, group_options, suggest
 
     path = Path(name_or_path)
     if path.suffix not in (".yaml", ".yml"):
         path = config_dir() / "experiment" / f"{name_or_path}.yaml"
         if not path.is_file():
-            from sim.config import _suggest
-
             raise ConfigError(f"experiment={name_or_path!r} is unknown; "
-                              + _suggest(name_or_path, group_options("experiment")))
+                              + suggest(name_or_path, group_options("experiment")))
     data = yaml.safe_load(path.read_text()) or {}
     data.pop("defaults", None)
     return experiment_from_dict(data)

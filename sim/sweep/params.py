@@ -5,6 +5,11 @@ A path walks dataclass fields and mapping keys of :class:`sim.config.RunConfig`:
 ``scenario.exclude_events``. ``*`` stands for every key of a mapping
 (``world.groups.*.recruit_rate``). The value keeps the field's type: a whole number for an
 integer field (2.5 for one is an error), a number for a float field, text for a text field.
+Paths are resolved by :mod:`sim.config.paths`, the project's one resolver.
+
+Before a sweep starts, :func:`check_paths` checks that every path names something and
+:func:`check_values` that every value the design takes is one the field allows (its range in
+the schema), so that a sweep never starts with runs that are bound to fail.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ import dataclasses
 import math
 from typing import Any
 
-from sim.config import ConfigError, RunConfig, _suggest
+from sim.config import ConfigError, RunConfig
+from sim.config import paths as P
 
-__all__ = ["apply_parameters", "check_paths", "expand_path", "get_path", "plain_value"]
+__all__ = ["apply_parameters", "check_paths", "check_values", "plain_value"]
 
 
 def plain_value(value: Any) -> Any:
@@ -25,69 +31,6 @@ def plain_value(value: Any) -> Any:
     if isinstance(value, tuple):
         return [plain_value(v) for v in value]
     return value
-
-
-def _children(obj: Any) -> list[str]:
-    if isinstance(obj, dict):
-        return [str(k) for k in obj]
-    if dataclasses.is_dataclass(obj):
-        return [f.name for f in dataclasses.fields(obj)]
-    return []
-
-
-def expand_path(cfg: RunConfig, path: str) -> list[list[str]]:
-    """The concrete key lists a path names (``*`` expanded over a mapping's keys).
-
-    The last key of a mapping may be new (``rules.vacuum.<power>`` for a power not listed);
-    every other key must exist.
-
-    Raises:
-        ConfigError: a key that does not exist, with what is allowed there.
-    """
-    parts = path.split(".")
-    out: list[list[str]] = []
-
-    def walk(obj: Any, i: int, keys: list[str]) -> None:
-        part = parts[i]
-        last = i == len(parts) - 1
-        names = _children(obj)
-        where = ".".join(keys) or "(top level)"
-        if not names and not isinstance(obj, dict):
-            raise ConfigError(f"parameter path {path!r}: {where} is a value and has no "
-                              f"field {part!r}")
-        if part == "*":
-            if not isinstance(obj, dict):
-                raise ConfigError(f"parameter path {path!r}: '*' needs a mapping at {where}")
-            targets = names
-        elif part in names or (last and isinstance(obj, dict)):
-            targets = [part]
-        else:
-            raise ConfigError(f"parameter path {path!r}: no {part!r} in {where}; "
-                              + _suggest(part, names))
-        for t in targets:
-            if last:
-                out.append([*keys, t])
-            else:
-                child = obj[t] if isinstance(obj, dict) else getattr(obj, t)
-                walk(child, i + 1, [*keys, t])
-
-    walk(cfg, 0, [])
-    return out
-
-
-def _parent(cfg: RunConfig, keys: list[str]) -> Any:
-    obj: Any = cfg
-    for k in keys[:-1]:
-        obj = obj[k] if isinstance(obj, dict) else getattr(obj, k)
-    return obj
-
-
-def get_path(cfg: RunConfig, keys: list[str]) -> Any:
-    """The value at a concrete key list (None for a new mapping key)."""
-    parent = _parent(cfg, keys)
-    if isinstance(parent, dict):
-        return parent.get(keys[-1])
-    return getattr(parent, keys[-1])
 
 
 def _coerce(name: str, current: Any, value: Any) -> Any:
@@ -113,6 +56,15 @@ def _coerce(name: str, current: Any, value: Any) -> Any:
     return value
 
 
+def _new_value(shown: str, current: Any, value: Any, scale: bool) -> Any:
+    """The value a parameter sets where the field holds ``current``."""
+    if scale:
+        if not isinstance(current, (int, float)) or isinstance(current, bool):
+            raise ConfigError(f"{shown}: scale: true needs a numeric field; it holds {current!r}")
+        value = current * float(plain_value(value))
+    return _coerce(shown, current, value)
+
+
 def apply_parameters(cfg: RunConfig, values: dict[str, Any],
                      specs: dict[str, Any]) -> RunConfig:
     """Set each parameter's value on ``cfg`` (in place) at its paths; return ``cfg``.
@@ -128,21 +80,9 @@ def apply_parameters(cfg: RunConfig, values: dict[str, Any],
     for name, value in values.items():
         spec = specs[name]
         for path in spec.paths or [name]:
-            for keys in expand_path(cfg, path):
-                shown = ".".join(keys)
-                current = get_path(cfg, keys)
-                new = value
-                if spec.scale:
-                    if not isinstance(current, (int, float)) or isinstance(current, bool):
-                        raise ConfigError(f"{shown}: scale: true needs a numeric field; it holds "
-                                          f"{current!r}")
-                    new = current * float(plain_value(value))
-                new = _coerce(shown, current, new)
-                parent = _parent(cfg, keys)
-                if isinstance(parent, dict):
-                    parent[keys[-1]] = new
-                else:
-                    setattr(parent, keys[-1], new)
+            for keys in P.expand(cfg, path):
+                current = P.get(cfg, keys)
+                P.assign(cfg, keys, _new_value(".".join(keys), current, value, spec.scale))
     return cfg
 
 
@@ -154,11 +94,58 @@ def check_paths(cfg: RunConfig, specs: dict[str, Any]) -> None:
     """
     for name, spec in specs.items():
         for path in spec.paths or [name]:
-            if not expand_path(cfg, path):
+            matched = P.expand(cfg, path)
+            if not matched:
                 raise ConfigError(f"parameter path {path!r} of {name!r} matches nothing")
             if spec.scale:
-                for keys in expand_path(cfg, path):
-                    current = get_path(cfg, keys)
+                for keys in matched:
+                    current = P.get(cfg, keys)
                     if not isinstance(current, (int, float)) or isinstance(current, bool):
                         raise ConfigError(f"experiment.parameters.{name}: scale: true needs "
                                           f"numeric fields; {'.'.join(keys)} holds {current!r}")
+
+
+def _range_text(lo: float | None, hi: float | None, unit: str) -> str:
+    lo_s = "-inf" if lo is None else f"{lo:g}"
+    hi_s = "inf" if hi is None else f"{hi:g}"
+    return f"[{lo_s}, {hi_s}]" + (f" ({unit})" if unit else "")
+
+
+def check_values(cfg: RunConfig, specs: dict[str, Any], values: dict[str, list[Any]]) -> None:
+    """Check every value a design gives each parameter against the field it is set on: its type,
+    and its range in the schema (scaled values are checked after scaling).
+
+    Args:
+        cfg: a base run config (the values are tried on it, not set).
+        specs: parameter name -> :class:`sim.sweep.experiment.ParameterSpec`.
+        values: parameter name -> every value the design takes (levels, or the sampled values).
+
+    Raises:
+        ConfigError: naming the parameter, the path, the value and the allowed range.
+    """
+    for name, spec in specs.items():
+        distinct = []
+        for v in values.get(name, []):
+            v = plain_value(v)
+            if v not in distinct:
+                distinct.append(v)
+        for path in spec.paths or [name]:
+            for keys in P.expand(cfg, path):
+                shown = ".".join(keys)
+                current = P.get(cfg, keys)
+                limits = P.bounds(cfg, keys)
+                for v in distinct:
+                    try:
+                        new = _new_value(shown, current, v, spec.scale)
+                    except ConfigError as exc:
+                        raise ConfigError(f"experiment.parameters.{name}: {exc}") from None
+                    if limits is None or not isinstance(new, (int, float)) or isinstance(
+                            new, bool):
+                        continue
+                    lo, hi, unit = limits
+                    if math.isnan(new) or (lo is not None and new < lo) or (
+                            hi is not None and new > hi):
+                        how = f" ({v!r} x {current!r})" if spec.scale else ""
+                        raise ConfigError(
+                            f"experiment.parameters.{name}: {shown}={new!r}{how} is out of "
+                            f"range; allowed: {_range_text(lo, hi, unit)}")

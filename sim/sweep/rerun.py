@@ -86,7 +86,7 @@ def rerun(folder: str | Path, rid: str, out: str | Path | None = None,
     from sim.sweep.experiment import experiment_from_dict
     from sim.sweep.runner import find_task, plan
     from sim.sweep.store import read_manifest
-    from sim.sweep.worker import _quiet_mesa, execute
+    from sim.sweep.worker import execute, quiet_mesa
 
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -96,7 +96,7 @@ def rerun(folder: str | Path, rid: str, out: str | Path | None = None,
     exp = experiment_from_dict(manifest["experiment"])
     p = plan(exp)
     task = find_task(p, rid)
-    _quiet_mesa()
+    quiet_mesa()
     res, result = execute(p.context, task)
     row = res["row"]
     stored = _stored_row(folder, rid)

@@ -27,6 +27,7 @@ __all__ = [
     "base_config",
     "execute",
     "flatten",
+    "quiet_mesa",
     "run_task",
     "task_config",
 ]
@@ -168,9 +169,10 @@ def run_task(ctx: SweepContext, task: Task) -> dict[str, Any]:
     Returns:
         ``{"row": {...}, "monthly": {series: DataFrame} or None}``.
     """
-    _quiet_mesa()
+    quiet_mesa()
     return execute(ctx, task)[0]
 
 
-def _quiet_mesa() -> None:
+def quiet_mesa() -> None:
+    """Mesa logs every step at INFO: keep workers' output to warnings."""
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO

@@ -48,7 +48,9 @@ def load_validate_config(overrides: list[str] | tuple[str, ...] = ()):  # -> Val
     from omegaconf.errors import OmegaConfBaseException
 
     from sim.api import load_config
-    from sim.config import ConfigError, RunConfig, _suggest
+    from sim.config import ConfigError, RunConfig, suggest
+    from sim.config.compose import type_phrase
+    from sim.config.paths import schema_field
     from sim.validate.config import (
         VALIDATE_FIELDS,
         ValidateConfig,
@@ -60,7 +62,7 @@ def load_validate_config(overrides: list[str] | tuple[str, ...] = ()):  # -> Val
     for o in overrides:
         head = _key(o).split(".", 1)[0]
         if "=" in o and head not in top and head != "hydra":
-            raise ConfigError(f"unknown parameter {_key(o)!r}; {_suggest(head, top)}")
+            raise ConfigError(f"unknown parameter {_key(o)!r}; {suggest(head, top)}")
     own = [o for o in overrides if _key(o) in VALIDATE_FIELDS]
     rest = [o for o in overrides if _key(o) not in VALIDATE_FIELDS]
     register_validate_schema()
@@ -72,8 +74,9 @@ def load_validate_config(overrides: list[str] | tuple[str, ...] = ()):  # -> Val
         except OmegaConfBaseException as exc:
             key = getattr(exc, "full_key", None) or own[0].split("=", 1)[0]
             value = next((o.split("=", 1)[1] for o in own if _key(o) == key), None)
+            wanted = type_phrase(schema_field(ValidateConfig, [str(key)], str(key)))
             raise ConfigError(f"{key}={value!r} is invalid ({str(exc).splitlines()[0]}); "
-                              "allowed: a value of the parameter's type") from exc
+                              f"allowed: {wanted}") from exc
         for o in own:
             setattr(cfg, _key(o), getattr(settings, _key(o)))
     return validate_config(cfg)
@@ -104,8 +107,7 @@ def _app(dict_cfg) -> None:
 
 def main() -> None:
     """Entry point of the ``sahel-sim-validate`` console script."""
-    from sim.api import config_dir
-    from sim.config import ConfigError
+    from sim.config import ConfigError, config_dir
     from sim.validate.config import register_validate_schema
 
     args = sys.argv[1:]

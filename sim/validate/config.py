@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import ConfigError, RunConfig, param, parse_month, validate
+from sim.config import ConfigError, RunConfig, param, parse_month
+from sim.prepare import prepare
+from sim.seeds import replicate_seeds
 
 __all__ = [
     "VALIDATE_FIELDS",
@@ -76,20 +78,13 @@ def hindcast_config(cfg: ValidateConfig) -> RunConfig:
         metrics=dataclasses.replace(base.metrics, horizon_start="", horizon_end=""))
 
 
-def replicate_seeds(seed: int, n: int) -> list[int]:
-    """``n`` run seeds spawned from ``numpy.random.SeedSequence(seed)`` (63-bit, in the range
-    of ``RunConfig.seed``). Replicate ``i`` uses seed ``i`` for its scenario and its hindcast run."""
-    children = np.random.SeedSequence(seed).spawn(n)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
-
-
 def validate_config(cfg: ValidateConfig) -> ValidateConfig:
     """Check the scenario's configuration, the validation settings and the hindcast run.
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
     """
-    validate(cfg)
+    prepare(cfg)
     if cfg.n_jobs == 0:
         raise ConfigError("n_jobs=0 is invalid; allowed: a number of processes >= 1, or -1 for "
                           "every core")
@@ -99,7 +94,7 @@ def validate_config(cfg: ValidateConfig) -> ValidateConfig:
         raise ConfigError(f"hindcast_end={cfg.hindcast_end!r} is before hindcast_start="
                           f"{cfg.hindcast_start!r}; allowed: hindcast_end >= hindcast_start")
     try:
-        validate(hindcast_config(cfg))
+        prepare(hindcast_config(cfg))
     except ConfigError as exc:
         msg = str(exc).replace("start=", "hindcast_start=", 1) if str(exc).startswith(
             "start=") else f"the hindcast run ({cfg.hindcast_start}..{cfg.hindcast_end}): {exc}"

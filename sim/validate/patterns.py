@@ -32,6 +32,7 @@ import pandas as pd
 
 __all__ = [
     "FIGURE_NAMES",
+    "plain",
     "PATTERNS",
     "PatternResult",
     "Tables",
@@ -212,14 +213,15 @@ class PatternResult:
         d = dataclasses.asdict(self)
         d["status"] = self.status
         d["measured_text"] = self.measured_text
-        return _plain(d)
+        return plain(d)
 
 
-def _plain(x: Any) -> Any:
+def plain(x: Any) -> Any:
+    """``x`` as JSON-able data: string keys, lists, Python numbers, None for NaN and infinities."""
     if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
+        return {str(k): plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
+        return [plain(v) for v in x]
     if isinstance(x, np.generic):
         x = x.item()
     if isinstance(x, float) and not math.isfinite(x):

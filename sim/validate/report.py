@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.validate.patterns import PatternResult, _plain, fmt
+from sim.validate.patterns import PatternResult, fmt, plain
 
 if TYPE_CHECKING:
     from sim.validate.runner import Validation
@@ -118,7 +118,7 @@ def write_validation(v: Validation, folder: str | Path, plots: bool = True) -> d
     for d, r in zip(data["patterns"], v.results, strict=True):
         d["figure_file"] = figures.get(r.id)
     paths["validation.json"] = folder / "validation.json"
-    paths["validation.json"].write_text(json.dumps(_plain(data), indent=1, default=str, allow_nan=False) + "\n")
+    paths["validation.json"].write_text(json.dumps(plain(data), indent=1, default=str, allow_nan=False) + "\n")
     paths["validation.md"] = folder / "validation.md"
     paths["validation.md"].write_text(markdown(v, figures) + "\n")
     return paths

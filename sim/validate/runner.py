@@ -93,7 +93,7 @@ class Validation:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-able data: settings, seeds, provenance, score and results."""
-        from sim.api import to_plain
+        from sim.config import to_plain
 
         c = self.config
         return {
@@ -118,7 +118,7 @@ def run_validation(cfg: ValidateConfig, progress: bool = True) -> Validation:
 
     ``cfg`` must have been checked with :func:`sim.validate.config.validate_config`.
     """
-    from sim.api import provenance
+    from sim.provenance import provenance
 
     seeds = replicate_seeds(cfg.seed, cfg.replicates)
     scenario, hindcast = run_replicates(cfg, seeds, progress)

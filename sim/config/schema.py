@@ -1,4 +1,4 @@
-"""Typed configuration schema, Hydra ConfigStore registration and validation.
+"""The typed configuration schema: dataclasses, their ranges and units, and the project's constants.
 
 Every parameter of the model has exactly one default, here. World data (regions, forces,
 budgets) live in ``configs/world/*.yaml`` with their sources beside them; the schema gives
@@ -6,30 +6,49 @@ the types, ranges and units, so that a typo or an out-of-range value is an error
 work starts.
 
 Fields are declared with :func:`param`, which records the allowed range and the unit as
-dataclass metadata: :func:`validate` checks every range, and ``docs/ODD.md``'s parameter table
+dataclass metadata: :func:`sim.config.checks.check` checks every range, and ``docs/ODD.md``'s parameter table
 is generated from the same metadata (``python -m sim.docs``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
-import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "ConfigError",
-    "RunConfig",
-    "validate",
-    "param",
-    "INSTRUMENT_KINDS",
-    "PERSON_INSTRUMENTS",
-    "MONEY_INSTRUMENTS",
-    "EVENT_KINDS",
-    "WEST",
     "AES",
+    "EVENT_KINDS",
+    "INSTRUMENT_KINDS",
+    "MONEY_INSTRUMENTS",
+    "PERSON_INSTRUMENTS",
+    "WEST",
+    "CombatParams",
+    "CostBenefitParams",
+    "DeploymentConfig",
+    "EventConfig",
+    "GroupConfig",
+    "GroupProcessParams",
+    "HostProcessParams",
+    "InfluenceParams",
+    "InstrumentConfig",
+    "MetricsConfig",
+    "OpportunisticParams",
+    "OutputConfig",
+    "ParamsConfig",
+    "PowerConfig",
+    "ProportionalParams",
+    "RegionConfig",
+    "ResourceParams",
+    "RivalryParams",
+    "RulesConfig",
+    "RunConfig",
+    "ScenarioConfig",
+    "SnapshotConfig",
+    "StateConfig",
+    "StateInitConfig",
+    "SyntheticConfig",
+    "WorldConfig",
+    "param",
 ]
 
 #: Instruments measured in persons (unit cost per person-month).
@@ -44,25 +63,10 @@ WEST = ("france", "usa", "un", "eu")
 #: The Alliance of Sahel States, over which the hypothesis is measured (docs/ODD.md section 8).
 AES = ("mali", "burkina_faso", "niger")
 
-_YM = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-class ConfigError(ValueError):
-    """A configuration value is invalid. The message names the parameter, value and what is allowed."""
-
-
 def param(default: Any, lo: float | None = None, hi: float | None = None, unit: str = "",
           doc: str = "") -> Any:
     """A scalar config field with its allowed range [lo, hi], unit and description."""
     return field(default=default, metadata={"lo": lo, "hi": hi, "unit": unit, "doc": doc})
-
-
-def _list(*items: Any) -> Any:
-    return field(default_factory=lambda: list(items))
-
-
-def _dict(**items: Any) -> Any:
-    return field(default_factory=lambda: dict(items))
 
 
 # --------------------------------------------------------------------------- world entities
@@ -201,7 +205,9 @@ class SyntheticConfig:
     """Generated worlds for sweeps and scaling (docs/ODD.md section 2)."""
 
     n_states: int = param(4, 1, 1000, "states")
-    n_regions: int = param(40, 1, 10_000_000, "regions")
+    n_regions: int = param(
+        40, 1, 1_000_000, "regions",
+        "1e6 regions take about 1.5 GB and 15 s to generate and check (docs/ODD.md section 2)")
     n_groups: int = param(2, 1, 100, "groups")
     n_powers: int = param(3, 1, 100, "powers")
     world_seed: int = param(0, 0, 2**63 - 1, "", "seed of the world's geography, apart from the run seed")
@@ -437,7 +443,10 @@ class MetricsConfig:
 
 @dataclass
 class OutputConfig:
-    plots: bool = True
+    """What a run writes into its folder."""
+
+    plots: bool = True  # write the run's PNG figures
+    overwrite: bool = False  # replace another run's outputs found in the folder (else refuse)
 
 
 @dataclass
@@ -453,254 +462,3 @@ class RunConfig:
     params: ParamsConfig = field(default_factory=ParamsConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
-
-
-# --------------------------------------------------------------------------- dates
-
-
-def parse_month(value: str, name: str) -> int:
-    """Month number (year*12 + month-1) of a ``YYYY-MM`` string; ConfigError names ``name``."""
-    m = _YM.match(str(value))
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ConfigError(f"{name}={value!r} is not a valid month; allowed: a date as YYYY-MM, "
-                          "e.g. 2019-01")
-    return int(m.group(1)) * 12 + int(m.group(2)) - 1
-
-
-def month_str(month: int) -> str:
-    """``YYYY-MM`` of a month number."""
-    return f"{month // 12:04d}-{month % 12 + 1:02d}"
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _suggest(value: str, allowed: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(str(value), list(allowed), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"allowed: {', '.join(sorted(allowed))}{hint}"
-
-
-def check_name(name: str, value: str, allowed: list[str] | tuple[str, ...]) -> None:
-    """Raise ConfigError unless ``value`` is one of ``allowed``."""
-    if value not in allowed:
-        raise ConfigError(f"{name}={value!r} is unknown; {_suggest(value, allowed)}")
-
-
-def _check_ranges(obj: Any, path: str) -> None:
-    """Check every ``param`` field's range, recursively through dataclasses, lists and dicts."""
-    if dataclasses.is_dataclass(obj):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            name = f"{path}.{f.name}" if path else f.name
-            lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if math.isnan(value) or (lo is not None and value < lo) or (
-                        hi is not None and value > hi):
-                    lo_s = "-inf" if lo is None else f"{lo:g}"
-                    hi_s = "inf" if hi is None else f"{hi:g}"
-                    raise ConfigError(f"{name}={value!r} is out of range; allowed: [{lo_s}, {hi_s}]"
-                                      + (f" ({f.metadata['unit']})" if f.metadata.get("unit") else ""))
-            else:
-                _check_ranges(value, name)
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _check_ranges(v, f"{path}.{k}")
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            _check_ranges(v, f"{path}[{i}]")
-
-
-def _check_share_dict(name: str, d: dict[str, float], allowed: list[str]) -> None:
-    for k, v in d.items():
-        check_name(f"{name} key", k, allowed)
-        if not 0.0 <= float(v) <= 1.0:
-            raise ConfigError(f"{name}.{k}={v!r} is out of range; allowed: [0, 1]")
-
-
-def validate(cfg: RunConfig) -> RunConfig:
-    """Check a whole run configuration before anything is built.
-
-    Returns the configuration the model runs: ``cfg`` itself, or for ``world.kind=synthetic`` a
-    copy whose world has been generated (and checked like any other world).
-
-    Raises:
-        ConfigError: naming the parameter, the value and what is allowed.
-    """
-    from sim.rules import registry  # the registry knows the rule names, plugins included
-
-    registry.load_plugins(cfg.rules.plugins)
-    _check_ranges(cfg, "")
-    start = parse_month(cfg.start, "start")
-    end = parse_month(cfg.end, "end")
-    if end < start:
-        raise ConfigError(f"end={cfg.end!r} is before start={cfg.start!r}; allowed: end >= start")
-    w = cfg.world
-    check_name("world.kind", w.kind, ("listed", "synthetic"))
-    if w.kind == "synthetic":
-        from sim.world.synthetic import generate_world
-
-        cfg = generate_world(cfg)
-        w = cfg.world
-    validate_world(cfg, start)
-    for power, rule in cfg.rules.vacuum.items():
-        check_name("rules.vacuum key (power id)", power, list(w.powers))
-        check_name(f"rules.vacuum.{power}", rule, registry.names())
-    check_name("rules.default_vacuum", cfg.rules.default_vacuum, registry.names())
-    for i, h in enumerate((cfg.metrics.horizon_start, cfg.metrics.horizon_end)):
-        if h:
-            m = parse_month(h, ("metrics.horizon_start", "metrics.horizon_end")[i])
-            if not start <= m <= end:
-                raise ConfigError(f"metrics.horizon={h!r} is outside the run; allowed: "
-                                  f"{cfg.start} .. {cfg.end}")
-    for p in cfg.scenario.protected:
-        check_name("scenario.protected", p, list(w.powers))
-    parse_month(cfg.scenario.west_withdrawal_date, "scenario.west_withdrawal_date")
-    return cfg
-
-
-def validate_world(cfg: RunConfig, start: int) -> None:
-    """Check ids and cross-references of a world (also used for generated worlds)."""
-    w = cfg.world
-    states, powers, groups = list(w.states), list(w.powers), list(w.groups)
-    for kind, ids in (("state", states), ("power", powers), ("group", groups)):
-        if not ids:
-            raise ConfigError(f"world.{kind}s is empty; allowed: at least one {kind}")
-        for i in ids:
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", i):
-                raise ConfigError(f"world.{kind}s key {i!r} is not a valid id; allowed: lower_snake")
-    if not w.regions:
-        raise ConfigError("world.regions is empty; allowed: at least one region")
-    region_ids = [r.id for r in w.regions]
-    if len(set(region_ids)) != len(region_ids):
-        dup = sorted({r for r in region_ids if region_ids.count(r) > 1})
-        raise ConfigError(f"world.regions has duplicate ids {dup}; allowed: unique ids")
-    for i, r in enumerate(w.regions):
-        check_name(f"world.regions[{i}].state", r.state, states)
-    for s, sc in w.states.items():
-        _check_share_dict(f"world.states.{s}.receptivity", sc.receptivity, powers)
-    for p, pc in w.powers.items():
-        for s, v in pc.interest_by_state.items():
-            check_name(f"world.powers.{p}.interest_by_state key", s, states)
-            if not 0 <= v <= 10:
-                raise ConfigError(f"world.powers.{p}.interest_by_state.{s}={v!r} is out of range; "
-                                  "allowed: [0, 10]")
-        for k in pc.instruments:
-            check_name(f"world.powers.{p}.instruments key", k, INSTRUMENT_KINDS)
-        if not pc.instruments:
-            raise ConfigError(f"world.powers.{p}.instruments is empty; allowed: some of "
-                              f"{', '.join(INSTRUMENT_KINDS)}")
-    for g, gc in w.groups.items():
-        check_name(f"world.groups.{g}.kind", gc.kind, ("jihadist", "separatist"))
-        for h, v in gc.rivals.items():
-            check_name(f"world.groups.{g}.rivals key", h, groups)
-            if not 0 <= v <= 1:
-                raise ConfigError(f"world.groups.{g}.rivals.{h}={v!r} is out of range; allowed: [0, 1]")
-    # snapshot
-    dates = sorted(w.snapshots, key=lambda d: parse_month(d, f"world.snapshots key {d!r}"))
-    usable = [d for d in dates if parse_month(d, "world.snapshots") <= start]
-    if not usable:
-        raise ConfigError(f"start={cfg.start!r} is before every world snapshot; allowed: a start "
-                          f"on or after one of {', '.join(dates) or '(none)'}")
-    snap = w.snapshots[usable[-1]]
-    for s, si in snap.states.items():
-        check_name("snapshot state", s, states)
-        check_name(f"world.snapshots.{usable[-1]}.states.{s}.regime", si.regime,
-                   ("civilian", "military"))
-        for a in si.agreements:
-            check_name(f"world.snapshots.{usable[-1]}.states.{s}.agreements", a, powers)
-    missing = [s for s in states if s not in snap.states]
-    if missing:
-        raise ConfigError(f"world.snapshots.{usable[-1]}.states lacks {missing}; allowed: every state")
-    for i, d in enumerate(snap.deployments):
-        name = f"world.snapshots.{usable[-1]}.deployments[{i}]"
-        check_name(f"{name}.power", d.power, powers)
-        check_name(f"{name}.state", d.state, states)
-        check_name(f"{name}.instrument", d.instrument, list(w.powers[d.power].instruments))
-    for g, by_region in snap.fighters.items():
-        check_name("snapshot fighters group", g, groups)
-        for r, v in by_region.items():
-            check_name(f"world.snapshots.{usable[-1]}.fighters.{g} region", r, region_ids)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
-                raise ConfigError(f"world.snapshots.{usable[-1]}.fighters.{g}.{r}={v!r} is invalid; "
-                                  "allowed: a number of fighters >= 0")
-    for r, v in snap.control.items():
-        check_name("snapshot control region", r, region_ids)
-        if not 0 <= v <= 1:
-            raise ConfigError(f"world.snapshots.{usable[-1]}.control.{r}={v!r} is out of range; "
-                              "allowed: [0, 1]")
-    validate_events(cfg, start)
-
-
-def validate_events(cfg: RunConfig, start: int) -> None:
-    """Check every scenario event: date, kind, actor, target, instrument and value."""
-    w = cfg.world
-    states, powers = list(w.states), list(w.powers)
-    ids = [e.id for e in cfg.scenario.events if e.id]
-    for x in cfg.scenario.exclude_events:
-        check_name("scenario.exclude_events", x, ids)
-    for i, e in enumerate(cfg.scenario.events):
-        name = f"scenario.events[{i}]" + (f" ({e.id})" if e.id else "")
-        parse_month(e.date, f"{name}.date")
-        check_name(f"{name}.kind", e.kind, EVENT_KINDS)
-        if e.kind == "coup":
-            check_name(f"{name}.target (state)", e.target, states)
-        elif e.kind in ("deploy", "withdraw"):
-            check_name(f"{name}.actor (power)", e.actor, powers)
-            check_name(f"{name}.target (state)", e.target, states)
-            allowed = list(w.powers[e.actor].instruments)
-            if e.instrument or e.kind == "deploy":
-                check_name(f"{name}.instrument", e.instrument, allowed)
-            if e.kind == "deploy" and (e.value is None or e.value < 0):
-                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: a level >= 0")
-            if e.kind == "withdraw" and e.value is not None and e.value < 0:
-                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: a level >= 0")
-        elif e.kind in ("expel", "agreement"):
-            check_name(f"{name}.actor (state)", e.actor, states)
-            check_name(f"{name}.target (power)", e.target, powers)
-        elif e.kind == "budget":
-            check_name(f"{name}.actor (power or state)", e.actor, powers + states)
-            if e.value is None or e.value < 0:
-                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: USD/year >= 0")
-        elif e.kind == "param":
-            obj, attr = resolve_param_path(cfg, e.path, f"{name}.path")
-            if e.value is None:
-                raise ConfigError(f"{name}.value=None is invalid; allowed: a number")
-            if isinstance(getattr(obj, attr), int) and float(e.value) != int(e.value):
-                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: an integer "
-                                  f"({e.path} is a whole number)")
-        if e.months is not None and e.months < 1:
-            raise ConfigError(f"{name}.months={e.months!r} is invalid; allowed: >= 1")
-
-
-def resolve_param_path(cfg: RunConfig, path: str, name: str) -> tuple[Any, str]:
-    """Find the object and attribute a ``param`` event changes: a numeric field under
-    ``params.`` or ``world.powers.<p>.``/``world.states.<s>.``/``world.groups.<g>.``."""
-    parts = path.split(".") if path else []
-    if not parts or parts[0] not in ("params", "world"):
-        raise ConfigError(f"{name}={path!r} is invalid; allowed: a numeric parameter under "
-                          "params.* or world.powers/states/groups.*")
-    obj: Any = cfg
-    for i, part in enumerate(parts[:-1]):
-        if isinstance(obj, dict):
-            check_name(f"{name} ({'.'.join(parts[:i + 1])})", part, list(obj))
-            obj = obj[part]
-        else:
-            allowed = [f.name for f in dataclasses.fields(obj)]
-            check_name(f"{name} ({'.'.join(parts[:i + 1])})", part, allowed)
-            obj = getattr(obj, part)
-    if not dataclasses.is_dataclass(obj):
-        raise ConfigError(f"{name}={path!r} does not name a parameter")
-    numeric = [f.name for f in dataclasses.fields(obj)
-               if isinstance(getattr(obj, f.name), (int, float))
-               and not isinstance(getattr(obj, f.name), bool)]
-    check_name(f"{name} (field)", parts[-1], numeric)
-    return obj, parts[-1]
-
-
-def register_configs() -> None:
-    """Register the schema in Hydra's ConfigStore (called by the entry points, not on import)."""
-    from hydra.core.config_store import ConfigStore
-
-    cs = ConfigStore.instance()
-    cs.store(name="run_schema", node=RunConfig)

@@ -1,0 +1,219 @@
+"""Checks of a whole run configuration, before anything is built: pure functions of the config.
+
+This module imports nothing above :mod:`sim.config`: the names of the registered vacuum rules are
+passed in by the caller (:func:`sim.prepare.prepare` loads the plugins and generates synthetic
+worlds, then calls :func:`check`). Every error names the parameter, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Collection
+from typing import Any
+
+from sim.config.dates import parse_month
+from sim.config.errors import ConfigError, check_name
+from sim.config.paths import resolve_numeric
+from sim.config.schema import EVENT_KINDS, INSTRUMENT_KINDS, RunConfig
+
+__all__ = ["check", "check_events", "check_ranges", "check_settings", "check_world"]
+
+
+def check_ranges(obj: Any, path: str) -> None:
+    """Check every ``param`` field's range, recursively through dataclasses, lists and dicts."""
+    if dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            name = f"{path}.{f.name}" if path else f.name
+            lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if math.isnan(value) or (lo is not None and value < lo) or (
+                        hi is not None and value > hi):
+                    lo_s = "-inf" if lo is None else f"{lo:g}"
+                    hi_s = "inf" if hi is None else f"{hi:g}"
+                    raise ConfigError(f"{name}={value!r} is out of range; allowed: [{lo_s}, {hi_s}]"
+                                      + (f" ({f.metadata['unit']})" if f.metadata.get("unit") else ""))
+            else:
+                check_ranges(value, name)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            check_ranges(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            check_ranges(v, f"{path}[{i}]")
+
+
+def _check_share_dict(name: str, d: dict[str, float], allowed: list[str]) -> None:
+    for k, v in d.items():
+        check_name(f"{name} key", k, allowed)
+        if not 0.0 <= float(v) <= 1.0:
+            raise ConfigError(f"{name}.{k}={v!r} is out of range; allowed: [0, 1]")
+
+
+def check_settings(cfg: RunConfig, rule_names: Collection[str]) -> None:
+    """Check what does not depend on the world's entities: every range, the dates, the world's
+    kind and the names of the rules chosen.
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed.
+    """
+    check_ranges(cfg, "")
+    start = parse_month(cfg.start, "start")
+    end = parse_month(cfg.end, "end")
+    if end < start:
+        raise ConfigError(f"end={cfg.end!r} is before start={cfg.start!r}; allowed: end >= start")
+    check_name("world.kind", cfg.world.kind, ("listed", "synthetic"))
+    for power, rule in cfg.rules.vacuum.items():
+        check_name(f"rules.vacuum.{power}", rule, rule_names)
+    check_name("rules.default_vacuum", cfg.rules.default_vacuum, rule_names)
+    for i, h in enumerate((cfg.metrics.horizon_start, cfg.metrics.horizon_end)):
+        if h:
+            m = parse_month(h, ("metrics.horizon_start", "metrics.horizon_end")[i])
+            if not start <= m <= end:
+                raise ConfigError(f"metrics.horizon={h!r} is outside the run; allowed: "
+                                  f"{cfg.start} .. {cfg.end}")
+    parse_month(cfg.scenario.west_withdrawal_date, "scenario.west_withdrawal_date")
+
+
+def check(cfg: RunConfig, rule_names: Collection[str]) -> None:
+    """Check a run configuration whose world is listed (given, or already generated).
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed.
+    """
+    check_settings(cfg, rule_names)
+    check_world(cfg)
+
+
+def check_world(cfg: RunConfig) -> None:
+    """Check the ids and cross-references of a world, the snapshot the run starts from, the
+    powers the rules and the scenario name, and the scenario's events (also used for generated
+    worlds, whose values are not range-checked again).
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed.
+    """
+    start = parse_month(cfg.start, "start")
+    w = cfg.world
+    states, powers, groups = list(w.states), list(w.powers), list(w.groups)
+    state_set, power_set, group_set = set(states), set(powers), set(groups)
+    for kind, ids in (("state", states), ("power", powers), ("group", groups)):
+        if not ids:
+            raise ConfigError(f"world.{kind}s is empty; allowed: at least one {kind}")
+        for i in ids:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", i):
+                raise ConfigError(f"world.{kind}s key {i!r} is not a valid id; allowed: lower_snake")
+    if not w.regions:
+        raise ConfigError("world.regions is empty; allowed: at least one region")
+    region_ids = {r.id for r in w.regions}
+    if len(region_ids) != len(w.regions):
+        seen: set[str] = set()
+        dup = sorted({r.id for r in w.regions if r.id in seen or seen.add(r.id)})
+        raise ConfigError(f"world.regions has duplicate ids {dup}; allowed: unique ids")
+    for i, r in enumerate(w.regions):
+        check_name(f"world.regions[{i}].state", r.state, state_set)
+    for s, sc in w.states.items():
+        _check_share_dict(f"world.states.{s}.receptivity", sc.receptivity, powers)
+    for p, pc in w.powers.items():
+        for s, v in pc.interest_by_state.items():
+            check_name(f"world.powers.{p}.interest_by_state key", s, states)
+            if not 0 <= v <= 10:
+                raise ConfigError(f"world.powers.{p}.interest_by_state.{s}={v!r} is out of range; "
+                                  "allowed: [0, 10]")
+        for k in pc.instruments:
+            check_name(f"world.powers.{p}.instruments key", k, INSTRUMENT_KINDS)
+        if not pc.instruments:
+            raise ConfigError(f"world.powers.{p}.instruments is empty; allowed: some of "
+                              f"{', '.join(INSTRUMENT_KINDS)}")
+    for g, gc in w.groups.items():
+        check_name(f"world.groups.{g}.kind", gc.kind, ("jihadist", "separatist"))
+        for h, v in gc.rivals.items():
+            check_name(f"world.groups.{g}.rivals key", h, group_set)
+            if not 0 <= v <= 1:
+                raise ConfigError(f"world.groups.{g}.rivals.{h}={v!r} is out of range; allowed: [0, 1]")
+    # snapshot
+    dates = sorted(w.snapshots, key=lambda d: parse_month(d, f"world.snapshots key {d!r}"))
+    usable = [d for d in dates if parse_month(d, "world.snapshots") <= start]
+    if not usable:
+        raise ConfigError(f"start={cfg.start!r} is before every world snapshot; allowed: a start "
+                          f"on or after one of {', '.join(dates) or '(none)'}")
+    snap = w.snapshots[usable[-1]]
+    for s, si in snap.states.items():
+        check_name("snapshot state", s, states)
+        check_name(f"world.snapshots.{usable[-1]}.states.{s}.regime", si.regime,
+                   ("civilian", "military"))
+        for a in si.agreements:
+            check_name(f"world.snapshots.{usable[-1]}.states.{s}.agreements", a, powers)
+    missing = [s for s in states if s not in snap.states]
+    if missing:
+        raise ConfigError(f"world.snapshots.{usable[-1]}.states lacks {missing}; allowed: every state")
+    for i, d in enumerate(snap.deployments):
+        name = f"world.snapshots.{usable[-1]}.deployments[{i}]"
+        check_name(f"{name}.power", d.power, powers)
+        check_name(f"{name}.state", d.state, states)
+        check_name(f"{name}.instrument", d.instrument, list(w.powers[d.power].instruments))
+    for g, by_region in snap.fighters.items():
+        check_name("snapshot fighters group", g, group_set)
+        for r, v in by_region.items():
+            check_name(f"world.snapshots.{usable[-1]}.fighters.{g} region", r, region_ids)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
+                raise ConfigError(f"world.snapshots.{usable[-1]}.fighters.{g}.{r}={v!r} is invalid; "
+                                  "allowed: a number of fighters >= 0")
+    for r, v in snap.control.items():
+        check_name("snapshot control region", r, region_ids)
+        if not 0 <= v <= 1:
+            raise ConfigError(f"world.snapshots.{usable[-1]}.control.{r}={v!r} is out of range; "
+                              "allowed: [0, 1]")
+    for power in cfg.rules.vacuum:
+        check_name("rules.vacuum key (power id)", power, power_set)
+    for p in cfg.scenario.protected:
+        check_name("scenario.protected", p, power_set)
+    check_events(cfg)
+
+
+def check_events(cfg: RunConfig) -> None:
+    """Check every scenario event: date, kind, actor, target, instrument and value.
+
+    Raises:
+        ConfigError: naming the event, the field, the value and what is allowed.
+    """
+    w = cfg.world
+    states, powers = list(w.states), list(w.powers)
+    ids = [e.id for e in cfg.scenario.events if e.id]
+    for x in cfg.scenario.exclude_events:
+        check_name("scenario.exclude_events", x, ids)
+    for i, e in enumerate(cfg.scenario.events):
+        name = f"scenario.events[{i}]" + (f" ({e.id})" if e.id else "")
+        parse_month(e.date, f"{name}.date")
+        check_name(f"{name}.kind", e.kind, EVENT_KINDS)
+        if e.kind == "coup":
+            check_name(f"{name}.target (state)", e.target, states)
+        elif e.kind in ("deploy", "withdraw"):
+            check_name(f"{name}.actor (power)", e.actor, powers)
+            check_name(f"{name}.target (state)", e.target, states)
+            allowed = list(w.powers[e.actor].instruments)
+            if e.instrument or e.kind == "deploy":
+                check_name(f"{name}.instrument", e.instrument, allowed)
+            if e.kind == "deploy" and (e.value is None or e.value < 0):
+                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: a level >= 0")
+            if e.kind == "withdraw" and e.value is not None and e.value < 0:
+                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: a level >= 0")
+        elif e.kind in ("expel", "agreement"):
+            check_name(f"{name}.actor (state)", e.actor, states)
+            check_name(f"{name}.target (power)", e.target, powers)
+        elif e.kind == "budget":
+            check_name(f"{name}.actor (power or state)", e.actor, powers + states)
+            if e.value is None or e.value < 0:
+                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: USD/year >= 0")
+        elif e.kind == "param":
+            obj, attr = resolve_numeric(cfg, e.path, f"{name}.path")
+            if e.value is None:
+                raise ConfigError(f"{name}.value=None is invalid; allowed: a number")
+            if isinstance(getattr(obj, attr), int) and float(e.value) != int(e.value):
+                raise ConfigError(f"{name}.value={e.value!r} is invalid; allowed: an integer "
+                                  f"({e.path} is a whole number)")
+        if e.months is not None and e.months < 1:
+            raise ConfigError(f"{name}.months={e.months!r} is invalid; allowed: >= 1")
+
