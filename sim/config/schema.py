@@ -205,9 +205,7 @@ class SyntheticConfig:
     """Generated worlds for sweeps and scaling (docs/ODD.md section 2)."""
 
     n_states: int = param(4, 1, 1000, "states")
-    n_regions: int = param(
-        40, 1, 1_000_000, "regions",
-        "1e6 regions take about 1.5 GB and 15 s to generate and check (docs/ODD.md section 2)")
+    n_regions: int = param(40, 1, 1_000_000, "regions")
     n_groups: int = param(2, 1, 100, "groups")
     n_powers: int = param(3, 1, 100, "powers")
     world_seed: int = param(0, 0, 2**63 - 1, "", "seed of the world's geography, apart from the run seed")
