@@ -8,9 +8,9 @@ processes (process 1).
 
 from __future__ import annotations
 
-import copy
-import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import mesa
 import numpy as np
@@ -23,8 +23,9 @@ from sim.config import (
     EventConfig,
     RunConfig,
     parse_month,
-    resolve_param_path,
+    resolve_numeric,
 )
+from sim.config.paths import copy_along
 from sim.processes import combat as combat_p
 from sim.processes import groups as groups_p
 from sim.processes import hosts as hosts_p
@@ -33,22 +34,13 @@ from sim.processes import powers as powers_p
 from sim.processes.ledger import close_month
 from sim.record import Recorder
 from sim.rules import RuleContext
+from sim.seeds import stream
 from sim.state import MEMORY, MILITARY, initial_state
 from sim.world.build import build_world
 
-__all__ = ["SahelModel", "stream"]
+__all__ = ["SahelModel"]
 
 NEVER = -10**6
-
-
-def stream(seed: int, name: str) -> np.random.Generator:
-    """An independent random stream for actor or process ``name``, derived from the run's seed.
-
-    Streams are keyed by name (not by creation order), so adding an actor leaves every other
-    actor's draws unchanged: the basis for common random numbers across paired scenarios.
-    """
-    key = zlib.crc32(name.encode())
-    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(key,)))
 
 
 @dataclass
@@ -80,7 +72,8 @@ class SahelModel(mesa.Model):
 
     def __init__(self, cfg: RunConfig):
         # the model reads ``cfg`` as it is; a budget or param event changes the model's own
-        # copies of the objects on its path (see :meth:`_own_path`), never the caller's config
+        # copies of the objects on its path (:func:`sim.config.paths.copy_along`), never the
+        # caller's config
         self.cfg = cfg
         super().__init__(rng=stream(cfg.seed, "model"))
         self.world = build_world(self.cfg)
@@ -199,7 +192,7 @@ class SahelModel(mesa.Model):
         # targets, so every power decides before the budget ceilings are applied to all at once.
         deciding = [agent for agent in self.foreign if agent.rule_name != "none"]
         if deciding:
-            view = self._host_payment_view()
+            view = hosts_p.payment_shares(w, st, cfg.params.resources)
             for agent in deciding:
                 desired = agent.decide(self.rule_context(agent.index, month, view))
                 powers_p.apply_decision(w, st, agent.index, desired)
@@ -218,22 +211,15 @@ class SahelModel(mesa.Model):
 
     # ----------------------------------------------------------------------- rule context
 
-    def _host_payment_view(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(cash, concessions)`` [S]: the share of a bill each host would pay this month in cash
-        and in concessions, given what it already owes (the same for every power)."""
-        w, st = self.world, self.state
-        cash_cap, conc_cap = hosts_p.payment_capacity(w, st, self.cfg.params.resources)
-        cash_due = np.einsum("psi,pi->s", st.level, w.cash_unit_cost)
-        cash = np.minimum(1.0, np.divide(cash_cap, cash_due, out=(cash_cap > 0).astype(float),
-                                         where=cash_due > 0))
-        conc_due = np.einsum("psi,pi->s", st.level, w.concession_unit_cost)
-        conc = np.minimum(1.0, np.divide(conc_cap, conc_due, out=(conc_cap > 0).astype(float),
-                                         where=conc_due > 0))
-        return cash, conc
-
     def rule_context(self, pi: int, month: int,
                      payment_view: tuple[np.ndarray, np.ndarray] | None = None) -> RuleContext:
-        """What power ``pi`` sees this month (see :class:`sim.rules.RuleContext`)."""
+        """What power ``pi`` sees this month (see :class:`sim.rules.RuleContext`).
+
+        ``payment_view`` is the hosts' ``(cash, concession)`` payment shares
+        (:func:`sim.processes.hosts.payment_shares`, the same shares the month's bills are settled
+        with); :meth:`step` computes them once for every deciding power, and they are computed
+        here if not given.
+        """
         w, st = self.world, self.state
         if len(w.power_ids) > 1:
             others = np.arange(len(w.power_ids)) != pi
@@ -242,7 +228,8 @@ class SahelModel(mesa.Model):
         else:
             last, gain = np.full(len(w.state_ids), NEVER), np.zeros(len(w.state_ids))
         age = np.where(last > NEVER, month - last, np.inf)  # float: months, inf where none left
-        cash, conc = payment_view if payment_view is not None else self._host_payment_view()
+        cash, conc = (payment_view if payment_view is not None
+                      else hosts_p.payment_shares(w, st, self.cfg.params.resources))
         host_share = (w.host_cash_share[pi][None, :] * cash[:, None]
                       + w.concession_share[pi][None, :] * conc[:, None])
         net = int(st.gross_cents[pi] - st.host_cents[pi] - st.concession_cents[pi]) / 100.0
@@ -328,67 +315,103 @@ class SahelModel(mesa.Model):
         self.recorder.event(month, "redeploy", w.power_ids[pi], w.state_ids[best],
                             f"{share * leaving.sum():.0f} personnel from {w.state_ids[si]}")
 
-    def _own_path(self, path: str) -> RunConfig:
-        """Replace the config objects along ``path`` (dotted attribute names and dict keys, as a
-        param event's path) by shallow copies, so that setting the value at its end changes the
-        model's config only; return the model's config."""
-        self.cfg = obj = copy.copy(self.cfg)
-        for part in path.split(".")[:-1]:
-            if isinstance(obj, dict):
-                obj[part] = child = copy.copy(obj[part])
-            else:
-                child = copy.copy(getattr(obj, part))
-                setattr(obj, part, child)
-            obj = child
-        return self.cfg
+    # ----------------------------------------------------------------------- scheduled events
 
     def apply_event(self, ev: EventConfig, month: int) -> None:
-        """Process 1: apply a scheduled event (docs/ODD.md section 7.1)."""
-        w, st = self.world, self.state
-        st.month = month
-        note = f" ({ev.note})" if ev.note else ""
-        if ev.kind == "coup":
-            self.coup(w.state_ids.index(ev.target), month, "scheduled" + note)
-        elif ev.kind == "deploy":
-            pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
-            ii = INSTRUMENT_KINDS.index(ev.instrument)
-            target = st.target[pi, si].copy()
-            target[ii] = float(ev.value)
-            lag = np.full(len(INSTRUMENT_KINDS), ev.months or w.ramp_months[pi, ii])
-            powers_p.order(st, pi, si, target, lag)
-            st.agreement[si, pi] = True
-            st.banned_until[si, pi] = min(st.banned_until[si, pi], month)
-            self.recorder.event(month, "deploy", ev.actor, ev.target,
-                                f"{ev.instrument} to {ev.value:g}" + note)
-        elif ev.kind == "withdraw":
-            pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
-            self.withdraw(pi, si, month, "scheduled" + note, ev.instrument,
-                          float(ev.value or 0.0), ev.months)
-        elif ev.kind == "expel":
-            self.expel(w.state_ids.index(ev.actor), w.power_ids.index(ev.target), month,
-                       "scheduled" + note, ev.months)
-        elif ev.kind == "agreement":
-            si, pi = w.state_ids.index(ev.actor), w.power_ids.index(ev.target)
-            st.agreement[si, pi] = True
-            st.banned_until[si, pi] = min(st.banned_until[si, pi], month)
-            self.recorder.event(month, "agreement", ev.actor, ev.target, "scheduled" + note)
-        elif ev.kind == "budget":
-            if ev.actor in w.power_ids:
-                path = f"world.powers.{ev.actor}.budget_ceiling_usd"
-                self._own_path(path).world.powers[ev.actor].budget_ceiling_usd = float(ev.value)
-                self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
-            else:
-                si = w.state_ids.index(ev.actor)
-                st.budget[si] = st.budget0[si] = float(ev.value)
-            self.recorder.event(month, "budget", ev.actor, "", f"{ev.value:g} USD/year" + note)
-        elif ev.kind == "param":
-            obj, attr = resolve_param_path(self._own_path(ev.path), ev.path, "event path")
-            old = getattr(obj, attr)
-            setattr(obj, attr, type(old)(ev.value))
-            if ev.path.startswith("world."):
-                self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
-            self.recorder.event(month, "param", "", ev.path, f"{old:g} -> {ev.value:g}" + note)
+        """Process 1: apply a scheduled event (docs/ODD.md section 7.1) with the handler of its
+        kind in :attr:`EVENT_HANDLERS`.
 
+        Raises:
+            ValueError: if no handler is registered for ``ev.kind`` (validation refuses such an
+                event before a model is built, so only an unvalidated config can get here).
+        """
+        handler = self.EVENT_HANDLERS.get(ev.kind)
+        if handler is None:
+            raise ValueError(
+                f"scenario event {ev.id or ev.date!r}: kind {ev.kind!r} has no handler; allowed: "
+                f"{', '.join(self.EVENT_HANDLERS)} (validate the config before building a model)")
+        self.state.month = month
+        handler(self, ev, month, f" ({ev.note})" if ev.note else "")
+
+    def _on_coup(self, ev: EventConfig, month: int, note: str) -> None:
+        """``coup``: the army takes power in state ``target`` (see :meth:`coup`)."""
+        self.coup(self.world.state_ids.index(ev.target), month, "scheduled" + note)
+
+    def _on_deploy(self, ev: EventConfig, month: int, note: str) -> None:
+        """``deploy``: power ``actor`` moves its ``instrument`` in state ``target`` to ``value``
+        over ``months`` (default: its ramp-up lag); the host has agreed, which lifts a ban."""
+        w, st = self.world, self.state
+        pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
+        ii = INSTRUMENT_KINDS.index(ev.instrument)
+        target = st.target[pi, si].copy()
+        target[ii] = float(ev.value)
+        lag = np.full(len(INSTRUMENT_KINDS), ev.months or w.ramp_months[pi, ii])
+        powers_p.order(st, pi, si, target, lag)
+        st.agreement[si, pi] = True
+        st.banned_until[si, pi] = min(st.banned_until[si, pi], month)
+        self.recorder.event(month, "deploy", ev.actor, ev.target,
+                            f"{ev.instrument} to {ev.value:g}" + note)
+
+    def _on_withdraw(self, ev: EventConfig, month: int, note: str) -> None:
+        """``withdraw``: power ``actor`` draws down to ``value`` (default 0) in state ``target``,
+        one ``instrument`` or every person instrument (see :meth:`withdraw`)."""
+        w = self.world
+        pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
+        self.withdraw(pi, si, month, "scheduled" + note, ev.instrument, float(ev.value or 0.0),
+                      ev.months)
+
+    def _on_expel(self, ev: EventConfig, month: int, note: str) -> None:
+        """``expel``: state ``actor`` expels power ``target`` (see :meth:`expel`)."""
+        w = self.world
+        self.expel(w.state_ids.index(ev.actor), w.power_ids.index(ev.target), month,
+                   "scheduled" + note, ev.months)
+
+    def _on_agreement(self, ev: EventConfig, month: int, note: str) -> None:
+        """``agreement``: state ``actor`` signs with power ``target``, which lifts a ban; the
+        power's rule decides what it deploys."""
+        w, st = self.world, self.state
+        si, pi = w.state_ids.index(ev.actor), w.power_ids.index(ev.target)
+        st.agreement[si, pi] = True
+        st.banned_until[si, pi] = min(st.banned_until[si, pi], month)
+        self.recorder.event(month, "agreement", ev.actor, ev.target, "scheduled" + note)
+
+    def _on_budget(self, ev: EventConfig, month: int, note: str) -> None:
+        """``budget``: a power's budget ceiling (the model's own copy of its config; the world is
+        rebuilt on the same adjacency) or a state's defence budget becomes ``value`` USD/year."""
+        w, st = self.world, self.state
+        if ev.actor in w.power_ids:
+            self.cfg = copy_along(self.cfg, f"world.powers.{ev.actor}.budget_ceiling_usd")
+            self.cfg.world.powers[ev.actor].budget_ceiling_usd = float(ev.value)
+            self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
+        else:
+            si = w.state_ids.index(ev.actor)
+            st.budget[si] = st.budget0[si] = float(ev.value)
+        self.recorder.event(month, "budget", ev.actor, "", f"{ev.value:g} USD/year" + note)
+
+    def _on_param(self, ev: EventConfig, month: int, note: str) -> None:
+        """``param``: the parameter at ``path`` becomes ``value`` (in the model's own copy of the
+        config, of the parameter's type); a ``world.`` path rebuilds the world on the same
+        adjacency."""
+        w = self.world
+        self.cfg = copy_along(self.cfg, ev.path)
+        obj, attr = resolve_numeric(self.cfg, ev.path, "event path")
+        old = getattr(obj, attr)
+        setattr(obj, attr, type(old)(ev.value))
+        if ev.path.startswith("world."):
+            self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
+        self.recorder.event(month, "param", "", ev.path, f"{old:g} -> {ev.value:g}" + note)
+
+    #: The handler of each event kind (:data:`sim.config.EVENT_KINDS`), called as
+    #: ``handler(model, event, month, note)`` where ``note`` is `` (event.note)`` or empty.
+    EVENT_HANDLERS: ClassVar[dict[str, Callable[[SahelModel, EventConfig, int, str], None]]] = {
+        "coup": _on_coup,
+        "deploy": _on_deploy,
+        "withdraw": _on_withdraw,
+        "expel": _on_expel,
+        "agreement": _on_agreement,
+        "budget": _on_budget,
+        "param": _on_param,
+    }
 
 def _describe(levels: np.ndarray) -> str:
     parts = [f"{k} {v:,.0f}" for k, v in zip(INSTRUMENT_KINDS, levels) if v > 0]

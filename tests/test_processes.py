@@ -1,11 +1,14 @@
 """Process-level behaviour that a user relies on: withdrawals, exits that open windows, arms,
-interest by state, budget ceilings, host payments."""
+interest by state, budget ceilings, host payments, scheduled events."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from sim.config import EVENT_KINDS
 from sim.model import SahelModel
+from sim.processes import hosts
 from sim.rules import get
 from tests.test_rules import CONTRACTORS, context
 from tests.worlds import event, france, russia, tiny_world
@@ -84,3 +87,61 @@ def test_a_budget_ceiling_scales_targets_without_slowing_a_drawdown() -> None:
     # the ceiling pays for 1,000 troops: France draws down toward them over its 6-month lag
     assert abs(fr.loc[0] - (3000.0 - 2000.0 / 6)) < 1e-6
     assert fr.loc[4] == 0.0  # exit ordered in month 2 with 3 months of drawdown: on time
+
+
+def _payment_world(host_can_pay: float, russia_contractors: float) -> SahelModel:
+    """France's troops (never billed to the host) in mali; russia's contractors (90% billed in
+    cash, 5% in concessions) in niger if ``russia_contractors`` > 0; resource rent in both."""
+    cfg = tiny_world(powers={"france": france(), "russia": russia(concession_share=0.05)},
+                     deployments=(("france", "mali", "troops", 3000.0),
+                                  ("russia", "niger", "contractors", russia_contractors)),
+                     rent_usd=1e6, host_can_pay=host_can_pay)
+    return SahelModel(cfg)
+
+
+@pytest.mark.parametrize("host_can_pay", [1.0, 0.0])
+def test_with_nothing_due_a_host_pays_nothing_and_rules_see_whether_it_could(host_can_pay) -> None:
+    """Nothing billed: the month's payment is 0, and the share a power weighing entry sees is that
+    of the first dollar of a new bill: 1 where the host can pay, 0 where it cannot (not 1
+    everywhere, which would show a bankrupt host paying a new partner's bill)."""
+    model = _payment_world(host_can_pay, russia_contractors=0.0)
+    w, st, r = model.world, model.state, model.cfg.params.resources
+    _, cash_due, conc_due = hosts.monthly_bills(w, st)
+    assert not cash_due.any() and not conc_due.any()
+    cash, conc = hosts.payment_shares(w, st, r)
+    assert cash.tolist() == conc.tolist() == [host_can_pay, host_can_pay]
+    hosts.pay_contractors(w, st, r)
+    assert not st.host_paid.any() and not st.concessions.any()
+    ctx = model.rule_context(w.power_ids.index("russia"), 0)
+    assert np.allclose(ctx.host_share[:, CONTRACTORS], 0.95 * host_can_pay)
+
+
+@pytest.mark.parametrize("host_can_pay", [1.0, 0.3, 0.0])
+def test_the_bill_and_the_rules_view_use_the_same_payment_shares(host_can_pay) -> None:
+    """What a host pays on its bills (process 5) and the share of a bill a rule expects it to pay
+    are the same numbers, with something due (niger) and nothing due (mali)."""
+    model = _payment_world(host_can_pay, russia_contractors=1500.0)
+    w, st, r = model.world, model.state, model.cfg.params.resources
+    ri = w.power_ids.index("russia")
+    cash, conc = hosts.payment_shares(w, st, r)
+    _, cash_due, conc_due = hosts.monthly_bills(w, st)
+    assert cash_due[1, ri] > 0 and cash_due[0].sum() == 0.0  # niger billed, mali not
+    ctx = model.rule_context(ri, 0)
+    hosts.pay_contractors(w, st, r)
+    assert np.array_equal(st.host_paid, cash_due * cash[:, None])
+    assert np.array_equal(st.concessions, conc_due * conc[:, None])
+    assert np.array_equal(ctx.host_share[:, CONTRACTORS], 0.9 * cash + 0.05 * conc)
+    if host_can_pay == 0.0:
+        assert not st.host_paid.any() and not ctx.host_share.any()
+
+
+def test_every_event_kind_has_a_handler_and_an_unknown_kind_is_named() -> None:
+    """Each kind a scenario may schedule is dispatched; a kind that slipped past validation is
+    refused with its name and the kinds allowed, before anything changes."""
+    assert tuple(SahelModel.EVENT_HANDLERS) == EVENT_KINDS
+    assert all(h.__doc__ for h in SahelModel.EVENT_HANDLERS.values())
+    model = SahelModel(tiny_world())
+    before = model.state.target.copy()
+    with pytest.raises(ValueError, match=r"kind 'invade' has no handler; allowed: coup, deploy"):
+        model.apply_event(event("2019-03", "invade", "mali", "france"), 2)
+    assert np.array_equal(model.state.target, before)

@@ -21,7 +21,7 @@ from sim.processes.arrays import ratio
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["CombatResult", "security_allocation", "combat"]
+__all__ = ["CombatResult", "combat", "security_allocation"]
 
 _DECAY12 = np.exp(-1.0 / 12.0)
 

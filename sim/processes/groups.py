@@ -14,7 +14,7 @@ from sim.processes.arrays import ratio
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["grievance", "group_income", "recruit", "move", "attacks"]
+__all__ = ["attacks", "grievance", "group_income", "move", "recruit"]
 
 
 def grievance(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:

@@ -13,18 +13,20 @@ from sim.world.build import World
 INFO_OPS = INSTRUMENT_KINDS.index("info_ops")
 
 __all__ = [
-    "insecurity",
-    "update_trend",
-    "update_legitimacy",
     "coup_hazard",
-    "security_capacity",
-    "update_vacuum",
-    "update_receptivity",
-    "expulsion_candidates",
     "decide_offers",
-    "payment_capacity",
+    "expulsion_candidates",
+    "insecurity",
+    "monthly_bills",
     "pay_contractors",
+    "payment_capacity",
+    "payment_shares",
+    "security_capacity",
     "update_budget",
+    "update_legitimacy",
+    "update_receptivity",
+    "update_trend",
+    "update_vacuum",
 ]
 
 
@@ -126,6 +128,42 @@ def payment_capacity(world: World, st: SimState, r: ResourceParams) -> tuple[np.
     return cash, world.concession_rent_share * held_rent * r.host_can_pay
 
 
+def monthly_bills(world: World, st: SimState) -> np.ndarray:
+    """``[3, S, P]`` this month's bills for the current levels, in USD: gross cost, the part
+    billed to the host in cash (``host_cash_share``) and the part billed in concessions
+    (``concession_share``). Arms are not billed here: the arms market bills them (process 5)."""
+    return np.einsum("psi,kpi->ksp", st.level, world.billing)
+
+
+def payment_shares(world: World, st: SimState, r: ResourceParams,
+                   bills: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(cash_share, concession_share)`` [S]: the share of its bills each host pays, in cash and
+    in concessions, given what it can pay this month (:func:`payment_capacity`).
+
+    A host pays ``min(1, capacity / due)`` of every partner's bill (the same share for every
+    power), where ``due`` is its total bill of that kind (:func:`monthly_bills`, or ``bills`` if
+    given). :func:`pay_contractors` settles the month's bills with these shares, and the rules
+    see them as the share of a new bill the host would pay
+    (:attr:`sim.rules.RuleContext.host_share`).
+
+    When nothing is due the share is 1 if the host can pay anything and 0 if it cannot: the
+    limit of ``min(1, capacity / due)`` as the bill shrinks to 0, i.e. the share of the first
+    dollar of a new bill. A power weighing entry into a state where it has nothing billed yet
+    thus sees a host that can pay (share 1) or one that cannot (share 0, as with
+    ``host_can_pay = 0``), not a host that always pays. Settling a bill of 0 pays 0 whatever
+    the share.
+    """
+    _, cash_due, conc_due = monthly_bills(world, st) if bills is None else bills
+    cash_cap, conc_cap = payment_capacity(world, st, r)
+    return _share_paid(cash_cap, cash_due.sum(axis=1)), _share_paid(conc_cap, conc_due.sum(axis=1))
+
+
+def _share_paid(capacity: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """``min(1, capacity / due)`` [S] where something is due; ``capacity > 0`` (1 or 0) where not."""
+    return np.minimum(1.0, np.divide(capacity, due, out=(capacity > 0).astype(float),
+                                     where=due > 0))
+
+
 def pay_contractors(world: World, st: SimState, r: ResourceParams) -> None:
     """Bill this month's deployments and let each host pay what it can.
 
@@ -133,13 +171,13 @@ def pay_contractors(world: World, st: SimState, r: ResourceParams) -> None:
     by the arms market in process 5). The host pays its cash share out of at most
     ``contractor_budget_share`` of its monthly defence budget (times ``host_can_pay``), and its
     concession share out of ``concession_rent_share`` of the rent of the resource regions it
-    holds; what it cannot pay stays with the power.
+    holds (:func:`payment_shares`); what it cannot pay stays with the power.
     """
-    # gross, cash and concession bills [S, P]; arms are billed by the arms market
-    gross, cash_due, conc_due = np.einsum("psi,kpi->ksp", st.level, world.billing)
-    cash_cap, conc_cap = payment_capacity(world, st, r)
-    st.host_paid = cash_due * np.minimum(1.0, ratio(cash_cap, cash_due.sum(axis=1), 1.0))[:, None]
-    st.concessions = conc_due * np.minimum(1.0, ratio(conc_cap, conc_due.sum(axis=1), 1.0))[:, None]
+    bills = monthly_bills(world, st)  # gross, cash and concession bills [S, P]
+    cash_share, conc_share = payment_shares(world, st, r, bills)
+    gross, cash_due, conc_due = bills
+    st.host_paid = cash_due * cash_share[:, None]
+    st.concessions = conc_due * conc_share[:, None]
     st.spending = gross
 
 

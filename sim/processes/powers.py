@@ -13,8 +13,16 @@ from sim.processes.arrays import ratio
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["order", "apply_decision", "scale_to_budget", "personnel", "mark_exits",
-           "casualty_withdrawals", "arms_market", "advance_deployments"]
+__all__ = [
+    "advance_deployments",
+    "apply_decision",
+    "arms_market",
+    "casualty_withdrawals",
+    "mark_exits",
+    "order",
+    "personnel",
+    "scale_to_budget",
+]
 
 ARMS = INSTRUMENT_KINDS.index("arms")
 _DECAY12 = np.exp(-1.0 / 12.0)  # 12-month memory

@@ -39,7 +39,9 @@ class RuleContext:
         unit_cost: ``[I]`` gross cost per unit (USD per person-month, or per USD).
         effectiveness: ``[I]`` combat power per person.
         host_share: ``[S, I]`` share of the unit cost the host would pay (cash and concessions),
-            given what it can pay this month.
+            given what it can pay this month and what it already owes
+            (:func:`sim.processes.hosts.payment_shares`: where nothing is billed yet, the
+            instrument's whole billed share if the host can pay anything, 0 if it cannot).
         net_cost_to_date: the power's cumulative own net cost (USD).
         budget_month: the power's budget ceiling per month (USD).
         interest: its strategic interest in each state (relative weight).
