@@ -5,7 +5,8 @@ Every figure function takes plain DataFrames, draws on a caller's Axes (single p
 object API (:class:`matplotlib.figure.Figure`), never through ``pyplot``: nothing here selects a
 backend or registers figures in pyplot's global state, so the functions are safe headless and in
 worker processes, and a saved figure is simply dropped. In a notebook, pass a pyplot Axes or
-Figure to draw there instead.
+Figure to draw there instead. Colours, display names, number formats and the figure helpers
+are shared with the other figures of the project through :mod:`sim.plotstyle`.
 
 Figures (file names written by :func:`save_run_plots`):
 
@@ -24,6 +25,23 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim.config import AES, WEST
+from sim.plotstyle import (
+    DPI,
+    POWER_COLOURS,
+    STATE_COLOURS,
+    SYMLOG_LINTHRESH_USD,
+    colour_of,
+    display_name,
+    figure_legend,
+    format_date_axis,
+    mark_empty,
+    new_figure,
+    panel_grid,
+    persons_tick,
+    table_dates,
+    usd_tick,
+    usd_tick_symlog,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,127 +56,13 @@ __all__ = [
     "save_run_plots",
 ]
 
-#: One colour per power, the same in every figure; ``west`` is the bloc france+usa+un+eu.
-POWER_COLOURS: dict[str, str] = {
-    "france": "#1f4e9c",
-    "usa": "#6baed6",
-    "un": "#2ca02c",
-    "eu": "#bcbd22",
-    "russia": "#d62728",
-    "china": "#ff7f0e",
-    "turkey": "#9467bd",
-    "west": "#000000",
-}
-#: Colours for powers or states not named above (synthetic worlds), in order of appearance.
-_FALLBACK = ("#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#393b79", "#637939", "#8c6d31",
-             "#843c39", "#7b4173", "#3182bd")
-#: Colours of the host states in the fatalities figure: the AES states strong, the others muted.
-_STATE_COLOURS: dict[str, str] = {
-    "mali": "#d62728",
-    "burkina_faso": "#ff7f0e",
-    "niger": "#1f4e9c",
-    "chad": "#9467bd",
-    "mauritania": "#8c564b",
-    "senegal": "#2ca02c",
-    "guinea": "#bcbd22",
-    "cote_divoire": "#17becf",
-}
-_DPI = 100
-#: Half-width of the linear band of the symlog cost axis (USD).
-_LINTHRESH = 1e6
-
-
-def _colour(name: str, known: dict[str, str], order: Sequence[str]) -> str:
-    """The fixed colour of ``name``, or a fallback chosen by its position among the unknown."""
-    if name in known:
-        return known[name]
-    unknown = [n for n in order if n not in known]
-    return _FALLBACK[unknown.index(name) % len(_FALLBACK)] if name in unknown else _FALLBACK[0]
-
-
-def _label(name: str) -> str:
-    """A display name: ``burkina_faso`` -> ``Burkina Faso``, ``usa`` -> ``USA``."""
-    special = {"usa": "USA", "un": "UN", "eu": "EU", "cote_divoire": "Côte d'Ivoire"}
-    return special.get(name, name.replace("_", " ").title())
-
-
-def _dates(values: pd.Series | pd.Index) -> pd.DatetimeIndex:
-    """Table dates ('YYYY-MM-01' strings) as datetimes."""
-    return pd.DatetimeIndex(pd.to_datetime(pd.Index(values).astype(str), format="%Y-%m-%d"))
-
 
 def _wide(df: pd.DataFrame, entity: str, value: str) -> pd.DataFrame:
     """``value`` as a [date x entity] frame, rows in date order, columns in order of appearance."""
     wide = df.pivot_table(index="date", columns=entity, values=value, aggfunc="sum", sort=True)
     wide = wide.reindex(columns=list(dict.fromkeys(df[entity]))).fillna(0.0)
-    wide.index = _dates(wide.index)
+    wide.index = table_dates(wide.index)
     return wide
-
-
-def _new_figure(figsize: tuple[float, float]) -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, dpi=_DPI, layout="constrained")
-
-
-def _format_dates(ax: Axes, maxticks: int = 8) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=2, maxticks=maxticks)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-
-
-def _usd_tick(x: float, _pos: int | None = None) -> str:
-    """Tick label in USD with k/m/bn suffixes."""
-    if x == 0:
-        return "0"
-    for suffix, div in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
-        if abs(x) >= div:
-            return f"{x / div:,.3g}{suffix}"
-    return f"{x:,.3g}"
-
-
-def _usd_tick_symlog(x: float, pos: int | None = None) -> str:
-    """Like :func:`_usd_tick`, but no labels inside the linear band of a symlog axis but 0, where
-    they would crowd into one another."""
-    return "" if 0 < abs(x) < _LINTHRESH else _usd_tick(x, pos)
-
-
-def _persons_tick(x: float, _pos: int | None = None) -> str:
-    return f"{x / 1e3:,.3g}k" if abs(x) >= 1e4 else f"{x:,.0f}"
-
-
-def _empty(ax: Axes, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.4")
-
-
-def _panels(fig: Figure | None, n: int, ncols: int, figsize_per: tuple[float, float],
-            sharey: bool) -> tuple[Figure, list[Axes]]:
-    """``n`` panels on a grid of ``ncols`` columns, in ``fig`` or a new figure; spare cells empty."""
-    n = max(n, 1)
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    if fig is None:
-        fig = _new_figure((figsize_per[0] * ncols, figsize_per[1] * nrows + 0.6))
-    grid = fig.subplots(nrows, ncols, sharex=True, sharey=sharey, squeeze=False)
-    axes = list(grid.ravel())
-    for ax in axes[n:]:
-        ax.remove()
-    for ax in axes[:n]:
-        ax.xaxis.set_tick_params(labelbottom=True)
-    return fig, axes[:n]
-
-
-def _figure_legend(fig: Figure, axes: Sequence[Axes], ncols: int) -> None:
-    """One legend for the figure from the labelled artists of all panels, without duplicates."""
-    seen: dict[str, object] = {}
-    for ax in axes:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            seen.setdefault(lab, h)
-    if seen:
-        fig.legend(list(seen.values()), list(seen.keys()), loc="outside lower center",
-                   ncols=min(len(seen), ncols), frameon=False)
 
 
 def plot_influence(presence: pd.DataFrame, events: pd.DataFrame | None = None,
@@ -184,7 +88,7 @@ def plot_influence(presence: pd.DataFrame, events: pd.DataFrame | None = None,
     if states is None:
         states = [s for s in AES if s in present] or present
     powers = list(dict.fromkeys(presence["power"]))
-    fig, axes = _panels(fig, len(states), 3, (4.6, 3.4), sharey=True)
+    fig, axes = panel_grid(fig, len(states), 3, (4.6, 3.4), sharey=True)
     coups = None
     if events is not None and len(events):
         coups = events[events["kind"] == "coup"]
@@ -193,21 +97,21 @@ def plot_influence(presence: pd.DataFrame, events: pd.DataFrame | None = None,
         wide = _wide(sub, "power", "influence") if len(sub) else pd.DataFrame()
         shown = [p for p in wide.columns if (wide[p] > 0).any()]
         for p in shown:
-            ax.plot(wide.index, wide[p].to_numpy(), label=_label(p),
-                    color=_colour(p, POWER_COLOURS, powers), linewidth=1.6)
+            ax.plot(wide.index, wide[p].to_numpy(), label=display_name(p),
+                    color=colour_of(p, POWER_COLOURS, powers), linewidth=1.6)
         if not shown:
-            _empty(ax, "no foreign influence")
+            mark_empty(ax, "no foreign influence")
         if coups is not None:
-            for i, d in enumerate(_dates(coups.loc[coups["target"] == state, "date"])):
+            for i, d in enumerate(table_dates(coups.loc[coups["target"] == state, "date"])):
                 ax.axvline(d, color="0.45", linestyle=":", linewidth=1.0,
                            label="coup" if i == 0 else "_coup")
-        ax.set_title(_label(state))
+        ax.set_title(display_name(state))
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        _format_dates(ax, maxticks=7)
+        format_date_axis(ax, maxticks=7)
     axes[0].set_ylabel("influence (share of the state, 0-1)")
     fig.suptitle("Influence of foreign powers")
-    _figure_legend(fig, axes, ncols=8)
+    figure_legend(fig, axes, ncols=8)
     return fig
 
 
@@ -232,28 +136,28 @@ def plot_personnel(presence: pd.DataFrame, states: Sequence[str] | None = None,
     if states is None:
         hosts = [s for s in hosting.index if hosting[s] > 0]
         states = [s for s in AES if s in hosts] + [s for s in hosts if s not in AES]
-    fig, axes = _panels(fig, len(states), 4, (3.6, 2.8), sharey=False)
+    fig, axes = panel_grid(fig, len(states), 4, (3.6, 2.8), sharey=False)
     if not states:
-        _empty(axes[0], "no foreign personnel in any state")
+        mark_empty(axes[0], "no foreign personnel in any state")
         axes[0].set_ylabel("persons")
     for i, (ax, state) in enumerate(zip(axes, states, strict=False)):
         wide = _wide(presence[presence["state"] == state], "power", "personnel")
         shown = [p for p in wide.columns if (wide[p] > 0).any()]
         if shown:
             ax.stackplot(wide.index, *[wide[p].to_numpy() for p in shown],
-                         labels=[_label(p) for p in shown],
-                         colors=[_colour(p, POWER_COLOURS, powers) for p in shown], alpha=0.85)
+                         labels=[display_name(p) for p in shown],
+                         colors=[colour_of(p, POWER_COLOURS, powers) for p in shown], alpha=0.85)
         else:
-            _empty(ax, "no foreign personnel")
-        ax.set_title(_label(state))
+            mark_empty(ax, "no foreign personnel")
+        ax.set_title(display_name(state))
         ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(_persons_tick)
+        ax.yaxis.set_major_formatter(persons_tick)
         ax.grid(alpha=0.3)
-        _format_dates(ax, maxticks=5)
+        format_date_axis(ax, maxticks=5)
         if i % 4 == 0:
             ax.set_ylabel("persons")
     fig.suptitle("Foreign personnel by power (troops, contractors, peacekeepers)")
-    _figure_legend(fig, axes, ncols=8)
+    figure_legend(fig, axes, ncols=8)
     return fig
 
 
@@ -283,32 +187,32 @@ def plot_net_cost(powers: pd.DataFrame, ax: Axes | None = None, log: bool = True
         cum = _wide(powers, "power", "net_cost_usd").cumsum()
     names = list(cum.columns)
     if ax is None:
-        fig = _new_figure((9.5, 4.8))
+        fig = new_figure((9.5, 4.8))
         ax = fig.add_subplot()
     else:
         fig = ax.figure
     shown = [p for p in names if (cum[p] != 0).any()]
     for p in shown:
-        ax.plot(cum.index, cum[p].to_numpy(), label=_label(p),
-                color=_colour(p, POWER_COLOURS, names), linewidth=1.6)
+        ax.plot(cum.index, cum[p].to_numpy(), label=display_name(p),
+                color=colour_of(p, POWER_COLOURS, names), linewidth=1.6)
     west = [p for p in WEST if p in names]
     if west:
         ax.plot(cum.index, cum[west].sum(axis=1).to_numpy(),
-                label="West (" + "+".join(_label(p) for p in west) + ")",
+                label="West (" + "+".join(display_name(p) for p in west) + ")",
                 color=POWER_COLOURS["west"], linestyle="--", linewidth=2.4)
     if log:
-        ax.set_yscale("symlog", linthresh=_LINTHRESH)
-        ax.yaxis.set_major_formatter(_usd_tick_symlog)
+        ax.set_yscale("symlog", linthresh=SYMLOG_LINTHRESH_USD)
+        ax.yaxis.set_major_formatter(usd_tick_symlog)
     else:
-        ax.yaxis.set_major_formatter(_usd_tick)
+        ax.yaxis.set_major_formatter(usd_tick)
     ax.set_ylabel("cumulative own net cost (USD)" + (", symlog scale" if log else ""))
     ax.set_title("Cumulative own net cost by power (gross - host payments - concessions)")
     ax.grid(alpha=0.3, which="major")
-    _format_dates(ax)
+    format_date_axis(ax)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     else:
-        _empty(ax, "no power has any net cost")
+        mark_empty(ax, "no power has any net cost")
     return fig
 
 
@@ -326,7 +230,7 @@ def plot_fatalities(states: pd.DataFrame, fig: Figure | None = None) -> Figure:
         The Figure with two Axes (all, civilian); each line labelled with its state.
     """
     if fig is None:
-        fig = _new_figure((9.0, 6.4))
+        fig = new_figure((9.0, 6.4))
     axes = list(fig.subplots(2, 1, sharex=True))
     order = list(dict.fromkeys(states["state"]))
     total = _wide(states, "state", "fatalities")
@@ -336,15 +240,15 @@ def plot_fatalities(states: pd.DataFrame, fig: Figure | None = None) -> Figure:
                           (axes[1], "civilian_fatalities", "civilian fatalities")):
         wide = total if col == "fatalities" else _wide(states, "state", col)
         for s in shown:
-            ax.plot(wide.index, wide[s].to_numpy(), label=_label(s),
-                    color=_colour(s, _STATE_COLOURS, order),
+            ax.plot(wide.index, wide[s].to_numpy(), label=display_name(s),
+                    color=colour_of(s, STATE_COLOURS, order),
                     linewidth=1.6 if s in AES else 1.0)
         if not shown:
-            _empty(ax, "no fatalities")
+            mark_empty(ax, "no fatalities")
         ax.set_ylabel(f"{what}\n(persons per month)")
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        _format_dates(ax)
+        format_date_axis(ax)
     axes[0].set_title("Fatalities by state (conflict deaths per month)")
     if shown:
         axes[0].legend(loc="upper left", fontsize="small", frameon=False,
@@ -381,7 +285,7 @@ def save_run_plots(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     for name, make in jobs:
         fig = make()
         path = folder / name
-        fig.savefig(path, dpi=_DPI)
+        fig.savefig(path, dpi=DPI)
         fig.clear()
         written.append(path)
     return written

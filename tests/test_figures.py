@@ -381,3 +381,34 @@ def test_region_coordinates_of_a_synthetic_world_are_generated():
     coords = region_coordinates(overrides=["scenario=synthetic",
                                            "world.synthetic.n_regions=8"])
     assert len(coords) == 8 and coords[["lat", "lon"]].notna().all().all()
+
+
+def test_a_saved_synthetic_world_gives_the_regions_its_runs_had(tmp_path):
+    """A saved config of a synthetic world lists no regions: they are generated from
+    world.synthetic as a run generates them (the same world_seed, the same geography)."""
+    from sim.analysis.geo import region_coordinates
+
+    saved = tmp_path / "config.yaml"
+    saved.write_text("seed: 3\nworld:\n  name: synthetic\n  kind: synthetic\n  synthetic:\n"
+                     "    n_states: 4\n    n_regions: 8\n    n_groups: 2\n    n_powers: 3\n"
+                     "    world_seed: 0\n")
+    from_run = region_coordinates(tmp_path)
+    composed = region_coordinates(overrides=["scenario=synthetic",
+                                             "world.synthetic.n_regions=8"])
+    pd.testing.assert_frame_equal(from_run, composed)
+    saved.write_text("world:\n  kind: listed\n  regions: []\n")
+    with pytest.raises(ValueError, match="lists no regions"):
+        region_coordinates(saved)
+
+
+def test_region_coordinates_read_saved_files_without_the_models_api():
+    """The analysis layer reads the world file or a sweep's saved config; it never composes the
+    model's configuration through sim.api (nor Hydra) for that."""
+    code = ("import sys\n"
+            "from sim.analysis.geo import region_coordinates, world_file\n"
+            "print(world_file().name, len(region_coordinates()))\n"
+            "print(sorted(m for m in ('mesa', 'hydra', 'sim.api', 'sim.model') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split("\n")[:2] == ["sahel.yaml 37", "[]"]

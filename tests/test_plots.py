@@ -223,3 +223,51 @@ def test_save_run_plots_writes_only_the_figures_whose_tables_exist(tables, tmp_p
 def test_a_written_run_folder_holds_the_plots(result, tmp_path):
     folder = result.write(tmp_path / "run", plots=True)
     assert all(_is_png(folder / name) for name in FILES)
+
+
+# --------------------------------------------------------------------------- the shared style
+
+
+def test_money_is_written_the_same_way_in_every_figure_and_table():
+    from sim.plotstyle import persons_tick, usd_tick, usd_tick_symlog
+
+    assert [usd_tick(v) for v in (0, 950.0, 12_500.0, 3.4e8, 1.52e10, -2.5e6)] == [
+        "0", "950", "12.5k", "340m", "15.2bn", "-2.5m"]
+    # a symlog cost axis labels nothing inside its linear band (USD 1m) but zero
+    assert [usd_tick_symlog(v) for v in (0, 5e5, -5e5, 1e6, 1e8)] == ["0", "", "", "1m", "100m"]
+    assert [persons_tick(v) for v in (850, 9_999, 12_500)] == ["850", "9,999", "12.5k"]
+
+
+def test_a_power_keeps_its_colour_and_unknown_names_get_distinct_ones():
+    from sim.plotstyle import FALLBACK_COLOURS, POWER_COLOURS, colour_of, display_name
+
+    order = ["russia", "power_7", "france", "power_8"]
+    colours = [colour_of(p, POWER_COLOURS, order) for p in order]
+    assert colours[0] == POWER_COLOURS["russia"] and colours[2] == POWER_COLOURS["france"]
+    assert colours[1:4:2] == list(FALLBACK_COLOURS[:2])  # synthetic powers, in order
+    assert [display_name(n) for n in LABELS] == list(LABELS.values())
+
+
+def test_run_sweep_and_pattern_figures_share_one_style_module():
+    """The run, sweep and pattern figures take colours, names and formats from sim.plotstyle
+    (no underscore name crosses a module: tests/test_architecture.py checks every module)."""
+    import sim.plots
+    import sim.plotstyle
+
+    assert sim.plots.POWER_COLOURS is sim.plotstyle.POWER_COLOURS
+    root = Path(sim.plots.__file__).parent
+    for path in (root / "plots.py", root / "analysis" / "figures.py",
+                 root / "analysis" / "report.py", root / "validate" / "plots.py"):
+        assert "from sim.plotstyle import" in path.read_text(), path
+
+
+def test_the_style_module_imports_no_matplotlib_mesa_hydra_or_model():
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.plotstyle\n"
+            "print(sorted(m for m in ('matplotlib', 'mesa', 'hydra', 'sim.model', 'sim.api')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -5,6 +5,7 @@ provenance. Built on the tiny sweeps of tests/test_figures.py (shared by the ses
 from __future__ import annotations
 
 import base64
+import html
 import re
 import subprocess
 import sys
@@ -13,7 +14,16 @@ from pathlib import Path
 import pytest
 
 from sim.analysis import load_sweep, probability
-from sim.analysis.report import Report, build_report, paired_table, verdict_table
+from sim.analysis.report import (
+    SECTIONS,
+    RenderOptions,
+    Report,
+    build_report,
+    paired_table,
+    plan_sections,
+    skip,
+    verdict_table,
+)
 from tests.test_figures import tiny_sobol, tiny_sweep
 
 BIN = Path(sys.executable).parent
@@ -110,6 +120,81 @@ def test_a_sobol_sweep_reports_its_indices(tmp_path_factory):
     assert report.html.count('<img src="data:image/png;base64,') == len(report.figures)
     # a Saltelli sample is no grid: no heatmap, and the report says why
     assert any(title == "P(cheap win) heatmap" for title, _ in report.skipped)
+
+
+# --------------------------------------------------------------------------- the section registry
+
+
+@pytest.fixture(scope="module")
+def sobol_sweep(tmp_path_factory) -> Path:
+    return tiny_sobol(tmp_path_factory.getbasetemp())
+
+
+@pytest.mark.parametrize("which", ["factorial", "sobol"])
+def test_every_registered_section_renders_or_says_why_not(which, sweep, sobol_sweep):
+    """Each section of the registry, on a tiny sweep, either draws the figures it planned (or
+    names the one it could not draw, with a reason) or is skipped with a reason the report
+    shows; the report's figures are exactly the planned sections' figures, in registry order."""
+    folder = sweep if which == "factorial" else sobol_sweep
+    data = load_sweep(folder)
+    plans = plan_sections(data)
+    assert [p.name for p in plans] == list(SECTIONS)
+    drawn_all = []
+    for plan in plans:
+        if plan.status == "skipped":
+            assert plan.reason and not plan.renders and plan.render is None
+            continue
+        assert plan.renders and not plan.reason
+        out = plan.render(RenderOptions(n_boot=100, seed=2))
+        drawn = [b.title for b in out.blocks if not isinstance(b, str)]
+        assert set(drawn) <= set(plan.renders)
+        if set(plan.renders) - set(drawn):  # a figure it could not draw says why
+            assert out.skipped and all(reason for _, reason in out.skipped)
+        drawn_all += drawn
+    report = build_report(folder, n_boot=100, seed=2)
+    assert report.figures == drawn_all
+    assert [p.status for p in report.sections] == [p.status for p in plans]
+    for plan in plans:
+        if plan.status == "skipped":
+            assert (plan.title, plan.reason) in report.skipped
+            assert html.escape(f"{plan.title}: {plan.reason}") in report.html
+
+
+def test_both_kinds_of_tiny_sweep_skip_different_sections(sweep, sobol_sweep):
+    factorial = {p.name: p.status for p in plan_sections(load_sweep(sweep))}
+    sobol = {p.name: p.status for p in plan_sections(load_sweep(sobol_sweep))}
+    assert factorial["sobol"] == "skipped" and sobol["sobol"] == "planned"
+    assert factorial["cheap_win_heatmap"] == "planned" and sobol["cheap_win_heatmap"] == "skipped"
+    assert factorial["paired_differences"] == "planned"
+    assert sobol["paired_differences"] == "skipped"  # one scenario: nothing to pair
+
+
+def test_planning_computes_no_sobol_indices_and_no_prim_boxes(sweep, sobol_sweep, monkeypatch):
+    """Sobol and PRIM run when their section is rendered, never while the report plans."""
+    from sim.analysis import discovery, sensitivity
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("computed while planning")
+
+    monkeypatch.setattr(sensitivity, "sobol_indices", forbidden)
+    monkeypatch.setattr(discovery, "prim_boxes", forbidden)
+    prim = {p.name: p for p in plan_sections(load_sweep(sweep))}["prim"]
+    sobol = {p.name: p for p in plan_sections(load_sweep(sobol_sweep))}["sobol"]
+    assert prim.renders == ("PRIM: where the cheap win holds", "PRIM: where the cheap win fails")
+    assert sobol.renders == ("Sobol indices of cheap_win_index", "Sobol indices of hypothesis")
+    for plan in (prim, sobol):
+        with pytest.raises(AssertionError, match="computed while planning"):
+            plan.render(RenderOptions())
+
+
+def test_a_skipped_sections_reason_appears_in_the_html(sweep, monkeypatch):
+    monkeypatch.setitem(SECTIONS, "never_applies",
+                        ("A section for this test", lambda data: skip("it never applies <here>")))
+    report = build_report(sweep, n_boot=100)
+    assert report.skipped[-1] == ("A section for this test", "it never applies <here>")
+    assert report.sections[-1].status == "skipped"
+    assert "<li>A section for this test: it never applies &lt;here&gt;</li>" in report.html
+    assert "it never applies <here>" not in report.html  # escaped, like every text
 
 
 def test_bad_folder_exits_2_with_a_message(tmp_path):

@@ -2,10 +2,11 @@
 
 Every function takes plain DataFrames (the sweep store's rows and monthly series, or the result
 objects of :mod:`sim.analysis`), draws on a caller's Axes (one panel) or Figure (several panels)
-if one is given, and returns the Figure. Like :mod:`sim.plots` (whose colours and axis helpers
-these share), figures are built with matplotlib's object API, never through ``pyplot``: nothing
-here selects a backend, so the functions run headless, in reports and in notebooks (pass a pyplot
-Axes or Figure to draw inline).
+if one is given, and returns the Figure. Colours, display names, number formats and axis helpers
+come from :mod:`sim.plotstyle`, shared with the run figures of :mod:`sim.plots`. Like those,
+figures are built with matplotlib's object API, never through ``pyplot``: nothing here selects a
+backend, so the functions run headless, in reports and in notebooks (pass a pyplot Axes or Figure
+to draw inline).
 
 Figures:
 
@@ -34,20 +35,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.load import ok_runs
 from sim.config import AES
-from sim.plots import (
-    _LINTHRESH,
+from sim.plotstyle import (
     POWER_COLOURS,
-    _colour,
-    _dates,
-    _empty,
-    _figure_legend,
-    _format_dates,
-    _label,
-    _new_figure,
-    _panels,
-    _usd_tick,
-    _usd_tick_symlog,
+    SYMLOG_LINTHRESH_USD,
+    colour_of,
+    display_name,
+    figure_legend,
+    format_date_axis,
+    mark_empty,
+    new_figure,
+    panel_grid,
+    table_dates,
+    usd_tick,
+    usd_tick_symlog,
 )
 
 if TYPE_CHECKING:
@@ -81,16 +83,9 @@ VERDICT_COLOURS = {"both": "#d62728", "win": "#ff7f0e", "cheap": "#6baed6", "nei
 _NO_PARTNER = "#d9d9d9"
 
 
-def _ok(runs: pd.DataFrame) -> pd.DataFrame:
-    """The runs that finished (``status == "ok"``), or all rows if there is no status column."""
-    if "status" in runs.columns:
-        return runs[runs["status"] == "ok"]
-    return runs
-
-
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is None:
-        fig = _new_figure(figsize)
+        fig = new_figure(figsize)
         return fig, fig.add_subplot()
     return ax.figure, ax
 
@@ -149,29 +144,29 @@ def influence_envelopes(monthly: pd.DataFrame, states: Sequence[str] | None = No
         top = q[band[1]].groupby(level="power").max() if len(q) else pd.Series(dtype=float)
         powers = [p for p in all_powers if top.get(p, 0.0) > 0]
     n_runs = monthly["run_id"].nunique() if "run_id" in monthly.columns else 1
-    fig, axes = _panels(fig, len(states), 3, (4.6, 3.4), sharey=True)
+    fig, axes = panel_grid(fig, len(states), 3, (4.6, 3.4), sharey=True)
     for ax, state in zip(axes, states, strict=False):
         drawn = 0
         for p in powers:
             if (state, p) not in q.index.droplevel("date"):
                 continue
             s = q.loc[(state, p)]
-            x = _dates(s.index)
-            colour = _colour(p, POWER_COLOURS, all_powers)
+            x = table_dates(s.index)
+            colour = colour_of(p, POWER_COLOURS, all_powers)
             ax.fill_between(x, s[band[0]].to_numpy(), s[band[1]].to_numpy(), color=colour,
                             alpha=0.2, linewidth=0)
-            ax.plot(x, s[0.5].to_numpy(), color=colour, linewidth=1.6, label=_label(p))
+            ax.plot(x, s[0.5].to_numpy(), color=colour, linewidth=1.6, label=display_name(p))
             drawn += 1
         if not drawn:
-            _empty(ax, "no foreign influence")
-        ax.set_title(_label(state))
+            mark_empty(ax, "no foreign influence")
+        ax.set_title(display_name(state))
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        _format_dates(ax, maxticks=6)
+        format_date_axis(ax, maxticks=6)
     axes[0].set_ylabel("influence (share of the state, 0-1)")
     pct = f"{100 * band[0]:g}-{100 * band[1]:g}%"
     fig.suptitle(title or f"Influence by power: median and {pct} band of {n_runs} runs")
-    _figure_legend(fig, axes, ncols=8)
+    figure_legend(fig, axes, ncols=8)
     return fig
 
 
@@ -197,29 +192,29 @@ def price_of_influence(runs: pd.DataFrame, actors: Sequence[str] = ("russia", "w
         The Figure: one scatter (PathCollection) per actor, labelled, and a cross at each
         actor's median.
     """
-    ok = _ok(runs)
+    ok = ok_runs(runs)
     fig, ax = _axes(ax, (7.5, 5.0))
     for a in actors:
         x = 100 * ok[f"{a}.influence_gain"].to_numpy(dtype=float)
         y = ok[f"{a}.own_net_cost_usd"].to_numpy(dtype=float)
         colour = POWER_COLOURS.get(a, "#8c564b")
         ax.scatter(x, y, s=18, alpha=0.55, color=colour, edgecolors="none",
-                   label=f"{_label(a)} ({len(x)} runs)")
+                   label=f"{display_name(a)} ({len(x)} runs)")
         if len(x):
             ax.plot([np.nanmedian(x)], [np.nanmedian(y)], marker="X", markersize=11,
                     color=colour, markeredgecolor="white", linestyle="none",
-                    label=f"{_label(a)} median")
+                    label=f"{display_name(a)} median")
     ax.axvline(0, color="0.5", linewidth=0.8)
     costs = np.concatenate([ok[f"{a}.own_net_cost_usd"].to_numpy(dtype=float) for a in actors])
     costs = costs[np.isfinite(costs)]
     if log and len(costs) and (costs > 0).all():
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(_usd_tick)
+        ax.yaxis.set_major_formatter(usd_tick)
     elif log:
-        ax.set_yscale("symlog", linthresh=_LINTHRESH)
-        ax.yaxis.set_major_formatter(_usd_tick_symlog)
+        ax.set_yscale("symlog", linthresh=SYMLOG_LINTHRESH_USD)
+        ax.yaxis.set_major_formatter(usd_tick_symlog)
     else:
-        ax.yaxis.set_major_formatter(_usd_tick)
+        ax.yaxis.set_major_formatter(usd_tick)
     ax.set_xlabel("influence gained over the horizon (percentage points, mean of the AES states)")
     ax.set_ylabel("own net cost (USD)" + (f", {ax.get_yscale()} scale" if log else ""))
     ax.set_title("The price of influence: own net cost against influence gained")
@@ -465,13 +460,13 @@ def prim_figure(result: Any, bounds: Mapping[str, tuple[float, float]], box: Any
         The Figure with two Axes (plus the trade-off's colour bar).
     """
     if fig is None:
-        fig = _new_figure((13.0, max(4.8, 0.45 * len(bounds) + 1.6)))
+        fig = new_figure((13.0, max(4.8, 0.45 * len(bounds) + 1.6)))
     left, right = fig.subplots(1, 2, width_ratios=[1.0, 1.1])
     prim_tradeoff(result.trajectory, ax=left)
     if len(result.boxes):
         prim_box_limits(result.boxes, bounds, box=box, ax=right)
     else:
-        _empty(right, "PRIM found no box")
+        mark_empty(right, "PRIM found no box")
         right.set_axis_off()
     return fig
 
@@ -557,8 +552,8 @@ def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
         shown = [p for p in powers if (coords["partner"] == p).any()]
         for p in shown:
             sub = coords[coords["partner"] == p]
-            ax.scatter(sub["lon"], sub["lat"], s=70, color=_colour(p, POWER_COLOURS, powers),
-                       edgecolors="black", linewidths=0.4, label=_label(p), zorder=3)
+            ax.scatter(sub["lon"], sub["lat"], s=70, color=colour_of(p, POWER_COLOURS, powers),
+                       edgecolors="black", linewidths=0.4, label=display_name(p), zorder=3)
         none = coords[coords["partner"].isna()]
         if len(none):
             ax.scatter(none["lon"], none["lat"], s=70, color=_NO_PARTNER, edgecolors="black",
@@ -577,7 +572,7 @@ def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
         fig.colorbar(points, ax=ax, label="government control (0-1)")
         what = "government control of each region"
     for state, sub in coords.groupby("state", sort=False):
-        ax.text(sub["lon"].mean(), sub["lat"].max() + 0.7, _label(str(state)), ha="center",
+        ax.text(sub["lon"].mean(), sub["lat"].max() + 0.7, display_name(str(state)), ha="center",
                 fontsize="small", color="0.25")
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel("longitude (degrees east)")
@@ -613,7 +608,7 @@ def paired_forest(table: pd.DataFrame, outcome: str = "", ax: Axes | None = None
     ax.set_yticks(ypos, [f"{s} (n={n})" for s, n in zip(table["scenario"], table["n_pairs"],
                                                       strict=True)])
     if outcome.endswith("_usd"):
-        ax.xaxis.set_major_formatter(_usd_tick)
+        ax.xaxis.set_major_formatter(usd_tick)
     ax.set_xlabel(f"{_name(outcome) or 'outcome'}: scenario - baseline, mean over pairs")
     ax.set_title(f"{_name(outcome) or 'outcome'}: paired difference, 95% interval",
                  fontsize="medium")
@@ -640,13 +635,13 @@ def host_cost_and_toll(runs: pd.DataFrame, by: str = "verdict", fig: Figure | No
         The Figure with two Axes (hosts' cost, civilian fatalities); in each, a box per group
         and one scatter of the runs per group.
     """
-    ok = _ok(runs)
+    ok = ok_runs(runs)
     keys = ok[by].astype(str)
     present = list(dict.fromkeys(keys))
     order = [v for v in (*VERDICTS, "True", "False") if v in present]
     order += [v for v in present if v not in order]
     if fig is None:
-        fig = _new_figure((max(8.0, 1.6 * len(order) + 5.0), 4.4))
+        fig = new_figure((max(8.0, 1.6 * len(order) + 5.0), 4.4))
     axes = list(fig.subplots(1, 2))
     specs = (("host_cost_usd", "paid by the hosts (USD)", "What the hosts paid"),
              ("civilian_fatalities_aes", "civilian fatalities in the AES states",
@@ -668,9 +663,9 @@ def host_cost_and_toll(runs: pd.DataFrame, by: str = "verdict", fig: Figure | No
         ax.set_title(heading)
         ax.grid(alpha=0.3, axis="y")
         if col.endswith("_usd"):
-            ax.yaxis.set_major_formatter(_usd_tick)
+            ax.yaxis.set_major_formatter(usd_tick)
         if not order:
-            _empty(ax, "no finished runs")
+            mark_empty(ax, "no finished runs")
     fig.suptitle(f"Who pays: the hosts' bill and the civilian toll by {_name(by)}")
     return fig
 

@@ -2,9 +2,15 @@
 
 The coordinates live in one place, the world file (``configs/world/sahel.yaml``: admin-1 region
 centroids from the dr5hn countries-states-cities database, docs/ODD.md section 2); this module only
-reads them, from the base configuration a sweep saved (``base/<scenario>.yaml``), from a run
-folder's ``config.yaml``, or by composing the project's config (:func:`sim.api.load_config`).
-None of these imports Mesa.
+reads them: from the base configuration a sweep saved (``base/<scenario>.yaml``), from a run
+folder's ``config.yaml``, or from the project's world file itself. A synthetic world (``world.kind:
+synthetic``) lists no regions; they are generated from ``world.synthetic`` by
+:func:`sim.world.synthetic.generate_world`, as a run does (its geography depends on
+``world.synthetic.world_seed`` only).
+
+Layer rule (the project's house rules: analysis reads tables and saved configurations, never the
+model or its API): nothing here imports Mesa, :mod:`sim.api` or the model; the configuration
+layer (:mod:`sim.config`) and the world generator are imported where needed.
 """
 
 from __future__ import annotations
@@ -16,41 +22,90 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["region_coordinates"]
+__all__ = ["region_coordinates", "world_file"]
 
 COLUMNS = ["region", "name", "state", "lat", "lon"]
 
 
 def _table(regions: list[Any]) -> pd.DataFrame:
+    """The columns of :data:`COLUMNS` from typed regions (:class:`sim.config.RegionConfig`)."""
     rows = [{"region": r.id, "name": r.name, "state": r.state, "lat": float(r.lat),
              "lon": float(r.lon)} for r in regions]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _from_config(cfg: Any) -> pd.DataFrame:
+    """The regions of a typed run configuration; a synthetic world's are generated first."""
+    if cfg.world.kind == "synthetic" and not cfg.world.regions:
+        from sim.world.synthetic import generate_world
+
+        cfg = generate_world(cfg)
+    return _table(cfg.world.regions)
+
+
 def _from_yaml(path: Path) -> pd.DataFrame:
-    """The regions of a saved run configuration (a composed ``RunConfig`` as YAML)."""
+    """The regions of a YAML file with a top-level ``world`` (a saved run configuration, or a
+    world file of the config folder, which is a ``# @package _global_`` file).
+
+    Raises:
+        ValueError: the file has no ``world`` or its listed world has no regions.
+    """
     from omegaconf import OmegaConf
 
     raw = OmegaConf.load(path)
     world = raw.get("world") if hasattr(raw, "get") else None
-    if world is not None and world.get("kind", "listed") == "listed" and world.get("regions"):
+    if world is None:
+        raise ValueError(f"{path} holds no world configuration (no top-level 'world')")
+    if world.get("kind", "listed") == "listed":
+        if not world.get("regions"):
+            raise ValueError(f"{path} lists no regions (world.regions is empty)")
         rows = [{"region": str(r["id"]), "name": str(r.get("name", r["id"])),
                  "state": str(r["state"]), "lat": float(r["lat"]), "lon": float(r["lon"])}
                 for r in world["regions"]]
         return pd.DataFrame(rows, columns=COLUMNS)
-    # a generated (synthetic) world: rebuild the typed config and let validation generate it
-    from sim.config import RunConfig, validate
+    # a generated world: its typed settings (schema defaults for what the file leaves out)
+    from sim.config import RunConfig
 
-    cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig), raw))
-    return _table(validate(cfg).world.regions)
+    cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(RunConfig),
+                                              {"world": world}))
+    return _from_config(cfg)
+
+
+def world_file(name: str | None = None) -> Path:
+    """The project's world file ``configs/world/<name>.yaml``.
+
+    Args:
+        name: The world's option name; default the one ``configs/config.yaml`` selects in its
+            ``defaults`` list (``world: sahel``), so that the default is written in one place.
+
+    Raises:
+        FileNotFoundError: there is no such world file.
+    """
+    from omegaconf import OmegaConf
+
+    from sim.config import config_dir
+
+    folder = config_dir()
+    if name is None:
+        defaults = OmegaConf.to_container(OmegaConf.load(folder / "config.yaml")).get(
+            "defaults", [])
+        name = next((d["world"] for d in defaults if isinstance(d, dict) and "world" in d),
+                    "sahel")
+    path = folder / "world" / f"{name}.yaml"
+    if not path.is_file():
+        options = sorted(p.stem for p in (folder / "world").glob("*.yaml"))
+        raise FileNotFoundError(f"world {name!r} has no file {path}; allowed: "
+                                f"{', '.join(options)}")
+    return path
 
 
 @functools.lru_cache(maxsize=8)
-def _composed(overrides: tuple[str, ...]) -> pd.DataFrame:
-    from sim.api import load_config
-    from sim.config import validate
+def _default(overrides: tuple[str, ...]) -> pd.DataFrame:
+    if not overrides:
+        return _from_yaml(world_file())
+    from sim.config import compose_config
 
-    return _table(validate(load_config(list(overrides))).world.regions)
+    return _from_config(compose_config(list(overrides)))
 
 
 def region_coordinates(source: Any = None, overrides: Sequence[str] = ()) -> pd.DataFrame:
@@ -59,11 +114,12 @@ def region_coordinates(source: Any = None, overrides: Sequence[str] = ()) -> pd.
     Args:
         source: Where to read them:
 
-            - None: the world of the project's config composed with ``overrides`` (default
-              the Sahel world);
+            - None: the project's default world (its world file, ``configs/world/sahel.yaml``),
+              or with ``overrides`` the world of the project's configuration composed with them
+              (:func:`sim.config.compose_config`);
             - a sweep folder (its ``base/*.yaml``, the configuration its runs started from);
             - a run folder (its ``config.yaml``) or a saved config YAML file;
-            - a :class:`sim.config.RunConfig` (validated: synthetic worlds are generated).
+            - a :class:`sim.config.RunConfig` (a synthetic world is generated).
         overrides: Hydra overrides when ``source`` is None (``["scenario=synthetic"]``).
 
     Returns:
@@ -71,15 +127,13 @@ def region_coordinates(source: Any = None, overrides: Sequence[str] = ()) -> pd.
 
     Raises:
         FileNotFoundError: ``source`` is neither a config nor a folder or file holding one.
+        ValueError: the saved configuration holds no world or no regions.
         sim.config.ConfigError: the overrides do not compose.
     """
     if source is None:
-        return _composed(tuple(overrides)).copy()
+        return _default(tuple(overrides)).copy()
     if hasattr(source, "world"):  # a RunConfig
-        from sim.config import validate
-
-        cfg = source if source.world.regions else validate(source)
-        return _table(cfg.world.regions)
+        return _from_config(source)
     path = Path(source)
     if path.is_dir():
         candidates = sorted((path / "base").glob("*.yaml")) + [path / "config.yaml"]

@@ -9,11 +9,15 @@ The report answers the experiment's question with its uncertainty, from the swee
 3. paired differences between each scenario and the first one, on common seeds
    (:func:`sim.analysis.paired_difference`), when the sweep pairs scenarios;
 4. the figures that apply to the sweep (:mod:`sim.analysis.figures`), embedded as base64 PNG:
-   the price of influence and who pays (always), P(cheap win) over two swept columns
-   (factorial designs), influence envelopes and the map (when ``presence.influence`` or
-   ``regions.control`` was kept), Sobol indices (``design: sobol``), PRIM boxes where the cheap
-   win holds and where it fails (numeric or categorical parameters, both outcomes present);
-   a figure that cannot be drawn for this sweep is listed with the reason;
+   the price of influence and who pays, paired differences (paired scenarios), P(cheap win)
+   over two swept columns (factorial designs), influence envelopes and the map (when
+   ``presence.influence`` or ``regions.control`` was kept), Sobol indices (``design: sobol``),
+   PRIM boxes where the cheap win holds and where it fails (numeric or categorical parameters,
+   both outcomes present). Each is a section registered in :data:`SECTIONS` (:func:`section`):
+   a small function that looks at the loaded sweep and answers :func:`will_render` (with the
+   figures it will draw) or :func:`skip` (with the reason, listed in the report). The work
+   (Sobol indices, PRIM, coordinates, drawing) is done when the section is rendered; a figure
+   that cannot be drawn then is listed with its reason too;
 5. the design (parameters, levels or ranges, paths, replicates, scenarios, base overrides);
 6. the provenance (package version, git commit, library versions, seeds, base configs).
 
@@ -26,10 +30,12 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
+import functools
 import html
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,11 +46,14 @@ import pandas as pd
 from sim.analysis import figures as F
 from sim.analysis.load import SweepData, load_sweep, ok_runs
 from sim.analysis.stats import paired_difference, probability
+from sim.plotstyle import DPI, new_figure, usd_tick
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Report", "build_report", "main", "write_report"]
+__all__ = ["SECTIONS", "FigureSpec", "RenderOptions", "Report", "SectionOutput", "SectionPlan",
+           "build_report", "main", "plan_sections", "section", "skip", "will_render",
+           "write_report"]
 
 PROG = "sahel-sim-report"
 #: Boolean outcomes of the verdict table, with their column titles.
@@ -60,7 +69,6 @@ MAX_ENVELOPES = 8
 MAX_TABLE_ROWS = 60
 #: Most distinct values a column may take to be a heatmap axis.
 MAX_LEVELS = 12
-_DPI = 100
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1200px;
@@ -87,12 +95,14 @@ class Report:
         figures: the titles of the embedded figures, in order (one ``<img>`` each).
         skipped: (figure, reason) of the figures that do not apply to this sweep.
         tables: the tables shown, by name (``verdicts``, ``paired``, ``prim_holds``, ...).
+        sections: the plan of every registered figure section (:data:`SECTIONS`), in order.
     """
 
     html: str
     figures: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sections: list[SectionPlan] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- HTML pieces
@@ -105,7 +115,7 @@ def _esc(x: Any) -> str:
 def _png(fig: Figure) -> str:
     """The figure as a base64 PNG data URI."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=_DPI)
+    fig.savefig(buf, format="png", dpi=DPI)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -119,7 +129,7 @@ def _fmt(v: Any) -> str:
     if isinstance(v, (float, np.floating)):
         a = abs(float(v))
         if a >= 1e6:  # 15.2bn, 340m: USD amounts and large counts alike
-            return F._usd_tick(float(v))
+            return usd_tick(float(v))
         if a >= 100:
             return f"{v:,.0f}"
         return f"{v:.3g}"
@@ -226,7 +236,7 @@ def _bounds(data: SweepData, params: list[str]) -> dict[str, tuple[float, float]
     """Numeric parameters' ranges: the experiment's ``range`` or numeric ``levels``, else the
     data's."""
     specs = _experiment(data).get("parameters") or {}
-    found = F.parameter_bounds(F._ok(data.runs), params)
+    found = F.parameter_bounds(ok_runs(data.runs), params)
     out = {}
     for p in params:
         spec = specs.get(p) or {}
@@ -246,152 +256,6 @@ def _both_outcomes(runs: pd.DataFrame, outcome: str) -> bool:
     return values.astype(bool).nunique() == 2
 
 
-FigureMaker = Callable[[], "Figure"]
-
-
-def plan_figures(data: SweepData, n_boot: int = 2000, seed: int = 0,
-                 ) -> tuple[list[tuple[str, str, FigureMaker]], list[tuple[str, str]],
-                            dict[str, pd.DataFrame]]:
-    """The figures that apply to a sweep: (title, caption, function drawing it), the figures
-    that do not apply with the reason, and the extra tables (PRIM boxes)."""
-    runs, ok = data.runs, ok_runs(data.runs)
-    scenarios = _scenarios(data)
-    params = [p for p in data.parameters if p in runs.columns]
-    design = (data.manifest.get("design") or {}).get("kind", "")
-    figs: list[tuple[str, str, FigureMaker]] = []
-    skipped: list[tuple[str, str]] = []
-    tables: dict[str, pd.DataFrame] = {}
-
-    if {"russia.own_net_cost_usd", "west.own_net_cost_usd"} <= set(runs.columns) and len(ok):
-        figs.append(("The price of influence",
-                     ("Own net cost (gross spending minus host payments and concessions) against "
-                     "the influence gained over the horizon, one point per run; crosses: "
-                     "medians."), lambda: F.price_of_influence(runs)))
-    if {"host_cost_usd", "civilian_fatalities_aes", "verdict"} <= set(runs.columns) and len(ok):
-        figs.append(("Who pays",
-                     ("What the host states paid (payments and concessions to every power) and "
-                     "the civilian fatalities in the AES states, by the run's verdict."),
-                     lambda: F.host_cost_and_toll(runs, by="verdict")))
-
-    if _has_pairs(data):
-        figs.append((f"Paired differences against {scenarios[0]}",
-                     ("For each scenario, the mean difference from the baseline over runs that "
-                     "share design point and seed, with its 95% bootstrap interval: the cheap "
-                     "win (a difference in probability), the cheap-win index, what the hosts "
-                     "paid and the civilian toll."),
-                     _bind(_paired_figure, data, scenarios[0], n_boot, seed)))
-
-    axes = [p for p in params if _discrete(data, p)] + (["scenario"] if len(scenarios) > 1
-                                                        else [])
-    if len(axes) >= 2 and "hypothesis" in runs.columns:
-        x, y = axes[0], axes[1]
-        pooled = axes[2:] + [p for p in params if p not in axes]
-        note = (f" Cells pool the other columns ({', '.join(pooled)}) and the replicates."
-                if pooled else " Cells pool the replicates.")
-        figs.append((f"P(cheap win) over {x} and {y}",
-                     "The share of runs with a cheap win (Russia the largest partner of enough "
-                     "AES states at a small fraction of the West's net cost), with its 95% "
-                     "bootstrap interval and the number of runs." + note,
-                     lambda: F.cheap_win_heatmap(runs, x=x, y=y, n_boot=n_boot, seed=seed)))
-    else:
-        skipped.append(("P(cheap win) heatmap",
-                        ("needs two swept columns with few values (factorial levels or "
-                        "scenarios)")))
-
-    series = set(_monthly_series(data))
-    if "presence.influence" in series:
-        monthly = data.monthly("presence.influence")
-        for s in (scenarios or [None])[:MAX_ENVELOPES]:
-            sub = monthly if s is None else monthly[monthly["scenario"] == s]
-            label = f" ({s})" if s else ""
-            figs.append((f"Influence envelopes{label}",
-                         "Influence of each power in each AES state: median and 5-95% band "
-                         "across the runs" + (f" of scenario {s}" if s else "") + ".",
-                         _bind(F.influence_envelopes, sub,
-                               title=f"Influence by power{label}: median and 5-95% band of "
-                                     f"{sub['run_id'].nunique()} runs")))
-    else:
-        skipped.append(("Influence envelopes",
-                        ("the sweep kept no monthly presence.influence (experiment: monthly: "
-                        "[presence.influence])")))
-    map_layers = [(k, v) for k, v in (("partner", "presence.influence"),
-                                      ("control", "regions.control")) if v in series]
-    if map_layers:
-        try:
-            from sim.analysis.geo import region_coordinates
-
-            coords = region_coordinates(data.folder)
-        except (FileNotFoundError, ValueError) as exc:
-            skipped.append(("Map", f"no region coordinates: {exc}"))
-            coords = None
-        if coords is not None:
-            base = scenarios[0] if scenarios else None
-            for kind, name in map_layers:
-                table = data.monthly(name)
-                if base is not None and "scenario" in table.columns:
-                    table = table[table["scenario"] == base]
-                what = ("the largest foreign partner of each region's state (the one most runs "
-                        "agree on)" if kind == "partner" else
-                        "government control of each region (median across runs)")
-                figs.append((f"Map: {'largest partner' if kind == 'partner' else 'control'}",
-                             f"The regions at their coordinates coloured by {what} at the last "
-                             f"recorded month" + (f", scenario {base}" if base else "") + ".",
-                             _bind(F.region_map, coords, colour_by=kind,
-                                   **({"presence": table} if kind == "partner"
-                                      else {"regions": table}))))
-    else:
-        skipped.append(("Map", "the sweep kept neither presence.influence nor regions.control"))
-
-    if design == "sobol":
-        from sim.analysis.sensitivity import sobol_indices
-
-        bounds = _bounds(data, params)
-        for s in scenarios or [None]:
-            sub = runs if s is None else runs[runs["scenario"] == s]
-            for outcome in SOBOL_OUTCOMES:
-                if outcome not in runs.columns:
-                    continue
-                label = f"Sobol indices of {outcome}" + (f" ({s})" if len(scenarios) > 1 else "")
-                try:  # seed + 1: SALib leaves its bootstrap unseeded when the seed is 0
-                    result = sobol_indices(sub, params, outcome, bounds=bounds, seed=seed + 1)
-                except (ValueError, KeyError) as exc:
-                    skipped.append((label, str(exc)))
-                    continue
-                tables[f"sobol_{outcome}" + (f"_{s}" if len(scenarios) > 1 else "")] = \
-                    result.indices
-                figs.append((label,
-                             (f"First-order (alone) and total (with interactions) Sobol indices "
-                             f"of the replicate mean of {outcome} per design point "
-                             f"({result.n_points} points), with SALib's 95% intervals; the "
-                             f"seed's share of a run's variance is given under the title."),
-                             _bind(F.sobol_bars, result,
-                                   title=f"Sobol indices of {outcome} (95% intervals)")))
-    else:
-        skipped.append(("Sobol indices", f"the design is {design or 'unknown'}, not sobol"))
-
-    prim_params = params + (["scenario"] if len(scenarios) > 1 else [])
-    if prim_params and "hypothesis" in runs.columns and _both_outcomes(runs, "hypothesis"):
-        from sim.analysis.discovery import prim_boxes
-
-        bounds = _bounds(data, params)
-        for target, where in ((True, "holds"), (False, "fails")):
-            result = prim_boxes(runs, prim_params, "hypothesis", target=target)
-            tables[f"prim_{where}"] = result.boxes
-            if result.boxes.empty:
-                skipped.append((f"PRIM: where the cheap win {where}",
-                                "no box reaches density 0.8"))
-                continue
-            figs.append((f"PRIM: where the cheap win {where}",
-                         (f"Scenario discovery (PRIM): the peeling trajectory of the first box "
-                         f"where the cheap win {where} (coverage against density) and that "
-                         f"box's limits; {result.n_of_interest} of {result.n_runs} runs are "
-                         f"of interest."), _bind(F.prim_figure, result, bounds)))
-    else:
-        skipped.append(("PRIM", ("needs swept parameters and runs where the cheap win both "
-                                "holds and fails")))
-    return figs, skipped, tables
-
-
 def _has_pairs(data: SweepData) -> bool:
     """Whether the sweep pairs scenarios (several scenarios, runs sharing a ``pair_id``)."""
     ok = ok_runs(data.runs)
@@ -399,11 +263,163 @@ def _has_pairs(data: SweepData) -> bool:
             and bool(ok.groupby("pair_id")["scenario"].nunique().max() > 1))
 
 
+def _monthly_series(data: SweepData) -> list[str]:
+    root = Path(data.folder) / "monthly"
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+# --------------------------------------------------------------------------- figure sections
+#
+# Dispatch by table, not by if/elif (the project's house rules; issue 8, "The house"): each
+# figure section of the report is a small function registered in SECTIONS, in the order the
+# report shows them. It looks at the sweep (columns, design, monthly series kept) and says whether
+# it applies; the work (Sobol indices, PRIM boxes, reading coordinates, drawing) waits until the
+# section is rendered. A new figure is one more registered function; nothing else changes.
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What every rendered section shares: the bootstraps' size and seed.
+
+    Attributes:
+        n_boot: bootstrap resamples of every interval.
+        seed: seed of the bootstraps (the report is the same for the same folder and seed).
+    """
+
+    n_boot: int = 2000
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the report, drawn only when the report embeds it.
+
+    Attributes:
+        title: the figure's title (its ``alt`` text and caption heading).
+        caption: what the figure shows and where its numbers come from.
+        draw: a function drawing the figure and returning it.
+    """
+
+    title: str
+    caption: str
+    draw: Callable[[], Figure]
+
+
+@dataclass
+class SectionOutput:
+    """What a rendered section adds to the report.
+
+    Attributes:
+        blocks: in order, figures (:class:`FigureSpec`, numbered and embedded by the report) and
+            HTML fragments (``str``, e.g. the PRIM box tables).
+        tables: tables for :attr:`Report.tables`, by name.
+        skipped: (figure, reason) of the figures the section planned but could not draw (a Sobol
+            analysis that fails, a PRIM box below the density threshold, missing coordinates).
+    """
+
+    blocks: list[FigureSpec | str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    """A section's answer to "do you apply to this sweep?", given before any computation.
+
+    Attributes:
+        name: the section's key in :data:`SECTIONS`.
+        title: the section's title, shown with the reason when it is skipped.
+        renders: the titles of the figures it will draw (planned sections).
+        reason: why it does not apply (skipped sections), shown in the report.
+        render: computes and draws the section (None for a skipped section).
+    """
+
+    name: str
+    title: str
+    renders: tuple[str, ...] = ()
+    reason: str = ""
+    render: Callable[[RenderOptions], SectionOutput] | None = field(default=None, repr=False)
+
+    @property
+    def status(self) -> str:
+        """``"planned"`` or ``"skipped"``."""
+        return "skipped" if self.render is None else "planned"
+
+
+#: The figure sections of the report, in the order they appear: name -> (title, planner).
+SECTIONS: dict[str, tuple[str, Callable[[SweepData], SectionPlan]]] = {}
+
+
+def section(name: str, title: str) -> Callable[[Callable[[SweepData], SectionPlan]],
+                                               Callable[[SweepData], SectionPlan]]:
+    """Register a figure section under ``name``; ``title`` names it in the skipped list.
+
+    The decorated function takes the loaded sweep and returns :func:`will_render` or
+    :func:`skip`; the name and title are filled in by :func:`plan_sections`.
+    """
+
+    def register(fn: Callable[[SweepData], SectionPlan]) -> Callable[[SweepData], SectionPlan]:
+        if name in SECTIONS:
+            raise ValueError(f"report section {name!r} is registered twice")
+        SECTIONS[name] = (title, fn)
+        return fn
+
+    return register
+
+
+def will_render(renders: Sequence[str],
+                render: Callable[[RenderOptions], SectionOutput]) -> SectionPlan:
+    """A section that applies: the figures it will draw and the function that draws them."""
+    return SectionPlan(name="", title="", renders=tuple(renders), render=render)
+
+
+def skip(reason: str) -> SectionPlan:
+    """A section that does not apply to the sweep, and why (shown in the report)."""
+    return SectionPlan(name="", title="", reason=reason)
+
+
+def plan_sections(data: SweepData) -> list[SectionPlan]:
+    """Ask every registered section whether it applies to ``data``; nothing is computed yet."""
+    return [dataclasses.replace(plan(data), name=name, title=title)
+            for name, (title, plan) in SECTIONS.items()]
+
+
+def _figures(*specs: FigureSpec) -> Callable[[RenderOptions], SectionOutput]:
+    """A render function for sections whose figures need no computation beforehand."""
+    return lambda _opts: SectionOutput(blocks=list(specs))
+
+
+@section("price_of_influence", "The price of influence")
+def _price_of_influence(data: SweepData) -> SectionPlan:
+    runs = data.runs
+    needed = {"russia.own_net_cost_usd", "west.own_net_cost_usd"}
+    if not needed <= set(runs.columns) or not len(ok_runs(runs)):
+        return skip("needs finished runs with " + " and ".join(sorted(needed)))
+    title = "The price of influence"
+    return will_render([title], _figures(FigureSpec(
+        title, "Own net cost (gross spending minus host payments and concessions) against the "
+        "influence gained over the horizon, one point per run; crosses: medians.",
+        lambda: F.price_of_influence(runs))))
+
+
+@section("who_pays", "Who pays")
+def _who_pays(data: SweepData) -> SectionPlan:
+    runs = data.runs
+    needed = {"host_cost_usd", "civilian_fatalities_aes", "verdict"}
+    if not needed <= set(runs.columns) or not len(ok_runs(runs)):
+        return skip("needs finished runs with " + ", ".join(sorted(needed)))
+    title = "Who pays"
+    return will_render([title], _figures(FigureSpec(
+        title, "What the host states paid (payments and concessions to every power) and the "
+        "civilian fatalities in the AES states, by the run's verdict.",
+        lambda: F.host_cost_and_toll(runs, by="verdict"))))
+
+
 def _paired_figure(data: SweepData, baseline: str, n_boot: int, seed: int) -> Figure:
     outcomes = [o for o in ("hypothesis", "cheap_win_index", "host_cost_usd",
                             "civilian_fatalities_aes") if o in data.runs.columns]
     n = len(_scenarios(data)) - 1
-    fig = F._new_figure((12.0, 2 * (0.45 * n + 1.6)))
+    fig = new_figure((12.0, 2 * (0.45 * n + 1.6)))
     axes = fig.subplots(2, 2, squeeze=False).ravel()
     for ax, outcome in zip(axes, outcomes, strict=False):
         table = paired_difference(data.runs, outcome, baseline=baseline, n_boot=n_boot,
@@ -415,13 +431,188 @@ def _paired_figure(data: SweepData, baseline: str, n_boot: int, seed: int) -> Fi
     return fig
 
 
-def _bind(fn: Callable[..., Figure], *args: Any, **kwargs: Any) -> FigureMaker:
-    return lambda: fn(*args, **kwargs)
+@section("paired_differences", "Paired differences")
+def _paired_differences(data: SweepData) -> SectionPlan:
+    if not _has_pairs(data):
+        return skip("needs several scenarios run on common seeds (runs sharing a pair_id)")
+    baseline = _scenarios(data)[0]
+    title = f"Paired differences against {baseline}"
+    caption = ("For each scenario, the mean difference from the baseline over runs that share "
+               "design point and seed, with its 95% bootstrap interval: the cheap win (a "
+               "difference in probability), the cheap-win index, what the hosts paid and the "
+               "civilian toll.")
+    return will_render([title], lambda opts: SectionOutput(blocks=[FigureSpec(
+        title, caption, lambda: _paired_figure(data, baseline, opts.n_boot, opts.seed))]))
 
 
-def _monthly_series(data: SweepData) -> list[str]:
-    root = Path(data.folder) / "monthly"
-    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+@section("cheap_win_heatmap", "P(cheap win) heatmap")
+def _cheap_win_heatmap(data: SweepData) -> SectionPlan:
+    runs, scenarios = data.runs, _scenarios(data)
+    params = [p for p in data.parameters if p in runs.columns]
+    axes = [p for p in params if _discrete(data, p)] + (["scenario"] if len(scenarios) > 1
+                                                        else [])
+    if len(axes) < 2 or "hypothesis" not in runs.columns:
+        return skip("needs two swept columns with few values (factorial levels or "
+                       "scenarios)")
+    x, y = axes[0], axes[1]
+    pooled = axes[2:] + [p for p in params if p not in axes]
+    note = (f" Cells pool the other columns ({', '.join(pooled)}) and the replicates."
+            if pooled else " Cells pool the replicates.")
+    title = f"P(cheap win) over {x} and {y}"
+    caption = ("The share of runs with a cheap win (Russia the largest partner of enough AES "
+               "states at a small fraction of the West's net cost), with its 95% bootstrap "
+               "interval and the number of runs." + note)
+    return will_render([title], lambda opts: SectionOutput(blocks=[FigureSpec(
+        title, caption, lambda: F.cheap_win_heatmap(runs, x=x, y=y, n_boot=opts.n_boot,
+                                                    seed=opts.seed))]))
+
+
+@section("influence_envelopes", "Influence envelopes")
+def _influence_envelopes(data: SweepData) -> SectionPlan:
+    if "presence.influence" not in _monthly_series(data):
+        return skip("the sweep kept no monthly presence.influence (experiment: monthly: "
+                       "[presence.influence])")
+    shown = (_scenarios(data) or [None])[:MAX_ENVELOPES]
+    titles = [f"Influence envelopes ({s})" if s else "Influence envelopes" for s in shown]
+
+    def render(_opts: RenderOptions) -> SectionOutput:
+        monthly = data.monthly("presence.influence")
+        out = SectionOutput()
+        for s, title in zip(shown, titles, strict=True):
+            sub = monthly if s is None else monthly[monthly["scenario"] == s]
+            label = f" ({s})" if s else ""
+            out.blocks.append(FigureSpec(
+                title, "Influence of each power in each AES state: median and 5-95% band across "
+                "the runs" + (f" of scenario {s}" if s else "") + ".",
+                functools.partial(F.influence_envelopes, sub,
+                                  title=f"Influence by power{label}: median and 5-95% band of "
+                                        f"{sub['run_id'].nunique()} runs")))
+        return out
+
+    return will_render(titles, render)
+
+
+#: The map layers: colour_by of :func:`F.region_map`, the monthly series it needs, its title.
+MAP_LAYERS = (("partner", "presence.influence", "Map: largest partner"),
+              ("control", "regions.control", "Map: control"))
+
+
+@section("map", "Map")
+def _map(data: SweepData) -> SectionPlan:
+    series = set(_monthly_series(data))
+    layers = [layer for layer in MAP_LAYERS if layer[1] in series]
+    if not layers:
+        return skip("the sweep kept neither presence.influence nor regions.control")
+    scenarios = _scenarios(data)
+    base = scenarios[0] if scenarios else None
+
+    def render(_opts: RenderOptions) -> SectionOutput:
+        from sim.analysis.geo import region_coordinates
+
+        try:
+            coords = region_coordinates(data.folder)
+        except (FileNotFoundError, ValueError) as exc:
+            return SectionOutput(skipped=[("Map", f"no region coordinates: {exc}")])
+        out = SectionOutput()
+        for kind, name, title in layers:
+            table = data.monthly(name)
+            if base is not None and "scenario" in table.columns:
+                table = table[table["scenario"] == base]
+            what = ("the largest foreign partner of each region's state (the one most runs agree "
+                    "on)" if kind == "partner" else
+                    "government control of each region (median across runs)")
+            layer = {"presence": table} if kind == "partner" else {"regions": table}
+            out.blocks.append(FigureSpec(
+                title, f"The regions at their coordinates coloured by {what} at the last recorded "
+                f"month" + (f", scenario {base}" if base else "") + ".",
+                functools.partial(F.region_map, coords, colour_by=kind, **layer)))
+        return out
+
+    return will_render([title for _, _, title in layers], render)
+
+
+@section("sobol", "Sobol indices")
+def _sobol(data: SweepData) -> SectionPlan:
+    design = (data.manifest.get("design") or {}).get("kind", "")
+    if design != "sobol":
+        return skip(f"the design is {design or 'unknown'}, not sobol")
+    runs, scenarios = data.runs, _scenarios(data)
+    params = [p for p in data.parameters if p in runs.columns]
+    several = len(scenarios) > 1
+    jobs = [(s, outcome, f"Sobol indices of {outcome}" + (f" ({s})" if several else ""))
+            for s in scenarios or [None] for outcome in SOBOL_OUTCOMES if outcome in runs.columns]
+
+    def render(opts: RenderOptions) -> SectionOutput:
+        from sim.analysis.sensitivity import sobol_indices
+
+        bounds = _bounds(data, params)
+        out = SectionOutput()
+        for s, outcome, title in jobs:
+            sub = runs if s is None else runs[runs["scenario"] == s]
+            try:  # seed + 1: SALib leaves its bootstrap unseeded when the seed is 0
+                result = sobol_indices(sub, params, outcome, bounds=bounds, seed=opts.seed + 1)
+            except (ValueError, KeyError) as exc:
+                out.skipped.append((title, str(exc)))
+                continue
+            out.tables[f"sobol_{outcome}" + (f"_{s}" if several else "")] = result.indices
+            out.blocks.append(FigureSpec(
+                title, f"First-order (alone) and total (with interactions) Sobol indices of the "
+                f"replicate mean of {outcome} per design point ({result.n_points} points), with "
+                f"SALib's 95% intervals; the seed's share of a run's variance is given under the "
+                f"title.",
+                functools.partial(F.sobol_bars, result,
+                                  title=f"Sobol indices of {outcome} (95% intervals)")))
+        return out
+
+    return will_render([title for _, _, title in jobs], render)
+
+
+def _prim_table_html(boxes: pd.DataFrame, where: str) -> str:
+    """The PRIM boxes as an HTML table: interval columns that are all empty are left out, and
+    categorical levels are listed."""
+    cols = [c for c in boxes.columns if not c.endswith(("_lo", "_hi"))
+            or not boxes[c].isna().all()]
+    shown = boxes[cols].copy()
+    for c in shown.columns:
+        if c.endswith("_levels"):
+            shown[c] = shown[c].map(lambda v: ", ".join(map(str, v))
+                                    if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return f"<h3>PRIM boxes where the cheap win {where}</h3>\n" + _table_html(shown)
+
+
+@section("prim", "PRIM")
+def _prim(data: SweepData) -> SectionPlan:
+    runs, scenarios = data.runs, _scenarios(data)
+    params = [p for p in data.parameters if p in runs.columns]
+    prim_params = params + (["scenario"] if len(scenarios) > 1 else [])
+    if not (prim_params and "hypothesis" in runs.columns and _both_outcomes(runs, "hypothesis")):
+        return skip("needs swept parameters and runs where the cheap win both holds and "
+                       "fails")
+    targets = ((True, "holds"), (False, "fails"))
+
+    def render(_opts: RenderOptions) -> SectionOutput:
+        from sim.analysis.discovery import prim_boxes
+
+        bounds = _bounds(data, params)
+        out = SectionOutput()
+        tables = []
+        for target, where in targets:
+            result = prim_boxes(runs, prim_params, "hypothesis", target=target)
+            out.tables[f"prim_{where}"] = result.boxes
+            title = f"PRIM: where the cheap win {where}"
+            if result.boxes.empty:
+                out.skipped.append((title, "no box reaches density 0.8"))
+                continue
+            out.blocks.append(FigureSpec(
+                title, f"Scenario discovery (PRIM): the peeling trajectory of the first box "
+                f"where the cheap win {where} (coverage against density) and that box's limits; "
+                f"{result.n_of_interest} of {result.n_runs} runs are of interest.",
+                functools.partial(F.prim_figure, result, bounds)))
+            tables.append(_prim_table_html(result.boxes, where))
+        out.blocks += tables  # the box tables follow the figures
+        return out
+
+    return will_render([f"PRIM: where the cheap win {where}" for _, where in targets], render)
 
 
 def _design_html(data: SweepData) -> str:
@@ -479,6 +670,40 @@ def _provenance_html(data: SweepData) -> str:
     return "\n".join(out)
 
 
+def _render_sections(plans: Sequence[SectionPlan], opts: RenderOptions,
+                     tables: dict[str, pd.DataFrame],
+                     ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """Render the planned sections in order: their figures numbered and embedded one at a time,
+    their HTML fragments, their tables added to ``tables``.
+
+    Returns:
+        The HTML pieces, the titles of the embedded figures, and (title, reason) of every section
+        skipped at planning and every figure a section could not draw, in section order.
+    """
+    pieces: list[str] = []
+    titles: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for plan in plans:
+        if plan.render is None:
+            skipped.append((plan.title, plan.reason))
+            continue
+        out = plan.render(opts)
+        tables.update(out.tables)
+        skipped += out.skipped
+        for block in out.blocks:
+            if isinstance(block, str):
+                pieces.append(block)
+                continue
+            i = len(titles) + 1
+            fig = block.draw()
+            pieces.append(f'<figure id="figure-{i}"><img src="{_png(fig)}" '
+                          f'alt="{_esc(block.title)}"><figcaption><b>Figure {i}. '
+                          f"{_esc(block.title)}.</b> {_esc(block.caption)}</figcaption></figure>")
+            fig.clear()
+            titles.append(block.title)
+    return pieces, titles, skipped
+
+
 def build_report(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> Report:
     """Render the HTML report of a sweep folder.
 
@@ -503,9 +728,7 @@ def build_report(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> Repor
     has_pairs = _has_pairs(data)
     if has_pairs:
         tables["paired"] = paired_table(data, n_boot=n_boot, seed=seed)
-    planned, skipped, extra = plan_figures(data, n_boot=n_boot, seed=seed)
-    tables.update(extra)
-
+    plans = plan_sections(data)
     ok = ok_runs(data.runs)
     k = ", ".join(_fmt(v) for v in sorted(ok["k"].dropna().unique())) if "k" in ok else "k"
     phi = (", ".join(_fmt(v) for v in sorted(ok["phi"].dropna().unique())) if "phi" in ok
@@ -530,25 +753,8 @@ def build_report(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> Repor
                  "design point and the seed (common random numbers), so the seed's noise "
                  "cancels; booleans differ in probability.</p>"), _table_html(tables["paired"])]
     body.append("<h2>Figures</h2>")
-    titles = []
-    for i, (title, caption, make) in enumerate(planned, start=1):
-        fig = make()
-        body.append(f'<figure id="figure-{i}"><img src="{_png(fig)}" alt="{_esc(title)}">'
-                    f"<figcaption><b>Figure {i}. {_esc(title)}.</b> {_esc(caption)}"
-                    f"</figcaption></figure>")
-        titles.append(title)
-    for key in ("prim_holds", "prim_fails"):
-        t = tables.get(key)
-        if t is not None and len(t):
-            cols = [c for c in t.columns if not c.endswith(("_lo", "_hi"))
-                    or not t[c].isna().all()]
-            shown = t[cols].copy()
-            for c in shown.columns:
-                if c.endswith("_levels"):
-                    shown[c] = shown[c].map(lambda v: ", ".join(map(str, v))
-                                            if isinstance(v, (list, tuple, np.ndarray)) else v)
-            where = key.split("_")[1]
-            body += [f"<h3>PRIM boxes where the cheap win {where}</h3>", _table_html(shown)]
+    figure_html, titles, skipped = _render_sections(plans, RenderOptions(n_boot, seed), tables)
+    body += figure_html
     if skipped:
         body.append("<h3>Figures that do not apply to this sweep</h3><ul>"
                     + "".join(f"<li>{_esc(t)}: {_esc(r)}</li>" for t, r in skipped) + "</ul>")
@@ -557,7 +763,7 @@ def build_report(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> Repor
     doc = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
            f"<title>{_esc(name)}: sweep report</title><style>{_CSS}</style></head><body>\n"
            + "\n".join(body) + "\n</body></html>\n")
-    return Report(html=doc, figures=titles, skipped=skipped, tables=tables)
+    return Report(html=doc, figures=titles, skipped=skipped, tables=tables, sections=plans)
 
 
 def write_report(folder: str | Path, out: str | Path | None = None, n_boot: int = 2000,

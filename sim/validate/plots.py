@@ -4,7 +4,8 @@ Each :class:`~sim.validate.patterns.PatternResult` carries the data of its figur
 panels, each with simulated series (median line and 5-95% band across replicates), reported
 points (with tolerance bars where the pattern has them), target bands and reference lines. This
 module draws that data with matplotlib's object API (no pyplot, no backend selection), like
-:mod:`sim.plots`. A pattern not measurable in the run's horizon gets a figure that says so.
+:mod:`sim.plots`, with the shared helpers of :mod:`sim.plotstyle`. A pattern not measurable in
+the run's horizon gets a figure that says so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.plotstyle import figure_legend, format_date_axis, new_figure
 from sim.validate.patterns import FIGURE_NAMES, PatternResult
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["figure_file", "plot_pattern", "save_pattern_plots"]
 
+#: Resolution of the pattern figures (dots per inch): a little finer than the run figures'
+#: (:data:`sim.plotstyle.DPI`), as these carry more annotation.
 _DPI = 110
 SIMULATED_COLOURS = ("#1f4e9c", "#ff7f0e", "#2ca02c")
 REPORTED_COLOUR = "#000000"
@@ -85,11 +89,7 @@ def _draw_panel(ax: Axes, panel: dict[str, Any], kind: str, log: bool) -> None:
     if kind == "year":
         ax.xaxis.get_major_locator().set_params(integer=True)
     elif kind == "month":
-        import matplotlib.dates as mdates
-
-        locator = mdates.AutoDateLocator(minticks=2, maxticks=8)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        format_date_axis(ax, maxticks=8)
 
 
 def plot_pattern(result: PatternResult, fig: Figure | None = None) -> Figure:
@@ -102,16 +102,13 @@ def plot_pattern(result: PatternResult, fig: Figure | None = None) -> Figure:
     Returns:
         The Figure; its title gives the pattern, its status and the measured value.
     """
-    from matplotlib.figure import Figure
-
     spec = result.figure
     panels = spec.get("panels", [])
     n = max(len(panels), 1)
     ncols = min(spec.get("ncols", 2), n)
     nrows = -(-n // ncols)
     if fig is None:
-        fig = Figure(figsize=(max(5.2 * ncols, 9.0), 3.4 * nrows + 1.2), dpi=_DPI,
-                     layout="constrained")
+        fig = new_figure((max(5.2 * ncols, 9.0), 3.4 * nrows + 1.2), dpi=_DPI)
     axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
     for ax in axes[n:]:
         ax.remove()
@@ -128,13 +125,7 @@ def plot_pattern(result: PatternResult, fig: Figure | None = None) -> Figure:
         ax.set_ylabel(spec.get("ylabel", ""))
         if spec.get("ylim"):
             ax.set_ylim(*spec["ylim"])
-    seen: dict[str, object] = {}
-    for ax in axes[:n]:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            seen.setdefault(lab, h)
-    if seen:
-        fig.legend(list(seen.values()), list(seen.keys()), loc="outside lower center",
-                   ncols=min(len(seen), 3), fontsize="small", frameon=False)
+    figure_legend(fig, axes[:n], ncols=3, fontsize="small")
     return fig
 
 
