@@ -611,8 +611,8 @@ _INTRO = (
     "`world.powers.russia.instruments.contractors.host_cash_share=0.5`). Placeholders: "
     "`<state>`, `<power>`, `<group>`, `<region>` are entity ids, `<kind>` an instrument "
     "({kinds}), `<date>` a snapshot's YYYY-MM, `[<i>]` a list item. Ranges are checked by "
-    "`sim.config.validate` before a run starts; a range printed as a type means the field "
-    "carries no range metadata.")
+    "`sim.prepare.prepare` (with the pure checks of `sim.config.checks`) before a run "
+    "starts; a range printed as a type means the field carries no range metadata.")
 
 
 _VALIDATE_INTRO = (

@@ -30,17 +30,17 @@ from sim.processes import combat as combat_p
 from sim.processes import groups as groups_p
 from sim.processes import hosts as hosts_p
 from sim.processes import influence as influence_p
+from sim.processes import politics as politics_p
 from sim.processes import powers as powers_p
 from sim.processes.ledger import close_month
 from sim.record import Recorder
 from sim.rules import RuleContext
 from sim.seeds import stream
-from sim.state import MEMORY, MILITARY, initial_state
+from sim.state import CIVILIAN, MEMORY, MILITARY, NEVER, initial_state
 from sim.world.build import build_world
 
 __all__ = ["SahelModel"]
 
-NEVER = -10**6
 
 
 @dataclass
@@ -63,12 +63,13 @@ class _WestCut:
     month: int
 
     def __call__(self) -> None:
-        self.model.west_cut(self.month)
+        with self.model.recorder.scheduled():
+            self.model.west_cut(self.month)
 
 
 class SahelModel(mesa.Model):
     """The model. Build it from a validated :class:`~sim.config.RunConfig` (see
-    :func:`sim.config.validate`), then call :meth:`run`."""
+    :func:`sim.prepare.prepare`), then call :meth:`run`."""
 
     def __init__(self, cfg: RunConfig):
         # the model reads ``cfg`` as it is; a budget or param event changes the model's own
@@ -100,8 +101,12 @@ class SahelModel(mesa.Model):
         # influence starts at what each power provides (its equilibrium share)
         st.influence = influence_p.target_influence(w, st, self.cfg.params.influence)
         st.influence_ring[:] = st.influence
-        hosts_p.update_vacuum(w, st, self.cfg.params.hosts, self.cfg.params.combat.force_ratio,
-                              combat_p.hostile_strength(w, st))
+        foreign = hosts_p.update_vacuum(w, st, self.cfg.params.hosts,
+                                        self.cfg.params.combat.force_ratio,
+                                        combat_p.hostile_strength(w, st))
+        if cfg.scenario.endogenous_partner_choice:  # the regimes' standing starts at the value
+            ins = hosts_p.insecurity(w, st, self.cfg.params.hosts)
+            st.standing = self._partner_value(ins, np.zeros(len(w.state_ids)), foreign, 0)
         self._scheduled: list[_ScheduledEvent | _WestCut] = []
         sc = cfg.scenario
         if sc.west_withdrawal_share > 0:
@@ -156,20 +161,28 @@ class SahelModel(mesa.Model):
         st.month = month + 1
 
     def _hosts(self, month: int) -> None:
+        """Process 4: legitimacy, coups, the regional answer to coups, the vacuum, receptivity,
+        the regimes' choice of partners (or the simple expulsion rule), offers, the budget."""
         cfg, w, st = self.cfg, self.world, self.state
-        hp = cfg.params.hosts
+        hp, sc = cfg.params.hosts, cfg.scenario
         ins = hosts_p.insecurity(w, st, hp)
         trend = hosts_p.update_trend(st, hp)
         hosts_p.update_legitimacy(w, st, hp, ins)
-        if cfg.scenario.endogenous_coups:
-            hazard = hosts_p.coup_hazard(st, hp, ins)
-            for h in self.hosts:
-                if h.coup_happens(hazard[h.index]):
-                    self.coup(h.index, month, "endogenous (insecurity and low legitimacy)")
+        politics_p.update_army_losses(st, st.army_deaths)
+        if sc.endogenous_coups or sc.endogenous_sanctions:
+            # every state draws the same numbers each month, whatever happens (common random
+            # numbers across scenarios)
+            draws = np.array([h.politics_draws() for h in self.hosts]).reshape(-1, politics_p.DRAWS)
+            if sc.endogenous_coups:
+                self._coups(month, ins, draws)
+            if sc.endogenous_sanctions:
+                self._sanctions(month, draws)
         foreign = hosts_p.update_vacuum(w, st, hp, cfg.params.combat.force_ratio,
                                         combat_p.hostile_strength(w, st))
         hosts_p.update_receptivity(w, st, hp, trend, foreign)
-        if cfg.scenario.endogenous_expulsion:
+        if sc.endogenous_partner_choice:
+            self._partner_choice(month, ins, trend, foreign)
+        elif sc.endogenous_expulsion:
             for si, pi in zip(*np.nonzero(hosts_p.expulsion_candidates(w, st, hp, self.protected))):
                 self.expel(int(si), int(pi), month,
                            f"receptivity {st.receptivity[si, pi]:.2f} below {hp.expel_threshold}")
@@ -180,7 +193,88 @@ class SahelModel(mesa.Model):
             self.recorder.event(month, "agreement", w.state_ids[si], w.power_ids[pi],
                                 "offer accepted: " + _describe(st.offers[pi, si]))
         st.offers[:] = 0.0
-        hosts_p.update_budget(w, st, hp, ins)
+        loss = (st.sanctioned * cfg.params.sanctions.budget_cost) if st.sanctioned.any() else None
+        hosts_p.update_budget(w, st, hp, ins, loss)
+
+    def _coups(self, month: int, ins: np.ndarray, draws: np.ndarray) -> None:
+        """Endogenous coup attempts: the hazard, the draws, success or failure."""
+        w, st, cp = self.world, self.state, self.cfg.params.coups
+        hazard = politics_p.coup_hazard(w, st, cp, ins, month)
+        capacity, foreign = hosts_p.security_capacity(w, st)
+        share = np.divide(foreign, capacity[:, None], out=np.zeros_like(foreign),
+                          where=capacity[:, None] > 0)
+        tried = politics_p.coup_attempts(w, st, cp, hazard, draws, month, share)
+        for si in np.flatnonzero(tried.attempted):
+            why = f"hazard {hazard[si]:.3f}/month"
+            if tried.succeeded[si]:
+                self.coup(int(si), month, f"emergent ({why})")
+            else:
+                self.failed_coup(int(si), month, f"emergent, failed ({why})")
+
+    def _sanctions(self, month: int, draws: np.ndarray) -> None:
+        """The AU and ECOWAS after a coup: suspension, sanctions, concession, transition."""
+        w, st = self.world, self.state
+        res = politics_p.sanctions_step(w, st, self.cfg.params.sanctions, draws, month)
+        for si in np.flatnonzero(res.suspended):
+            who = "ecowas" if w.ecowas_member[si] else "au"
+            self.recorder.event(month, "suspension", who, w.state_ids[si], "after the coup")
+        for si in np.flatnonzero(res.embargoed):
+            self.recorder.event(month, "sanctions", "ecowas", w.state_ids[si],
+                                "economic sanctions: borders closed, accounts frozen")
+        for si in np.flatnonzero(res.conceded):
+            self.recorder.event(month, "concession", w.state_ids[si], "ecowas",
+                                "the junta agrees a transition; sanctions lifted")
+        for si in np.flatnonzero(res.transition):
+            st.regime[si] = CIVILIAN
+            self.recorder.event(month, "transition", w.state_ids[si], "",
+                                "civilian rule restored" + ("; suspension lifted"
+                                                            if res.lifted[si] else ""))
+
+    def _partner_value(self, ins: np.ndarray, trend: np.ndarray, foreign: np.ndarray,
+                       month: int) -> np.ndarray:
+        """[S, P] each partner's value to each regime (:func:`politics.partner_value`)."""
+        w, st, cp = self.world, self.state, self.cfg.params.coups
+        hazard = politics_p.coup_hazard(w, st, cp, ins, month)
+        threat = hazard / (hazard + politics_p.monthly_base(cp))
+        return politics_p.partner_value(w, st, self.cfg.params.partners, ins, trend, foreign,
+                                        threat)
+
+    def _partner_choice(self, month: int, ins: np.ndarray, trend: np.ndarray,
+                        foreign: np.ndarray) -> None:
+        """The regimes value their partners and act: invite, downgrade, restore, expel, end an
+        agreement; a power kept downgraded leaves (docs/ODD.md section 7.4)."""
+        cfg, w, st = self.cfg, self.world, self.state
+        pp = cfg.params.partners
+        politics_p.update_standing(st, pp, self._partner_value(ins, trend, foreign, month))
+        acts = politics_p.partner_actions(w, st, pp, self.protected, month)
+        ids, powers = w.state_ids, w.power_ids
+        for si, pi in zip(*np.nonzero(acts.invite)):
+            st.agreement[si, pi] = True
+            st.invited_until[si, pi] = month + pp.invitation_months
+            self.recorder.event(month, "invitation", ids[si], powers[pi],
+                                f"standing {st.standing[si, pi]:+.2f}")
+        for si, pi in zip(*np.nonzero(acts.downgrade)):
+            st.downgraded[si, pi] = True
+            self.recorder.event(month, "downgrade", ids[si], powers[pi],
+                                f"standing {st.standing[si, pi]:+.2f}: agreements suspended, "
+                                "overflights restricted")
+        for si, pi in zip(*np.nonzero(acts.restore)):
+            st.downgraded[si, pi] = False
+            self.recorder.event(month, "restore", ids[si], powers[pi],
+                                f"standing {st.standing[si, pi]:+.2f}")
+        st.effect_factor = 1.0 - pp.downgrade_effect * st.downgraded
+        for si, pi in zip(*np.nonzero(acts.expel)):
+            self.expel(int(si), int(pi), month, f"standing {st.standing[si, pi]:+.2f}: the "
+                       "junta asks it to leave")
+        for si, pi in zip(*np.nonzero(acts.end_agreement)):
+            self.end_agreement(int(si), int(pi), month)
+        person = w.is_person
+        for si, pi in zip(*np.nonzero(acts.leave)):
+            if (st.target[pi, si] * person).sum() <= 0:
+                continue  # already leaving
+            self.withdraw(int(pi), int(si), month,
+                          f"host hostile: downgraded for {st.hostile_months[si, pi]} months")
+            st.cooldown_until[si, pi] = month + cfg.rules.casualty_cooldown_months
 
     def _powers(self, month: int) -> None:
         cfg, w, st = self.cfg, self.world, self.state
@@ -239,6 +333,7 @@ class SahelModel(mesa.Model):
             influence=st.influence[:, pi].copy(), level=st.level[pi].copy(),
             target=st.target[pi].copy(),
             can_enter=(st.banned_until[:, pi] <= month) & (st.cooldown_until[:, pi] <= month),
+            invited=(st.invited_until[:, pi] > month) & (st.banned_until[:, pi] <= month),
             rival_exit_age=age, rival_gain=gain, has_instrument=w.has_instrument[pi].copy(),
             unit_cost=w.unit_cost[pi].copy(), effectiveness=w.effectiveness[pi].copy(),
             host_share=host_share, net_cost_to_date=net, budget_month=w.budget_ceiling[pi] / 12.0,
@@ -247,11 +342,39 @@ class SahelModel(mesa.Model):
     # ----------------------------------------------------------------------- actions
 
     def coup(self, si: int, month: int, detail: str) -> None:
-        """A coup in state ``si``: military regime, a new junta's popularity bonus."""
+        """A coup in state ``si``: military regime, a new junta's popularity bonus; the coup trap
+        starts, and the regional organisations will answer in ``sanctions.delay_months``."""
         st = self.state
         st.regime[si] = MILITARY
         st.legitimacy[si] = min(1.0, st.legitimacy[si] + self.cfg.params.hosts.coup_legitimacy_bonus)
+        st.last_attempt[si] = st.last_coup[si] = month
+        st.transition_at[si] = NEVER
+        if self.cfg.scenario.endogenous_sanctions:
+            st.sanction_at[si] = month + self.cfg.params.sanctions.delay_months
         self.recorder.event(month, "coup", "army", self.world.state_ids[si], detail)
+
+    def failed_coup(self, si: int, month: int, detail: str) -> None:
+        """A failed coup attempt in state ``si``: the trap starts, the regime is weakened."""
+        st = self.state
+        st.last_attempt[si] = month
+        st.legitimacy[si] = max(0.0, st.legitimacy[si] - self.cfg.params.coups.failed_legitimacy_cost)
+        self.recorder.event(month, "coup_attempt", "army", self.world.state_ids[si], detail)
+
+    def end_agreement(self, si: int, pi: int, month: int) -> None:
+        """An elected government ends power ``pi``'s agreement: it leaves over
+        ``partners.notice_months`` and may not return for ``hosts.ban_months``; ending it costs
+        the government ``end_agreement_legitimacy_cost``."""
+        w, st, pp = self.world, self.state, self.cfg.params.partners
+        person = w.is_person
+        powers_p.order(st, pi, si, np.where(person, 0.0, st.target[pi, si]),
+                       np.full(len(INSTRUMENT_KINDS), pp.notice_months))
+        st.banned_until[si, pi] = month + self.cfg.params.hosts.ban_months
+        st.agreement[si, pi] = False
+        st.last_exit[si, pi] = month
+        st.legitimacy[si] = max(0.0, st.legitimacy[si] - pp.end_agreement_legitimacy_cost)
+        self.recorder.event(month, "agreement_ended", w.state_ids[si], w.power_ids[pi],
+                            f"standing {st.standing[si, pi]:+.2f} for {st.low_months[si, pi]} "
+                            f"months; leaves over {pp.notice_months} months")
 
     def withdraw(self, pi: int, si: int, month: int, detail: str,
                  instrument: str = "", value: float = 0.0, months: int | None = None) -> None:
@@ -331,7 +454,8 @@ class SahelModel(mesa.Model):
                 f"scenario event {ev.id or ev.date!r}: kind {ev.kind!r} has no handler; allowed: "
                 f"{', '.join(self.EVENT_HANDLERS)} (validate the config before building a model)")
         self.state.month = month
-        handler(self, ev, month, f" ({ev.note})" if ev.note else "")
+        with self.recorder.scheduled():
+            handler(self, ev, month, f" ({ev.note})" if ev.note else "")
 
     def _on_coup(self, ev: EventConfig, month: int, note: str) -> None:
         """``coup``: the army takes power in state ``target`` (see :meth:`coup`)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +34,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "groups": (("step", "date", "group"), (
         "fighters", "regions_held", "attacks", "fatalities_inflicted", "civilian_fatalities")),
     "regions": (("step", "date", "region"), ("state", "control", "fighters", "fatalities")),
-    "events": (("step", "date"), ("kind", "actor", "target", "detail")),
+    "events": (("step", "date"), ("kind", "actor", "target", "detail", "origin")),
 }
 
 
@@ -81,11 +83,22 @@ class Recorder:
         self.political_cost = np.zeros((t, p))  # USD per casualty in force that month
         self.groups = {c: np.zeros((t, g)) for c in TABLES["groups"][1]}
         self.regions = {c: np.zeros((t, r)) for c in ("control", "fighters", "fatalities")}
-        self.events: list[tuple[int, str, str, str, str]] = []
+        self.events: list[tuple[int, str, str, str, str, str]] = []
+        self.origin = "emergent"
+
+    @contextmanager
+    def scheduled(self) -> Iterator[None]:
+        """Events recorded inside this block come from the scenario's schedule (origin
+        ``scheduled``); every other event emerged from the model (``emergent``)."""
+        self.origin = "scheduled"
+        try:
+            yield
+        finally:
+            self.origin = "emergent"
 
     def event(self, step: int, kind: str, actor: str, target: str, detail: str = "") -> None:
-        """Record an applied or emergent event."""
-        self.events.append((step, kind, actor, target, detail))
+        """Record an applied or emergent event (its origin: see :meth:`scheduled`)."""
+        self.events.append((step, kind, actor, target, detail, self.origin))
 
     def record(self, step: int, st: SimState, ledger: MonthLedger, world: World) -> None:
         """Store month ``step`` (``world``: the parameters in force this month)."""
@@ -147,16 +160,16 @@ class Recorder:
 
     def _events(self, dates: list[str]) -> pd.DataFrame:
         """The events table, in the order the events were recorded."""
-        cols = ["step", "date", "kind", "actor", "target", "detail"]
+        cols = ["step", "date", "kind", "actor", "target", "detail", "origin"]
         if not self.events:
             ev = pd.DataFrame([], columns=cols).astype(object)
             ev["step"] = ev["step"].astype(np.int32)
             return ev
-        step, kind, actor, target, detail = zip(*self.events)
+        step, kind, actor, target, detail, origin = zip(*self.events)
         return pd.DataFrame({"step": np.array(step, dtype=np.int32),
                              "date": _strings([dates[k] for k in step]), "kind": _strings(kind),
                              "actor": _strings(actor), "target": _strings(target),
-                             "detail": _strings(detail)})
+                             "detail": _strings(detail), "origin": _strings(origin)})
 
     def arrays(self) -> RunArrays:
         """The value columns of the states, presence, powers and groups tables, in wide form."""

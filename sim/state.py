@@ -9,10 +9,11 @@ import numpy as np
 from sim.config import INSTRUMENT_KINDS, RunConfig
 from sim.world.build import World, select_snapshot
 
-__all__ = ["SimState", "initial_state", "CIVILIAN", "MILITARY"]
+__all__ = ["CIVILIAN", "MILITARY", "NEVER", "SimState", "initial_state"]
 
 CIVILIAN, MILITARY = 0, 1
 MEMORY = 12  # months of the ring buffers (casualty tolerance, rival gains)
+NEVER = -10**6  # a month long before any run (for "last happened" arrays)
 
 
 @dataclass
@@ -47,6 +48,22 @@ class SimState:
     harm_attributed: np.ndarray  # [S, P] civilian deaths by each power, 12-month memory
     arms_memory: np.ndarray  # [S, P] arms delivered, 12-month memory
     last_exit: np.ndarray  # [S, P] month a power last began leaving (-10**6 never)
+    # politics (process 4): coups, sanctions, the regime's choice of partners
+    army_deaths: np.ndarray  # [S] this month
+    army_loss_memory: np.ndarray  # [S] army deaths, 3-month memory
+    last_attempt: np.ndarray  # [S] month of the last coup attempt (NEVER if none)
+    last_coup: np.ndarray  # [S] month of the last successful coup (NEVER if none)
+    sanction_at: np.ndarray  # [S] month the regional organisations act on a coup (NEVER: none due)
+    suspended: np.ndarray  # [S] bool: suspended by the regional organisations
+    sanctioned: np.ndarray  # [S] bool: under economic sanctions (embargo)
+    suspension_until: np.ndarray  # [S] month a suspension without concession ends
+    transition_at: np.ndarray  # [S] month civilian rule returns after a concession (NEVER: none)
+    standing: np.ndarray  # [S, P] the regime's standing of each partner (smoothed value)
+    low_months: np.ndarray  # [S, P] consecutive months a present partner stood below expel
+    hostile_months: np.ndarray  # [S, P] consecutive months a present partner stood below downgrade
+    downgraded: np.ndarray  # [S, P] bool
+    effect_factor: np.ndarray  # [S, P] share of a power's combat effect the host lets it have
+    invited_until: np.ndarray  # [S, P] month an invitation lapses (NEVER: none)
     # powers
     level: np.ndarray  # [P, S, I]
     target: np.ndarray  # [P, S, I]
@@ -124,7 +141,22 @@ def initial_state(cfg: RunConfig, world: World) -> SimState:
         fat_long=z_s.copy(),
         harm_attributed=z_sp.copy(),
         arms_memory=z_sp.copy(),
-        last_exit=np.full((n_s, n_p), -10**6, dtype=np.int64),
+        last_exit=np.full((n_s, n_p), NEVER, dtype=np.int64),
+        army_deaths=z_s.copy(),
+        army_loss_memory=z_s.copy(),
+        last_attempt=np.full(n_s, NEVER, dtype=np.int64),
+        last_coup=np.full(n_s, NEVER, dtype=np.int64),
+        sanction_at=np.full(n_s, NEVER, dtype=np.int64),
+        suspended=np.zeros(n_s, dtype=bool),
+        sanctioned=np.zeros(n_s, dtype=bool),
+        suspension_until=np.full(n_s, NEVER, dtype=np.int64),
+        transition_at=np.full(n_s, NEVER, dtype=np.int64),
+        standing=z_sp.copy(),
+        low_months=np.zeros((n_s, n_p), dtype=np.int64),
+        hostile_months=np.zeros((n_s, n_p), dtype=np.int64),
+        downgraded=np.zeros((n_s, n_p), dtype=bool),
+        effect_factor=np.ones((n_s, n_p)),
+        invited_until=np.full((n_s, n_p), NEVER, dtype=np.int64),
         level=level,
         target=level.copy(),
         rate=np.zeros_like(level),

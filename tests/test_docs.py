@@ -114,12 +114,13 @@ def test_every_documented_parameter_is_read_by_the_model(monkeypatch):
 
     The tiny worlds are chosen so that every conditional read happens: each built-in rule is
     followed by some power; there is an event of every kind, a casualty withdrawal and the
-    Western cut; endogenous coups and expulsions are on.
+    Western cut; endogenous coups and expulsions are on; a third world runs the hosts' choice of
+    partners, coups and sanctions.
     """
     from sim.metrics import summarize_arrays
     from sim.model import SahelModel
     from sim.processes import influence as influence_p
-    from tests.worlds import event, france, russia, tiny_world, usa
+    from tests.worlds import event, france, politics_world, russia, tiny_world, usa
 
     #: documented fields that are read before the model exists, not by it
     read_elsewhere = {
@@ -186,7 +187,15 @@ def test_every_documented_parameter_is_read_by_the_model(monkeypatch):
         first.scenario.endogenous_coups = first.scenario.endogenous_expulsion = True
         first.scenario.west_withdrawal_share, first.scenario.west_withdrawal_date = 0.5, "2019-03"
         second = tiny_world(rules={"russia": "cost_benefit"}, end="2019-04")
-        return [first, second]
+        # politics: an elected government that ends France's agreement and invites Russia, and
+        # a coup (scheduled, and a failed attempt from a high hazard) answered by sanctions
+        third = politics_world(regime="civilian", france_receptivity=0.0, russia_receptivity=0.9,
+                               coups=True, sanctions=True, end="2019-12",
+                               events=[event("2019-08", "coup", target="niger")])
+        third.params.coups.attempt_rate = 1.5
+        third.params.sanctions.embargo_probability = 1.0
+        third.params.partners.end_agreement_months = 2
+        return [first, second, third]
 
     missing = unread(worlds())
     assert not missing, f"documented parameters the model never reads: {missing}"
@@ -325,6 +334,23 @@ def test_every_fact_tag_in_the_configs_resolves_in_sources_md():
             cited |= set(re.findall(r"(?:^|F\s*)(\d+[a-z]?)\b", body))
     assert {"1", "2a", "3", "6a", "6b"} <= cited
     assert not cited - sections, f"[F x] tags without a section in docs/sources.md: {cited - sections}"
+
+
+def test_every_politics_tag_in_the_configs_resolves_in_sources_politics_md():
+    """``[P 6a]`` tags (pre-2020 political and violence facts) name a section of
+    docs/sources-politics.md, the project's copy of those facts; so do the schema's sources."""
+    sources = (DOCS / "sources-politics.md").read_text()
+    sections = set(re.findall(r"^#{2,3} (\d+[a-z]?)\. ", sources, re.MULTILINE))
+    cited = set()
+    files = [*Path(config_dir()).rglob("*.yaml"), ROOT / "sim" / "config" / "schema.py"]
+    for path in files:
+        text = path.read_text()
+        for body in re.findall(r"\[P ([^\[\]]*)\]", text):
+            cited |= set(re.findall(r"\d+[a-z]?", body))
+        for body in re.findall(r"pre2020-politics section ([0-9a-z, ]+)", text):
+            cited |= set(re.findall(r"\d+[a-z]?", body))
+    assert cited, "no politics tag found"
+    assert not cited - sections, f"tags without a section: {cited - sections}"
 
 
 def test_every_calibration_tag_names_a_pattern_in_sources_md():

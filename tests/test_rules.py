@@ -79,12 +79,14 @@ def context(n: int = 1, **kw: object) -> RuleContext:
     """A hand-built RuleContext over ``n`` states (``s0``, ``s1``, ...).
 
     Defaults: a vacuum of 1,000 effective personnel and a capacity of 2,000 everywhere, the host
-    receptive (0.7), nothing deployed, no ban, no rival exit, no rival gain, no net cost so far,
+    receptive (0.7), nothing deployed, no ban, no invitation, no rival exit, no rival gain, no
+    net cost so far,
     a budget of USD 500m a year, and the host paying 90% of the contractors' bill.
     Scalars given for per-state fields are broadcast to every state.
     """
     per_state = {"vacuum": 1000.0, "capacity": 2000.0, "receptivity": 0.7, "influence": 0.0,
-                 "can_enter": True, "rival_exit_age": math.inf, "rival_gain": 0.0}
+                 "can_enter": True, "invited": False, "rival_exit_age": math.inf,
+                 "rival_gain": 0.0}
     fields: dict[str, object] = {
         "power": "russia", "states": tuple(f"s{i}" for i in range(n)), "month": 30,
         "level": np.zeros((n, N_I)), "target": None,
@@ -94,7 +96,7 @@ def context(n: int = 1, **kw: object) -> RuleContext:
     }
     for k, v in per_state.items():
         value = kw.pop(k, v)
-        dtype = bool if k == "can_enter" else float
+        dtype = bool if k in ("can_enter", "invited") else float
         fields[k] = np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
     fields.update(kw)
     if np.ndim(fields["host_share"]) == 1:
@@ -293,6 +295,12 @@ OPPORTUNISTIC_TABLE = [
      0, 0),
     ("stays while its own net cost is at the cap",
      {"rival_exit_age": 0.0, "net_cost_to_date": 5e8}, 150, 2e5),
+    ("enters where invited, with no rival exit and at least invited_personnel",
+     {"invited": True}, 200, 2e5),
+    ("enters where invited even with no vacuum", {"invited": True, "vacuum": 0.0}, 200, 2e5),
+    ("where invited and the vacuum is large, the footprint follows the vacuum",
+     {"invited": True, "vacuum": 4000.0}, 600, 2e5),
+    ("not where invited but banned", {"invited": True, "can_enter": False}, 0, 0),
 ]
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "STATE_IDS",
     "event",
     "expulsion_world",
+    "politics_world",
     "france",
     "russia",
     "tiny_world",
@@ -198,3 +199,29 @@ def expulsion_world(*, host_can_pay: float = 1.0, russia_rule: str = "opportunis
         rules={"russia": russia_rule}, receptivity=receptivity,
         events=[event("2019-02", "expel", "mali", "france", id="mali_expels_france")],
         host_can_pay=host_can_pay, end=end, seed=seed, **kw)  # type: ignore[arg-type]
+
+
+def politics_world(*, regime: str = "military", france_receptivity: float = 0.6,
+                   russia_receptivity: float = 0.5, coups: bool = False, sanctions: bool = False,
+                   partners: bool = True, ecowas: bool = True, end: str = "2020-12",
+                   seed: int = 0, **kw: object) -> RunConfig:
+    """Hosts that choose their partners, in miniature: France (conditions attached, little regime
+    protection, stands with sanctions) holds 3,000 troops in mali; Russia (no conditions, regime
+    protection, backs juntas that defy sanctions) is absent and follows ``opportunistic``, so it
+    comes where it is invited. Every host starts with ``regime`` and the given base receptivity
+    to each power; ``coups``, ``sanctions`` and ``partners`` switch the scenario's endogenous
+    politics on; ``ecowas`` makes the hosts ECOWAS members."""
+    fr, ru = france(), russia()
+    fr.conditionality, fr.regime_protection, fr.sanctions_patron = 0.6, 0.2, 0.0
+    ru.conditionality, ru.regime_protection, ru.sanctions_patron = 0.0, 0.8, 0.9
+    receptivity = {s: {"france": france_receptivity, "russia": russia_receptivity}
+                   for s in STATE_IDS}
+    cfg = tiny_world(powers={"france": fr, "russia": ru}, regime=regime,
+                     rules={"russia": "opportunistic"}, receptivity=receptivity, end=end,
+                     seed=seed, **kw)  # type: ignore[arg-type]
+    for state in cfg.world.states.values():
+        state.ecowas_member = ecowas
+    sc = cfg.scenario
+    sc.endogenous_coups, sc.endogenous_sanctions = coups, sanctions
+    sc.endogenous_partner_choice = partners
+    return prepare(cfg)

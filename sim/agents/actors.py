@@ -23,9 +23,12 @@ class HostState(mesa.Agent):
         super().__init__(model)
         self.index, self.state_id, self.stream = index, state_id, rng
 
-    def coup_happens(self, hazard: float) -> bool:
-        """Draw this month's endogenous coup (probability ``hazard``)."""
-        return bool(self.stream.random() < hazard)
+    def politics_draws(self) -> np.ndarray:
+        """This month's uniform draws for its politics (:data:`sim.processes.politics.DRAWS`:
+        coup attempt, its success, an embargo, a concession), made every month."""
+        from sim.processes.politics import DRAWS
+
+        return self.stream.random(DRAWS)
 
 
 class ForeignPower(mesa.Agent):

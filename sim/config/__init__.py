@@ -32,8 +32,10 @@ from sim.config.schema import (
     MONEY_INSTRUMENTS,
     PERSON_INSTRUMENTS,
     WEST,
+    param,
     CombatParams,
     CostBenefitParams,
+    CoupParams,
     DeploymentConfig,
     EventConfig,
     GroupConfig,
@@ -45,6 +47,7 @@ from sim.config.schema import (
     OpportunisticParams,
     OutputConfig,
     ParamsConfig,
+    PartnerParams,
     PowerConfig,
     ProportionalParams,
     RegionConfig,
@@ -52,13 +55,13 @@ from sim.config.schema import (
     RivalryParams,
     RulesConfig,
     RunConfig,
+    SanctionsParams,
     ScenarioConfig,
     SnapshotConfig,
     StateConfig,
     StateInitConfig,
     SyntheticConfig,
     WorldConfig,
-    param,
 )
 
 __all__ = [
@@ -68,7 +71,36 @@ __all__ = [
     "MONEY_INSTRUMENTS",
     "PERSON_INSTRUMENTS",
     "WEST",
+    "param",
     "CombatParams",
+    "CostBenefitParams",
+    "CoupParams",
+    "DeploymentConfig",
+    "EventConfig",
+    "GroupConfig",
+    "GroupProcessParams",
+    "HostProcessParams",
+    "InfluenceParams",
+    "InstrumentConfig",
+    "MetricsConfig",
+    "OpportunisticParams",
+    "OutputConfig",
+    "ParamsConfig",
+    "PartnerParams",
+    "PowerConfig",
+    "ProportionalParams",
+    "RegionConfig",
+    "ResourceParams",
+    "RivalryParams",
+    "RulesConfig",
+    "RunConfig",
+    "SanctionsParams",
+    "ScenarioConfig",
+    "SnapshotConfig",
+    "StateConfig",
+    "StateInitConfig",
+    "SyntheticConfig",
+    "WorldConfig",
     "ConfigError",
     "CostBenefitParams",
     "DeploymentConfig",
@@ -115,13 +147,3 @@ __all__ = [
     "suggest",
     "to_plain",
 ]
-
-# TEMPORARY shims while the callers move (removed before commit)
-resolve_param_path = resolve_numeric
-_suggest = suggest
-
-
-def validate(cfg):
-    from sim.prepare import prepare
-
-    return prepare(cfg)

@@ -22,8 +22,10 @@ __all__ = [
     "MONEY_INSTRUMENTS",
     "PERSON_INSTRUMENTS",
     "WEST",
+    "param",
     "CombatParams",
     "CostBenefitParams",
+    "CoupParams",
     "DeploymentConfig",
     "EventConfig",
     "GroupConfig",
@@ -35,6 +37,7 @@ __all__ = [
     "OpportunisticParams",
     "OutputConfig",
     "ParamsConfig",
+    "PartnerParams",
     "PowerConfig",
     "ProportionalParams",
     "RegionConfig",
@@ -42,13 +45,13 @@ __all__ = [
     "RivalryParams",
     "RulesConfig",
     "RunConfig",
+    "SanctionsParams",
     "ScenarioConfig",
     "SnapshotConfig",
     "StateConfig",
     "StateInitConfig",
     "SyntheticConfig",
     "WorldConfig",
-    "param",
 ]
 
 #: Instruments measured in persons (unit cost per person-month).
@@ -64,9 +67,21 @@ WEST = ("france", "usa", "un", "eu")
 AES = ("mali", "burkina_faso", "niger")
 
 def param(default: Any, lo: float | None = None, hi: float | None = None, unit: str = "",
-          doc: str = "") -> Any:
-    """A scalar config field with its allowed range [lo, hi], unit and description."""
-    return field(default=default, metadata={"lo": lo, "hi": hi, "unit": unit, "doc": doc})
+          doc: str = "", prior: tuple[float, float] | None = None, source: str = "") -> Any:
+    """A scalar config field with its allowed range [lo, hi], unit and description.
+
+    Args:
+        default: the one default of the parameter.
+        lo, hi: the allowed range (None: unbounded).
+        unit: the unit, as the docs show it.
+        doc: what the parameter means.
+        prior: for an assumption (a value no pre-2020 fact pins down), the range ``(lo, hi)``
+            of values held plausible, sampled uniformly by sweeps over plausible worlds.
+        source: where a value comes from when it is not an assumption (a fact file section,
+            ``derived: ...`` for arithmetic on one).
+    """
+    return field(default=default, metadata={"lo": lo, "hi": hi, "unit": unit, "doc": doc,
+                                            "prior": prior, "source": source})
 
 
 # --------------------------------------------------------------------------- world entities
@@ -107,6 +122,7 @@ class StateConfig:
         0.0005, 0, 1, "civilian deaths per soldier-month at full contest", "the host army's own")
     default_receptivity: float = param(
         0.5, 0, 1, "[0,1]", "long-run receptivity to a power not listed in `receptivity`")
+    ecowas_member: bool = False  # suspended and possibly sanctioned by ECOWAS after a coup
     receptivity: dict[str, float] = field(default_factory=dict)
 
 
@@ -146,6 +162,21 @@ class PowerConfig:
     redeploy_share: float = param(
         0.0, 0, 1, "share", "of forces expelled from a state moved to another receptive state")
     arms_export_usd: float = param(0.0, 0, None, "USD/month", "arms it can deliver in the region")
+    conditionality: float = param(
+        0.0, 0, 1, "[0,1]",
+        "governance and human-rights conditions attached to its help: aid suspended after a "
+        "coup, pressure to hold elections (what a regime pays in conditions)")
+    regime_protection: float = param(
+        0.0, 0, 1, "[0,1]",
+        "how far its presence protects the ruling regime itself (guards, a quick reaction force): "
+        "lowers the success of a coup attempt, and is what a regime under threat wants")
+    sanctions_patron: float = param(
+        0.0, 0, 1, "[0,1]",
+        "0 = stands with the regional sanctions after a coup; 1 = backs a sanctioned junta that "
+        "defies them")
+    hostile_host_months: int = param(
+        12, 1, 600, "months",
+        "it leaves a host that has kept it downgraded (or below the downgrade threshold) this long")
     arms_gift_share: float = param(0.0, 0, 1, "share", "of delivered arms given rather than sold")
     instruments: dict[str, InstrumentConfig] = field(default_factory=dict)
 
@@ -281,8 +312,6 @@ class HostProcessParams:
     legitimacy_insecurity_weight: float = param(0.3, 0, 1)
     legitimacy_harm_weight: float = param(0.2, 0, 1)
     coup_legitimacy_bonus: float = param(0.15, 0, 1, "", "popularity of a new junta")
-    coup_base_hazard: float = param(
-        0.004, 0, 1, "per month", "endogenous coup hazard at full insecurity and zero legitimacy")
     receptivity_rate: float = param(0.05, 0, 1, "per month")
     performance_weight: float = param(0.5, 0, None, "", "credit for security improving")
     harm_weight: float = param(
@@ -327,12 +356,172 @@ class ResourceParams:
 
 
 @dataclass
+class CoupParams:
+    """Endogenous coups (process 4): a monthly hazard of an attempt per state, and its success.
+
+    The hazard is ``attempt_rate`` (per country-year) at reference conditions, multiplied by the
+    coup trap after a recent attempt, by the insecurity, losses and legitimacy terms (together
+    at most x7.4 either way), the regime term, and recent attempts next door; it is capped at
+    0.15 a month (docs/ODD.md section 7.4).
+    """
+
+    attempt_rate: float = param(
+        0.078, 0, 2, "attempts per country-year",
+        "at reference conditions, outside the trap: 0.086 attempts per country-year in 17 West "
+        "African states 1990-2019 (Powell & Thyne), less the trap's excess (x1.1)",
+        source="derived: pre2020-politics section 1b, 1c")
+    trap_multiplier: float = param(
+        2.3, 1, 20, "x",
+        "hazard multiplier for trap_months after an attempt in the same state: 12 repeat "
+        "attempts within 12 months observed against 5.6 expected at constant rates",
+        source="derived: pre2020-politics section 1c")
+    trap_months: int = param(12, 1, 120, "months", "how long the coup trap lasts",
+                             source="pre2020-politics section 1c (12-month window)")
+    insecurity_weight: float = param(
+        1.0, 0, 10, "log-hazard per unit of insecurity index above the reference",
+        "insecurity as a correlate of coups (no Sahel effect size before 2020)", prior=(0.0, 2.5))
+    losses_weight: float = param(
+        0.3, 0, 10, "log-hazard per 1% of the army killed in 3 months",
+        "military losses as a correlate (Mali 2012 followed Aguelhok; Bamako marches after "
+        "Indelimane 2019)", prior=(0.0, 0.6))
+    legitimacy_weight: float = param(
+        2.0, 0, 10, "log-hazard per unit of legitimacy below the reference",
+        "low legitimacy as a correlate", prior=(0.0, 4.0))
+    military_multiplier: float = param(
+        1.0, 0.1, 10, "x", "hazard of a military regime relative to a civilian one, beyond the trap",
+        prior=(0.5, 2.0))
+    neighbour_multiplier: float = param(
+        1.0, 0.1, 10, "x per neighbouring state with an attempt within trap_months",
+        "contagion: none found in 1990-2019 (5 observed against 9.1 expected)",
+        prior=(1.0, 1.5), source="pre2020-politics section 1c")
+    reference_insecurity: float = param(
+        0.1, 0, 1, "insecurity index", "conditions at which the hazard is attempt_rate",
+        prior=(0.0, 0.3))
+    reference_legitimacy: float = param(
+        0.5, 0, 1, "[0,1]", "conditions at which the hazard is attempt_rate", prior=(0.4, 0.6))
+    success_share: float = param(
+        0.43, 0, 1, "share of attempts",
+        "19 of 44 attempts succeeded in 1990-2019", source="pre2020-politics section 1b")
+    success_share_after_coup: float = param(
+        0.07, 0, 1, "share of attempts",
+        "an attempt within trap_months of a successful coup: 0 of 6 succeeded in 1990-2019 "
+        "(posterior mean with a Jeffreys prior)", source="derived: pre2020-politics section 1c")
+    protection_effect: float = param(
+        0.5, 0, 1, "share",
+        "how much a fully protecting partner (regime_protection 1, all the security) cuts the "
+        "success of an attempt", prior=(0.0, 0.9))
+    failed_legitimacy_cost: float = param(
+        0.05, 0, 1, "legitimacy", "a failed attempt weakens the regime", prior=(0.0, 0.1))
+
+
+@dataclass
+class SanctionsParams:
+    """Regional organisations after a coup (process 4): suspension, sanctions, concession or
+    defiance, and the return to civilian rule (pre2020-politics section 2)."""
+
+    delay_months: int = param(
+        1, 0, 12, "months",
+        "coup to the first ECOWAS step: 7-18 days in Mali 2012, Togo 2005, Guinea-Bissau 2012, "
+        "Guinea 2008", source="pre2020-politics section 2")
+    embargo_probability: float = param(
+        0.43, 0, 1, "probability",
+        "economic sanctions beside the suspension: 3 of 7 coups 2005-2015 (Togo 2005, Mali 2012, "
+        "Guinea-Bissau 2012; not Guinea 2008, Niger 2010, BF 2014, BF 2015)",
+        source="derived: pre2020-politics section 2")
+    budget_cost: float = param(
+        0.3, 0, 1, "share of the defence budget",
+        "lost each month under sanctions (Mali 2012: borders closed, accounts frozen)",
+        prior=(0.1, 0.6))
+    concede_rate: float = param(
+        0.8, 0, 1, "per month",
+        "a sanctioned junta without a patron concedes: every pre-2020 embargo was lifted within "
+        "about a week, once the junta conceded", source="pre2020-politics section 2")
+    patron_defiance: float = param(
+        0.9, 0, 1, "share",
+        "how far an outside patron (sanctions_patron 1, fully trusted) lets a junta defy "
+        "sanctions instead of conceding", prior=(0.3, 1.0))
+    transition_months: int = param(
+        14, 1, 120, "months",
+        "from a concession to civilian rule (Niger 2010-2011: 14 months; Guinea about 24)",
+        prior=(6, 24), source="pre2020-politics section 2")
+    suspension_months: int = param(
+        24, 1, 240, "months",
+        "without a concession, a suspension alone ends after this long (Guinea: about 2 years)",
+        prior=(12, 48), source="pre2020-politics section 2")
+
+
+@dataclass
+class PartnerParams:
+    """A host regime's choice of partners (process 4): the value of each partner to the regime
+    and what the regime does about it (docs/ODD.md section 7.4)."""
+
+    standing_rate: float = param(
+        0.15, 0.01, 1, "per month", "how fast the regime's standing of a partner follows its value",
+        prior=(0.05, 0.3))
+    mood_weight: float = param(
+        1.0, 0, 10, "", "public mood (receptivity - 0.5)", prior=(0.5, 2.0))
+    security_weight: float = param(
+        0.5, 0, 10, "", "the partner's share of the security capacity", prior=(0.2, 1.0))
+    protection_weight: float = param(
+        0.6, 0, 10, "", "regime protection x the threat to the regime (coup hazard over base)",
+        prior=(0.2, 1.2))
+    results_weight: float = param(
+        1.0, 0, 10, "", "battlefield results credited: security share x improving trend",
+        prior=(0.0, 2.0))
+    insecurity_blame_weight: float = param(
+        0.4, 0, 10, "", "blame for insecurity while the partner is there: share x insecurity",
+        prior=(0.0, 1.0))
+    price_weight: float = param(
+        1.0, 0, 10, "per share of the defence budget",
+        "what the regime pays the partner in cash and concessions", prior=(0.5, 2.0))
+    conditions_weight: float = param(
+        0.4, 0, 10, "", "conditions attached (conditionality), full under a military regime",
+        prior=(0.1, 0.8))
+    civilian_conditions_share: float = param(
+        0.25, 0, 1, "share", "how much of the conditions an elected government feels",
+        prior=(0.0, 0.5))
+    patron_weight: float = param(
+        0.5, 0, 10, "",
+        "under sanctions: + a patron that backs defiance, - a partner that stands with the sanctions",
+        prior=(0.2, 1.0))
+    invite_threshold: float = param(
+        0.35, -2, 2, "standing", "at or above it the regime invites an absent partner",
+        prior=(0.2, 0.5))
+    downgrade_threshold: float = param(
+        -0.15, -2, 2, "standing",
+        "below it the regime downgrades a present partner (suspends agreements, expels envoys, "
+        "restricts overflights)", prior=(-0.3, 0.0))
+    expel_threshold: float = param(
+        -0.3, -2, 2, "standing", "below it a military regime asks a downgraded partner to leave",
+        prior=(-0.5, -0.15))
+    end_agreement_months: int = param(
+        6, 1, 120, "months",
+        "an elected government ends an agreement only after the partner's standing stayed below "
+        "expel_threshold this long", prior=(3, 12))
+    notice_months: int = param(
+        12, 1, 120, "months", "an ended agreement's partner leaves over this notice",
+        prior=(6, 24))
+    end_agreement_legitimacy_cost: float = param(
+        0.05, 0, 1, "legitimacy", "what ending an agreement costs an elected government",
+        prior=(0.0, 0.1))
+    downgrade_effect: float = param(
+        0.3, 0, 1, "share of effectiveness",
+        "a downgraded partner's forces lose this share of their effect (restricted overflights)",
+        prior=(0.1, 0.5))
+    invitation_months: int = param(
+        12, 1, 120, "months", "an invitation stays open this long", prior=(6, 24))
+
+
+@dataclass
 class ParamsConfig:
     groups: GroupProcessParams = field(default_factory=GroupProcessParams)
     combat: CombatParams = field(default_factory=CombatParams)
     hosts: HostProcessParams = field(default_factory=HostProcessParams)
     influence: InfluenceParams = field(default_factory=InfluenceParams)
     resources: ResourceParams = field(default_factory=ResourceParams)
+    coups: CoupParams = field(default_factory=CoupParams)
+    sanctions: SanctionsParams = field(default_factory=SanctionsParams)
+    partners: PartnerParams = field(default_factory=PartnerParams)
 
 
 # --------------------------------------------------------------------------- rules
@@ -384,7 +573,13 @@ class RulesConfig:
         0.25, 0, 1, "share of personnel",
         "a drawdown of at least this share in a state counts as leaving it (opens rivals' windows)")
     casualty_cooldown_months: int = param(
-        24, 0, 600, "months", "a power that left a state over casualties stays out this long")
+        24, 0, 600, "months",
+        "a power that left a state over casualties (or a hostile host) stays out this long")
+    invited_personnel: float = param(
+        200.0, 0, None, "persons",
+        "the least a power whose rule answers invitations sends where it is invited (pre-2020 "
+        "Russian entries: CAR 2018 175 instructors, Mozambique 2019 160-203 men)",
+        prior=(100.0, 1000.0), source="pre2020-politics section 6a")
     plugins: list[str] = field(default_factory=list)
     proportional: ProportionalParams = field(default_factory=ProportionalParams)
     opportunistic: OpportunisticParams = field(default_factory=OpportunisticParams)
@@ -417,8 +612,10 @@ class ScenarioConfig:
     description: str = ""
     events: list[EventConfig] = field(default_factory=list)
     exclude_events: list[str] = field(default_factory=list)
-    endogenous_expulsion: bool = False
-    endogenous_coups: bool = False
+    endogenous_expulsion: bool = False  # the simple rule: receptivity below expel_threshold
+    endogenous_coups: bool = False  # coup attempts from the hazard of params.coups
+    endogenous_sanctions: bool = False  # regional suspension and sanctions after a coup
+    endogenous_partner_choice: bool = False  # hosts invite, downgrade, expel, end agreements
     endogenous_withdrawal: bool = param(
         True, doc="powers leave a state when their casualties pass their tolerance")
     protected: list[str] = field(default_factory=list)

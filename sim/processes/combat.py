@@ -77,7 +77,11 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     st.army_eff = world.army_effectiveness * (1.0 + p.arms_effect * arms_per_soldier)
     a = hostile_strength(world, st)
     army_r, ts = security_allocation(world, st, p.garrison_share, a)
-    foreign_eff = np.einsum("psi,pi->s", st.level, world.person_effectiveness)  # [S]
+    if st.downgraded.any():  # a downgraded partner loses part of its effect
+        foreign_eff = (np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
+                       * st.effect_factor).sum(axis=1)
+    else:
+        foreign_eff = np.einsum("psi,pi->s", st.level, world.person_effectiveness)  # [S]
     s_eff = army_r * st.army_eff[rs] + ts * foreign_eff[rs]
     s_scaled = s_eff / p.force_ratio
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -136,6 +140,7 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
                                          civilians)))
     army_s, casualties, civ_by_power, fat_s, civ_s = _split(by_state, (1, n_p, n_p, 1, 1))
     st.army = np.maximum(st.army - army_s[0], 0.0)
+    st.army_deaths = army_s[0]
     st.casualties = casualties  # [P, S]
     st.harm_memory = st.harm_memory * _DECAY12 + civ_state_side
     st.harm_attributed = st.harm_attributed * _DECAY12 + civ_by_power.T

@@ -13,7 +13,6 @@ from sim.world.build import World
 INFO_OPS = INSTRUMENT_KINDS.index("info_ops")
 
 __all__ = [
-    "coup_hazard",
     "decide_offers",
     "expulsion_candidates",
     "insecurity",
@@ -55,15 +54,12 @@ def update_legitimacy(world: World, st: SimState, p: HostProcessParams, ins: np.
     st.legitimacy.clip(0.0, 1.0, out=st.legitimacy)
 
 
-def coup_hazard(st: SimState, p: HostProcessParams, ins: np.ndarray) -> np.ndarray:
-    """[S] monthly probability of an endogenous coup: base x insecurity x (1 - legitimacy)."""
-    return p.coup_base_hazard * ins * (1.0 - st.legitimacy)
-
-
 def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
     """``(capacity[S], foreign_eff[S, P])``: effective security capacity of each state (own
     army and partners) and each power's effective contribution."""
     foreign = np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
+    if st.downgraded.any():  # a downgraded partner loses part of its effect
+        foreign = foreign * st.effect_factor
     return st.army * st.army_eff + foreign.sum(axis=1), foreign
 
 
@@ -181,13 +177,17 @@ def pay_contractors(world: World, st: SimState, r: ResourceParams) -> None:
     st.spending = gross
 
 
-def update_budget(world: World, st: SimState, p: HostProcessParams, ins: np.ndarray) -> None:
+def update_budget(world: World, st: SimState, p: HostProcessParams, ins: np.ndarray,
+                  loss: np.ndarray | None = None) -> None:
     """The defence budget answers the threat and the regime within what the economy can bear
-    (``budget_ceiling_multiplier`` x the snapshot's budget); the army moves toward what the
-    budget left after contractor and arms payments pays for."""
+    (``budget_ceiling_multiplier`` x the snapshot's budget), less the share ``loss`` [S] lost to
+    sanctions; the army moves toward what the budget left after contractor and arms payments
+    pays for."""
     military = (st.regime == MILITARY).astype(float)
     target = st.budget0 * (1.0 + p.budget_threat_elasticity * ins) * (1.0 + p.military_budget_bonus * military)
     target = np.minimum(target, st.budget0 * world.budget_ceiling_multiplier)
+    if loss is not None:
+        target = target * (1.0 - loss)
     st.budget += p.budget_rate * (target - st.budget)
     # last month's contractor cash (arms are bought from the arms share of the budget)
     paid = 12.0 * (st.host_paid - st.arms_paid).sum(axis=1) + st.budget * world.arms_budget_share

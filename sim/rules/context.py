@@ -32,6 +32,9 @@ class RuleContext:
         level: what the power has deployed now.
         target: what it is currently moving toward (scheduled events included).
         can_enter: True where the host has not banned it.
+        invited: True where the host regime has invited it and the invitation is open
+            (docs/ODD.md section 7.4); a rule may answer with at least
+            ``params.invited_personnel``.
         rival_exit_age: months since another power last left (or began leaving) each state;
             ``inf`` where none has.
         rival_gain: the largest influence gain of any other power in each state over 12 months.
@@ -58,6 +61,7 @@ class RuleContext:
     level: np.ndarray
     target: np.ndarray
     can_enter: np.ndarray
+    invited: np.ndarray
     rival_exit_age: np.ndarray
     rival_gain: np.ndarray
     has_instrument: np.ndarray

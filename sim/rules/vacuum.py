@@ -54,10 +54,11 @@ def proportional(ctx: RuleContext) -> np.ndarray:
 @vacuum_rule("opportunistic")
 def opportunistic(ctx: RuleContext) -> np.ndarray:
     """The cheap-win strategy: enter where a rival left within ``window_months`` and the host is
-    receptive (>= ``min_receptivity``), with the instrument of the lowest own net cost per unit of
-    effect, sized to ``footprint_fraction`` of the vacuum (at most ``max_personnel``), plus
-    information operations where it has them; leave everywhere once its cumulative own net cost
-    passes ``net_cost_cap_usd``.
+    receptive (>= ``min_receptivity``), or where the host invited it (at least
+    ``invited_personnel``), with the instrument of the lowest own net cost per unit of effect,
+    sized to ``footprint_fraction`` of the vacuum (at most ``max_personnel``), plus information
+    operations where it has them; leave everywhere once its cumulative own net cost passes
+    ``net_cost_cap_usd``.
     """
     p = ctx.params.opportunistic
     if ctx.net_cost_to_date > p.net_cost_cap_usd:
@@ -66,6 +67,10 @@ def opportunistic(ctx: RuleContext) -> np.ndarray:
     window = ctx.rival_exit_age <= p.window_months
     enter = window & (ctx.receptivity >= p.min_receptivity) & ctx.can_enter & (ctx.vacuum > 0)
     footprint = np.minimum(p.max_personnel, np.floor(p.footprint_fraction * ctx.vacuum))
+    if ctx.invited.any():  # an invitation opens the door whatever the window and the vacuum
+        enter = enter | (ctx.invited & ctx.can_enter & ~present)
+        footprint = np.where(ctx.invited, np.maximum(footprint, np.minimum(
+            p.max_personnel, ctx.params.invited_personnel)), footprint)
     inst = ctx.cheapest_force()
     current = np.where(inst >= 0, ctx.target[np.arange(len(inst)), np.maximum(inst, 0)], 0)
     # where present (and not banned), the footprint follows the vacuum but is not abandoned
@@ -80,7 +85,8 @@ def opportunistic(ctx: RuleContext) -> np.ndarray:
 @vacuum_rule("cost_benefit")
 def cost_benefit(ctx: RuleContext) -> np.ndarray:
     """Enter (or stay) where the expected influence gain per USD 10m of own net cost over
-    ``horizon_months`` passes ``threshold``; leave where it does not.
+    ``horizon_months`` passes ``threshold``; leave where it does not. Where the host invited it,
+    the footprint weighed is at least ``invited_personnel``.
 
     Expected gain of a footprint F (effective strength E): 100 x receptivity x E / (E + capacity),
     the security share it would provide weighted by receptivity (process 6's target, in points).
@@ -89,6 +95,9 @@ def cost_benefit(ctx: RuleContext) -> np.ndarray:
     inst = ctx.cheapest_force()
     n = len(ctx.states)
     footprint = np.minimum(p.max_personnel, np.floor(p.footprint_fraction * ctx.vacuum))
+    if ctx.invited.any():  # where invited, it weighs at least the footprint it was asked for
+        footprint = np.where(ctx.invited, np.maximum(footprint, np.minimum(
+            p.max_personnel, ctx.params.invited_personnel)), footprint)
     current = np.where(inst >= 0, ctx.target[np.arange(n), np.maximum(inst, 0)], 0)
     persons = np.maximum(footprint, current)
     eff = np.where(inst >= 0, ctx.effectiveness[np.maximum(inst, 0)], 0) * persons

@@ -20,7 +20,7 @@ from sim.config import (
     parse_month,
 )
 
-__all__ = ["World", "build_world", "knn_edges", "select_snapshot"]
+__all__ = ["World", "build_world", "knn_edges", "select_snapshot", "state_adjacency"]
 
 _EARTH_KM = 6371.0
 
@@ -60,6 +60,12 @@ class World:
     redeploy_share: np.ndarray
     arms_export: np.ndarray
     arms_gift_share: np.ndarray
+    conditionality: np.ndarray  # [P]
+    regime_protection: np.ndarray  # [P]
+    sanctions_patron: np.ndarray  # [P]
+    hostile_host_months: np.ndarray  # [P]
+    ecowas_member: np.ndarray  # [S] bool
+    state_adjacency: np.ndarray  # [S, S] bool: the states share a region edge
     # instruments [P, I]
     has_instrument: np.ndarray
     unit_cost: np.ndarray
@@ -247,6 +253,12 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         redeploy_share=pv("redeploy_share"),
         arms_export=pv("arms_export_usd"),
         arms_gift_share=pv("arms_gift_share"),
+        conditionality=pv("conditionality"),
+        regime_protection=pv("regime_protection"),
+        sanctions_patron=pv("sanctions_patron"),
+        hostile_host_months=pv("hostile_host_months"),
+        ecowas_member=sv("ecowas_member").astype(bool),
+        state_adjacency=state_adjacency(region_state, src, dst, len(states)),
         has_instrument=has,
         unit_cost=inst["unit_cost_usd"],
         effectiveness=inst["effectiveness"],
@@ -273,6 +285,15 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         **derived_arrays(region_state, population, rent, state_pop, inst, group_eff, hostility,
                          gv("foreign_targeting"), rivals),
     )
+
+
+def state_adjacency(region_state: np.ndarray, src: np.ndarray, dst: np.ndarray,
+                    n_states: int) -> np.ndarray:
+    """[S, S] bool: states with a region edge between them (neighbours for coup contagion)."""
+    adj = np.zeros((n_states, n_states), dtype=bool)
+    adj[region_state[src], region_state[dst]] = True
+    np.fill_diagonal(adj, False)
+    return adj | adj.T
 
 
 def derived_arrays(region_state: np.ndarray, population: np.ndarray, rent: np.ndarray,

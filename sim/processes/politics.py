@@ -1,0 +1,250 @@
+"""Process 4, politics: coups, the regional organisations' answer to them, and the host regime's
+choice of partners (docs/ODD.md section 7.4).
+
+A host regime chooses its partners for its own survival, not only for the state's security. Each
+month every regime values every foreign power by what the power does for it (security, regime
+protection, battlefield results), what it costs it (price, conditions attached), the public mood
+toward it (receptivity, blame for insecurity while it is there) and, under regional sanctions,
+whether it stands with them or backs defiance. The regime's *standing* of a partner follows that
+value; the regime acts on its standing: it invites an absent partner, downgrades a present one,
+asks a military partner to leave (a junta) or ends the agreement on a slower, costlier path (an
+elected government). Partners answer: a power kept downgraded leaves.
+
+Coups are a monthly hazard per state (attempts, some of which fail), calibrated to the
+1990-2019 record of 17 West African states (Powell & Thyne; pre2020-politics section 1): a base
+rate at reference conditions, the coup trap, and correlates (insecurity, military losses,
+legitimacy, regime type, attempts next door) as assumptions with prior ranges.
+
+Arrays are ``[S]`` over states and ``[S, P]`` over states and powers, as in process 4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import CoupParams, PartnerParams, SanctionsParams
+from sim.processes.arrays import ratio
+from sim.state import MILITARY, SimState
+from sim.world.build import World
+
+__all__ = [
+    "DRAWS",
+    "Attempts",
+    "Sanctions",
+    "coup_attempts",
+    "coup_hazard",
+    "monthly_base",
+    "partner_actions",
+    "partner_value",
+    "patron_support",
+    "present",
+    "sanctions_step",
+    "update_army_losses",
+    "update_standing",
+]
+
+#: Uniform draws per state and month, always made (common random numbers across scenarios that
+#: differ in what happens): attempt, success, embargo, concession.
+DRAWS = 4
+_DECAY3 = np.exp(-1.0 / 3.0)  # 3-month memory of army losses
+_LOG_CLIP = 2.0  # the correlates move the hazard by at most e^2 (x7.4) either way
+_MAX_HAZARD = 0.15  # per month: no state lives in a permanent coup
+
+
+def monthly_base(cp: CoupParams) -> float:
+    """Monthly probability of an attempt at reference conditions (from the yearly rate)."""
+    return float(1.0 - np.exp(-cp.attempt_rate / 12.0))
+
+
+def present(world: World, st: SimState) -> np.ndarray:
+    """[S, P] bool: the power has personnel in the state."""
+    return (st.level * world.is_person[None, None, :]).sum(axis=2).T > 0
+
+
+def update_army_losses(st: SimState, army_deaths: np.ndarray) -> None:
+    """Add this month's army deaths [S] to the 3-month memory of losses."""
+    st.army_loss_memory = st.army_loss_memory * _DECAY3 + army_deaths
+
+
+def coup_hazard(world: World, st: SimState, cp: CoupParams, ins: np.ndarray,
+                month: int) -> np.ndarray:
+    """[S] monthly probability of a coup attempt.
+
+    ``base x trap x exp(insecurity + losses + legitimacy terms) x regime x neighbours``, where
+    the trap multiplies the hazard for ``trap_months`` after an attempt in the same state, the
+    terms are measured from the reference conditions, and every attempt next door within
+    ``trap_months`` multiplies it by ``neighbour_multiplier``.
+    """
+    base = monthly_base(cp)
+    recent = (month - st.last_attempt) < cp.trap_months
+    trap = np.where(recent, cp.trap_multiplier, 1.0)
+    losses_pct = 100.0 * st.army_loss_memory / np.maximum(st.army, 1.0)
+    log_m = (cp.insecurity_weight * (ins - cp.reference_insecurity)
+             + cp.losses_weight * losses_pct
+             + cp.legitimacy_weight * (cp.reference_legitimacy - st.legitimacy))
+    regime = np.where(st.regime == MILITARY, cp.military_multiplier, 1.0)
+    neighbours = world.state_adjacency.astype(float) @ recent.astype(float)
+    rate = base * trap * np.exp(np.clip(log_m, -_LOG_CLIP, _LOG_CLIP)) * regime \
+        * cp.neighbour_multiplier ** neighbours
+    return np.minimum(rate, _MAX_HAZARD)
+
+
+@dataclass
+class Attempts:
+    """This month's coup attempts: ``attempted`` and ``succeeded`` [S] bool."""
+
+    attempted: np.ndarray
+    succeeded: np.ndarray
+
+
+def coup_attempts(world: World, st: SimState, cp: CoupParams, hazard: np.ndarray,
+                  draws: np.ndarray, month: int, share: np.ndarray) -> Attempts:
+    """Draw attempts and their success from ``draws`` [S, DRAWS].
+
+    An attempt succeeds with ``success_share`` (``success_share_after_coup`` within
+    ``trap_months`` of a successful coup), cut by the regime protection of the partners present:
+    ``1 - protection_effect x sum_p regime_protection[p] x share[s, p]`` (``share``: each
+    power's part of the security capacity).
+    """
+    attempted = draws[:, 0] < hazard
+    after = (month - st.last_coup) < cp.trap_months
+    p_success = np.where(after, cp.success_share_after_coup, cp.success_share)
+    protection = share @ world.regime_protection
+    p_success = p_success * (1.0 - cp.protection_effect * np.minimum(protection, 1.0))
+    succeeded = attempted & (draws[:, 1] < p_success)
+    return Attempts(attempted=attempted, succeeded=succeeded)
+
+
+def patron_support(world: World, st: SimState) -> np.ndarray:
+    """[S] the strongest outside patron a regime has: the largest ``sanctions_patron`` of the
+    powers present or bound to it by an agreement or an open invitation."""
+    bound = present(world, st) | st.agreement | (st.invited_until > st.month)
+    return np.where(bound, world.sanctions_patron[None, :], 0.0).max(axis=1, initial=0.0)
+
+
+@dataclass
+class Sanctions:
+    """What the regional organisations did this month ([S] bool each)."""
+
+    suspended: np.ndarray
+    embargoed: np.ndarray
+    conceded: np.ndarray
+    transition: np.ndarray
+    lifted: np.ndarray
+
+
+def sanctions_step(world: World, st: SimState, sp: SanctionsParams, draws: np.ndarray,
+                   month: int) -> Sanctions:
+    """Suspension and sanctions after a coup, concession or defiance, return to civilian rule.
+
+    - ``delay_months`` after a successful coup, the AU (and ECOWAS, for its members) suspend the
+      state; an ECOWAS member also gets economic sanctions with ``embargo_probability``.
+    - A sanctioned junta concedes each month with ``concede_rate x (1 - patron_defiance x
+      patron)``; the sanctions are lifted and civilian rule returns ``transition_months`` later.
+    - A suspension without sanctions ends with civilian rule after ``suspension_months``, unless
+      the junta has a patron (``patron_support`` at least 0.5), which lets it stay on.
+    """
+    n = len(world.state_ids)
+    military = st.regime == MILITARY
+    due = (st.sanction_at == month) & military
+    embargo = due & world.ecowas_member & (draws[:, 2] < sp.embargo_probability)
+    st.suspended |= due
+    st.sanctioned |= embargo
+    st.suspension_until = np.where(due, month + sp.suspension_months, st.suspension_until)
+    st.sanction_at = np.where(due | ~military, -10**6, st.sanction_at)
+    patron = patron_support(world, st)
+    concede_p = sp.concede_rate * (1.0 - sp.patron_defiance * patron)
+    conceded = st.sanctioned & ~due & (draws[:, 3] < concede_p)
+    st.sanctioned &= ~conceded
+    st.transition_at = np.where(conceded, month + sp.transition_months, st.transition_at)
+    expired = st.suspended & ~st.sanctioned & (st.transition_at < month) \
+        & (month >= st.suspension_until) & (patron < 0.5)
+    st.transition_at = np.where(expired, month, st.transition_at)
+    transition = (st.transition_at == month) & military
+    lifted = transition & st.suspended
+    st.suspended &= ~transition
+    st.sanctioned &= ~transition
+    return Sanctions(suspended=due, embargoed=embargo, conceded=conceded,
+                     transition=transition, lifted=lifted)
+
+
+def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray,
+                  trend: np.ndarray, foreign: np.ndarray, threat: np.ndarray) -> np.ndarray:
+    """[S, P] the value of each power to each host regime this month.
+
+    ``mood x (receptivity - 0.5) + security x share + protection x regime_protection x threat
+    + results x share x improvement - blame x share x insecurity - price x paid / budget
+    - conditions x conditionality (x civilian_conditions_share for an elected government)
+    + patron x sanctioned x (2 sanctions_patron - 1)`` (sanctioned: under economic sanctions;
+    a suspension alone does not change how the regime values its partners), each term weighted by its
+    ``*_weight`` (``share``: the power's part of the security capacity; ``threat`` [S]: the coup
+    hazard as a share of hazard + base, 0.5 at reference conditions).
+    """
+    share = ratio(foreign, st.capacity[:, None])
+    improvement = np.maximum(-trend, 0.0)
+    paid = (st.host_paid + st.concessions) / np.maximum(st.budget / 12.0, 1.0)[:, None]
+    military = st.regime == MILITARY
+    felt = np.where(military, 1.0, pp.civilian_conditions_share)
+    under_sanctions = st.sanctioned.astype(float)  # economic sanctions, not a suspension alone
+    return (pp.mood_weight * (st.receptivity - 0.5)
+            + pp.security_weight * share
+            + pp.protection_weight * world.regime_protection[None, :] * threat[:, None]
+            + pp.results_weight * share * improvement[:, None]
+            - pp.insecurity_blame_weight * share * ins[:, None]
+            - pp.price_weight * paid
+            - pp.conditions_weight * world.conditionality[None, :] * felt[:, None]
+            + pp.patron_weight * under_sanctions[:, None]
+            * (2.0 * world.sanctions_patron[None, :] - 1.0))
+
+
+def update_standing(st: SimState, pp: PartnerParams, value: np.ndarray) -> None:
+    """The regime's standing of each partner moves toward its value at ``standing_rate``."""
+    st.standing += pp.standing_rate * (value - st.standing)
+
+
+@dataclass
+class PartnerActions:
+    """What the host regimes do this month ([S, P] bool each)."""
+
+    invite: np.ndarray
+    downgrade: np.ndarray
+    restore: np.ndarray
+    expel: np.ndarray
+    end_agreement: np.ndarray
+    leave: np.ndarray  # [S, P]: the power leaves a host that kept it downgraded
+
+
+def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np.ndarray,
+                    month: int) -> PartnerActions:
+    """Turn standings into actions (and update the counters they need).
+
+    - invite: an absent power with no agreement, not banned, standing >= ``invite_threshold``;
+    - downgrade: a present power below ``downgrade_threshold`` (restored once it is back above
+      the threshold + 0.1; the mark goes with a power that leaves);
+    - expel: a military regime asks a downgraded power below ``expel_threshold`` to leave;
+    - end agreement: an elected government ends the agreement of a power that stood below
+      ``expel_threshold`` for ``end_agreement_months`` in a row;
+    - leave: a power kept below ``downgrade_threshold`` for its ``hostile_host_months`` leaves.
+
+    Protected powers (``scenario.protected``) are never expelled, ended or made to leave.
+    """
+    here = present(world, st)
+    banned = st.banned_until > month
+    military = (st.regime == MILITARY)[:, None]
+    below_down = here & (st.standing < pp.downgrade_threshold)
+    below_expel = here & (st.standing < pp.expel_threshold)
+    st.low_months = np.where(below_expel, st.low_months + 1, 0)
+    st.hostile_months = np.where(below_down, st.hostile_months + 1, 0)
+    invite = (~here & ~st.agreement & ~banned & (st.invited_until < month)
+              & (st.standing >= pp.invite_threshold))
+    st.downgraded &= here  # a partner that has left is no longer downgraded
+    downgrade = below_down & ~st.downgraded
+    restore = st.downgraded & (st.standing >= pp.downgrade_threshold + 0.1)
+    keep = ~protected[None, :]
+    expel = military & st.downgraded & below_expel & ~banned & keep
+    end = ~military & (st.low_months >= pp.end_agreement_months) & ~banned & keep
+    leave = (st.hostile_months >= world.hostile_host_months[None, :]) & ~expel & ~end & keep
+    return PartnerActions(invite=invite, downgrade=downgrade, restore=restore, expel=expel,
+                          end_agreement=end, leave=leave)
