@@ -510,6 +510,36 @@ def test_command_measures_what_the_horizon_allows(validation):
     assert status["C5"]["status"] == "PASS"  # the footprint is an input
 
 
+def test_command_checks_the_coup_hazard(validation):
+    """K1: the coup hazard over 30-year runs is checked beside C1-C10 (not in their score), with
+    the record it is held to and the scenario's own rate as a finding."""
+    proc, out = validation
+    data = json.loads((out / "validation.json").read_text())
+    (k1,) = data["checks"]
+    assert k1["id"] == "K1" and k1["status"] in ("PASS", "FAIL")
+    items = {d["item"].split(" (")[0]: d for d in k1["details"]}
+    assert items["attempts per country-year"]["reported"] == pytest.approx(44 / 510)
+    assert items["repeat attempts within 12 months, x constant rate"]["reported"] == \
+        pytest.approx(12 / 5.6)
+    assert any(line.startswith("K1 ") for line in proc.stdout.splitlines())
+    assert "## K1 " in (out / "validation.md").read_text()
+
+
+def test_coup_check_fails_a_hazard_far_from_the_record():
+    """K1 can fail: a coup process at three times the record's base rate is refused."""
+    import dataclasses
+
+    from sim import load_config
+    from sim.validate.coups import coup_check
+
+    cfg = load_config([])
+    fast = dataclasses.replace(cfg, params=dataclasses.replace(
+        cfg.params, coups=dataclasses.replace(cfg.params.coups, attempt_rate=0.26)))
+    result = coup_check(fast, replicate_seeds(5, 2))
+    assert not result.passed and "attempts per country-year" in result.reason
+    assert coup_check(cfg, replicate_seeds(5, 2)).passed
+
+
 def test_command_prints_the_table_and_the_score(validation):
     proc, _ = validation
     data_lines = proc.stdout.splitlines()

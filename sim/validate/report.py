@@ -34,6 +34,10 @@ def format_table(v: Validation) -> str:
         lines.append(f"{'':<11} -> {note}")
     lines.append("-" * 100)
     lines.append(f"score: {v.score_text}")
+    for r in v.checks:
+        lines.append(f"{r.id}   {r.status:<6} {r.title}: {r.result}  |  {r.target}")
+        if r.reason:
+            lines.append(f"{'':<11} -> {r.reason}")
     return "\n".join(lines)
 
 
@@ -55,7 +59,8 @@ def _cell(x: Any, kind: str) -> str:
 
 
 def _details_kind(r: PatternResult) -> str:
-    return {"C4": "share", "C6": "usd", "C7": "usd", "C8": "count", "C2": "count"}.get(r.id, "count")
+    return {"C4": "share", "C6": "usd", "C7": "usd", "C8": "count", "C2": "count",
+            "K1": "ratio"}.get(r.id, "count")
 
 
 def markdown(v: Validation, figures: dict[str, str] | None = None) -> str:
@@ -80,8 +85,10 @@ def markdown(v: Validation, figures: dict[str, str] | None = None) -> str:
     out += ["", ("Medians and intervals are across replicates (5th-95th percentile). Items pass "
             "in the median of the replicates unless the target says otherwise. `n/a`: the runs "
             "do not cover what the pattern needs (not counted as a failure)."), ""]
-    for r in v.results:
+    for r in [*v.results, *v.checks]:
         out += [f"## {r.id} {r.title}: {r.status}", ""]
+        if r.id.startswith("K"):
+            out += [f"{r.result}. Target: {r.target}.", ""]
         if r.reason:
             out += [f"{r.reason}.", ""]
         if r.details:

@@ -76,6 +76,7 @@ class Validation:
     seeds: list[int]
     results: list[PatternResult]
     provenance: dict[str, Any] = field(default_factory=dict)
+    checks: list[PatternResult] = field(default_factory=list)  # K1: beside C1-C10, not scored
 
     @property
     def score(self) -> dict[str, int]:
@@ -109,18 +110,23 @@ class Validation:
             "score": self.score,
             "score_text": self.score_text,
             "patterns": [r.to_dict() for r in self.results],
+            "checks": [r.to_dict() for r in self.checks],
             "config": to_plain(c),
         }
 
 
 def run_validation(cfg: ValidateConfig, progress: bool = True) -> Validation:
-    """Run ``cfg.replicates`` replicates of the scenario and its hindcast and score C1-C10.
+    """Run ``cfg.replicates`` replicates of the scenario and its hindcast and score C1-C10; then
+    check K1, the coup hazard, over 30-year runs with the same seeds
+    (:func:`sim.validate.coups.coup_check`).
 
     ``cfg`` must have been checked with :func:`sim.validate.config.validate_config`.
     """
     from sim.provenance import provenance
+    from sim.validate.coups import coup_check
 
     seeds = replicate_seeds(cfg.seed, cfg.replicates)
     scenario, hindcast = run_replicates(cfg, seeds, progress)
+    checks = [coup_check(scenario_config(cfg), seeds, scenario_runs=scenario)]
     return Validation(config=cfg, seeds=seeds, results=evaluate(scenario, hindcast),
-                      provenance=provenance(cfg))
+                      provenance=provenance(cfg), checks=checks)
