@@ -10,9 +10,9 @@ Parts (``--parts``, default ``throughput``):
    - ``serial``: ``sim.api.run`` in a loop in this process (configs composed beforehand): the
      model's own cost, no sweep machinery;
    - ``sweep_1``, ``sweep_2``: ``sim.sweep.run_sweep`` with 1 and 2 local worker processes,
-     results streamed to Parquet in a temporary folder (start-up included: the pool and each
-     worker composing its config once; the forkserver that a process starts once, with its
-     first pool, is timed apart by a 4-run warm-up sweep);
+     results streamed to Parquet in a temporary folder (start-up included: the pool, forked
+     from this process, and each worker composing its config once; a first 4-run warm-up sweep,
+     which loads the model's modules into this process, is timed apart);
    - ``batch_run_1``, ``batch_run_2``: ``mesa.batch_run`` with 1 and 2 processes on
      :class:`BatchSahelModel`, a thin subclass of ``SahelModel`` taking the same parameters as
      keywords; it composes the base config once per process (as the sweep's workers do) and
@@ -249,7 +249,7 @@ def bench_throughput(replicates: int, workers: list[int]) -> dict[str, Any]:
 
     out["serial"], _ = _measure(loop, n)
 
-    # the first pool of a process starts the forkserver (imports the model once): timed apart
+    # the first sweep of a process imports the model before its workers fork: timed apart
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         t0 = time.perf_counter()
         run_sweep(_experiment(1), Path(tmp) / "warm", n_workers=max(workers), progress=False)
@@ -338,7 +338,7 @@ def print_report(res: dict[str, Any]) -> None:
                 v = t[key]
                 print(f"  {label:<30}{v['runs_per_s']:>10.1f}{v['seconds']:>10.2f}"
                       f"{v['others_cores']:>9.2f}  {v.get('same_as_serial', '-')}")
-        print(f"  (first sim.sweep pool of the process, forkserver start: 4-run warm-up sweep "
+        print(f"  (first sim.sweep of the process, model imports: 4-run warm-up sweep "
               f"{t['sweep_first_start_s']:.2f} s)")
         print("  (others: cores kept busy by other processes on the machine meanwhile; "
               "0 = a quiet machine)")

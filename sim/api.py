@@ -95,8 +95,3 @@ def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
     if output_dir is not None:
         result.write(output_dir)
     return result
-
-
-# TEMPORARY shims while the callers move (removed before commit)
-from sim.config import config_dir, config_hash, group_options, to_plain  # noqa: E402, F401
-from sim.provenance import git_commit as _git_commit  # noqa: E402, F401

@@ -320,14 +320,15 @@ def test_prim_reports_no_box_when_none_reaches_the_threshold():
 @pytest.fixture(scope="module")
 def tiny_sweep(tmp_path_factory):
     """A full factorial of 2 x 2 points x 2 replicates on an 8-region synthetic world over six
-    months; metrics.k=4 is out of range, so those 4 runs fail with an error row."""
+    months; an end of 2018-12 is before the start, so those 4 runs fail with an error row (a
+    value out of a parameter's range would be refused before the sweep starts)."""
     from sim.sweep.experiment import ExperimentConfig, ParameterSpec
     from sim.sweep.runner import run_sweep
 
     exp = ExperimentConfig(
         name="tiny", base=["scenario=synthetic", "world.synthetic.n_regions=8", "end=2019-06"],
         parameters={"metrics.phi": ParameterSpec(levels=[0.05, 0.2]),
-                    "metrics.k": ParameterSpec(levels=[2, 4])},
+                    "end_month": ParameterSpec(levels=["2019-06", "2018-12"], paths=["end"])},
         design="full_factorial", replicates=2, seed=3, monthly=["presence.influence"],
         monthly_every=2)
     folder = tmp_path_factory.mktemp("analysis") / "tiny"
@@ -338,17 +339,17 @@ def tiny_sweep(tmp_path_factory):
 
 def test_load_sweep_returns_the_runs_parameters_design_and_manifest(tiny_sweep):
     data = load_sweep(tiny_sweep)
-    assert data.parameters == ["metrics.phi", "metrics.k"]
+    assert data.parameters == ["metrics.phi", "end_month"]
     assert len(data.runs) == 8 and data.runs["run_id"].is_unique
     assert data.runs["status"].value_counts().to_dict() == {"ok": 4, "error": 4}
-    assert set(data.runs.loc[data.runs["status"] == "error", "metrics.k"]) == {4}
+    assert set(data.runs.loc[data.runs["status"] == "error", "end_month"]) == {"2018-12"}
     assert {"pair_id", "point", "replicate", "scenario", "seed", "hypothesis", "win",
             "russia.own_net_cost_usd"} <= set(data.runs.columns)
     assert data.design is not None and len(data.design) == 4
     assert data.manifest["experiment"]["name"] == "tiny"
     # the statistics count only the runs that finished
-    p = probability(data.runs, by=["metrics.k"], outcome="win", n_boot=100)
-    assert p["metrics.k"].tolist() == [2] and p["n"].tolist() == [4]
+    p = probability(data.runs, by=["end_month"], outcome="win", n_boot=100)
+    assert p["end_month"].tolist() == ["2019-06"] and p["n"].tolist() == [4]
 
 
 def test_load_sweep_monthly_series_carry_the_run_keys(tiny_sweep):

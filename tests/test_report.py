@@ -69,7 +69,7 @@ def test_the_report_names_the_figures_that_apply_and_why_others_do_not(report):
             "Influence envelopes (endogenous)", "Influence envelopes (france_stays)",
             "Map: largest partner", "Map: control"}
     assert must <= set(report.figures)
-    # russia's rule none cannot win: PRIM finds where the cheap win holds and where it fails
+    # the cheap win holds in some runs and fails in others: PRIM finds where
     assert {"PRIM: where the cheap win holds", "PRIM: where the cheap win fails"} <= set(
         report.figures)
     assert report.skipped == [("Sobol indices", "the design is full_factorial, not sobol")]

@@ -8,25 +8,28 @@ world, so that the whole file takes well under a minute on two cores.
 from __future__ import annotations
 
 import json
-import os
-import signal
+import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.api import group_options
-from sim.config import ConfigError
+from sim.config import ConfigError, group_options
 from sim.record import TABLES
 from sim.sweep.designs import build_design, replicate_seeds
 from sim.sweep.experiment import ExperimentConfig, ParameterSpec, load_experiment
 from sim.sweep.rerun import rerun
-from sim.sweep.runner import plan, run_sweep
-from sim.sweep.store import read_manifest, read_monthly, read_results
+from sim.sweep.runner import folder_key, plan, run_sweep
+from sim.sweep.store import (
+    ResultStore,
+    folder_lock,
+    read_manifest,
+    read_monthly,
+    read_results,
+)
 
 TINY = ["scenario=synthetic", "world.synthetic.n_regions=8", "end=2019-06"]
 BIN = Path(sys.executable).parent
@@ -48,7 +51,8 @@ PAIRED = ExperimentConfig(
         "russia_rule": ParameterSpec(levels=["none", "opportunistic"],
                                      paths=["rules.vacuum.russia"]),
         "metrics.phi": ParameterSpec(levels=[0.05, 0.2]),
-        "metrics.k": ParameterSpec(levels=[2, 4]),  # k=4 is out of range: those runs fail
+        # a horizon that ends before the start passes the range checks but fails each run
+        "end_month": ParameterSpec(levels=["2019-06", "2018-12"], paths=["end"]),
     },
     design="full_factorial",
     replicates=3,
@@ -71,7 +75,7 @@ def test_full_factorial_runs_every_point_scenario_and_replicate_once(paired):
     _, df = paired
     assert len(df) == 8 * 2 * 3
     assert df["run_id"].is_unique
-    combos = df.groupby(["russia_rule", "metrics.phi", "metrics.k", "scenario"]).size()
+    combos = df.groupby(["russia_rule", "metrics.phi", "end_month", "scenario"]).size()
     assert len(combos) == 16 and (combos == 3).all()
 
 
@@ -90,18 +94,18 @@ def test_parameters_reach_the_runs(paired):
     ok = paired[1].query("status == 'ok'")
     assert (ok["rules.russia"] == ok["russia_rule"]).all()
     assert (ok["phi"] == ok["metrics.phi"]).all()
-    assert (ok["k"] == ok["metrics.k"]).all()
+    assert (ok["end"] == ok["end_month"]).all()
     # host_cannot_pay is its own scenario: the hosts pay russia nothing there
     assert (ok.query("scenario == 'host_cannot_pay'")["host_paid_russia_usd"] == 0).all()
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(paired):
     _, df = paired
-    bad = df[df["metrics.k"] == 4]
+    bad = df[df["end_month"] == "2018-12"]
     assert (bad["status"] == "error").all()
-    assert bad["error"].str.contains("metrics.k=4 is out of range").all()
+    assert bad["error"].str.contains("end='2018-12' is before start").all()
     assert bad["verdict"].isna().all()
-    assert (df[df["metrics.k"] == 2]["status"] == "ok").all()
+    assert (df[df["end_month"] == "2019-06"]["status"] == "ok").all()
 
 
 def test_paired_runs_share_seed_and_parameters_across_scenarios(paired):
@@ -109,7 +113,7 @@ def test_paired_runs_share_seed_and_parameters_across_scenarios(paired):
     for _, pair in ok.groupby("pair_id"):
         assert sorted(pair["scenario"]) == ["endogenous", "host_cannot_pay"]
         assert pair["seed"].nunique() == 1
-        assert pair[["russia_rule", "metrics.phi", "metrics.k"]].drop_duplicates().shape[0] == 1
+        assert pair[["russia_rule", "metrics.phi", "end_month"]].drop_duplicates().shape[0] == 1
 
 
 def test_common_random_numbers_across_design_points(paired):
@@ -235,6 +239,99 @@ def test_parameter_paths_and_values_are_checked(tmp_path):
         run_sweep(ExperimentConfig(name="x", base=TINY), tmp_path / "b", backend="dsk")
 
 
+def test_design_values_out_of_the_schema_range_stop_the_sweep_before_it_starts(tmp_path):
+    exp = ExperimentConfig(name="pay", base=TINY, parameters={
+        "host_can_pay": ParameterSpec(levels=[0.0, 5.0], paths=["params.resources.host_can_pay"])})
+    with pytest.raises(ConfigError, match=r"host_can_pay.*5\.0"):
+        run_sweep(exp, tmp_path / "pay", progress=False)
+    assert not (tmp_path / "pay").exists()
+
+
+def test_the_default_folder_key_names_one_experiment_on_one_set_of_configs():
+    exp = ExperimentConfig(name="k", base=TINY, parameters={
+        "metrics.phi": ParameterSpec(levels=[0.1, 0.2])})
+    key = folder_key(plan(exp))
+    assert key == folder_key(plan(exp, replicates=5)), "more replicates extend the same sweep"
+    assert re.fullmatch(r"[0-9a-f]{8}", key)
+    other = ExperimentConfig(**{**exp.__dict__, "seed": 1})
+    assert folder_key(plan(other)) != key
+    bigger = ExperimentConfig(**{**exp.__dict__, "base": [*TINY, "world.synthetic.n_regions=9"]})
+    assert folder_key(plan(bigger)) != key
+
+
+def test_a_folder_started_on_other_base_configs_or_in_use_is_refused(tmp_path):
+    exp = ExperimentConfig(name="small", base=TINY, replicates=1,
+                           parameters={"metrics.phi": ParameterSpec(levels=[0.1, 0.2])})
+    folder = tmp_path / "small"
+    run_sweep(exp, folder, n_workers=1, progress=False)
+    manifest = read_manifest(folder)
+    with folder_lock(folder), pytest.raises(ConfigError, match="is in use by another sweep"):
+        run_sweep(exp, folder, n_workers=1, progress=False)
+    manifest["base_config_hash"]["synthetic"] = "0" * 16
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ConfigError, match="was started on another base config of scenario "
+                                          "'synthetic'"):
+        run_sweep(exp, folder, n_workers=1, progress=False)
+
+
+# --------------------------------------------------------------------------- the store
+
+def _out(rid: str, with_series: bool = True) -> dict:
+    row = {"run_id": rid, "status": "ok", "error": None, "x": float(len(rid))}
+    series = {"powers.net_cost_usd": pd.DataFrame({"step": [0, 1], "net_cost_usd": [1.0, 2.0]})}
+    return {"row": row, "monthly": series if with_series else None}
+
+
+def test_each_chunk_is_a_part_and_small_parts_are_merged(tmp_path):
+    store = ResultStore(tmp_path, part_rows=4, first_columns=["run_id", "status", "error"])
+    ids = [f"r{i:02d}" for i in range(40)]
+    for i in range(0, 40, 2):
+        store.write([_out(rid) for rid in ids[i:i + 2]])
+    parts = sorted((tmp_path / "results").glob("part-*.parquet"))
+    assert len(parts) == 20 and store.rows_written == 40
+    assert store.compact(min_small=16) == 20
+    sizes = [len(pd.read_parquet(p)) for p in sorted((tmp_path / "results").glob("part-*"))]
+    assert sizes == [4] * 10
+    df = read_results(tmp_path)
+    assert sorted(df["run_id"]) == ids and list(df.columns[:3]) == ["run_id", "status", "error"]
+    assert sorted(read_monthly(tmp_path, "powers.net_cost_usd")["run_id"].unique()) == ids
+    assert len(list((tmp_path / "monthly" / "powers.net_cost_usd").glob("part-*"))) == 10
+    assert store.compact(min_small=16) == 0, "a few small parts are left alone"
+
+
+def test_a_compaction_cut_short_is_read_once_and_completed_on_the_next_start(tmp_path):
+    """The journal is written once every merged part is whole; killed after it, readers skip
+    the replaced parts and the next store completes the renames and deletions."""
+    store = ResultStore(tmp_path, part_rows=10, first_columns=["run_id"])
+    for i in range(6):
+        store.write([_out(f"r{i}", with_series=False)])
+    results = tmp_path / "results"
+    old = sorted(p.name for p in results.glob("part-*"))
+    merged = pd.concat([pd.read_parquet(results / name) for name in old])
+    merged.to_parquet(results / "part-00006.parquet.tmp")
+    (results / "compaction.json").write_text(json.dumps(
+        {"old": old, "new": [["part-00006.parquet.tmp", "part-00006.parquet"]]}))
+    (results / old[0]).unlink()  # killed while deleting the replaced parts
+    (results / "part-00099.parquet.tmp").write_text("half a part")  # and a write cut short
+    assert sorted(read_results(tmp_path)["run_id"]) == [f"r{i}" for i in range(6)]
+    reopened = ResultStore(tmp_path, part_rows=10)
+    assert sorted(p.name for p in results.iterdir()) == ["part-00006.parquet"]
+    assert reopened.done_run_ids() == {f"r{i}" for i in range(6)}
+
+
+def test_series_of_runs_without_a_result_row_are_dropped(tmp_path):
+    """Killed between a chunk's monthly part and its result part: the runs are not done, so
+    their series go (the runs will be run again)."""
+    store = ResultStore(tmp_path, first_columns=["run_id"])
+    store.write([_out("r0"), _out("r1")])
+    series = tmp_path / "monthly" / "powers.net_cost_usd"
+    pd.DataFrame({"run_id": ["r2", "r2"], "step": [0, 1], "net_cost_usd": [1.0, 2.0]}).to_parquet(
+        series / "part-00001.parquet")
+    assert set(read_monthly(tmp_path, "powers.net_cost_usd")["run_id"]) == {"r0", "r1"}
+    ResultStore(tmp_path, first_columns=["run_id"])
+    assert [p.name for p in series.glob("part-*")] == ["part-00000.parquet"]
+
+
 # --------------------------------------------------------------------------- shipped experiments
 
 SHIPPED = {"rules_comparison": 5, "cheap_win_map": 100, "sobol_cheap_win": None,
@@ -243,7 +340,7 @@ SHIPPED = {"rules_comparison": 5, "cheap_win_map": 100, "sobol_cheap_win": None,
 
 @pytest.mark.parametrize("name", list(SHIPPED))
 def test_shipped_experiment_is_valid_and_says_its_question(name):
-    from sim.api import config_dir
+    from sim.config import config_dir
     from sim.sweep.params import check_paths
     from sim.sweep.worker import base_config
 
@@ -291,51 +388,15 @@ def test_dask_cluster_gives_the_same_rows_as_the_local_pool(tmp_path):
     pd.testing.assert_frame_equal(outcomes(local), outcomes(dask))
 
 
+def test_a_local_dask_cluster_runs_quietly(tmp_path, capfd):
+    exp = ExperimentConfig(name="quiet", base=TINY, replicates=2, seed=5)
+    run_sweep(exp, tmp_path, backend="dask", n_workers=1, progress=False)
+    assert len(read_results(tmp_path)) == 2
+    out, err = capfd.readouterr()
+    assert "INFO" not in out + err and "distributed" not in out + err
+
+
 # --------------------------------------------------------------------------- command line
-
-KILLABLE = """\
-# Question: can a sweep be killed and resumed?
-name: killable
-base: [scenario=synthetic, world.synthetic.n_regions=8, end=2019-06]
-parameters:
-  metrics.phi: {range: [0.05, 0.5]}
-design: latin_hypercube
-samples: 100
-replicates: 3
-seed: 2
-"""
-
-
-def test_a_killed_sweep_resumes_to_completion_without_duplicates(tmp_path):
-    (tmp_path / "conf" / "experiment").mkdir(parents=True)
-    path = tmp_path / "conf" / "experiment" / "killable.yaml"
-    path.write_text(KILLABLE)
-    folder = tmp_path / "sweep"
-    cmd = [str(BIN / "sahel-sim-sweep"), "experiment=killable",
-           f"hydra.searchpath=[file://{tmp_path / 'conf'}]", f"hydra.run.dir={folder}",
-           "n_workers=2", "chunksize=2", "batch_rows=10", "progress=false"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    parts = folder / "results"
-    try:
-        for _ in range(1200):  # until a few parts are written (or the sweep ended)
-            if proc.poll() is not None or len(list(parts.glob("part-*.parquet"))) >= 3:
-                break
-            time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the command, the pool and its workers
-        proc.wait()
-    stored = len(read_results(folder))
-    assert 0 < stored < 300, "the sweep should have been killed midway"
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-    assert res.returncode == 0, res.stderr
-    assert f"{stored} were already there" in res.stdout
-    df = read_results(folder)
-    assert len(df) == 300 and df["run_id"].is_unique and (df["status"] == "ok").all()
-    # the runs before and after the kill belong to one design on the same seeds
-    assert sorted(df["seed"].unique()) == sorted(replicate_seeds(2, 3))
-    assert load_experiment(str(path)).samples == df["point"].nunique()
-
 
 def test_quick_sweep_through_hydra_multirun_with_joblib(tmp_path):
     """``sahel-sim -m ... hydra/launcher=joblib``: one job folder per combination, each holding
@@ -353,3 +414,27 @@ def test_quick_sweep_through_hydra_multirun_with_joblib(tmp_path):
             p.name for p in job.iterdir()}
         rules.add(json.loads((job / "summary.json").read_text())["rules"]["russia"])
     assert rules == {"none", "opportunistic"}
+
+
+def test_a_sweep_runs_a_users_own_scenario_and_experiment_from_config_dir(tmp_path):
+    """--config-dir DIR adds DIR/experiment/<name>.yaml and DIR/scenario/<name>.yaml: the sweep
+    composes the user's scenario in its workers too, and records the folder for reruns."""
+    folder = tmp_path / "mine"
+    (folder / "scenario").mkdir(parents=True)
+    (folder / "experiment").mkdir()
+    (folder / "scenario" / "mine.yaml").write_text(
+        "# @package _global_\ndefaults:\n  - historical\n\n"
+        "scenario:\n  name: mine\n  description: historical, shorter\n")
+    (folder / "experiment" / "my_exp.yaml").write_text(
+        "# @package _global_\nexperiment:\n  name: my_exp\n  question: Does it run?\n"
+        "  base: [end=2019-03]\n  scenarios: [mine]\n  parameters:\n"
+        "    phi: {levels: [0.1, 0.2], paths: [metrics.phi]}\n  replicates: 1\n")
+    out = tmp_path / "out"
+    res = subprocess.run([sys.executable, "-m", "sim.sweep", "--config-dir", str(folder),
+                          "experiment=my_exp", "n_workers=1", "progress=false",
+                          f"hydra.run.dir={out}"],
+                         capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    rows = read_results(out)
+    assert len(rows) == 2 and set(rows["scenario"]) == {"mine"} and (rows["status"] == "ok").all()
+    assert json.loads((out / "manifest.json").read_text())["config_dirs"] == [str(folder)]

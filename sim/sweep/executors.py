@@ -1,22 +1,33 @@
 """Executors: one interface to run a function over many tasks, on this machine or a Dask cluster.
 
-``Executor.map(fn, tasks)`` yields ``fn(task)`` for every task as results complete (not in
-order). Tasks are sent in chunks, so that the cost of a message to a worker is spread over
-several runs, and only a few chunks per worker are in flight at once, so that memory stays flat
-however many tasks there are (``tasks`` may be a generator).
+``Executor.map_chunks(fn, tasks)`` yields the results of each chunk of tasks as the chunk
+completes (chunks not in order); ``Executor.map`` yields them one by one. Tasks are sent in
+chunks, so that the cost of a message to a worker is spread over several runs, and only
+:attr:`Executor.in_flight_per_worker` chunks per worker are out at once, so that memory stays
+flat however many tasks there are (``tasks`` may be a generator) and a sweep that is killed
+loses at most those chunks.
 
-- :class:`LocalExecutor`: a ``concurrent.futures.ProcessPoolExecutor`` of all cores by default
-  (forkserver start: the server imports the model once, and each worker forks from it).
+- :class:`LocalExecutor`: a ``concurrent.futures.ProcessPoolExecutor`` of all cores by default.
+  On Linux the workers are forked from the sweep's process once it has imported the model
+  (``fork``: no forkserver and no resource-tracker process, and each worker starts with the
+  base configs already composed); elsewhere they are spawned. Every worker dies with the
+  sweep's process, even when that process is killed with SIGKILL: on Linux the kernel sends
+  the worker SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread of
+  the worker exits it when its parent changes. Workers ignore SIGINT, SIGTERM and SIGHUP: the
+  sweep's process handles them and stops its workers itself.
 - :class:`DaskExecutor`: a ``dask.distributed`` client on ``scheduler`` (``tcp://host:port``), or
-  a local cluster of worker processes on the loopback interface when none is given. The same
-  sweep runs on a laptop or on any Dask cluster (dask-jobqueue, dask-gateway, ``dask
-  scheduler`` + ``dask worker`` by hand); workers need sahel-sim installed.
+  a local cluster of worker processes on the loopback interface when none is given (its
+  processes watch their parent and exit with it). The same sweep runs on a laptop or on any
+  Dask cluster (dask-jobqueue, dask-gateway, ``dask scheduler`` + ``dask worker`` by hand);
+  workers need sahel-sim installed. Dask's INFO logging is silenced.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import signal
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self
@@ -28,10 +39,17 @@ __all__ = [
     "WorkerLost",
     "auto_chunksize",
     "check_options",
+    "die_with_parent",
     "make_executor",
 ]
 
-_PRELOAD = ["sim.sweep.worker", "sim.api", "sim.model", "sim.metrics", "hydra", "omegaconf"]
+#: Modules a worker needs, imported once before the workers start (fork) or by each (spawn).
+PRELOAD = ("sim.sweep.worker", "sim.api", "sim.model", "sim.metrics")
+#: Signals the sweep's process handles for its workers (a terminal's Ctrl-C, ``kill``, Slurm
+#: and docker's SIGTERM and a closed terminal reach the whole process group).
+CONTROL_SIGNALS = tuple(getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGHUP")
+                        if hasattr(signal, s))
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class WorkerLost(RuntimeError):
@@ -49,18 +67,64 @@ def auto_chunksize(remaining: int, n_workers: int) -> int:
     return max(1, min(32, remaining // max(1, 4 * n_workers)))
 
 
+def die_with_parent(parent: int) -> None:
+    """Make this process exit when its parent process ``parent`` dies, however it dies.
+
+    On Linux the kernel sends this process SIGKILL when the thread that forked it exits
+    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``, man 2 prctl); elsewhere (or if ``prctl`` fails) a
+    daemon thread checks ``os.getppid()`` twice a second and exits the process once the parent
+    has changed. If the parent is already gone, the process exits now.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if not armed:
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the watch was set
+        os._exit(1)
+
+
+def _init_worker(parent: int) -> None:
+    """Pool initializer: leave the control signals to the parent, and die with it."""
+    for sig in CONTROL_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
+def default_start_method() -> str:
+    """``fork`` on Linux (the workers start from the parent's imports and caches); ``spawn``
+    elsewhere (macOS's system libraries are not safe to fork)."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 class Executor(ABC):
     """Runs ``fn`` over tasks on some workers; results come back as they complete.
 
     Attributes:
         n_workers: how many tasks run at once.
         chunksize: tasks per message to a worker (None: :func:`auto_chunksize` of the tasks
-            left, from the ``n_tasks`` hint given to :meth:`map`).
+            left, from the ``n_tasks`` hint given to :meth:`map_chunks`).
+        in_flight_per_worker: chunks out per worker at once (one running, one queued: no worker
+            waits for work, and a killed sweep loses at most these chunks).
     """
 
     n_workers: int = 1
     chunksize: int | None = None
-    in_flight_per_worker: int = 3
+    in_flight_per_worker: int = 2
 
     @abstractmethod
     def _submit(self, fn: Callable[[Any], Any], chunk: list[Any]) -> Any:
@@ -75,11 +139,15 @@ class Executor(ABC):
         """The list of results of a done future."""
 
     def close(self) -> None:
-        """Stop the workers."""
+        """Stop the workers once the work given to them is done."""
 
-    def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any],
-            n_tasks: int | None = None) -> Iterator[Any]:
-        """Yield ``fn(task)`` for every task, in the order the results arrive.
+    def abort(self) -> None:
+        """Stop the workers now: work not finished is dropped."""
+        self.close()
+
+    def map_chunks(self, fn: Callable[[Any], Any], tasks: Iterable[Any],
+                   n_tasks: int | None = None) -> Iterator[list[Any]]:
+        """Yield ``[fn(task) for task in chunk]`` for every chunk, in the order chunks finish.
 
         Args:
             fn: a picklable function of one task (a module-level function or a
@@ -89,7 +157,7 @@ class Executor(ABC):
                 chunk unless ``chunksize`` is set).
 
         Raises:
-            WorkerLost: a worker died; results received so far have been yielded.
+            WorkerLost: a worker died; the chunks received so far have been yielded.
         """
         it = iter(tasks)
         left = [n_tasks or 0]
@@ -108,10 +176,18 @@ class Executor(ABC):
         while pending:
             done, pending = self._wait(pending)
             for fut in done:
-                yield from self._result(fut)
+                results = self._result(fut)
                 nxt = next(chunks, None)
                 if nxt is not None:
                     pending.add(self._submit(fn, nxt))
+                yield results
+
+    def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any],
+            n_tasks: int | None = None) -> Iterator[Any]:
+        """Yield ``fn(task)`` for every task, in the order the results arrive (see
+        :meth:`map_chunks`)."""
+        for results in self.map_chunks(fn, tasks, n_tasks):
+            yield from results
 
     def __enter__(self) -> Self:
         return self
@@ -121,25 +197,43 @@ class Executor(ABC):
 
 
 class LocalExecutor(Executor):
-    """A process pool on this machine.
+    """A process pool on this machine whose workers die with this process.
 
     Args:
         n_workers: processes (default: all cores).
         chunksize: tasks per message (default: from the number of tasks).
-        start_method: ``forkserver`` (default), ``spawn`` or ``fork``.
+        start_method: ``fork`` or ``spawn`` (default: :func:`default_start_method`).
     """
 
     def __init__(self, n_workers: int | None = None, chunksize: int | None = None,
-                 start_method: str = "forkserver") -> None:
+                 start_method: str | None = None) -> None:
+        import importlib
         import multiprocessing
+        import warnings
         from concurrent.futures import ProcessPoolExecutor
 
         self.n_workers = n_workers or os.cpu_count() or 1
         self.chunksize = chunksize
-        ctx = multiprocessing.get_context(start_method)
-        if start_method == "forkserver":
-            ctx.set_forkserver_preload(_PRELOAD)
-        self._pool = ProcessPoolExecutor(max_workers=self.n_workers, mp_context=ctx)
+        self._closed = False
+        method = start_method or default_start_method()
+        if method not in ("fork", "spawn"):
+            from sim.config import ConfigError
+
+            raise ConfigError(f"start_method={method!r} is unknown; allowed: fork, spawn")
+        if method == "fork":
+            for module in PRELOAD:  # imported once here, shared by every worker (copy-on-write)
+                importlib.import_module(module)
+        self._pool = ProcessPoolExecutor(max_workers=self.n_workers,
+                                         mp_context=multiprocessing.get_context(method),
+                                         initializer=_init_worker, initargs=(os.getpid(),))
+        with warnings.catch_warnings():
+            # The only other threads here are native pools (OpenBLAS, jemalloc) that re-arm
+            # themselves in a forked child (pthread_atfork); no Python thread runs yet.
+            warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks",
+                                    category=DeprecationWarning)
+            # Start the workers now, from this thread (with fork: every worker at once), so that
+            # they are the children of this thread for PR_SET_PDEATHSIG.
+            self._pool.submit(int).result()
 
     def _submit(self, fn: Callable[[Any], Any], chunk: list[Any]) -> Any:
         return self._pool.submit(_apply_chunk, fn, chunk)
@@ -158,9 +252,27 @@ class LocalExecutor(Executor):
         except BrokenProcessPool as exc:
             raise WorkerLost(f"a worker process died ({exc})") from exc
 
+    def worker_pids(self) -> list[int]:
+        """The process ids of the workers."""
+        return [p.pid for p in (getattr(self._pool, "_processes", None) or {}).values()]
+
     def close(self) -> None:
-        """Cancel what has not started and stop the pool."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Wait for the work given out, then stop the pool."""
+        if not self._closed:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._closed = True
+
+    def abort(self) -> None:
+        """Kill the workers (SIGKILL) and stop the pool; chunks not finished are dropped."""
+        if self._closed:
+            return
+        kill = getattr(self._pool, "kill_workers", None)  # Python >= 3.14
+        if kill is not None:
+            kill()
+        else:
+            for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+                proc.kill()
+        self.close()
 
 
 class DaskExecutor(Executor):
@@ -176,10 +288,16 @@ class DaskExecutor(Executor):
 
     def __init__(self, scheduler: str = "", n_workers: int | None = None,
                  chunksize: int | None = None) -> None:
+        import logging
+
+        for name in ("distributed", "dask"):  # one INFO line per worker start, stop, ...
+            logging.getLogger(name).setLevel(logging.WARNING)
         from dask.distributed import Client, LocalCluster
 
         self.chunksize = chunksize
         self._cluster = None
+        self._pending: set[Any] = set()
+        self._closed = False
         if scheduler:
             try:
                 self._client = Client(scheduler, timeout="20s")
@@ -195,11 +313,14 @@ class DaskExecutor(Executor):
             self.n_workers = n_workers or os.cpu_count() or 1
             self._cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=1,
                                          processes=True, host="127.0.0.1",
-                                         dashboard_address=None)
+                                         dashboard_address=":0",  # any free port
+                                         silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
 
     def _submit(self, fn: Callable[[Any], Any], chunk: list[Any]) -> Any:
-        return self._client.submit(_apply_chunk, fn, chunk, pure=False)
+        fut = self._client.submit(_apply_chunk, fn, chunk, pure=False)
+        self._pending.add(fut)
+        return fut
 
     def _wait(self, pending: set[Any]) -> tuple[set[Any], set[Any]]:
         from dask.distributed import wait
@@ -210,6 +331,7 @@ class DaskExecutor(Executor):
     def _result(self, future: Any) -> list[Any]:
         from dask.distributed import KilledWorker
 
+        self._pending.discard(future)
         try:
             out = future.result()
         except (KilledWorker, OSError, TimeoutError) as exc:
@@ -220,9 +342,19 @@ class DaskExecutor(Executor):
 
     def close(self) -> None:
         """Close the client (and the local cluster, if this executor started one)."""
+        if self._closed:
+            return
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        self._closed = True
+
+    def abort(self) -> None:
+        """Cancel the chunks not yet received, then close."""
+        if not self._closed and self._pending:
+            self._client.cancel(list(self._pending))
+            self._pending.clear()
+        self.close()
 
 
 def check_options(backend: str, *, scheduler: str = "", n_workers: int | None = None,

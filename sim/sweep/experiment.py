@@ -116,8 +116,7 @@ class SweepConfig:
             ``backend=dask``: a local Dask cluster of ``n_workers`` processes.
         n_workers: worker processes (local pool or local Dask cluster); default all cores.
         chunksize: runs sent to a worker at once; default: chosen from the sweep's size.
-        batch_rows: result rows per Parquet part written.
-        flush_seconds: write the buffered rows at least this often.
+        batch_rows: runs per Parquet part once the per-chunk parts are merged.
         progress: show a progress bar.
     """
 
@@ -128,7 +127,6 @@ class SweepConfig:
     n_workers: int | None = None
     chunksize: int | None = None
     batch_rows: int = 500
-    flush_seconds: float = 30.0
     progress: bool = True
 
 

@@ -94,7 +94,7 @@ def rerun(folder: str | Path, rid: str, out: str | Path | None = None,
         raise ConfigError(f"{folder} is not a sweep folder (no manifest.json); allowed: the "
                           "folder sahel-sim-sweep wrote")
     exp = experiment_from_dict(manifest["experiment"])
-    p = plan(exp)
+    p = plan(exp, config_dirs=manifest.get("config_dirs") or ())
     task = find_task(p, rid)
     quiet_mesa()
     res, result = execute(p.context, task)

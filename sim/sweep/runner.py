@@ -6,21 +6,40 @@
 >>> report = run_sweep(load_experiment("rules_comparison"), "outputs/sweeps/rules", replicates=2)
 >>> report.n_ok, report.folder
 
-Starting it again on the same folder runs only the runs not yet stored (resume). The folder must
-hold the same experiment (same design, base, scenarios and seed); the number of replicates may
-grow.
+Everything is checked before anything is created (:func:`check_sweep`): the experiment, the
+options, every parameter's paths and every value the design takes against the schema's ranges
+(in each scenario's base config), and the folder, which must be new, empty, or a sweep folder of
+the same experiment (same design, base configs, scenarios and seed; the number of replicates may
+grow) that no other sweep is running in.
+
+Starting it again on the same folder runs only the runs not yet stored (resume). The command's
+default folder is ``outputs/sweeps/<experiment>-<key>``, where the key (:func:`folder_key`)
+hashes the experiment and its scenarios' composed base configs, so that running the same command
+again resumes it (or, once complete, runs nothing), while an experiment or a config changed
+since starts in a folder of its own.
+
+Signals: SIGINT, SIGTERM and SIGHUP stop a sweep the same way: the chunks already received are on
+disk (each chunk is written as it arrives), the workers are killed, and
+:class:`SweepInterrupted` says how many runs are stored (``sahel-sim-sweep`` then exits with
+128 + the signal's number: 130, 143, 129). A signal that arrives while a part is being written
+takes effect once the part is whole.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import json
 import re
+import signal
+import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sim.config import ConfigError
 from sim.sweep.designs import Design, build_design, pair_id, replicate_seeds, run_id
@@ -30,14 +49,49 @@ from sim.sweep.experiment import (
     experiment_hash,
     validate_experiment,
 )
-from sim.sweep.store import ResultStore, column_type, read_manifest, write_manifest
+from sim.sweep.store import (
+    ResultStore,
+    column_type,
+    folder_lock,
+    is_locked,
+    read_manifest,
+    read_results,
+    write_manifest,
+)
 from sim.sweep.worker import SweepContext, Task, base_config, run_task
 
-__all__ = ["SweepInterrupted", "SweepReport", "iter_tasks", "plan", "run_sweep"]
+__all__ = [
+    "SweepInterrupted",
+    "SweepReport",
+    "check_sweep",
+    "folder_key",
+    "iter_tasks",
+    "plan",
+    "run_sweep",
+]
+
+#: What a sweep folder may hold (anything else: the folder is not a sweep's).
+_SWEEP_ENTRIES = {"manifest.json", "manifest.json.tmp", "experiment.yaml", "design.parquet",
+                  "base", "results", "monthly", ".lock", ".hydra"}
 
 
 class SweepInterrupted(RuntimeError):
-    """The sweep stopped early (Ctrl-C or a lost worker); what was received is stored."""
+    """The sweep stopped early (a signal or a lost worker); what was received is stored.
+
+    Attributes:
+        why: what stopped it (``interrupted by SIGTERM``, ``a worker process died ...``).
+        signum: the signal's number, or None (a lost worker).
+        folder: the sweep folder.
+        n_stored: runs stored in the folder.
+        n_runs: runs in the whole sweep.
+    """
+
+    def __init__(self, why: str, *, signum: int | None, folder: Path, n_stored: int,
+                 n_runs: int) -> None:
+        self.why, self.signum, self.folder = why, signum, folder
+        self.n_stored, self.n_runs = n_stored, n_runs
+        super().__init__(f"{why}: {n_stored} of {n_runs} runs are stored in {folder}; the same "
+                         "call on the same folder runs the rest")
 
 
 @dataclass
@@ -51,6 +105,7 @@ class SweepReport:
         n_ok: runs that finished in this call.
         n_error: runs that raised in this call (recorded with their error).
         seconds: wall time of this call.
+        n_failed: runs stored with status ``error``, this call's and earlier ones'.
     """
 
     folder: Path
@@ -59,6 +114,7 @@ class SweepReport:
     n_ok: int
     n_error: int
     seconds: float
+    n_failed: int = 0
 
     @property
     def runs_per_second(self) -> float:
@@ -76,6 +132,7 @@ class Plan:
     seeds: list[int]
     scenarios: list[tuple[str, str]]  # (label in results and run ids, option composed)
     context: SweepContext
+    base_hashes: dict[str, str] = field(default_factory=dict)  # label -> config_hash of its base
 
     @property
     def n_runs(self) -> int:
@@ -83,37 +140,70 @@ class Plan:
         return self.design.n_points * len(self.scenarios) * len(self.seeds)
 
 
-def plan(exp: ExperimentConfig, replicates: int | None = None) -> Plan:
+def _design_values(design: Design, names: list[str]) -> dict[str, list[Any]]:
+    """Every distinct value each parameter takes in the design, in the order of first use."""
+    out: dict[str, list[Any]] = {}
+    for name in names:
+        seen: dict[str, Any] = {}
+        for v in design.table[name].tolist():
+            seen.setdefault(json.dumps(v, sort_keys=True, default=str), v)
+        out[name] = list(seen.values())
+    return out
+
+
+def plan(exp: ExperimentConfig, replicates: int | None = None,
+         config_dirs: Sequence[str] = ()) -> Plan:
     """Validate an experiment and derive its design, seeds, scenarios and shared context.
 
     Composes the base config of each scenario (in this process) and checks every parameter's
-    paths against it, so that a typo stops the sweep before any run.
+    paths against it, and every value the design gives a parameter against the schema's range
+    at its paths (``sim.sweep.params.check_values``), so that a typo or a value out of range
+    stops the sweep before any run.
 
     Raises:
         ConfigError: naming what is wrong and what is allowed.
     """
-    from sim.sweep.params import check_paths
+    from sim.config import check_name, config_hash
+    from sim.record import TABLES
+    from sim.sweep.params import check_paths, check_values
 
     if replicates is not None:
         exp = dataclasses.replace(exp, replicates=replicates)
     validate_experiment(exp)
     design = build_design(exp)
+    values = _design_values(design, list(exp.parameters))
     seeds = replicate_seeds(exp.seed, exp.replicates)
     scenarios: list[tuple[str, str]] = []
+    base_hashes: dict[str, str] = {}
     for option in exp.scenarios or [""]:
-        cfg = base_config(tuple(exp.base), option)
+        try:
+            cfg = base_config(tuple(exp.base), option, tuple(config_dirs))
+        except ConfigError as exc:
+            where = f"experiment.base={list(exp.base)}" + (f" with scenario={option}" if option
+                                                           else "")
+            raise ConfigError(f"{where}: {exc}") from exc
         check_paths(cfg, exp.parameters)
-        scenarios.append((option or cfg.scenario.name, option))
-    from sim.config import check_name
-    from sim.record import TABLES
-
+        check_values(cfg, exp.parameters, values)
+        label = option or cfg.scenario.name
+        scenarios.append((label, option))
+        base_hashes[label] = config_hash(cfg)
     for series in exp.monthly:
         table, column = series.split(".", 1)
         check_name(f"experiment.monthly entry {series!r}: table", table, list(TABLES))
         check_name(f"experiment.monthly entry {series!r}: column", column, TABLES[table][1])
     ctx = SweepContext(base=tuple(exp.base), parameters=dict(exp.parameters),
-                       monthly=tuple(exp.monthly), monthly_every=exp.monthly_every)
-    return Plan(experiment=exp, design=design, seeds=seeds, scenarios=scenarios, context=ctx)
+                       monthly=tuple(exp.monthly), monthly_every=exp.monthly_every,
+                       config_dirs=tuple(str(d) for d in config_dirs))
+    return Plan(experiment=exp, design=design, seeds=seeds, scenarios=scenarios, context=ctx,
+                base_hashes=base_hashes)
+
+
+def folder_key(p: Plan) -> str:
+    """8 hex digits of SHA-256 over the experiment's hash (:func:`experiment_hash`: everything
+    but ``replicates`` and ``question``) and the config hash of each scenario's composed base
+    config: the same experiment on the same configs gets the same default folder."""
+    data = {"experiment": experiment_hash(p.experiment), "base": p.base_hashes}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:8]
 
 
 def iter_tasks(p: Plan, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[Task]:
@@ -162,52 +252,109 @@ def find_task(p: Plan, rid: str) -> Task:
 
 
 def _provenance() -> dict[str, Any]:
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
+    from sim.provenance import provenance
 
-    from sim.api import _git_commit
+    return provenance(libraries=True)
 
-    versions = {"python": platform.python_version()}
-    for pkg in ("sahel-sim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "hydra-core"):
-        try:
-            versions[pkg] = version(pkg)
-        except PackageNotFoundError:
-            versions[pkg] = "missing"
-    return {"version": versions["sahel-sim"], "git_commit": _git_commit(), "versions": versions}
+
+def check_folder(p: Plan, folder: str | Path) -> None:
+    """Check that a sweep of plan ``p`` may run in ``folder`` (nothing is created): the folder
+    is new, empty, or holds a sweep of the same experiment on the same base configs that no
+    other sweep is running in.
+
+    Raises:
+        ConfigError: naming the folder, what it holds and what is allowed.
+    """
+    folder = Path(folder)
+    where = f"hydra.run.dir={str(folder)!r}"
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{where} is a file; allowed: a new folder or a sweep folder")
+    if not folder.is_dir():
+        return
+    old = read_manifest(folder)
+    if old is None:
+        other = sorted(e.name for e in folder.iterdir() if e.name not in _SWEEP_ENTRIES)
+        if other:
+            raise ConfigError(f"{where} is not a sweep folder (no manifest.json; it holds "
+                              f"{', '.join(other[:5])}{', ...' if len(other) > 5 else ''}); "
+                              "allowed: a new or empty folder, or a sweep folder")
+        return
+    digest = experiment_hash(p.experiment)
+    if old.get("experiment_hash") != digest:
+        raise ConfigError(
+            f"{where} holds another experiment ({old.get('experiment', {}).get('name')!r}, hash "
+            f"{old.get('experiment_hash')}); this one hashes to {digest}. Allowed: the same "
+            "experiment (only replicates may change), or another folder (hydra.run.dir=...)")
+    for label, new in p.base_hashes.items():
+        was = old.get("base_config_hash", {}).get(label)
+        if was is not None and was != new:
+            raise ConfigError(
+                f"{where} was started on another base config of scenario {label!r} (config hash "
+                f"{was}, now {new}: a config file or a default changed since); allowed: the "
+                "same configs, or another folder (hydra.run.dir=...)")
+    if is_locked(folder):
+        raise ConfigError(f"{where} is in use by another sweep; allowed: a folder no other "
+                          "sweep is running in")
+
+
+def check_sweep(exp: ExperimentConfig, folder: str | Path | None, *,
+                replicates: int | None = None, backend: str = "local", scheduler: str = "",
+                n_workers: int | None = None, chunksize: int | None = None,
+                batch_rows: int = 500, config_dirs: Sequence[str] = ()) -> Plan:
+    """Check everything a sweep needs before anything is created: the options, the experiment
+    (:func:`plan`) and, unless ``folder`` is None, the folder (:func:`check_folder`).
+
+    Returns:
+        The sweep's :class:`Plan`.
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed.
+    """
+    from sim.sweep.executors import check_options
+
+    check_options(backend, scheduler=scheduler, n_workers=n_workers, chunksize=chunksize)
+    if batch_rows < 1:
+        raise ConfigError(f"batch_rows={batch_rows!r} is invalid; allowed: >= 1")
+    p = plan(exp, replicates, config_dirs)
+    if folder is not None:
+        check_folder(p, folder)
+    return p
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
 
 
 def _prepare_folder(p: Plan, folder: Path, experiment_text: str | None) -> dict[str, Any]:
-    """Write (or check, on resume) the manifest, the design and the base configs."""
+    """Write (or update, on resume) the manifest, the design and the base configs; the folder
+    has been checked by :func:`check_folder`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
     from omegaconf import OmegaConf
 
-    from sim.api import config_hash, to_plain
+    from sim.config import to_plain
 
     exp = p.experiment
-    digest = experiment_hash(exp)
     old = read_manifest(folder)
-    if old is not None and old.get("experiment_hash") != digest:
-        raise ConfigError(
-            f"{folder} holds another experiment ({old.get('experiment', {}).get('name')!r}, hash "
-            f"{old.get('experiment_hash')}); this one hashes to {digest}. Allowed: the same "
-            "experiment (only replicates may change), or another folder (hydra.run.dir=...)")
-    folder.mkdir(parents=True, exist_ok=True)
     base_dir = folder / "base"
     base_dir.mkdir(exist_ok=True)
-    base_hashes = {}
     for label, option in p.scenarios:
-        cfg = base_config(p.context.base, option)
-        base_hashes[label] = config_hash(cfg)
         path = base_dir / f"{label}.yaml"
         if not path.exists():
-            path.write_text(OmegaConf.to_yaml(OmegaConf.create(to_plain(cfg))))
+            cfg = base_config(p.context.base, option, p.context.config_dirs)
+            _write_text(path, OmegaConf.to_yaml(OmegaConf.create(to_plain(cfg))))
     if not (folder / "design.parquet").exists():
-        _design_frame(p).to_parquet(folder / "design.parquet", index=False)
+        table = pa.Table.from_pandas(_design_frame(p), preserve_index=False, nthreads=1)
+        pq.write_table(table, folder / "design.parquet.tmp")
+        (folder / "design.parquet.tmp").replace(folder / "design.parquet")
     if experiment_text is not None and not (folder / "experiment.yaml").exists():
-        (folder / "experiment.yaml").write_text(experiment_text)
+        _write_text(folder / "experiment.yaml", experiment_text)
     manifest = old or {"created": time.strftime("%Y-%m-%dT%H:%M:%S"), **_provenance()}
     manifest.update({
         "experiment": dataclasses.asdict(exp),
-        "experiment_hash": digest,
+        "experiment_hash": experiment_hash(exp),
         "experiment_file": experiment_text if experiment_text is not None
         else manifest.get("experiment_file"),
         "design": {"kind": exp.design, "n_points": p.design.n_points,
@@ -218,8 +365,9 @@ def _prepare_folder(p: Plan, folder: Path, experiment_text: str | None) -> dict[
                   "how": "numpy SeedSequence(root).spawn(R); replicate r runs on seed r for "
                          "every design point and scenario (common random numbers)"},
         "base_config": {label: f"base/{label}.yaml" for label, _ in p.scenarios},
-        "base_config_hash": base_hashes,
+        "base_config_hash": dict(p.base_hashes),
         "n_runs": p.n_runs,
+        "config_dirs": list(p.context.config_dirs),
         "run_id": "p<point>-<scenario>-r<replicate>; pair_id p<point>-r<replicate> pairs runs "
                   "across scenarios",
     })
@@ -235,8 +383,6 @@ def _prepare_folder(p: Plan, folder: Path, experiment_text: str | None) -> dict[
 
 def _design_frame(p: Plan) -> Any:
     """The design table as stored: list-valued levels as JSON text, like the result rows."""
-    import json
-
     table = p.design.table.copy()
     for c in table.columns:
         if table[c].dtype == object and any(isinstance(v, (list, dict)) for v in table[c]):
@@ -246,8 +392,6 @@ def _design_frame(p: Plan) -> Any:
 
 def _types(p: Plan) -> dict[str, Any]:
     """Arrow types of the key and parameter columns (from the design, not the first rows)."""
-    import json
-
     import pyarrow as pa
 
     types: dict[str, Any] = {"run_id": pa.string(), "pair_id": pa.string(), "point": pa.int64(),
@@ -261,90 +405,171 @@ def _types(p: Plan) -> dict[str, Any]:
     return types
 
 
+class _Stop(BaseException):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) reached the sweep."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _StopSignals:
+    """While active (in the main thread), SIGINT, SIGTERM and SIGHUP raise :class:`_Stop`; in
+    a :meth:`deferred` block they take effect when the block ends, so that a part being written
+    is finished first."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._depth = 0
+        self._raised = False
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> Self:
+        from sim.sweep.executors import CONTROL_SIGNALS
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in CONTROL_SIGNALS:
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.signum is not None:  # already stopping: a second Ctrl-C changes nothing
+            return
+        self.signum = signum
+        if self._depth == 0:
+            self._raised = True
+            raise _Stop(signum)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold stop signals back until the block ends."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+        if self._depth == 0 and self.signum is not None and not self._raised:
+            self._raised = True
+            raise _Stop(self.signum)
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
 def run_sweep(exp: ExperimentConfig, folder: str | Path, *, replicates: int | None = None,
               backend: str = "local", scheduler: str = "", n_workers: int | None = None,
-              chunksize: int | None = None, batch_rows: int = 500, flush_seconds: float = 30.0,
-              progress: bool = True, experiment_text: str | None = None) -> SweepReport:
+              chunksize: int | None = None, batch_rows: int = 500, progress: bool = True,
+              experiment_text: str | None = None,
+              config_dirs: Sequence[str] = ()) -> SweepReport:
     """Run an experiment into ``folder``, or finish it if it is already partly there.
 
     Args:
         exp: the experiment.
-        folder: the sweep folder (created if needed).
+        folder: the sweep folder (created once everything is checked).
         replicates: overrides ``exp.replicates``.
         backend: ``local`` (process pool) or ``dask``.
         scheduler: Dask scheduler address (``tcp://host:port``); empty: a local Dask cluster.
         n_workers: worker processes (default: all cores).
         chunksize: runs per message to a worker (default: from the sweep's size).
-        batch_rows: rows per Parquet part.
-        flush_seconds: write buffered rows at least this often.
-        progress: show a progress bar (tqdm: rate and ETA).
+        batch_rows: runs per Parquet part once small parts are merged (each chunk is written as
+            a part when it arrives; the parts are merged when the sweep starts and ends).
+        progress: show a progress bar (tqdm: rate and ETA), counting runs once they are on disk.
         experiment_text: the experiment file's text, kept in the folder.
 
     Returns:
         A :class:`SweepReport`.
 
     Raises:
-        ConfigError: the experiment or the options are invalid (nothing has run).
-        SweepInterrupted: Ctrl-C or a lost worker; the rows received are stored, and the same
-            call finishes the sweep.
+        ConfigError: the experiment, the options or the folder are refused (nothing is created).
+        SweepInterrupted: a stop signal or a lost worker; the chunks received are stored, and
+            the same call finishes the sweep.
     """
-    from sim.sweep.executors import WorkerLost, check_options, make_executor
-
     t0 = time.perf_counter()
     folder = Path(folder)
-    check_options(backend, scheduler=scheduler, n_workers=n_workers, chunksize=chunksize)
-    if batch_rows < 1:
-        raise ConfigError(f"batch_rows={batch_rows!r} is invalid; allowed: >= 1")
-    p = plan(exp, replicates)
-    _prepare_folder(p, folder, experiment_text)
-    params = list(p.experiment.parameters)
-    store = ResultStore(folder, batch_rows=batch_rows, flush_seconds=flush_seconds,
-                        first_columns=[*KEY_COLUMNS, *params], types=_types(p))
-    done = store.done_run_ids()
-    n_skipped = sum(1 for rid in done if _parse(p, rid) is not None)
-    todo = p.n_runs - n_skipped
-    report = SweepReport(folder=folder, n_runs=p.n_runs, n_skipped=n_skipped, n_ok=0, n_error=0,
-                         seconds=0.0)
-    if todo <= 0:
-        report.seconds = time.perf_counter() - t0
-        return report
-    executor = make_executor(backend, scheduler=scheduler, n_workers=n_workers,
-                             chunksize=chunksize)
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    stop = _StopSignals()
+    with stop:
+        try:
+            p = check_sweep(exp, folder, replicates=replicates, backend=backend,
+                            scheduler=scheduler, n_workers=n_workers, chunksize=chunksize,
+                            batch_rows=batch_rows, config_dirs=config_dirs)
+        except (_Stop, KeyboardInterrupt) as exc:
+            signum = exc.signum if isinstance(exc, _Stop) else int(signal.SIGINT)
+            raise SweepInterrupted(f"interrupted by {_signal_name(signum)} before any run",
+                                   signum=signum, folder=folder, n_stored=0, n_runs=0) from exc
+        folder.mkdir(parents=True, exist_ok=True)
+        with folder_lock(folder):
+            return _run_locked(p, folder, stop, t0, backend=backend, scheduler=scheduler,
+                               n_workers=n_workers, chunksize=chunksize, batch_rows=batch_rows,
+                               progress=progress, experiment_text=experiment_text)
 
-        bar = tqdm(total=p.n_runs, initial=n_skipped, unit="run", smoothing=0.05,
-                   dynamic_ncols=True, desc=p.experiment.name)
-    fn = functools.partial(run_task, p.context)
+
+def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend: str,
+                scheduler: str, n_workers: int | None, chunksize: int | None, batch_rows: int,
+                progress: bool, experiment_text: str | None) -> SweepReport:
+    """The body of :func:`run_sweep` once the folder is checked, created and locked."""
+    from sim.sweep.executors import WorkerLost, make_executor
+
+    report = SweepReport(folder=folder, n_runs=p.n_runs, n_skipped=0, n_ok=0, n_error=0,
+                         seconds=0.0)
+    executor = bar = None
     try:
-        for out in executor.map(fn, iter_tasks(p, done), n_tasks=todo):
-            row = out["row"]
-            store.add(row, out["monthly"])
-            if row["status"] == "ok":
-                report.n_ok += 1
-            else:
-                report.n_error += 1
-            if bar is not None:
-                bar.update(1)
-                if report.n_error:
-                    bar.set_postfix(errors=report.n_error, refresh=False)
-    except KeyboardInterrupt as exc:
-        store.flush()
-        raise SweepInterrupted(_stopped("interrupted", report, folder)) from exc
-    except WorkerLost as exc:
-        store.flush()
-        raise SweepInterrupted(_stopped(str(exc), report, folder)) from exc
+        with stop.deferred():
+            _prepare_folder(p, folder, experiment_text)
+            store = ResultStore(folder, part_rows=batch_rows,
+                                first_columns=[*KEY_COLUMNS, *p.experiment.parameters],
+                                types=_types(p))
+            store.compact()
+        done = store.done_run_ids()
+        report.n_skipped = sum(1 for rid in done if _parse(p, rid) is not None)
+        todo = p.n_runs - report.n_skipped
+        if todo > 0:
+            # the workers start before any other thread of this process (tqdm's among them)
+            executor = make_executor(backend, scheduler=scheduler, n_workers=n_workers,
+                                     chunksize=chunksize)
+            if progress:
+                from tqdm import tqdm
+
+                bar = tqdm(total=p.n_runs, initial=report.n_skipped, unit="run",
+                           smoothing=0.05, dynamic_ncols=True, desc=p.experiment.name)
+            fn = functools.partial(run_task, p.context)
+            for outs in executor.map_chunks(fn, iter_tasks(p, done), n_tasks=todo):
+                n_error = sum(1 for out in outs if out["row"]["status"] != "ok")
+                with stop.deferred():
+                    store.write(outs)
+                    report.n_ok += len(outs) - n_error
+                    report.n_error += n_error
+                if bar is not None:
+                    bar.update(len(outs))
+                    if report.n_error:
+                        bar.set_postfix(errors=report.n_error, refresh=False)
+            executor.close()
+            with stop.deferred():
+                store.compact()
+    except (_Stop, KeyboardInterrupt, WorkerLost) as exc:
+        if executor is not None:
+            executor.abort()
+        if isinstance(exc, WorkerLost):
+            why, signum = str(exc), None
+        else:
+            signum = exc.signum if isinstance(exc, _Stop) else int(signal.SIGINT)
+            why = f"interrupted by {_signal_name(signum)}"
+        stored = report.n_skipped + report.n_ok + report.n_error
+        raise SweepInterrupted(why, signum=signum, folder=folder, n_stored=stored,
+                               n_runs=p.n_runs) from exc
     finally:
-        store.flush()
+        if executor is not None:
+            executor.abort()  # after close(): nothing left to do; after an error: stop now
         if bar is not None:
             bar.close()
-        executor.close()
+    status = read_results(folder, columns=["status"])
+    report.n_failed = int((status["status"] != "ok").sum()) if len(status) else 0
     report.seconds = time.perf_counter() - t0
     return report
-
-
-def _stopped(why: str, report: SweepReport, folder: Path) -> str:
-    stored = report.n_skipped + report.n_ok + report.n_error
-    return (f"{why}: {stored} of {report.n_runs} runs are stored in {folder}; the same command "
-            "(same hydra.run.dir) runs the rest")

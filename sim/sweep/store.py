@@ -1,4 +1,4 @@
-"""The sweep folder: results streamed to a Parquet dataset, the manifest, resume.
+"""The sweep folder: results written chunk by chunk to a Parquet dataset, the manifest, resume.
 
 Layout of a sweep folder::
 
@@ -8,10 +8,22 @@ Layout of a sweep folder::
     base/<scenario>.yaml     the composed base config of each scenario
     results/part-00000.parquet, ...        one row per run (see sim.sweep.worker)
     monthly/<table.column>/part-00000.parquet, ...   run_id, the table's keys, the column
+    .lock                    held by the sweep running in the folder (one at a time)
 
-Rows are buffered and written ``batch_rows`` at a time (and at least every ``flush_seconds``);
-each part is written to a temporary name and renamed, so a killed sweep leaves only whole
-parts. A resumed sweep reads the ``run_id`` column of the parts and runs only the others.
+Each chunk of runs a worker sends back is written as soon as it arrives (:meth:`ResultStore.
+write`): its monthly series first, then its result rows, one part each. A part is written to a
+temporary name and renamed, so a killed sweep leaves only whole parts and loses at most the
+chunks still in the workers. A run counts as done once its result row is written; monthly parts
+whose runs have no result row (the sweep died between the two writes) are dropped when the
+folder is opened again. A resumed sweep reads the ``run_id`` column of the parts and runs only
+the others.
+
+Many small parts (one per chunk) are merged into parts of about ``part_rows`` runs by
+:meth:`ResultStore.compact`, which the sweep calls when it starts and when it finishes. A
+compaction writes the merged parts under temporary names, then a journal
+(``compaction.json``: the parts it replaces and the parts it adds), then renames and deletes;
+readers skip the replaced parts while the journal exists, and the next writer completes an
+interrupted compaction, so every run is read exactly once whenever the sweep is killed.
 
 Every part of one sweep has the same columns and types: the keys' and the parameters' types
 come from the design, the outcomes' from the first part written, and later rows are cast to
@@ -23,7 +35,8 @@ from __future__ import annotations
 
 import json
 import os
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +44,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.config import ConfigError
+
 __all__ = [
     "ResultStore",
     "column_type",
+    "folder_lock",
+    "is_locked",
     "read_manifest",
     "read_monthly",
     "read_results",
@@ -41,6 +58,8 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+JOURNAL = "compaction.json"
+LOCK = ".lock"
 #: Outcome columns (and prefixes) that hold text, for typing columns whose values are all None.
 _TEXT = ("error", "git_commit", "version", "config_hash", "scenario", "world", "start", "end",
          "verdict", "run_id", "pair_id")
@@ -81,6 +100,55 @@ def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pydict(cols, schema=schema)
 
 
+# --------------------------------------------------------------------------- parts and journal
+
+def _journal(folder: Path) -> dict[str, Any] | None:
+    path = folder / JOURNAL
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _parts(folder: Path) -> list[Path]:
+    """The parts of a dataset folder to read, each run once: while a compaction's journal is
+    there, the parts it replaces are skipped and its merged parts are read under whichever name
+    they have (temporary or final)."""
+    if not folder.is_dir():
+        return []
+    parts = sorted(folder.glob("part-*.parquet"))
+    journal = _journal(folder)
+    if journal is None:
+        return parts
+    old = set(journal["old"])
+    parts = [p for p in parts if p.name not in old]
+    parts += [folder / tmp for tmp, final in journal["new"]
+              if (folder / tmp).is_file() and not (folder / final).is_file()]
+    return parts
+
+
+def _finish_compaction(folder: Path) -> None:
+    """Complete a compaction whose journal is there (rename, delete, drop the journal), or
+    delete the temporary files of writes that were cut short."""
+    journal = _journal(folder)
+    if journal is not None:
+        for tmp, final in journal["new"]:
+            if (folder / tmp).is_file():
+                os.replace(folder / tmp, folder / final)
+        for name in journal["old"]:
+            (folder / name).unlink(missing_ok=True)
+        (folder / JOURNAL).unlink()
+    for tmp in folder.glob("*.tmp"):
+        tmp.unlink()
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def _run_ids(part: Path) -> list[str]:
+    return pq.read_table(part, columns=["run_id"], use_threads=False).column(0).to_pylist()
+
+
 class _PartWriter:
     """Parquet parts of one dataset folder with a fixed schema."""
 
@@ -88,10 +156,17 @@ class _PartWriter:
         self.folder = folder
         self.types = types or {}
         self.schema: pa.Schema | None = None
-        parts = sorted(folder.glob("part-*.parquet")) if folder.exists() else []
-        if parts and self.schema is None:
+        if folder.is_dir():
+            _finish_compaction(folder)
+        parts = _parts(folder)
+        if parts:
             self.schema = pq.read_schema(parts[0])
         self.next_index = 1 + max((int(p.stem.split("-")[1]) for p in parts), default=-1)
+
+    def _next_name(self) -> Path:
+        name = self.folder / f"part-{self.next_index:05d}.parquet"
+        self.next_index += 1
+        return name
 
     def write_rows(self, rows: list[dict[str, Any]], order: list[str]) -> None:
         if not rows:
@@ -111,85 +186,185 @@ class _PartWriter:
         self._write(_table(rows, self.schema))
 
     def write_frame(self, df: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(df, preserve_index=False)
+        table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
         if self.schema is None:
             self.schema = table.schema
         self._write(table.cast(self.schema))
 
     def _write(self, table: pa.Table) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = self.folder / f"part-{self.next_index:05d}.parquet"
-        tmp = name.with_suffix(".parquet.tmp")
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, name)
-        self.next_index += 1
+        _write_atomic(table, self._next_name())
+
+    def compact(self, part_runs: int, min_small: int) -> int:
+        """Merge the parts of fewer than ``part_runs`` runs into parts of at least that many
+        (the last may hold fewer), if there are more than ``min_small`` of them.
+
+        Returns:
+            How many parts were merged (0: nothing to do).
+        """
+        small = []
+        for part in _parts(self.folder):
+            runs = len(set(_run_ids(part)))
+            if runs < part_runs:
+                small.append((part, runs))
+        if len(small) <= min_small:
+            return 0
+        groups: list[list[Path]] = [[]]
+        count = 0
+        for part, runs in small:
+            if count >= part_runs:
+                groups.append([])
+                count = 0
+            groups[-1].append(part)
+            count += runs
+        new = []
+        for group in groups:
+            table = pa.concat_tables([pq.read_table(p, use_threads=False) for p in group],
+                                     promote_options="permissive")
+            final = self._next_name()
+            tmp = final.with_name(final.name + ".tmp")
+            pq.write_table(table, tmp, compression="zstd")
+            new.append([tmp.name, final.name])
+        journal = {"old": [p.name for p, _ in small], "new": new}
+        path = self.folder / JOURNAL
+        path.with_name(JOURNAL + ".tmp").write_text(json.dumps(journal))
+        os.replace(path.with_name(JOURNAL + ".tmp"), path)
+        _finish_compaction(self.folder)
+        return len(small)
 
 
 class ResultStore:
-    """Writes the result rows (and monthly series) of a sweep into its folder.
+    """Writes the result rows (and monthly series) of a sweep into its folder, chunk by chunk.
+
+    Opening a store completes an interrupted compaction and drops the monthly parts of runs
+    without a result row (see the module's docstring).
 
     Args:
         folder: the sweep folder.
-        batch_rows: rows per Parquet part.
-        flush_seconds: write buffered rows at least this often.
+        part_rows: runs per part after :meth:`compact`.
         first_columns: columns that come first, in this order (keys, then parameters).
         types: Arrow types of columns known in advance (keys, parameters).
     """
 
-    def __init__(self, folder: str | Path, batch_rows: int = 500, flush_seconds: float = 30.0,
+    def __init__(self, folder: str | Path, part_rows: int = 500,
                  first_columns: list[str] | None = None,
                  types: dict[str, pa.DataType] | None = None) -> None:
         self.folder = Path(folder)
-        self.batch_rows = max(1, batch_rows)
-        self.flush_seconds = flush_seconds
+        self.part_rows = max(1, part_rows)
         self.first_columns = first_columns or []
-        self._rows: list[dict[str, Any]] = []
-        self._monthly: dict[str, list[pd.DataFrame]] = {}
         self._results = _PartWriter(self.folder / "results", types)
         self._series: dict[str, _PartWriter] = {}
-        self._last_flush = time.monotonic()
         self.rows_written = 0
+        self._drop_orphan_series()
+
+    def _series_writer(self, series: str) -> _PartWriter:
+        writer = self._series.get(series)
+        if writer is None:
+            writer = self._series[series] = _PartWriter(self.folder / "monthly" / series)
+        return writer
+
+    def _drop_orphan_series(self) -> None:
+        root = self.folder / "monthly"
+        if not root.is_dir():
+            return
+        done = self.done_run_ids()
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            writer = self._series_writer(folder.name)
+            for part in _parts(writer.folder):
+                if not set(_run_ids(part)) <= done:
+                    part.unlink()
 
     def done_run_ids(self) -> set[str]:
         """The run ids already stored (read from the ``run_id`` column only)."""
-        folder = self.folder / "results"
         ids: set[str] = set()
-        for part in sorted(folder.glob("part-*.parquet")) if folder.exists() else []:
-            ids.update(pq.read_table(part, columns=["run_id"]).column(0).to_pylist())
+        for part in _parts(self.folder / "results"):
+            ids.update(_run_ids(part))
         return ids
 
-    def add(self, row: dict[str, Any], monthly: dict[str, pd.DataFrame] | None = None) -> None:
-        """Buffer one run's row (and series); write a part when the buffer is full or old."""
-        self._rows.append(row)
-        for series, df in (monthly or {}).items():
-            df = df.copy()
-            df.insert(0, "run_id", row["run_id"])
-            self._monthly.setdefault(series, []).append(df)
-        if (len(self._rows) >= self.batch_rows
-                or time.monotonic() - self._last_flush >= self.flush_seconds):
-            self.flush()
+    def write(self, outs: list[dict[str, Any]]) -> None:
+        """Write one chunk of runs, each ``{"row": {...}, "monthly": {series: DataFrame} or
+        None}``: the monthly series first (one part per series), then the rows (one part), so
+        that a run counts as done only once everything of it is on disk."""
+        frames: dict[str, list[pd.DataFrame]] = {}
+        for out in outs:
+            for series, df in (out.get("monthly") or {}).items():
+                df = df.copy()
+                df.insert(0, "run_id", out["row"]["run_id"])
+                frames.setdefault(series, []).append(df)
+        for series, parts in frames.items():
+            self._series_writer(series).write_frame(pd.concat(parts, ignore_index=True))
+        rows = [out["row"] for out in outs]
+        self._results.write_rows(rows, self.first_columns)
+        self.rows_written += len(rows)
 
-    def flush(self) -> None:
-        """Write the buffered rows and series (monthly first: a run counts as done, on resume,
-        only once its row is written, so its series are never half there)."""
-        for series, frames in self._monthly.items():
-            writer = self._series.get(series)
-            if writer is None:
-                writer = self._series[series] = _PartWriter(self.folder / "monthly" / series)
-            writer.write_frame(pd.concat(frames, ignore_index=True))
-        self._monthly = {}
-        self._results.write_rows(self._rows, self.first_columns)
-        self.rows_written += len(self._rows)
-        self._rows = []
-        self._last_flush = time.monotonic()
+    def compact(self, min_small: int = 16) -> int:
+        """Merge small parts (results and every monthly series) into parts of ``part_rows``
+        runs, if there are more than ``min_small`` small parts in a folder.
+
+        Returns:
+            How many result parts were merged.
+        """
+        merged = self._results.compact(self.part_rows, min_small)
+        root = self.folder / "monthly"
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+            self._series_writer(folder.name).compact(self.part_rows, min_small)
+        return merged
+
+
+@contextmanager
+def folder_lock(folder: str | Path) -> Iterator[None]:
+    """Hold the sweep folder's lock (``.lock``, ``flock``) while the block runs, so that two
+    sweeps never write into one folder. The lock goes with the process, however it ends.
+
+    Raises:
+        ConfigError: another process holds the lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    path = Path(folder) / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+            raise ConfigError(f"hydra.run.dir={str(folder)!r} is in use by another sweep "
+                              f"(process {holder}); allowed: a folder no other sweep is "
+                              "running in") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def is_locked(folder: str | Path) -> bool:
+    """Whether another process holds the sweep folder's lock."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    path = Path(folder) / LOCK
+    if not path.is_file():
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def read_results(folder: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
     """The result rows of a sweep folder as one DataFrame (all parts)."""
     import pyarrow.dataset as ds
 
-    path = Path(folder) / "results"
-    parts = sorted(path.glob("part-*.parquet")) if path.exists() else []
+    parts = _parts(Path(folder) / "results")
     if not parts:
         return pd.DataFrame()
     schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
@@ -198,12 +373,16 @@ def read_results(folder: str | Path, columns: list[str] | None = None) -> pd.Dat
 
 
 def read_monthly(folder: str | Path, series: str) -> pd.DataFrame:
-    """One monthly series (``table.column``) of every run of a sweep folder."""
-    path = Path(folder) / "monthly" / series
-    parts = sorted(path.glob("part-*.parquet")) if path.exists() else []
+    """One monthly series (``table.column``) of every run of a sweep folder that has a result
+    row."""
+    parts = _parts(Path(folder) / "monthly" / series)
     if not parts:
         return pd.DataFrame()
-    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    done: set[str] = set()
+    for part in _parts(Path(folder) / "results"):
+        done.update(_run_ids(part))
+    return df[df["run_id"].isin(done)].reset_index(drop=True)
 
 
 def read_manifest(folder: str | Path) -> dict[str, Any] | None:

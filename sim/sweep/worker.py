@@ -59,28 +59,31 @@ class SweepContext:
         parameters: parameter name -> ParameterSpec.
         monthly: ``table.column`` series to return.
         monthly_every: keep every this many months (and the last).
+        config_dirs: the user's config folders (``--config-dir``) the base is composed with.
     """
 
     base: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
     monthly: tuple[str, ...] = ()
     monthly_every: int = 12
+    config_dirs: tuple[str, ...] = ()
 
 
-def base_config(base: tuple[str, ...], scenario: str) -> RunConfig:
+def base_config(base: tuple[str, ...], scenario: str,
+                config_dirs: tuple[str, ...] = ()) -> RunConfig:
     """The composed, validated base config of a scenario, cached per process.
 
     Raises:
         ConfigError: the overrides do not compose or validate.
     """
-    key = (tuple(base), scenario)
+    key = (tuple(base), scenario, tuple(config_dirs))
     with _LOCK:
         cfg = _CACHE.get(key)
         if cfg is None:
             from sim.api import load_config
 
             overrides = [*base, f"scenario={scenario}"] if scenario else list(base)
-            cfg = load_config(overrides=overrides)
+            cfg = load_config(overrides=overrides, config_dirs=config_dirs)
             _CACHE[key] = cfg
     return cfg
 
@@ -89,7 +92,7 @@ def task_config(ctx: SweepContext, task: Task) -> RunConfig:
     """The run config of a task: a copy of the base with the parameters and the seed set."""
     from sim.sweep.params import apply_parameters
 
-    cfg = copy.deepcopy(base_config(ctx.base, task.scenario_option))
+    cfg = copy.deepcopy(base_config(ctx.base, task.scenario_option, ctx.config_dirs))
     apply_parameters(cfg, task.values, ctx.parameters)
     cfg.seed = task.seed
     cfg.output.plots = False
