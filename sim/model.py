@@ -30,6 +30,7 @@ from sim.processes import combat as combat_p
 from sim.processes import groups as groups_p
 from sim.processes import hosts as hosts_p
 from sim.processes import influence as influence_p
+from sim.processes import militias as militias_p
 from sim.processes import politics as politics_p
 from sim.processes import powers as powers_p
 from sim.processes.ledger import close_month
@@ -141,12 +142,16 @@ class SahelModel(mesa.Model):
         groups_p.recruit(w, st, cfg.params.groups, streams)
         groups_p.move(w, st, cfg.params.groups)
         attacks = groups_p.attacks(w, st, streams)
-        # 3. combat
-        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_rng, w.army_harm)
+        # 3. militias, then combat
+        militias_p.update_militias(w, st, cfg.params.militias)
+        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_rng, w.army_harm,
+                                 cfg.params.militias, cfg.params.groups.reprisal_memory_months)
         st.casualty_ring[month % MEMORY] = st.casualties
         for r in result.massacre_regions:
             self.recorder.event(month, "massacre", "", w.region_ids[r],
                                 f"{st.civilian_fatalities[r]:.0f} civilians killed")
+        for si in result.army_mass_casualty:
+            self.mass_casualty_attack(int(si), month)
         # 4. host states
         self._hosts(month)
         # 5. foreign powers
@@ -352,6 +357,18 @@ class SahelModel(mesa.Model):
         if self.cfg.scenario.endogenous_sanctions:
             st.sanction_at[si] = month + self.cfg.params.sanctions.delay_months
         self.recorder.event(month, "coup", "army", self.world.state_ids[si], detail)
+
+    def mass_casualty_attack(self, si: int, month: int) -> None:
+        """A mass-casualty attack on state ``si``'s army: a shock to politics. Every partner present
+        loses ``hosts.shock_blame`` of receptivity (protests after Boulkessy and Indelimane, 2019,
+        demanded that foreign forces leave); the losses also raise the coup hazard through the
+        army's 3-month memory of losses (:func:`sim.processes.politics.coup_hazard`)."""
+        w, st = self.world, self.state
+        here = (st.level[:, si] * w.is_person).sum(axis=1) > 0  # [P]
+        st.receptivity[si] = np.where(here, np.maximum(
+            st.receptivity[si] - self.cfg.params.hosts.shock_blame, 0.0), st.receptivity[si])
+        self.recorder.event(month, "army_mass_casualty", "", w.state_ids[si],
+                            f"{st.army_deaths[si]:.0f} soldiers killed")
 
     def failed_coup(self, si: int, month: int, detail: str) -> None:
         """A failed coup attempt in state ``si``: the trap starts, the regime is weakened."""

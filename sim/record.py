@@ -24,7 +24,7 @@ PEACEKEEPERS = INSTRUMENT_KINDS.index("peacekeepers")
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "states": (("step", "date", "state"), (
         "regime", "legitimacy", "control", "vacuum", "army_personnel", "defence_budget_usd",
-        "fatalities", "civilian_fatalities")),
+        "fatalities", "civilian_fatalities", "militia")),
     "presence": (("step", "date", "state", "power"), (
         "personnel", "contractors", "troops", "peacekeepers", "influence", "receptivity",
         "spending_usd", "host_paid_usd", "arms_paid_usd", "concessions_usd", "arms_delivered_usd")),
@@ -73,7 +73,7 @@ class Recorder:
         g, r, i = len(world.group_ids), world.n_regions, len(INSTRUMENT_KINDS)
         self.states = {c: np.zeros((t, s)) for c in (
             "regime", "legitimacy", "vacuum", "army_personnel", "defence_budget_usd",
-            "fatalities", "civilian_fatalities")}
+            "fatalities", "civilian_fatalities", "militia")}
         self.level = np.zeros((t, p, s, i))
         self.presence = {c: np.zeros((t, s, p)) for c in TABLES["presence"][1]
                          if c not in ("personnel", "contractors", "troops", "peacekeepers")}
@@ -110,6 +110,7 @@ class Recorder:
         s["defence_budget_usd"][step] = st.budget
         s["fatalities"][step] = st.state_fatalities
         s["civilian_fatalities"][step] = st.state_civilian
+        s["militia"][step] = world.by_state(st.militia)
         self.level[step] = st.level
         self.political_cost[step] = world.political_cost
         pr = self.presence
@@ -181,7 +182,8 @@ class Recorder:
                   "vacuum": s["vacuum"], "army_personnel": s["army_personnel"].round(6),
                   "defence_budget_usd": s["defence_budget_usd"],
                   "fatalities": s["fatalities"].round(6),
-                  "civilian_fatalities": s["civilian_fatalities"].round(6)}
+                  "civilian_fatalities": s["civilian_fatalities"].round(6),
+                  "militia": s["militia"].round(6)}
         # presence: [T, P, S, I] levels -> [T, S, P] columns
         level = self.level.transpose(0, 2, 1, 3)
         presence = {"personnel": (self.level * w.is_person).sum(axis=3).transpose(0, 2, 1),

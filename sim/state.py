@@ -25,6 +25,9 @@ class SimState:
     control: np.ndarray  # [R] government control share
     fighters: np.ndarray  # [G, R]
     harm_memory: np.ndarray  # [R] civilian deaths by state-side forces, 12-month memory
+    militia: np.ndarray  # [R] self-defence militia members
+    attack_memory: np.ndarray  # [R] hostile attacks, 3-month memory
+    massacre_memory: np.ndarray  # [R] civilians killed in massacres, reprisal memory
     fatalities: np.ndarray  # [R] this month
     civilian_fatalities: np.ndarray  # [R] this month
     # states
@@ -120,6 +123,9 @@ def initial_state(cfg: RunConfig, world: World) -> SimState:
         control=control,
         fighters=fighters,
         harm_memory=np.zeros(n_r),
+        militia=np.zeros(n_r),
+        attack_memory=np.zeros(n_r),
+        massacre_memory=np.zeros(n_r),
         fatalities=np.zeros(n_r),
         civilian_fatalities=np.zeros(n_r),
         regime=np.array([MILITARY if x.regime == "military" else CIVILIAN for x in inits], dtype=np.int8),

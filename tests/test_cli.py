@@ -128,7 +128,7 @@ def test_config_yaml_is_the_resolved_run_config(good_run):
     assert cfg["seed"] == SEED
     assert (cfg["start"], cfg["end"]) == ("2020-01", "2020-06")
     assert cfg["scenario"]["name"] == "historical"
-    assert len(cfg["world"]["regions"]) == 37
+    assert len(cfg["world"]["regions"]) == 38
     assert set(cfg["world"]["powers"]) == set(POWERS)
 
 

@@ -168,6 +168,7 @@ def test_every_documented_parameter_is_read_by_the_model(monkeypatch):
 
     def worlds() -> list[C.RunConfig]:
         powers = {"france": france(casualty_tolerance=0.0), "russia": russia(), "usa": usa()}
+        powers["france"].air_sorties = 17.6  # air and ISR support
         deployed = (("france", "mali", "troops", 3000.0), ("france", "niger", "troops", 1000.0),
                     ("usa", "niger", "troops", 500.0))
         first = tiny_world(

@@ -69,10 +69,13 @@ def test_the_report_names_the_figures_that_apply_and_why_others_do_not(report):
             "Influence envelopes (endogenous)", "Influence envelopes (france_stays)",
             "Map: largest partner", "Map: control"}
     assert must <= set(report.figures)
-    # the cheap win holds in some runs and fails in others: PRIM finds where
-    assert {"PRIM: where the cheap win holds", "PRIM: where the cheap win fails"} <= set(
-        report.figures)
-    assert report.skipped == [("Sobol indices", "the design is full_factorial, not sobol")]
+    # the cheap win holds in some runs and fails in others: PRIM looks for boxes both ways and
+    # draws those it finds (a box needs enough runs on its side; with 16 runs, not always both)
+    prim = {f for f in report.figures if f.startswith("PRIM: where the cheap win")}
+    assert prim and prim <= {"PRIM: where the cheap win holds", "PRIM: where the cheap win fails"}
+    assert report.skipped[0] == ("Sobol indices", "the design is full_factorial, not sobol")
+    # a PRIM box that is not drawn says why
+    assert all(name.startswith("PRIM") and why for name, why in report.skipped[1:])
     assert "Sobol indices: the design is full_factorial, not sobol" in report.html
 
 
@@ -85,7 +88,7 @@ def test_the_verdict_table_holds_the_bootstrap_intervals_of_probability(sweep, r
     cells = [f"{p:.2f} [{lo:.2f}, {hi:.2f}]" for p, lo, hi in
              zip(expected["p"], expected["lo"], expected["hi"], strict=True)]
     assert table["P(cheap win)"].tolist() == cells
-    assert {"1.00 [1.00, 1.00]", "0.00 [0.00, 0.00]"} <= set(cells)  # the verdict varies
+    assert len({p for p in expected["p"]}) > 1  # the verdict varies across the rows
     for cell in cells:
         assert cell in report.html
 

@@ -75,16 +75,16 @@ def test_scenario_composes_validates_and_runs(scenario):
 
 
 def test_sahel_world_is_the_one_described():
-    """world=sahel: 37 regions, 8 states, 7 powers, 3 groups, a 2019-01 snapshot."""
+    """world=sahel: 38 regions (Chad has two), 8 states, 7 powers, 3 groups, a 2019-01 snapshot."""
     cfg, result = _run("world=sahel", SHORT)
     w = cfg.world
-    assert len(w.regions) == 37
+    assert len(w.regions) == 38
     assert set(w.states) == {"mali", "burkina_faso", "niger", "chad", "mauritania", "senegal",
                              "guinea", "cote_divoire"}
     assert set(w.powers) == {"france", "usa", "un", "eu", "russia", "china", "turkey"}
     assert set(w.groups) == {"jnim", "is_sahel", "csp"}
     assert "2019-01" in w.snapshots
-    assert result.tables["regions"]["region"].nunique() == 37
+    assert result.tables["regions"]["region"].nunique() == 38
 
 
 @pytest.mark.parametrize("world", WORLDS)

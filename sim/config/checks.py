@@ -18,7 +18,8 @@ from sim.config.errors import ConfigError, check_name
 from sim.config.paths import resolve_numeric
 from sim.config.schema import EVENT_KINDS, INSTRUMENT_KINDS, RunConfig
 
-__all__ = ["check", "check_events", "check_ranges", "check_settings", "check_world"]
+__all__ = ["check", "check_events", "check_neighbours", "check_ranges", "check_settings",
+           "check_world"]
 
 
 def check_ranges(obj: Any, path: str) -> None:
@@ -114,6 +115,7 @@ def check_world(cfg: RunConfig) -> None:
         raise ConfigError(f"world.regions has duplicate ids {dup}; allowed: unique ids")
     for i, r in enumerate(w.regions):
         check_name(f"world.regions[{i}].state", r.state, state_set)
+    check_neighbours(w.neighbours, [r.id for r in w.regions], region_ids)
     for s, sc in w.states.items():
         _check_share_dict(f"world.states.{s}.receptivity", sc.receptivity, powers)
     for p, pc in w.powers.items():
@@ -171,6 +173,49 @@ def check_world(cfg: RunConfig) -> None:
     for p in cfg.scenario.protected:
         check_name("scenario.protected", p, power_set)
     check_events(cfg)
+
+
+def check_neighbours(neighbours: dict[str, list[str]], order: list[str],
+                     region_ids: set[str]) -> None:
+    """Check a world's land-border list: every key and listed id is a region, no region lists
+    itself or another twice, each border is listed from both sides, and every region has at least
+    one neighbour. An empty list means k-nearest adjacency and passes.
+
+    Args:
+        neighbours: ``world.neighbours``, region id -> ids of the regions sharing a border.
+        order: the region ids in config order (the first region without neighbours is named).
+        region_ids: the same ids as a set.
+
+    Raises:
+        ConfigError: naming ``world.neighbours.<region>``, the value and what is allowed.
+    """
+    if not neighbours:
+        return
+    for r, listed in neighbours.items():
+        check_name("world.neighbours key (region id)", r, region_ids)
+        if isinstance(listed, str):
+            raise ConfigError(f"world.neighbours.{r}={listed!r} is invalid; allowed: a list of "
+                              "region ids")
+        seen: set[str] = set()
+        for n in listed:
+            check_name(f"world.neighbours.{r} (region id)", n, region_ids)
+            if n == r:
+                raise ConfigError(f"world.neighbours.{r} lists {r} itself; allowed: other regions")
+            if n in seen:
+                raise ConfigError(f"world.neighbours.{r} lists {n} twice; allowed: each "
+                                  "neighbour once")
+            seen.add(n)
+    for r, listed in neighbours.items():
+        for n in listed:
+            if r not in neighbours.get(n, ()):
+                raise ConfigError(f"world.neighbours.{r} lists {n} but world.neighbours.{n} does "
+                                  f"not list {r}; allowed: a symmetric list (a border shared by "
+                                  "two regions is listed under both)")
+    lonely = [r for r in order if not neighbours.get(r)]
+    if lonely:
+        raise ConfigError(f"world.neighbours has no neighbour for region(s) {lonely[:5]}; allowed: "
+                          "every region with at least one neighbour (or an empty "
+                          "world.neighbours for k-nearest adjacency)")
 
 
 def check_events(cfg: RunConfig) -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "InfluenceParams",
     "InstrumentConfig",
     "MetricsConfig",
+    "MilitiaParams",
     "OpportunisticParams",
     "OutputConfig",
     "ParamsConfig",
@@ -98,6 +99,9 @@ class RegionConfig:
     lon: float = param(0.0, -180, 180, "degrees")
     population: float = param(0.0, 0, None, "persons")
     resource_rent_usd: float = param(0.0, 0, None, "USD/month", "gold and uranium rent")
+    urban_share: float = param(
+        0.0, 0, 1, "share of population",
+        "living in towns (1 = a capital district; 0 = wholly rural, for worlds without urban data)")
 
 
 @dataclass
@@ -174,6 +178,10 @@ class PowerConfig:
         0.0, 0, 1, "[0,1]",
         "0 = stands with the regional sanctions after a coup; 1 = backs a sanctioned junta that "
         "defies them")
+    air_sorties: float = param(
+        0.0, 0, None, "sorties per month per 1,000 personnel",
+        "air and ISR support its forces bring to the host army (France: 950 sorties in 2019 "
+        "for about 4,500 personnel = 17.6)", source="derived: pre2020-politics section 8")
     hostile_host_months: int = param(
         12, 1, 600, "months",
         "it leaves a host that has kept it downgraded (or below the downgrade threshold) this long")
@@ -248,8 +256,12 @@ class WorldConfig:
 
     name: str = "sahel"
     kind: str = param("listed", doc="listed: regions given in the config; synthetic: generated")
-    adjacency_k: int = param(4, 1, 20, "neighbours", "each region links to its k nearest")
+    adjacency_k: int = param(4, 1, 20, "neighbours",
+                             "each region links to its k nearest (used when `neighbours` is empty)")
     regions: list[RegionConfig] = field(default_factory=list)
+    neighbours: dict[str, list[str]] = field(default_factory=dict, metadata={
+        "doc": "region id -> ids of the regions sharing a land border with it (symmetric; every "
+               "region listed with at least one); empty: k nearest regions (`adjacency_k`)"})
     states: dict[str, StateConfig] = field(default_factory=dict)
     powers: dict[str, PowerConfig] = field(default_factory=dict)
     groups: dict[str, GroupConfig] = field(default_factory=dict)
@@ -276,6 +288,12 @@ class GroupProcessParams:
     funding_cap: float = param(2.0, 0, None, "", "most income over upkeep that still boosts recruitment")
     move_floor: float = param(
         0.05, 0, None, "", "attraction of a fully held region (added to 1 - control)")
+    reprisal_weight: float = param(
+        2.0, 0, None, "per massacre death per 10k people (reprisal memory)",
+        "a massacre feeds recruitment where it happened: communal reprisal cycles (Yirgou, "
+        "Ogossagou)", prior=(0.0, 6.0))
+    reprisal_memory_months: float = param(
+        6.0, 1, 120, "months", "decay time of the memory of massacres", prior=(3.0, 12.0))
 
 
 @dataclass
@@ -300,6 +318,68 @@ class CombatParams:
         0.5, 0, 1, "share of the army", "spread by population; the rest goes where the threat is")
     mass_casualty_threshold: int = param(
         50, 1, None, "civilian deaths", "a region-month at or above it is recorded as a massacre")
+    army_mass_casualty: int = param(
+        20, 1, None, "soldiers killed",
+        "a state-month with at least this many army deaths is a mass-casualty attack (a shock to "
+        "politics: public mood and the coup hazard)",
+        source="pre2020-politics section 3b: Boulkessy and Mondoro (38 killed), Indelimane (>50)")
+    pullback_control: float = param(
+        0.5, 0, 1, "control",
+        "below it the state pulls its rural garrison back to the towns", prior=(0.3, 0.7))
+    pullback_share: float = param(
+        0.6, 0, 1, "share of the garrison",
+        "pulled out of a region below pullback_control, into the state's towns", prior=(0.3, 0.9))
+    air_effectiveness: float = param(
+        0.3, 0, 10, "per sortie per 1,000 soldiers a month",
+        "gain in army effectiveness from partners' air and ISR support", prior=(0.0, 0.8))
+    air_lethality: float = param(
+        0.2, 0, 10, "fighter deaths per sortie",
+        "Barkhane: >200 put out of action in 2018 against 950 sorties in 2019",
+        source="derived: pre2020-politics section 8")
+    contractor_lethality: float = param(
+        2.0, 0, 20, "x operations_rate",
+        "contractors' operations kill fighters at this multiple of a regular force's rate",
+        prior=(1.0, 4.0))
+
+
+@dataclass
+class MilitiaParams:
+    """Self-defence militias (process 3): Koglweogo from 2015, Dan Na Ambassagou about 2016,
+    later state-backed volunteers (pre2020-politics section 7a). They form where state control is
+    low and attacks are high, fight beside the state, and kill civilians of the communities they
+    suspect, which feeds recruitment: the communal reprisal cycle."""
+
+    formation_rate: float = param(
+        0.05, 0, 1, "share of the room per month",
+        "how fast militias fill their room where control is low and attacks high",
+        prior=(0.01, 0.15))
+    control_threshold: float = param(
+        0.8, 0, 1, "control", "militias form only where state control is below it",
+        prior=(0.6, 0.9))
+    attack_threshold: float = param(
+        2.0, 0, None, "attacks per 100k people (3-month memory)",
+        "militias form only where attacks are above it", prior=(0.5, 5.0))
+    cap_share: float = param(
+        0.003, 0, 1, "share of population", "most militia members a region holds",
+        prior=(0.001, 0.01))
+    decay: float = param(
+        0.03, 0, 1, "per month", "where the pressure is gone, militias demobilise",
+        prior=(0.01, 0.1))
+    effectiveness: float = param(
+        0.1, 0, 10, "combat power per member", "beside the state's forces", prior=(0.05, 0.3))
+    civilian_harm: float = param(
+        0.004, 0, 1, "civilian deaths per member-month at full contest",
+        "reprisals on communities suspected of backing the jihadists: >500 civilians killed in "
+        "central Mali in 2018 (UN)", prior=(0.001, 0.01))
+    state_backing: float = param(
+        1.5, 1, 10, "x", "formation multiplier under a military regime (state-backed volunteers)",
+        prior=(1.0, 3.0))
+    reprisal_amplifier: float = param(
+        10.0, 0, 100, "x at saturation",
+        "militias kill up to (1 + it) times more where massacres are remembered (m / (1 + m), "
+        "m the massacre deaths remembered per 10k people): the reprisal cycle's gain; "
+        "calibrated to Burkina Faso's 2019 onset (pattern C2)",
+        prior=(0.0, 20.0), source="calibrated: C2")
 
 
 @dataclass
@@ -312,6 +392,11 @@ class HostProcessParams:
     legitimacy_insecurity_weight: float = param(0.3, 0, 1)
     legitimacy_harm_weight: float = param(0.2, 0, 1)
     coup_legitimacy_bonus: float = param(0.15, 0, 1, "", "popularity of a new junta")
+    shock_blame: float = param(
+        0.1, 0, 1, "receptivity",
+        "a mass-casualty attack on the army costs every partner present this much receptivity "
+        "(protests after Boulkessy and Indelimane, 2019, demanded that foreign forces leave)",
+        prior=(0.0, 0.2), source="pre2020-politics section 3b")
     receptivity_rate: float = param(0.05, 0, 1, "per month")
     performance_weight: float = param(0.5, 0, None, "", "credit for security improving")
     harm_weight: float = param(
@@ -519,6 +604,7 @@ class ParamsConfig:
     hosts: HostProcessParams = field(default_factory=HostProcessParams)
     influence: InfluenceParams = field(default_factory=InfluenceParams)
     resources: ResourceParams = field(default_factory=ResourceParams)
+    militias: MilitiaParams = field(default_factory=MilitiaParams)
     coups: CoupParams = field(default_factory=CoupParams)
     sanctions: SanctionsParams = field(default_factory=SanctionsParams)
     partners: PartnerParams = field(default_factory=PartnerParams)

@@ -1,7 +1,13 @@
 """Process 3: security forces meet armed groups in each contested region.
 
-The host army's effectiveness per soldier rises with the arms it received (12-month memory):
-``army_eff = army_effectiveness x (1 + arms_effect x arms USD per soldier / 10,000)``.
+The host army's effectiveness per soldier rises with the arms it received (12-month memory) and
+with its partners' air and ISR support (sorties a month per 1,000 soldiers):
+``army_eff = army_effectiveness x (1 + arms_effect x arms USD per soldier / 10,000)
+x (1 + air_effectiveness x sorties / (army / 1,000))``; each sortie also kills ``air_lethality``
+fighters where the threat is. Self-defence militias fight beside the state and kill civilians
+(:mod:`sim.processes.militias`); contractors' operations kill fighters at
+``contractor_lethality`` times a regular force's rate. Where control falls below
+``pullback_control`` the state pulls part of its rural garrison back to its towns.
 
 A Tullock contest-success function p = S^m / (S^m + A^m) (S: effective security strength divided
 by ``force_ratio``; A: hostile armed strength) moves government control toward p. Casualties on
@@ -16,14 +22,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import CombatParams
+from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.processes.arrays import ratio
+from sim.processes.militias import update_memories
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["CombatResult", "combat", "security_allocation"]
+__all__ = ["CombatResult", "air_sorties", "combat", "hostile_strength", "security_allocation"]
 
 _DECAY12 = np.exp(-1.0 / 12.0)
+CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 
 
 @dataclass
@@ -31,6 +39,7 @@ class CombatResult:
     """What combat did this month (for events and recording)."""
 
     massacre_regions: np.ndarray  # region indices with a mass-casualty month
+    army_mass_casualty: np.ndarray  # state indices with a mass-casualty attack on the army
 
 
 def hostile_strength(world: World, st: SimState) -> np.ndarray:
@@ -39,18 +48,56 @@ def hostile_strength(world: World, st: SimState) -> np.ndarray:
 
 
 def security_allocation(world: World, st: SimState, garrison_share: float,
-                        a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                        a: np.ndarray, pullback_control: float = 0.0,
+                        pullback_share: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Where forces stand: returns ``(army_r, threat_share_r)``.
 
     The host army is split between a garrison spread by population (``garrison_share``) and a
     field force sent where the hostile strength is; foreign forces go where the threat is. Where a
-    state has no threat at all, the threat share falls back to the population share.
+    state has no threat at all, the threat share falls back to the population share. Where a
+    region's control is below ``pullback_control``, ``pullback_share`` of its garrison is pulled
+    back to the state's towns (its regions' urban population; in a state without towns, its
+    regions still held).
     """
     rs, pop_share = world.region_state, world.population_share
     a_state = world.by_state(a)[rs]
     threat_share = np.where(a_state > 0, a / np.maximum(a_state, 1e-12), pop_share)
-    army_r = st.army[rs] * (garrison_share * pop_share + (1.0 - garrison_share) * threat_share)
+    garrison = pop_share
+    if pullback_share > 0:
+        low = st.control < pullback_control
+        if low.any():
+            # where the garrison goes: the state's towns (urban population); in a state without
+            # towns, its regions still held; in a state with neither, it stays where it is
+            towns = world.urban_share * world.population
+            held = np.where(low, 0.0, world.population)
+            dest = np.where(world.by_state(towns)[rs] > 0, towns, held)
+            dest_total = world.by_state(dest)[rs]
+            pulled = np.where(low & (dest_total > 0), pullback_share * pop_share, 0.0)
+            garrison = pop_share - pulled + world.by_state(pulled)[rs] * dest / np.maximum(
+                dest_total, 1e-12)
+    army_r = st.army[rs] * (garrison_share * garrison + (1.0 - garrison_share) * threat_share)
     return army_r, threat_share
+
+
+def _militia_harm(world: World, st: SimState, mp: MilitiaParams | None) -> np.ndarray | float:
+    """Civilian deaths per militia member-month at full contest: ``civilian_harm`` x
+    (1 + ``reprisal_amplifier`` x m / (1 + m)), m the massacres remembered per 10k people: the
+    reprisal cycle raises militias' killing, up to (1 + amplifier) times."""
+    if mp is None:
+        return 0.0
+    if mp.reprisal_amplifier <= 0:
+        return mp.civilian_harm
+    m = st.massacre_memory / world.population_floor * 1e4
+    return mp.civilian_harm * (1.0 + mp.reprisal_amplifier * m / (1.0 + m))
+
+
+def air_sorties(world: World, st: SimState) -> np.ndarray:
+    """[S] partners' air and ISR sorties a month in each state: ``air_sorties`` per 1,000
+    personnel present, cut where the host restricts a downgraded partner's overflights."""
+    per_power = (st.level * world.is_person).sum(axis=2) / 1e3 * world.air_sorties[:, None]
+    if st.downgraded.any():
+        per_power = per_power * st.effect_factor.T
+    return per_power.sum(axis=0)
 
 
 def _split(draws: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
@@ -63,7 +110,8 @@ def _split(draws: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
 
 
 def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
-           rng: np.random.Generator, army_harm: np.ndarray) -> CombatResult:
+           rng: np.random.Generator, army_harm: np.ndarray, mp: MilitiaParams | None = None,
+           reprisal_months: float = 6.0) -> CombatResult:
     """Run one month of fighting in every region at once; update control, fighters, the army,
     foreign casualties, civilian harm and fatalities in ``st``.
 
@@ -75,14 +123,21 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     n_p, n_g = st.level.shape[0], st.fighters.shape[0]
     arms_per_soldier = st.arms_memory.sum(axis=1) / np.maximum(st.army, 1.0) / 1e4
     st.army_eff = world.army_effectiveness * (1.0 + p.arms_effect * arms_per_soldier)
+    sorties = air_sorties(world, st)  # [S]
+    if sorties.any():
+        st.army_eff = st.army_eff * (1.0 + p.air_effectiveness * sorties
+                                     / np.maximum(st.army / 1e3, 1.0))
     a = hostile_strength(world, st)
-    army_r, ts = security_allocation(world, st, p.garrison_share, a)
+    army_r, ts = security_allocation(world, st, p.garrison_share, a, p.pullback_control,
+                                     p.pullback_share)
     if st.downgraded.any():  # a downgraded partner loses part of its effect
         foreign_eff = (np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
                        * st.effect_factor).sum(axis=1)
     else:
         foreign_eff = np.einsum("psi,pi->s", st.level, world.person_effectiveness)  # [S]
-    s_eff = army_r * st.army_eff[rs] + ts * foreign_eff[rs]
+    militia = st.militia
+    militia_eff = 0.0 if mp is None else mp.effectiveness
+    s_eff = army_r * st.army_eff[rs] + ts * foreign_eff[rs] + militia * militia_eff
     s_scaled = s_eff / p.force_ratio
     with np.errstate(divide="ignore", invalid="ignore"):
         sm, am = s_scaled ** p.tullock_m, a ** p.tullock_m
@@ -96,15 +151,23 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     hostile_attacks = world.hostility @ attacks  # [R]
     e_state = p.lethality_state * hostile_attacks * (1.0 - success)
     e_fighters = p.lethality_fighters * hostile_attacks * success + p.operations_rate * engaged_strength
+    contractors = np.einsum("ps,p->s", st.level[:, :, CONTRACTORS],
+                            world.person_effectiveness[:, CONTRACTORS])  # [S]
+    if contractors.any():  # contractors' operations are more lethal than a regular force's
+        e_fighters = e_fighters + (p.contractor_lethality - 1.0) * p.operations_rate \
+            * ts * contractors[rs] * engaged
+    if sorties.any():  # air strikes where the threat is
+        e_fighters = e_fighters + p.air_lethality * sorties[rs] * ts * (a > 0)
 
     # who among the state side dies: army by presence, foreign forces by exposure and targeting
     ft_num = world.hostile_foreign_targeting @ attacks
     ft = ratio(ft_num, hostile_attacks, 1.0)
     exposure_ps = np.einsum("psi,pi->ps", st.level, world.person_exposure)  # [P, S]
     w_foreign = exposure_ps[:, rs] * ts * ft  # [P, R]
-    w_total = army_r + w_foreign.sum(axis=0)
+    w_total = army_r + w_foreign.sum(axis=0) + militia
     share_army = ratio(army_r, w_total, 1.0)
     share_foreign = ratio(w_foreign, w_total)
+    share_militia = ratio(militia, w_total)
     harm_ps = np.einsum("psi,pi->ps", st.level, world.person_civilian_harm)  # [P, S]
     pairs = world.rival_pairs
     lam = np.concatenate((
@@ -114,14 +177,20 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
         world.civilian_targeting[:, None] * attacks,  # civilians killed by groups [G, R]
         harm_ps[:, rs] * ts * engaged,  # civilians killed by foreign forces [P, R]
         (army_harm[rs] * army_r * engaged)[None, :],  # civilians killed by the army
+        # militia members killed, and civilians killed by militias (reprisals)
+        (e_state * share_militia)[None, :],
+        (_militia_harm(world, st, mp) * militia * engaged)[None, :],
         # rival groups fight each other where both are present [pairs, R]
         (p.clash_rate * world.rival_weight)[:, None]
         * np.minimum(st.fighters[pairs[:, 0]], st.fighters[pairs[:, 1]]),
     ))
     draws = rng.poisson(lam).astype(float)
-    army_deaths, foreign_deaths, fighter_deaths, civ_groups, civ_foreign, civ_army, clash_deaths = \
-        _split(draws, (1, n_p, 1, n_g, n_p, 1, len(pairs)))
+    (army_deaths, foreign_deaths, fighter_deaths, civ_groups, civ_foreign, civ_army,
+     militia_deaths, civ_militia, clash_deaths) = _split(
+        draws, (1, n_p, 1, n_g, n_p, 1, 1, 1, len(pairs)))
     army_deaths, fighter_deaths, civ_army = army_deaths[0], fighter_deaths[0], civ_army[0]
+    militia_deaths, civ_militia = militia_deaths[0], civ_militia[0]
+    st.militia = np.maximum(st.militia - militia_deaths, 0.0)
     clash = world.rival_incidence.T @ (clash_deaths / 2.0)  # [G, R] half of a clash's dead each
 
     # fighters lose their dead, in proportion to their presence
@@ -130,8 +199,8 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     st.fighters -= f_share * fighter_deaths + clash
     np.maximum(st.fighters, 0.0, out=st.fighters)
 
-    state_side = army_deaths + foreign_deaths.sum(axis=0)
-    civ_state_side = civ_army + civ_foreign.sum(axis=0)
+    state_side = army_deaths + foreign_deaths.sum(axis=0) + militia_deaths
+    civ_state_side = civ_army + civ_foreign.sum(axis=0) + civ_militia
     civilians = civ_groups.sum(axis=0) + civ_state_side
     st.fatalities = state_side + fighter_deaths + civilians + clash.sum(axis=0)
     st.civilian_fatalities = civilians
@@ -154,4 +223,7 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     st.group_civilian = civ_groups.sum(axis=1)
     st.inflicted = (att_share @ state_side + st.group_civilian
                     + world.rival_share.T @ clash.sum(axis=1))
-    return CombatResult(massacre_regions=np.flatnonzero(civilians >= p.mass_casualty_threshold))
+    massacre = civilians >= p.mass_casualty_threshold
+    update_memories(st, hostile_attacks, np.where(massacre, civilians, 0.0), reprisal_months)
+    return CombatResult(massacre_regions=np.flatnonzero(massacre),
+                        army_mass_casualty=np.flatnonzero(st.army_deaths >= p.army_mass_casualty))

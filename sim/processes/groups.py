@@ -18,12 +18,14 @@ __all__ = ["attacks", "grievance", "group_income", "move", "recruit"]
 
 
 def grievance(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:
-    """[R] grievance: base + harm by state-side forces per 10k people + illegitimacy + absence."""
-    harm = st.harm_memory / world.population_floor * 1e4
+    """[R] grievance: base + harm by state-side forces (militias included) per 10k people +
+    illegitimacy + absence + the reprisal memory of massacres per 10k people."""
+    per_10k = 1e4 / world.population_floor
     illegit = 1.0 - st.legitimacy[world.region_state]
-    return (p.grievance_base + p.grievance_harm_weight * harm
+    return (p.grievance_base + p.grievance_harm_weight * st.harm_memory * per_10k
             + p.grievance_legitimacy_weight * illegit
-            + p.grievance_absence_weight * (1.0 - st.control))
+            + p.grievance_absence_weight * (1.0 - st.control)
+            + p.reprisal_weight * st.massacre_memory * per_10k)
 
 
 def group_income(world: World, st: SimState, total: np.ndarray | None = None) -> np.ndarray:

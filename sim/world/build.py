@@ -20,7 +20,8 @@ from sim.config import (
     parse_month,
 )
 
-__all__ = ["World", "build_world", "knn_edges", "select_snapshot", "state_adjacency"]
+__all__ = ["World", "border_edges", "build_world", "knn_edges", "select_snapshot",
+           "state_adjacency"]
 
 _EARTH_KM = 6371.0
 
@@ -36,6 +37,7 @@ class World:
     region_state: np.ndarray  # [R] int
     population: np.ndarray  # [R]
     rent: np.ndarray  # [R] USD/month
+    urban_share: np.ndarray  # [R] share of the population living in towns (1 = capital district)
     lat: np.ndarray  # [R]
     lon: np.ndarray  # [R]
     edge_src: np.ndarray  # [E] directed edges, both directions present
@@ -61,6 +63,7 @@ class World:
     arms_export: np.ndarray
     arms_gift_share: np.ndarray
     conditionality: np.ndarray  # [P]
+    air_sorties: np.ndarray  # [P] sorties per month per 1,000 personnel
     regime_protection: np.ndarray  # [P]
     sanctions_patron: np.ndarray  # [P]
     hostile_host_months: np.ndarray  # [P]
@@ -166,6 +169,18 @@ def knn_edges(lat: np.ndarray, lon: np.ndarray, k: int) -> tuple[np.ndarray, np.
     return (codes // n).astype(np.int64), (codes % n).astype(np.int64)
 
 
+def border_edges(neighbours: dict[str, list[str]], region_ids: tuple[str, ...],
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The land-border graph of ``world.neighbours`` (validated: symmetric, ids known), as
+    directed edges in both directions, in the order :func:`knn_edges` uses (by source, then
+    destination index)."""
+    index = {r: i for i, r in enumerate(region_ids)}
+    n = len(region_ids)
+    codes = np.unique(np.array([index[r] * n + index[x] for r, listed in neighbours.items()
+                                for x in listed], dtype=np.int64))
+    return codes // n, codes % n
+
+
 def select_snapshot(world: WorldConfig, start: str) -> tuple[str, SnapshotConfig]:
     """The latest snapshot dated on or before ``start`` (validated beforehand)."""
     s = parse_month(start, "start")
@@ -182,7 +197,12 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
     regions = w.regions
     lat = np.array([r.lat for r in regions], dtype=float)
     lon = np.array([r.lon for r in regions], dtype=float)
-    src, dst = edges if edges is not None else knn_edges(lat, lon, w.adjacency_k)
+    if edges is not None:
+        src, dst = edges
+    elif w.neighbours:
+        src, dst = border_edges(w.neighbours, tuple(r.id for r in regions))
+    else:
+        src, dst = knn_edges(lat, lon, w.adjacency_k)
 
     def sv(attr: str) -> np.ndarray:
         return np.array([getattr(w.states[s], attr) for s in states], dtype=float)
@@ -230,6 +250,7 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         region_state=region_state,
         population=population,
         rent=rent,
+        urban_share=np.array([r.urban_share for r in regions], dtype=float),
         lat=lat,
         lon=lon,
         edge_src=src,
@@ -254,6 +275,7 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         arms_export=pv("arms_export_usd"),
         arms_gift_share=pv("arms_gift_share"),
         conditionality=pv("conditionality"),
+        air_sorties=pv("air_sorties"),
         regime_protection=pv("regime_protection"),
         sanctions_patron=pv("sanctions_patron"),
         hostile_host_months=pv("hostile_host_months"),
