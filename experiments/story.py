@@ -28,6 +28,8 @@ def main() -> None:
     ap.add_argument("--csv", help="also write the summary table to this CSV file")
     ap.add_argument("overrides", nargs="*")
     args = ap.parse_args()
+    if not any(o.split("=", 1)[0] == "metrics.twin" for o in args.overrides):
+        args.overrides.append("metrics.twin=false")  # the story needs no twin world
     cfg0 = load_config(overrides=args.overrides)
     start = parse_month(cfg0.start, "start")
     seeds = replicate_seeds(cfg0.seed, args.replicates)

@@ -61,22 +61,12 @@ class RunResult:
         return write_run(self, Path(folder), self.config.output.plots if plots is None else plots)
 
 
-def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
-    """Check and run ``cfg``; return its tables and summary. Writes files only if
-    ``output_dir`` is given (refused before the run if it holds another run's outputs, see
-    :func:`sim.io.check_run_folder`).
-
-    Raises:
-        ConfigError: naming the parameter, the value and what is allowed (nothing has run).
-    """
+def _simulate(cfg: RunConfig, prepared: RunConfig) -> tuple[dict[str, pd.DataFrame],
+                                                           dict[str, Any]]:
+    """Run a prepared configuration; return its tables and summary (without provenance)."""
     from sim.metrics import summarize_arrays
     from sim.model import SahelModel
 
-    prepared = prepare(cfg)
-    if output_dir is not None:
-        from sim.io import check_run_folder
-
-        check_run_folder(output_dir, cfg)
     model = SahelModel(prepared)
     model.run()
     arrays = model.recorder.arrays()
@@ -89,8 +79,37 @@ def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
         "rules": {p: prepared.rules.vacuum.get(p, prepared.rules.default_vacuum)
                   for p in model.world.power_ids},
         **summarize_arrays(arrays, cfg.metrics, cfg.start, cfg.end),
-        **provenance(cfg),
     }
+    return tables, summary
+
+
+def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
+    """Check and run ``cfg``; return its tables and summary. Writes files only if
+    ``output_dir`` is given (refused before the run if it holds another run's outputs, see
+    :func:`sim.io.check_run_folder`).
+
+    With ``metrics.twin`` (the default) the twin world without the Western exit is run too, on
+    the same seed, and the summary's ``vacuum_premium`` says what the exit caused
+    (:mod:`sim.twin`); the twin's tables are not kept.
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed (nothing has run).
+    """
+    prepared = prepare(cfg)
+    if output_dir is not None:
+        from sim.io import check_run_folder
+
+        check_run_folder(output_dir, cfg)
+    tables, summary = _simulate(cfg, prepared)
+    summary["vacuum_premium"] = None
+    if cfg.metrics.twin:
+        from sim.twin import premium, twin_config
+
+        twin = twin_config(cfg, list(prepared.world.powers))
+        twin_tables, twin_summary = _simulate(twin, prepare(twin))
+        summary["vacuum_premium"] = premium(summary, twin_summary, tables["presence"],
+                                            twin_tables["presence"], cfg.metrics.premium_margin)
+    summary.update(provenance(cfg))
     result = RunResult(config=cfg, tables=tables, summary=summary)
     if output_dir is not None:
         result.write(output_dir)

@@ -115,11 +115,23 @@ def _usd(x: float | None) -> str:
     return f"USD {x:,.0f}"
 
 
+def _premium_line(vp: dict[str, Any] | None) -> str:
+    """The vacuum premium against the twin world (or why there is none)."""
+    if not vp:
+        return "vacuum premium: not computed (metrics.twin=false)"
+    return (f"vacuum premium (run - twin without the Western exit): russia influence "
+            f"{vp['influence_end']:+.3f}, security share {vp['security_end']:+.3f}, own net cost "
+            f"{_usd(vp['own_net_cost_usd'])}; twin verdict {vp['twin_verdict']}; won because "
+            f"of the vacuum: {'yes' if vp['because_of_vacuum'] else 'no'}")
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """A short human summary of a run (printed by the CLI).
 
-    The verdict is measured over the AES states; in a world without any of them (a synthetic
-    world) the summary says so, and reports costs and partners over the world's own states.
+    The like-for-like verdict comes first (docs/ODD.md section 8), with who pays beside it; the
+    first version's verdict follows. Verdicts are measured over the AES states; in a world
+    without any of them (a synthetic world) the summary says so, and reports costs and partners
+    over the world's own states.
     """
     r, w = summary["russia"], summary["west"]
     idx = summary["cheap_win_index"]
@@ -141,15 +153,38 @@ def format_summary(summary: dict[str, Any]) -> str:
             f"to the west {_usd(w['host_payments_usd'] + w['concession_revenue_usd'])}",
             "largest foreign partner at the end: " + listed + more,
         ])
+    yes = {True: "yes", False: "no"}
+    ratio = summary["cost_ratio"]
+    costs = summary["costs_like_for_like"]
+    rc, wc = costs["russia"], costs["west"]
+    pays = summary["who_pays"]
     lines = [
         head,
-        f"verdict: {summary['verdict']}  (win={'yes' if summary['win'] else 'no'}: russia largest "
-        f"partner in {summary['russia_largest_partner_in']}/{len(aes)} AES states, "
-        f"k={summary['k']}; cheap={'yes' if summary['cheap'] else 'no'}, phi={summary['phi']:g})",
+        (f"like-for-like verdict: {summary['verdict_like_for_like']}  (security win="
+         f"{yes[summary['security_win']]}: russia leads the west's security share by >= "
+         f"{summary['security_margin']:g} for the last {summary['security_months']}+ months in "
+         f"{summary['russia_security_leader_in']}/{len(aes)} AES states, k={summary['k']}; "
+         f"cheap={yes[summary['cheap_like_for_like']]}: cost ratio "
+         f"{'n/a' if ratio is None else f'{ratio:,.3f}'}, cheap at <= "
+         f"{summary['cheap_cost_ratio']:g})"),
+        (f"full cost in the AES: russia {_usd(rc['full_cost_usd'])} (own net "
+         f"{_usd(rc['own_net_cost_usd'])}, casualties {_usd(rc['political_cost_usd'])}, "
+         f"reputation {_usd(rc['reputation_usd'])}, UN share {_usd(rc['un_share_usd'])}); "
+         f"west {_usd(wc['full_cost_usd'])} (own forces {_usd(wc['own_net_cost_usd'])}, "
+         f"casualties {_usd(wc['political_cost_usd'])}, UN share {_usd(wc['un_share_usd'])})"),
+        (f"who pays: hosts paid {_usd(pays['host_cost_usd'])} (to russia "
+         f"{_usd(pays['host_paid_russia_usd'])}); civilian deaths in the AES "
+         f"{pays['civilian_fatalities_aes']:,.0f}; AES territory outside state control "
+         f"{pays['aes_territory_outside_control']:.0%}"),
+        "leading security partner at the end: " + ", ".join(
+            f"{s}: {d['security'] or 'none'}" for s, d in summary["leaders_at_end"].items()),
+        _premium_line(summary.get("vacuum_premium")),
+        (f"first-version verdict: {summary['verdict']}  (win={yes[summary['win']]}: russia "
+         f"largest partner in {summary['russia_largest_partner_in']}/{len(aes)} AES states, "
+         f"k={summary['k']}; cheap={yes[summary['cheap']]}, phi={summary['phi']:g})"),
         f"cheap-win index: {'n/a' if idx is None else f'{idx:,.2f}'}",
-        f"own net cost: russia {_usd(r['own_net_cost_usd'])}, west {_usd(w['own_net_cost_usd'])}",
-        f"hosts paid: {_usd(summary['host_cost_usd'])} (to russia {_usd(summary['host_paid_russia_usd'])});"
-        f" civilian deaths in the AES: {summary['civilian_fatalities_aes']:,.0f}",
+        (f"own net cost (all states): russia {_usd(r['own_net_cost_usd'])}, "
+         f"west {_usd(w['own_net_cost_usd'])}"),
         "largest foreign partner at the end: " + ", ".join(
             f"{s}: {p or 'none'}" for s, p in partners.items() if s in aes),
     ]

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import INSTRUMENT_KINDS, month_str
+from sim.processes.influence import dimension_shares
 from sim.processes.ledger import MonthLedger
 from sim.state import MILITARY, SimState
 from sim.world.build import World
@@ -19,6 +20,9 @@ __all__ = ["Recorder", "RunArrays", "TABLES"]
 CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 TROOPS = INSTRUMENT_KINDS.index("troops")
 PEACEKEEPERS = INSTRUMENT_KINDS.index("peacekeepers")
+#: presence columns derived in :meth:`Recorder.arrays` from other recorded arrays
+_DERIVED = ("personnel", "contractors", "troops", "peacekeepers", "casualties",
+            "political_cost_usd")
 
 #: Table name -> (key columns, value columns): the output contract (docs/ODD.md section 10).
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -27,7 +31,9 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         "fatalities", "civilian_fatalities", "militia")),
     "presence": (("step", "date", "state", "power"), (
         "personnel", "contractors", "troops", "peacekeepers", "influence", "receptivity",
-        "spending_usd", "host_paid_usd", "arms_paid_usd", "concessions_usd", "arms_delivered_usd")),
+        "spending_usd", "host_paid_usd", "arms_paid_usd", "concessions_usd", "arms_delivered_usd",
+        "casualties", "political_cost_usd", "security_share", "arms_share", "aid_share",
+        "diplomatic")),
     "powers": (("step", "date", "power"), (
         "gross_cost_usd", "host_payments_usd", "concession_revenue_usd", "net_cost_usd",
         "cum_net_cost_usd", "casualties", "political_cost_usd")),
@@ -76,7 +82,7 @@ class Recorder:
             "fatalities", "civilian_fatalities", "militia")}
         self.level = np.zeros((t, p, s, i))
         self.presence = {c: np.zeros((t, s, p)) for c in TABLES["presence"][1]
-                         if c not in ("personnel", "contractors", "troops", "peacekeepers")}
+                         if c not in _DERIVED}
         self.cents = {c: np.zeros((t, p), dtype=np.int64) for c in (
             "gross", "host", "concession", "cumulative_net")}
         self.casualties = np.zeros((t, p, s))
@@ -121,6 +127,15 @@ class Recorder:
         pr["arms_paid_usd"][step] = st.arms_paid
         pr["concessions_usd"][step] = st.concessions
         pr["arms_delivered_usd"][step] = st.arms_delivered
+        # the dimensions of influence (docs/ODD.md section 8); public opinion is `receptivity`
+        security, arms, aid, _ = dimension_shares(world, st)
+        pr["security_share"][step] = security
+        pr["arms_share"][step] = arms
+        pr["aid_share"][step] = aid
+        # diplomatic alignment: the regime's standing of each partner where the regimes rank
+        # their partners (scenario.endogenous_partner_choice: the model starts the standing at
+        # each partner's value, so it is never all zero), else the agreement flag (1 or 0)
+        pr["diplomatic"][step] = st.standing if st.standing.any() else st.agreement
         c = self.cents
         c["gross"][step] = ledger.gross
         c["host"][step] = ledger.host
@@ -186,9 +201,12 @@ class Recorder:
                   "militia": s["militia"].round(6)}
         # presence: [T, P, S, I] levels -> [T, S, P] columns
         level = self.level.transpose(0, 2, 1, 3)
+        by_state = self.casualties.transpose(0, 2, 1)  # [T, S, P]
         presence = {"personnel": (self.level * w.is_person).sum(axis=3).transpose(0, 2, 1),
                     "contractors": level[..., CONTRACTORS], "troops": level[..., TROOPS],
-                    "peacekeepers": level[..., PEACEKEEPERS], **self.presence}
+                    "peacekeepers": level[..., PEACEKEEPERS], "casualties": by_state,
+                    "political_cost_usd": by_state * self.political_cost[:, None, :],
+                    **self.presence}
         # powers: the ledger's cents in USD
         casualties = self.casualties.sum(axis=2)
         powers = {"gross_cost_usd": c["gross"] / 100.0, "host_payments_usd": c["host"] / 100.0,

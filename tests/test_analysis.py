@@ -379,3 +379,32 @@ def test_wilson_interval_stays_informative_when_every_run_agrees():
     assert row["wilson_lo"] == pytest.approx(0.8389, abs=1e-3) and row["wilson_hi"] == 1.0
     lo, hi = wilson_interval(0.3, 100, 0.95)
     assert lo == pytest.approx(0.2189, abs=1e-3) and hi == pytest.approx(0.3958, abs=1e-3)
+
+
+def test_variance_shares_split_assumptions_from_seed_noise():
+    """Worlds whose means differ by 10 with seed noise of sd 1: the assumptions' share of the
+    variance is about 100 / 101, the seed's about 1 / 101 (law of total variance)."""
+    from sim.analysis.stats import variance_shares
+
+    rng = np.random.default_rng(7)
+    points = np.repeat(np.arange(400), 5)
+    world = rng.choice([-5.0, 5.0], size=400)[points]
+    runs = pd.DataFrame({"point": points, "status": "ok", "y": world + rng.normal(0, 1, len(points))})
+    row = variance_shares(runs, ["y"]).iloc[0]
+    assert row["assumptions_share"] == pytest.approx(25 / 26, abs=0.02)
+    assert row["seed_share"] == pytest.approx(1 / 26, abs=0.02)
+    assert (row["worlds"], row["runs"]) == (400, 2000)
+
+
+def test_rank_influence_finds_the_assumption_that_decides():
+    """Only parameter a drives the outcome: it ranks first, with a strong correlation."""
+    from sim.analysis.stats import rank_influence
+
+    rng = np.random.default_rng(3)
+    points = np.repeat(np.arange(200), 3)
+    a, b = rng.random(200), rng.random(200)
+    runs = pd.DataFrame({"point": points, "status": "ok", "a": a[points], "b": b[points],
+                         "won": (a[points] + 0.1 * rng.normal(size=600)) > 0.5})
+    ranks = rank_influence(runs, ["a", "b"], "won")
+    assert ranks["parameter"].tolist()[0] == "a" and ranks["spearman"].iloc[0] > 0.7
+    assert abs(ranks.set_index("parameter").loc["b", "spearman"]) < 0.2

@@ -206,7 +206,7 @@ def test_a_configuration_is_checked_once_per_process(monkeypatch):
     monkeypatch.setattr(prep, "check_settings", counting_check)
     monkeypatch.setattr(prep, "generate_world", counting_generate)
     cfg = load_config(["scenario=synthetic", "world.synthetic.n_regions=31", "end=2019-03",
-                       "seed=123456"])
+                       "seed=123456", "metrics.twin=false"])  # the twin is another config
     run(cfg)
     run(cfg)
     assert calls == {"check": 1, "generate": 1}

@@ -5,9 +5,11 @@ generated worlds (``world.kind=synthetic``) of random sizes.
 - influence shares are in [0, 1] and sum to at most 1 in each state and month (the rest is the
   host's autonomy, docs/ODD.md section 2); receptivity, legitimacy and control are in [0, 1];
 - fighters, personnel and armies are never negative;
+- the security, arms and aid shares (the dimensions of influence) are in [0, 1] and sum to at
+  most 1 in each state and month;
 - the ledger (docs/ODD.md section 8): gross - host payments - concession revenue = own net cost, to
   the cent, every month and for every power; ``cum_net_cost_usd`` is its running sum; and the
-  powers table is the presence table summed over states.
+  powers table is the presence table summed over states (flows, casualties, political cost).
 
 Examples are short (6-12 months) and few; ``derandomize=True`` makes hypothesis draw the same
 examples on every run, so a failure reproduces.
@@ -169,6 +171,11 @@ def check_invariants(result: RunResult) -> None:
     for col in ("personnel", "contractors", "troops", "peacekeepers", "spending_usd",
                 "host_paid_usd", "concessions_usd", "arms_delivered_usd"):
         assert (pres[col] >= 0).all(), f"presence.{col} negative"
+    # the dimensions of influence are shares of what the host receives (docs/ODD.md section 8.1)
+    for col in ("security_share", "arms_share", "aid_share"):
+        assert pres[col].between(0.0, 1.0).all(), f"presence.{col} outside [0, 1]"
+        total = pres.groupby(["step", "state"])[col].sum()
+        assert (total <= 1.0 + 1e-9).all(), f"presence.{col} sums above 1"
     states = t["states"]
     assert states["control"].between(0.0, 1.0).all(), "state control outside [0, 1]"
     assert states["legitimacy"].between(0.0, 1.0).all(), "legitimacy outside [0, 1]"
@@ -191,6 +198,12 @@ def check_invariants(result: RunResult) -> None:
     by_power = pres.groupby(["power", "step"])[["spending_usd", "host_paid_usd",
                                                 "concessions_usd"]].sum()
     joined = pw.set_index(["power", "step"]).join(by_power)
+    joined = joined.join(pres.groupby(["power", "step"])[["casualties", "political_cost_usd"]]
+                         .sum().add_suffix("_by_state"))
+    for by_state, total in (("casualties_by_state", "casualties"),
+                            ("political_cost_usd_by_state", "political_cost_usd")):
+        assert np.allclose(joined[by_state], joined[total], rtol=1e-9, atol=1e-6), \
+            f"powers.{total} differs from the sum of presence.{total} over states"
     for flow, booked in (("spending_usd", "gross_cost_usd"), ("host_paid_usd", "host_payments_usd"),
                          ("concessions_usd", "concession_revenue_usd")):
         diff = (joined[flow] - joined[booked]).abs()

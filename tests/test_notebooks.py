@@ -105,6 +105,8 @@ CASES = {
     "cheap_win_map": ("factorial", 'X = "host_can_pay"\nY = "russia_rule"\nZ = "scenario"', 4),
     "sobol_cheap_win": ("sobol", "", 3),
     "counterfactuals": ("factorial", 'BASELINE = "endogenous"', 5),
+    # one scenario, sampled parameters, two replicates: what a plausible-worlds sweep has
+    "plausible_worlds": ("sobol", "", 2),
 }
 
 

@@ -438,3 +438,42 @@ def test_a_sweep_runs_a_users_own_scenario_and_experiment_from_config_dir(tmp_pa
     rows = read_results(out)
     assert len(rows) == 2 and set(rows["scenario"]) == {"mine"} and (rows["status"] == "ok").all()
     assert json.loads((out / "manifest.json").read_text())["config_dirs"] == [str(folder)]
+
+
+def test_sample_priors_makes_every_assumption_a_parameter_of_the_design():
+    """experiment.sample_priors: every schema field with a prior under the named sections becomes
+    a range parameter over its prior (whole numbers for integer fields), set at its own path;
+    a parameter the experiment names itself is kept as it is."""
+    from sim.config.priors import priors
+    from sim.sweep.experiment import ExperimentConfig, ParameterSpec, with_priors
+
+    exp = ExperimentConfig(name="p", sample_priors=["params"], design="latin_hypercube",
+                           samples=4, parameters={"params.partners.mood_weight":
+                                                  ParameterSpec(levels=[1.0])})
+    out = with_priors(exp)
+    expected = {p.path for p in priors(("params",))}
+    assert set(out.parameters) == expected and len(expected) > 30
+    assert out.parameters["params.partners.mood_weight"].levels == [1.0]
+    spec = out.parameters["params.partners.notice_months"]
+    assert spec.int and spec.paths == ["params.partners.notice_months"]
+    assert with_priors(out) == out  # idempotent (a manifest's experiment expands to itself)
+    with pytest.raises(ConfigError, match="experiment.sample_priors"):
+        with_priors(ExperimentConfig(sample_priors=["world"]))
+
+
+def test_every_prior_lies_inside_its_parameters_allowed_range():
+    """A prior never lets a sweep sample a value the schema would refuse."""
+    import dataclasses as dc
+
+    from sim import load_config
+    from sim.config import paths
+    from sim.config.priors import priors
+
+    cfg = load_config([])
+
+    for p in priors():
+        keys = p.path.split(".")
+        lo, hi, _ = paths.bounds(cfg, keys)
+        assert p.lo <= p.hi, p
+        assert (lo is None or lo <= p.lo) and (hi is None or p.hi <= hi), p
+    assert dc.is_dataclass(cfg)

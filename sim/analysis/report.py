@@ -389,6 +389,46 @@ def _figures(*specs: FigureSpec) -> Callable[[RenderOptions], SectionOutput]:
     return lambda _opts: SectionOutput(blocks=list(specs))
 
 
+#: Outcomes whose variance the "assumptions or chance" section splits (those present).
+SHARE_OUTCOMES = ("hypothesis", "win", "cheap", "hypothesis_like_for_like", "security_win",
+                  "cost_ratio", "vacuum_premium.influence_end", "vacuum_premium.because_of_vacuum",
+                  "host_cost_usd", "civilian_fatalities_aes")
+
+
+@section("assumptions_or_chance", "Assumptions or chance?")
+def _assumptions_or_chance(data: SweepData) -> SectionPlan:
+    runs = data.runs
+    params = [p for p in data.parameters if p in runs.columns]
+    if "replicate" not in runs.columns or runs["replicate"].nunique() < 2 or not params:
+        return skip("needs swept parameters and at least two replicates per design point")
+    if len(_scenarios(data)) > 1:
+        return skip("needs one scenario (the worlds differ by their assumptions only)")
+
+    def render(_opts: RenderOptions) -> SectionOutput:
+        from sim.analysis.stats import rank_influence, variance_shares
+
+        out = SectionOutput()
+        outcomes = [o for o in SHARE_OUTCOMES if o in runs.columns]
+        shares = variance_shares(runs, outcomes)
+        out.tables["variance_shares"] = shares
+        out.blocks.append("<p class=\"note\">How much of each outcome's variance across runs comes "
+                          "from the assumptions (between the sampled worlds) and how much from "
+                          "chance (between the seeds of one world), by the law of total "
+                          "variance.</p>\n" + _table_html(shares))
+        for outcome in ("hypothesis", "hypothesis_like_for_like"):
+            if outcome not in runs.columns:
+                continue
+            ranks = rank_influence(runs, params, outcome).head(12)
+            out.tables[f"rank_{outcome}"] = ranks
+            out.blocks.append(f"<h3>Which assumptions decide {_esc(outcome)}</h3>\n<p class="
+                              "\"note\">Spearman rank correlation of each sampled assumption "
+                              "with the share of its world's replicates where it holds; the 12 "
+                              "strongest.</p>\n" + _table_html(ranks))
+        return out
+
+    return will_render([], render)
+
+
 @section("price_of_influence", "The price of influence")
 def _price_of_influence(data: SweepData) -> SectionPlan:
     runs = data.runs

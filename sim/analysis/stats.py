@@ -15,7 +15,8 @@ import pandas as pd
 
 from sim.analysis.load import ok_runs
 
-__all__ = ["as_numeric", "bootstrap_mean", "paired_difference", "probability"]
+__all__ = ["as_numeric", "bootstrap_mean", "paired_difference", "probability", "rank_influence",
+           "variance_shares"]
 
 
 def as_numeric(values: pd.Series, name: str) -> pd.Series:
@@ -215,3 +216,57 @@ def paired_difference(runs: pd.DataFrame, outcome: str, baseline: str,
                      "mean_scenario": float(other.mean()) if len(other) else nan})
     return pd.DataFrame(rows, columns=["scenario", "n_pairs", "mean_diff", "lo", "hi",
                                        "mean_baseline", "mean_scenario"])
+
+
+def variance_shares(runs: pd.DataFrame, outcomes: Sequence[str],
+                    by: Sequence[str] = ("point",)) -> pd.DataFrame:
+    """How much of each outcome's variance comes from the assumptions and how much from chance.
+
+    By the law of total variance, ``Var(Y) = Var(E[Y | world]) + E[Var(Y | world)]`` where a
+    world is a design point (``by``) and its replicates differ only in their seed: the first term
+    is the share of the assumptions, the second the seed noise. Finished runs only; booleans are
+    0/1.
+
+    Returns:
+        One row per outcome: ``mean``, ``variance``, ``assumptions_share``, ``seed_share``, and
+        the numbers of worlds and runs.
+    """
+    ok = ok_runs(runs)
+    _check_columns(ok, list(by), "variance_shares")
+    rows = []
+    for outcome in outcomes:
+        if outcome not in ok.columns:
+            continue
+        y = as_numeric(ok[outcome], outcome)
+        frame = ok[list(by)].assign(_y=y.to_numpy()).dropna(subset=["_y"])
+        if len(frame) < 2:
+            continue
+        total = float(frame["_y"].var(ddof=0))
+        groups = frame.groupby(list(by))["_y"]
+        within = float(groups.var(ddof=0).mean())
+        between = max(total - within, 0.0)
+        rows.append({"outcome": outcome, "mean": float(frame["_y"].mean()), "variance": total,
+                     "assumptions_share": between / total if total > 0 else float("nan"),
+                     "seed_share": within / total if total > 0 else float("nan"),
+                     "worlds": int(groups.ngroups), "runs": len(frame)})
+    return pd.DataFrame(rows)
+
+
+def rank_influence(runs: pd.DataFrame, parameters: Sequence[str], outcome: str,
+                   by: Sequence[str] = ("point",)) -> pd.DataFrame:
+    """Which assumptions decide an outcome: the Spearman rank correlation of each parameter with
+    the outcome's mean over each world's replicates (a screening for Latin-hypercube designs,
+    where Sobol indices are not available), strongest first."""
+    ok = ok_runs(runs)
+    y = as_numeric(ok[outcome], outcome)
+    frame = ok[[*by, *parameters]].assign(_y=y.to_numpy())
+    means = frame.groupby(list(by)).agg({**{p: "first" for p in parameters}, "_y": "mean"})
+    rows = []
+    for p in parameters:
+        x = pd.to_numeric(means[p], errors="coerce")
+        if x.nunique() < 2 or means["_y"].nunique() < 2:
+            continue
+        rho = float(x.rank().corr(means["_y"].rank()))
+        rows.append({"parameter": p, "spearman": rho, "abs": abs(rho)})
+    out = pd.DataFrame(rows, columns=["parameter", "spearman", "abs"])
+    return out.sort_values("abs", ascending=False).drop(columns="abs").reset_index(drop=True)

@@ -625,8 +625,9 @@ class OpportunisticParams:
     min_receptivity: float = param(0.5, 0, 1, "receptivity", "needed to enter")
     footprint_fraction: float = param(0.5, 0, 10, "share of the vacuum", "size of the footprint")
     net_cost_cap_usd: float = param(
-        5e8, 0, None, "USD", "cumulative own net cost above which it leaves")
-    max_personnel: float = param(2500.0, 0, None, "persons per state")
+        5e8, 0, None, "USD", "cumulative own net cost above which it leaves",
+        prior=(1e8, 3e9))
+    max_personnel: float = param(2500.0, 0, None, "persons per state", prior=(500.0, 5000.0))
     info_ops_usd: float = param(
         200_000.0, 0, None, "USD/month", "information operations where it enters or stays")
 
@@ -638,7 +639,7 @@ class CostBenefitParams:
         "enter only where the expected gain passes it")
     horizon_months: int = param(24, 1, 600, "months", "over which gain and cost are compared")
     footprint_fraction: float = param(0.5, 0, 10, "share of the vacuum")
-    max_personnel: float = param(2500.0, 0, None, "persons per state")
+    max_personnel: float = param(2500.0, 0, None, "persons per state", prior=(500.0, 5000.0))
 
 
 @dataclass
@@ -646,7 +647,7 @@ class RivalryParams:
     match_ratio: float = param(1.0, 0, 10, "", "commitment per unit of a rival's gain")
     personnel_per_point: float = param(
         50.0, 0, None, "persons per influence point", "a point = 0.01 influence share")
-    max_personnel: float = param(2500.0, 0, None, "persons per state")
+    max_personnel: float = param(2500.0, 0, None, "persons per state", prior=(500.0, 5000.0))
 
 
 @dataclass
@@ -720,6 +721,36 @@ class MetricsConfig:
     phi: float = param(0.1, 0, None, "share", "cheap: russia's own net cost <= phi x west's")
     horizon_start: str = ""
     horizon_end: str = ""
+    twin: bool = True  # also run the twin world without the Western exit (the vacuum premium)
+    premium_margin: float = param(
+        0.02, 0, 1, "influence share",
+        "the vacuum premium must exceed it for a win to count as caused by the vacuum",
+        prior=(0.01, 0.05))
+    security_margin: float = param(
+        0.02, 0, 1, "security share",
+        "security win: russia's share of a host's security capacity exceeds the West's (as a "
+        "bloc) by at least this much", prior=(0.0, 0.1))
+    security_months: int = param(
+        12, 1, 600, "months",
+        "security win: russia leads a host's security this many consecutive months up to the "
+        "end of the horizon", prior=(6, 24))
+    cheap_cost_ratio: float = param(
+        0.1, 0, None, "ratio",
+        "cheap like for like: russia's full cost per security point is at most this times the "
+        "West's (\"basically almost nothing\")", prior=(0.05, 0.33))
+    un_share_russia: float = param(
+        0.03049, 0, 1, "share of a UN mission's cost",
+        "Russia's UN peacekeeping assessment, 2019-2021 scale (grade L-M)",
+        source="pre2020-politics section 5a")
+    un_share_west: float = param(
+        0.45382, 0, 1, "share of a UN mission's cost",
+        "the Western members' UN peacekeeping assessments, 2019-2021 scale: USA 27.89% + France "
+        "5.612% + UK 5.79% + Germany 6.09% (grades H, L, L, L; US law caps its payment at 25%)",
+        source="derived: pre2020-politics section 5a")
+    russia_reputation_usd: float = param(
+        5e5, 0, None, "USD per AES state-month with Russian personnel",
+        "reputational and sanctions cost of Russia's presence (no pre-2020 figure)",
+        prior=(0.0, 5e6))
 
 
 @dataclass

@@ -6,6 +6,9 @@ W = receptivity x (w_sec x security share + w_arms x arms share + w_aid x aid sh
 info share); influence += rate x (T - influence). Because every row of T sums to less than 1 and
 the update is a convex combination, shares stay in [0, 1] and sum to at most 1; the rest is the
 host's autonomy. A power that provides nothing decays toward 0 at ``rate``.
+
+The four shares are also the dimensions of influence the summary compares power by power and
+bloc by bloc (:func:`dimension_shares`; docs/ODD.md section 8).
 """
 
 from __future__ import annotations
@@ -17,25 +20,38 @@ from sim.processes.arrays import ratio
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["target_influence", "update_influence"]
+__all__ = ["DIMENSIONS", "dimension_shares", "target_influence", "update_influence"]
 
 AID = INSTRUMENT_KINDS.index("aid")
 INFO_OPS = INSTRUMENT_KINDS.index("info_ops")
+
+#: The shares of what each power provides, in the order :func:`dimension_shares` returns them.
+DIMENSIONS = ("security", "arms", "aid", "info")
 
 
 def _share(x: np.ndarray) -> np.ndarray:
     return ratio(x, x.sum(axis=1, keepdims=True))
 
 
-def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarray:
-    """[S, P] target influence shares."""
+def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
+    """[S, P] shares of what each power provides each state, in the order of :data:`DIMENSIONS`:
+
+    - security: its effective personnel over the state's security capacity (own army x its
+      effectiveness + every power's effective personnel);
+    - arms: its share of the arms delivered to the state (12-month memory);
+    - aid, info: its share of the aid and information operations in the state this month.
+    """
     foreign = np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
     capacity = st.army * st.army_eff + foreign.sum(axis=1)
-    security = ratio(foreign, capacity[:, None])
-    provision = (p.security_weight * security
-                 + p.arms_weight * _share(st.arms_memory)
-                 + p.aid_weight * _share(st.level[:, :, AID].T)
-                 + p.info_weight * _share(st.level[:, :, INFO_OPS].T))
+    return (ratio(foreign, capacity[:, None]), _share(st.arms_memory),
+            _share(st.level[:, :, AID].T), _share(st.level[:, :, INFO_OPS].T))
+
+
+def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarray:
+    """[S, P] target influence shares."""
+    security, arms, aid, info = dimension_shares(world, st)
+    provision = (p.security_weight * security + p.arms_weight * arms + p.aid_weight * aid
+                 + p.info_weight * info)
     w = st.receptivity * provision
     return w / (p.autonomy + w.sum(axis=1, keepdims=True))
 

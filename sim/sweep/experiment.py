@@ -35,6 +35,7 @@ __all__ = [
     "load_experiment",
     "register_sweep_configs",
     "validate_experiment",
+    "with_priors",
 ]
 
 #: Designs an experiment can use (samplers from SALib; the full factorial is a product of levels).
@@ -87,6 +88,9 @@ class ExperimentConfig:
         seed: root of the replicate seeds (numpy SeedSequence) and of the samplers.
         monthly: ``table.column`` series to keep per run (e.g. ``presence.influence``).
         monthly_every: keep every this many months (and the last month).
+        sample_priors: sections of the run configuration (``params``, ``rules``, ``metrics``,
+            ``scenario``) whose every assumption (a schema field with a prior) becomes a
+            parameter of the design, sampled over its prior range (see :func:`with_priors`).
     """
 
     name: str = "experiment"
@@ -102,6 +106,7 @@ class ExperimentConfig:
     seed: int = 0
     monthly: list[str] = field(default_factory=list)
     monthly_every: int = 12
+    sample_priors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -187,6 +192,28 @@ def experiment_hash(exp: ExperimentConfig) -> str:
     data.pop("question", None)
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def with_priors(exp: ExperimentConfig) -> ExperimentConfig:
+    """``exp`` with a parameter for every assumption of the sections in ``sample_priors``: a range
+    over its prior (``int`` for whole-number fields), set at its own path, unless the experiment
+    already names that parameter. Idempotent.
+
+    Raises:
+        ConfigError: an unknown section.
+    """
+    if not exp.sample_priors:
+        return exp
+    from sim.config import check_name
+    from sim.config.priors import priors
+
+    for section in exp.sample_priors:
+        check_name("experiment.sample_priors", section, ("params", "rules", "metrics", "scenario"))
+    parameters = dict(exp.parameters)
+    for p in priors(tuple(exp.sample_priors)):
+        parameters.setdefault(p.path, ParameterSpec(range=[p.lo, p.hi], int=p.integer,
+                                                    paths=[p.path]))
+    return dataclasses.replace(exp, parameters=parameters)
 
 
 def validate_experiment(exp: ExperimentConfig) -> None:

@@ -48,6 +48,7 @@ from sim.sweep.experiment import (
     ExperimentConfig,
     experiment_hash,
     validate_experiment,
+    with_priors,
 )
 from sim.sweep.store import (
     ResultStore,
@@ -169,6 +170,7 @@ def plan(exp: ExperimentConfig, replicates: int | None = None,
 
     if replicates is not None:
         exp = dataclasses.replace(exp, replicates=replicates)
+    exp = with_priors(exp)
     validate_experiment(exp)
     design = build_design(exp)
     values = _design_values(design, list(exp.parameters))

@@ -54,7 +54,7 @@ def long_run_config(cfg: RunConfig, years: int, seed: int) -> RunConfig:
                                 endogenous_coups=True),
         params=dataclasses.replace(cfg.params, coups=coups),
         rules=dataclasses.replace(cfg.rules, vacuum={}, default_vacuum="none"),
-        metrics=dataclasses.replace(cfg.metrics, horizon_start="", horizon_end=""))
+        metrics=dataclasses.replace(cfg.metrics, horizon_start="", horizon_end="", twin=False))
 
 
 def coup_counts(runs: Sequence[Tables], states: Sequence[str] | None = None,

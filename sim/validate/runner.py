@@ -36,8 +36,10 @@ def run_replicate(scenario: RunConfig, hindcast: RunConfig, seed: int) -> tuple[
     from sim.api import run
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-    a = run(dataclasses.replace(scenario, seed=seed)).tables
-    b = run(dataclasses.replace(hindcast, seed=seed)).tables
+    no_twin = dataclasses.replace(scenario.metrics, twin=False)  # the patterns need no twin
+    a = run(dataclasses.replace(scenario, seed=seed, metrics=no_twin)).tables
+    b = run(dataclasses.replace(hindcast, seed=seed,
+                                metrics=dataclasses.replace(hindcast.metrics, twin=False))).tables
     return a, b
 
 

@@ -1,0 +1,53 @@
+"""The assumptions of the schema and their priors: every ``param(..., prior=(lo, hi))`` field
+reachable from a run configuration's sections through dataclass fields (not mapping keys: a
+world's per-entity values are listed in its file, with their tags).
+
+A sweep over plausible worlds samples these (``experiment.sample_priors``), uniformly on each
+prior range; an integer field takes whole numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+from sim.config.schema import RunConfig
+
+__all__ = ["Prior", "priors"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Prior:
+    """One assumption: its dotted path, its prior range [lo, hi] and whether it is a whole
+    number."""
+
+    path: str
+    lo: float
+    hi: float
+    integer: bool
+
+
+def priors(sections: Sequence[str] = ("params", "rules", "metrics", "scenario"),
+           schema: type = RunConfig) -> list[Prior]:
+    """Every field with a prior under the given top-level ``sections``, in schema order."""
+    out: list[Prior] = []
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            path = f"{prefix}.{f.name}" if prefix else f.name
+            typ: Any = hints[f.name]
+            if dataclasses.is_dataclass(typ):
+                walk(typ, path)
+                continue
+            prior = f.metadata.get("prior")
+            if prior is not None:
+                out.append(Prior(path=path, lo=float(prior[0]), hi=float(prior[1]),
+                                 integer=typ is int))
+
+    for section in sections:
+        typ = typing.get_type_hints(schema)[section]
+        walk(typ, section)
+    return out
