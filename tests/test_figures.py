@@ -417,3 +417,16 @@ def test_region_coordinates_read_saved_files_without_the_models_api():
                          check=True)
     n = len(load_config([]).world.regions)
     assert out.stdout.split("\n")[:2] == [f"sahel.yaml {n}", "[]"]
+
+
+def test_variance_share_bars_stack_assumptions_and_chance():
+    """One stacked bar per outcome: the assumptions' share then the seeds', summing to 1."""
+    shares = pd.DataFrame({"outcome": ["a", "b"], "assumptions_share": [0.7, 0.2],
+                           "seed_share": [0.3, 0.8]})
+    fig = F.variance_share_bars(shares)
+    ax = fig.axes[0]
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert len(bars) == 2
+    widths = np.array([[r.get_width() for r in b] for b in bars])
+    assert widths.sum(axis=0) == pytest.approx([1.0, 1.0])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]

@@ -290,6 +290,35 @@ def cheap_win_heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str = "hypoth
 # --------------------------------------------------------------------------- Sobol
 
 
+def variance_share_bars(shares: pd.DataFrame, ax: Axes | None = None,
+                        title: str | None = None) -> Figure:
+    """For each outcome, the shares of its variance that come from the assumptions (between
+    sampled worlds) and from chance (between the seeds of a world), as stacked horizontal bars.
+
+    Args:
+        shares: :func:`sim.analysis.stats.variance_shares` (``outcome``,
+            ``assumptions_share``, ``seed_share``).
+        ax: An Axes to draw on; a new Figure if None.
+        title: The Axes title.
+
+    Returns:
+        The Figure: two BarContainers (assumptions, seeds).
+    """
+    df = shares.dropna(subset=["assumptions_share"]).reset_index(drop=True)
+    fig, ax = _axes(ax, (7.5, 0.45 * max(len(df), 1) + 1.6))
+    pos = np.arange(len(df))
+    ax.barh(pos, df["assumptions_share"], color="#1f4e9c", label="the assumptions")
+    ax.barh(pos, df["seed_share"], left=df["assumptions_share"], color="#bbbbbb",
+            label="chance (seeds)")
+    ax.set_yticks(pos, [str(o) for o in df["outcome"]])
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of the outcome's variance across runs")
+    ax.invert_yaxis()
+    ax.legend(fontsize="small", frameon=False, loc="lower right")
+    ax.set_title(title or "Assumptions or chance?")
+    return fig
+
+
 def sobol_bars(result: Any, ax: Axes | None = None, title: str | None = None) -> Figure:
     """First-order (S1) and total (ST) Sobol indices per parameter, with their confidence
     intervals (SALib's bootstrap), largest total effect first.

@@ -395,6 +395,9 @@ SHARE_OUTCOMES = ("hypothesis", "win", "cheap", "hypothesis_like_for_like", "sec
                   "host_cost_usd", "civilian_fatalities_aes")
 
 
+SHARES_TITLE = "Assumptions or chance: shares of the variance"
+
+
 @section("assumptions_or_chance", "Assumptions or chance?")
 def _assumptions_or_chance(data: SweepData) -> SectionPlan:
     runs = data.runs
@@ -411,10 +414,15 @@ def _assumptions_or_chance(data: SweepData) -> SectionPlan:
         outcomes = [o for o in SHARE_OUTCOMES if o in runs.columns]
         shares = variance_shares(runs, outcomes)
         out.tables["variance_shares"] = shares
-        out.blocks.append("<p class=\"note\">How much of each outcome's variance across runs comes "
-                          "from the assumptions (between the sampled worlds) and how much from "
-                          "chance (between the seeds of one world), by the law of total "
-                          "variance.</p>\n" + _table_html(shares))
+        if shares["assumptions_share"].notna().any():
+            out.blocks.append(FigureSpec(
+                SHARES_TITLE, "How much of each outcome's variance across runs comes from the "
+                "assumptions (between the sampled worlds) and how much from chance (between the "
+                "seeds of one world), by the law of total variance.",
+                functools.partial(F.variance_share_bars, shares)))
+        else:
+            out.skipped.append((SHARES_TITLE, "no outcome varies across the runs"))
+        out.blocks.append(_table_html(shares))
         for outcome in ("hypothesis", "hypothesis_like_for_like"):
             if outcome not in runs.columns:
                 continue
@@ -426,7 +434,7 @@ def _assumptions_or_chance(data: SweepData) -> SectionPlan:
                               "strongest.</p>\n" + _table_html(ranks))
         return out
 
-    return will_render([], render)
+    return will_render([SHARES_TITLE], render)
 
 
 @section("price_of_influence", "The price of influence")
