@@ -33,6 +33,7 @@ from sim.processes import influence as influence_p
 from sim.processes import militias as militias_p
 from sim.processes import politics as politics_p
 from sim.processes import powers as powers_p
+from sim.processes.arrays import ratio
 from sim.processes.ledger import close_month
 from sim.record import Recorder
 from sim.rules import RuleContext
@@ -206,8 +207,7 @@ class SahelModel(mesa.Model):
         w, st, cp = self.world, self.state, self.cfg.params.coups
         hazard = politics_p.coup_hazard(w, st, cp, ins, month)
         capacity, foreign = hosts_p.security_capacity(w, st)
-        share = np.divide(foreign, capacity[:, None], out=np.zeros_like(foreign),
-                          where=capacity[:, None] > 0)
+        share = ratio(foreign, capacity[:, None])
         tried = politics_p.coup_attempts(w, st, cp, hazard, draws, month, share)
         for si in np.flatnonzero(tried.attempted):
             why = f"hazard {hazard[si]:.3f}/month"

@@ -25,6 +25,7 @@ import numpy as np
 from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.processes.arrays import ratio
 from sim.processes.militias import update_memories
+from sim.processes.powers import personnel
 from sim.state import SimState
 from sim.world.build import World
 
@@ -94,7 +95,7 @@ def _militia_harm(world: World, st: SimState, mp: MilitiaParams | None) -> np.nd
 def air_sorties(world: World, st: SimState) -> np.ndarray:
     """[S] partners' air and ISR sorties a month in each state: ``air_sorties`` per 1,000
     personnel present, cut where the host restricts a downgraded partner's overflights."""
-    per_power = (st.level * world.is_person).sum(axis=2) / 1e3 * world.air_sorties[:, None]
+    per_power = personnel(world, st.level) / 1e3 * world.air_sorties[:, None]
     if st.downgraded.any():
         per_power = per_power * st.effect_factor.T
     return per_power.sum(axis=0)

@@ -7,6 +7,7 @@ import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
 from sim.processes.arrays import ratio
+from sim.processes.powers import personnel
 from sim.state import MILITARY, SimState
 from sim.world.build import World
 
@@ -99,7 +100,7 @@ def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
                          protected: np.ndarray) -> np.ndarray:
     """[S, P] bool: a military regime expels a present partner whose receptivity fell below
     ``expel_threshold`` (protected powers are never expelled)."""
-    present = (st.level * world.is_person[None, None, :]).sum(axis=2).T > 0
+    present = personnel(world, st.level).T > 0
     military = (st.regime == MILITARY)[:, None]
     not_yet = st.banned_until <= st.month  # a power already expelled is not expelled again
     return military & present & not_yet & (st.receptivity < p.expel_threshold) & ~protected[None, :]

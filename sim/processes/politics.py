@@ -26,7 +26,8 @@ import numpy as np
 
 from sim.config import CoupParams, PartnerParams, SanctionsParams
 from sim.processes.arrays import ratio
-from sim.state import MILITARY, SimState
+from sim.processes.powers import personnel
+from sim.state import MILITARY, NEVER, SimState
 from sim.world.build import World
 
 __all__ = [
@@ -60,7 +61,7 @@ def monthly_base(cp: CoupParams) -> float:
 
 def present(world: World, st: SimState) -> np.ndarray:
     """[S, P] bool: the power has personnel in the state."""
-    return (st.level * world.is_person[None, None, :]).sum(axis=2).T > 0
+    return personnel(world, st.level).T > 0
 
 
 def update_army_losses(st: SimState, army_deaths: np.ndarray) -> None:
@@ -146,14 +147,13 @@ def sanctions_step(world: World, st: SimState, sp: SanctionsParams, draws: np.nd
     - A suspension without sanctions ends with civilian rule after ``suspension_months``, unless
       the junta has a patron (``patron_support`` at least 0.5), which lets it stay on.
     """
-    n = len(world.state_ids)
     military = st.regime == MILITARY
     due = (st.sanction_at == month) & military
     embargo = due & world.ecowas_member & (draws[:, 2] < sp.embargo_probability)
     st.suspended |= due
     st.sanctioned |= embargo
     st.suspension_until = np.where(due, month + sp.suspension_months, st.suspension_until)
-    st.sanction_at = np.where(due | ~military, -10**6, st.sanction_at)
+    st.sanction_at = np.where(due | ~military, NEVER, st.sanction_at)
     patron = patron_support(world, st)
     concede_p = sp.concede_rate * (1.0 - sp.patron_defiance * patron)
     conceded = st.sanctioned & ~due & (draws[:, 3] < concede_p)
