@@ -89,7 +89,7 @@ def test_the_verdict_table_holds_the_bootstrap_intervals_of_probability(sweep, r
     assert table["runs"].tolist() == expected["n"].tolist() == [2] * 8
     cells = [f"{p:.2f} [{lo:.2f}, {hi:.2f}]" for p, lo, hi in
              zip(expected["p"], expected["lo"], expected["hi"], strict=True)]
-    assert table["P(cheap win)"].tolist() == cells
+    assert table["P(cheap win, first measure)"].tolist() == cells
     assert len({p for p in expected["p"]}) > 1  # the verdict varies across the rows
     for cell in cells:
         assert cell in report.html

@@ -15,8 +15,13 @@ import pandas as pd
 
 from sim.analysis.load import ok_runs
 
-__all__ = ["as_numeric", "bootstrap_mean", "paired_difference", "probability", "rank_influence",
-           "variance_shares"]
+__all__ = ["PRE_2020", "as_numeric", "bootstrap_mean", "paired_difference", "plausible",
+           "posterior_shift", "probability", "rank_influence", "variance_shares"]
+
+#: The calibration patterns whose targets date from before 2020 (the default filter of
+#: :func:`plausible`; the same as ``sim.validate.patterns.PRE_2020``, kept here so that reading a
+#: sweep does not import the validation).
+PRE_2020 = ("C1", "C2", "C3", "C4", "C5", "C10")
 
 
 def as_numeric(values: pd.Series, name: str) -> pd.Series:
@@ -270,3 +275,71 @@ def rank_influence(runs: pd.DataFrame, parameters: Sequence[str], outcome: str,
         rows.append({"parameter": p, "spearman": rho, "abs": abs(rho)})
     out = pd.DataFrame(rows, columns=["parameter", "spearman", "abs"])
     return out.sort_values("abs", ascending=False).drop(columns="abs").reset_index(drop=True)
+
+
+def plausible(runs: pd.DataFrame, patterns: Sequence[str] = PRE_2020, share: float = 0.5,
+              by: Sequence[str] = ("point",), min_passed: int | None = None) -> pd.Series:
+    """Which runs belong to a world that reproduces history: approximate Bayesian computation by
+    rejection (Pritchard et al. 1999; Beaumont 2010), with the calibration patterns as the
+    summary statistics and pass or fail as the distance.
+
+    A world (the design point, ``by``) passes a pattern when the pattern passed in at least
+    ``share`` of its finished replicates (a pattern not measurable in a run counts as failed),
+    and is accepted when it passes every pattern of ``patterns`` (or at least ``min_passed`` of
+    them: the rejection's tolerance): the validation judges each pattern on the median of
+    replicates, and a single run is one seed of a noisy world.
+
+    Returns:
+        A boolean Series on ``runs``' index: True for the runs of accepted worlds.
+
+    Raises:
+        KeyError: the sweep scored no calibration (``experiment.calibrate``), or lacks a pattern.
+        ValueError: ``share`` outside (0, 1], or ``min_passed`` outside 1..len(patterns).
+    """
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"share={share!r} is invalid; allowed: 0 < share <= 1")
+    need = len(patterns) if min_passed is None else min_passed
+    if not 1 <= need <= len(patterns):
+        raise ValueError(f"min_passed={min_passed!r} is invalid; allowed: 1 to {len(patterns)} "
+                         "(the number of patterns)")
+    columns = [f"calibration.{p}" for p in patterns]
+    missing = [c for c in columns if c not in runs.columns]
+    if missing:
+        raise KeyError(f"columns {missing} not in the runs; allowed: a sweep whose experiment "
+                       f"scores these patterns (experiment.calibrate: {list(patterns)})")
+    ok = runs["status"].eq("ok") if "status" in runs.columns else pd.Series(True, runs.index)
+    passed = runs[columns].apply(pd.to_numeric, errors="coerce").eq(1.0).astype(float)
+    frame = pd.concat([runs[list(by)], passed.where(ok, np.nan)], axis=1)
+    shares = frame.groupby(list(by))[columns].transform("mean")
+    return shares.ge(share).sum(axis=1).ge(need) & ok
+
+
+def posterior_shift(runs: pd.DataFrame, parameters: Sequence[str], accepted: pd.Series,
+                    by: Sequence[str] = ("point",)) -> pd.DataFrame:
+    """How history narrows each assumption: its accepted worlds against all sampled worlds.
+
+    For each parameter: the prior's and the accepted worlds' medians, both as a position on the
+    sampled range (0 = its lowest value, 1 = its highest), and the two-sample Kolmogorov-Smirnov
+    statistic and p-value between the accepted worlds' values and the rejected ones' (one value
+    per world). Sorted by the KS statistic, most constrained first.
+    """
+    from scipy.stats import ks_2samp
+
+    worlds = runs.assign(_acc=accepted.to_numpy()).groupby(list(by)).agg(
+        {**{p: "first" for p in parameters}, "_acc": "max"})
+    acc = worlds["_acc"].astype(bool)
+    rows = []
+    for p in parameters:
+        x = pd.to_numeric(worlds[p], errors="coerce")
+        if x.nunique() < 2 or acc.sum() < 2 or (~acc).sum() < 2:
+            continue
+        lo, hi = float(x.min()), float(x.max())
+        pos = (x - lo) / (hi - lo)
+        ks = ks_2samp(x[acc].dropna(), x[~acc].dropna())
+        rows.append({"parameter": p, "prior_median": float(pos.median()),
+                     "accepted_median": float(pos[acc].median()), "ks": float(ks.statistic),
+                     "p_value": float(ks.pvalue), "accepted_worlds": int(acc.sum()),
+                     "worlds": len(acc)})
+    out = pd.DataFrame(rows, columns=["parameter", "prior_median", "accepted_median", "ks",
+                                      "p_value", "accepted_worlds", "worlds"])
+    return out.sort_values("ks", ascending=False).reset_index(drop=True)

@@ -13,13 +13,14 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+from sim.config import paths as P
 from sim.config.dates import parse_month
 from sim.config.errors import ConfigError, check_name
 from sim.config.paths import resolve_numeric
 from sim.config.schema import EVENT_KINDS, INSTRUMENT_KINDS, RunConfig
 
 __all__ = ["check", "check_events", "check_neighbours", "check_ranges", "check_settings",
-           "check_world"]
+           "check_world", "check_world_priors"]
 
 
 def check_ranges(obj: Any, path: str) -> None:
@@ -116,6 +117,7 @@ def check_world(cfg: RunConfig) -> None:
     for i, r in enumerate(w.regions):
         check_name(f"world.regions[{i}].state", r.state, state_set)
     check_neighbours(w.neighbours, [r.id for r in w.regions], region_ids)
+    check_world_priors(w)
     for s, sc in w.states.items():
         _check_share_dict(f"world.states.{s}.receptivity", sc.receptivity, powers)
     for p, pc in w.powers.items():
@@ -262,3 +264,28 @@ def check_events(cfg: RunConfig) -> None:
         if e.months is not None and e.months < 1:
             raise ConfigError(f"{name}.months={e.months!r} is invalid; allowed: >= 1")
 
+
+
+def check_world_priors(world: Any) -> None:
+    """Check a world's ``priors``: each path names numeric values below ``world`` and each prior
+    is ``[lo, hi]`` with ``0 <= lo < hi``. (Whether a factor keeps every value in its allowed
+    range is checked where the factors are drawn: a sweep checks its design's values before any
+    run, :func:`sim.sweep.params.check_values`.)
+
+    Raises:
+        ConfigError: naming the prior, the value and what is allowed.
+    """
+    for path, prior in world.priors.items():
+        name = f"world.priors.{path}"
+        if (not isinstance(prior, (list, tuple)) or len(prior) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in prior)):
+            raise ConfigError(f"{name}={prior!r} is invalid; allowed: [lo, hi], two numbers (a "
+                              "factor on the values the path names)")
+        lo, hi = float(prior[0]), float(prior[1])
+        if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo < hi):
+            raise ConfigError(f"{name}={prior!r} is invalid; allowed: 0 <= lo < hi")
+        for keys in P.expand(world, path, name=name, new_key=False):
+            value = P.get(world, keys)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ConfigError(f"{name}: world.{'.'.join(keys)} holds {value!r}; allowed: "
+                                  "paths to numbers")

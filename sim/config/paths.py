@@ -126,6 +126,14 @@ def bounds(root: Any, keys: list[str]) -> tuple[float | None, float | None, str]
     """``(lo, hi, unit)`` of the field at a key list when the schema declares a range there
     (a :func:`~sim.config.schema.param` field); None otherwise."""
     holder = parent(root, keys)
+    if isinstance(holder, dict) and len(keys) >= 2:
+        # a mapping's values: the range its field declares for them (``values=(lo, hi, unit)``)
+        owner = parent(root, keys[:-1])
+        if dataclasses.is_dataclass(owner):
+            for f in dataclasses.fields(owner):
+                if f.name == keys[-2] and "values" in f.metadata:
+                    return tuple(f.metadata["values"])  # type: ignore[return-value]
+        return None
     if not dataclasses.is_dataclass(holder):
         return None
     for f in dataclasses.fields(holder):

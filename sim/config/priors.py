@@ -2,6 +2,10 @@
 reachable from a run configuration's sections through dataclass fields (not mapping keys: a
 world's per-entity values are listed in its file, with their tags).
 
+A world's own assumptions (its per-entity values tagged [A] in the world file) have their priors
+in the world's ``priors`` block: a path below ``world`` (``*`` over a mapping's keys) and a
+range of a factor that multiplies every value the path names (:func:`world_priors`).
+
 A sweep over plausible worlds samples these (``experiment.sample_priors``), uniformly on each
 prior range; an integer field takes whole numbers.
 """
@@ -15,18 +19,23 @@ from typing import Any
 
 from sim.config.schema import RunConfig
 
-__all__ = ["Prior", "priors"]
+__all__ = ["SECTIONS", "Prior", "priors", "world_priors"]
+
+#: The sections an experiment's ``sample_priors`` may name.
+SECTIONS = ("params", "rules", "metrics", "scenario", "world")
 
 
 @dataclasses.dataclass(frozen=True)
 class Prior:
-    """One assumption: its dotted path, its prior range [lo, hi] and whether it is a whole
-    number."""
+    """One assumption: its dotted path, its prior range [lo, hi], whether it is a whole number
+    and whether the range is of a factor on the values at the path (``scale``) rather than of
+    the value itself."""
 
     path: str
     lo: float
     hi: float
     integer: bool
+    scale: bool = False
 
 
 def priors(sections: Sequence[str] = ("params", "rules", "metrics", "scenario"),
@@ -51,3 +60,10 @@ def priors(sections: Sequence[str] = ("params", "rules", "metrics", "scenario"),
         typ = typing.get_type_hints(schema)[section]
         walk(typ, section)
     return out
+
+
+def world_priors(world: Any) -> list[Prior]:
+    """The priors of a world's ``priors`` block, as factors (``scale``) at ``world.<path>``, in
+    the file's order."""
+    return [Prior(path=f"world.{path}", lo=float(lo), hi=float(hi), integer=False, scale=True)
+            for path, (lo, hi) in world.priors.items()]

@@ -127,7 +127,8 @@ class StateConfig:
     default_receptivity: float = param(
         0.5, 0, 1, "[0,1]", "long-run receptivity to a power not listed in `receptivity`")
     ecowas_member: bool = False  # suspended and possibly sanctioned by ECOWAS after a coup
-    receptivity: dict[str, float] = field(default_factory=dict)
+    receptivity: dict[str, float] = field(default_factory=dict, metadata={
+        "values": (0.0, 1.0, "[0,1]")})  # power -> receptivity; its range, for sweeps
 
 
 @dataclass
@@ -267,6 +268,11 @@ class WorldConfig:
     groups: dict[str, GroupConfig] = field(default_factory=dict)
     snapshots: dict[str, SnapshotConfig] = field(default_factory=dict)
     synthetic: SyntheticConfig = field(default_factory=SyntheticConfig)
+    priors: dict[str, list[float]] = field(default_factory=dict, metadata={
+        "doc": "the world's own assumptions: a path below `world` (`*` for every key of a "
+               "mapping, e.g. `states.*.army_effectiveness`) -> [lo, hi], a prior on a factor "
+               "that multiplies every value the path names (one factor per entry, shared by "
+               "the entities it names); sampled by experiments with `sample_priors: [world]`"})
 
 
 # --------------------------------------------------------------------------- process parameters

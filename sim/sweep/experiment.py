@@ -89,8 +89,14 @@ class ExperimentConfig:
         monthly: ``table.column`` series to keep per run (e.g. ``presence.influence``).
         monthly_every: keep every this many months (and the last month).
         sample_priors: sections of the run configuration (``params``, ``rules``, ``metrics``,
-            ``scenario``) whose every assumption (a schema field with a prior) becomes a
-            parameter of the design, sampled over its prior range (see :func:`with_priors`).
+            ``scenario``, ``world``) whose every assumption (a schema field with a prior, or an
+            entry of the world's ``priors``) becomes a parameter of the design, sampled over its
+            prior range (see :func:`with_priors`).
+        calibrate: calibration patterns (``C1`` .. ``C10``) scored on every run, with a hindcast
+            run of the same config and seed (2017-01 to 2019-12): result columns
+            ``calibration.<id>`` (1 passed, 0 failed, empty when not measurable) and
+            ``calibration.passed``; the filter of plausible worlds reads them
+            (:func:`sim.analysis.stats.plausible`).
     """
 
     name: str = "experiment"
@@ -107,6 +113,7 @@ class ExperimentConfig:
     monthly: list[str] = field(default_factory=list)
     monthly_every: int = 12
     sample_priors: list[str] = field(default_factory=list)
+    calibrate: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -194,25 +201,33 @@ def experiment_hash(exp: ExperimentConfig) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def with_priors(exp: ExperimentConfig) -> ExperimentConfig:
+def with_priors(exp: ExperimentConfig, base: Any = None) -> ExperimentConfig:
     """``exp`` with a parameter for every assumption of the sections in ``sample_priors``: a range
     over its prior (``int`` for whole-number fields), set at its own path, unless the experiment
-    already names that parameter. Idempotent.
+    already names that parameter. The section ``world`` takes the priors of the base run config's
+    world (``base.world.priors``: factors on the values a path names, ``scale: true``).
+    Idempotent.
 
     Raises:
-        ConfigError: an unknown section.
+        ConfigError: an unknown section, or ``world`` without a base config.
     """
     if not exp.sample_priors:
         return exp
     from sim.config import check_name
-    from sim.config.priors import priors
+    from sim.config.priors import SECTIONS, priors, world_priors
 
     for section in exp.sample_priors:
-        check_name("experiment.sample_priors", section, ("params", "rules", "metrics", "scenario"))
+        check_name("experiment.sample_priors", section, SECTIONS)
+    found = priors(tuple(s for s in exp.sample_priors if s != "world"))
+    if "world" in exp.sample_priors:
+        if base is None:
+            raise ConfigError("experiment.sample_priors=['world'] needs the base run config "
+                              "(with_priors(exp, base))")
+        found += world_priors(base.world)
     parameters = dict(exp.parameters)
-    for p in priors(tuple(exp.sample_priors)):
+    for p in found:
         parameters.setdefault(p.path, ParameterSpec(range=[p.lo, p.hi], int=p.integer,
-                                                    paths=[p.path]))
+                                                    paths=[p.path], scale=p.scale))
     return dataclasses.replace(exp, parameters=parameters)
 
 
@@ -230,6 +245,8 @@ def validate_experiment(exp: ExperimentConfig) -> None:
         raise ConfigError(f"replicates={exp.replicates!r} is invalid; allowed: an integer >= 1")
     if not 0 <= exp.seed < 2**63:
         raise ConfigError(f"experiment.seed={exp.seed!r} is out of range; allowed: [0, 2^63)")
+    for pid in exp.calibrate:
+        check_name("experiment.calibrate", pid, [f"C{i}" for i in range(1, 11)])
     if exp.design != "full_factorial" and exp.samples < 1:
         raise ConfigError(f"experiment.samples={exp.samples!r} is invalid; allowed: N >= 1 for "
                           f"design {exp.design}")

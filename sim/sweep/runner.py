@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-from sim.config import ConfigError
+from sim.config import ConfigError, RunConfig
 from sim.sweep.designs import Design, build_design, pair_id, replicate_seeds, run_id
 from sim.sweep.experiment import (
     KEY_COLUMNS,
@@ -152,6 +152,17 @@ def _design_values(design: Design, names: list[str]) -> dict[str, list[Any]]:
     return out
 
 
+def _base(exp: ExperimentConfig, option: str, config_dirs: Sequence[str]) -> RunConfig:
+    """The composed base run config of one scenario option, its errors naming the experiment's
+    base and scenario."""
+    try:
+        return base_config(tuple(exp.base), option, tuple(config_dirs))
+    except ConfigError as exc:
+        where = f"experiment.base={list(exp.base)}" + (f" with scenario={option}" if option
+                                                       else "")
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
 def plan(exp: ExperimentConfig, replicates: int | None = None,
          config_dirs: Sequence[str] = ()) -> Plan:
     """Validate an experiment and derive its design, seeds, scenarios and shared context.
@@ -170,7 +181,7 @@ def plan(exp: ExperimentConfig, replicates: int | None = None,
 
     if replicates is not None:
         exp = dataclasses.replace(exp, replicates=replicates)
-    exp = with_priors(exp)
+    exp = with_priors(exp, _base(exp, (exp.scenarios or [""])[0], config_dirs))
     validate_experiment(exp)
     design = build_design(exp)
     values = _design_values(design, list(exp.parameters))
@@ -178,12 +189,7 @@ def plan(exp: ExperimentConfig, replicates: int | None = None,
     scenarios: list[tuple[str, str]] = []
     base_hashes: dict[str, str] = {}
     for option in exp.scenarios or [""]:
-        try:
-            cfg = base_config(tuple(exp.base), option, tuple(config_dirs))
-        except ConfigError as exc:
-            where = f"experiment.base={list(exp.base)}" + (f" with scenario={option}" if option
-                                                           else "")
-            raise ConfigError(f"{where}: {exc}") from exc
+        cfg = _base(exp, option, config_dirs)
         check_paths(cfg, exp.parameters)
         check_values(cfg, exp.parameters, values)
         label = option or cfg.scenario.name
@@ -195,7 +201,8 @@ def plan(exp: ExperimentConfig, replicates: int | None = None,
         check_name(f"experiment.monthly entry {series!r}: column", column, TABLES[table][1])
     ctx = SweepContext(base=tuple(exp.base), parameters=dict(exp.parameters),
                        monthly=tuple(exp.monthly), monthly_every=exp.monthly_every,
-                       config_dirs=tuple(str(d) for d in config_dirs))
+                       config_dirs=tuple(str(d) for d in config_dirs),
+                       calibrate=tuple(exp.calibrate))
     return Plan(experiment=exp, design=design, seeds=seeds, scenarios=scenarios, context=ctx,
                 base_hashes=base_hashes)
 
@@ -404,6 +411,10 @@ def _types(p: Plan) -> dict[str, Any]:
         values = [json.dumps(v) if isinstance(v, (list, dict)) else v
                   for v in p.design.table[name].tolist()]
         types[name] = column_type(name, values)
+    for pid in p.experiment.calibrate:
+        types[f"calibration.{pid}"] = pa.float64()
+    if p.experiment.calibrate:
+        types["calibration.passed"] = pa.int64()
     return types
 
 

@@ -62,8 +62,9 @@ JOURNAL = "compaction.json"
 LOCK = ".lock"
 #: Outcome columns (and prefixes) that hold text, for typing columns whose values are all None.
 _TEXT = ("error", "git_commit", "version", "config_hash", "scenario", "world", "start", "end",
-         "verdict", "run_id", "pair_id")
-_TEXT_PREFIXES = ("largest_partner_at_end.", "rules.")
+         "verdict", "verdict_like_for_like", "run_id", "pair_id", "vacuum_premium.twin_verdict",
+         "vacuum_premium.win_measure", "costs_like_for_like.west.members")
+_TEXT_PREFIXES = ("largest_partner_at_end.", "leaders_at_end.", "rules.")
 
 
 def _guess_type(name: str, values: list[Any]) -> pa.DataType:

@@ -25,6 +25,7 @@ __all__ = [
     "SweepContext",
     "Task",
     "base_config",
+    "calibration",
     "execute",
     "flatten",
     "quiet_mesa",
@@ -60,6 +61,7 @@ class SweepContext:
         monthly: ``table.column`` series to return.
         monthly_every: keep every this many months (and the last).
         config_dirs: the user's config folders (``--config-dir``) the base is composed with.
+        calibrate: calibration patterns scored on every run against its hindcast.
     """
 
     base: tuple[str, ...] = ()
@@ -67,6 +69,7 @@ class SweepContext:
     monthly: tuple[str, ...] = ()
     monthly_every: int = 12
     config_dirs: tuple[str, ...] = ()
+    calibrate: tuple[str, ...] = ()
 
 
 def base_config(base: tuple[str, ...], scenario: str,
@@ -156,6 +159,8 @@ def execute(ctx: SweepContext, task: Task) -> tuple[dict[str, Any], Any]:
         for k, v in flatten(result.summary).items():
             if k not in row:
                 row[k] = v
+        if ctx.calibrate:
+            row.update(calibration(cfg, result.tables, ctx.calibrate))
         if ctx.monthly:
             monthly = _monthly(result.tables, ctx.monthly, ctx.monthly_every)
         row["status"], row["error"] = "ok", None
@@ -164,6 +169,20 @@ def execute(ctx: SweepContext, task: Task) -> tuple[dict[str, Any], Any]:
         row["error"] = f"{type(exc).__name__}: {exc}"
     row["duration_s"] = time.perf_counter() - t0
     return {"row": row, "monthly": monthly}, result
+
+
+def calibration(cfg: RunConfig, tables: dict[str, Any], ids: tuple[str, ...]) -> dict[str, Any]:
+    """The calibration columns of a run: its hindcast (same config and seed, 2017-01 to 2019-12)
+    is run, and each pattern of ``ids`` is scored on the pair (``calibration.<id>``: 1.0, 0.0 or
+    NaN when not measurable), with ``calibration.passed``, the number passed."""
+    from sim.api import run
+    from sim.validate.config import hindcast_of
+    from sim.validate.patterns import score_run
+
+    scores = score_run(tables, run(hindcast_of(cfg)).tables, ids)
+    out: dict[str, Any] = {f"calibration.{pid}": v for pid, v in scores.items()}
+    out["calibration.passed"] = int(sum(v == 1.0 for v in scores.values()))
+    return out
 
 
 def run_task(ctx: SweepContext, task: Task) -> dict[str, Any]:

@@ -12,21 +12,26 @@ import copy
 import dataclasses
 from dataclasses import dataclass
 
-import numpy as np
-
 from sim.config import ConfigError, RunConfig, param, parse_month
 from sim.prepare import prepare
 from sim.seeds import replicate_seeds
 
 __all__ = [
+    "HINDCAST_END",
+    "HINDCAST_START",
     "VALIDATE_FIELDS",
     "ValidateConfig",
     "hindcast_config",
+    "hindcast_of",
     "register_validate_schema",
     "replicate_seeds",
     "scenario_config",
     "validate_config",
 ]
+
+
+#: The hindcast window of calibration-patterns.md: C1, C2 and C4 need runs from 2017-01.
+HINDCAST_START, HINDCAST_END = "2017-01", "2019-12"
 
 
 @dataclass
@@ -41,8 +46,8 @@ class ValidateConfig(RunConfig):
     """
 
     replicates: int = param(20, 1, 100_000, "replicates", "runs of the scenario and of the hindcast")
-    hindcast_start: str = param("2017-01", doc="start (YYYY-MM) of the hindcast runs")
-    hindcast_end: str = param("2019-12", doc="end (YYYY-MM) of the hindcast runs")
+    hindcast_start: str = param(HINDCAST_START, doc="start (YYYY-MM) of the hindcast runs")
+    hindcast_end: str = param(HINDCAST_END, doc="end (YYYY-MM) of the hindcast runs")
     n_jobs: int = param(1, -1, 1024, "processes", "worker processes; -1 = every core (0 is invalid)")
 
 
@@ -69,13 +74,19 @@ def scenario_config(cfg: ValidateConfig) -> RunConfig:
 
 def hindcast_config(cfg: ValidateConfig) -> RunConfig:
     """The hindcast run: the same scenario, world, rules and parameters from ``hindcast_start`` to
-    ``hindcast_end`` (scenario events outside that window are not applied; the world's snapshot
-    on or before the start gives the initial state). The metrics horizon is cleared: the hindcast
-    is scored by the patterns only."""
-    base = scenario_config(cfg)
+    ``hindcast_end`` (:func:`hindcast_of`)."""
+    return hindcast_of(scenario_config(cfg), cfg.hindcast_start, cfg.hindcast_end)
+
+
+def hindcast_of(cfg: RunConfig, start: str = HINDCAST_START,
+                end: str = HINDCAST_END) -> RunConfig:
+    """The hindcast of a run: the same scenario, world, rules, parameters and seed from ``start``
+    to ``end`` (scenario events outside that window are not applied; the world's snapshot on or
+    before the start gives the initial state). The metrics horizon is cleared and no twin is run:
+    the hindcast is scored by the patterns only."""
     return dataclasses.replace(
-        base, start=cfg.hindcast_start, end=cfg.hindcast_end,
-        metrics=dataclasses.replace(base.metrics, horizon_start="", horizon_end=""))
+        cfg, start=start, end=end,
+        metrics=dataclasses.replace(cfg.metrics, horizon_start="", horizon_end="", twin=False))
 
 
 def validate_config(cfg: ValidateConfig) -> ValidateConfig:

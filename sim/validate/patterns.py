@@ -34,6 +34,7 @@ __all__ = [
     "FIGURE_NAMES",
     "plain",
     "PATTERNS",
+    "PRE_2020",
     "PatternResult",
     "Tables",
     "c1_fatalities",
@@ -47,6 +48,7 @@ __all__ = [
     "c9_western_casualties",
     "c10_armed_groups",
     "evaluate",
+    "score_run",
 ]
 
 #: One run's output tables (table name -> DataFrame), as ``RunResult.tables``.
@@ -1012,4 +1014,33 @@ def evaluate(scenario: Sequence[Tables], hindcast: Sequence[Tables] = ()) -> lis
             out.append(func(scenario))
         else:
             out.append(func(scenario, hindcast))
+    return out
+
+
+#: The patterns whose targets date from before 2020 (calibration-patterns.md): a plausible world
+#: is filtered on these, so that what it does after 2019 stays a finding, not a fit.
+PRE_2020 = ("C1", "C2", "C3", "C4", "C5", "C10")
+
+
+def score_run(scenario: Tables, hindcast: Tables,
+              ids: Sequence[str] = tuple(PATTERNS)) -> dict[str, float]:
+    """One run's pass or fail on each pattern of ``ids``, its scenario and hindcast runs taken as
+    a single replicate: 1.0 passed, 0.0 failed, NaN not measurable (e.g. C7 where Russia never
+    deployed contractors).
+
+    Raises:
+        ValueError: an unknown pattern id.
+    """
+    out: dict[str, float] = {}
+    for pid in ids:
+        if pid not in PATTERNS:
+            raise ValueError(f"pattern {pid!r} is unknown; allowed: {', '.join(PATTERNS)}")
+        func, needs = PATTERNS[pid]
+        if needs == "hindcast":
+            r = func([hindcast])
+        elif needs == "scenario":
+            r = func([scenario])
+        else:
+            r = func([scenario], [hindcast])
+        out[pid] = float(r.passed) if r.measurable else float("nan")
     return out
