@@ -12,7 +12,14 @@ Example:
 from sim.analysis.discovery import PrimResult, prim_boxes
 from sim.analysis.load import SweepData, load_sweep
 from sim.analysis.sensitivity import SobolResult, sobol_indices
-from sim.analysis.stats import paired_difference, probability
+from sim.analysis.stats import (
+    paired_difference,
+    plausible,
+    posterior_shift,
+    probability,
+    rank_influence,
+    variance_shares,
+)
 
 __all__ = [
     "PrimResult",
@@ -20,9 +27,13 @@ __all__ = [
     "SweepData",
     "load_sweep",
     "paired_difference",
+    "plausible",
+    "posterior_shift",
     "prim_boxes",
     "probability",
+    "rank_influence",
     "sobol_indices",
+    "variance_shares",
 ]
 
 # Figure and report exports (sim.analysis.figures, sim.analysis.report) are added below
