@@ -6,14 +6,18 @@ Any parameter can be overridden Hydra-style, e.g.
 ``DIR/world/<name>.yaml``). Heavy modules (Mesa, pandas, matplotlib) are imported only once a run
 starts.
 
-A single run is composed and checked before Hydra starts it (so that every error is the
-project's own); the configuration is prepared once (:func:`sim.prepare.prepare` remembers it), and
-the run folder is checked before the model runs (:func:`sim.io.check_run_folder`).
+A single run is composed once (the run's config and Hydra's run settings from one composition,
+:func:`sim.config.compose.compose_run`), checked, and run without a Hydra app around it, so that
+every error is the project's own and nothing is composed twice; its folder is ``hydra.run.dir``
+with Hydra's ``.hydra/`` record, as ``hydra.main`` writes it. Hydra's flags (``-m``, ``--cfg``,
+``--help``, ...) go to ``hydra.main``. The run folder is checked before the model runs
+(:func:`sim.io.check_run_folder`).
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 __all__ = ["main", "split_args"]
 
@@ -83,6 +87,51 @@ def _app(dict_cfg) -> None:
     print(f"outputs: {out}")
 
 
+def _single_run(overrides: list[str], dirs: list[str]) -> None:
+    """A single run, composed once: the config and Hydra's run settings come from one
+    composition (no Hydra app around it), are checked, and the run is written into
+    ``hydra.run.dir`` with Hydra's record of it (``.hydra/config.yaml``, ``hydra.yaml``,
+    ``overrides.yaml``) as ``hydra.main`` would write it."""
+    import logging
+
+    from sim.config import ConfigError
+    from sim.config.compose import compose_run
+    from sim.io import check_run_folder, format_summary
+    from sim.prepare import prepare
+
+    try:
+        cfg, hydra_run = compose_run(overrides, dirs)
+        prepare(cfg)
+        out = Path(hydra_run["run_dir"])
+        replaced = check_run_folder(out, cfg)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if replaced:
+        print(f"{PROG}: output.overwrite=true: replaced {len(replaced)} files of another run in "
+              f"{out}: {', '.join(p.name for p in replaced)}", file=sys.stderr)
+    _hydra_record(out, cfg, hydra_run)
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    from sim.api import run
+
+    result = run(cfg, output_dir=out)
+    print(format_summary(result.summary))
+    print(f"outputs: {out}")
+
+
+def _hydra_record(out: Path, cfg: object, hydra_run: dict) -> None:
+    """Hydra's ``.hydra/`` folder of a run: the composed config, Hydra's settings and the
+    overrides (plain YAML)."""
+    import yaml
+
+    from sim.config import to_plain
+
+    folder = out / ".hydra"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in (("config", to_plain(cfg)), ("hydra", {"hydra": hydra_run["hydra"]}),
+                       ("overrides", hydra_run["overrides"])):
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+
 def main() -> None:
     """Entry point of the ``sahel-sim`` console script."""
     from sim.config import ConfigError, check_config_dirs, check_overrides, config_dir
@@ -92,12 +141,11 @@ def main() -> None:
     try:
         check_config_dirs(dirs)
         check_overrides(overrides, dirs)
-        if not flags:  # a single run: compose and check everything before Hydra starts it
-            from sim.api import load_config
-
-            load_config(overrides, config_dirs=dirs)
     except ConfigError as exc:
         _fail(str(exc))
+    if not flags:  # a single run: composed once, checked, run (no Hydra app)
+        _single_run(overrides, dirs)
+        return
     import hydra
 
     register_configs()

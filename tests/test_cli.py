@@ -312,3 +312,34 @@ def test_synthetic_world_summary_says_the_verdict_is_not_defined(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     for state, partner in summary["largest_partner_at_end"].items():
         assert f"{state}: {partner or 'none'}" in proc.stdout
+
+
+def test_a_single_run_is_composed_once_and_keeps_hydras_record(tmp_path, monkeypatch, capsys):
+    """The command composes the config once (no Hydra app around a single run) and writes
+    Hydra's ``.hydra/`` record as ``hydra.main`` would: the config, Hydra's settings and the
+    overrides."""
+    import hydra
+
+    from sim import cli
+
+    calls = []
+    real = hydra.compose
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("overrides"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hydra, "compose", counting)
+    out = tmp_path / "run"
+    monkeypatch.setattr(sys, "argv", ["sahel-sim", "end=2019-03", "seed=4", "metrics.twin=false",
+                                      "output.plots=false", f"hydra.run.dir={out}"])
+    cli.main()
+    assert len(calls) == 1
+    assert f"outputs: {out}" in capsys.readouterr().out
+    record = out / ".hydra"
+    assert yaml.safe_load((record / "overrides.yaml").read_text()) == [
+        "end=2019-03", "seed=4", "metrics.twin=false", "output.plots=false"]
+    assert yaml.safe_load((record / "config.yaml").read_text())["seed"] == 4
+    assert yaml.safe_load((record / "hydra.yaml").read_text())["hydra"]["run"]["dir"] == str(out)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 4 and summary["end"] == "2019-03"

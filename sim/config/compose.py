@@ -26,6 +26,7 @@ __all__ = [
     "check_config_dirs",
     "check_overrides",
     "compose_config",
+    "compose_run",
     "config_dir",
     "group_options",
     "overrides_list",
@@ -197,6 +198,41 @@ def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
         raise
     except Exception as exc:
         raise ConfigError(_hydra_message(exc, overrides, config_name, schema)) from exc
+
+
+def compose_run(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = (),
+                config_name: str = "config") -> tuple[Any, dict[str, Any]]:
+    """One composition for a single run: the typed config and Hydra's own settings of the run
+    (``run_dir``: ``hydra.run.dir`` resolved; ``overrides``: the task's overrides; ``hydra``:
+    Hydra's node as plain data, for ``.hydra/hydra.yaml``). Values are not checked here.
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf, open_dict
+
+    overrides = overrides_list(overrides)
+    check_config_dirs(config_dirs)
+    check_overrides(overrides, config_dirs)
+    register_configs()
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(str(config_dir()), version_base="1.3"):
+            composed = compose(config_name, overrides=[*overrides, *_searchpath(config_dirs)],
+                               return_hydra_config=True)
+            node = composed.hydra
+            run = {"run_dir": str(node.run.dir), "overrides": list(node.overrides.task),
+                   "hydra": OmegaConf.to_container(node, resolve=False)}
+            with open_dict(composed):
+                del composed["hydra"]
+            return OmegaConf.to_object(composed), run
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(_hydra_message(exc, overrides, config_name, RunConfig)) from exc
 
 
 def _hydra_message(exc: BaseException, overrides: Sequence[str], config_name: str,
