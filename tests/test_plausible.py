@@ -225,11 +225,13 @@ def test_the_report_reads_the_verdict_in_the_kept_worlds(tmp_path):
     assert plans["history_filter"].status == "planned"
     report = build_report(tmp_path, n_boot=50)
     table = report.tables["history_filter"]
-    assert {"all", "all_lo", "all_hi", "accepted", "accepted_n"} <= set(table.columns)
+    assert {"all", "all_lo", "all_hi", "history", "history_n", "history_tolerant"} <= set(
+        table.columns)
     kept = plausible(data.runs)
-    assert (table["accepted_n"] <= kept.sum()).all()
-    both = filter_table(data.runs, pd.Series(True, data.runs.index))
-    assert np.allclose(both["all"], both["accepted"], equal_nan=True)
+    assert (table["history_n"] <= kept.sum()).all()
+    assert (table["history_n"] <= table["history_tolerant_n"]).all()
+    both = filter_table(data.runs, {"everything": pd.Series(True, data.runs.index)})
+    assert np.allclose(both["all"], both["everything"], equal_nan=True)
     assert "Worlds that reproduce history" in report.html
     # without calibration columns the section says why it is skipped
     no_cal = data.runs.drop(columns=[c for c in data.runs.columns
