@@ -113,7 +113,7 @@ def test_the_tables_are_the_same_for_the_same_folder_and_seed(sweep):
     data = load_sweep(sweep)
     assert verdict_table(data, n_boot=200, seed=1).equals(verdict_table(data, n_boot=200, seed=1))
     a, b = paired_table(data, n_boot=200, seed=1), paired_table(data, n_boot=200, seed=1)
-    assert a.equals(b) and len(a) == 6  # six outcomes, france_stays against endogenous
+    assert a.equals(b) and len(a) == 9  # nine outcomes, france_stays against endogenous
 
 
 def test_a_sobol_sweep_reports_its_indices(tmp_path_factory):

@@ -67,7 +67,8 @@ VERDICT_OUTCOMES = {"hypothesis_like_for_like": "P(cheap win, like for like)",
                     "vacuum_premium.because_of_vacuum": "P(win because of the vacuum)",
                     "hypothesis": "P(cheap win, first measure)"}
 #: Outcomes compared between paired scenarios.
-PAIRED_OUTCOMES = ("hypothesis", "cheap_win_index", "russia.own_net_cost_usd",
+PAIRED_OUTCOMES = ("security_win", "cost_ratio", "vacuum_premium.security_end",
+                   "hypothesis", "cheap_win_index", "russia.own_net_cost_usd",
                    "west.own_net_cost_usd", "host_cost_usd", "civilian_fatalities_aes")
 #: Outcomes whose Sobol indices are reported (``design: sobol``).
 SOBOL_OUTCOMES = ("cheap_win_index", "hypothesis")
@@ -572,8 +573,11 @@ def _who_pays(data: SweepData) -> SectionPlan:
 
 
 def _paired_figure(data: SweepData, baseline: str, n_boot: int, seed: int) -> Figure:
-    outcomes = [o for o in ("hypothesis", "cheap_win_index", "host_cost_usd",
+    outcomes = [o for o in ("vacuum_premium.security_end", "cost_ratio", "host_cost_usd",
                             "civilian_fatalities_aes") if o in data.runs.columns]
+    if len(outcomes) < 4:  # sweeps without the like-for-like measures: the first version's
+        outcomes += [o for o in ("hypothesis", "cheap_win_index") if o in data.runs.columns
+                     ][:4 - len(outcomes)]
     n = len(_scenarios(data)) - 1
     fig = new_figure((12.0, 2 * (0.45 * n + 1.6)))
     axes = fig.subplots(2, 2, squeeze=False).ravel()
@@ -594,9 +598,10 @@ def _paired_differences(data: SweepData) -> SectionPlan:
     baseline = _scenarios(data)[0]
     title = f"Paired differences against {baseline}"
     caption = ("For each scenario, the mean difference from the baseline over runs that share "
-               "design point and seed, with its 95% bootstrap interval: the cheap win (a "
-               "difference in probability), the cheap-win index, what the hosts paid and the "
-               "civilian toll.")
+               "design point and seed, with its 95% bootstrap interval: Russia's vacuum premium "
+               "in security share at the end (against its twin without the Western exit), the "
+               "cost ratio (Russia's full cost per point over the West's), what the hosts paid "
+               "and the civilian toll.")
     return will_render([title], lambda opts: SectionOutput(blocks=[FigureSpec(
         title, caption, lambda: _paired_figure(data, baseline, opts.n_boot, opts.seed))]))
 
