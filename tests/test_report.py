@@ -62,17 +62,25 @@ def test_the_command_writes_html_with_every_figure_embedded(command_output):
     assert "src=\"http" not in text and "<script" not in text
 
 
-def test_the_report_names_the_figures_that_apply_and_why_others_do_not(report):
+def _both(runs: pd.DataFrame, outcome: str) -> bool:
+    """Whether a boolean outcome both holds and fails among the finished runs."""
+    return runs.loc[runs["status"] == "ok", outcome].dropna().astype(bool).nunique() == 2
+
+
+def test_the_report_names_the_figures_that_apply_and_why_others_do_not(report, sweep):
     assert report.html.count('<img src="data:image/png;base64,') == len(report.figures)
     must = {"The price of influence", "Who pays", "Paired differences against endogenous",
             "P(cheap win) over russia_rule and host_can_pay",
             "Influence envelopes (endogenous)", "Influence envelopes (france_stays)",
             "Map: largest partner", "Map: control"}
     assert must <= set(report.figures)
-    # the cheap win holds in some runs and fails in others: PRIM looks for boxes both ways and
-    # draws those it finds (a box needs enough runs on its side; with 16 runs, not always both)
-    prim = {f for f in report.figures if f.startswith("PRIM: where the cheap win")}
-    assert prim and prim <= {"PRIM: where the cheap win holds", "PRIM: where the cheap win fails"}
+    # the security win (else the cheap win) holds in some runs and fails in others: PRIM looks
+    # for boxes both ways and draws those it finds (a box needs enough runs on its side; with 16
+    # runs, not always both)
+    prim = {f for f in report.figures if f.startswith("PRIM: where")}
+    label = ("Russia's security win" if _both(load_sweep(sweep).runs, "security_win")
+             else "the cheap win")
+    assert prim and prim <= {f"PRIM: where {label} holds", f"PRIM: where {label} fails"}
     assert ("Sobol indices", "the design is full_factorial, not sobol") in report.skipped
     assert ("Assumptions or chance?", "needs one scenario (the worlds differ by their "
             "assumptions only)") in report.skipped
@@ -185,7 +193,9 @@ def test_planning_computes_no_sobol_indices_and_no_prim_boxes(sweep, sobol_sweep
     monkeypatch.setattr(discovery, "prim_boxes", forbidden)
     prim = {p.name: p for p in plan_sections(load_sweep(sweep))}["prim"]
     sobol = {p.name: p for p in plan_sections(load_sweep(sobol_sweep))}["sobol"]
-    assert prim.renders == ("PRIM: where the cheap win holds", "PRIM: where the cheap win fails")
+    label = ("Russia's security win" if _both(load_sweep(sweep).runs, "security_win")
+             else "the cheap win")
+    assert prim.renders == (f"PRIM: where {label} holds", f"PRIM: where {label} fails")
     assert sobol.renders == ("Sobol indices of cheap_win_index", "Sobol indices of hypothesis")
     for plan in (prim, sobol):
         with pytest.raises(AssertionError, match="computed while planning"):

@@ -532,8 +532,8 @@ def _assumptions_or_chance(data: SweepData) -> SectionPlan:
         else:
             out.skipped.append((SHARES_TITLE, "no outcome varies across the runs"))
         out.blocks.append(_table_html(shares))
-        for outcome in ("hypothesis", "hypothesis_like_for_like"):
-            if outcome not in runs.columns:
+        for outcome in ("security_win", "vacuum_premium.because_of_vacuum", "hypothesis"):
+            if outcome not in runs.columns or not _both_outcomes(runs, outcome):
                 continue
             ranks = rank_influence(runs, params, outcome).head(12)
             out.tables[f"rank_{outcome}"] = ranks
@@ -738,7 +738,11 @@ def _prim_table_html(boxes: pd.DataFrame, where: str) -> str:
         if c.endswith("_levels"):
             shown[c] = shown[c].map(lambda v: ", ".join(map(str, v))
                                     if isinstance(v, (list, tuple, np.ndarray)) else v)
-    return f"<h3>PRIM boxes where the cheap win {where}</h3>\n" + _table_html(shown)
+    return f"<h3>PRIM boxes where {where}</h3>\n" + _table_html(shown)
+
+
+#: Outcomes PRIM looks for boxes of, in order: the first that both holds and fails in the runs.
+PRIM_OUTCOMES = (("security_win", "Russia's security win"), ("hypothesis", "the cheap win"))
 
 
 @section("prim", "PRIM")
@@ -746,9 +750,12 @@ def _prim(data: SweepData) -> SectionPlan:
     runs, scenarios = data.runs, _scenarios(data)
     params = [p for p in data.parameters if p in runs.columns]
     prim_params = params + (["scenario"] if len(scenarios) > 1 else [])
-    if not (prim_params and "hypothesis" in runs.columns and _both_outcomes(runs, "hypothesis")):
-        return skip("needs swept parameters and runs where the cheap win both holds and "
-                       "fails")
+    found = next(((o, label) for o, label in PRIM_OUTCOMES
+                  if o in runs.columns and _both_outcomes(runs, o)), None)
+    if not (prim_params and found):
+        return skip("needs swept parameters and runs where the security win or the cheap win "
+                    "both holds and fails")
+    outcome, label = found
     targets = ((True, "holds"), (False, "fails"))
 
     def render(_opts: RenderOptions) -> SectionOutput:
@@ -758,22 +765,22 @@ def _prim(data: SweepData) -> SectionPlan:
         out = SectionOutput()
         tables = []
         for target, where in targets:
-            result = prim_boxes(runs, prim_params, "hypothesis", target=target)
+            result = prim_boxes(runs, prim_params, outcome, target=target)
             out.tables[f"prim_{where}"] = result.boxes
-            title = f"PRIM: where the cheap win {where}"
+            title = f"PRIM: where {label} {where}"
             if result.boxes.empty:
                 out.skipped.append((title, "no box reaches density 0.8"))
                 continue
             out.blocks.append(FigureSpec(
-                title, f"Scenario discovery (PRIM): the peeling trajectory of the first box "
-                f"where the cheap win {where} (coverage against density) and that box's limits; "
-                f"{result.n_of_interest} of {result.n_runs} runs are of interest.",
+                title, f"Scenario discovery (PRIM) on {outcome}: the peeling trajectory of the "
+                f"first box where {label} {where} (coverage against density) and that box's "
+                f"limits; {result.n_of_interest} of {result.n_runs} runs are of interest.",
                 functools.partial(F.prim_figure, result, bounds)))
-            tables.append(_prim_table_html(result.boxes, where))
+            tables.append(_prim_table_html(result.boxes, f"{label} {where}"))
         out.blocks += tables  # the box tables follow the figures
         return out
 
-    return will_render([f"PRIM: where the cheap win {where}" for _, where in targets], render)
+    return will_render([f"PRIM: where {label} {where}" for _, where in targets], render)
 
 
 def _design_html(data: SweepData) -> str:
