@@ -544,7 +544,8 @@ def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
                regions: pd.DataFrame | None = None, date: str | None = None,
                colour_by: str = "partner", ax: Axes | None = None) -> Figure:
     """The regions at their coordinates (longitude, latitude), one point each, coloured by
-    their state's largest foreign partner or by government control at a date.
+    their state's largest foreign partner (on influence, or on the security share: its leading
+    security partner), by government control or by the month's fatalities at a date.
 
     With several runs (a sweep's monthly series have ``run_id``) the partner is the one most
     runs agree on and control is the median across runs.
@@ -556,7 +557,9 @@ def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
         regions: The ``regions`` table or the series ``regions.control`` (``date``, ``region``,
             ``control``): needed for ``colour_by="control"``.
         date: ``YYYY-MM``: the last recorded month on or before it; default the last one.
-        colour_by: ``partner`` or ``control``.
+        colour_by: ``partner`` (largest influence), ``security`` (largest ``security_share``
+            of the presence table), ``control`` or ``fatalities`` (the ``regions`` table's
+            fatalities of the month, on a logarithmic scale).
         ax: An Axes to draw on; a new Figure if None.
 
     Returns:
@@ -567,13 +570,18 @@ def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
     Raises:
         ValueError: ``colour_by`` is not one of the two, or its table is missing.
     """
-    if colour_by not in ("partner", "control"):
-        raise ValueError(f"colour_by={colour_by!r} is invalid; allowed: partner, control")
+    if colour_by not in ("partner", "security", "control", "fatalities"):
+        raise ValueError(f"colour_by={colour_by!r} is invalid; allowed: partner, security, "
+                         "control, fatalities")
     fig, ax = _axes(ax, (9.5, 5.6))
     coords = coordinates.copy()
-    if colour_by == "partner":
+    if colour_by in ("partner", "security"):
         if presence is None:
-            raise ValueError("colour_by='partner' needs the presence table (presence.influence)")
+            raise ValueError(f"colour_by={colour_by!r} needs the presence table")
+        if colour_by == "security":
+            if "security_share" not in presence.columns:
+                raise ValueError("colour_by='security' needs presence.security_share")
+            presence = presence.assign(influence=presence["security_share"])
         partners = largest_partners(presence, date)
         chosen = partners["date"].iloc[0] if len(partners) else ""
         coords = coords.merge(partners[["state", "partner", "share"]], on="state", how="left")
@@ -587,9 +595,26 @@ def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
         if len(none):
             ax.scatter(none["lon"], none["lat"], s=70, color=_NO_PARTNER, edgecolors="black",
                        linewidths=0.4, label="no partner / no data", zorder=3)
-        ax.legend(title="largest foreign partner", fontsize="small", frameon=False,
-                  loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        what = "largest foreign partner of each region's state"
+        title = "leading security partner" if colour_by == "security" else \
+            "largest foreign partner"
+        ax.legend(title=title, fontsize="small", frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0))
+        what = f"{title} of each region's state"
+    elif colour_by == "fatalities":
+        if regions is None or "fatalities" not in regions.columns:
+            raise ValueError("colour_by='fatalities' needs the regions table (fatalities)")
+        from matplotlib.colors import LogNorm
+
+        at, chosen = _at_date(regions, date)
+        deaths = at.groupby("region")["fatalities"].median().rename("fatalities")
+        coords = coords.merge(deaths, left_on="region", right_index=True, how="left")
+        values = coords["fatalities"].fillna(0.0)
+        top = max(float(values.max()), 10.0)
+        points = ax.scatter(coords["lon"], coords["lat"], c=values + 1.0, cmap="magma_r",
+                            norm=LogNorm(vmin=1.0, vmax=top + 1.0), s=70, edgecolors="black",
+                            linewidths=0.4, zorder=3)
+        fig.colorbar(points, ax=ax, label="fatalities in the month + 1 (log scale)")
+        what = "fatalities in each region"
     else:
         if regions is None:
             raise ValueError("colour_by='control' needs the regions table (regions.control)")

@@ -1,0 +1,362 @@
+"""The Sahel explorer's page (Solara): the run, compare and sweep views.
+
+A Solara app rather than Mesa's SolaraViz: SolaraViz steps a live model month by month in the
+browser, while a run here is a whole 2019-2025 history with its twin world, computed in about a
+second; the views then move over the finished tables with a month slider. Everything shown comes
+from :mod:`sim.app.core` (runs, numbers) and :mod:`sim.app.panels` (figures, tables).
+
+Started by ``sahel-sim-app`` (:mod:`sim.app.cli`); one session per browser tab.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+import solara
+
+from sim.app import core, panels
+
+VIEWS = ["Run", "Compare", "Sweep"]
+MAP_COLOURS = {"state control": "control", "leading security partner": "security",
+               "largest partner (influence)": "partner", "fatalities": "fatalities"}
+
+#: The run view's time-series panels, one shown at a time (each costs a figure to draw).
+PANELS = {
+    "influence": panels.influence_figure,
+    "security share": lambda tables, month: panels.influence_figure(tables, month,
+                                                                     "security_share"),
+    "personnel": panels.personnel_figure,
+    "cumulative cost": panels.cost_figure,
+}
+
+view = solara.reactive("Run")
+panel = solara.reactive("influence")
+values = solara.reactive(dict[str, Any]())
+current = solara.reactive(None)  # core.AppRun of the run view
+error = solara.reactive("")
+month_index = solara.reactive(0)
+playing = solara.reactive(False)
+map_colour = solara.reactive("state control")
+event_kinds = solara.reactive(list(panels.EVENT_KINDS))
+compare_a = solara.reactive("endogenous")
+compare_b = solara.reactive("france_stays")
+compared = solara.reactive(None)
+compare_error = solara.reactive("")
+sweep_folder = solara.reactive("")
+sweep = solara.reactive(None)
+sweep_error = solara.reactive("")
+sweep_run = solara.reactive("")
+heat_x = solara.reactive("")
+heat_y = solara.reactive("")
+
+_LOCK = threading.Lock()  # one run at a time per server process (the model is not re-entrant)
+
+
+def _warm() -> None:
+    """Run the default world and draw its map once, in the background, when the server loads
+    the page: the first Run then costs a run, not the imports, the composition and the fonts."""
+    import io
+
+    from sim.analysis import figures as F
+    from sim.analysis.geo import region_coordinates
+
+    with _LOCK:
+        run = core.run_app(core.defaults())
+    fig = F.region_map(region_coordinates(run.result.config), run.tables["presence"],
+                       run.tables["regions"], colour_by="control")
+    fig.savefig(io.BytesIO(), format="png", dpi=80)
+
+
+threading.Thread(target=_warm, name="warm-up", daemon=True).start()
+
+
+def _defaults() -> dict[str, Any]:
+    if not values.value:
+        values.set(core.defaults())
+    return values.value
+
+
+def _set(key: str, value: Any) -> None:
+    values.set({**values.value, key: value})
+
+
+def _run() -> None:
+    error.set("")
+    try:
+        with _LOCK:
+            result = core.run_app(values.value)
+    except Exception as exc:  # noqa: BLE001 (every error is shown in the page, nothing crashes)
+        error.set(f"{type(exc).__name__}: {exc}" if type(exc).__name__ != "ConfigError"
+                  else str(exc))
+        return
+    month_index.set(len(core.months(result.result)) - 1)
+    current.set(result)
+
+
+def _figure(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    solara.FigureMatplotlib(fig, format="png", dpi=80)
+    plt.close(fig)
+
+
+@solara.component
+def Controls() -> None:
+    v = _defaults()
+    from sim.config import group_options
+    from sim.rules.registry import names
+
+    solara.Select("Scenario", values=[s for s in group_options("scenario") if s != "synthetic"],
+                  value=v["scenario"], on_value=lambda x: _set("scenario", x))
+    rules = sorted(names())
+    with solara.Details("Vacuum rule per power", expand=False):
+        for key in [k for k in v if k.startswith("rules.vacuum.")]:
+            power = key.rsplit(".", 1)[1]
+            solara.Select(f"{power}", values=rules, value=v[key],
+                          on_value=lambda x, key=key: _set(key, x))
+    for c in core.CONTROLS:
+        label = f"{c.label} [{c.lo:g}, {c.hi:g}]"
+        if c.kind == "int":
+            solara.SliderInt(label, value=int(v[c.key]), min=int(c.lo), max=int(c.hi),
+                             on_value=lambda x, key=c.key: _set(key, int(x)),
+                             thumb_label="always")
+        else:
+            solara.SliderFloat(label, value=float(v[c.key]), min=c.lo, max=c.hi, step=c.step,
+                               on_value=lambda x, key=c.key: _set(key, float(x)),
+                               thumb_label="always")
+    solara.InputInt("Seed", value=int(v["seed"]), on_value=lambda x: _set("seed", x),
+                    continuous_update=False)
+    solara.InputText("Other overrides (path=value, space separated)",
+                     value=v.get("_extra", ""), on_value=lambda x: _set("_extra", x),
+                     continuous_update=False)
+    solara.Button("Run", on_click=_run, color="primary", classes=["run-button"])
+
+
+def _play_loop() -> None:
+    run = current.value
+    if not playing.value or run is None:
+        return
+    n = len(core.months(run.result))
+    while playing.value and month_index.value < n - 1:
+        time.sleep(0.35)
+        month_index.set(month_index.value + 1)
+    playing.set(False)
+
+
+@solara.component
+def Verdict(run: core.AppRun) -> None:
+    for r in core.verdict_numbers(run.summary):
+        with solara.Row(style={"justify-content": "space-between"}):
+            solara.Text(r["label"])
+            solara.Text(r["text"], classes=[f"verdict-{r['key'].replace('.', '-')}"],
+                        style={"font-weight": "bold"})
+    solara.Text(f"Run in {run.seconds:.2f} s; seed {run.summary.get('seed')}; "
+                f"config hash {run.summary.get('config_hash')}", classes=["run-time"])
+
+
+@solara.component
+def RunResults(run: core.AppRun) -> None:
+    from sim.analysis import figures as F
+    from sim.analysis.geo import region_coordinates
+
+    dates = core.months(run.result)
+    solara.use_thread(_play_loop, dependencies=[playing.value, run])
+    i = min(month_index.value, len(dates) - 1)
+    month = dates[i]
+    with solara.Row():
+        with solara.Div(classes=["month-slider"], style={"min-width": "420px"}):
+            solara.SliderInt("Month", value=month_index, min=0, max=len(dates) - 1)
+        solara.Text(month, classes=["month-label"])
+        solara.Button("Pause" if playing.value else "Play",
+                      on_click=lambda: playing.set(not playing.value))
+    with solara.Columns([3, 2]):
+        with solara.Column():
+            solara.Select("Colour the map by", values=list(MAP_COLOURS),
+                          value=map_colour.value, on_value=map_colour.set)
+            coords = region_coordinates(run.result.config)
+            _figure(F.region_map(coords, run.tables["presence"], run.tables["regions"],
+                                 date=month, colour_by=MAP_COLOURS[map_colour.value]))
+        with solara.Column():
+            solara.Markdown("### Verdict")
+            Verdict(run)
+    solara.ToggleButtonsSingle(value=panel, values=list(PANELS), classes=["panel-choice"])
+    _figure(PANELS[panel.value](run.tables, month))
+    solara.Markdown(f"### Events up to {month}")
+    solara.SelectMultiple("Kinds", values=event_kinds.value, all_values=list(panels.EVENT_KINDS),
+                          on_value=event_kinds.set)
+    table = panels.events_table(run.tables, month, tuple(event_kinds.value))
+    solara.DataFrame(table, items_per_page=15)
+
+
+@solara.component
+def RunView() -> None:
+    with solara.Columns([1, 3]):
+        with solara.Card("Controls"):
+            Controls()
+        with solara.Column():
+            if error.value:
+                solara.Error(error.value, classes=["run-error"])
+            run = current.value
+            if run is None:
+                solara.Info("Set the controls and press Run (about a second with its twin "
+                            "world).")
+            else:
+                RunResults(run)
+
+
+def _compare() -> None:
+    compare_error.set("")
+    try:
+        with _LOCK:
+            compared.set(core.compare(values.value, compare_a.value, compare_b.value))
+    except Exception as exc:  # noqa: BLE001
+        compare_error.set(str(exc))
+
+
+@solara.component
+def CompareView() -> None:
+    _defaults()
+    from sim.config import group_options
+
+    scenarios = [s for s in group_options("scenario") if s != "synthetic"]
+    solara.Markdown("Two scenarios on the same seed and controls as the run view (common "
+                    "random numbers): only the scenario differs. Each run has its twin world "
+                    "without the Western exit, so the vacuum premium of each is shown.")
+    with solara.Row():
+        solara.Select("Scenario a", values=scenarios, value=compare_a.value,
+                      on_value=compare_a.set)
+        solara.Select("Scenario b", values=scenarios, value=compare_b.value,
+                      on_value=compare_b.set)
+        solara.Button("Compare", on_click=_compare, color="primary", classes=["compare-button"])
+    if compare_error.value:
+        solara.Error(compare_error.value)
+    res = compared.value
+    if res is not None:
+        solara.DataFrame(pd.DataFrame(res["rows"]), items_per_page=20)
+        _figure(panels.compare_figure(res["a"].tables, res["b"].tables, res["a"].label,
+                                      res["b"].label))
+
+
+def _heat_columns(s: dict[str, Any]) -> list[str]:
+    """The columns a heatmap can take: the swept parameters, and the scenario when several."""
+    runs = s["data"].runs
+    return [*s["parameters"], *(["scenario"] if runs["scenario"].nunique() > 1 else [])]
+
+
+def _open_sweep() -> None:
+    sweep_error.set("")
+    try:
+        s = core.open_sweep(sweep_folder.value)
+    except Exception as exc:  # noqa: BLE001
+        sweep.set(None)
+        sweep_error.set(str(exc))
+        return
+    sweep.set(s)
+    columns = _heat_columns(s)
+    heat_x.set(columns[0] if columns else "")
+    heat_y.set(columns[1] if len(columns) > 1 else "")
+    runs = s["runs"]
+    sweep_run.set(str(runs["run_id"].iloc[0]) if len(runs) else "")
+
+
+def _rerun() -> None:
+    sweep_error.set("")
+    try:
+        with _LOCK:
+            run = core.rerun_into_view(sweep_folder.value, sweep_run.value)
+    except Exception as exc:  # noqa: BLE001
+        sweep_error.set(str(exc))
+        return
+    month_index.set(len(core.months(run.result)) - 1)
+    current.set(run)
+    view.set("Run")
+
+
+@solara.component
+def PrimBoxes(s: dict[str, Any]) -> None:
+    """PRIM boxes of the swept parameters where the security win (else the first measure's
+    cheap win) holds and where it fails, when both happen."""
+    from sim.analysis.discovery import prim_boxes
+
+    runs, params = s["data"].runs, [p for p in s["parameters"] if p in s["data"].runs]
+    ok = runs[runs["status"] == "ok"]
+    outcome = next((o for o in ("security_win", "hypothesis") if o in ok.columns
+                    and ok[o].dropna().astype(bool).nunique() == 2), None)
+    solara.Markdown("### PRIM boxes")
+    if outcome is None or not params:
+        solara.Info("PRIM needs swept parameters and runs where the security win or the cheap "
+                    "win both holds and fails.")
+        return
+    for target, where in ((True, "holds"), (False, "fails")):
+        boxes = prim_boxes(runs, params, outcome, target=target).boxes
+        solara.Markdown(f"Where `{outcome}` {where}:")
+        if boxes.empty:
+            solara.Text("no box reaches density 0.8")
+        else:
+            solara.DataFrame(boxes, items_per_page=5)
+
+
+@solara.component
+def SweepView() -> None:
+    with solara.Row():
+        solara.InputText("Sweep folder", value=sweep_folder.value, on_value=sweep_folder.set,
+                         continuous_update=False)
+        solara.Button("Open", on_click=_open_sweep, color="primary", classes=["open-sweep"])
+    if sweep_error.value:
+        solara.Error(sweep_error.value)
+    s = sweep.value
+    if s is None:
+        solara.Info("A folder written by sahel-sim-sweep (it holds manifest.json).")
+        return
+    data = s["data"]
+    solara.Markdown(f"**{data.manifest.get('experiment', {}).get('name', '')}**: "
+                    f"{len(data.runs)} runs. {data.manifest.get('experiment', {}).get('question', '')}")
+    solara.Markdown("### Verdict")
+    solara.DataFrame(s["verdicts"], items_per_page=20)
+    columns = _heat_columns(s)
+    if len(columns) >= 2:
+        from sim.analysis import figures as F
+
+        with solara.Row():
+            solara.Select("x", values=columns, value=heat_x.value or columns[0],
+                          on_value=heat_x.set)
+            solara.Select("y", values=columns, value=heat_y.value or columns[1],
+                          on_value=heat_y.set)
+        outcome = "security_win" if "security_win" in data.runs.columns else "hypothesis"
+        try:
+            _figure(F.cheap_win_heatmap(data.runs, heat_x.value or columns[0],
+                                        heat_y.value or columns[1], outcome=outcome,
+                                        n_boot=300))
+        except Exception as exc:  # noqa: BLE001
+            solara.Warning(f"no heatmap over these two columns: {exc}")
+    PrimBoxes(s)
+    solara.Markdown("### Runs (pick one to run it again in the run view)")
+    solara.DataFrame(s["runs"], items_per_page=10)
+    ids = [str(r) for r in s["runs"]["run_id"]]
+    with solara.Row():
+        solara.Select("Run id", values=ids[:500], value=sweep_run.value,
+                      on_value=sweep_run.set)
+        solara.Button("Open in the run view", on_click=_rerun, color="primary",
+                      classes=["rerun-button"])
+
+
+@solara.component
+def Page() -> None:
+    solara.Title("sahel-sim explorer")
+    with solara.Column(style={"padding": "12px"}):
+        solara.Markdown("## sahel-sim explorer: when Western forces leave the Sahel, does "
+                        "Russia win influence almost for free?")
+        solara.ToggleButtonsSingle(value=view.value, values=VIEWS, on_value=view.set)
+        if view.value == "Run":
+            RunView()
+        elif view.value == "Compare":
+            CompareView()
+        else:
+            SweepView()
