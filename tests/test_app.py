@@ -278,3 +278,15 @@ def test_sweep_view_opens_a_folder_and_reruns_a_run(page, sweep_folder):
     page.locator(".rerun-button").click()
     page.get_by_text("Run in ").wait_for(timeout=60_000)
     assert page.locator(".month-label").inner_text() == "2019-12"
+
+
+def test_a_control_changed_in_the_page_reaches_the_run(page):
+    """The host's ability to pay moved to 0 with the keyboard: the hosts pay nothing."""
+    slider = page.locator(".v-input", has_text="Host ability to pay").locator("[role=slider]")
+    slider.focus()
+    slider.press("Home")
+    page.locator(".run-button").click()
+    page.get_by_text("Run in ").wait_for(timeout=60_000)
+    assert page.locator(".verdict-host_cost_usd").inner_text() == "USD 0.0m"
+    slider.focus()
+    slider.press("End")  # back to 1, for the tests after this one
