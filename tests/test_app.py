@@ -104,6 +104,19 @@ def sweep_folder(tmp_path_factory) -> Path:
     return folder
 
 
+def test_heatmap_cells_hold_the_probability_and_its_details(sweep_folder):
+    from sim.analysis import load_sweep, probability
+
+    runs = load_sweep(sweep_folder).runs
+    cells = core.heatmap_cells(runs, "host_can_pay", "scenario", "security_win")
+    expected = probability(runs, by=["scenario", "host_can_pay"], outcome="security_win",
+                           n_boot=500)
+    assert cells["p"].tolist() == expected["p"].tolist() and len(cells) == 4
+    assert all("2 runs" in h and "P(security_win)" in h for h in cells["hover"])
+    with pytest.raises(ValueError, match="both 'scenario'"):
+        core.heatmap_cells(runs, "scenario", "scenario", "security_win")
+
+
 def test_a_sweep_opens_and_any_run_reruns_into_the_run_view(sweep_folder, tmp_path):
     s = core.open_sweep(sweep_folder)
     assert len(s["runs"]) == 8 and s["parameters"] == ["host_can_pay"]
@@ -274,6 +287,15 @@ def test_sweep_view_opens_a_folder_and_reruns_a_run(page, sweep_folder):
     page.locator(".open-sweep").click()
     page.get_by_text("app_sweep").first.wait_for(timeout=60_000)
     assert page.get_by_text("A tiny sweep for the sweep view.").count() == 1
+    # the heatmap over host_can_pay and scenario: hovering a cell shows its details
+    plot = page.locator(".js-plotly-plot .nsewdrag").first
+    plot.wait_for(timeout=30_000)
+    box = plot.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
+    hover = page.locator(".hovertext")
+    hover.first.wait_for(timeout=10_000)
+    details = hover.first.text_content() or ""
+    assert "P(security_win)" in details and "runs" in details
     _shot(page, "app-sweep")
     page.locator(".rerun-button").click()
     page.get_by_text("Run in ").wait_for(timeout=60_000)

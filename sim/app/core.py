@@ -30,6 +30,7 @@ __all__ = [
     "Control",
     "compare",
     "defaults",
+    "heatmap_cells",
     "months",
     "open_sweep",
     "overrides",
@@ -356,6 +357,27 @@ def open_sweep(folder: str | Path) -> dict[str, Any]:
     return {"data": data, "verdicts": verdict_table(data, n_boot=500),
             "runs": data.runs[cols + [p for p in data.parameters if p in data.runs.columns]],
             "parameters": list(data.parameters)}
+
+
+def heatmap_cells(runs: Any, x: str, y: str, outcome: str) -> Any:
+    """The cells of a sweep heatmap: P(``outcome``) over the runs at each pair of values of the
+    columns ``x`` and ``y`` (every other parameter and replicate pooled), with its bootstrap and
+    Wilson 95% intervals and the number of runs, and the text shown on hover.
+
+    Raises:
+        ValueError: ``x`` and ``y`` are the same column.
+    """
+    from sim.analysis import probability
+
+    if x == y:
+        raise ValueError(f"x and y are both {x!r}; allowed: two different columns")
+    cells = probability(runs, by=[y, x], outcome=outcome, n_boot=500)
+    cells["hover"] = [f"{x} = {a}<br>{y} = {b}<br>P({outcome}) = {p:.2f} [{lo:.2f}, {hi:.2f}]"
+                      f"<br>Wilson [{wl:.2f}, {wh:.2f}]<br>{n} runs"
+                      for a, b, p, lo, hi, wl, wh, n in zip(
+                          cells[x], cells[y], cells["p"], cells["lo"], cells["hi"],
+                          cells["wilson_lo"], cells["wilson_hi"], cells["n"], strict=True)]
+    return cells
 
 
 def rerun_into_view(folder: str | Path, run_id: str) -> AppRun:

@@ -279,6 +279,25 @@ def _rerun() -> None:
     view.set("Run")
 
 
+def Heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str) -> None:
+    """P(outcome) over two swept columns (plotly: hover a cell for its probability, intervals and
+    number of runs)."""
+    import plotly.graph_objects as go
+
+    cells = core.heatmap_cells(runs, x, y, outcome)
+    xs = list(dict.fromkeys(cells[x]))
+    ys = list(dict.fromkeys(cells[y]))
+    z = cells.pivot(index=y, columns=x, values="p").reindex(index=ys, columns=xs)
+    text = cells.pivot(index=y, columns=x, values="hover").reindex(index=ys, columns=xs)
+    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=[str(v) for v in xs], y=[str(v) for v in ys],
+                               text=text.to_numpy(), hovertemplate="%{text}<extra></extra>",
+                               zmin=0, zmax=1, colorscale="Viridis",
+                               colorbar={"title": f"P({outcome})"}))
+    fig.update_layout(title=f"P({outcome}) over {x} and {y}", xaxis_title=x, yaxis_title=y,
+                      height=380, margin={"l": 60, "r": 20, "t": 50, "b": 50})
+    solara.FigurePlotly(fig)
+
+
 @solara.component
 def PrimBoxes(s: dict[str, Any]) -> None:
     """PRIM boxes of the swept parameters where the security win (else the first measure's
@@ -322,8 +341,6 @@ def SweepView() -> None:
     solara.DataFrame(s["verdicts"], items_per_page=20)
     columns = _heat_columns(s)
     if len(columns) >= 2:
-        from sim.analysis import figures as F
-
         with solara.Row():
             solara.Select("x", values=columns, value=heat_x.value or columns[0],
                           on_value=heat_x.set)
@@ -331,9 +348,7 @@ def SweepView() -> None:
                           on_value=heat_y.set)
         outcome = "security_win" if "security_win" in data.runs.columns else "hypothesis"
         try:
-            _figure(F.cheap_win_heatmap(data.runs, heat_x.value or columns[0],
-                                        heat_y.value or columns[1], outcome=outcome,
-                                        n_boot=300))
+            Heatmap(data.runs, heat_x.value or columns[0], heat_y.value or columns[1], outcome)
         except Exception as exc:  # noqa: BLE001
             solara.Warning(f"no heatmap over these two columns: {exc}")
     PrimBoxes(s)
