@@ -4,7 +4,8 @@ model and parameters, and the memory of a long sweep.
 Parts (``--parts``, default ``throughput``):
 
 1. ``throughput``: runs per second of the default world (the historical scenario, 2019-01 to
-   2025-12, 37 regions) over a full factorial of russia's vacuum rule (none, opportunistic) x
+   2025-12, 37 regions; without the twin world, :data:`BASE`, so that every tool does the same
+   work) over a full factorial of russia's vacuum rule (none, opportunistic) x
    the hosts' ability to pay (0.5, 1.0) x ``--replicates`` replicates:
 
    - ``serial``: ``sim.api.run`` in a loop in this process (configs composed beforehand): the
@@ -51,6 +52,9 @@ from typing import Any
 
 from sim.model import SahelModel
 
+#: Every tool runs the same work: the run without its twin world (``mesa.batch_run``'s model
+#: computes the summary of the run alone; the twin would double the sweep's cost).
+BASE = ("metrics.twin=false",)
 RULES = ["none", "opportunistic"]
 PAY = [0.5, 1.0]
 OUTCOMES = ("verdict", "cheap_win_index", "russia.own_net_cost_usd", "west.own_net_cost_usd",
@@ -79,7 +83,7 @@ class BatchSahelModel(SahelModel):
     """
 
     def __init__(self, russia_rule: str = "none", host_can_pay: float = 1.0, seed: int = 0,
-                 overrides: tuple[str, ...] = ()) -> None:
+                 overrides: tuple[str, ...] = BASE) -> None:
         import copy
 
         from mesa import DataCollector
@@ -170,7 +174,7 @@ def _experiment(replicates: int, seed: int = 1):
     from sim.sweep.experiment import ExperimentConfig, ParameterSpec
 
     return ExperimentConfig(
-        name="bench", base=[], design="full_factorial", replicates=replicates, seed=seed,
+        name="bench", base=list(BASE), design="full_factorial", replicates=replicates, seed=seed,
         parameters={"russia_rule": ParameterSpec(levels=RULES, paths=["rules.vacuum.russia"]),
                     "host_can_pay": ParameterSpec(levels=PAY,
                                                   paths=["params.resources.host_can_pay"])})
@@ -229,7 +233,7 @@ def bench_throughput(replicates: int, workers: list[int]) -> dict[str, Any]:
     # serial: the model alone
     import copy
 
-    base = _base_config(())
+    base = _base_config(BASE)
     cfgs = []
     for s in seeds:
         for rule in RULES:
