@@ -139,15 +139,28 @@ def Controls() -> None:
     solara.Button("Run", on_click=_run, color="primary", classes=["run-button"])
 
 
-def _play_loop() -> None:
-    run = current.value
-    if not playing.value or run is None:
+def _toggle_play(n: int) -> None:
+    """Play from the month shown (from the first when the last is shown), or pause. The months
+    advance in a thread that works in this page's session (its kernel context)."""
+    if playing.value:
+        playing.set(False)
         return
-    n = len(core.months(run.result))
-    while playing.value and month_index.value < n - 1:
-        time.sleep(0.35)
-        month_index.set(month_index.value + 1)
-    playing.set(False)
+    if month_index.value >= n - 1:
+        month_index.set(0)
+    playing.set(True)
+    from solara.server import kernel_context
+
+    context = kernel_context.get_current_context()
+
+    def advance() -> None:
+        with context:
+            while playing.value and month_index.value < n - 1:
+                time.sleep(0.35)
+                if playing.value:
+                    month_index.set(month_index.value + 1)
+            playing.set(False)
+
+    threading.Thread(target=advance, name="play", daemon=True).start()
 
 
 @solara.component
@@ -167,15 +180,14 @@ def RunResults(run: core.AppRun) -> None:
     from sim.analysis.geo import region_coordinates
 
     dates = core.months(run.result)
-    solara.use_thread(_play_loop, dependencies=[playing.value, run])
     i = min(month_index.value, len(dates) - 1)
     month = dates[i]
     with solara.Row():
         with solara.Div(classes=["month-slider"], style={"min-width": "420px"}):
             solara.SliderInt("Month", value=month_index, min=0, max=len(dates) - 1)
         solara.Text(month, classes=["month-label"])
-        solara.Button("Pause" if playing.value else "Play",
-                      on_click=lambda: playing.set(not playing.value))
+        solara.Button("Pause" if playing.value else "Play", on_click=lambda: _toggle_play(len(dates)),
+                      classes=["play-button"])
     with solara.Columns([3, 2]):
         with solara.Column():
             solara.Select("Colour the map by", values=list(MAP_COLOURS),
