@@ -263,10 +263,38 @@ def test_region_map_by_control_shows_the_median_across_runs():
     ax, _colourbar = fig.axes
     (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert points.get_array().tolist() == pytest.approx([0.2, 1.0, 0.5, 0.0])
-    with pytest.raises(ValueError, match="allowed: partner, control"):
+    with pytest.raises(ValueError, match="allowed: partner, security, control, fatalities"):
         F.region_map(COORDS, regions=regions, colour_by="influence")
     with pytest.raises(ValueError, match="needs the presence table"):
         F.region_map(COORDS, regions=regions, colour_by="partner")
+
+
+def test_region_map_by_security_partner_reads_the_security_share():
+    """The leading security partner is the power with the largest security share, whatever the
+    influence says: here france leads mali's security though russia has more influence."""
+    presence = presence_at_end().assign(security_share=0.0)
+    presence.loc[(presence["state"] == "mali") & (presence["power"] == "france"),
+                 "security_share"] = 0.6
+    fig = F.region_map(COORDS, presence=presence, date="2025-12", colour_by="security")
+    ax = fig.axes[0]
+    groups = {c.get_label(): len(c.get_offsets()) for c in ax.collections
+              if isinstance(c, PathCollection)}
+    assert groups == {"France": 2, "no partner / no data": 2}
+    assert "leading security partner" in ax.get_title()
+    with pytest.raises(ValueError, match="security_share"):
+        F.region_map(COORDS, presence=presence_at_end(), colour_by="security")
+
+
+def test_region_map_by_fatalities_uses_a_log_scale():
+    regions = pd.DataFrame({"date": ["2025-12-01"] * 4, "region": COORDS["region"].to_numpy(),
+                            "control": 1.0, "fatalities": [0.0, 9.0, 99.0, 999.0]})
+    fig = F.region_map(COORDS, regions=regions, colour_by="fatalities")
+    ax, _colourbar = fig.axes
+    (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert points.get_array().tolist() == pytest.approx([1.0, 10.0, 100.0, 1000.0])
+    assert points.norm.__class__.__name__ == "LogNorm"
+    with pytest.raises(ValueError, match="needs the regions table"):
+        F.region_map(COORDS, regions=regions.drop(columns="fatalities"), colour_by="fatalities")
 
 
 def test_host_cost_and_toll_split_the_runs_by_verdict():
