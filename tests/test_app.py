@@ -282,6 +282,9 @@ def test_compare_view_runs_two_scenarios(page):
     page.locator(".compare-button").click()
     page.get_by_text("difference (b - a)").wait_for(timeout=90_000)
     assert page.get_by_text("vacuum premium (security share at the end)").count() >= 1
+    assert page.get_by_text("a: endogenous").count() == 1
+    assert page.get_by_text("b: france_stays").count() == 1
+    assert page.locator("img").count() >= 3  # the comparison and one panel for each side
     _shot(page, "app-compare")
 
 

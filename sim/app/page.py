@@ -254,6 +254,14 @@ def CompareView() -> None:
         solara.DataFrame(pd.DataFrame(res["rows"]), items_per_page=20)
         _figure(panels.compare_figure(res["a"].tables, res["b"].tables, res["a"].label,
                                       res["b"].label))
+        # the run view's panels, for a and for b, side by side
+        solara.ToggleButtonsSingle(value=panel, values=list(PANELS),
+                                   classes=["compare-panel-choice"])
+        with solara.Columns([1, 1]):
+            for side in ("a", "b"):
+                with solara.Column():
+                    solara.Markdown(f"**{side}: {res[side].label}**")
+                    _figure(PANELS[panel.value](res[side].tables, None))
 
 
 def _heat_columns(s: dict[str, Any]) -> list[str]:
