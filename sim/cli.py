@@ -8,8 +8,9 @@ starts.
 
 A single run is composed once (the run's config and Hydra's run settings from one composition,
 :func:`sim.config.compose.compose_run`), checked, and run without a Hydra app around it, so that
-every error is the project's own and nothing is composed twice; its folder is ``hydra.run.dir``
-with Hydra's ``.hydra/`` record, as ``hydra.main`` writes it. Hydra's flags (``-m``, ``--cfg``,
+every error is the project's own and nothing is composed twice; a command composed before with
+the same config files is read from the composition cache (:mod:`sim.config.compose_cache`). Its
+folder is ``hydra.run.dir`` with Hydra's ``.hydra/`` record, as ``hydra.main`` writes it. Hydra's flags (``-m``, ``--cfg``,
 ``--help``, ...) go to ``hydra.main``. The run folder is checked before the model runs
 (:func:`sim.io.check_run_folder`).
 """
@@ -95,12 +96,11 @@ def _single_run(overrides: list[str], dirs: list[str]) -> None:
     import logging
 
     from sim.config import ConfigError
-    from sim.config.compose import compose_run
     from sim.io import check_run_folder, format_summary
     from sim.prepare import prepare
 
     try:
-        cfg, hydra_run = compose_run(overrides, dirs)
+        cfg, hydra_run = _composed(overrides, dirs)
         prepare(cfg)
         out = Path(hydra_run["run_dir"])
         replaced = check_run_folder(out, cfg)
@@ -116,6 +116,28 @@ def _single_run(overrides: list[str], dirs: list[str]) -> None:
     result = run(cfg, output_dir=out)
     print(format_summary(result.summary))
     print(f"outputs: {out}")
+
+
+def _composed(overrides: list[str], dirs: list[str]) -> tuple[object, dict]:
+    """The run's config and Hydra's settings: from the composition cache when this command was
+    composed before with the same config files (:mod:`sim.config.compose_cache`), else composed
+    (its names checked first) and stored."""
+    from sim.config import compose_cache as cache
+
+    key = cache.composition_key(overrides, dirs)
+    hit = cache.load(key)
+    if hit is not None:
+        cfg, hydra_run = hit
+        return cfg, {**hydra_run, "run_dir": cache.resolve_run_dir(
+            hydra_run["run_dir_template"], cfg)}
+    from sim.config import check_config_dirs, check_overrides
+    from sim.config.compose import compose_run
+
+    check_config_dirs(dirs)
+    check_overrides(overrides, dirs)
+    cfg, hydra_run = compose_run(overrides, dirs)
+    cache.store(key, cfg, hydra_run)
+    return cfg, hydra_run
 
 
 def _hydra_record(out: Path, cfg: object, hydra_run: dict) -> None:
@@ -138,14 +160,14 @@ def main() -> None:
     from sim.config.compose import register_configs
 
     overrides, dirs, flags = split_args(sys.argv[1:])
+    if not flags:  # a single run: composed once (or read from the cache), checked, run
+        _single_run(overrides, dirs)
+        return
     try:
         check_config_dirs(dirs)
         check_overrides(overrides, dirs)
     except ConfigError as exc:
         _fail(str(exc))
-    if not flags:  # a single run: composed once, checked, run (no Hydra app)
-        _single_run(overrides, dirs)
-        return
     import hydra
 
     register_configs()

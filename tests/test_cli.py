@@ -322,6 +322,7 @@ def test_a_single_run_is_composed_once_and_keeps_hydras_record(tmp_path, monkeyp
 
     from sim import cli
 
+    monkeypatch.setenv("SAHEL_SIM_CACHE", str(tmp_path / "cache"))  # an empty cache: a miss
     calls = []
     real = hydra.compose
 
@@ -343,3 +344,57 @@ def test_a_single_run_is_composed_once_and_keeps_hydras_record(tmp_path, monkeyp
     assert yaml.safe_load((record / "hydra.yaml").read_text())["hydra"]["run"]["dir"] == str(out)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 4 and summary["end"] == "2019-03"
+
+
+def test_a_command_composed_before_is_read_from_the_cache(tmp_path, monkeypatch, capsys):
+    """The same command line again composes nothing (hydra is not called); its run folder's
+    ${now:...} is the time of the new run; a bad value is never stored."""
+    import hydra
+
+    from sim import cli
+
+    monkeypatch.setenv("SAHEL_SIM_CACHE", str(tmp_path / "cache"))
+    calls = []
+    real = hydra.compose
+    monkeypatch.setattr(hydra, "compose", lambda *a, **k: calls.append(1) or real(*a, **k))
+    args = ["sahel-sim", "end=2019-02", "metrics.twin=false", "output.plots=false",
+            f"hydra.run.dir={tmp_path}/run_${{now:%H%M%S%f}}"]
+    folders = []
+    for _ in range(2):
+        monkeypatch.setattr(sys, "argv", args)
+        cli.main()
+        folders.append(capsys.readouterr().out.split("outputs: ")[-1].strip())
+    assert len(calls) == 1  # the second command was read back
+    assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
+    assert folders[0] != folders[1] and all(Path(f).is_dir() for f in folders)
+    first, second = (json.loads((Path(f) / "summary.json").read_text()) for f in folders)
+    assert first["config_hash"] == second["config_hash"]
+    monkeypatch.setattr(sys, "argv", ["sahel-sim", "output.plots=flse"])
+    for _ in range(2):
+        with pytest.raises(SystemExit):
+            cli.main()
+    assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
+
+
+def test_the_cache_key_follows_every_input_of_the_composition(tmp_path, monkeypatch):
+    from sim.config import compose_cache as cache
+
+    folder = tmp_path / "mine"
+    (folder / "scenario").mkdir(parents=True)
+    scenario = folder / "scenario" / "mine.yaml"
+    scenario.write_text("# @package scenario\nname: mine\n")
+    key = cache.composition_key(["scenario=mine"], [folder])
+    assert key == cache.composition_key(["scenario=mine"], [folder])
+    assert key != cache.composition_key(["scenario=mine", "seed=1"], [folder])
+    scenario.write_text("# @package scenario\nname: mine\nendogenous_coups: true\n")
+    assert key != cache.composition_key(["scenario=mine"], [folder])
+    # store and load; a damaged entry is a miss; "off" turns the cache off
+    monkeypatch.setenv("SAHEL_SIM_CACHE", str(tmp_path / "c"))
+    cache.store("k", {"a": 1}, {"run_dir_template": "x"})
+    assert cache.load("k") == ({"a": 1}, {"run_dir_template": "x"})
+    (tmp_path / "c" / "k.pkl").write_bytes(b"not a pickle")
+    assert cache.load("k") is None
+    monkeypatch.setenv("SAHEL_SIM_CACHE", "off")
+    assert cache.cache_folder() is None and cache.load("k") is None
+    cache.store("k2", 1, {})
+    assert not (tmp_path / "c" / "k2.pkl").exists()

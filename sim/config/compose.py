@@ -203,8 +203,9 @@ def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
 def compose_run(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = (),
                 config_name: str = "config") -> tuple[Any, dict[str, Any]]:
     """One composition for a single run: the typed config and Hydra's own settings of the run
-    (``run_dir``: ``hydra.run.dir`` resolved; ``overrides``: the task's overrides; ``hydra``:
-    Hydra's node as plain data, for ``.hydra/hydra.yaml``). Values are not checked here.
+    (``run_dir``: ``hydra.run.dir`` resolved, ``run_dir_template`` unresolved; ``overrides``: the
+    task's overrides; ``hydra``: Hydra's node as plain data, for ``.hydra/hydra.yaml``). Values
+    are not checked here.
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
@@ -224,8 +225,9 @@ def compose_run(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path]
             composed = compose(config_name, overrides=[*overrides, *_searchpath(config_dirs)],
                                return_hydra_config=True)
             node = composed.hydra
-            run = {"run_dir": str(node.run.dir), "overrides": list(node.overrides.task),
-                   "hydra": OmegaConf.to_container(node, resolve=False)}
+            plain = OmegaConf.to_container(node, resolve=False)
+            run = {"run_dir": str(node.run.dir), "run_dir_template": plain["run"]["dir"],
+                   "overrides": list(node.overrides.task), "hydra": plain}
             with open_dict(composed):
                 del composed["hydra"]
             return OmegaConf.to_object(composed), run

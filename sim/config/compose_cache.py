@@ -1,0 +1,107 @@
+"""A cache of single-run compositions, so that the command line composes a repeated command once.
+
+Composing with Hydra (importing it, parsing the overrides, merging some forty YAML files) costs
+about a second; a command line that was composed before is read back from a pickle instead. The
+key is the SHA-256 of everything the composition depends on:
+
+- the overrides and the user's config folders, as given;
+- the contents of every YAML file of the project's config folder and of those folders;
+- the source of the configuration package (``sim/config/*.py``: the schema and its defaults).
+
+Only successful compositions are stored, so a hit needs no check of the overrides' names; the
+values are checked by :func:`sim.prepare.prepare` as always. ``hydra.run.dir`` is stored
+unresolved and resolved at each hit (``${now:...}`` is the time of this run). The folder is
+``$SAHEL_SIM_CACHE`` or ``~/.cache/sahel-sim``; ``SAHEL_SIM_CACHE=off`` turns the cache off.
+A damaged or unreadable entry is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["cache_folder", "composition_key", "load", "resolve_run_dir", "store"]
+
+_OFF = ("off", "0", "false", "no")
+
+
+def cache_folder() -> Path | None:
+    """The cache's folder (None when ``SAHEL_SIM_CACHE`` turns it off)."""
+    value = os.environ.get("SAHEL_SIM_CACHE", "")
+    if value.lower() in _OFF:
+        return None
+    return Path(value) if value else Path.home() / ".cache" / "sahel-sim" / "compose"
+
+
+def _digest_tree(h: Any, root: Path, pattern: str) -> None:
+    for path in sorted(root.rglob(pattern)):
+        if path.is_file():
+            h.update(str(path.relative_to(root)).encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def composition_key(overrides: Sequence[str], config_dirs: Sequence[str | Path] = ()) -> str:
+    """The key of a composition (module docstring); changes when anything it depends on does."""
+    from sim.config.compose import config_dir
+
+    h = hashlib.sha256()
+    h.update(json.dumps({"overrides": list(overrides),
+                         "dirs": [str(Path(d).resolve()) for d in config_dirs]}).encode())
+    for root in (config_dir(), *(Path(d) for d in config_dirs)):
+        if root.is_dir():
+            _digest_tree(h, root, "*.yaml")
+    _digest_tree(h, Path(__file__).resolve().parent, "*.py")
+    return h.hexdigest()[:32]
+
+
+def load(key: str) -> tuple[Any, dict[str, Any]] | None:
+    """The stored ``(config, hydra_run)`` of a key, or None (no entry, or one that cannot be
+    read)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    path = folder / f"{key}.pkl"
+    try:
+        with path.open("rb") as f:
+            cfg, hydra_run = pickle.load(f)  # noqa: S301 (our own cache, written by store())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError,
+            TypeError):
+        return None
+    return cfg, hydra_run
+
+
+def store(key: str, cfg: Any, hydra_run: dict[str, Any]) -> None:
+    """Store a composition (atomically: a partial file is never read); errors are ignored (the
+    cache is an optimisation)."""
+    folder = cache_folder()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        with tmp.open("wb") as f:
+            pickle.dump((cfg, hydra_run), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(folder / f"{key}.pkl")
+    except OSError:
+        pass
+
+
+def resolve_run_dir(template: str, cfg: Any) -> str:
+    """``hydra.run.dir`` resolved now: ``${now:FORMAT}`` (the time of this run, as Hydra's own
+    resolver) and interpolations of the run config (``${scenario.name}``, ``${seed}``)."""
+    from omegaconf import OmegaConf
+
+    from sim.config.hashing import to_plain
+
+    if not OmegaConf.has_resolver("now"):
+        import datetime
+
+        OmegaConf.register_new_resolver(
+            "now", lambda pattern: datetime.datetime.now().strftime(pattern), use_cache=True)
+    node = OmegaConf.create({**to_plain(cfg), "_run_dir": template})
+    return str(node._run_dir)
