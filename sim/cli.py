@@ -128,8 +128,11 @@ def _composed(overrides: list[str], dirs: list[str]) -> tuple[object, dict]:
     hit = cache.load(key)
     if hit is not None:
         cfg, hydra_run = hit
-        return cfg, {**hydra_run, "run_dir": cache.resolve_run_dir(
-            hydra_run["run_dir_template"], cfg)}
+        try:
+            return cfg, {**hydra_run, "run_dir": cache.resolve_run_dir(
+                hydra_run["run_dir_template"], cfg)}
+        except Exception:  # noqa: BLE001 (a run.dir naming Hydra's own keys: compose it)
+            pass
     from sim.config import check_config_dirs, check_overrides
     from sim.config.compose import compose_run
 

@@ -398,3 +398,17 @@ def test_the_cache_key_follows_every_input_of_the_composition(tmp_path, monkeypa
     assert cache.cache_folder() is None and cache.load("k") is None
     cache.store("k2", 1, {})
     assert not (tmp_path / "c" / "k2.pkl").exists()
+
+
+def test_a_run_folder_naming_hydras_own_keys_is_composed_again(tmp_path, monkeypatch, capsys):
+    """``${hydra.job.name}`` cannot be resolved from the cached run config: such a command is
+    composed by Hydra every time, and still runs."""
+    from sim import cli
+
+    monkeypatch.setenv("SAHEL_SIM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(sys, "argv", [
+        "sahel-sim", "end=2019-02", "metrics.twin=false", "output.plots=false",
+        "output.overwrite=true", f"hydra.run.dir={tmp_path}/${{hydra.job.name}}"])
+    for _ in range(2):
+        cli.main()
+        assert f"outputs: {tmp_path}/" in capsys.readouterr().out
