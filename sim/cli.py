@@ -129,10 +129,11 @@ def _composed(overrides: list[str], dirs: list[str]) -> tuple[object, dict]:
     if hit is not None:
         cfg, hydra_run = hit
         try:
-            return cfg, {**hydra_run, "run_dir": cache.resolve_run_dir(
-                hydra_run["run_dir_template"], cfg)}
+            run_dir = cache.resolve_run_dir(hydra_run["run_dir_template"], cfg)
         except Exception:  # noqa: BLE001 (a run.dir naming Hydra's own keys: compose it)
-            pass
+            run_dir = None
+        if run_dir is not None:
+            return cfg, {**hydra_run, "run_dir": run_dir}
     from sim.config import check_config_dirs, check_overrides
     from sim.config.compose import compose_run
 

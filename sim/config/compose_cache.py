@@ -68,7 +68,7 @@ def load(key: str) -> tuple[Any, dict[str, Any]] | None:
     path = folder / f"{key}.pkl"
     try:
         with path.open("rb") as f:
-            cfg, hydra_run = pickle.load(f)  # noqa: S301 (our own cache, written by store())
+            cfg, hydra_run = pickle.load(f)  # our own cache, written by store()
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError,
             TypeError):
         return None
