@@ -121,7 +121,7 @@ def _single_run(overrides: list[str], dirs: list[str]) -> None:
 def _composed(overrides: list[str], dirs: list[str]) -> tuple[object, dict]:
     """The run's config and Hydra's settings: from the composition cache when this command was
     composed before with the same config files (:mod:`sim.config.compose_cache`), else composed
-    (its names checked first) and stored."""
+    (its names checked first, by :func:`~sim.config.compose.compose_run`) and stored."""
     from sim.config import compose_cache as cache
 
     key = cache.composition_key(overrides, dirs)
@@ -134,12 +134,9 @@ def _composed(overrides: list[str], dirs: list[str]) -> tuple[object, dict]:
             run_dir = None
         if run_dir is not None:
             return cfg, {**hydra_run, "run_dir": run_dir}
-    from sim.config import check_config_dirs, check_overrides
     from sim.config.compose import compose_run
 
-    check_config_dirs(dirs)
-    check_overrides(overrides, dirs)
-    cfg, hydra_run = compose_run(overrides, dirs)
+    cfg, hydra_run = compose_run(overrides, dirs)  # checks the names first
     cache.store(key, cfg, hydra_run)
     return cfg, hydra_run
 

@@ -14,14 +14,10 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.load import ok_runs
+from sim.validate.patterns import PRE_2020  # the default filter of plausible()
 
 __all__ = ["PRE_2020", "as_numeric", "bootstrap_mean", "paired_difference", "plausible",
            "posterior_shift", "probability", "rank_influence", "variance_shares"]
-
-#: The calibration patterns whose targets date from before 2020 (the default filter of
-#: :func:`plausible`; the same as ``sim.validate.patterns.PRE_2020``, kept here so that reading a
-#: sweep does not import the validation).
-PRE_2020 = ("C1", "C2", "C3", "C4", "C5", "C10")
 
 
 def as_numeric(values: pd.Series, name: str) -> pd.Series:

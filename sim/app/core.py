@@ -212,15 +212,13 @@ def _config(values: dict[str, Any], ov: list[str]) -> Any:
 
     from sim.api import load_config
     from sim.prepare import prepare
+    from sim.sweep.experiment import ParameterSpec
     from sim.sweep.params import apply_parameters
 
     if str(values.get("_extra", "") or "").strip():
         return load_config([*ov, "output.plots=false"])
     cfg = copy.deepcopy(_base(str(values.get("scenario", "historical"))))
-    settable = {o.split("=", 1)[0]: v for o in ov[1:]
-                for v in [_value(values, o)]}
-    from sim.sweep.experiment import ParameterSpec
-
+    settable = {o.split("=", 1)[0]: _value(values, o) for o in ov[1:]}
     apply_parameters(cfg, settable, {k: ParameterSpec(paths=[k]) for k in settable})
     prepare(cfg)
     return cfg

@@ -172,17 +172,13 @@ def _searchpath(config_dirs: Sequence[str | Path]) -> list[str]:
     return [f"hydra.searchpath=[{paths}]"]
 
 
-def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
-                   config_dirs: Sequence[str | Path] = (), schema: type = RunConfig) -> Any:
-    """Compose the Hydra config with ``overrides`` (Hydra syntax) and convert it to the typed
-    schema. Values are not checked here (see :func:`sim.prepare.prepare`).
-
-    Raises:
-        ConfigError: naming the parameter, the value and what is allowed.
-    """
+def _compose(overrides: Sequence[str], config_name: str, config_dirs: Sequence[str | Path],
+             schema: type, hydra_settings: bool, convert: Any) -> Any:
+    """Check the overrides' names, compose with Hydra's compose API (with Hydra's own node when
+    ``hydra_settings``) and return ``convert(composed)``; every Hydra or OmegaConf error becomes a
+    ConfigError naming the parameter, the value and what is allowed."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf
 
     overrides = overrides_list(overrides)
     check_config_dirs(config_dirs)
@@ -192,12 +188,39 @@ def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
         GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(config_dir()), version_base="1.3"):
-            composed = compose(config_name, overrides=[*overrides, *_searchpath(config_dirs)])
-            return OmegaConf.to_object(composed)
+            composed = compose(config_name, overrides=[*overrides, *_searchpath(config_dirs)],
+                               return_hydra_config=hydra_settings)
+            return convert(composed)
     except ConfigError:
         raise
     except Exception as exc:
         raise ConfigError(_hydra_message(exc, overrides, config_name, schema)) from exc
+
+
+def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
+                   config_dirs: Sequence[str | Path] = (), schema: type = RunConfig) -> Any:
+    """Compose the Hydra config with ``overrides`` (Hydra syntax) and convert it to the typed
+    schema. Values are not checked here (see :func:`sim.prepare.prepare`).
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed.
+    """
+    from omegaconf import OmegaConf
+
+    return _compose(overrides, config_name, config_dirs, schema, False, OmegaConf.to_object)
+
+
+def _split_hydra(composed: Any) -> tuple[Any, dict[str, Any]]:
+    """A composition with Hydra's node -> (the typed run config, Hydra's run settings)."""
+    from omegaconf import OmegaConf, open_dict
+
+    node = composed.hydra
+    plain = OmegaConf.to_container(node, resolve=False)
+    run = {"run_dir": str(node.run.dir), "run_dir_template": plain["run"]["dir"],
+           "overrides": list(node.overrides.task), "hydra": plain}
+    with open_dict(composed):
+        del composed["hydra"]
+    return OmegaConf.to_object(composed), run
 
 
 def compose_run(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = (),
@@ -210,31 +233,7 @@ def compose_run(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path]
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
     """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf, open_dict
-
-    overrides = overrides_list(overrides)
-    check_config_dirs(config_dirs)
-    check_overrides(overrides, config_dirs)
-    register_configs()
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(str(config_dir()), version_base="1.3"):
-            composed = compose(config_name, overrides=[*overrides, *_searchpath(config_dirs)],
-                               return_hydra_config=True)
-            node = composed.hydra
-            plain = OmegaConf.to_container(node, resolve=False)
-            run = {"run_dir": str(node.run.dir), "run_dir_template": plain["run"]["dir"],
-                   "overrides": list(node.overrides.task), "hydra": plain}
-            with open_dict(composed):
-                del composed["hydra"]
-            return OmegaConf.to_object(composed), run
-    except ConfigError:
-        raise
-    except Exception as exc:
-        raise ConfigError(_hydra_message(exc, overrides, config_name, RunConfig)) from exc
+    return _compose(overrides, config_name, config_dirs, RunConfig, True, _split_hydra)
 
 
 def _hydra_message(exc: BaseException, overrides: Sequence[str], config_name: str,
