@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,12 @@ from sim.provenance import provenance
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RunResult", "load_config", "run"]
+    from sim.record import Recorder, RunArrays
+
+__all__ = ["LazyTables", "RunResult", "load_config", "run", "run_batch"]
+
+#: The output tables every run has (docs/ODD.md section 10), in their order.
+TABLE_NAMES = ("states", "presence", "powers", "groups", "regions", "events")
 
 
 def load_config(overrides: Sequence[str] = (), config_name: str = "config",
@@ -40,13 +45,42 @@ def load_config(overrides: Sequence[str] = (), config_name: str = "config",
     return cfg
 
 
+class LazyTables(Mapping[str, "pd.DataFrame"]):
+    """A run's output tables, built from its world's recorded arrays the first time one is read
+    (a sweep that keeps only the summary never pays for them)."""
+
+    def __init__(self, recorder: Recorder, b: int, arrays: RunArrays):
+        self._recorder, self._b, self._arrays = recorder, b, arrays
+        self._tables: dict[str, pd.DataFrame] | None = None
+
+    def _built(self) -> dict[str, pd.DataFrame]:
+        if self._tables is None:
+            self._tables = self._recorder.tables(self._arrays, self._b)
+            self._recorder = None  # type: ignore[assignment]  # the batch's arrays can go
+        return self._tables
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self._built()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLE_NAMES)
+
+    def __len__(self) -> int:
+        return len(TABLE_NAMES)
+
+    def __contains__(self, name: object) -> bool:
+        return name in TABLE_NAMES
+
+
 @dataclass
 class RunResult:
-    """A finished run: the output tables of docs/ODD.md section 10, the summary, and the config."""
+    """A finished run: the output tables of docs/ODD.md section 10, the summary, and the config
+    (``arrays``: the recorded arrays the tables and the summary come from)."""
 
     config: RunConfig
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     summary: dict[str, Any]
+    arrays: RunArrays | None = None
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -61,32 +95,74 @@ class RunResult:
         return write_run(self, Path(folder), self.config.output.plots if plots is None else plots)
 
 
-def _simulate(cfg: RunConfig, prepared: RunConfig) -> tuple[dict[str, pd.DataFrame],
-                                                           dict[str, Any]]:
-    """Run a prepared configuration; return its tables and summary (without provenance)."""
+def _simulate(cfg: RunConfig, prepared: RunConfig, seeds: Sequence[int]
+              ) -> list[tuple[Mapping[str, pd.DataFrame], dict[str, Any], RunArrays]]:
+    """Run a prepared configuration in a batch of one world per seed; return each world's tables
+    (built when read), summary (without provenance) and arrays."""
     from sim.metrics import summarize_arrays
     from sim.model import SahelModel
 
-    model = SahelModel(prepared)
+    model = SahelModel(prepared, seeds)
     model.run()
-    arrays = model.recorder.arrays()
-    tables = model.recorder.tables(arrays)
-    summary = {
-        "scenario": cfg.scenario.name,
-        "world": cfg.world.name,
-        "start": cfg.start,
-        "end": cfg.end,
-        "rules": {p: prepared.rules.vacuum.get(p, prepared.rules.default_vacuum)
-                  for p in model.world.power_ids},
-        **summarize_arrays(arrays, cfg.metrics, cfg.start, cfg.end),
-    }
-    return tables, summary
+    rules = {p: prepared.rules.vacuum.get(p, prepared.rules.default_vacuum)
+             for p in model.world.power_ids}
+    out = []
+    for b in range(model.worlds):
+        arrays = model.recorder.arrays(b)
+        summary = {
+            "scenario": cfg.scenario.name,
+            "world": cfg.world.name,
+            "start": cfg.start,
+            "end": cfg.end,
+            "rules": dict(rules),
+            **summarize_arrays(arrays, cfg.metrics, cfg.start, cfg.end),
+        }
+        out.append((LazyTables(model.recorder, b, arrays), summary, arrays))
+    return out
+
+
+def run_batch(cfg: RunConfig, seeds: Sequence[int] | None = None) -> list[RunResult]:
+    """Check ``cfg`` once and run it with each of ``seeds`` (default: ``[cfg.seed]``), every
+    world in one batch (one numpy call per step serves them all); return one result per seed,
+    in order.
+
+    World ``b``'s result is the result of ``run(cfg with seed = seeds[b])``, bit for bit: a run
+    never depends on its batch. With ``metrics.twin`` the twins run as a second batch.
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed (nothing has run).
+    """
+    import dataclasses
+
+    from sim.config.hashing import config_hashes
+
+    prepared = prepare(cfg)
+    seeds = [int(cfg.seed)] if seeds is None else [int(s) for s in seeds]
+    runs = _simulate(cfg, prepared, seeds)
+    twins = None
+    if cfg.metrics.twin:
+        from sim.twin import premium, twin_config
+
+        twin = twin_config(cfg, list(prepared.world.powers))
+        twins = _simulate(twin, prepare(twin), seeds)
+    common = provenance()
+    results = []
+    for b, (seed, digest) in enumerate(zip(seeds, config_hashes(cfg, seeds), strict=True)):
+        tables, summary, arrays = runs[b]
+        summary["vacuum_premium"] = None
+        if twins is not None:
+            summary["vacuum_premium"] = premium(summary, twins[b][1], arrays, twins[b][2],
+                                                cfg.metrics.premium_margin)
+        summary.update({"seed": seed, "config_hash": digest, **common})
+        world_cfg = cfg if seed == cfg.seed else dataclasses.replace(cfg, seed=seed)
+        results.append(RunResult(config=world_cfg, tables=tables, summary=summary, arrays=arrays))
+    return results
 
 
 def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
     """Check and run ``cfg``; return its tables and summary. Writes files only if
     ``output_dir`` is given (refused before the run if it holds another run's outputs, see
-    :func:`sim.io.check_run_folder`).
+    :func:`sim.io.check_run_folder`). A single run is a batch of one (:func:`run_batch`).
 
     With ``metrics.twin`` (the default) the twin world without the Western exit is run too, on
     the same seed, and the summary's ``vacuum_premium`` says what the exit caused
@@ -95,22 +171,12 @@ def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
     Raises:
         ConfigError: naming the parameter, the value and what is allowed (nothing has run).
     """
-    prepared = prepare(cfg)
     if output_dir is not None:
         from sim.io import check_run_folder
 
+        prepare(cfg)  # a bad value is named before the folder is looked at
         check_run_folder(output_dir, cfg)
-    tables, summary = _simulate(cfg, prepared)
-    summary["vacuum_premium"] = None
-    if cfg.metrics.twin:
-        from sim.twin import premium, twin_config
-
-        twin = twin_config(cfg, list(prepared.world.powers))
-        twin_tables, twin_summary = _simulate(twin, prepare(twin))
-        summary["vacuum_premium"] = premium(summary, twin_summary, tables["presence"],
-                                            twin_tables["presence"], cfg.metrics.premium_margin)
-    summary.update(provenance(cfg))
-    result = RunResult(config=cfg, tables=tables, summary=summary)
+    result = run_batch(cfg)[0]
     if output_dir is not None:
         result.write(output_dir)
     return result

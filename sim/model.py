@@ -1,6 +1,13 @@
 """The Sahel influence model: a Mesa Model that owns the random streams, the arrays and the agents,
 and runs the eight monthly processes of docs/ODD.md section 3 in order.
 
+One model steps a batch of B worlds at once (:class:`SahelModel` with ``seeds``): the same
+config, each world with its own seed. Every array carries the batch axis first, every numpy call
+serves the whole batch, and each world draws from its own named streams, so that a world's run
+never depends on its batch (which worlds ran beside it, or how many). A single run is a batch of
+one: there is one code path. Scheduled events apply to every world; emergent events (coups,
+expulsions, entries...) happen in the worlds whose state calls for them.
+
 Time: model time t = k is the end of month k (month index k - 1 from ``start``); dated events of
 month m are scheduled through Mesa's event list at t = m + 0.5, so they apply before that month's
 processes (process 1).
@@ -8,7 +15,7 @@ processes (process 1).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -71,29 +78,40 @@ class _WestCut:
 
 class SahelModel(mesa.Model):
     """The model. Build it from a validated :class:`~sim.config.RunConfig` (see
-    :func:`sim.prepare.prepare`), then call :meth:`run`."""
+    :func:`sim.prepare.prepare`), then call :meth:`run`.
 
-    def __init__(self, cfg: RunConfig):
+    Args:
+        cfg: the config every world of the batch shares.
+        seeds: one seed per world (default: ``[cfg.seed]``, a batch of one). World ``b`` draws
+            from the streams of ``seeds[b]`` (:func:`sim.seeds.stream`), so its run is the run
+            of ``cfg`` with that seed, bit for bit, whatever else is in the batch.
+    """
+
+    def __init__(self, cfg: RunConfig, seeds: Sequence[int] | None = None):
         # the model reads ``cfg`` as it is; a budget or param event changes the model's own
         # copies of the objects on its path (:func:`sim.config.paths.copy_along`), never the
         # caller's config
         self.cfg = cfg
-        super().__init__(rng=stream(cfg.seed, "model"))
+        self.seeds = [int(cfg.seed)] if seeds is None else [int(x) for x in seeds]
+        if not self.seeds:
+            raise ValueError("seeds: an empty batch; allowed: at least one seed")
+        super().__init__(rng=stream(self.seeds[0], "model"))
         self.world = build_world(self.cfg)
         self.start_month = parse_month(cfg.start, "start")
         self.n_months = parse_month(cfg.end, "end") - self.start_month + 1
-        self.state = initial_state(self.cfg, self.world)
-        self.recorder = Recorder(self.world, self.start_month, self.n_months)
+        n = len(self.seeds)
+        self.state = initial_state(self.cfg, self.world, n)
+        self.recorder = Recorder(self.world, self.start_month, self.n_months, n)
         w = self.world
         self.protected = np.array([p in cfg.scenario.protected for p in w.power_ids])
-        self.hosts = [HostState(self, i, s, stream(cfg.seed, f"state:{s}"))
+        self.hosts = [HostState(self, i, s, self._streams(f"state:{s}"))
                       for i, s in enumerate(w.state_ids)]
         self.foreign = [ForeignPower(self, i, p, cfg.rules.vacuum.get(p, cfg.rules.default_vacuum),
-                                     stream(cfg.seed, f"power:{p}"))
+                                     self._streams(f"power:{p}"))
                         for i, p in enumerate(w.power_ids)]
-        self.armed = [ArmedGroup(self, i, g, stream(cfg.seed, f"group:{g}"))
+        self.armed = [ArmedGroup(self, i, g, self._streams(f"group:{g}"))
                       for i, g in enumerate(w.group_ids)]
-        self.combat_rng = stream(cfg.seed, "process:combat")
+        self.combat_rngs = self._streams("process:combat")
         st = self.state
         # arms flows start at their steady state (the 12-month memory of the current market), so
         # that exporters' influence does not start from an artificial zero
@@ -102,13 +120,13 @@ class SahelModel(mesa.Model):
         st.host_paid[:] = st.arms_paid[:] = st.spending[:] = st.arms_delivered[:] = 0.0
         # influence starts at what each power provides (its equilibrium share)
         st.influence = influence_p.target_influence(w, st, self.cfg.params.influence)
-        st.influence_ring[:] = st.influence
+        st.influence_ring[:] = st.influence[:, None]
         foreign = hosts_p.update_vacuum(w, st, self.cfg.params.hosts,
                                         self.cfg.params.combat.force_ratio,
                                         combat_p.hostile_strength(w, st))
         if cfg.scenario.endogenous_partner_choice:  # the regimes' standing starts at the value
             ins = hosts_p.insecurity(w, st, self.cfg.params.hosts)
-            st.standing = self._partner_value(ins, np.zeros(len(w.state_ids)), foreign, 0)
+            st.standing = self._partner_value(ins, np.zeros(ins.shape), foreign, 0)
         self._scheduled: list[_ScheduledEvent | _WestCut] = []
         sc = cfg.scenario
         if sc.west_withdrawal_share > 0:
@@ -127,6 +145,15 @@ class SahelModel(mesa.Model):
                 self._scheduled.append(action)
                 self.schedule_event(action, at=m + 0.5)
 
+    @property
+    def worlds(self) -> int:
+        """B, the number of worlds in the batch."""
+        return len(self.seeds)
+
+    def _streams(self, name: str) -> list[np.random.Generator]:
+        """Stream ``name`` of every world, in batch order."""
+        return [stream(seed, name) for seed in self.seeds]
+
     # ----------------------------------------------------------------------- running
 
     def run(self) -> None:
@@ -139,26 +166,26 @@ class SahelModel(mesa.Model):
         month = self.steps - 1
         st.month = month
         # 2. armed groups
-        streams = [g.stream for g in self.armed]
+        streams = [g.streams for g in self.armed]
         groups_p.recruit(w, st, cfg.params.groups, streams)
         groups_p.move(w, st, cfg.params.groups)
         attacks = groups_p.attacks(w, st, streams)
         # 3. militias, then combat
         militias_p.update_militias(w, st, cfg.params.militias)
-        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_rng, w.army_harm,
+        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_rngs, w.army_harm,
                                  cfg.params.militias, cfg.params.groups.reprisal_memory_months)
-        st.casualty_ring[month % MEMORY] = st.casualties
-        for r in result.massacre_regions:
-            self.recorder.event(month, "massacre", "", w.region_ids[r],
-                                f"{st.civilian_fatalities[r]:.0f} civilians killed")
-        for si in result.army_mass_casualty:
-            self.mass_casualty_attack(int(si), month)
+        st.casualty_ring[:, month % MEMORY] = st.casualties
+        for b, r in zip(*result.massacre_regions):
+            self.recorder.event(b, month, "massacre", "", w.region_ids[r],
+                                f"{st.civilian_fatalities[b, r]:.0f} civilians killed")
+        for b, si in zip(*result.army_mass_casualty):
+            self.mass_casualty_attack(int(b), int(si), month)
         # 4. host states
         self._hosts(month)
         # 5. foreign powers
         self._powers(month)
         # 6. influence
-        st.influence_ring[month % MEMORY] = st.influence
+        st.influence_ring[:, month % MEMORY] = st.influence
         influence_p.update_influence(w, st, cfg.params.influence)
         # 7. accounting
         ledger = close_month(st)
@@ -177,8 +204,8 @@ class SahelModel(mesa.Model):
         politics_p.update_army_losses(st, st.army_deaths)
         if sc.endogenous_coups or sc.endogenous_sanctions:
             # every state draws the same numbers each month, whatever happens (common random
-            # numbers across scenarios)
-            draws = np.array([h.politics_draws() for h in self.hosts]).reshape(-1, politics_p.DRAWS)
+            # numbers across scenarios): [B, S, DRAWS]
+            draws = np.stack([h.politics_draws() for h in self.hosts], axis=1)
             if sc.endogenous_coups:
                 self._coups(month, ins, draws)
             if sc.endogenous_sanctions:
@@ -189,15 +216,16 @@ class SahelModel(mesa.Model):
         if sc.endogenous_partner_choice:
             self._partner_choice(month, ins, trend, foreign)
         elif sc.endogenous_expulsion:
-            for si, pi in zip(*np.nonzero(hosts_p.expulsion_candidates(w, st, hp, self.protected))):
-                self.expel(int(si), int(pi), month,
-                           f"receptivity {st.receptivity[si, pi]:.2f} below {hp.expel_threshold}")
+            candidates = hosts_p.expulsion_candidates(w, st, hp, self.protected)
+            for b, si, pi in zip(*np.nonzero(candidates)):
+                self.expel(int(b), int(si), int(pi), month,
+                           f"receptivity {st.receptivity[b, si, pi]:.2f} below {hp.expel_threshold}")
         accepted = hosts_p.decide_offers(st, hp)
-        for si, pi in zip(*np.nonzero(accepted)):
-            powers_p.order(st, pi, si, st.offers[pi, si], w.ramp_months[pi])
-            st.agreement[si, pi] = True
-            self.recorder.event(month, "agreement", w.state_ids[si], w.power_ids[pi],
-                                "offer accepted: " + _describe(st.offers[pi, si]))
+        for b, si, pi in zip(*np.nonzero(accepted)):
+            powers_p.order(st, b, pi, si, st.offers[b, pi, si], w.ramp_months[pi])
+            st.agreement[b, si, pi] = True
+            self.recorder.event(b, month, "agreement", w.state_ids[si], w.power_ids[pi],
+                                "offer accepted: " + _describe(st.offers[b, pi, si]))
         st.offers[:] = 0.0
         loss = (st.sanctioned * cfg.params.sanctions.budget_cost) if st.sanctioned.any() else None
         hosts_p.update_budget(w, st, hp, ins, loss)
@@ -207,37 +235,38 @@ class SahelModel(mesa.Model):
         w, st, cp = self.world, self.state, self.cfg.params.coups
         hazard = politics_p.coup_hazard(w, st, cp, ins, month)
         capacity, foreign = hosts_p.security_capacity(w, st)
-        share = ratio(foreign, capacity[:, None])
+        share = ratio(foreign, capacity[:, :, None])
         tried = politics_p.coup_attempts(w, st, cp, hazard, draws, month, share)
-        for si in np.flatnonzero(tried.attempted):
-            why = f"hazard {hazard[si]:.3f}/month"
-            if tried.succeeded[si]:
-                self.coup(int(si), month, f"emergent ({why})")
+        for b, si in zip(*np.nonzero(tried.attempted)):
+            why = f"hazard {hazard[b, si]:.3f}/month"
+            if tried.succeeded[b, si]:
+                self.coup(int(b), int(si), month, f"emergent ({why})")
             else:
-                self.failed_coup(int(si), month, f"emergent, failed ({why})")
+                self.failed_coup(int(b), int(si), month, f"emergent, failed ({why})")
 
     def _sanctions(self, month: int, draws: np.ndarray) -> None:
         """The AU and ECOWAS after a coup: suspension, sanctions, concession, transition."""
         w, st = self.world, self.state
         res = politics_p.sanctions_step(w, st, self.cfg.params.sanctions, draws, month)
-        for si in np.flatnonzero(res.suspended):
+        rec = self.recorder
+        for b, si in zip(*np.nonzero(res.suspended)):
             who = "ecowas" if w.ecowas_member[si] else "au"
-            self.recorder.event(month, "suspension", who, w.state_ids[si], "after the coup")
-        for si in np.flatnonzero(res.embargoed):
-            self.recorder.event(month, "sanctions", "ecowas", w.state_ids[si],
-                                "economic sanctions: borders closed, accounts frozen")
-        for si in np.flatnonzero(res.conceded):
-            self.recorder.event(month, "concession", w.state_ids[si], "ecowas",
-                                "the junta agrees a transition; sanctions lifted")
-        for si in np.flatnonzero(res.transition):
-            st.regime[si] = CIVILIAN
-            self.recorder.event(month, "transition", w.state_ids[si], "",
-                                "civilian rule restored" + ("; suspension lifted"
-                                                            if res.lifted[si] else ""))
+            rec.event(b, month, "suspension", who, w.state_ids[si], "after the coup")
+        for b, si in zip(*np.nonzero(res.embargoed)):
+            rec.event(b, month, "sanctions", "ecowas", w.state_ids[si],
+                      "economic sanctions: borders closed, accounts frozen")
+        for b, si in zip(*np.nonzero(res.conceded)):
+            rec.event(b, month, "concession", w.state_ids[si], "ecowas",
+                      "the junta agrees a transition; sanctions lifted")
+        for b, si in zip(*np.nonzero(res.transition)):
+            st.regime[b, si] = CIVILIAN
+            rec.event(b, month, "transition", w.state_ids[si], "",
+                      "civilian rule restored" + ("; suspension lifted"
+                                                  if res.lifted[b, si] else ""))
 
     def _partner_value(self, ins: np.ndarray, trend: np.ndarray, foreign: np.ndarray,
                        month: int) -> np.ndarray:
-        """[S, P] each partner's value to each regime (:func:`politics.partner_value`)."""
+        """[B, S, P] each partner's value to each regime (:func:`politics.partner_value`)."""
         w, st, cp = self.world, self.state, self.cfg.params.coups
         hazard = politics_p.coup_hazard(w, st, cp, ins, month)
         threat = hazard / (hazard + politics_p.monthly_base(cp))
@@ -252,41 +281,41 @@ class SahelModel(mesa.Model):
         pp = cfg.params.partners
         politics_p.update_standing(st, pp, self._partner_value(ins, trend, foreign, month))
         acts = politics_p.partner_actions(w, st, pp, self.protected, month)
-        ids, powers = w.state_ids, w.power_ids
-        for si, pi in zip(*np.nonzero(acts.invite)):
-            st.agreement[si, pi] = True
-            st.invited_until[si, pi] = month + pp.invitation_months
-            self.recorder.event(month, "invitation", ids[si], powers[pi],
-                                f"standing {st.standing[si, pi]:+.2f}")
-        for si, pi in zip(*np.nonzero(acts.downgrade)):
-            st.downgraded[si, pi] = True
-            self.recorder.event(month, "downgrade", ids[si], powers[pi],
-                                f"standing {st.standing[si, pi]:+.2f}: agreements suspended, "
-                                "overflights restricted")
-        for si, pi in zip(*np.nonzero(acts.restore)):
-            st.downgraded[si, pi] = False
-            self.recorder.event(month, "restore", ids[si], powers[pi],
-                                f"standing {st.standing[si, pi]:+.2f}")
+        ids, powers, rec = w.state_ids, w.power_ids, self.recorder
+        for b, si, pi in zip(*np.nonzero(acts.invite)):
+            st.agreement[b, si, pi] = True
+            st.invited_until[b, si, pi] = month + pp.invitation_months
+            rec.event(b, month, "invitation", ids[si], powers[pi],
+                      f"standing {st.standing[b, si, pi]:+.2f}")
+        for b, si, pi in zip(*np.nonzero(acts.downgrade)):
+            st.downgraded[b, si, pi] = True
+            rec.event(b, month, "downgrade", ids[si], powers[pi],
+                      f"standing {st.standing[b, si, pi]:+.2f}: agreements suspended, "
+                      "overflights restricted")
+        for b, si, pi in zip(*np.nonzero(acts.restore)):
+            st.downgraded[b, si, pi] = False
+            rec.event(b, month, "restore", ids[si], powers[pi],
+                      f"standing {st.standing[b, si, pi]:+.2f}")
         st.effect_factor = 1.0 - pp.downgrade_effect * st.downgraded
-        for si, pi in zip(*np.nonzero(acts.expel)):
-            self.expel(int(si), int(pi), month, f"standing {st.standing[si, pi]:+.2f}: the "
-                       "junta asks it to leave")
-        for si, pi in zip(*np.nonzero(acts.end_agreement)):
-            self.end_agreement(int(si), int(pi), month)
+        for b, si, pi in zip(*np.nonzero(acts.expel)):
+            self.expel(int(b), int(si), int(pi), month, f"standing {st.standing[b, si, pi]:+.2f}: "
+                       "the junta asks it to leave")
+        for b, si, pi in zip(*np.nonzero(acts.end_agreement)):
+            self.end_agreement(int(b), int(si), int(pi), month)
         person = w.is_person
-        for si, pi in zip(*np.nonzero(acts.leave)):
-            if (st.target[pi, si] * person).sum() <= 0:
+        for b, si, pi in zip(*np.nonzero(acts.leave)):
+            if (st.target[b, pi, si] * person).sum() <= 0:
                 continue  # already leaving
-            self.withdraw(int(pi), int(si), month,
-                          f"host hostile: downgraded for {st.hostile_months[si, pi]} months")
-            st.cooldown_until[si, pi] = month + cfg.rules.casualty_cooldown_months
+            self.withdraw(int(b), int(pi), int(si), month,
+                          f"host hostile: downgraded for {st.hostile_months[b, si, pi]} months")
+            st.cooldown_until[b, si, pi] = month + cfg.rules.casualty_cooldown_months
 
     def _powers(self, month: int) -> None:
         cfg, w, st = self.cfg, self.world, self.state
         if cfg.scenario.endogenous_withdrawal:
-            for pi, si in zip(*np.nonzero(powers_p.casualty_withdrawals(w, st, self.protected))):
-                self.withdraw(int(pi), int(si), month, "casualties beyond tolerance")
-                st.cooldown_until[si, pi] = month + cfg.rules.casualty_cooldown_months
+            for b, pi, si in zip(*np.nonzero(powers_p.casualty_withdrawals(w, st, self.protected))):
+                self.withdraw(int(b), int(pi), int(si), month, "casualties beyond tolerance")
+                st.cooldown_until[b, si, pi] = month + cfg.rules.casualty_cooldown_months
         # `none` keeps its targets: no context needed. A power's decision reads only its own
         # targets, so every power decides before the budget ceilings are applied to all at once.
         deciding = [agent for agent in self.foreign if agent.rule_name != "none"]
@@ -302,17 +331,18 @@ class SahelModel(mesa.Model):
         # recorded levels), then buys arms
         hosts_p.pay_contractors(w, st, cfg.params.resources)
         powers_p.arms_market(w, st, cfg.params.resources)
-        for pi, si in zip(*np.nonzero(entered)):
-            self.recorder.event(month, "entry", w.power_ids[pi], w.state_ids[si],
-                                _describe(st.level[pi, si]))
-        for pi, si in zip(*np.nonzero(left)):
-            self.recorder.event(month, "exit", w.power_ids[pi], w.state_ids[si], "personnel reached 0")
+        for b, pi, si in zip(*np.nonzero(entered)):
+            self.recorder.event(b, month, "entry", w.power_ids[pi], w.state_ids[si],
+                                _describe(st.level[b, pi, si]))
+        for b, pi, si in zip(*np.nonzero(left)):
+            self.recorder.event(b, month, "exit", w.power_ids[pi], w.state_ids[si],
+                                "personnel reached 0")
 
     # ----------------------------------------------------------------------- rule context
 
     def rule_context(self, pi: int, month: int,
                      payment_view: tuple[np.ndarray, np.ndarray] | None = None) -> RuleContext:
-        """What power ``pi`` sees this month (see :class:`sim.rules.RuleContext`).
+        """What power ``pi`` sees this month in every world (see :class:`sim.rules.RuleContext`).
 
         ``payment_view`` is the hosts' ``(cash, concession)`` payment shares
         (:func:`sim.processes.hosts.payment_shares`, the same shares the month's bills are settled
@@ -322,144 +352,154 @@ class SahelModel(mesa.Model):
         w, st = self.world, self.state
         if len(w.power_ids) > 1:
             others = np.arange(len(w.power_ids)) != pi
-            last = st.last_exit[:, others].max(axis=1)
-            gain = (st.influence[:, others] - st.influence_ring[month % MEMORY][:, others]).max(axis=1)
+            last = st.last_exit[:, :, others].max(axis=2)
+            gain = (st.influence[:, :, others]
+                    - st.influence_ring[:, month % MEMORY][:, :, others]).max(axis=2)
         else:
-            last, gain = np.full(len(w.state_ids), NEVER), np.zeros(len(w.state_ids))
+            last, gain = np.full(st.vacuum.shape, NEVER), np.zeros(st.vacuum.shape)
         age = np.where(last > NEVER, month - last, np.inf)  # float: months, inf where none left
         cash, conc = (payment_view if payment_view is not None
                       else hosts_p.payment_shares(w, st, self.cfg.params.resources))
-        host_share = (w.host_cash_share[pi][None, :] * cash[:, None]
-                      + w.concession_share[pi][None, :] * conc[:, None])
-        net = int(st.gross_cents[pi] - st.host_cents[pi] - st.concession_cents[pi]) / 100.0
+        host_share = (w.host_cash_share[pi] * cash[:, :, None]
+                      + w.concession_share[pi] * conc[:, :, None])
+        net = (st.gross_cents[:, pi] - st.host_cents[:, pi] - st.concession_cents[:, pi]) / 100.0
         return RuleContext(
             power=w.power_ids[pi], states=w.state_ids, month=month, vacuum=st.vacuum.copy(),
-            capacity=st.capacity.copy(), receptivity=st.receptivity[:, pi].copy(),
-            influence=st.influence[:, pi].copy(), level=st.level[pi].copy(),
-            target=st.target[pi].copy(),
-            can_enter=(st.banned_until[:, pi] <= month) & (st.cooldown_until[:, pi] <= month),
-            invited=(st.invited_until[:, pi] > month) & (st.banned_until[:, pi] <= month),
+            capacity=st.capacity.copy(), receptivity=st.receptivity[:, :, pi].copy(),
+            influence=st.influence[:, :, pi].copy(), level=st.level[:, pi].copy(),
+            target=st.target[:, pi].copy(),
+            can_enter=(st.banned_until[:, :, pi] <= month) & (st.cooldown_until[:, :, pi] <= month),
+            invited=(st.invited_until[:, :, pi] > month) & (st.banned_until[:, :, pi] <= month),
             rival_exit_age=age, rival_gain=gain, has_instrument=w.has_instrument[pi].copy(),
             unit_cost=w.unit_cost[pi].copy(), effectiveness=w.effectiveness[pi].copy(),
             host_share=host_share, net_cost_to_date=net, budget_month=w.budget_ceiling[pi] / 12.0,
             interest=w.strategic_interest[pi].copy(), params=self.cfg.rules)
 
     # ----------------------------------------------------------------------- actions
+    # Each action acts in one world ``b`` of the batch; a scheduled event calls it in every world.
 
-    def coup(self, si: int, month: int, detail: str) -> None:
+    def coup(self, b: int, si: int, month: int, detail: str) -> None:
         """A coup in state ``si``: military regime, a new junta's popularity bonus; the coup trap
         starts, and the regional organisations will answer in ``sanctions.delay_months``."""
         st = self.state
-        st.regime[si] = MILITARY
-        st.legitimacy[si] = min(1.0, st.legitimacy[si] + self.cfg.params.hosts.coup_legitimacy_bonus)
-        st.last_attempt[si] = st.last_coup[si] = month
-        st.transition_at[si] = NEVER
+        st.regime[b, si] = MILITARY
+        st.legitimacy[b, si] = min(1.0, st.legitimacy[b, si]
+                                   + self.cfg.params.hosts.coup_legitimacy_bonus)
+        st.last_attempt[b, si] = st.last_coup[b, si] = month
+        st.transition_at[b, si] = NEVER
         if self.cfg.scenario.endogenous_sanctions:
-            st.sanction_at[si] = month + self.cfg.params.sanctions.delay_months
-        self.recorder.event(month, "coup", "army", self.world.state_ids[si], detail)
+            st.sanction_at[b, si] = month + self.cfg.params.sanctions.delay_months
+        self.recorder.event(b, month, "coup", "army", self.world.state_ids[si], detail)
 
-    def mass_casualty_attack(self, si: int, month: int) -> None:
+    def mass_casualty_attack(self, b: int, si: int, month: int) -> None:
         """A mass-casualty attack on state ``si``'s army: a shock to politics. Every partner present
         loses ``hosts.shock_blame`` of receptivity (protests after Boulkessy and Indelimane, 2019,
         demanded that foreign forces leave); the losses also raise the coup hazard through the
         army's 3-month memory of losses (:func:`sim.processes.politics.coup_hazard`)."""
         w, st = self.world, self.state
-        here = (st.level[:, si] * w.is_person).sum(axis=1) > 0  # [P]
-        st.receptivity[si] = np.where(here, np.maximum(
-            st.receptivity[si] - self.cfg.params.hosts.shock_blame, 0.0), st.receptivity[si])
-        self.recorder.event(month, "army_mass_casualty", "", w.state_ids[si],
-                            f"{st.army_deaths[si]:.0f} soldiers killed")
+        here = (st.level[b, :, si] * w.is_person).sum(axis=1) > 0  # [P]
+        st.receptivity[b, si] = np.where(here, np.maximum(
+            st.receptivity[b, si] - self.cfg.params.hosts.shock_blame, 0.0), st.receptivity[b, si])
+        self.recorder.event(b, month, "army_mass_casualty", "", w.state_ids[si],
+                            f"{st.army_deaths[b, si]:.0f} soldiers killed")
 
-    def failed_coup(self, si: int, month: int, detail: str) -> None:
+    def failed_coup(self, b: int, si: int, month: int, detail: str) -> None:
         """A failed coup attempt in state ``si``: the trap starts, the regime is weakened."""
         st = self.state
-        st.last_attempt[si] = month
-        st.legitimacy[si] = max(0.0, st.legitimacy[si] - self.cfg.params.coups.failed_legitimacy_cost)
-        self.recorder.event(month, "coup_attempt", "army", self.world.state_ids[si], detail)
+        st.last_attempt[b, si] = month
+        st.legitimacy[b, si] = max(0.0, st.legitimacy[b, si]
+                                   - self.cfg.params.coups.failed_legitimacy_cost)
+        self.recorder.event(b, month, "coup_attempt", "army", self.world.state_ids[si], detail)
 
-    def end_agreement(self, si: int, pi: int, month: int) -> None:
+    def end_agreement(self, b: int, si: int, pi: int, month: int) -> None:
         """An elected government ends power ``pi``'s agreement: it leaves over
         ``partners.notice_months`` and may not return for ``hosts.ban_months``; ending it costs
         the government ``end_agreement_legitimacy_cost``."""
         w, st, pp = self.world, self.state, self.cfg.params.partners
         person = w.is_person
-        powers_p.order(st, pi, si, np.where(person, 0.0, st.target[pi, si]),
+        powers_p.order(st, b, pi, si, np.where(person, 0.0, st.target[b, pi, si]),
                        np.full(len(INSTRUMENT_KINDS), pp.notice_months))
-        st.banned_until[si, pi] = month + self.cfg.params.hosts.ban_months
-        st.agreement[si, pi] = False
-        st.last_exit[si, pi] = month
-        st.legitimacy[si] = max(0.0, st.legitimacy[si] - pp.end_agreement_legitimacy_cost)
-        self.recorder.event(month, "agreement_ended", w.state_ids[si], w.power_ids[pi],
-                            f"standing {st.standing[si, pi]:+.2f} for {st.low_months[si, pi]} "
-                            f"months; leaves over {pp.notice_months} months")
+        st.banned_until[b, si, pi] = month + self.cfg.params.hosts.ban_months
+        st.agreement[b, si, pi] = False
+        st.last_exit[b, si, pi] = month
+        st.legitimacy[b, si] = max(0.0, st.legitimacy[b, si] - pp.end_agreement_legitimacy_cost)
+        self.recorder.event(b, month, "agreement_ended", w.state_ids[si], w.power_ids[pi],
+                            f"standing {st.standing[b, si, pi]:+.2f} for "
+                            f"{st.low_months[b, si, pi]} months; leaves over "
+                            f"{pp.notice_months} months")
 
-    def withdraw(self, pi: int, si: int, month: int, detail: str,
+    def withdraw(self, b: int, pi: int, si: int, month: int, detail: str,
                  instrument: str = "", value: float = 0.0, months: int | None = None) -> None:
         """Order power ``pi`` down to ``value`` in state ``si`` (one instrument, or every person
         instrument) over its drawdown lag (or ``months``)."""
         w, st = self.world, self.state
         cols = [INSTRUMENT_KINDS.index(instrument)] if instrument else list(np.flatnonzero(w.is_person))
-        target = st.target[pi, si].copy()
+        target = st.target[b, pi, si].copy()
         target[cols] = np.minimum(target[cols], value)  # a withdrawal never raises a level
         lag = w.drawdown_months[pi] if months is None else np.full(len(INSTRUMENT_KINDS), months)
-        powers_p.order(st, pi, si, target, lag)
-        self.recorder.event(month, "withdrawal", w.power_ids[pi], w.state_ids[si], detail)
+        powers_p.order(st, b, pi, si, target, lag)
+        self.recorder.event(b, month, "withdrawal", w.power_ids[pi], w.state_ids[si], detail)
 
     def west_cut(self, month: int) -> None:
         """Every Western power (france, usa, un, eu) keeps (1 - ``west_withdrawal_share``) of its
-        forces in each AES state, reached over ``west_withdrawal_months``."""
+        forces in each AES state, reached over ``west_withdrawal_months``, in every world."""
         w, st, sc = self.world, self.state, self.cfg.scenario
         st.month = month
         keep = 1.0 - sc.west_withdrawal_share
-        for p in WEST:
-            if p not in w.power_ids:
-                continue
-            pi = w.power_ids.index(p)
-            for s in AES:
-                if s not in w.state_ids:
+        lag = np.full(len(INSTRUMENT_KINDS), sc.west_withdrawal_months)
+        for b in range(self.worlds):
+            for p in WEST:
+                if p not in w.power_ids:
                     continue
-                si = w.state_ids.index(s)
-                if (st.target[pi, si] * w.is_person).sum() <= 0:
-                    continue
-                target = np.where(w.is_person, np.minimum(st.target[pi, si], keep * st.level[pi, si]),
-                                  st.target[pi, si])
-                powers_p.order(st, pi, si, target, np.full(len(INSTRUMENT_KINDS), sc.west_withdrawal_months))
-                self.recorder.event(month, "withdrawal", p, s,
-                                    f"scenario: Western forces cut by {sc.west_withdrawal_share:.0%}")
+                pi = w.power_ids.index(p)
+                for s in AES:
+                    if s not in w.state_ids:
+                        continue
+                    si = w.state_ids.index(s)
+                    if (st.target[b, pi, si] * w.is_person).sum() <= 0:
+                        continue
+                    target = np.where(w.is_person, np.minimum(st.target[b, pi, si],
+                                                              keep * st.level[b, pi, si]),
+                                      st.target[b, pi, si])
+                    powers_p.order(st, b, pi, si, target, lag)
+                    self.recorder.event(b, month, "withdrawal", p, s, "scenario: Western forces "
+                                        f"cut by {sc.west_withdrawal_share:.0%}")
 
-    def expel(self, si: int, pi: int, month: int, detail: str, months: int | None = None) -> None:
+    def expel(self, b: int, si: int, pi: int, month: int, detail: str,
+              months: int | None = None) -> None:
         """State ``si`` expels power ``pi``: it leaves over its drawdown lag, may not return for
         ``ban_months``, and may redeploy ``redeploy_share`` of its forces to the receptive state
         with the largest vacuum."""
         w, st, hp = self.world, self.state, self.cfg.params.hosts
         person = w.is_person
-        leaving = st.level[pi, si] * person
+        leaving = st.level[b, pi, si] * person
         lag = w.drawdown_months[pi] if months is None else np.full(len(INSTRUMENT_KINDS), months)
-        powers_p.order(st, pi, si, np.where(person, 0.0, st.target[pi, si]), lag)
-        st.banned_until[si, pi] = month + hp.ban_months
-        st.agreement[si, pi] = False
-        st.last_exit[si, pi] = month
-        st.offers[pi, si] = 0.0
-        self.recorder.event(month, "expulsion", w.state_ids[si], w.power_ids[pi], detail)
+        powers_p.order(st, b, pi, si, np.where(person, 0.0, st.target[b, pi, si]), lag)
+        st.banned_until[b, si, pi] = month + hp.ban_months
+        st.agreement[b, si, pi] = False
+        st.last_exit[b, si, pi] = month
+        st.offers[b, pi, si] = 0.0
+        self.recorder.event(b, month, "expulsion", w.state_ids[si], w.power_ids[pi], detail)
         share = w.redeploy_share[pi]
         if share <= 0 or leaving.sum() <= 0:
             return
-        present = (st.level[pi] * person).sum(axis=1) > 0
-        cand = (present | st.agreement[:, pi]) & (st.banned_until[:, pi] <= month) \
-            & (st.receptivity[:, pi] >= hp.accept_threshold)
+        present = (st.level[b, pi] * person).sum(axis=1) > 0
+        cand = (present | st.agreement[b, :, pi]) & (st.banned_until[b, :, pi] <= month) \
+            & (st.receptivity[b, :, pi] >= hp.accept_threshold)
         cand[si] = False
         if not cand.any():
             return
-        best = int(np.argmax(np.where(cand, st.vacuum, -np.inf)))
-        powers_p.order(st, pi, best, st.target[pi, best] + share * leaving, w.ramp_months[pi])
-        self.recorder.event(month, "redeploy", w.power_ids[pi], w.state_ids[best],
+        best = int(np.argmax(np.where(cand, st.vacuum[b], -np.inf)))
+        powers_p.order(st, b, pi, best, st.target[b, pi, best] + share * leaving,
+                       w.ramp_months[pi])
+        self.recorder.event(b, month, "redeploy", w.power_ids[pi], w.state_ids[best],
                             f"{share * leaving.sum():.0f} personnel from {w.state_ids[si]}")
 
     # ----------------------------------------------------------------------- scheduled events
 
     def apply_event(self, ev: EventConfig, month: int) -> None:
         """Process 1: apply a scheduled event (docs/ODD.md section 7.1) with the handler of its
-        kind in :attr:`EVENT_HANDLERS`.
+        kind in :attr:`EVENT_HANDLERS`, in every world of the batch.
 
         Raises:
             ValueError: if no handler is registered for ``ev.kind`` (validation refuses such an
@@ -476,7 +516,9 @@ class SahelModel(mesa.Model):
 
     def _on_coup(self, ev: EventConfig, month: int, note: str) -> None:
         """``coup``: the army takes power in state ``target`` (see :meth:`coup`)."""
-        self.coup(self.world.state_ids.index(ev.target), month, "scheduled" + note)
+        si = self.world.state_ids.index(ev.target)
+        for b in range(self.worlds):
+            self.coup(b, si, month, "scheduled" + note)
 
     def _on_deploy(self, ev: EventConfig, month: int, note: str) -> None:
         """``deploy``: power ``actor`` moves its ``instrument`` in state ``target`` to ``value``
@@ -484,37 +526,41 @@ class SahelModel(mesa.Model):
         w, st = self.world, self.state
         pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
         ii = INSTRUMENT_KINDS.index(ev.instrument)
-        target = st.target[pi, si].copy()
-        target[ii] = float(ev.value)
         lag = np.full(len(INSTRUMENT_KINDS), ev.months or w.ramp_months[pi, ii])
-        powers_p.order(st, pi, si, target, lag)
-        st.agreement[si, pi] = True
-        st.banned_until[si, pi] = min(st.banned_until[si, pi], month)
-        self.recorder.event(month, "deploy", ev.actor, ev.target,
-                            f"{ev.instrument} to {ev.value:g}" + note)
+        for b in range(self.worlds):
+            target = st.target[b, pi, si].copy()
+            target[ii] = float(ev.value)
+            powers_p.order(st, b, pi, si, target, lag)
+            st.agreement[b, si, pi] = True
+            st.banned_until[b, si, pi] = min(st.banned_until[b, si, pi], month)
+            self.recorder.event(b, month, "deploy", ev.actor, ev.target,
+                                f"{ev.instrument} to {ev.value:g}" + note)
 
     def _on_withdraw(self, ev: EventConfig, month: int, note: str) -> None:
         """``withdraw``: power ``actor`` draws down to ``value`` (default 0) in state ``target``,
         one ``instrument`` or every person instrument (see :meth:`withdraw`)."""
         w = self.world
         pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
-        self.withdraw(pi, si, month, "scheduled" + note, ev.instrument, float(ev.value or 0.0),
-                      ev.months)
+        for b in range(self.worlds):
+            self.withdraw(b, pi, si, month, "scheduled" + note, ev.instrument,
+                          float(ev.value or 0.0), ev.months)
 
     def _on_expel(self, ev: EventConfig, month: int, note: str) -> None:
         """``expel``: state ``actor`` expels power ``target`` (see :meth:`expel`)."""
         w = self.world
-        self.expel(w.state_ids.index(ev.actor), w.power_ids.index(ev.target), month,
-                   "scheduled" + note, ev.months)
+        si, pi = w.state_ids.index(ev.actor), w.power_ids.index(ev.target)
+        for b in range(self.worlds):
+            self.expel(b, si, pi, month, "scheduled" + note, ev.months)
 
     def _on_agreement(self, ev: EventConfig, month: int, note: str) -> None:
         """``agreement``: state ``actor`` signs with power ``target``, which lifts a ban; the
         power's rule decides what it deploys."""
         w, st = self.world, self.state
         si, pi = w.state_ids.index(ev.actor), w.power_ids.index(ev.target)
-        st.agreement[si, pi] = True
-        st.banned_until[si, pi] = min(st.banned_until[si, pi], month)
-        self.recorder.event(month, "agreement", ev.actor, ev.target, "scheduled" + note)
+        st.agreement[:, si, pi] = True
+        st.banned_until[:, si, pi] = np.minimum(st.banned_until[:, si, pi], month)
+        for b in range(self.worlds):
+            self.recorder.event(b, month, "agreement", ev.actor, ev.target, "scheduled" + note)
 
     def _on_budget(self, ev: EventConfig, month: int, note: str) -> None:
         """``budget``: a power's budget ceiling (the model's own copy of its config; the world is
@@ -526,8 +572,9 @@ class SahelModel(mesa.Model):
             self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
         else:
             si = w.state_ids.index(ev.actor)
-            st.budget[si] = st.budget0[si] = float(ev.value)
-        self.recorder.event(month, "budget", ev.actor, "", f"{ev.value:g} USD/year" + note)
+            st.budget[:, si] = st.budget0[:, si] = float(ev.value)
+        for b in range(self.worlds):
+            self.recorder.event(b, month, "budget", ev.actor, "", f"{ev.value:g} USD/year" + note)
 
     def _on_param(self, ev: EventConfig, month: int, note: str) -> None:
         """``param``: the parameter at ``path`` becomes ``value`` (in the model's own copy of the
@@ -540,7 +587,8 @@ class SahelModel(mesa.Model):
         setattr(obj, attr, type(old)(ev.value))
         if ev.path.startswith("world."):
             self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
-        self.recorder.event(month, "param", "", ev.path, f"{old:g} -> {ev.value:g}" + note)
+        for b in range(self.worlds):
+            self.recorder.event(b, month, "param", "", ev.path, f"{old:g} -> {ev.value:g}" + note)
 
     #: The handler of each event kind (:data:`sim.config.EVENT_KINDS`), called as
     #: ``handler(model, event, month, note)`` where ``note`` is `` (event.note)`` or empty.

@@ -1,4 +1,7 @@
-"""Process 8: record each month into preallocated arrays; turn them into the tables of docs/ODD.md section 10 once, at the end."""
+"""Process 8: record each month into preallocated arrays; turn them into the tables of docs/ODD.md section 10 once, at the end.
+
+The arrays carry the batch axis first (``[B, T, ...]``): :meth:`Recorder.arrays` and
+:meth:`Recorder.tables` give one world's run."""
 
 from __future__ import annotations
 
@@ -67,29 +70,29 @@ class RunArrays:
 
 
 class Recorder:
-    """Preallocated monthly arrays for a run of ``n_months``.
+    """Preallocated monthly arrays for ``worlds`` runs of ``n_months``.
 
     :meth:`record` copies this month's state arrays; what the tables derive from them (personnel,
     state-level control, costs in USD, ...) is computed once, for all months, in :meth:`tables`.
     """
 
-    def __init__(self, world: World, start_month: int, n_months: int):
-        self.world, self.start, self.n = world, start_month, n_months
-        t, s, p = n_months, len(world.state_ids), len(world.power_ids)
+    def __init__(self, world: World, start_month: int, n_months: int, worlds: int = 1):
+        self.world, self.start, self.n, self.worlds = world, start_month, n_months, worlds
+        b, t, s, p = worlds, n_months, len(world.state_ids), len(world.power_ids)
         g, r, i = len(world.group_ids), world.n_regions, len(INSTRUMENT_KINDS)
-        self.states = {c: np.zeros((t, s)) for c in (
+        self.states = {c: np.zeros((b, t, s)) for c in (
             "regime", "legitimacy", "vacuum", "army_personnel", "defence_budget_usd",
             "fatalities", "civilian_fatalities", "militia")}
-        self.level = np.zeros((t, p, s, i))
-        self.presence = {c: np.zeros((t, s, p)) for c in TABLES["presence"][1]
+        self.level = np.zeros((b, t, p, s, i))
+        self.presence = {c: np.zeros((b, t, s, p)) for c in TABLES["presence"][1]
                          if c not in _DERIVED}
-        self.cents = {c: np.zeros((t, p), dtype=np.int64) for c in (
+        self.cents = {c: np.zeros((b, t, p), dtype=np.int64) for c in (
             "gross", "host", "concession", "cumulative_net")}
-        self.casualties = np.zeros((t, p, s))
+        self.casualties = np.zeros((b, t, p, s))
         self.political_cost = np.zeros((t, p))  # USD per casualty in force that month
-        self.groups = {c: np.zeros((t, g)) for c in TABLES["groups"][1]}
-        self.regions = {c: np.zeros((t, r)) for c in ("control", "fighters", "fatalities")}
-        self.events: list[tuple[int, str, str, str, str, str]] = []
+        self.groups = {c: np.zeros((b, t, g)) for c in TABLES["groups"][1]}
+        self.regions = {c: np.zeros((b, t, r)) for c in ("control", "fighters", "fatalities")}
+        self.events: list[list[tuple[int, str, str, str, str, str]]] = [[] for _ in range(b)]
         self.origin = "emergent"
 
     @contextmanager
@@ -102,58 +105,64 @@ class Recorder:
         finally:
             self.origin = "emergent"
 
-    def event(self, step: int, kind: str, actor: str, target: str, detail: str = "") -> None:
-        """Record an applied or emergent event (its origin: see :meth:`scheduled`)."""
-        self.events.append((step, kind, actor, target, detail, self.origin))
+    def event(self, b: int, step: int, kind: str, actor: str, target: str,
+              detail: str = "") -> None:
+        """Record an applied or emergent event of world ``b`` (its origin: see
+        :meth:`scheduled`)."""
+        self.events[b].append((step, kind, actor, target, detail, self.origin))
 
     def record(self, step: int, st: SimState, ledger: MonthLedger, world: World) -> None:
-        """Store month ``step`` (``world``: the parameters in force this month)."""
+        """Store month ``step`` of every world (``world``: the parameters in force this
+        month)."""
         s = self.states
-        s["regime"][step] = st.regime
-        s["legitimacy"][step] = st.legitimacy
-        s["vacuum"][step] = st.vacuum
-        s["army_personnel"][step] = st.army
-        s["defence_budget_usd"][step] = st.budget
-        s["fatalities"][step] = st.state_fatalities
-        s["civilian_fatalities"][step] = st.state_civilian
-        s["militia"][step] = world.by_state(st.militia)
-        self.level[step] = st.level
+        s["regime"][:, step] = st.regime
+        s["legitimacy"][:, step] = st.legitimacy
+        s["vacuum"][:, step] = st.vacuum
+        s["army_personnel"][:, step] = st.army
+        s["defence_budget_usd"][:, step] = st.budget
+        s["fatalities"][:, step] = st.state_fatalities
+        s["civilian_fatalities"][:, step] = st.state_civilian
+        s["militia"][:, step] = world.by_state(st.militia)
+        self.level[:, step] = st.level
         self.political_cost[step] = world.political_cost
         pr = self.presence
-        pr["influence"][step] = st.influence
-        pr["receptivity"][step] = st.receptivity
-        pr["spending_usd"][step] = st.spending
-        pr["host_paid_usd"][step] = st.host_paid
-        pr["arms_paid_usd"][step] = st.arms_paid
-        pr["concessions_usd"][step] = st.concessions
-        pr["arms_delivered_usd"][step] = st.arms_delivered
+        pr["influence"][:, step] = st.influence
+        pr["receptivity"][:, step] = st.receptivity
+        pr["spending_usd"][:, step] = st.spending
+        pr["host_paid_usd"][:, step] = st.host_paid
+        pr["arms_paid_usd"][:, step] = st.arms_paid
+        pr["concessions_usd"][:, step] = st.concessions
+        pr["arms_delivered_usd"][:, step] = st.arms_delivered
         # the dimensions of influence (docs/ODD.md section 8); public opinion is `receptivity`
         security, arms, aid, _ = dimension_shares(world, st)
-        pr["security_share"][step] = security
-        pr["arms_share"][step] = arms
-        pr["aid_share"][step] = aid
+        pr["security_share"][:, step] = security
+        pr["arms_share"][:, step] = arms
+        pr["aid_share"][:, step] = aid
         # diplomatic alignment: the regime's standing of each partner where the regimes rank
         # their partners (scenario.endogenous_partner_choice: the model starts the standing at
         # each partner's value, so it is never all zero), else the agreement flag (1 or 0)
-        pr["diplomatic"][step] = st.standing if st.standing.any() else st.agreement
+        ranked = st.standing.any(axis=(1, 2))[:, None, None]
+        pr["diplomatic"][:, step] = np.where(ranked, st.standing, st.agreement)
         c = self.cents
-        c["gross"][step] = ledger.gross
-        c["host"][step] = ledger.host
-        c["concession"][step] = ledger.concession
-        c["cumulative_net"][step] = st.gross_cents - st.host_cents - st.concession_cents
-        self.casualties[step] = st.casualties
+        c["gross"][:, step] = ledger.gross
+        c["host"][:, step] = ledger.host
+        c["concession"][:, step] = ledger.concession
+        c["cumulative_net"][:, step] = st.gross_cents - st.host_cents - st.concession_cents
+        self.casualties[:, step] = st.casualties
         gr = self.groups
-        gr["fighters"][step] = st.fighters.sum(axis=1)
-        if st.fighters.shape[0]:
-            top = np.argmax(st.fighters, axis=0)
-            held = (st.control < 0.5) & (st.fighters.max(axis=0) > 0)
-            gr["regions_held"][step] = np.bincount(top[held], minlength=st.fighters.shape[0])
-        gr["attacks"][step] = st.attacks
-        gr["fatalities_inflicted"][step] = st.inflicted
-        gr["civilian_fatalities"][step] = st.group_civilian
-        self.regions["control"][step] = st.control
-        self.regions["fighters"][step] = st.fighters.sum(axis=0)
-        self.regions["fatalities"][step] = st.fatalities
+        gr["fighters"][:, step] = st.fighters.sum(axis=2)
+        n_b, n_g = st.fighters.shape[:2]
+        if n_g:
+            top = np.argmax(st.fighters, axis=1) + np.arange(n_b)[:, None] * n_g
+            held = (st.control < 0.5) & (st.fighters.max(axis=1) > 0)
+            gr["regions_held"][:, step] = np.bincount(
+                top[held], minlength=n_b * n_g).reshape(n_b, n_g)
+        gr["attacks"][:, step] = st.attacks
+        gr["fatalities_inflicted"][:, step] = st.inflicted
+        gr["civilian_fatalities"][:, step] = st.group_civilian
+        self.regions["control"][:, step] = st.control
+        self.regions["fighters"][:, step] = st.fighters.sum(axis=1)
+        self.regions["fatalities"][:, step] = st.fatalities
 
     def _dates(self) -> list[str]:
         """The first day of each month of the run, ``YYYY-MM-01``."""
@@ -174,24 +183,28 @@ class Recorder:
             data[c] = a.reshape(-1) if isinstance(a, np.ndarray) else a
         return pd.DataFrame(data)
 
-    def _events(self, dates: list[str]) -> pd.DataFrame:
-        """The events table, in the order the events were recorded."""
+    def _events(self, dates: list[str], b: int) -> pd.DataFrame:
+        """World ``b``'s events table, in the order the events were recorded."""
         cols = ["step", "date", "kind", "actor", "target", "detail", "origin"]
-        if not self.events:
+        if not self.events[b]:
             ev = pd.DataFrame([], columns=cols).astype(object)
             ev["step"] = ev["step"].astype(np.int32)
             return ev
-        step, kind, actor, target, detail, origin = zip(*self.events)
+        step, kind, actor, target, detail, origin = zip(*self.events[b])
         return pd.DataFrame({"step": np.array(step, dtype=np.int32),
                              "date": _strings([dates[k] for k in step]), "kind": _strings(kind),
                              "actor": _strings(actor), "target": _strings(target),
                              "detail": _strings(detail), "origin": _strings(origin)})
 
-    def arrays(self) -> RunArrays:
-        """The value columns of the states, presence, powers and groups tables, in wide form."""
-        w, s, c = self.world, self.states, self.cents
+    def arrays(self, b: int = 0) -> RunArrays:
+        """World ``b``'s value columns of the states, presence, powers and groups tables, in wide
+        form."""
+        w = self.world
+        s = {k: v[b] for k, v in self.states.items()}
+        c = {k: v[b] for k, v in self.cents.items()}
+        raw, casualties_tps = self.level[b], self.casualties[b]  # [T, P, S, I], [T, P, S]
         # states: control is the population-weighted mean of the regions'
-        control = w.by_state(self.regions["control"] * w.population) / \
+        control = w.by_state(self.regions["control"][b] * w.population) / \
             np.maximum(w.state_population, 1e-9)
         states = {"regime": s["regime"], "legitimacy": s["legitimacy"], "control": control,
                   "vacuum": s["vacuum"], "army_personnel": s["army_personnel"].round(6),
@@ -200,39 +213,39 @@ class Recorder:
                   "civilian_fatalities": s["civilian_fatalities"].round(6),
                   "militia": s["militia"].round(6)}
         # presence: [T, P, S, I] levels -> [T, S, P] columns
-        level = self.level.transpose(0, 2, 1, 3)
-        by_state = self.casualties.transpose(0, 2, 1)  # [T, S, P]
-        presence = {"personnel": (self.level * w.is_person).sum(axis=3).transpose(0, 2, 1),
+        level = raw.transpose(0, 2, 1, 3)
+        by_state = casualties_tps.transpose(0, 2, 1)  # [T, S, P]
+        presence = {"personnel": (raw * w.is_person).sum(axis=3).transpose(0, 2, 1),
                     "contractors": level[..., CONTRACTORS], "troops": level[..., TROOPS],
                     "peacekeepers": level[..., PEACEKEEPERS], "casualties": by_state,
                     "political_cost_usd": by_state * self.political_cost[:, None, :],
-                    **self.presence}
+                    **{k: v[b] for k, v in self.presence.items()}}
         # powers: the ledger's cents in USD
-        casualties = self.casualties.sum(axis=2)
+        casualties = casualties_tps.sum(axis=2)
         powers = {"gross_cost_usd": c["gross"] / 100.0, "host_payments_usd": c["host"] / 100.0,
                   "concession_revenue_usd": c["concession"] / 100.0,
                   "net_cost_usd": (c["gross"] - c["host"] - c["concession"]) / 100.0,
                   "cum_net_cost_usd": c["cumulative_net"] / 100.0,
                   "casualties": casualties, "political_cost_usd": casualties * self.political_cost}
-        groups = {k: (a.astype(np.int64) if k in ("regions_held", "attacks") else a)
+        groups = {k: (a[b].astype(np.int64) if k in ("regions_held", "attacks") else a[b])
                   for k, a in self.groups.items()}
         return RunArrays(
             state_ids=w.state_ids, power_ids=w.power_ids, group_ids=w.group_ids,
             states=states, presence={k: presence[k] for k in TABLES["presence"][1]},
             powers=powers, groups=groups)
 
-    def tables(self, arrays: RunArrays | None = None) -> dict[str, pd.DataFrame]:
-        """The output tables of docs/ODD.md section 10, one row per the key named (from ``arrays``
-        if :meth:`arrays` was called already)."""
+    def tables(self, arrays: RunArrays | None = None, b: int = 0) -> dict[str, pd.DataFrame]:
+        """World ``b``'s output tables of docs/ODD.md section 10, one row per the key named (from
+        ``arrays``, world ``b``'s, if :meth:`arrays` was called already)."""
         w = self.world
-        a = self.arrays() if arrays is None else arrays
+        a = self.arrays(b) if arrays is None else arrays
         day_list = self._dates()
         dates = _strings(day_list)
         regime = _strings(("civilian", "military")).take(
             (a.states["regime"].reshape(-1) == MILITARY).astype(np.intp))
         regions = {"state": _strings(w.state_ids).take(np.tile(w.region_state, self.n)),
-                   "control": self.regions["control"], "fighters": self.regions["fighters"],
-                   "fatalities": self.regions["fatalities"].round(6)}
+                   "control": self.regions["control"][b], "fighters": self.regions["fighters"][b],
+                   "fatalities": self.regions["fatalities"][b].round(6)}
         return {
             "states": self._frame({**a.states, "regime": regime}, [("state", w.state_ids)],
                                   dates),
@@ -241,5 +254,5 @@ class Recorder:
             "powers": self._frame(a.powers, [("power", w.power_ids)], dates),
             "groups": self._frame(a.groups, [("group", w.group_ids)], dates),
             "regions": self._frame(regions, [("region", w.region_ids)], dates),
-            "events": self._events(day_list),
+            "events": self._events(day_list, b),
         }

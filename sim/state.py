@@ -1,8 +1,9 @@
-"""The model's dynamic state: every variable that changes month to month, as arrays."""
+"""The model's dynamic state: every variable that changes month to month, as arrays with the
+batch axis first (B worlds of a batch step together; a single run is a batch of one)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -18,7 +19,9 @@ NEVER = -10**6  # a month long before any run (for "last happened" arrays)
 
 @dataclass
 class SimState:
-    """Dynamic arrays. Shapes: R regions, S states, P powers, G groups, I instruments."""
+    """Dynamic arrays. Shapes: R regions, S states, P powers, G groups, I instruments; every array
+    has a leading batch axis B (``control`` is ``[B, R]``, ``level`` is ``[B, P, S, I]``), which
+    the comments below leave out. ``month`` is shared by the batch."""
 
     month: int
     # regions
@@ -92,8 +95,16 @@ class SimState:
     state_civilian: np.ndarray  # [S]
 
 
-def initial_state(cfg: RunConfig, world: World) -> SimState:
-    """The state at ``cfg.start``, from the world's latest snapshot on or before it."""
+def initial_state(cfg: RunConfig, world: World, n: int = 1) -> SimState:
+    """The state of ``n`` worlds at ``cfg.start``, from the world's latest snapshot on or before
+    it (every world of a batch starts alike)."""
+    one = _one_world(cfg, world)
+    return SimState(month=0, **{f.name: np.repeat(getattr(one, f.name)[None], n, axis=0)
+                                for f in fields(SimState) if f.name != "month"})
+
+
+def _one_world(cfg: RunConfig, world: World) -> SimState:
+    """One world's initial arrays (without the batch axis)."""
     _, snap = select_snapshot(cfg.world, cfg.start)
     n_r, n_s = world.n_regions, len(world.state_ids)
     n_p, n_g, n_i = len(world.power_ids), len(world.group_ids), len(INSTRUMENT_KINDS)

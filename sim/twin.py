@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.config import AES, WEST, RunConfig
+
+if TYPE_CHECKING:
+    from sim.record import RunArrays
 
 __all__ = ["premium", "russia_influence_by_state", "twin_config"]
 
@@ -53,22 +55,27 @@ def twin_config(cfg: RunConfig, powers: Sequence[str] | None = None) -> RunConfi
                                output=dataclasses.replace(cfg.output, plots=False))
 
 
-def russia_influence_by_state(presence: pd.DataFrame, first_step: int, last_step: int,
+def russia_influence_by_state(arrays: RunArrays, first_step: int, last_step: int,
                               power: str = "russia") -> dict[str, dict[str, float]]:
-    """Russia's influence in each AES state: at the horizon's end and averaged over it."""
-    rows = presence[(presence["power"] == power) & presence["state"].isin(AES)
-                    & presence["step"].between(first_step, last_step)]
+    """Russia's influence in each AES state (from a run's arrays, :meth:`Recorder.arrays`): at
+    the horizon's end and averaged over it."""
+    if power not in arrays.power_ids:
+        return {}
+    pi = arrays.power_ids.index(power)
+    influence = arrays.presence["influence"]  # [T, S, P]
     out = {}
-    for state, g in rows.groupby("state", sort=False):
-        g = g.sort_values("step")
-        out[str(state)] = {"end": float(g["influence"].iloc[-1]),
-                           "time_avg": float(g["influence"].mean())}
+    for si, state in enumerate(arrays.state_ids):
+        if state not in AES:
+            continue
+        series = np.ascontiguousarray(influence[first_step:last_step + 1, si, pi])
+        if len(series):
+            out[state] = {"end": float(series[-1]), "time_avg": float(series.sum() / len(series))}
     return out
 
 
-def premium(run: dict[str, Any], twin: dict[str, Any], run_presence: pd.DataFrame,
-            twin_presence: pd.DataFrame, margin: float) -> dict[str, Any]:
-    """The vacuum premium of a run against its twin (their summaries and presence tables).
+def premium(run: dict[str, Any], twin: dict[str, Any], run_arrays: RunArrays,
+            twin_arrays: RunArrays, margin: float) -> dict[str, Any]:
+    """The vacuum premium of a run against its twin (their summaries and arrays).
 
     Returns:
         ``influence_end`` and ``influence_time_avg`` (Russia's mean over the AES states, run
@@ -77,8 +84,8 @@ def premium(run: dict[str, Any], twin: dict[str, Any], run_presence: pd.DataFram
         ``because_of_vacuum``.
     """
     h = run["horizon"]
-    a = russia_influence_by_state(run_presence, h["first_step"], h["last_step"])
-    b = russia_influence_by_state(twin_presence, h["first_step"], h["last_step"])
+    a = russia_influence_by_state(run_arrays, h["first_step"], h["last_step"])
+    b = russia_influence_by_state(twin_arrays, h["first_step"], h["last_step"])
     states = [s for s in AES if s in a and s in b]
 
     def mean(d: dict[str, dict[str, float]], key: str) -> float:

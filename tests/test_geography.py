@@ -188,9 +188,9 @@ def test_fighters_move_only_across_borders(cfg: RunConfig):
     """After one month, fighters appear only in regions that held some or border one that did."""
     model = SahelModel(cfg)
     w = model.world
-    before = model.state.fighters.sum(axis=0) > 0
+    before = model.state.fighters[0].sum(axis=0) > 0
     model.step()
-    after = model.state.fighters.sum(axis=0) > 0
+    after = model.state.fighters[0].sum(axis=0) > 0
     reachable = before.copy()
     reachable[w.edge_dst[before[w.edge_src]]] = True
     assert after.any() and not (after & ~reachable).any()

@@ -113,12 +113,12 @@ def test_a_downgraded_partner_loses_part_of_its_effect():
     model.run()
     st, w = model.state, model.world
     mali, fr = w.state_ids.index("mali"), w.power_ids.index("france")
-    assert st.downgraded[mali, fr]
-    full = np.einsum("si,i->", st.level[fr, mali][None, :], w.person_effectiveness[fr])
+    assert st.downgraded[0, mali, fr]
+    full = np.einsum("si,i->", st.level[0, fr, mali][None, :], w.person_effectiveness[fr])
     from sim.processes.hosts import security_capacity
 
     _, foreign = security_capacity(w, st)
-    assert foreign[mali, fr] == pytest.approx(full * (1 - cfg.params.partners.downgrade_effect))
+    assert foreign[0, mali, fr] == pytest.approx(full * (1 - cfg.params.partners.downgrade_effect))
 
 
 def test_a_power_kept_downgraded_leaves_a_hostile_host():
@@ -261,11 +261,11 @@ def test_a_coup_changes_what_the_regime_needs_from_its_partners():
     w, st, pp = model.world, model.state, model.cfg.params.partners
     n = len(w.state_ids)
     _, foreign = security_capacity(w, st)
-    args = (np.zeros(n), np.zeros(n), foreign, np.full(n, 0.5))
+    args = (np.zeros((1, n)), np.zeros((1, n)), foreign, np.full((1, n), 0.5))
     civilian = partner_value(w, st, pp, *args)
     st.regime[:] = 1
     junta = partner_value(w, st, pp, *args)
     fr, ru = w.power_ids.index("france"), w.power_ids.index("russia")
     cond = pp.conditions_weight * w.conditionality[fr] * (1 - pp.civilian_conditions_share)
-    assert junta[:, fr] == pytest.approx(civilian[:, fr] - cond)
-    assert (junta[:, ru] == civilian[:, ru]).all()
+    assert junta[0, :, fr] == pytest.approx(civilian[0, :, fr] - cond)
+    assert (junta[0, :, ru] == civilian[0, :, ru]).all()

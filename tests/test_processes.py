@@ -16,7 +16,7 @@ from tests.worlds import event, france, russia, tiny_world
 
 def _personnel(model: SahelModel, power: str, state: str) -> float:
     w = model.world
-    lvl = model.state.level[w.power_ids.index(power), w.state_ids.index(state)]
+    lvl = model.state.level[0, w.power_ids.index(power), w.state_ids.index(state)]
     return float((lvl * w.is_person).sum())
 
 
@@ -70,7 +70,7 @@ def test_proportional_follows_strategic_interest_by_state() -> None:
     """Equal vacuum and receptivity: interest 3 vs 1 puts three times the persons in state 0."""
     ctx = context(2, vacuum=np.array([1000.0, 1000.0]), receptivity=np.array([0.6, 0.6]),
                   interest=np.array([3.0, 1.0]))
-    persons = get("proportional")(ctx)[:, CONTRACTORS]
+    persons = get("proportional")(ctx)[0][:, CONTRACTORS]
     assert persons[0] > 0 and abs(persons[0] / persons[1] - 3.0) < 0.01
 
 
@@ -109,11 +109,11 @@ def test_with_nothing_due_a_host_pays_nothing_and_rules_see_whether_it_could(hos
     _, cash_due, conc_due = hosts.monthly_bills(w, st)
     assert not cash_due.any() and not conc_due.any()
     cash, conc = hosts.payment_shares(w, st, r)
-    assert cash.tolist() == conc.tolist() == [host_can_pay, host_can_pay]
+    assert cash[0].tolist() == conc[0].tolist() == [host_can_pay, host_can_pay]
     hosts.pay_contractors(w, st, r)
     assert not st.host_paid.any() and not st.concessions.any()
     ctx = model.rule_context(w.power_ids.index("russia"), 0)
-    assert np.allclose(ctx.host_share[:, CONTRACTORS], 0.95 * host_can_pay)
+    assert np.allclose(ctx.host_share[0][:, CONTRACTORS], 0.95 * host_can_pay)
 
 
 @pytest.mark.parametrize("host_can_pay", [1.0, 0.3, 0.0])
@@ -125,12 +125,12 @@ def test_the_bill_and_the_rules_view_use_the_same_payment_shares(host_can_pay) -
     ri = w.power_ids.index("russia")
     cash, conc = hosts.payment_shares(w, st, r)
     _, cash_due, conc_due = hosts.monthly_bills(w, st)
-    assert cash_due[1, ri] > 0 and cash_due[0].sum() == 0.0  # niger billed, mali not
+    assert cash_due[0, 1, ri] > 0 and cash_due[0, 0].sum() == 0.0  # niger billed, mali not
     ctx = model.rule_context(ri, 0)
     hosts.pay_contractors(w, st, r)
-    assert np.array_equal(st.host_paid, cash_due * cash[:, None])
-    assert np.array_equal(st.concessions, conc_due * conc[:, None])
-    assert np.array_equal(ctx.host_share[:, CONTRACTORS], 0.9 * cash + 0.05 * conc)
+    assert np.array_equal(st.host_paid, cash_due * cash[:, :, None])
+    assert np.array_equal(st.concessions, conc_due * conc[:, :, None])
+    assert np.array_equal(ctx.host_share[:, :, CONTRACTORS], 0.9 * cash + 0.05 * conc)
     if host_can_pay == 0.0:
         assert not st.host_paid.any() and not ctx.host_share.any()
 

@@ -76,13 +76,14 @@ def with_params(**changes: object) -> RulesConfig:
 
 
 def context(n: int = 1, **kw: object) -> RuleContext:
-    """A hand-built RuleContext over ``n`` states (``s0``, ``s1``, ...).
+    """A hand-built RuleContext over ``n`` states (``s0``, ``s1``, ...) in a batch of one world.
 
     Defaults: a vacuum of 1,000 effective personnel and a capacity of 2,000 everywhere, the host
     receptive (0.7), nothing deployed, no ban, no invitation, no rival exit, no rival gain, no
     net cost so far,
     a budget of USD 500m a year, and the host paying 90% of the contractors' bill.
-    Scalars given for per-state fields are broadcast to every state.
+    Scalars given for per-state fields are broadcast to every state. Per-world fields are given
+    without the batch axis (``[S]``, ``[S, I]``, a scalar net cost); the context adds it (B = 1).
     """
     per_state = {"vacuum": 1000.0, "capacity": 2000.0, "receptivity": 0.7, "influence": 0.0,
                  "can_enter": True, "invited": False, "rival_exit_age": math.inf,
@@ -97,12 +98,15 @@ def context(n: int = 1, **kw: object) -> RuleContext:
     for k, v in per_state.items():
         value = kw.pop(k, v)
         dtype = bool if k in ("can_enter", "invited") else float
-        fields[k] = np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
+        fields[k] = np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()[None]
     fields.update(kw)
     if np.ndim(fields["host_share"]) == 1:
         fields["host_share"] = np.tile(np.asarray(fields["host_share"], dtype=float), (n, 1))
     if fields["target"] is None:
         fields["target"] = np.array(fields["level"], dtype=float, copy=True)
+    for k in ("level", "target", "host_share"):  # [S, I] -> [1, S, I]
+        fields[k] = np.array(fields[k], dtype=float, copy=True)[None]
+    fields["net_cost_to_date"] = np.array([fields["net_cost_to_date"]], dtype=float)
     return RuleContext(**fields)  # type: ignore[arg-type]
 
 
@@ -124,7 +128,7 @@ USER_RULE = "tests_enter_everywhere"
 def enter_everywhere(ctx: RuleContext) -> np.ndarray:
     """A user's rule: 100 contractors wherever the power may enter, nothing else changed."""
     desired = ctx.target.copy()
-    if ctx.has_instrument[CONTRACTORS]:
+    if ctx.has_instrument[CONTRACTORS]:  # can_enter is [B, S], desired [B, S, I]
         desired[ctx.can_enter, CONTRACTORS] = np.maximum(desired[ctx.can_enter, CONTRACTORS], 100.0)
     return desired
 
@@ -162,7 +166,7 @@ def _copy_context(ctx: RuleContext) -> RuleContext:
 def check_contract(rule_name: str, ctx: RuleContext) -> None:
     """What every vacuum-filling rule must do, whatever the situation.
 
-    - return desired levels of shape ``[S, I]``, finite and non-negative;
+    - return desired levels of shape ``[B, S, I]``, finite and non-negative;
     - be deterministic (the same context gives the same answer) and leave its context unchanged;
     - never ask for more than it has or has already ordered (``max(level, target)``) in a state
       that banned it or that it decided to stay out of (``can_enter`` False): the module's
@@ -171,7 +175,7 @@ def check_contract(rule_name: str, ctx: RuleContext) -> None:
     rule = get(rule_name)
     before = _copy_context(ctx)
     desired = np.asarray(rule(ctx), dtype=float)
-    assert desired.shape == (len(ctx.states), N_I), f"{rule_name}: shape {desired.shape}"
+    assert desired.shape == (ctx.worlds, len(ctx.states), N_I), f"{rule_name}: shape {desired.shape}"
     assert np.isfinite(desired).all(), f"{rule_name}: non-finite levels {desired}"
     assert (desired >= 0).all(), f"{rule_name}: negative levels {desired}"
     for f in dataclasses.fields(ctx):
@@ -182,11 +186,11 @@ def check_contract(rule_name: str, ctx: RuleContext) -> None:
     np.testing.assert_array_equal(desired, again, err_msg=f"{rule_name} is not deterministic")
     barred = ~ctx.can_enter
     ceiling = np.maximum(ctx.level, ctx.target)
-    grow = barred[:, None] & (desired > ceiling + 1e-9)
+    grow = barred[:, :, None] & (desired > ceiling + 1e-9)
     assert not grow.any(), (
         f"{rule_name} asks to grow where it may not enter: states "
-        f"{[ctx.states[s] for s in np.flatnonzero(grow.any(axis=1))]}, instruments "
-        f"{[INSTRUMENT_KINDS[i] for i in np.flatnonzero(grow.any(axis=0))]}: desired "
+        f"{[ctx.states[s] for s in np.flatnonzero(grow.any(axis=(0, 2)))]}, instruments "
+        f"{[INSTRUMENT_KINDS[i] for i in np.flatnonzero(grow.any(axis=(0, 1)))]}: desired "
         f"{desired[grow]} > max(level, target) {ceiling[grow]}")
 
 
@@ -207,9 +211,9 @@ share = st.floats(0.0, 1.0, allow_nan=False)
 
 
 @st.composite
-def random_contexts(draw: st.DrawFn) -> RuleContext:
-    """Random but valid contexts over 1-4 states."""
-    n = draw(st.integers(1, 4))
+def random_contexts(draw: st.DrawFn, n: int | None = None) -> RuleContext:
+    """Random but valid contexts over 1-4 states (or ``n`` states)."""
+    n = draw(st.integers(1, 4)) if n is None else n
 
     def vec(elems: st.SearchStrategy, size: int = n) -> np.ndarray:
         return np.array(draw(st.lists(elems, min_size=size, max_size=size)), dtype=float)
@@ -239,6 +243,89 @@ def test_every_builtin_rule_meets_the_contract_in_random_situations(
     check_contract(rule_name, ctx)
 
 
+# --------------------------------------------------------------------------- batch independence
+
+# What a context holds per world (with the batch axis first); every other field is shared by the
+# worlds of a batch.
+PER_WORLD = ("vacuum", "capacity", "receptivity", "influence", "level", "target", "can_enter",
+             "invited", "rival_exit_age", "rival_gain", "host_share", "net_cost_to_date")
+
+
+def batch(*ctxs: RuleContext) -> RuleContext:
+    """The contexts of several batches (here each of one world) as one batch, in order. Their
+    shared fields must agree."""
+    first = ctxs[0]
+    for ctx in ctxs[1:]:
+        for f in dataclasses.fields(ctx):
+            if f.name not in PER_WORLD:
+                np.testing.assert_array_equal(getattr(ctx, f.name), getattr(first, f.name),
+                                              err_msg=f"shared field {f.name} differs")
+    return dataclasses.replace(first, **{k: np.concatenate([getattr(c, k) for c in ctxs])
+                                         for k in PER_WORLD})
+
+
+def _share_fields(ctx: RuleContext, like: RuleContext) -> RuleContext:
+    """``ctx`` with the shared fields of ``like`` (levels of instruments it lacks set to 0, so
+    that the context stays valid)."""
+    shared = {f.name: getattr(like, f.name) for f in dataclasses.fields(like)
+              if f.name not in PER_WORLD}
+    has = like.has_instrument
+    return dataclasses.replace(ctx, **shared, level=np.where(has, ctx.level, 0.0),
+                               target=np.where(has, ctx.target, 0.0))
+
+
+def check_batch_independence(rule_name: str, ctxs: list[RuleContext]) -> None:
+    """A rule given a batch of different worlds returns, for each world, the rows it returns for
+    that world alone: a world's decision never reads another world's row."""
+    rule = get(rule_name)
+    alone = [np.asarray(rule(_copy_context(c)), dtype=float) for c in ctxs]
+    together = np.asarray(rule(batch(*[_copy_context(c) for c in ctxs])), dtype=float)
+    assert together.shape == (len(ctxs), len(ctxs[0].states), N_I), \
+        f"{rule_name}: shape {together.shape}"
+    for b, one in enumerate(alone):
+        np.testing.assert_array_equal(
+            together[b], one[0],
+            err_msg=f"{rule_name}: world {b} of the batch differs from the same world alone")
+
+
+# Situations over the same 3 states and the same shared fields (SITUATIONS but the one without a
+# person instrument), and one with invitations.
+BATCHABLE = {k: v for k, v in SITUATIONS.items() if k != "no_person_instrument"} | {
+    "invited": context(3, invited=[True, False, True], vacuum=[0.0, 800.0, 3000.0],
+                       level=deployed(3, {2: {CONTRACTORS: 100}})),
+}
+
+
+@pytest.mark.parametrize("rule_name", names())
+def test_every_rule_decides_each_world_of_a_batch_on_its_own(rule_name: str) -> None:
+    """Each registered rule, given two different worlds in one batch (every ordered pair of the
+    situations), returns for each world what it returns for that world alone; and the same for
+    all the situations in one batch."""
+    keys = sorted(BATCHABLE)
+    for a in keys:
+        for b in keys:
+            if a != b:
+                check_batch_independence(rule_name, [BATCHABLE[a], BATCHABLE[b]])
+    check_batch_independence(rule_name, [BATCHABLE[k] for k in keys])
+
+
+@st.composite
+def random_batches(draw: st.DrawFn) -> list[RuleContext]:
+    """Two random valid worlds over the same 1-4 states, sharing the first one's shared fields."""
+    n = draw(st.integers(1, 4))
+    first = draw(random_contexts(n))
+    return [first, _share_fields(draw(random_contexts(n)), first)]
+
+
+@pytest.mark.parametrize("rule_name", BUILTIN_RULES)
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(ctxs=random_batches())
+def test_every_builtin_rule_decides_each_world_of_a_random_batch_on_its_own(
+        rule_name: str, ctxs: list[RuleContext]) -> None:
+    check_batch_independence(rule_name, ctxs)
+
+
 def test_the_model_never_lets_a_banned_power_grow_whatever_its_rule_asks() -> None:
     """The model's own guard (``apply_decision``): where the host banned a power, a rule's wish
     to grow changes neither its orders nor its offers."""
@@ -246,15 +333,15 @@ def test_the_model_never_lets_a_banned_power_grow_whatever_its_rule_asks() -> No
     model = SahelModel(cfg)
     st_, w = model.state, model.world
     pi, mali, niger = w.power_ids.index("russia"), 0, 1
-    st_.banned_until[mali, pi] = 10
-    st_.banned_until[niger, pi] = 10
-    before = st_.target[pi].copy()
-    wish = np.zeros((2, N_I))
-    wish[:, CONTRACTORS] = 2000.0
-    wish[:, INFO_OPS] = 5e5
+    st_.banned_until[0, mali, pi] = 10
+    st_.banned_until[0, niger, pi] = 10
+    before = st_.target[:, pi].copy()
+    wish = np.zeros((1, 2, N_I))
+    wish[:, :, CONTRACTORS] = 2000.0
+    wish[:, :, INFO_OPS] = 5e5
     powers_p.apply_decision(w, st_, pi, wish)
-    np.testing.assert_array_equal(st_.target[pi], before)
-    assert not st_.offers[pi].any()
+    np.testing.assert_array_equal(st_.target[:, pi], before)
+    assert not st_.offers[:, pi].any()
 
 
 # =========================================================================== none
@@ -308,7 +395,7 @@ OPPORTUNISTIC_TABLE = [
                          ids=[row[0] for row in OPPORTUNISTIC_TABLE])
 def test_opportunistic_table(why: str, situation: dict, contractors: float,
                              info_ops: float) -> None:
-    desired = get("opportunistic")(context(1, **situation))
+    desired = get("opportunistic")(context(1, **situation))[0]
     assert desired[0, CONTRACTORS] == contractors, why
     assert desired[0, INFO_OPS] == info_ops, why
     assert desired[0, TROOPS] == 0, "contractors are its cheapest force while the host pays"
@@ -317,7 +404,7 @@ def test_opportunistic_table(why: str, situation: dict, contractors: float,
 def test_opportunistic_enters_only_the_state_a_rival_left() -> None:
     """Three states with the same vacuum: a rival left s1 two months ago; s0 and s2 saw no exit."""
     ctx = context(3, rival_exit_age=[math.inf, 2.0, math.inf])
-    desired = get("opportunistic")(ctx)
+    desired = get("opportunistic")(ctx)[0]
     assert desired[:, CONTRACTORS].tolist() == [0, 150, 0]
     assert desired[:, INFO_OPS].tolist() == [0, 2e5, 0]
 
@@ -327,7 +414,7 @@ def test_opportunistic_leaves_everywhere_once_its_net_cost_passes_the_cap() -> N
     ctx = context(3, level=present, rival_exit_age=0.0,
                   params=with_params(opportunistic={"net_cost_cap_usd": 1e7}),
                   net_cost_to_date=1.2e7)
-    assert not get("opportunistic")(ctx).any()
+    assert not get("opportunistic")(ctx)[0].any()
 
 
 @pytest.mark.parametrize(("host_share", "force"), [
@@ -335,7 +422,7 @@ def test_opportunistic_leaves_everywhere_once_its_net_cost_passes_the_cap() -> N
     (np.zeros(N_I), TROOPS),  # host pays nothing: 12,000 / 0.7 = 17,143 > troops' 15,000
 ], ids=["host_pays_contractors", "host_pays_nothing"])
 def test_opportunistic_uses_the_force_of_lowest_own_net_cost_per_effect(host_share, force) -> None:
-    desired = get("opportunistic")(context(1, rival_exit_age=0.0, host_share=host_share))
+    desired = get("opportunistic")(context(1, rival_exit_age=0.0, host_share=host_share))[0]
     assert desired[0, force] == 150
     assert desired[0, [TROOPS, CONTRACTORS]].sum() == 150
 
@@ -361,7 +448,7 @@ def test_proportional_spends_in_proportion_to_vacuum_times_receptivity(
     """Gross spending per state is spend_share x budget x its share of vacuum x receptivity x
     interest, in the cheapest force (contractors here, USD 12,000 a month each)."""
     ctx = context(3, **situation)
-    desired = get("proportional")(ctx)
+    desired = get("proportional")(ctx)[0]
     w = np.array(weights, dtype=float)
     budget = 0.5 * ctx.budget_month
     expected = np.floor(budget * w / w.sum() / UNIT_COST[CONTRACTORS])
@@ -372,13 +459,13 @@ def test_proportional_spends_in_proportion_to_vacuum_times_receptivity(
 
 def test_proportional_leaves_where_the_weight_falls_to_zero() -> None:
     ctx = context(2, vacuum=[0.0, 1000.0], level=deployed(2, {0: {CONTRACTORS: 700}}))
-    desired = get("proportional")(ctx)
+    desired = get("proportional")(ctx)[0]
     assert desired[0, CONTRACTORS] == 0
     assert desired[1, CONTRACTORS] == np.floor(0.5 * ctx.budget_month / UNIT_COST[CONTRACTORS])
 
 
 def test_proportional_with_no_strategic_interest_spends_nothing() -> None:
-    assert not _persons(get("proportional")(context(3, interest=0.0))).any()
+    assert not _persons(get("proportional")(context(3, interest=0.0))[0]).any()
 
 
 # =========================================================================== cost_benefit
@@ -411,7 +498,7 @@ RATIO = _cost_benefit_ratio()  # 150 contractors: 4.99 points for USD 4.32m -> 1
 def test_cost_benefit_table(why: str, threshold: float, situation: dict,
                             contractors: float) -> None:
     ctx = context(1, params=with_params(cost_benefit={"threshold": threshold}), **situation)
-    desired = get("cost_benefit")(ctx)
+    desired = get("cost_benefit")(ctx)[0]
     assert desired[0, CONTRACTORS] == contractors, why
 
 
@@ -421,7 +508,7 @@ def test_cost_benefit_picks_the_states_that_pass() -> None:
     ctx = context(2, receptivity=[0.7, 0.2],
                   params=with_params(cost_benefit={"threshold": threshold}))
     assert _cost_benefit_ratio(receptivity=0.2) < threshold
-    assert get("cost_benefit")(ctx)[:, CONTRACTORS].tolist() == [150, 0]
+    assert get("cost_benefit")(ctx)[0][:, CONTRACTORS].tolist() == [150, 0]
 
 
 # =========================================================================== rivalry
@@ -447,7 +534,7 @@ RIVALRY_TABLE = [
 @pytest.mark.parametrize(("why", "situation", "contractors"), RIVALRY_TABLE,
                          ids=[row[0] for row in RIVALRY_TABLE])
 def test_rivalry_table(why: str, situation: dict, contractors: float) -> None:
-    desired = get("rivalry")(context(1, **situation))
+    desired = get("rivalry")(context(1, **situation))[0]
     assert desired[0, CONTRACTORS] == contractors, why
 
 

@@ -25,9 +25,9 @@ def test_a_militia_forms_where_control_falls_and_attacks_rise():
     high = _model(tiny_world(fighters=400.0, control=0.95, end="2019-12",
                              army_personnel=40000.0))
     first = [i for i, r in enumerate(low.world.region_ids) if r.endswith("-1")]
-    assert (low.state.militia[first] > 0).all()
+    assert (low.state.militia[0, first] > 0).all()
     quiet = [i for i, r in enumerate(low.world.region_ids) if r.endswith("-2")]
-    assert (low.state.militia[quiet] == 0).all(), "a militia formed where nobody attacks"
+    assert (low.state.militia[0, quiet] == 0).all(), "a militia formed where nobody attacks"
     assert (high.state.militia == 0).all()
 
 
@@ -66,10 +66,10 @@ def test_removing_air_support_strengthens_the_insurgents():
     them the army is weaker and the insurgents end stronger, with less of Mali under control."""
     with_air, without = _air_world(17.6), _air_world(0.0)
     mali = without.world.state_ids.index("mali")
-    assert with_air.state.army_eff[mali] > without.state.army_eff[mali]
+    assert with_air.state.army_eff[0, mali] > without.state.army_eff[0, mali]
     assert without.state.fighters.sum() > with_air.state.fighters.sum()
     rows = without.world.region_state == mali
-    assert without.state.control[rows].mean() < with_air.state.control[rows].mean()
+    assert without.state.control[0, rows].mean() < with_air.state.control[0, rows].mean()
 
 
 def test_the_garrison_pulls_back_to_the_towns_below_the_control_threshold():
@@ -84,12 +84,12 @@ def test_the_garrison_pulls_back_to_the_towns_below_the_control_threshold():
     a = hostile_strength(w, st)
     before, _ = security_allocation(w, st, p.garrison_share, a, p.pullback_control,
                                     p.pullback_share)
-    st.control[0] = 0.2
+    st.control[0, 0] = 0.2
     after, _ = security_allocation(w, st, p.garrison_share, a, p.pullback_control,
                                    p.pullback_share)
-    assert after[0] == pytest.approx(before[0] * (1 - p.pullback_share * p.garrison_share))
+    assert after[0, 0] == pytest.approx(before[0, 0] * (1 - p.pullback_share * p.garrison_share))
     same_state = w.region_state == w.region_state[0]
-    assert after[same_state].sum() == pytest.approx(before[same_state].sum())
+    assert after[0, same_state].sum() == pytest.approx(before[0, same_state].sum())
 
 
 def test_a_mass_casualty_attack_costs_the_partners_present_receptivity():
@@ -98,13 +98,13 @@ def test_a_mass_casualty_attack_costs_the_partners_present_receptivity():
     m = SahelModel(prepare(tiny_world(end="2019-02")))
     st, w = m.state, m.world
     mali, fr, ru = 0, w.power_ids.index("france"), w.power_ids.index("russia")
-    st.army_deaths[mali] = 100
+    st.army_deaths[0, mali] = 100
     before = st.receptivity.copy()
-    m.mass_casualty_attack(mali, 0)
+    m.mass_casualty_attack(0, mali, 0)
     blame = m.cfg.params.hosts.shock_blame
-    assert st.receptivity[mali, fr] == pytest.approx(before[mali, fr] - blame)
-    assert st.receptivity[mali, ru] == before[mali, ru]
-    assert m.recorder.events[-1][1] == "army_mass_casualty"
+    assert st.receptivity[0, mali, fr] == pytest.approx(before[0, mali, fr] - blame)
+    assert st.receptivity[0, mali, ru] == before[0, mali, ru]
+    assert m.recorder.events[0][-1][1] == "army_mass_casualty"
 
 
 def test_contractors_kill_more_fighters_than_the_same_regular_force():
@@ -123,7 +123,7 @@ def test_contractors_kill_more_fighters_than_the_same_regular_force():
         for _ in range(40):
             st = m.state
             before = st.fighters.sum()
-            combat(m.world, st, m.cfg.params.combat, attacks, rng, m.world.army_harm,
+            combat(m.world, st, m.cfg.params.combat, attacks, [rng], m.world.army_harm,
                    m.cfg.params.militias)
             lost += before - st.fighters.sum()
             st.fighters[:] = np.where(st.fighters > 0, 3000.0, 0.0)  # same fight every month

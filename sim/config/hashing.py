@@ -8,7 +8,7 @@ import hashlib
 import json
 from typing import Any
 
-__all__ = ["config_hash", "to_plain"]
+__all__ = ["config_hash", "config_hashes", "to_plain"]
 
 
 def to_plain(cfg: Any) -> dict[str, Any]:
@@ -39,3 +39,15 @@ def config_hash(cfg: Any) -> str:
     JSON of :func:`to_plain`, built without its deep copies."""
     text = json.dumps(_plain_for_hash(cfg), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def config_hashes(cfg: Any, seeds: list[int]) -> list[str]:
+    """:func:`config_hash` of ``cfg`` with each of ``seeds`` (the worlds of a batch), from one
+    JSON text: the config is serialised once, then each seed is put in its place."""
+    plain = _plain_for_hash(cfg)
+    plain["seed"] = "\x00seed\x00"
+    text = json.dumps(plain, sort_keys=True, default=str)
+    head, sep, tail = text.partition('"\\u0000seed\\u0000"')
+    if not sep:  # cannot happen: the placeholder is in the text
+        return [config_hash(dataclasses.replace(cfg, seed=s)) for s in seeds]
+    return [hashlib.sha256(f"{head}{int(s)}{tail}".encode()).hexdigest()[:16] for s in seeds]

@@ -37,21 +37,21 @@ CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 
 @dataclass
 class CombatResult:
-    """What combat did this month (for events and recording)."""
+    """What combat did this month (for events and recording): ``(world, index)`` pairs."""
 
-    massacre_regions: np.ndarray  # region indices with a mass-casualty month
-    army_mass_casualty: np.ndarray  # state indices with a mass-casualty attack on the army
+    massacre_regions: tuple[np.ndarray, np.ndarray]  # worlds and regions of mass-casualty months
+    army_mass_casualty: tuple[np.ndarray, np.ndarray]  # worlds and states: attacks on the army
 
 
 def hostile_strength(world: World, st: SimState) -> np.ndarray:
-    """[R] A: fighters x effectiveness x hostility, summed over groups."""
+    """[B, R] A: fighters x effectiveness x hostility, summed over groups."""
     return world.hostile_effectiveness @ st.fighters
 
 
 def security_allocation(world: World, st: SimState, garrison_share: float,
                         a: np.ndarray, pullback_control: float = 0.0,
                         pullback_share: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Where forces stand: returns ``(army_r, threat_share_r)``.
+    """Where forces stand: returns ``(army_r, threat_share_r)``, each [B, R].
 
     The host army is split between a garrison spread by population (``garrison_share``) and a
     field force sent where the hostile strength is; foreign forces go where the threat is. Where a
@@ -61,7 +61,7 @@ def security_allocation(world: World, st: SimState, garrison_share: float,
     regions still held).
     """
     rs, pop_share = world.region_state, world.population_share
-    a_state = world.by_state(a)[rs]
+    a_state = world.by_state(a)[:, rs]
     threat_share = np.where(a_state > 0, a / np.maximum(a_state, 1e-12), pop_share)
     garrison = pop_share
     if pullback_share > 0:
@@ -72,11 +72,11 @@ def security_allocation(world: World, st: SimState, garrison_share: float,
             towns = world.urban_share * world.population
             held = np.where(low, 0.0, world.population)
             dest = np.where(world.by_state(towns)[rs] > 0, towns, held)
-            dest_total = world.by_state(dest)[rs]
+            dest_total = world.by_state(dest)[:, rs]
             pulled = np.where(low & (dest_total > 0), pullback_share * pop_share, 0.0)
-            garrison = pop_share - pulled + world.by_state(pulled)[rs] * dest / np.maximum(
+            garrison = pop_share - pulled + world.by_state(pulled)[:, rs] * dest / np.maximum(
                 dest_total, 1e-12)
-    army_r = st.army[rs] * (garrison_share * garrison + (1.0 - garrison_share) * threat_share)
+    army_r = st.army[:, rs] * (garrison_share * garrison + (1.0 - garrison_share) * threat_share)
     return army_r, threat_share
 
 
@@ -93,38 +93,39 @@ def _militia_harm(world: World, st: SimState, mp: MilitiaParams | None) -> np.nd
 
 
 def air_sorties(world: World, st: SimState) -> np.ndarray:
-    """[S] partners' air and ISR sorties a month in each state: ``air_sorties`` per 1,000
+    """[B, S] partners' air and ISR sorties a month in each state: ``air_sorties`` per 1,000
     personnel present, cut where the host restricts a downgraded partner's overflights."""
     per_power = personnel(world, st.level) / 1e3 * world.air_sorties[:, None]
     if st.downgraded.any():
-        per_power = per_power * st.effect_factor.T
-    return per_power.sum(axis=0)
+        per_power = per_power * st.effect_factor.transpose(0, 2, 1)
+    return per_power.sum(axis=1)
 
 
 def _split(draws: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
-    """Consecutive row blocks of ``draws`` with the given numbers of rows (views)."""
+    """Consecutive blocks of rows (axis 1) of ``draws`` with the given numbers of rows
+    (views)."""
     out, k = [], 0
     for n in sizes:
-        out.append(draws[k:k + n])
+        out.append(draws[:, k:k + n])
         k += n
     return out
 
 
 def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
-           rng: np.random.Generator, army_harm: np.ndarray, mp: MilitiaParams | None = None,
-           reprisal_months: float = 6.0) -> CombatResult:
-    """Run one month of fighting in every region at once; update control, fighters, the army,
-    foreign casualties, civilian harm and fatalities in ``st``.
+           rngs: list[np.random.Generator], army_harm: np.ndarray,
+           mp: MilitiaParams | None = None, reprisal_months: float = 6.0) -> CombatResult:
+    """Run one month of fighting in every region of every world at once; update control,
+    fighters, the army, foreign casualties, civilian harm and fatalities in ``st``.
 
-    Every Poisson count of the month (deaths on each side, civilians, rival clashes) comes from
-    one draw over a stacked array of rates, in a fixed row order (see ``lam`` below): the same
-    numbers as one draw per kind in that order.
+    Every Poisson count of a world's month (deaths on each side, civilians, rival clashes) comes
+    from one draw of its own stream (``rngs[b]``) over a stacked array of rates, in a fixed row
+    order (see ``lam`` below): the same numbers as one draw per kind in that order.
     """
     rs = world.region_state
-    n_p, n_g = st.level.shape[0], st.fighters.shape[0]
-    arms_per_soldier = st.arms_memory.sum(axis=1) / np.maximum(st.army, 1.0) / 1e4
+    n_p, n_g = st.level.shape[1], st.fighters.shape[1]
+    arms_per_soldier = st.arms_memory.sum(axis=2) / np.maximum(st.army, 1.0) / 1e4
     st.army_eff = world.army_effectiveness * (1.0 + p.arms_effect * arms_per_soldier)
-    sorties = air_sorties(world, st)  # [S]
+    sorties = air_sorties(world, st)  # [B, S]
     if sorties.any():
         st.army_eff = st.army_eff * (1.0 + p.air_effectiveness * sorties
                                      / np.maximum(st.army / 1e3, 1.0))
@@ -132,13 +133,13 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     army_r, ts = security_allocation(world, st, p.garrison_share, a, p.pullback_control,
                                      p.pullback_share)
     if st.downgraded.any():  # a downgraded partner loses part of its effect
-        foreign_eff = (np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
-                       * st.effect_factor).sum(axis=1)
+        foreign_eff = (np.einsum("bpsi,pi->bsp", st.level, world.person_effectiveness)
+                       * st.effect_factor).sum(axis=2)
     else:
-        foreign_eff = np.einsum("psi,pi->s", st.level, world.person_effectiveness)  # [S]
+        foreign_eff = np.einsum("bpsi,pi->bs", st.level, world.person_effectiveness)  # [B, S]
     militia = st.militia
     militia_eff = 0.0 if mp is None else mp.effectiveness
-    s_eff = army_r * st.army_eff[rs] + ts * foreign_eff[rs] + militia * militia_eff
+    s_eff = army_r * st.army_eff[:, rs] + ts * foreign_eff[:, rs] + militia * militia_eff
     s_scaled = s_eff / p.force_ratio
     with np.errstate(divide="ignore", invalid="ignore"):
         sm, am = s_scaled ** p.tullock_m, a ** p.tullock_m
@@ -149,82 +150,85 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
 
     engaged_strength = np.minimum(s_eff, p.force_ratio * a)
     engaged = ratio(engaged_strength, s_eff)
-    hostile_attacks = world.hostility @ attacks  # [R]
+    hostile_attacks = world.hostility @ attacks  # [B, R]
     e_state = p.lethality_state * hostile_attacks * (1.0 - success)
     e_fighters = p.lethality_fighters * hostile_attacks * success + p.operations_rate * engaged_strength
-    contractors = np.einsum("ps,p->s", st.level[:, :, CONTRACTORS],
-                            world.person_effectiveness[:, CONTRACTORS])  # [S]
+    contractors = np.einsum("bps,p->bs", st.level[:, :, :, CONTRACTORS],
+                            world.person_effectiveness[:, CONTRACTORS])  # [B, S]
     if contractors.any():  # contractors' operations are more lethal than a regular force's
         e_fighters = e_fighters + (p.contractor_lethality - 1.0) * p.operations_rate \
-            * ts * contractors[rs] * engaged
+            * ts * contractors[:, rs] * engaged
     if sorties.any():  # air strikes where the threat is
-        e_fighters = e_fighters + p.air_lethality * sorties[rs] * ts * (a > 0)
+        e_fighters = e_fighters + p.air_lethality * sorties[:, rs] * ts * (a > 0)
 
     # who among the state side dies: army by presence, foreign forces by exposure and targeting
     ft_num = world.hostile_foreign_targeting @ attacks
     ft = ratio(ft_num, hostile_attacks, 1.0)
-    exposure_ps = np.einsum("psi,pi->ps", st.level, world.person_exposure)  # [P, S]
-    w_foreign = exposure_ps[:, rs] * ts * ft  # [P, R]
-    w_total = army_r + w_foreign.sum(axis=0) + militia
+    exposure_ps = np.einsum("bpsi,pi->bps", st.level, world.person_exposure)  # [B, P, S]
+    w_foreign = exposure_ps[:, :, rs] * ts[:, None, :] * ft[:, None, :]  # [B, P, R]
+    w_total = army_r + w_foreign.sum(axis=1) + militia
     share_army = ratio(army_r, w_total, 1.0)
-    share_foreign = ratio(w_foreign, w_total)
+    share_foreign = ratio(w_foreign, w_total[:, None, :])
     share_militia = ratio(militia, w_total)
-    harm_ps = np.einsum("psi,pi->ps", st.level, world.person_civilian_harm)  # [P, S]
+    harm_ps = np.einsum("bpsi,pi->bps", st.level, world.person_civilian_harm)  # [B, P, S]
     pairs = world.rival_pairs
     lam = np.concatenate((
-        (e_state * share_army)[None, :],  # army deaths
-        e_state * share_foreign,  # foreign deaths [P, R]
-        e_fighters[None, :],  # fighter deaths
-        world.civilian_targeting[:, None] * attacks,  # civilians killed by groups [G, R]
-        harm_ps[:, rs] * ts * engaged,  # civilians killed by foreign forces [P, R]
-        (army_harm[rs] * army_r * engaged)[None, :],  # civilians killed by the army
+        (e_state * share_army)[:, None, :],  # army deaths
+        e_state[:, None, :] * share_foreign,  # foreign deaths [B, P, R]
+        e_fighters[:, None, :],  # fighter deaths
+        world.civilian_targeting[:, None] * attacks,  # civilians killed by groups [B, G, R]
+        harm_ps[:, :, rs] * ts[:, None, :] * engaged[:, None, :],  # civilians killed by foreign
+        (army_harm[rs] * army_r * engaged)[:, None, :],  # civilians killed by the army
         # militia members killed, and civilians killed by militias (reprisals)
-        (e_state * share_militia)[None, :],
-        (_militia_harm(world, st, mp) * militia * engaged)[None, :],
-        # rival groups fight each other where both are present [pairs, R]
+        (e_state * share_militia)[:, None, :],
+        (_militia_harm(world, st, mp) * militia * engaged)[:, None, :],
+        # rival groups fight each other where both are present [B, pairs, R]
         (p.clash_rate * world.rival_weight)[:, None]
-        * np.minimum(st.fighters[pairs[:, 0]], st.fighters[pairs[:, 1]]),
-    ))
-    draws = rng.poisson(lam).astype(float)
+        * np.minimum(st.fighters[:, pairs[:, 0]], st.fighters[:, pairs[:, 1]]),
+    ), axis=1)
+    draws = np.empty_like(lam)
+    for b, rng in enumerate(rngs):
+        draws[b] = rng.poisson(lam[b])
     (army_deaths, foreign_deaths, fighter_deaths, civ_groups, civ_foreign, civ_army,
      militia_deaths, civ_militia, clash_deaths) = _split(
         draws, (1, n_p, 1, n_g, n_p, 1, 1, 1, len(pairs)))
-    army_deaths, fighter_deaths, civ_army = army_deaths[0], fighter_deaths[0], civ_army[0]
-    militia_deaths, civ_militia = militia_deaths[0], civ_militia[0]
+    army_deaths, fighter_deaths, civ_army = army_deaths[:, 0], fighter_deaths[:, 0], civ_army[:, 0]
+    militia_deaths, civ_militia = militia_deaths[:, 0], civ_militia[:, 0]
     st.militia = np.maximum(st.militia - militia_deaths, 0.0)
-    clash = world.rival_incidence.T @ (clash_deaths / 2.0)  # [G, R] half of a clash's dead each
+    clash = world.rival_incidence.T @ (clash_deaths / 2.0)  # [B, G, R] half of a clash's dead
 
     # fighters lose their dead, in proportion to their presence
-    total_f = st.fighters.sum(axis=0)
-    f_share = ratio(st.fighters, total_f)
-    st.fighters -= f_share * fighter_deaths + clash
+    total_f = st.fighters.sum(axis=1)
+    f_share = ratio(st.fighters, total_f[:, None, :])
+    st.fighters -= f_share * fighter_deaths[:, None, :] + clash
     np.maximum(st.fighters, 0.0, out=st.fighters)
 
-    state_side = army_deaths + foreign_deaths.sum(axis=0) + militia_deaths
-    civ_state_side = civ_army + civ_foreign.sum(axis=0) + civ_militia
-    civilians = civ_groups.sum(axis=0) + civ_state_side
-    st.fatalities = state_side + fighter_deaths + civilians + clash.sum(axis=0)
+    state_side = army_deaths + foreign_deaths.sum(axis=1) + militia_deaths
+    civ_state_side = civ_army + civ_foreign.sum(axis=1) + civ_militia
+    civilians = civ_groups.sum(axis=1) + civ_state_side
+    st.fatalities = state_side + fighter_deaths + civilians + clash.sum(axis=1)
     st.civilian_fatalities = civilians
     # per state (counts, so the order of the sums does not matter)
-    by_state = world.by_state(np.vstack((army_deaths, foreign_deaths, civ_foreign, st.fatalities,
-                                         civilians)))
+    by_state = world.by_state(np.concatenate((army_deaths[:, None], foreign_deaths, civ_foreign,
+                                              st.fatalities[:, None], civilians[:, None]),
+                                             axis=1))
     army_s, casualties, civ_by_power, fat_s, civ_s = _split(by_state, (1, n_p, n_p, 1, 1))
-    st.army = np.maximum(st.army - army_s[0], 0.0)
-    st.army_deaths = army_s[0]
-    st.casualties = casualties  # [P, S]
+    st.army = np.maximum(st.army - army_s[:, 0], 0.0)
+    st.army_deaths = army_s[:, 0]
+    st.casualties = casualties  # [B, P, S]
     st.harm_memory = st.harm_memory * _DECAY12 + civ_state_side
-    st.harm_attributed = st.harm_attributed * _DECAY12 + civ_by_power.T
-    st.state_fatalities = fat_s[0]
-    st.state_civilian = civ_s[0]
+    st.harm_attributed = st.harm_attributed * _DECAY12 + civ_by_power.transpose(0, 2, 1)
+    st.state_fatalities = fat_s[:, 0]
+    st.state_civilian = civ_s[:, 0]
 
     # per group: attacks, deaths it inflicted (its share of hostile attacks), civilians it killed
     h_att = world.hostility[:, None] * attacks
-    att_share = ratio(h_att, hostile_attacks)
-    st.attacks = attacks.sum(axis=1)
-    st.group_civilian = civ_groups.sum(axis=1)
-    st.inflicted = (att_share @ state_side + st.group_civilian
-                    + world.rival_share.T @ clash.sum(axis=1))
+    att_share = ratio(h_att, hostile_attacks[:, None, :])
+    st.attacks = attacks.sum(axis=2)
+    st.group_civilian = civ_groups.sum(axis=2)
+    st.inflicted = ((att_share @ state_side[:, :, None])[:, :, 0] + st.group_civilian
+                    + (world.rival_share.T @ clash.sum(axis=2)[:, :, None])[:, :, 0])
     massacre = civilians >= p.mass_casualty_threshold
     update_memories(st, hostile_attacks, np.where(massacre, civilians, 0.0), reprisal_months)
-    return CombatResult(massacre_regions=np.flatnonzero(massacre),
-                        army_mass_casualty=np.flatnonzero(st.army_deaths >= p.army_mass_casualty))
+    return CombatResult(massacre_regions=np.nonzero(massacre),
+                        army_mass_casualty=np.nonzero(st.army_deaths >= p.army_mass_casualty))

@@ -1,5 +1,7 @@
 """Process 2: armed groups recruit, move toward weakly held and valuable regions, and attack.
 
+Every array carries the batch axis first (``[B, R]``, ``[B, G, R]``): B worlds step at once.
+
 Recruitment rises with grievance (civilian harm by state-side forces, low legitimacy) and with the
 absence of the state (docs/ODD.md section 7.2); it is capped by a share of the population and boosted
 by income (taxation of held resource regions and illicit trade) relative to upkeep.
@@ -18,10 +20,10 @@ __all__ = ["attacks", "grievance", "group_income", "move", "recruit"]
 
 
 def grievance(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:
-    """[R] grievance: base + harm by state-side forces (militias included) per 10k people +
+    """[B, R] grievance: base + harm by state-side forces (militias included) per 10k people +
     illegitimacy + absence + the reprisal memory of massacres per 10k people."""
     per_10k = 1e4 / world.population_floor
-    illegit = 1.0 - st.legitimacy[world.region_state]
+    illegit = 1.0 - st.legitimacy[:, world.region_state]
     return (p.grievance_base + p.grievance_harm_weight * st.harm_memory * per_10k
             + p.grievance_legitimacy_weight * illegit
             + p.grievance_absence_weight * (1.0 - st.control)
@@ -29,27 +31,29 @@ def grievance(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:
 
 
 def group_income(world: World, st: SimState, total: np.ndarray | None = None) -> np.ndarray:
-    """[G] USD/month: tax on the resource rent of regions the state does not hold, split by
-    fighter share, plus illicit income. ``total``: fighters per region, if already summed."""
-    total = st.fighters.sum(axis=0) if total is None else total
-    share = ratio(st.fighters, total)
+    """[B, G] USD/month: tax on the resource rent of regions the state does not hold, split by
+    fighter share, plus illicit income. ``total``: fighters per region [B, R], if already
+    summed."""
+    total = st.fighters.sum(axis=1) if total is None else total
+    share = ratio(st.fighters, total[:, None, :])
     taxable = (1.0 - st.control) * world.rent
-    return world.tax_rate * (share @ taxable) + world.illicit_income
+    return world.tax_rate * (share @ taxable[:, :, None])[:, :, 0] + world.illicit_income
 
 
 def recruit(world: World, st: SimState, p: GroupProcessParams,
-            rngs: list[np.random.Generator]) -> None:
-    """Add Poisson recruits to each group in each region (one random stream per group)."""
+            rngs: list[list[np.random.Generator]]) -> None:
+    """Add Poisson recruits to each group in each region (one random stream per group and
+    world: ``rngs[g][b]``)."""
     g = grievance(world, st, p)
-    total = st.fighters.sum(axis=0)
+    total = st.fighters.sum(axis=1)
     cap = p.fighter_cap_share * world.population
     room = (1.0 - total / np.maximum(cap, 1.0)).clip(0.0, 1.0)
     income = group_income(world, st, total)
-    upkeep = world.upkeep * np.maximum(st.fighters.sum(axis=1), 1.0)
+    upkeep = world.upkeep * np.maximum(st.fighters.sum(axis=2), 1.0)
     funding = 1.0 + p.funding_elasticity * np.minimum(income / upkeep, p.funding_cap)
-    lam = (world.recruit_rate * funding)[:, None] * g * st.fighters * room
-    for gi, rng in enumerate(rngs):
-        st.fighters[gi] += rng.poisson(lam[gi])
+    lam = (world.recruit_rate * funding)[:, :, None] * g[:, None, :] * st.fighters \
+        * room[:, None, :]
+    st.fighters += poisson_rows(rngs, lam)
 
 
 def move(world: World, st: SimState, p: GroupProcessParams) -> None:
@@ -59,19 +63,25 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
     if src.size == 0:
         return
     attract = (1.0 - st.control + p.move_floor) * world.rent_attraction
-    w = attract[dst]
-    norm = np.bincount(src, weights=w, minlength=world.n_regions)
-    frac = w / norm[src]
-    out = world.mobility[:, None] * st.fighters  # [G, R]
-    flow = out[:, src] * frac  # [G, E]
-    # what each region receives, for every group in one bincount (group g's bins start at g x R)
+    w = attract[:, dst]  # [B, E]
+    norm = world.sum_into_sources(w)
+    frac = w / norm[:, src]
+    out = world.mobility[:, None] * st.fighters  # [B, G, R]
+    flow = out[:, :, src] * frac[:, None, :]  # [B, G, E]
+    # what each region receives, for every group and world in one bincount
     st.fighters += world.into_regions(flow) - out
 
 
-def attacks(world: World, st: SimState, rngs: list[np.random.Generator]) -> np.ndarray:
-    """[G, R] number of attacks this month (Poisson, one stream per group)."""
-    lam = world.attack_rate[:, None] * st.fighters
+def attacks(world: World, st: SimState, rngs: list[list[np.random.Generator]]) -> np.ndarray:
+    """[B, G, R] number of attacks this month (Poisson, one stream per group and world)."""
+    return poisson_rows(rngs, world.attack_rate[:, None] * st.fighters)
+
+
+def poisson_rows(rngs: list[list[np.random.Generator]], lam: np.ndarray) -> np.ndarray:
+    """[B, G, R] Poisson counts (as floats) of the rates ``lam``: row ``lam[b, g]`` from stream
+    ``rngs[g][b]``, so that a world's draws never depend on the other worlds of its batch."""
     out = np.empty_like(lam)
-    for gi, rng in enumerate(rngs):
-        out[gi] = rng.poisson(lam[gi])
+    for gi, row in enumerate(rngs):
+        for b, rng in enumerate(row):
+            out[b, gi] = rng.poisson(lam[b, gi])
     return out

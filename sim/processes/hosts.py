@@ -1,5 +1,7 @@
 """Process 4: host states. Legitimacy, regime, the security vacuum, receptivity, expulsion,
-offers, contractor payment and the defence budget (docs/ODD.md section 7.4)."""
+offers, contractor payment and the defence budget (docs/ODD.md section 7.4).
+
+Every array carries the batch axis first: ``[B, S]``, ``[B, S, P]``, ``[B, P, S, I]``."""
 
 from __future__ import annotations
 
@@ -31,13 +33,13 @@ __all__ = [
 
 
 def insecurity(world: World, st: SimState, p: HostProcessParams) -> np.ndarray:
-    """[S] insecurity index in [0, 1]: fatalities per million people per month / scale."""
+    """[B, S] insecurity index in [0, 1]: fatalities per million people per month / scale."""
     per_million = st.state_fatalities / world.state_population_millions
     return np.minimum(per_million / p.insecurity_scale, 1.0)
 
 
 def update_trend(st: SimState, p: HostProcessParams) -> np.ndarray:
-    """Update short and long fatality averages; return [S] trend = log((short+1)/(long+1))
+    """Update short and long fatality averages; return [B, S] trend = log((short+1)/(long+1))
     in [-1, 1] (positive: security is getting worse)."""
     a_short, a_long = 1.0 / p.trend_months, 1.0 / (3.0 * p.trend_months)
     st.fat_short += a_short * (st.state_fatalities - st.fat_short)
@@ -56,20 +58,20 @@ def update_legitimacy(world: World, st: SimState, p: HostProcessParams, ins: np.
 
 
 def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
-    """``(capacity[S], foreign_eff[S, P])``: effective security capacity of each state (own
+    """``(capacity[B, S], foreign_eff[B, S, P])``: effective security capacity of each state (own
     army and partners) and each power's effective contribution."""
-    foreign = np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
+    foreign = np.einsum("bpsi,pi->bsp", st.level, world.person_effectiveness)
     if st.downgraded.any():  # a downgraded partner loses part of its effect
         foreign = foreign * st.effect_factor
-    return st.army * st.army_eff + foreign.sum(axis=1), foreign
+    return st.army * st.army_eff + foreign.sum(axis=2), foreign
 
 
 def update_vacuum(world: World, st: SimState, p: HostProcessParams, force_ratio: float,
                   hostile: np.ndarray) -> np.ndarray:
-    """Security vacuum [S], in effective personnel: the threat not met by own and partners'
+    """Security vacuum [B, S], in effective personnel: the threat not met by own and partners'
     capacity (threat x ``force_ratio`` - capacity, floored at 0) plus capacity lost to recent
     withdrawals (decaying with ``withdrawal_memory_months``). Returns each power's effective
-    contribution [S, P]."""
+    contribution [B, S, P]."""
     threat = world.by_state(hostile)
     capacity, foreign = security_capacity(world, st)
     st.capacity = capacity
@@ -80,16 +82,17 @@ def update_vacuum(world: World, st: SimState, p: HostProcessParams, force_ratio:
 
 def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: np.ndarray,
                        foreign: np.ndarray) -> None:
-    """Receptivity [S, P] moves toward: base affinity + credit for performance (a power's
+    """Receptivity [B, S, P] moves toward: base affinity + credit for performance (a power's
     security share x improving security) - blame for civilian harm attributed to it (per 100
     deaths, 12-month memory) - anti-Western nationalism under a military regime + its
     information operations (log10 of 1 + USD/month over ``info_ops_scale_usd``)."""
-    share = ratio(foreign, st.capacity[:, None])
-    perf = -share * trend[:, None]
+    share = ratio(foreign, st.capacity[:, :, None])
+    perf = -share * trend[:, :, None]
     blame = p.harm_weight * st.harm_attributed / 100.0
     military = (st.regime == MILITARY).astype(float)
-    nat = p.nationalism_weight * (world.nationalism * military)[:, None] * world.nationalism_exposure[None, :]
-    info_usd = st.level[:, :, INFO_OPS].T  # [S, P]
+    nat = p.nationalism_weight * (world.nationalism * military)[:, :, None] \
+        * world.nationalism_exposure[None, None, :]
+    info_usd = st.level[:, :, :, INFO_OPS].transpose(0, 2, 1)  # [B, S, P]
     info = p.info_ops_weight * np.log10(1.0 + info_usd / p.info_ops_scale_usd)
     target = (world.base_receptivity + p.performance_weight * perf - blame - nat + info).clip(0.0, 1.0)
     st.receptivity += p.receptivity_rate * (target - st.receptivity)
@@ -98,23 +101,24 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
 
 def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
                          protected: np.ndarray) -> np.ndarray:
-    """[S, P] bool: a military regime expels a present partner whose receptivity fell below
+    """[B, S, P] bool: a military regime expels a present partner whose receptivity fell below
     ``expel_threshold`` (protected powers are never expelled)."""
-    present = personnel(world, st.level).T > 0
-    military = (st.regime == MILITARY)[:, None]
+    present = personnel(world, st.level).transpose(0, 2, 1) > 0
+    military = (st.regime == MILITARY)[:, :, None]
     not_yet = st.banned_until <= st.month  # a power already expelled is not expelled again
-    return military & present & not_yet & (st.receptivity < p.expel_threshold) & ~protected[None, :]
+    return military & present & not_yet & (st.receptivity < p.expel_threshold) \
+        & ~protected[None, None, :]
 
 
 def decide_offers(st: SimState, p: HostProcessParams) -> np.ndarray:
-    """[S, P] bool: which pending offers the host accepts (receptive enough, not banned)."""
-    offered = st.offers.sum(axis=2).T > 0
+    """[B, S, P] bool: which pending offers the host accepts (receptive enough, not banned)."""
+    offered = st.offers.sum(axis=3).transpose(0, 2, 1) > 0
     allowed = st.banned_until <= st.month
     return offered & allowed & (st.receptivity >= p.accept_threshold)
 
 
 def payment_capacity(world: World, st: SimState, r: ResourceParams) -> tuple[np.ndarray, np.ndarray]:
-    """``(cash, concessions)`` [S]: the most each host can pay its partners this month, in USD:
+    """``(cash, concessions)`` [B, S]: the most each host can pay its partners this month, in USD:
     ``contractor_budget_share`` of its monthly defence budget, and ``concession_rent_share`` of
     the rent of the resource regions it holds (0 when concessions are disabled), both scaled by
     ``host_can_pay``."""
@@ -126,15 +130,15 @@ def payment_capacity(world: World, st: SimState, r: ResourceParams) -> tuple[np.
 
 
 def monthly_bills(world: World, st: SimState) -> np.ndarray:
-    """``[3, S, P]`` this month's bills for the current levels, in USD: gross cost, the part
+    """``[3, B, S, P]`` this month's bills for the current levels, in USD: gross cost, the part
     billed to the host in cash (``host_cash_share``) and the part billed in concessions
     (``concession_share``). Arms are not billed here: the arms market bills them (process 5)."""
-    return np.einsum("psi,kpi->ksp", st.level, world.billing)
+    return np.einsum("bpsi,kpi->kbsp", st.level, world.billing)
 
 
 def payment_shares(world: World, st: SimState, r: ResourceParams,
                    bills: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(cash_share, concession_share)`` [S]: the share of its bills each host pays, in cash and
+    """``(cash_share, concession_share)`` [B, S]: the share of its bills each host pays, in cash and
     in concessions, given what it can pay this month (:func:`payment_capacity`).
 
     A host pays ``min(1, capacity / due)`` of every partner's bill (the same share for every
@@ -152,11 +156,11 @@ def payment_shares(world: World, st: SimState, r: ResourceParams,
     """
     _, cash_due, conc_due = monthly_bills(world, st) if bills is None else bills
     cash_cap, conc_cap = payment_capacity(world, st, r)
-    return _share_paid(cash_cap, cash_due.sum(axis=1)), _share_paid(conc_cap, conc_due.sum(axis=1))
+    return _share_paid(cash_cap, cash_due.sum(axis=2)), _share_paid(conc_cap, conc_due.sum(axis=2))
 
 
 def _share_paid(capacity: np.ndarray, due: np.ndarray) -> np.ndarray:
-    """``min(1, capacity / due)`` [S] where something is due; ``capacity > 0`` (1 or 0) where not."""
+    """``min(1, capacity / due)`` [B, S] where something is due; ``capacity > 0`` (1 or 0) where not."""
     return np.minimum(1.0, np.divide(capacity, due, out=(capacity > 0).astype(float),
                                      where=due > 0))
 
@@ -173,15 +177,15 @@ def pay_contractors(world: World, st: SimState, r: ResourceParams) -> None:
     bills = monthly_bills(world, st)  # gross, cash and concession bills [S, P]
     cash_share, conc_share = payment_shares(world, st, r, bills)
     gross, cash_due, conc_due = bills
-    st.host_paid = cash_due * cash_share[:, None]
-    st.concessions = conc_due * conc_share[:, None]
+    st.host_paid = cash_due * cash_share[:, :, None]
+    st.concessions = conc_due * conc_share[:, :, None]
     st.spending = gross
 
 
 def update_budget(world: World, st: SimState, p: HostProcessParams, ins: np.ndarray,
                   loss: np.ndarray | None = None) -> None:
     """The defence budget answers the threat and the regime within what the economy can bear
-    (``budget_ceiling_multiplier`` x the snapshot's budget), less the share ``loss`` [S] lost to
+    (``budget_ceiling_multiplier`` x the snapshot's budget), less the share ``loss`` [B, S] lost to
     sanctions; the army moves toward what the budget left after contractor and arms payments
     pays for."""
     military = (st.regime == MILITARY).astype(float)
@@ -191,7 +195,7 @@ def update_budget(world: World, st: SimState, p: HostProcessParams, ins: np.ndar
         target = target * (1.0 - loss)
     st.budget += p.budget_rate * (target - st.budget)
     # last month's contractor cash (arms are bought from the arms share of the budget)
-    paid = 12.0 * (st.host_paid - st.arms_paid).sum(axis=1) + st.budget * world.arms_budget_share
+    paid = 12.0 * (st.host_paid - st.arms_paid).sum(axis=2) + st.budget * world.arms_budget_share
     army_target = np.divide(np.maximum(st.budget - paid, 0.0), st.army_unit_cost,
                             out=st.army.copy(), where=st.army_unit_cost > 0)
     st.army += p.army_growth_rate * (army_target - st.army)

@@ -30,30 +30,31 @@ DIMENSIONS = ("security", "arms", "aid", "info")
 
 
 def _share(x: np.ndarray) -> np.ndarray:
-    return ratio(x, x.sum(axis=1, keepdims=True))
+    return ratio(x, x.sum(axis=-1, keepdims=True))
 
 
 def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
-    """[S, P] shares of what each power provides each state, in the order of :data:`DIMENSIONS`:
+    """[B, S, P] shares of what each power provides each state, in the order of :data:`DIMENSIONS`:
 
     - security: its effective personnel over the state's security capacity (own army x its
       effectiveness + every power's effective personnel);
     - arms: its share of the arms delivered to the state (12-month memory);
     - aid, info: its share of the aid and information operations in the state this month.
     """
-    foreign = np.einsum("psi,pi->sp", st.level, world.person_effectiveness)
-    capacity = st.army * st.army_eff + foreign.sum(axis=1)
-    return (ratio(foreign, capacity[:, None]), _share(st.arms_memory),
-            _share(st.level[:, :, AID].T), _share(st.level[:, :, INFO_OPS].T))
+    foreign = np.einsum("bpsi,pi->bsp", st.level, world.person_effectiveness)
+    capacity = st.army * st.army_eff + foreign.sum(axis=2)
+    return (ratio(foreign, capacity[:, :, None]), _share(st.arms_memory),
+            _share(st.level[:, :, :, AID].transpose(0, 2, 1)),
+            _share(st.level[:, :, :, INFO_OPS].transpose(0, 2, 1)))
 
 
 def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarray:
-    """[S, P] target influence shares."""
+    """[B, S, P] target influence shares."""
     security, arms, aid, info = dimension_shares(world, st)
     provision = (p.security_weight * security + p.arms_weight * arms + p.aid_weight * aid
                  + p.info_weight * info)
     w = st.receptivity * provision
-    return w / (p.autonomy + w.sum(axis=1, keepdims=True))
+    return w / (p.autonomy + w.sum(axis=2, keepdims=True))
 
 
 def update_influence(world: World, st: SimState, p: InfluenceParams) -> None:

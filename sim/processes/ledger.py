@@ -14,7 +14,7 @@ __all__ = ["MonthLedger", "close_month"]
 
 @dataclass
 class MonthLedger:
-    """This month's flows per power, in cents (int64)."""
+    """This month's flows per world and power ([B, P]), in cents (int64)."""
 
     gross: np.ndarray
     host: np.ndarray
@@ -31,11 +31,11 @@ def _cents(usd: np.ndarray) -> np.ndarray:
 
 def close_month(st: SimState) -> MonthLedger:
     """Book this month's spending, host payments and concessions; add casualties."""
-    flows = np.stack((st.spending, st.host_paid, st.concessions))  # [3, S, P]
-    gross, host, concession = _cents(flows.sum(axis=1))  # each summed over states
+    flows = np.stack((st.spending, st.host_paid, st.concessions))  # [3, B, S, P]
+    gross, host, concession = _cents(flows.sum(axis=2))  # each summed over states
     month = MonthLedger(gross=gross, host=host, concession=concession)
     st.gross_cents += month.gross
     st.host_cents += month.host
     st.concession_cents += month.concession
-    st.casualties_total += st.casualties.sum(axis=1)
+    st.casualties_total += st.casualties.sum(axis=2)
     return month

@@ -8,7 +8,7 @@ they add to the state side's strength and kill civilians of the communities they
 feeds grievance and recruitment: with the reprisal memory of massacres (process 2), this is the
 communal cycle of onset and escalation.
 
-Arrays are ``[R]`` over regions.
+Arrays are ``[B, R]``: B worlds of a batch, R regions.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _DECAY3 = np.exp(-1.0 / 3.0)
 
 
 def militia_pressure(world: World, st: SimState, mp: MilitiaParams) -> np.ndarray:
-    """[R] bool: where militias form: control below ``control_threshold`` and attacks (3-month
+    """[B, R] bool: where militias form: control below ``control_threshold`` and attacks (3-month
     memory, per 100k people) above ``attack_threshold``."""
     per_100k = st.attack_memory / world.population_floor * 1e5
     return (st.control < mp.control_threshold) & (per_100k > mp.attack_threshold)
@@ -39,14 +39,14 @@ def update_militias(world: World, st: SimState, mp: MilitiaParams) -> None:
     if not pressure.any() and not st.militia.any():
         return
     room = np.maximum(mp.cap_share * world.population - st.militia, 0.0)
-    backing = np.where(st.regime[world.region_state] == MILITARY, mp.state_backing, 1.0)
+    backing = np.where(st.regime[:, world.region_state] == MILITARY, mp.state_backing, 1.0)
     rate = np.minimum(mp.formation_rate * backing, 1.0)
     st.militia = np.where(pressure, st.militia + rate * room, st.militia * (1.0 - mp.decay))
 
 
 def update_memories(st: SimState, hostile_attacks: np.ndarray, massacre_civilians: np.ndarray,
                     reprisal_months: float) -> None:
-    """Add this month's hostile attacks [R] (3-month memory) and the civilians killed in
-    massacres [R] (memory of ``reprisal_months``)."""
+    """Add this month's hostile attacks [B, R] (3-month memory) and the civilians killed in
+    massacres [B, R] (memory of ``reprisal_months``)."""
     st.attack_memory = st.attack_memory * _DECAY3 + hostile_attacks
     st.massacre_memory = st.massacre_memory * np.exp(-1.0 / reprisal_months) + massacre_civilians

@@ -15,7 +15,8 @@ Coups are a monthly hazard per state (attempts, some of which fail), calibrated 
 rate at reference conditions, the coup trap, and correlates (insecurity, military losses,
 legitimacy, regime type, attempts next door) as assumptions with prior ranges.
 
-Arrays are ``[S]`` over states and ``[S, P]`` over states and powers, as in process 4.
+Arrays are ``[B, S]`` over the worlds of a batch and states, and ``[B, S, P]`` over worlds,
+states and powers, as in process 4.
 """
 
 from __future__ import annotations
@@ -60,18 +61,18 @@ def monthly_base(cp: CoupParams) -> float:
 
 
 def present(world: World, st: SimState) -> np.ndarray:
-    """[S, P] bool: the power has personnel in the state."""
-    return personnel(world, st.level).T > 0
+    """[B, S, P] bool: the power has personnel in the state."""
+    return personnel(world, st.level).transpose(0, 2, 1) > 0
 
 
 def update_army_losses(st: SimState, army_deaths: np.ndarray) -> None:
-    """Add this month's army deaths [S] to the 3-month memory of losses."""
+    """Add this month's army deaths [B, S] to the 3-month memory of losses."""
     st.army_loss_memory = st.army_loss_memory * _DECAY3 + army_deaths
 
 
 def coup_hazard(world: World, st: SimState, cp: CoupParams, ins: np.ndarray,
                 month: int) -> np.ndarray:
-    """[S] monthly probability of a coup attempt.
+    """[B, S] monthly probability of a coup attempt.
 
     ``base x trap x exp(insecurity + losses + legitimacy terms) x regime x neighbours``, where
     the trap multiplies the hazard for ``trap_months`` after an attempt in the same state, the
@@ -86,7 +87,7 @@ def coup_hazard(world: World, st: SimState, cp: CoupParams, ins: np.ndarray,
              + cp.losses_weight * losses_pct
              + cp.legitimacy_weight * (cp.reference_legitimacy - st.legitimacy))
     regime = np.where(st.regime == MILITARY, cp.military_multiplier, 1.0)
-    neighbours = world.state_adjacency.astype(float) @ recent.astype(float)
+    neighbours = (world.state_adjacency.astype(float) @ recent.astype(float)[:, :, None])[:, :, 0]
     rate = base * trap * np.exp(np.clip(log_m, -_LOG_CLIP, _LOG_CLIP)) * regime \
         * cp.neighbour_multiplier ** neighbours
     return np.minimum(rate, _MAX_HAZARD)
@@ -94,7 +95,7 @@ def coup_hazard(world: World, st: SimState, cp: CoupParams, ins: np.ndarray,
 
 @dataclass
 class Attempts:
-    """This month's coup attempts: ``attempted`` and ``succeeded`` [S] bool."""
+    """This month's coup attempts: ``attempted`` and ``succeeded`` [B, S] bool."""
 
     attempted: np.ndarray
     succeeded: np.ndarray
@@ -102,32 +103,32 @@ class Attempts:
 
 def coup_attempts(world: World, st: SimState, cp: CoupParams, hazard: np.ndarray,
                   draws: np.ndarray, month: int, share: np.ndarray) -> Attempts:
-    """Draw attempts and their success from ``draws`` [S, DRAWS].
+    """Draw attempts and their success from ``draws`` [B, S, DRAWS].
 
     An attempt succeeds with ``success_share`` (``success_share_after_coup`` within
     ``trap_months`` of a successful coup), cut by the regime protection of the partners present:
     ``1 - protection_effect x sum_p regime_protection[p] x share[s, p]`` (``share``: each
     power's part of the security capacity).
     """
-    attempted = draws[:, 0] < hazard
+    attempted = draws[:, :, 0] < hazard
     after = (month - st.last_coup) < cp.trap_months
     p_success = np.where(after, cp.success_share_after_coup, cp.success_share)
     protection = share @ world.regime_protection
     p_success = p_success * (1.0 - cp.protection_effect * np.minimum(protection, 1.0))
-    succeeded = attempted & (draws[:, 1] < p_success)
+    succeeded = attempted & (draws[:, :, 1] < p_success)
     return Attempts(attempted=attempted, succeeded=succeeded)
 
 
 def patron_support(world: World, st: SimState) -> np.ndarray:
-    """[S] the strongest outside patron a regime has: the largest ``sanctions_patron`` of the
+    """[B, S] the strongest outside patron a regime has: the largest ``sanctions_patron`` of the
     powers present or bound to it by an agreement or an open invitation."""
     bound = present(world, st) | st.agreement | (st.invited_until > st.month)
-    return np.where(bound, world.sanctions_patron[None, :], 0.0).max(axis=1, initial=0.0)
+    return np.where(bound, world.sanctions_patron, 0.0).max(axis=2, initial=0.0)
 
 
 @dataclass
 class Sanctions:
-    """What the regional organisations did this month ([S] bool each)."""
+    """What the regional organisations did this month ([B, S] bool each)."""
 
     suspended: np.ndarray
     embargoed: np.ndarray
@@ -149,14 +150,14 @@ def sanctions_step(world: World, st: SimState, sp: SanctionsParams, draws: np.nd
     """
     military = st.regime == MILITARY
     due = (st.sanction_at == month) & military
-    embargo = due & world.ecowas_member & (draws[:, 2] < sp.embargo_probability)
+    embargo = due & world.ecowas_member & (draws[:, :, 2] < sp.embargo_probability)
     st.suspended |= due
     st.sanctioned |= embargo
     st.suspension_until = np.where(due, month + sp.suspension_months, st.suspension_until)
     st.sanction_at = np.where(due | ~military, NEVER, st.sanction_at)
     patron = patron_support(world, st)
     concede_p = sp.concede_rate * (1.0 - sp.patron_defiance * patron)
-    conceded = st.sanctioned & ~due & (draws[:, 3] < concede_p)
+    conceded = st.sanctioned & ~due & (draws[:, :, 3] < concede_p)
     st.sanctioned &= ~conceded
     st.transition_at = np.where(conceded, month + sp.transition_months, st.transition_at)
     expired = st.suspended & ~st.sanctioned & (st.transition_at < month) \
@@ -172,31 +173,31 @@ def sanctions_step(world: World, st: SimState, sp: SanctionsParams, draws: np.nd
 
 def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray,
                   trend: np.ndarray, foreign: np.ndarray, threat: np.ndarray) -> np.ndarray:
-    """[S, P] the value of each power to each host regime this month.
+    """[B, S, P] the value of each power to each host regime this month.
 
     ``mood x (receptivity - 0.5) + security x share + protection x regime_protection x threat
     + results x share x improvement - blame x share x insecurity - price x paid / budget
     - conditions x conditionality (x civilian_conditions_share for an elected government)
     + patron x sanctioned x (2 sanctions_patron - 1)`` (sanctioned: under economic sanctions;
     a suspension alone does not change how the regime values its partners), each term weighted by its
-    ``*_weight`` (``share``: the power's part of the security capacity; ``threat`` [S]: the coup
+    ``*_weight`` (``share``: the power's part of the security capacity; ``threat`` [B, S]: the coup
     hazard as a share of hazard + base, 0.5 at reference conditions).
     """
-    share = ratio(foreign, st.capacity[:, None])
+    share = ratio(foreign, st.capacity[:, :, None])
     improvement = np.maximum(-trend, 0.0)
-    paid = (st.host_paid + st.concessions) / np.maximum(st.budget / 12.0, 1.0)[:, None]
+    paid = (st.host_paid + st.concessions) / np.maximum(st.budget / 12.0, 1.0)[:, :, None]
     military = st.regime == MILITARY
     felt = np.where(military, 1.0, pp.civilian_conditions_share)
     under_sanctions = st.sanctioned.astype(float)  # economic sanctions, not a suspension alone
     return (pp.mood_weight * (st.receptivity - 0.5)
             + pp.security_weight * share
-            + pp.protection_weight * world.regime_protection[None, :] * threat[:, None]
-            + pp.results_weight * share * improvement[:, None]
-            - pp.insecurity_blame_weight * share * ins[:, None]
+            + pp.protection_weight * world.regime_protection[None, None, :] * threat[:, :, None]
+            + pp.results_weight * share * improvement[:, :, None]
+            - pp.insecurity_blame_weight * share * ins[:, :, None]
             - pp.price_weight * paid
-            - pp.conditions_weight * world.conditionality[None, :] * felt[:, None]
-            + pp.patron_weight * under_sanctions[:, None]
-            * (2.0 * world.sanctions_patron[None, :] - 1.0))
+            - pp.conditions_weight * world.conditionality[None, None, :] * felt[:, :, None]
+            + pp.patron_weight * under_sanctions[:, :, None]
+            * (2.0 * world.sanctions_patron[None, None, :] - 1.0))
 
 
 def update_standing(st: SimState, pp: PartnerParams, value: np.ndarray) -> None:
@@ -206,14 +207,14 @@ def update_standing(st: SimState, pp: PartnerParams, value: np.ndarray) -> None:
 
 @dataclass
 class PartnerActions:
-    """What the host regimes do this month ([S, P] bool each)."""
+    """What the host regimes do this month ([B, S, P] bool each)."""
 
     invite: np.ndarray
     downgrade: np.ndarray
     restore: np.ndarray
     expel: np.ndarray
     end_agreement: np.ndarray
-    leave: np.ndarray  # [S, P]: the power leaves a host that kept it downgraded
+    leave: np.ndarray  # [B, S, P]: the power leaves a host that kept it downgraded
 
 
 def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np.ndarray,
@@ -232,7 +233,7 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
     """
     here = present(world, st)
     banned = st.banned_until > month
-    military = (st.regime == MILITARY)[:, None]
+    military = (st.regime == MILITARY)[:, :, None]
     below_down = here & (st.standing < pp.downgrade_threshold)
     below_expel = here & (st.standing < pp.expel_threshold)
     st.low_months = np.where(below_expel, st.low_months + 1, 0)
@@ -242,9 +243,9 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
     st.downgraded &= here  # a partner that has left is no longer downgraded
     downgrade = below_down & ~st.downgraded
     restore = st.downgraded & (st.standing >= pp.downgrade_threshold + 0.1)
-    keep = ~protected[None, :]
+    keep = ~protected[None, None, :]
     expel = military & st.downgraded & below_expel & ~banned & keep
     end = ~military & (st.low_months >= pp.end_agreement_months) & ~banned & keep
-    leave = (st.hostile_months >= world.hostile_host_months[None, :]) & ~expel & ~end & keep
+    leave = (st.hostile_months >= world.hostile_host_months[None, None, :]) & ~expel & ~end & keep
     return PartnerActions(invite=invite, downgrade=downgrade, restore=restore, expel=expel,
                           end_agreement=end, leave=leave)

@@ -2,6 +2,8 @@
 (:mod:`sim.rules`); this module holds the mechanics every power shares: turning decisions into
 offers and orders, ramp-up and drawdown lags, budget ceilings, withdrawal when casualties pass
 tolerance, and the arms market (docs/ODD.md section 7.5).
+
+Every array carries the batch axis first: ``[B, P, S, I]`` levels, ``[B, S, P]`` flows.
 """
 
 from __future__ import annotations
@@ -28,52 +30,57 @@ ARMS = INSTRUMENT_KINDS.index("arms")
 _DECAY12 = np.exp(-1.0 / 12.0)  # 12-month memory
 
 
-def order(st: SimState, pi: int, si: int, target: np.ndarray, months: np.ndarray | float) -> None:
-    """Set power ``pi``'s target levels in state ``si`` ([I]) to reach in ``months``."""
-    diff = np.abs(target - st.level[pi, si])
-    st.target[pi, si] = target
-    st.rate[pi, si] = diff / np.maximum(months, 1.0)
+def order(st: SimState, b: int, pi: int, si: int, target: np.ndarray,
+          months: np.ndarray | float) -> None:
+    """Set power ``pi``'s target levels in state ``si`` of world ``b`` ([I]) to reach in
+    ``months``."""
+    diff = np.abs(target - st.level[b, pi, si])
+    st.target[b, pi, si] = target
+    st.rate[b, pi, si] = diff / np.maximum(months, 1.0)
 
 
 def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> None:
-    """Turn a rule's desired levels [S, I] into orders and offers.
+    """Turn a rule's desired levels [B, S, I] into orders and offers.
 
     Where the power is present or has an agreement, a changed target becomes an order (ramp-up
     lag going up, drawdown lag going down). A new entry into a state without an agreement is an
-    offer, which the host accepts or refuses next month (process 4).
+    offer, which the host accepts or refuses next month (process 4). A world where nothing
+    changed keeps its orders and offers as they are.
     """
-    desired = np.where(world.has_instrument[pi][None, :], np.maximum(desired, 0.0), 0.0)
+    desired = np.where(world.has_instrument[pi], np.maximum(desired, 0.0), 0.0)
     # a power may not grow where the host banned it or where it decided to stay out
-    barred = (st.banned_until[:, pi] > st.month) | (st.cooldown_until[:, pi] > st.month)
-    desired = np.where(barred[:, None], np.minimum(desired, st.target[pi]), desired)
-    changed = desired != st.target[pi]
+    barred = (st.banned_until[:, :, pi] > st.month) | (st.cooldown_until[:, :, pi] > st.month)
+    desired = np.where(barred[:, :, None], np.minimum(desired, st.target[:, pi]), desired)
+    changed = desired != st.target[:, pi]
     if not changed.any():
         return
-    present = st.level[pi].sum(axis=1) > 0
-    direct = (present | st.agreement[:, pi])[:, None] & changed
-    up = desired > st.level[pi]
-    months = np.where(up, world.ramp_months[pi][None, :], world.drawdown_months[pi][None, :])
-    rate = np.abs(desired - st.level[pi]) / np.maximum(months, 1.0)
-    st.target[pi] = np.where(direct, desired, st.target[pi])
-    st.rate[pi] = np.where(direct, rate, st.rate[pi])
-    st.offers[pi] = np.where(~direct & changed & (desired > 0), desired, 0.0)
+    present = st.level[:, pi].sum(axis=2) > 0
+    direct = (present | st.agreement[:, :, pi])[:, :, None] & changed
+    up = desired > st.level[:, pi]
+    months = np.where(up, world.ramp_months[pi], world.drawdown_months[pi])
+    rate = np.abs(desired - st.level[:, pi]) / np.maximum(months, 1.0)
+    st.target[:, pi] = np.where(direct, desired, st.target[:, pi])
+    st.rate[:, pi] = np.where(direct, rate, st.rate[:, pi])
+    offers = np.where(~direct & changed & (desired > 0), desired, 0.0)
+    moved = changed.any(axis=(1, 2))
+    st.offers[:, pi] = np.where(moved[:, None, None], offers, st.offers[:, pi])
 
 
 def scale_to_budget(world: World, st: SimState) -> None:
     """Scale each power's targets down so that their gross monthly cost fits its budget ceiling."""
-    n_p = st.target.shape[0]
-    cost = (st.target * world.unit_cost[:, None, :]).reshape(n_p, -1).sum(axis=1)  # [P]
+    n_b, n_p = st.target.shape[:2]
+    cost = (st.target * world.unit_cost[:, None, :]).reshape(n_b, n_p, -1).sum(axis=2)  # [B, P]
     cap = world.budget_ceiling / 12.0
-    for pi in np.flatnonzero(cost > cap):  # rarely any
-        st.target[pi] *= cap[pi] / cost[pi] if cap[pi] > 0 else 0.0
+    for b, pi in zip(*np.nonzero(cost > cap)):  # rarely any
+        st.target[b, pi] *= cap[pi] / cost[b, pi] if cap[pi] > 0 else 0.0
         # keep any faster pace already ordered, so that repeated scaling never slows a drawdown
-        gap = np.abs(st.target[pi] - st.level[pi]) / np.maximum(world.drawdown_months[pi], 1.0)
-        st.rate[pi] = np.maximum(st.rate[pi], gap)
+        gap = np.abs(st.target[b, pi] - st.level[b, pi]) / np.maximum(world.drawdown_months[pi], 1.0)
+        st.rate[b, pi] = np.maximum(st.rate[b, pi], gap)
 
 
 def personnel(world: World, levels: np.ndarray) -> np.ndarray:
-    """[P, S] persons in ``levels`` ([P, S, I]): the sum of the person instruments."""
-    return (levels * world.is_person).sum(axis=2)
+    """[..., P, S] persons in ``levels`` ([..., P, S, I]): the sum of the person instruments."""
+    return (levels * world.is_person).sum(axis=-1)
 
 
 def mark_exits(world: World, st: SimState, share: float) -> None:
@@ -82,13 +89,13 @@ def mark_exits(world: World, st: SimState, share: float) -> None:
     level = personnel(world, st.level)
     target = personnel(world, st.target)
     leaving = (level > 0) & (target < (1.0 - share) * level - 1e-9)
-    st.last_exit[leaving.T] = st.month
+    st.last_exit[leaving.transpose(0, 2, 1)] = st.month
 
 
 def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> np.ndarray:
-    """[P, S] bool: powers whose deaths in a state over 12 months passed their tolerance while
+    """[B, P, S] bool: powers whose deaths in a state over 12 months passed their tolerance while
     they still have forces there (protected powers stay)."""
-    deaths = st.casualty_ring.sum(axis=0)
+    deaths = st.casualty_ring.sum(axis=1)
     present = personnel(world, st.target) > 0
     return present & (deaths > world.casualty_tolerance[:, None]) & ~protected[:, None]
 
@@ -106,12 +113,12 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
     allowed = (st.banned_until <= st.month) & world.arms_exporter
     w = np.where(allowed, st.receptivity ** 2, 0.0)
     demand = st.budget / 12.0 * world.arms_budget_share
-    wsum = w.sum(axis=1, keepdims=True)
-    alloc = demand[:, None] * ratio(w, wsum)
-    per_power = alloc.sum(axis=0)
+    wsum = w.sum(axis=2, keepdims=True)
+    alloc = demand[:, :, None] * ratio(w, wsum)
+    per_power = alloc.sum(axis=1)  # [B, P]
     scale = np.divide(world.arms_export, per_power, out=np.ones_like(per_power),
                       where=per_power > world.arms_export)
-    delivered = alloc * scale + st.level[:, :, ARMS].T
+    delivered = alloc * scale[:, None, :] + st.level[:, :, :, ARMS].transpose(0, 2, 1)
     st.arms_delivered = delivered
     st.arms_paid = delivered * world.arms_paid_share * r.host_can_pay
     st.host_paid = st.host_paid + st.arms_paid
@@ -120,10 +127,10 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
 
 
 def advance_deployments(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
-    """Move every level toward its target by its rate. Returns ``(entered, left)`` [P, S] bool:
-    where a power's personnel went from zero to positive, or from positive to zero."""
+    """Move every level toward its target by its rate. Returns ``(entered, left)`` [B, P, S]
+    bool: where a power's personnel went from zero to positive, or from positive to zero."""
     if (st.target == st.level).all():  # nothing is moving (many months)
-        none = np.zeros(st.level.shape[:2], dtype=bool)
+        none = np.zeros(st.level.shape[:3], dtype=bool)
         return none, none
     before = personnel(world, st.level)
     step = (st.target - st.level).clip(-st.rate, st.rate)
@@ -132,6 +139,6 @@ def advance_deployments(world: World, st: SimState) -> tuple[np.ndarray, np.ndar
     st.level = np.where(np.abs(st.target - st.level) < 1e-6, st.target, st.level)
     np.maximum(st.level, 0.0, out=st.level)
     after = personnel(world, st.level)
-    lost = np.einsum("psi,pi->s", np.minimum(step, 0.0), world.person_effectiveness)
+    lost = np.einsum("bpsi,pi->bs", np.minimum(step, 0.0), world.person_effectiveness)
     st.withdrawal_loss += -lost
     return (before <= 0) & (after > 0), (before > 0) & (after <= 0)

@@ -18,8 +18,11 @@ def instrument(kind: str) -> int:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """One power's view of the world this month. Arrays over states are ``[S]``, over states and
-    instruments ``[S, I]`` (instrument order: :data:`sim.config.INSTRUMENT_KINDS`).
+    """One power's view of the B worlds of a batch this month. Arrays over worlds and states are
+    ``[B, S]``, over worlds, states and instruments ``[B, S, I]`` (instrument order:
+    :data:`sim.config.INSTRUMENT_KINDS`); what every world shares (the power's instruments, costs
+    and interests) has no batch axis. A rule returns ``[B, S, I]`` and must treat each world on
+    its own: a world's decision may not read another world's row.
 
     Attributes:
         power: the power's id.
@@ -41,13 +44,13 @@ class RuleContext:
         has_instrument: ``[I]`` the instruments this power has.
         unit_cost: ``[I]`` gross cost per unit (USD per person-month, or per USD).
         effectiveness: ``[I]`` combat power per person.
-        host_share: ``[S, I]`` share of the unit cost the host would pay (cash and concessions),
+        host_share: ``[B, S, I]`` share of the unit cost the host would pay (cash and concessions),
             given what it can pay this month and what it already owes
             (:func:`sim.processes.hosts.payment_shares`: where nothing is billed yet, the
             instrument's whole billed share if the host can pay anything, 0 if it cannot).
-        net_cost_to_date: the power's cumulative own net cost (USD).
+        net_cost_to_date: ``[B]`` the power's cumulative own net cost (USD) in each world.
         budget_month: the power's budget ceiling per month (USD).
-        interest: its strategic interest in each state (relative weight).
+        interest: ``[S]`` its strategic interest in each state (relative weight).
         params: the rules' parameters (``params.opportunistic`` etc.).
     """
 
@@ -68,29 +71,39 @@ class RuleContext:
     unit_cost: np.ndarray
     effectiveness: np.ndarray
     host_share: np.ndarray
-    net_cost_to_date: float
+    net_cost_to_date: np.ndarray
     budget_month: float
     interest: np.ndarray
     params: RulesConfig
 
+    @property
+    def worlds(self) -> int:
+        """B, the number of worlds."""
+        return self.vacuum.shape[0]
+
     def net_unit_cost(self) -> np.ndarray:
-        """``[S, I]`` own net cost per unit (USD), ``inf`` for instruments the power lacks."""
-        cost = self.unit_cost[None, :] * (1.0 - self.host_share)
-        return np.where(self.has_instrument[None, :], cost, np.inf)
+        """``[B, S, I]`` own net cost per unit (USD), ``inf`` for instruments the power lacks."""
+        cost = self.unit_cost * (1.0 - self.host_share)
+        return np.where(self.has_instrument, cost, np.inf)
 
     def monthly_net_cost(self, levels: np.ndarray) -> np.ndarray:
-        """``[S]`` own net cost per month of holding ``levels`` ([S, I])."""
-        unit = np.where(self.has_instrument[None, :], self.unit_cost[None, :] * (1 - self.host_share), 0)
-        return (levels * unit).sum(axis=1)
+        """``[B, S]`` own net cost per month of holding ``levels`` ([B, S, I])."""
+        unit = np.where(self.has_instrument, self.unit_cost * (1 - self.host_share), 0)
+        return (levels * unit).sum(axis=2)
 
     def cheapest_force(self) -> np.ndarray:
-        """``[S]`` index of the person instrument with the lowest own net cost per unit of
+        """``[B, S]`` index of the person instrument with the lowest own net cost per unit of
         combat effect in each state (-1 where the power has none)."""
         person = np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
         usable = self.has_instrument & person & (self.effectiveness > 0)
         if not usable.any():
-            return np.full(len(self.states), -1)
-        per_effect = np.where(usable[None, :],
-                              self.net_unit_cost() / np.where(usable, self.effectiveness, 1.0)[None, :],
-                              np.inf)
-        return np.argmin(per_effect, axis=1)
+            return np.full(self.vacuum.shape, -1)
+        per_effect = np.where(usable, self.net_unit_cost() / np.where(usable, self.effectiveness,
+                                                                       1.0), np.inf)
+        return np.argmin(per_effect, axis=2)
+
+    def at(self, levels: np.ndarray, inst: np.ndarray) -> np.ndarray:
+        """``[B, S]`` the level of instrument ``inst`` ([B, S], -1 for none: 0) in ``levels``
+        ([B, S, I])."""
+        picked = np.take_along_axis(levels, np.maximum(inst, 0)[:, :, None], axis=2)[:, :, 0]
+        return np.where(inst >= 0, picked, 0)

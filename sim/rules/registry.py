@@ -1,8 +1,10 @@
 """The registry of vacuum-filling rules (docs/ODD.md section 7.5.2).
 
 A rule is one function ``rule(ctx: RuleContext) -> np.ndarray`` returning the power's desired
-level for every state and instrument (shape ``[S, I]``: persons for troops, contractors and
-peacekeepers, USD/month for arms, aid and info_ops). Register it by name::
+level for every world of the batch, state and instrument (shape ``[B, S, I]``: persons for
+troops, contractors and peacekeepers, USD/month for arms, aid and info_ops); each world's row
+must depend on that world's context alone, so that a run never depends on its batch. Register
+it by name::
 
     from sim.rules import vacuum_rule
 

@@ -1,6 +1,6 @@
 """The built-in vacuum-filling rules of docs/ODD.md section 7.5.2.
 
-Each returns the power's desired levels ``[S, I]``; the model then turns new entries into offers
+Each returns the power's desired levels ``[B, S, I]`` in every world of the batch; the model then turns new entries into offers
 that the host accepts or refuses, applies ramp-up and drawdown lags, and scales everything to the
 power's budget ceiling. A rule never deploys into a state that has banned the power
 (``ctx.can_enter``); what it keeps where it is already present is up to the rule.
@@ -23,8 +23,8 @@ def _place(ctx: RuleContext, persons: np.ndarray, where: np.ndarray) -> np.ndarr
     """
     desired = ctx.target.copy()
     inst = ctx.cheapest_force()
-    rows = np.flatnonzero(where & (inst >= 0))
-    desired[rows, inst[rows]] = persons[rows]
+    bs, rows = np.nonzero(where & (inst >= 0))
+    desired[bs, rows, inst[bs, rows]] = persons[bs, rows]
     return desired
 
 
@@ -43,12 +43,13 @@ def proportional(ctx: RuleContext) -> np.ndarray:
     """
     p = ctx.params.proportional
     weight = ctx.vacuum * ctx.receptivity * ctx.interest * ctx.can_enter
-    total = weight.sum()
-    spend = p.spend_share * ctx.budget_month * (weight / total if total > 0 else weight * 0)
+    total = weight.sum(axis=1, keepdims=True)
+    spend = p.spend_share * ctx.budget_month * np.divide(weight, total, out=weight * 0,
+                                                          where=total > 0)
     inst = ctx.cheapest_force()
     unit = np.where(inst >= 0, ctx.unit_cost[np.maximum(inst, 0)], np.inf)
     persons = np.floor(spend / unit)
-    return _place(ctx, persons, np.ones(len(ctx.states), dtype=bool))
+    return _place(ctx, persons, np.ones(weight.shape, dtype=bool))
 
 
 @vacuum_rule("opportunistic")
@@ -61,9 +62,8 @@ def opportunistic(ctx: RuleContext) -> np.ndarray:
     ``net_cost_cap_usd``.
     """
     p = ctx.params.opportunistic
-    if ctx.net_cost_to_date > p.net_cost_cap_usd:
-        return np.zeros_like(ctx.target)
-    present = ctx.level.sum(axis=1) > 0
+    spent = ctx.net_cost_to_date > p.net_cost_cap_usd  # [B]: these worlds leave everywhere
+    present = ctx.level.sum(axis=2) > 0
     window = ctx.rival_exit_age <= p.window_months
     enter = window & (ctx.receptivity >= p.min_receptivity) & ctx.can_enter & (ctx.vacuum > 0)
     footprint = np.minimum(p.max_personnel, np.floor(p.footprint_fraction * ctx.vacuum))
@@ -72,14 +72,14 @@ def opportunistic(ctx: RuleContext) -> np.ndarray:
         footprint = np.where(ctx.invited, np.maximum(footprint, np.minimum(
             p.max_personnel, ctx.params.invited_personnel)), footprint)
     inst = ctx.cheapest_force()
-    current = np.where(inst >= 0, ctx.target[np.arange(len(inst)), np.maximum(inst, 0)], 0)
+    current = ctx.at(ctx.target, inst)
     # where present (and not banned), the footprint follows the vacuum but is not abandoned
     keep = present & ~enter & ctx.can_enter
     persons = np.where(enter, np.maximum(footprint, current), np.maximum(footprint, current * keep))
     desired = _place(ctx, persons, enter | keep)
     if ctx.has_instrument[INFO_OPS]:
-        desired[:, INFO_OPS] = np.where(enter | keep, p.info_ops_usd, 0.0)
-    return desired
+        desired[:, :, INFO_OPS] = np.where(enter | keep, p.info_ops_usd, 0.0)
+    return np.where(spent[:, None, None], 0.0, desired)
 
 
 @vacuum_rule("cost_benefit")
@@ -93,23 +93,22 @@ def cost_benefit(ctx: RuleContext) -> np.ndarray:
     """
     p = ctx.params.cost_benefit
     inst = ctx.cheapest_force()
-    n = len(ctx.states)
     footprint = np.minimum(p.max_personnel, np.floor(p.footprint_fraction * ctx.vacuum))
     if ctx.invited.any():  # where invited, it weighs at least the footprint it was asked for
         footprint = np.where(ctx.invited, np.maximum(footprint, np.minimum(
             p.max_personnel, ctx.params.invited_personnel)), footprint)
-    current = np.where(inst >= 0, ctx.target[np.arange(n), np.maximum(inst, 0)], 0)
+    current = ctx.at(ctx.target, inst)
     persons = np.maximum(footprint, current)
     eff = np.where(inst >= 0, ctx.effectiveness[np.maximum(inst, 0)], 0) * persons
     gain_points = 100.0 * ctx.receptivity * eff / np.maximum(eff + ctx.capacity, 1e-9)
     candidate = np.zeros_like(ctx.target)
-    rows = np.flatnonzero(inst >= 0)
-    candidate[rows, inst[rows]] = persons[rows]
+    bs, rows = np.nonzero(inst >= 0)
+    candidate[bs, rows, inst[bs, rows]] = persons[bs, rows]
     cost = np.maximum(ctx.monthly_net_cost(candidate) * p.horizon_months, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(cost > 0, gain_points / (cost / 1e7), np.where(gain_points > 0, np.inf, 0))
     go = (ratio >= p.threshold) & (gain_points > 0) & ctx.can_enter & (persons > 0)
-    return _place(ctx, np.where(go, persons, 0.0), np.ones(n, dtype=bool))
+    return _place(ctx, np.where(go, persons, 0.0), np.ones(go.shape, dtype=bool))
 
 
 @vacuum_rule("rivalry")
@@ -121,8 +120,7 @@ def rivalry(ctx: RuleContext) -> np.ndarray:
     """
     p = ctx.params.rivalry
     inst = ctx.cheapest_force()
-    n = len(ctx.states)
-    current = np.where(inst >= 0, ctx.target[np.arange(n), np.maximum(inst, 0)], 0)
+    current = ctx.at(ctx.target, inst)
     match = p.match_ratio * np.maximum(ctx.rival_gain, 0) * 100.0 * p.personnel_per_point
     respond = (match > current) & ctx.can_enter
     persons = np.minimum(p.max_personnel, np.floor(np.maximum(current, match)))

@@ -24,6 +24,7 @@ loses at most those chunks.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import signal
@@ -60,11 +61,11 @@ def _apply_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
     return [fn(t) for t in chunk]
 
 
-def auto_chunksize(remaining: int, n_workers: int) -> int:
-    """Tasks in the next chunk: a quarter of each worker's share of what remains, from 32 down
-    to 1 (guided scheduling: big chunks while much remains, single tasks at the end, so that no
-    worker idles while another finishes a long chunk)."""
-    return max(1, min(32, remaining // max(1, 4 * n_workers)))
+def auto_chunksize(remaining: int, n_workers: int, most: int = 32) -> int:
+    """Tasks in the next chunk: a quarter of each worker's share of what remains, from ``most``
+    down to 1 (guided scheduling: big chunks while much remains, single tasks at the end, so that
+    no worker idles while another finishes a long chunk)."""
+    return max(1, min(most, remaining // max(1, 4 * n_workers)))
 
 
 def die_with_parent(parent: int) -> None:
@@ -128,7 +129,7 @@ class Executor(ABC):
 
     @abstractmethod
     def _submit(self, fn: Callable[[Any], Any], chunk: list[Any]) -> Any:
-        """Start ``fn`` over ``chunk`` on a worker; return a future."""
+        """Start ``fn(chunk)`` on a worker; return a future."""
 
     @abstractmethod
     def _wait(self, pending: set[Any]) -> tuple[set[Any], set[Any]]:
@@ -146,15 +147,20 @@ class Executor(ABC):
         self.close()
 
     def map_chunks(self, fn: Callable[[Any], Any], tasks: Iterable[Any],
-                   n_tasks: int | None = None) -> Iterator[list[Any]]:
-        """Yield ``[fn(task) for task in chunk]`` for every chunk, in the order chunks finish.
+                   n_tasks: int | None = None, *, whole: bool = False,
+                   most: int = 32) -> Iterator[list[Any]]:
+        """Yield ``[fn(task) for task in chunk]`` (with ``whole``: ``fn(chunk)``) for every
+        chunk, in the order chunks finish.
 
         Args:
             fn: a picklable function of one task (a module-level function or a
-                ``functools.partial`` of one).
+                ``functools.partial`` of one); with ``whole``, of a list of tasks, returning a
+                list of results in their order (a batch engine runs a chunk at once).
             tasks: the tasks (any iterable; read lazily).
             n_tasks: how many tasks there are, to size the chunks (without it: one task per
                 chunk unless ``chunksize`` is set).
+            whole: give ``fn`` the whole chunk.
+            most: the largest chunk :func:`auto_chunksize` makes.
 
         Raises:
             WorkerLost: a worker died; the chunks received so far have been yielded.
@@ -163,23 +169,24 @@ class Executor(ABC):
         left = [n_tasks or 0]
 
         def next_chunk() -> list[Any]:
-            size = self.chunksize or auto_chunksize(left[0], self.n_workers)
+            size = self.chunksize or auto_chunksize(left[0], self.n_workers, most)
             chunk = list(itertools.islice(it, size))
             left[0] -= len(chunk)
             return chunk
 
         chunks = iter(next_chunk, [])
         limit = max(1, self.in_flight_per_worker * self.n_workers)
+        call = fn if whole else functools.partial(_apply_chunk, fn)
         pending: set[Any] = set()
         for chunk in itertools.islice(chunks, limit):
-            pending.add(self._submit(fn, chunk))
+            pending.add(self._submit(call, chunk))
         while pending:
             done, pending = self._wait(pending)
             for fut in done:
                 results = self._result(fut)
                 nxt = next(chunks, None)
                 if nxt is not None:
-                    pending.add(self._submit(fn, nxt))
+                    pending.add(self._submit(call, nxt))
                 yield results
 
     def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any],
@@ -236,7 +243,7 @@ class LocalExecutor(Executor):
             self._pool.submit(int).result()
 
     def _submit(self, fn: Callable[[Any], Any], chunk: list[Any]) -> Any:
-        return self._pool.submit(_apply_chunk, fn, chunk)
+        return self._pool.submit(fn, chunk)
 
     def _wait(self, pending: set[Any]) -> tuple[set[Any], set[Any]]:
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -318,7 +325,7 @@ class DaskExecutor(Executor):
             self._client = Client(self._cluster)
 
     def _submit(self, fn: Callable[[Any], Any], chunk: list[Any]) -> Any:
-        fut = self._client.submit(_apply_chunk, fn, chunk, pure=False)
+        fut = self._client.submit(fn, chunk, pure=False)
         self._pending.add(fut)
         return fut
 

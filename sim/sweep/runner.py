@@ -59,7 +59,7 @@ from sim.sweep.store import (
     read_results,
     write_manifest,
 )
-from sim.sweep.worker import SweepContext, Task, base_config, run_task
+from sim.sweep.worker import SweepContext, Task, base_config, run_tasks
 
 __all__ = [
     "SweepInterrupted",
@@ -72,6 +72,10 @@ __all__ = [
 ]
 
 #: What a sweep folder may hold (anything else: the folder is not a sweep's).
+#: Replicates of a point that :func:`iter_tasks` puts next to each other (one batch).
+REPLICATE_BLOCK = 32
+#: The largest chunk of tasks sent to a worker at once (it runs as batches of the engine).
+CHUNK_MOST = 128
 _SWEEP_ENTRIES = {"manifest.json", "manifest.json.tmp", "experiment.yaml", "design.parquet",
                   "base", "results", "monthly", ".lock", ".hydra"}
 
@@ -216,18 +220,24 @@ def folder_key(p: Plan) -> str:
 
 
 def iter_tasks(p: Plan, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[Task]:
-    """The sweep's tasks, replicate-major (every point's first replicate before any second), so
-    that a sweep stopped early has covered the whole design evenly; ``skip`` holds run ids
-    already done."""
-    for r, seed in enumerate(p.seeds):
+    """The sweep's tasks in blocks of :data:`REPLICATE_BLOCK` replicates: within a block, point by
+    point and scenario by scenario, the block's replicates one after the other (they share a
+    config, so a chunk runs them as one batch of the engine); every point's first block comes
+    before any second, so that a sweep stopped early has covered the whole design evenly.
+    ``skip`` holds run ids already done."""
+    seeds = list(p.seeds)
+    for first in range(0, len(seeds), REPLICATE_BLOCK):
+        block = range(first, min(first + REPLICATE_BLOCK, len(seeds)))
         for point in range(p.design.n_points):
             values = p.design.values(point)
             for label, option in p.scenarios:
-                rid = run_id(point, label, r)
-                if rid in skip:
-                    continue
-                yield Task(run_id=rid, pair_id=pair_id(point, r), point=point, replicate=r,
-                           scenario=label, seed=seed, values=values, scenario_option=option)
+                for r in block:
+                    rid = run_id(point, label, r)
+                    if rid in skip:
+                        continue
+                    yield Task(run_id=rid, pair_id=pair_id(point, r), point=point, replicate=r,
+                               scenario=label, seed=seeds[r], values=values,
+                               scenario_option=option)
 
 
 _RUN_ID = re.compile(r"p(\d+)-(.+)-r(\d+)")
@@ -552,8 +562,10 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
 
                 bar = tqdm(total=p.n_runs, initial=report.n_skipped, unit="run",
                            smoothing=0.05, dynamic_ncols=True, desc=p.experiment.name)
-            fn = functools.partial(run_task, p.context)
-            for outs in executor.map_chunks(fn, iter_tasks(p, done), n_tasks=todo):
+            # a chunk runs as batches of the engine (the replicates of a point, sharing a config)
+            fn = functools.partial(run_tasks, p.context)
+            for outs in executor.map_chunks(fn, iter_tasks(p, done), n_tasks=todo, whole=True,
+                                            most=CHUNK_MOST):
                 n_error = sum(1 for out in outs if out["row"]["status"] != "ok")
                 with stop.deferred():
                     store.write(outs)

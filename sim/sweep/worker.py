@@ -1,9 +1,10 @@
-"""Running one task of a sweep in a worker process: compose, set parameters, run, flatten.
+"""Running the tasks of a sweep in a worker process: compose, set parameters, run, flatten.
 
 A task is one run: a design point's parameter values under one scenario with one replicate's
 seed. Each worker process composes the base config once per (base overrides, scenario) and
-keeps it; every run deep-copies it, sets its parameters and seed, and calls
-:func:`sim.api.run`. The result is one flat row (the keys, the parameter values, every
+keeps it. A chunk of tasks is split into batches of tasks that share a config (the replicates
+of a point under a scenario, :func:`batches`); each batch deep-copies the base once, sets its
+parameters, and runs every seed as one batch of the engine (:func:`sim.api.run_batch`). The result is one flat row (the keys, the parameter values, every
 section-5 outcome of the summary with nested names joined by dots, e.g.
 ``russia.own_net_cost_usd``, the status, the error and the duration) and, if asked, monthly
 series. A run that raises is a row with status ``error`` and the message.
@@ -26,10 +27,14 @@ __all__ = [
     "Task",
     "base_config",
     "calibration",
+    "batches",
+    "calibration_scores",
     "execute",
+    "execute_batch",
     "flatten",
     "quiet_mesa",
     "run_task",
+    "run_tasks",
     "task_config",
 ]
 
@@ -139,50 +144,131 @@ def _monthly(tables: dict[str, Any], series: tuple[str, ...], every: int) -> dic
     return out
 
 
-def execute(ctx: SweepContext, task: Task) -> tuple[dict[str, Any], Any]:
-    """Run one task; never raises.
-
-    Returns:
-        ``({"row": {...}, "monthly": {series: DataFrame} or None}, RunResult or None)``.
-    """
-    from sim.api import run
-
-    t0 = time.perf_counter()
+def _row(task: Task) -> dict[str, Any]:
+    """A task's row before its run: the keys and the parameter values."""
     row: dict[str, Any] = {"run_id": task.run_id, "pair_id": task.pair_id, "point": task.point,
                            "replicate": task.replicate, "scenario": task.scenario,
                            "seed": task.seed}
     row.update({name: _param_cell(v) for name, v in task.values.items()})
-    monthly = result = None
+    return row
+
+
+def _fill(ctx: SweepContext, row: dict[str, Any], result: Any, hindcast: Any) -> Any:
+    """Add a finished run's outcomes (and calibration scores against its ``hindcast``) to its
+    row; return its monthly series (None unless asked)."""
+    for k, v in flatten(result.summary).items():
+        if k not in row:
+            row[k] = v
+    if ctx.calibrate:
+        row.update(calibration_scores(result.tables, hindcast.tables, ctx.calibrate))
+    monthly = _monthly(result.tables, ctx.monthly, ctx.monthly_every) if ctx.monthly else None
+    row["status"], row["error"] = "ok", None
+    return monthly
+
+
+def _failed(row: dict[str, Any], exc: Exception) -> None:
+    row["status"] = "error"
+    row["error"] = f"{type(exc).__name__}: {exc}"
+
+
+def execute_batch(ctx: SweepContext, tasks: list[Task]) -> list[tuple[dict[str, Any], Any]]:
+    """Run tasks that share one config (a design point under one scenario; only their seeds
+    differ) as one batch of the engine (:func:`sim.api.run_batch`), their hindcasts as another;
+    never raises.
+
+    A run's result does not depend on its batch, so each row is what the task alone would give.
+    If the batch as a whole fails, each task is run alone, so that a failing run is recorded
+    with its own error and the others' results are kept.
+
+    Returns:
+        ``[({"row": {...}, "monthly": ...}, RunResult or None)]``, one per task, in order.
+    """
+    from sim.api import run_batch
+
+    t0 = time.perf_counter()
+    seeds = [t.seed for t in tasks]
     try:
-        cfg = task_config(ctx, task)
-        result = run(cfg)
-        for k, v in flatten(result.summary).items():
-            if k not in row:
-                row[k] = v
+        cfg = task_config(ctx, tasks[0])
+        results = run_batch(cfg, seeds)
+        hindcasts = [None] * len(tasks)
         if ctx.calibrate:
-            row.update(calibration(cfg, result.tables, ctx.calibrate))
-        if ctx.monthly:
-            monthly = _monthly(result.tables, ctx.monthly, ctx.monthly_every)
-        row["status"], row["error"] = "ok", None
+            from sim.validate.config import hindcast_of
+
+            hindcasts = run_batch(hindcast_of(cfg), seeds)
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, the sweep goes on)
-        row["status"] = "error"
-        row["error"] = f"{type(exc).__name__}: {exc}"
-    row["duration_s"] = time.perf_counter() - t0
-    return {"row": row, "monthly": monthly}, result
+        if len(tasks) > 1:  # each run alone, so that each error is its own
+            return [out for t in tasks for out in execute_batch(ctx, [t])]
+        row = _row(tasks[0])
+        _failed(row, exc)
+        row["duration_s"] = time.perf_counter() - t0
+        return [({"row": row, "monthly": None}, None)]
+    outs = []
+    for task, result, hindcast in zip(tasks, results, hindcasts, strict=True):
+        row, monthly = _row(task), None
+        try:
+            monthly = _fill(ctx, row, result, hindcast)
+        except Exception as exc:  # noqa: BLE001 (a failing run is recorded, the sweep goes on)
+            _failed(row, exc)
+            result = None
+        outs.append((row, monthly, result))
+    per_run = (time.perf_counter() - t0) / len(tasks)
+    for row, _, _ in outs:
+        row["duration_s"] = per_run
+    return [({"row": row, "monthly": monthly}, result) for row, monthly, result in outs]
 
 
-def calibration(cfg: RunConfig, tables: dict[str, Any], ids: tuple[str, ...]) -> dict[str, Any]:
-    """The calibration columns of a run: its hindcast (same config and seed, 2017-01 to 2019-12)
-    is run, and each pattern of ``ids`` is scored on the pair (``calibration.<id>``: 1.0, 0.0 or
-    NaN when not measurable), with ``calibration.passed``, the number passed."""
-    from sim.api import run
-    from sim.validate.config import hindcast_of
+def execute(ctx: SweepContext, task: Task) -> tuple[dict[str, Any], Any]:
+    """Run one task (a batch of one); never raises.
+
+    Returns:
+        ``({"row": {...}, "monthly": {series: DataFrame} or None}, RunResult or None)``.
+    """
+    return execute_batch(ctx, [task])[0]
+
+
+def calibration_scores(tables: Any, hindcast_tables: Any, ids: tuple[str, ...]) -> dict[str, Any]:
+    """The calibration columns of a run scored on the pair of its tables and its hindcast's
+    (``calibration.<id>``: 1.0, 0.0 or NaN when not measurable), with ``calibration.passed``,
+    the number passed."""
     from sim.validate.patterns import score_run
 
-    scores = score_run(tables, run(hindcast_of(cfg)).tables, ids)
+    scores = score_run(tables, hindcast_tables, ids)
     out: dict[str, Any] = {f"calibration.{pid}": v for pid, v in scores.items()}
     out["calibration.passed"] = int(sum(v == 1.0 for v in scores.values()))
     return out
+
+
+def calibration(cfg: RunConfig, tables: Any, ids: tuple[str, ...]) -> dict[str, Any]:
+    """The calibration columns of a run: its hindcast (same config and seed, 2017-01 to 2019-12)
+    is run, and each pattern of ``ids`` is scored on the pair (:func:`calibration_scores`)."""
+    from sim.api import run
+    from sim.validate.config import hindcast_of
+
+    return calibration_scores(tables, run(hindcast_of(cfg)).tables, ids)
+
+
+def batches(tasks: list[Task]) -> list[list[Task]]:
+    """Split tasks into batches that share a config: the same design point under the same
+    scenario (their parameter values are the point's), in the order of their first task."""
+    groups: dict[tuple[str, str, int], list[Task]] = {}
+    for t in tasks:
+        groups.setdefault((t.scenario_option, t.scenario, t.point), []).append(t)
+    return list(groups.values())
+
+
+def run_tasks(ctx: SweepContext, tasks: list[Task]) -> list[dict[str, Any]]:
+    """Run a chunk of tasks, each group that shares a config as one batch (:func:`batches`);
+    never raises.
+
+    Returns:
+        ``[{"row": {...}, "monthly": ... or None}]``, one per task, in the chunk's order.
+    """
+    quiet_mesa()
+    done: dict[str, dict[str, Any]] = {}
+    for group in batches(tasks):
+        for task, (out, _) in zip(group, execute_batch(ctx, group), strict=True):
+            done[task.run_id] = out
+    return [done[t.run_id] for t in tasks]
 
 
 def run_task(ctx: SweepContext, task: Task) -> dict[str, Any]:
@@ -191,8 +277,7 @@ def run_task(ctx: SweepContext, task: Task) -> dict[str, Any]:
     Returns:
         ``{"row": {...}, "monthly": {series: DataFrame} or None}``.
     """
-    quiet_mesa()
-    return execute(ctx, task)[0]
+    return run_tasks(ctx, [task])[0]
 
 
 def quiet_mesa() -> None:

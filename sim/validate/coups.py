@@ -35,6 +35,7 @@ RATE_BAND = (0.5 * RECORD["attempts_per_country_year"], 1.5 * RECORD["attempts_p
 REPEAT_BAND = (1.3, 3.5)
 SUCCESS_BAND = (0.25, 0.6)
 STATES = 17
+BATCH = 50  # long runs per batch of the engine
 Tables = dict[str, pd.DataFrame]
 
 
@@ -89,13 +90,16 @@ def _rate_summary(c: dict[str, float]) -> tuple[float, float, float]:
 def coup_check(cfg: RunConfig, seeds: Sequence[int], years: int = 30,
                scenario_runs: Sequence[Tables] = ()) -> PatternResult:
     """Check K1 (module docstring): long runs at reference conditions, one per seed."""
-    from sim.api import run
+    from sim.api import run_batch
 
     long_runs, per_run = [], []
-    for seed in seeds:
-        tables = run(long_run_config(cfg, years, seed)).tables
-        long_runs.append(tables)
-        per_run.append(_rate_summary(coup_counts([tables]))[0])
+    seeds = list(seeds)
+    for first in range(0, len(seeds), BATCH):  # the seeds' long runs, a batch at a time
+        batch = seeds[first:first + BATCH]
+        for result in run_batch(long_run_config(cfg, years, batch[0]), batch):
+            tables = dict(result.tables)
+            long_runs.append(tables)
+            per_run.append(_rate_summary(coup_counts([tables]))[0])
     total = coup_counts(long_runs)
     rate, ratio, share = _rate_summary(total)
     ok_rate = RATE_BAND[0] <= rate <= RATE_BAND[1]

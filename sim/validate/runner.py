@@ -1,9 +1,9 @@
 """Run the replicates of a validation and score them against the patterns.
 
 Each replicate is two runs with the same seed: the scenario (``start`` .. ``end``) and its
-hindcast (``hindcast_start`` .. ``hindcast_end``). Runs are in-process (:func:`sim.api.run`),
-sequential or in parallel worker processes (joblib) when ``n_jobs`` is not 1; a tqdm bar counts
-the replicates. Seeds are spawned from ``SeedSequence(seed)`` (:func:`replicate_seeds`), so the
+hindcast (``hindcast_start`` .. ``hindcast_end``). Replicates run as batches of the engine
+(:func:`sim.api.run_batch`), in-process or in parallel worker processes (joblib) when ``n_jobs``
+is not 1; a tqdm bar counts the replicates. Seeds are spawned from ``SeedSequence(seed)`` (:func:`replicate_seeds`), so the
 results do not depend on ``n_jobs``.
 """
 
@@ -24,48 +24,65 @@ from sim.validate.config import (
 )
 from sim.validate.patterns import PatternResult, evaluate
 
-__all__ = ["Validation", "run_replicate", "run_replicates", "run_validation"]
+__all__ = ["Validation", "run_batch_of_replicates", "run_replicate", "run_replicates",
+           "run_validation"]
+
+BATCH = 50  # replicates per batch of the engine
 
 Tables = dict[str, pd.DataFrame]
 
 
 def run_replicate(scenario: RunConfig, hindcast: RunConfig, seed: int) -> tuple[Tables, Tables]:
     """Run one replicate: the scenario and its hindcast with ``seed``; return both runs' tables."""
+    return run_batch_of_replicates(scenario, hindcast, [seed])[0]
+
+
+def run_batch_of_replicates(scenario: RunConfig, hindcast: RunConfig,
+                            seeds: list[int]) -> list[tuple[Tables, Tables]]:
+    """Run the replicates of ``seeds``: the scenarios as one batch of the engine, the hindcasts as
+    another (:func:`sim.api.run_batch`; each run is what it would be alone); return both runs'
+    tables per seed."""
     import logging
 
-    from sim.api import run
+    from sim.api import run_batch
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     no_twin = dataclasses.replace(scenario.metrics, twin=False)  # the patterns need no twin
-    a = run(dataclasses.replace(scenario, seed=seed, metrics=no_twin)).tables
-    b = run(dataclasses.replace(hindcast, seed=seed,
-                                metrics=dataclasses.replace(hindcast.metrics, twin=False))).tables
-    return a, b
+    a = run_batch(dataclasses.replace(scenario, seed=seeds[0], metrics=no_twin), seeds)
+    b = run_batch(dataclasses.replace(hindcast, seed=seeds[0],
+                                      metrics=dataclasses.replace(hindcast.metrics, twin=False)),
+                  seeds)
+    return [(dict(x.tables), dict(y.tables)) for x, y in zip(a, b, strict=True)]
 
 
 def run_replicates(cfg: ValidateConfig, seeds: list[int], progress: bool = True,
                    ) -> tuple[list[Tables], list[Tables]]:
-    """Run every replicate (one per seed); return the scenario runs' and the hindcast runs'
-    tables, in seed order."""
+    """Run every replicate (one per seed), in batches of the engine (at most :data:`BATCH`
+    seeds each, split evenly over the ``n_jobs`` processes); return the scenario runs' and the
+    hindcast runs' tables, in seed order. The tqdm bar counts replicates."""
+    import os
+
     from tqdm import tqdm
 
     scenario, hindcast = scenario_config(cfg), hindcast_config(cfg)
     bar = tqdm(total=len(seeds), desc=f"validate {cfg.scenario.name}", unit="replicate",
                disable=not progress)
+    jobs = cfg.n_jobs if cfg.n_jobs > 0 else (os.cpu_count() or 1)
+    size = max(1, min(BATCH, -(-len(seeds) // max(1, jobs))))
+    batches = [seeds[k:k + size] for k in range(0, len(seeds), size)]
+    out: list[tuple[Tables, Tables]] = []
     if cfg.n_jobs == 1:
-        out = []
-        for s in seeds:
-            out.append(run_replicate(scenario, hindcast, s))
-            bar.update()
+        for batch in batches:
+            out.extend(run_batch_of_replicates(scenario, hindcast, batch))
+            bar.update(len(batch))
     else:
         from joblib import Parallel, delayed
 
-        jobs = Parallel(n_jobs=cfg.n_jobs, return_as="generator")(
-            delayed(run_replicate)(scenario, hindcast, s) for s in seeds)
-        out = []
-        for r in jobs:
-            out.append(r)
-            bar.update()
+        results = Parallel(n_jobs=cfg.n_jobs, return_as="generator")(
+            delayed(run_batch_of_replicates)(scenario, hindcast, b) for b in batches)
+        for r in results:
+            out.extend(r)
+            bar.update(len(r))
     bar.close()
     return [a for a, _ in out], [b for _, b in out]
 

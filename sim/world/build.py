@@ -123,26 +123,31 @@ class World:
         return len(self.region_ids)
 
     def by_state(self, x: np.ndarray) -> np.ndarray:
-        """Sum ``x`` ([R] or [K, R]) over the regions of each state: [S] or [K, S]."""
+        """Sum ``x`` ([..., R]) over the regions of each state: [..., S]."""
         return self._sum_into("state", self.region_state, len(self.state_ids), x)
 
     def into_regions(self, flow: np.ndarray) -> np.ndarray:
-        """Sum ``flow`` along edges ([E] or [K, E]) into their destination regions: [R] or
-        [K, R]."""
+        """Sum ``flow`` along edges ([..., E]) into their destination regions: [..., R]."""
         return self._sum_into("edge_dst", self.edge_dst, self.n_regions, flow)
 
+    def sum_into_sources(self, x: np.ndarray) -> np.ndarray:
+        """Sum ``x`` along edges ([..., E]) into their source regions: [..., R]."""
+        return self._sum_into("edge_src", self.edge_src, self.n_regions, x)
+
     def _sum_into(self, key: str, bins: np.ndarray, n: int, x: np.ndarray) -> np.ndarray:
-        """Sum the last axis of ``x`` into ``n`` bins by ``bins``: one ``bincount`` for all rows,
-        row k's bins offset by k x n. Each bin adds its entries in their order, as a ``bincount``
-        of one row would."""
+        """Sum the last axis of ``x`` into ``n`` bins by ``bins``: one ``bincount`` for every
+        leading index (rows, groups, worlds of a batch), row k's bins offset by k x n. Each bin
+        adds its entries in their order, as a ``bincount`` of one row would, so a row's sums
+        never depend on the other rows."""
         if x.ndim == 1:
             return np.bincount(bins, weights=x, minlength=n)
-        k = x.shape[0]
+        lead = x.shape[:-1]
+        k = int(np.prod(lead))
         index = self._index_cache.get((key, k))
         if index is None:
             index = (np.arange(k)[:, None] * n + bins[None, :]).reshape(-1)
             self._index_cache[(key, k)] = index
-        return np.bincount(index, weights=x.reshape(-1), minlength=k * n).reshape(k, n)
+        return np.bincount(index, weights=x.reshape(-1), minlength=k * n).reshape(*lead, n)
 
 
 def knn_edges(lat: np.ndarray, lon: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,150 @@
+"""The batch engine: B worlds step at once, and a run never depends on its batch.
+
+A world of a batch must equal the same config run alone with its seed, bit for bit: every array
+the recorder keeps, every event, the summary (twin included). The sweep's worker runs the
+replicates of a point as one batch and falls back to single runs when a batch fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.api import load_config, run, run_batch
+from sim.model import SahelModel
+from sim.prepare import prepare
+
+SEEDS = [3, 101, 7_000_001, 42]
+
+CASES = {
+    "historical": ["metrics.twin=false"],
+    "endogenous": ["scenario=endogenous", "metrics.twin=false"],
+    "endogenous-cost-benefit": ["scenario=endogenous", "rules.vacuum.russia=cost_benefit",
+                                "metrics.twin=false"],
+    "endogenous-proportional-rivalry": ["scenario=endogenous",
+                                        "rules.vacuum.russia=proportional",
+                                        "rules.vacuum.france=rivalry", "metrics.twin=false"],
+}
+
+
+def _recorded(model: SahelModel, b: int) -> dict[str, np.ndarray]:
+    rec = model.recorder
+    out = {"level": rec.level[b], "casualties": rec.casualties[b]}
+    for name, group in (("states", rec.states), ("presence", rec.presence), ("cents", rec.cents),
+                        ("groups", rec.groups), ("regions", rec.regions)):
+        out.update({f"{name}.{k}": v[b] for k, v in group.items()})
+    return out
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def batch(request):
+    cfg = prepare(load_config(CASES[request.param]))
+    model = SahelModel(cfg, SEEDS)
+    model.run()
+    return cfg, model
+
+
+def test_a_world_of_a_batch_is_its_run_alone_bit_for_bit(batch):
+    cfg, model = batch
+    assert model.worlds == len(SEEDS)
+    for b, seed in enumerate(SEEDS):
+        alone = SahelModel(cfg, [seed])
+        alone.run()
+        mine, theirs = _recorded(model, b), _recorded(alone, 0)
+        for key, value in mine.items():
+            assert value.dtype == theirs[key].dtype
+            assert np.array_equal(value, theirs[key]), f"seed {seed}: {key} differs"
+        assert model.recorder.events[b] == alone.recorder.events[0]
+    # the worlds differ from each other: each has its own streams
+    assert not np.array_equal(model.recorder.regions["fatalities"][0],
+                              model.recorder.regions["fatalities"][1])
+
+
+def test_the_order_and_size_of_a_batch_do_not_matter(batch):
+    cfg, model = batch
+    shuffled = SahelModel(cfg, [SEEDS[2], SEEDS[0]])
+    shuffled.run()
+    for b, original in ((0, 2), (1, 0)):
+        mine, theirs = _recorded(shuffled, b), _recorded(model, original)
+        assert all(np.array_equal(v, theirs[k]) for k, v in mine.items())
+        assert shuffled.recorder.events[b] == model.recorder.events[original]
+
+
+def test_run_batch_gives_each_seed_what_run_gives_it():
+    cfg = load_config(["scenario=endogenous"])  # with its twin
+    results = run_batch(cfg, SEEDS[:3])
+    for seed, result in zip(SEEDS[:3], results, strict=True):
+        alone = run(dataclasses.replace(cfg, seed=seed))
+        assert result.summary == alone.summary
+        assert result.config.seed == seed
+        assert result.summary["seed"] == seed
+        assert result.summary["vacuum_premium"] is not None
+        for name in ("states", "presence", "events"):
+            assert result.tables[name].equals(alone.tables[name])
+
+
+def test_a_batch_needs_a_seed():
+    cfg = prepare(load_config(["metrics.twin=false"]))
+    with pytest.raises(ValueError, match="seeds"):
+        SahelModel(cfg, [])
+
+
+def test_scheduled_events_reach_every_world_and_emergent_ones_only_theirs(batch):
+    cfg, model = batch
+    scheduled = [sorted((e[0], e[1], e[2], e[3]) for e in events if e[5] == "scheduled")
+                 for events in model.recorder.events]
+    assert scheduled[0], "the scenario schedules events"
+    assert all(s == scheduled[0] for s in scheduled[1:])
+    emergent = [[e for e in events if e[5] == "emergent"] for events in model.recorder.events]
+    assert any(emergent[b] != emergent[0] for b in range(1, len(SEEDS)))
+
+
+# ----------------------------------------------------------------------------- the sweep worker
+
+
+def _context():
+    from sim.sweep.worker import SweepContext
+
+    return SweepContext(base=("metrics.twin=false", "end=2019-06"))
+
+
+def _tasks(n: int, point: int = 0):
+    from sim.sweep.worker import Task
+
+    return [Task(run_id=f"p{point}-base-r{r}", pair_id=f"p{point}-r{r}", point=point, replicate=r,
+                 scenario="base", seed=1000 + r) for r in range(n)]
+
+
+def test_the_worker_runs_a_points_replicates_as_one_batch_with_the_rows_of_single_runs():
+    from sim.sweep.worker import batches, execute, run_tasks
+
+    ctx = _context()
+    tasks = _tasks(3) + _tasks(2, point=1)
+    assert [len(g) for g in batches(tasks)] == [3, 2]
+    rows = [out["row"] for out in run_tasks(ctx, tasks)]
+    assert [r["run_id"] for r in rows] == [t.run_id for t in tasks]
+    for task, row in zip(tasks, rows, strict=True):
+        alone = execute(ctx, task)[0]["row"]
+        assert row["status"] == alone["status"] == "ok"
+        assert {k: v for k, v in row.items() if k != "duration_s"} == \
+            {k: v for k, v in alone.items() if k != "duration_s"}
+
+
+def test_a_failing_run_in_a_batch_is_recorded_and_the_others_are_kept(monkeypatch):
+    import sim.api
+    from sim.sweep.worker import run_tasks
+
+    real = sim.api.run_batch
+
+    def flaky(cfg, seeds=None):
+        if seeds is not None and 1001 in seeds:
+            raise RuntimeError("world 1001 broke")
+        return real(cfg, seeds)
+
+    monkeypatch.setattr(sim.api, "run_batch", flaky)
+    rows = [out["row"] for out in run_tasks(_context(), _tasks(3))]
+    assert [r["status"] for r in rows] == ["ok", "error", "ok"]
+    assert rows[1]["error"] == "RuntimeError: world 1001 broke"
+    assert rows[0]["verdict"] is not None and rows[2]["verdict"] is not None
