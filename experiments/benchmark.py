@@ -15,6 +15,12 @@ Three measurements and a profile, reported as median, min and max (time.perf_cou
    region-step, and the ratio between the largest and the smallest size.
 4. ``profile`` (only if asked for: ``--parts profile``): cProfile of ``--profile-runs`` default
    runs; the ``--top`` functions of ``sim/`` by cumulative share of ``run``.
+5. ``batch``: the batch engine: ``--batches`` worlds of the default configuration in one model
+   (each with its own seed), run and summarized (``run_batch`` without the twin, as a sweep row
+   needs), in ms per run and runs per second on one core, against a batch of one.
+
+``scaling`` runs ``--scale-batch`` worlds per model (default 1); its cost per region-step is per
+world.
 
 Usage::
 
@@ -43,8 +49,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-PARTS = ("inprocess", "cli", "scaling", "profile")
-DEFAULT_PARTS = ("inprocess", "cli", "scaling")
+PARTS = ("inprocess", "cli", "scaling", "profile", "batch")
+DEFAULT_PARTS = ("inprocess", "cli", "scaling", "batch")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -205,7 +211,8 @@ def bench_cli(overrides: list[str], repeats: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- 3. scaling
 
 
-def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int) -> dict[str, Any]:
+def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int,
+                  batch: int = 1) -> dict[str, Any]:
     """Build and run synthetic worlds of growing size.
 
     Args:
@@ -213,6 +220,7 @@ def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int) -> di
         n_states: states in every world (fixed, so that only the region count changes).
         end: last month (start is the default, 2019-01).
         repeats: builds and runs per size.
+        batch: worlds per model (the run time per region-step is per world).
 
     Returns:
         Per size: validate (world generation), build and run times, microseconds per region
@@ -222,7 +230,7 @@ def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int) -> di
     from sim.prepare import prepare
     from sim.model import SahelModel
 
-    out: dict[str, Any] = {"n_states": n_states, "end": end, "sizes": {}}
+    out: dict[str, Any] = {"n_states": n_states, "end": end, "batch": batch, "sizes": {}}
     for n in sizes:
         cfg = load_config(overrides=["scenario=synthetic", f"world.synthetic.n_regions={n}",
                                      f"world.synthetic.n_states={n_states}", f"end={end}"])
@@ -230,10 +238,10 @@ def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int) -> di
         for _ in range(repeats):
             t, prepared = timed(partial(prepare, cfg, remember=False))
             gen.append(t)
-            t, model = timed(partial(SahelModel, prepared))
+            t, model = timed(partial(SahelModel, prepared, list(range(batch))))
             build.append(t)
             simulate.append(timed(model.run)[0])
-        regions, steps = model.world.n_regions, model.n_months
+        regions, steps = model.world.n_regions, model.n_months * batch
         run_s = statistics.median(simulate)
         out["sizes"][str(n)] = {
             "regions": regions, "steps": steps,
@@ -294,6 +302,42 @@ def bench_profile(overrides: list[str], runs: int, top: int) -> dict[str, Any]:
     return {"runs": runs, "total_s": total, "functions": rows[:top]}
 
 
+# --------------------------------------------------------------------------- 5. batch
+
+
+def bench_batch(overrides: list[str], batches: list[int], repeats: int) -> dict[str, Any]:
+    """Run batches of worlds of one configuration, each world with its own seed.
+
+    Args:
+        overrides: Hydra overrides of the default configuration (``metrics.twin=false`` added).
+        batches: batch sizes B.
+        repeats: timed batches per size (after one warm-up batch of one).
+
+    Returns:
+        Per B: the batch's time, ms per run and runs per second; ``speedup``: runs per second
+        over those of B = 1 (when measured).
+    """
+    from sim.api import load_config, run_batch
+
+    cfg = load_config(overrides=[*overrides, "metrics.twin=false"])
+    run_batch(cfg, [0])
+    out: dict[str, Any] = {"overrides": overrides, "sizes": {}}
+    seed = 1
+    for b in batches:
+        samples = []
+        for _ in range(repeats):
+            seeds = list(range(seed, seed + b))
+            seed += b
+            samples.append(timed(partial(run_batch, cfg, seeds))[0])
+        med = statistics.median(samples)
+        out["sizes"][str(b)] = {"batch": stats(samples, "s"), "ms_per_run": med / b * 1e3,
+                                "min_ms_per_run": min(samples) / b * 1e3, "runs_per_s": b / med}
+    if "1" in out["sizes"]:
+        one = out["sizes"]["1"]["runs_per_s"]
+        out["speedup"] = {k: v["runs_per_s"] / one for k, v in out["sizes"].items()}
+    return out
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -334,7 +378,8 @@ def print_report(res: dict[str, Any]) -> None:
         print(_row('python -c "pass"', c["python_bare"]))
     if "scaling" in res:
         s = res["scaling"]
-        print(f"\n3. synthetic worlds ({s['n_states']} states, to {s['end']})")
+        print(f"\n3. synthetic worlds ({s['n_states']} states, to {s['end']}, "
+              f"{s.get('batch', 1)} world(s) per model; steps: months x worlds)")
         print(f"  {'regions':>8}{'steps':>6}{'validate ms':>13}{'build ms':>11}{'run ms':>10}"
               f"{'build us/region':>17}{'run us/region-step':>20}")
         for v in s["sizes"].values():
@@ -345,6 +390,17 @@ def print_report(res: dict[str, Any]) -> None:
             q = s["ratio"]
             print(f"  x{q['regions']:g} regions: build x{q['build']:.2f}, run x{q['run']:.2f}, "
                   f"run per region-step x{q['run_per_region_step']:.2f} (1 = linear)")
+    if "batch" in res:
+        bt = res["batch"]
+        print("\n5. the batch engine: B worlds of the default run in one model, no twin "
+              "(one core)")
+        print(f"  {'B':>6}{'batch s':>10}{'ms/run':>10}{'min ms/run':>12}{'runs/s':>9}"
+              f"{'x B=1':>8}")
+        for k, v in bt["sizes"].items():
+            up = bt.get("speedup", {}).get(k)
+            print(f"  {k:>6}{v['batch']['median']:>10.2f}{v['ms_per_run']:>10.2f}"
+                  f"{v['min_ms_per_run']:>12.2f}{v['runs_per_s']:>9.1f}"
+                  f"{'' if up is None else f'{up:>8.2f}'}")
     if "profile" in res:
         pr = res["profile"]
         print(f"\n4. cProfile of {pr['runs']} default runs ({pr['total_s']:.2f} s profiled); "
@@ -372,6 +428,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--scale-end", default="2019-12", help="last month of the synthetic runs")
     ap.add_argument("--profile-runs", type=int, default=10, help="profiled runs (default 10)")
     ap.add_argument("--top", type=int, default=20, help="functions the profile lists (20)")
+    ap.add_argument("--scale-batch", type=int, default=1, help="worlds per synthetic model (1)")
+    ap.add_argument("--batches", default="1,8,32,128", help="batch sizes of part 5")
+    ap.add_argument("--batch-repeats", type=int, default=3, help="timed batches per size (3)")
     ap.add_argument("--json", metavar="PATH", help="also write the results (with samples) here")
     args = ap.parse_args(argv)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -393,9 +452,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         res["cli"] = bench_cli(args.overrides, args.cli_repeats)
     if "scaling" in parts:
         sizes = sorted(int(x) for x in args.sizes.split(","))
-        res["scaling"] = bench_scaling(sizes, args.n_states, args.scale_end, args.scale_repeats)
+        res["scaling"] = bench_scaling(sizes, args.n_states, args.scale_end, args.scale_repeats,
+                                       args.scale_batch)
     if "profile" in parts:
         res["profile"] = bench_profile(args.overrides, args.profile_runs, args.top)
+    if "batch" in parts:
+        res["batch"] = bench_batch(args.overrides, [int(x) for x in args.batches.split(",")],
+                                   args.batch_repeats)
     res["benchmark_seconds"] = time.perf_counter() - t0
     res["environment"]["load_after"] = _load()
     print_report(res)

@@ -3,8 +3,9 @@ and runs the eight monthly processes of docs/ODD.md section 3 in order.
 
 One model steps a batch of B worlds at once (:class:`SahelModel` with ``seeds``): the same
 config, each world with its own seed. Every array carries the batch axis first, every numpy call
-serves the whole batch, and each world draws from its own named streams, so that a world's run
-never depends on its batch (which worlds ran beside it, or how many). A single run is a batch of
+serves the whole batch, and each world draws from its own named counter-based streams
+(:mod:`sim.rng`: a number depends only on the seed, the stream, the month and its place), so
+that a world's run never depends on its batch (which worlds ran beside it, or how many). A single run is a batch of
 one: there is one code path. Scheduled events apply to every world; emergent events (coups,
 expulsions, entries...) happen in the worlds whose state calls for them.
 
@@ -19,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-import mesa
 import numpy as np
 
 from sim.agents import ArmedGroup, ForeignPower, HostState
@@ -33,6 +33,7 @@ from sim.config import (
     resolve_numeric,
 )
 from sim.config.paths import copy_along
+from sim.lazy_mesa import import_mesa
 from sim.processes import combat as combat_p
 from sim.processes import groups as groups_p
 from sim.processes import hosts as hosts_p
@@ -43,12 +44,15 @@ from sim.processes import powers as powers_p
 from sim.processes.arrays import ratio
 from sim.processes.ledger import close_month
 from sim.record import Recorder
+from sim.rng import stream_keys, uniforms
 from sim.rules import RuleContext
 from sim.seeds import stream
 from sim.state import CIVILIAN, MEMORY, MILITARY, NEVER, initial_state
 from sim.world.build import build_world
 
 __all__ = ["SahelModel"]
+
+mesa = import_mesa()  # Mesa without its spaces (sim.lazy_mesa)
 
 
 
@@ -83,8 +87,8 @@ class SahelModel(mesa.Model):
     Args:
         cfg: the config every world of the batch shares.
         seeds: one seed per world (default: ``[cfg.seed]``, a batch of one). World ``b`` draws
-            from the streams of ``seeds[b]`` (:func:`sim.seeds.stream`), so its run is the run
-            of ``cfg`` with that seed, bit for bit, whatever else is in the batch.
+            from the streams of ``seeds[b]`` (:func:`sim.rng.stream_keys`), so its run is the
+            run of ``cfg`` with that seed, bit for bit, whatever else is in the batch.
     """
 
     def __init__(self, cfg: RunConfig, seeds: Sequence[int] | None = None):
@@ -104,14 +108,18 @@ class SahelModel(mesa.Model):
         self.recorder = Recorder(self.world, self.start_month, self.n_months, n)
         w = self.world
         self.protected = np.array([p in cfg.scenario.protected for p in w.power_ids])
-        self.hosts = [HostState(self, i, s, self._streams(f"state:{s}"))
+        # every random number comes from a counter-based stream (sim.rng) keyed by the world's
+        # seed and the stream's name: [B] keys per stream, [B, S] and [B, G] per kind of actor
+        self.politics_keys = self._keys([f"state:{s}" for s in w.state_ids])
+        self.recruit_keys = self._keys([f"group:{g}:recruit" for g in w.group_ids])
+        self.attack_keys = self._keys([f"group:{g}:attacks" for g in w.group_ids])
+        self.combat_keys = stream_keys(self.seeds, "process:combat")
+        self.hosts = [HostState(self, i, s, self.politics_keys[:, i])
                       for i, s in enumerate(w.state_ids)]
-        self.foreign = [ForeignPower(self, i, p, cfg.rules.vacuum.get(p, cfg.rules.default_vacuum),
-                                     self._streams(f"power:{p}"))
+        self.foreign = [ForeignPower(self, i, p, cfg.rules.vacuum.get(p, cfg.rules.default_vacuum))
                         for i, p in enumerate(w.power_ids)]
-        self.armed = [ArmedGroup(self, i, g, self._streams(f"group:{g}"))
+        self.armed = [ArmedGroup(self, i, g, self.recruit_keys[:, i], self.attack_keys[:, i])
                       for i, g in enumerate(w.group_ids)]
-        self.combat_rngs = self._streams("process:combat")
         st = self.state
         # arms flows start at their steady state (the 12-month memory of the current market), so
         # that exporters' influence does not start from an artificial zero
@@ -150,9 +158,12 @@ class SahelModel(mesa.Model):
         """B, the number of worlds in the batch."""
         return len(self.seeds)
 
-    def _streams(self, name: str) -> list[np.random.Generator]:
-        """Stream ``name`` of every world, in batch order."""
-        return [stream(seed, name) for seed in self.seeds]
+    def _keys(self, names: list[str]) -> np.ndarray:
+        """``[B, len(names)]`` the key of each named stream in each world."""
+        keys = np.zeros((len(self.seeds), len(names)), dtype=np.uint64)
+        for i, name in enumerate(names):
+            keys[:, i] = stream_keys(self.seeds, name)
+        return keys
 
     # ----------------------------------------------------------------------- running
 
@@ -166,20 +177,19 @@ class SahelModel(mesa.Model):
         month = self.steps - 1
         st.month = month
         # 2. armed groups
-        streams = [g.streams for g in self.armed]
-        groups_p.recruit(w, st, cfg.params.groups, streams)
+        groups_p.recruit(w, st, cfg.params.groups, self.recruit_keys)
         groups_p.move(w, st, cfg.params.groups)
-        attacks = groups_p.attacks(w, st, streams)
+        attacks = groups_p.attacks(w, st, self.attack_keys)
         # 3. militias, then combat
         militias_p.update_militias(w, st, cfg.params.militias)
-        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_rngs, w.army_harm,
+        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_keys, w.army_harm,
                                  cfg.params.militias, cfg.params.groups.reprisal_memory_months)
         st.casualty_ring[:, month % MEMORY] = st.casualties
         for b, r in zip(*result.massacre_regions):
             self.recorder.event(b, month, "massacre", "", w.region_ids[r],
                                 f"{st.civilian_fatalities[b, r]:.0f} civilians killed")
-        for b, si in zip(*result.army_mass_casualty):
-            self.mass_casualty_attack(int(b), int(si), month)
+        if result.army_mass_casualty[0].size:
+            self.mass_casualty_attacks(*result.army_mass_casualty, month)
         # 4. host states
         self._hosts(month)
         # 5. foreign powers
@@ -203,9 +213,10 @@ class SahelModel(mesa.Model):
         hosts_p.update_legitimacy(w, st, hp, ins)
         politics_p.update_army_losses(st, st.army_deaths)
         if sc.endogenous_coups or sc.endogenous_sanctions:
-            # every state draws the same numbers each month, whatever happens (common random
+            # every state has the same numbers each month, whatever happens (common random
             # numbers across scenarios): [B, S, DRAWS]
-            draws = np.stack([h.politics_draws() for h in self.hosts], axis=1)
+            draws = uniforms(self.politics_keys[:, :, None], month,
+                             np.arange(politics_p.DRAWS)[None, None, :])
             if sc.endogenous_coups:
                 self._coups(month, ins, draws)
             if sc.endogenous_sanctions:
@@ -392,16 +403,24 @@ class SahelModel(mesa.Model):
         self.recorder.event(b, month, "coup", "army", self.world.state_ids[si], detail)
 
     def mass_casualty_attack(self, b: int, si: int, month: int) -> None:
-        """A mass-casualty attack on state ``si``'s army: a shock to politics. Every partner present
-        loses ``hosts.shock_blame`` of receptivity (protests after Boulkessy and Indelimane, 2019,
-        demanded that foreign forces leave); the losses also raise the coup hazard through the
-        army's 3-month memory of losses (:func:`sim.processes.politics.coup_hazard`)."""
+        """A mass-casualty attack on state ``si``'s army in world ``b`` (see
+        :meth:`mass_casualty_attacks`)."""
+        self.mass_casualty_attacks(np.array([b]), np.array([si]), month)
+
+    def mass_casualty_attacks(self, worlds: np.ndarray, states: np.ndarray, month: int) -> None:
+        """Mass-casualty attacks on the armies of ``states`` in ``worlds`` (pairs, each at most
+        once): a shock to politics. Every partner present loses ``hosts.shock_blame`` of
+        receptivity (protests after Boulkessy and Indelimane, 2019, demanded that foreign forces
+        leave); the losses also raise the coup hazard through the army's 3-month memory of
+        losses (:func:`sim.processes.politics.coup_hazard`)."""
         w, st = self.world, self.state
-        here = (st.level[b, :, si] * w.is_person).sum(axis=1) > 0  # [P]
-        st.receptivity[b, si] = np.where(here, np.maximum(
-            st.receptivity[b, si] - self.cfg.params.hosts.shock_blame, 0.0), st.receptivity[b, si])
-        self.recorder.event(b, month, "army_mass_casualty", "", w.state_ids[si],
-                            f"{st.army_deaths[b, si]:.0f} soldiers killed")
+        here = (st.level[worlds, :, states] * w.is_person).sum(axis=2) > 0  # [n, P]
+        before = st.receptivity[worlds, states]
+        st.receptivity[worlds, states] = np.where(here, np.maximum(
+            before - self.cfg.params.hosts.shock_blame, 0.0), before)
+        for b, si in zip(worlds.tolist(), states.tolist(), strict=True):
+            self.recorder.event(b, month, "army_mass_casualty", "", w.state_ids[si],
+                                f"{st.army_deaths[b, si]:.0f} soldiers killed")
 
     def failed_coup(self, b: int, si: int, month: int, detail: str) -> None:
         """A failed coup attempt in state ``si``: the trap starts, the regime is weakened."""

@@ -1,6 +1,6 @@
 """Process 8: record each month into preallocated arrays; turn them into the tables of docs/ODD.md section 10 once, at the end.
 
-The arrays carry the batch axis first (``[B, T, ...]``): :meth:`Recorder.arrays` and
+The arrays are ``[T, B, ...]`` (month, then world: a month's record is one contiguous copy): :meth:`Recorder.arrays` and
 :meth:`Recorder.tables` give one world's run."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sim.processes.ledger import MonthLedger
 from sim.state import MILITARY, SimState
 from sim.world.build import World
 
-__all__ = ["Recorder", "RunArrays", "TABLES"]
+__all__ = ["TABLES", "Recorder", "RunArrays"]
 
 CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 TROOPS = INSTRUMENT_KINDS.index("troops")
@@ -53,6 +53,21 @@ def _strings(values: tuple[str, ...] | list[str] | np.ndarray) -> pd.api.extensi
     return pd.array(list(values), dtype="str")
 
 
+#: (column, SimState attribute) recorded as they are each month
+_STATE_COPIES = (("regime", "regime"), ("legitimacy", "legitimacy"), ("vacuum", "vacuum"),
+                 ("army_personnel", "army"), ("defence_budget_usd", "budget"),
+                 ("fatalities", "state_fatalities"), ("civilian_fatalities", "state_civilian"))
+_PRESENCE_COPIES = (("influence", "influence"), ("receptivity", "receptivity"),
+                    ("spending_usd", "spending"), ("host_paid_usd", "host_paid"),
+                    ("arms_paid_usd", "arms_paid"), ("concessions_usd", "concessions"),
+                    ("arms_delivered_usd", "arms_delivered"))
+
+
+def _world(a: np.ndarray, b: int) -> np.ndarray:
+    """World ``b``'s months of a recorded ``[T, B, ...]`` array, as a contiguous ``[T, ...]``."""
+    return np.ascontiguousarray(a[:, b])
+
+
 @dataclass
 class RunArrays:
     """The states, presence, powers and groups tables in wide form: one array per value column,
@@ -80,18 +95,18 @@ class Recorder:
         self.world, self.start, self.n, self.worlds = world, start_month, n_months, worlds
         b, t, s, p = worlds, n_months, len(world.state_ids), len(world.power_ids)
         g, r, i = len(world.group_ids), world.n_regions, len(INSTRUMENT_KINDS)
-        self.states = {c: np.zeros((b, t, s)) for c in (
+        self.states = {c: np.zeros((t, b, s)) for c in (
             "regime", "legitimacy", "vacuum", "army_personnel", "defence_budget_usd",
             "fatalities", "civilian_fatalities", "militia")}
-        self.level = np.zeros((b, t, p, s, i))
-        self.presence = {c: np.zeros((b, t, s, p)) for c in TABLES["presence"][1]
+        self.level = np.zeros((t, b, p, s, i))
+        self.presence = {c: np.zeros((t, b, s, p)) for c in TABLES["presence"][1]
                          if c not in _DERIVED}
-        self.cents = {c: np.zeros((b, t, p), dtype=np.int64) for c in (
+        self.cents = {c: np.zeros((t, b, p), dtype=np.int64) for c in (
             "gross", "host", "concession", "cumulative_net")}
-        self.casualties = np.zeros((b, t, p, s))
+        self.casualties = np.zeros((t, b, p, s))
         self.political_cost = np.zeros((t, p))  # USD per casualty in force that month
-        self.groups = {c: np.zeros((b, t, g)) for c in TABLES["groups"][1]}
-        self.regions = {c: np.zeros((b, t, r)) for c in ("control", "fighters", "fatalities")}
+        self.groups = {c: np.zeros((t, b, g)) for c in TABLES["groups"][1]}
+        self.regions = {c: np.zeros((t, b, r)) for c in ("control", "fighters", "fatalities")}
         self.events: list[list[tuple[int, str, str, str, str, str]]] = [[] for _ in range(b)]
         self.origin = "emergent"
 
@@ -115,54 +130,44 @@ class Recorder:
         """Store month ``step`` of every world (``world``: the parameters in force this
         month)."""
         s = self.states
-        s["regime"][:, step] = st.regime
-        s["legitimacy"][:, step] = st.legitimacy
-        s["vacuum"][:, step] = st.vacuum
-        s["army_personnel"][:, step] = st.army
-        s["defence_budget_usd"][:, step] = st.budget
-        s["fatalities"][:, step] = st.state_fatalities
-        s["civilian_fatalities"][:, step] = st.state_civilian
-        s["militia"][:, step] = world.by_state(st.militia)
-        self.level[:, step] = st.level
+        for column, attr in _STATE_COPIES:
+            s[column][step] = getattr(st, attr)
+        s["militia"][step] = world.by_state(st.militia)
+        self.level[step] = st.level
         self.political_cost[step] = world.political_cost
         pr = self.presence
-        pr["influence"][:, step] = st.influence
-        pr["receptivity"][:, step] = st.receptivity
-        pr["spending_usd"][:, step] = st.spending
-        pr["host_paid_usd"][:, step] = st.host_paid
-        pr["arms_paid_usd"][:, step] = st.arms_paid
-        pr["concessions_usd"][:, step] = st.concessions
-        pr["arms_delivered_usd"][:, step] = st.arms_delivered
+        for column, attr in _PRESENCE_COPIES:
+            pr[column][step] = getattr(st, attr)
         # the dimensions of influence (docs/ODD.md section 8); public opinion is `receptivity`
         security, arms, aid, _ = dimension_shares(world, st)
-        pr["security_share"][:, step] = security
-        pr["arms_share"][:, step] = arms
-        pr["aid_share"][:, step] = aid
+        pr["security_share"][step] = security
+        pr["arms_share"][step] = arms
+        pr["aid_share"][step] = aid
         # diplomatic alignment: the regime's standing of each partner where the regimes rank
         # their partners (scenario.endogenous_partner_choice: the model starts the standing at
         # each partner's value, so it is never all zero), else the agreement flag (1 or 0)
         ranked = st.standing.any(axis=(1, 2))[:, None, None]
-        pr["diplomatic"][:, step] = np.where(ranked, st.standing, st.agreement)
+        pr["diplomatic"][step] = np.where(ranked, st.standing, st.agreement)
         c = self.cents
-        c["gross"][:, step] = ledger.gross
-        c["host"][:, step] = ledger.host
-        c["concession"][:, step] = ledger.concession
-        c["cumulative_net"][:, step] = st.gross_cents - st.host_cents - st.concession_cents
-        self.casualties[:, step] = st.casualties
+        c["gross"][step] = ledger.gross
+        c["host"][step] = ledger.host
+        c["concession"][step] = ledger.concession
+        c["cumulative_net"][step] = st.gross_cents - st.host_cents - st.concession_cents
+        self.casualties[step] = st.casualties
         gr = self.groups
-        gr["fighters"][:, step] = st.fighters.sum(axis=2)
+        gr["fighters"][step] = st.fighters.sum(axis=2)
         n_b, n_g = st.fighters.shape[:2]
         if n_g:
             top = np.argmax(st.fighters, axis=1) + np.arange(n_b)[:, None] * n_g
             held = (st.control < 0.5) & (st.fighters.max(axis=1) > 0)
-            gr["regions_held"][:, step] = np.bincount(
+            gr["regions_held"][step] = np.bincount(
                 top[held], minlength=n_b * n_g).reshape(n_b, n_g)
-        gr["attacks"][:, step] = st.attacks
-        gr["fatalities_inflicted"][:, step] = st.inflicted
-        gr["civilian_fatalities"][:, step] = st.group_civilian
-        self.regions["control"][:, step] = st.control
-        self.regions["fighters"][:, step] = st.fighters.sum(axis=1)
-        self.regions["fatalities"][:, step] = st.fatalities
+        gr["attacks"][step] = st.attacks
+        gr["fatalities_inflicted"][step] = st.inflicted
+        gr["civilian_fatalities"][step] = st.group_civilian
+        self.regions["control"][step] = st.control
+        self.regions["fighters"][step] = st.fighters.sum(axis=1)
+        self.regions["fatalities"][step] = st.fatalities
 
     def _dates(self) -> list[str]:
         """The first day of each month of the run, ``YYYY-MM-01``."""
@@ -200,11 +205,11 @@ class Recorder:
         """World ``b``'s value columns of the states, presence, powers and groups tables, in wide
         form."""
         w = self.world
-        s = {k: v[b] for k, v in self.states.items()}
-        c = {k: v[b] for k, v in self.cents.items()}
-        raw, casualties_tps = self.level[b], self.casualties[b]  # [T, P, S, I], [T, P, S]
+        s = {k: _world(v, b) for k, v in self.states.items()}
+        c = {k: _world(v, b) for k, v in self.cents.items()}
+        raw, casualties_tps = _world(self.level, b), _world(self.casualties, b)  # [T, P, S(, I)]
         # states: control is the population-weighted mean of the regions'
-        control = w.by_state(self.regions["control"][b] * w.population) / \
+        control = w.by_state(_world(self.regions["control"], b) * w.population) / \
             np.maximum(w.state_population, 1e-9)
         states = {"regime": s["regime"], "legitimacy": s["legitimacy"], "control": control,
                   "vacuum": s["vacuum"], "army_personnel": s["army_personnel"].round(6),
@@ -219,7 +224,7 @@ class Recorder:
                     "contractors": level[..., CONTRACTORS], "troops": level[..., TROOPS],
                     "peacekeepers": level[..., PEACEKEEPERS], "casualties": by_state,
                     "political_cost_usd": by_state * self.political_cost[:, None, :],
-                    **{k: v[b] for k, v in self.presence.items()}}
+                    **{k: _world(v, b) for k, v in self.presence.items()}}
         # powers: the ledger's cents in USD
         casualties = casualties_tps.sum(axis=2)
         powers = {"gross_cost_usd": c["gross"] / 100.0, "host_payments_usd": c["host"] / 100.0,
@@ -227,8 +232,8 @@ class Recorder:
                   "net_cost_usd": (c["gross"] - c["host"] - c["concession"]) / 100.0,
                   "cum_net_cost_usd": c["cumulative_net"] / 100.0,
                   "casualties": casualties, "political_cost_usd": casualties * self.political_cost}
-        groups = {k: (a[b].astype(np.int64) if k in ("regions_held", "attacks") else a[b])
-                  for k, a in self.groups.items()}
+        groups = {k: (_world(a, b).astype(np.int64) if k in ("regions_held", "attacks")
+                      else _world(a, b)) for k, a in self.groups.items()}
         return RunArrays(
             state_ids=w.state_ids, power_ids=w.power_ids, group_ids=w.group_ids,
             states=states, presence={k: presence[k] for k in TABLES["presence"][1]},
@@ -244,8 +249,9 @@ class Recorder:
         regime = _strings(("civilian", "military")).take(
             (a.states["regime"].reshape(-1) == MILITARY).astype(np.intp))
         regions = {"state": _strings(w.state_ids).take(np.tile(w.region_state, self.n)),
-                   "control": self.regions["control"][b], "fighters": self.regions["fighters"][b],
-                   "fatalities": self.regions["fatalities"][b].round(6)}
+                   "control": _world(self.regions["control"], b),
+                   "fighters": _world(self.regions["fighters"], b),
+                   "fatalities": _world(self.regions["fatalities"], b).round(6)}
         return {
             "states": self._frame({**a.states, "regime": regime}, [("state", w.state_ids)],
                                   dates),

@@ -31,10 +31,10 @@ CASES = {
 
 def _recorded(model: SahelModel, b: int) -> dict[str, np.ndarray]:
     rec = model.recorder
-    out = {"level": rec.level[b], "casualties": rec.casualties[b]}
+    out = {"level": rec.level[:, b], "casualties": rec.casualties[:, b]}
     for name, group in (("states", rec.states), ("presence", rec.presence), ("cents", rec.cents),
                         ("groups", rec.groups), ("regions", rec.regions)):
-        out.update({f"{name}.{k}": v[b] for k, v in group.items()})
+        out.update({f"{name}.{k}": v[:, b] for k, v in group.items()})
     return out
 
 
@@ -58,8 +58,8 @@ def test_a_world_of_a_batch_is_its_run_alone_bit_for_bit(batch):
             assert np.array_equal(value, theirs[key]), f"seed {seed}: {key} differs"
         assert model.recorder.events[b] == alone.recorder.events[0]
     # the worlds differ from each other: each has its own streams
-    assert not np.array_equal(model.recorder.regions["fatalities"][0],
-                              model.recorder.regions["fatalities"][1])
+    assert not np.array_equal(model.recorder.regions["fatalities"][:, 0],
+                              model.recorder.regions["fatalities"][:, 1])
 
 
 def test_the_order_and_size_of_a_batch_do_not_matter(batch):
@@ -92,7 +92,7 @@ def test_a_batch_needs_a_seed():
 
 
 def test_scheduled_events_reach_every_world_and_emergent_ones_only_theirs(batch):
-    cfg, model = batch
+    _, model = batch
     scheduled = [sorted((e[0], e[1], e[2], e[3]) for e in events if e[5] == "scheduled")
                  for events in model.recorder.events]
     assert scheduled[0], "the scenario schedules events"
@@ -148,3 +148,25 @@ def test_a_failing_run_in_a_batch_is_recorded_and_the_others_are_kept(monkeypatc
     assert [r["status"] for r in rows] == ["ok", "error", "ok"]
     assert rows[1]["error"] == "RuntimeError: world 1001 broke"
     assert rows[0]["verdict"] is not None and rows[2]["verdict"] is not None
+
+
+def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
+    """sim.lazy_mesa: importing the model leaves scipy.spatial and networkx out; Mesa's spaces
+    still work the moment something reads them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import sim.model\n"
+        "assert 'scipy.spatial' not in sys.modules and 'networkx' not in sys.modules\n"
+        "import mesa\n"
+        "assert mesa.discrete_space.OrthogonalMooreGrid.__name__ == 'OrthogonalMooreGrid'\n"
+        "assert mesa.space.MultiGrid.__name__ == 'MultiGrid'\n"
+        "from mesa.experimental.continuous_space import ContinuousSpace\n"
+        "import mesa.discrete_space.grid\n"
+        "assert 'scipy.spatial' in sys.modules\n"
+        "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

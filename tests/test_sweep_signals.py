@@ -283,8 +283,8 @@ def test_the_typo_replicate_gets_a_did_you_mean_and_creates_nothing(tmp_path):
 REFUSED = {
     "experiment name": (["experiment=rules_comparisn"],
                         ("experiment='rules_comparisn' is unknown; allowed: cheap_win_map, "
-                         "counterfactuals, plausible_worlds, rules_comparison, sobol_cheap_win "
-                         "(did you mean 'rules_comparison'?)")),
+                         "counterfactuals, default_world, plausible_worlds, rules_comparison, "
+                         "sobol_cheap_win (did you mean 'rules_comparison'?)")),
     "no experiment": ([], "experiment is missing; allowed: experiment=<name>"),
     "experiment field": (["experiment=rules_comparison", "experiment.sampels=4"],
                          "unknown parameter 'experiment.sampels' (no 'sampels' in experiment)"),

@@ -117,13 +117,13 @@ def test_contractors_kill_more_fighters_than_the_same_regular_force():
                     else (("france", "mali", "troops", 1400.0),))
         cfg = tiny_world(fighters=3000.0, control=0.5, end="2019-02", deployments=deployed)
         m = SahelModel(prepare(cfg))
-        rng = np.random.default_rng(0)
         attacks = np.zeros_like(m.state.fighters)
         lost = 0.0
-        for _ in range(40):
+        for month in range(40):
             st = m.state
+            st.month = month  # the combat stream's numbers of another month
             before = st.fighters.sum()
-            combat(m.world, st, m.cfg.params.combat, attacks, [rng], m.world.army_harm,
+            combat(m.world, st, m.cfg.params.combat, attacks, m.combat_keys, m.world.army_harm,
                    m.cfg.params.militias)
             lost += before - st.fighters.sum()
             st.fighters[:] = np.where(st.fighters > 0, 3000.0, 0.0)  # same fight every month

@@ -1,47 +1,50 @@
-"""Agent classes. Each agent is a view of the batch arrays: its index into the model's arrays,
-and one random stream per world of the batch, spawned from that world's seed by the actor's id,
-so that a change to one actor does not shift another's draws (common random numbers across
-paired scenarios) and a world's draws never depend on the other worlds of its batch."""
+"""Agent classes. Each agent is a view of the batch arrays: its index into the model's arrays and
+the keys of its counter-based random streams in each world of the batch (:mod:`sim.rng`), named
+by the actor's id, so that a change to one actor does not shift another's draws (common random
+numbers across paired scenarios) and a world's draws never depend on the other worlds of its
+batch."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
+from sim.lazy_mesa import import_mesa
 from sim.rules import RuleContext, get
 
 if TYPE_CHECKING:
     from sim.model import SahelModel
 
+mesa = import_mesa()  # Mesa without its spaces (sim.lazy_mesa)
+
 
 class HostState(mesa.Agent):
     """A host state (``mali``, ``burkina_faso``, ...): regime changes and, vectorized with the
-    other hosts in process 4, receptivity, expulsions, offers, payments and its budget."""
+    other hosts in process 4, receptivity, expulsions, offers, payments and its budget.
+    ``keys`` [B]: its politics stream in each world (coup attempt, its success, an embargo, a
+    concession: :data:`sim.processes.politics.DRAWS` numbers a month, always drawn)."""
 
-    def __init__(self, model: SahelModel, index: int, state_id: str,
-                 streams: list[np.random.Generator]):
+    def __init__(self, model: SahelModel, index: int, state_id: str, keys: np.ndarray):
         super().__init__(model)
-        self.index, self.state_id, self.streams = index, state_id, streams
+        self.index, self.state_id, self.keys = index, state_id, keys
 
-    def politics_draws(self) -> np.ndarray:
-        """This month's uniform draws for its politics in each world, ``[B, DRAWS]``
-        (:data:`sim.processes.politics.DRAWS`: coup attempt, its success, an embargo, a
-        concession), made every month."""
+    def politics_draws(self, month: int) -> np.ndarray:
+        """Its uniform numbers for its politics in each world in ``month``, ``[B, DRAWS]`` (what
+        the model draws for every state at once)."""
         from sim.processes.politics import DRAWS
+        from sim.rng import uniforms
 
-        return np.stack([rng.random(DRAWS) for rng in self.streams])
+        return uniforms(self.keys[:, None], month, np.arange(DRAWS)[None, :])
 
 
 class ForeignPower(mesa.Agent):
     """A foreign power (``russia``, ``france``, ...) applying its vacuum-filling rule in every
     world of the batch at once."""
 
-    def __init__(self, model: SahelModel, index: int, power_id: str, rule: str,
-                 streams: list[np.random.Generator]):
+    def __init__(self, model: SahelModel, index: int, power_id: str, rule: str):
         super().__init__(model)
-        self.index, self.power_id, self.rule_name, self.streams = index, power_id, rule, streams
+        self.index, self.power_id, self.rule_name = index, power_id, rule
         self.rule = get(rule)
 
     def decide(self, ctx: RuleContext) -> np.ndarray:
@@ -55,10 +58,11 @@ class ForeignPower(mesa.Agent):
 
 
 class ArmedGroup(mesa.Agent):
-    """An armed group (``jnim``, ``is_sahel``, ``csp``): its recruitment and attacks draw from
-    its own stream in each world (process 2)."""
+    """An armed group (``jnim``, ``is_sahel``, ``csp``): its recruitment and its attacks draw from
+    streams of its own in each world (process 2; ``recruit_keys`` and ``attack_keys`` [B])."""
 
-    def __init__(self, model: SahelModel, index: int, group_id: str,
-                 streams: list[np.random.Generator]):
+    def __init__(self, model: SahelModel, index: int, group_id: str, recruit_keys: np.ndarray,
+                 attack_keys: np.ndarray):
         super().__init__(model)
-        self.index, self.group_id, self.streams = index, group_id, streams
+        self.index, self.group_id = index, group_id
+        self.recruit_keys, self.attack_keys = recruit_keys, attack_keys

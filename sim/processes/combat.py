@@ -26,6 +26,7 @@ from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.processes.arrays import ratio
 from sim.processes.militias import update_memories
 from sim.processes.powers import personnel
+from sim.rng import poisson
 from sim.state import SimState
 from sim.world.build import World
 
@@ -112,14 +113,14 @@ def _split(draws: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
 
 
 def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
-           rngs: list[np.random.Generator], army_harm: np.ndarray,
+           keys: np.ndarray, army_harm: np.ndarray,
            mp: MilitiaParams | None = None, reprisal_months: float = 6.0) -> CombatResult:
     """Run one month of fighting in every region of every world at once; update control,
     fighters, the army, foreign casualties, civilian harm and fatalities in ``st``.
 
     Every Poisson count of a world's month (deaths on each side, civilians, rival clashes) comes
-    from one draw of its own stream (``rngs[b]``) over a stacked array of rates, in a fixed row
-    order (see ``lam`` below): the same numbers as one draw per kind in that order.
+    from its own combat stream (``keys`` [B], :mod:`sim.rng`), one draw over a stacked array of
+    rates in a fixed row order (see ``lam`` below): each count has its own place (row, region).
     """
     rs = world.region_state
     n_p, n_g = st.level.shape[1], st.fighters.shape[1]
@@ -186,9 +187,7 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
         (p.clash_rate * world.rival_weight)[:, None]
         * np.minimum(st.fighters[:, pairs[:, 0]], st.fighters[:, pairs[:, 1]]),
     ), axis=1)
-    draws = np.empty_like(lam)
-    for b, rng in enumerate(rngs):
-        draws[b] = rng.poisson(lam[b])
+    draws = poisson(keys, st.month, lam)
     (army_deaths, foreign_deaths, fighter_deaths, civ_groups, civ_foreign, civ_army,
      militia_deaths, civ_militia, clash_deaths) = _split(
         draws, (1, n_p, 1, n_g, n_p, 1, 1, 1, len(pairs)))

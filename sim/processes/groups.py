@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.config import GroupProcessParams
 from sim.processes.arrays import ratio
+from sim.rng import poisson
 from sim.state import SimState
 from sim.world.build import World
 
@@ -40,10 +41,9 @@ def group_income(world: World, st: SimState, total: np.ndarray | None = None) ->
     return world.tax_rate * (share @ taxable[:, :, None])[:, :, 0] + world.illicit_income
 
 
-def recruit(world: World, st: SimState, p: GroupProcessParams,
-            rngs: list[list[np.random.Generator]]) -> None:
-    """Add Poisson recruits to each group in each region (one random stream per group and
-    world: ``rngs[g][b]``)."""
+def recruit(world: World, st: SimState, p: GroupProcessParams, keys: np.ndarray) -> None:
+    """Add Poisson recruits to each group in each region (one stream per group and world:
+    ``keys`` [B, G], :mod:`sim.rng`)."""
     g = grievance(world, st, p)
     total = st.fighters.sum(axis=1)
     cap = p.fighter_cap_share * world.population
@@ -53,7 +53,7 @@ def recruit(world: World, st: SimState, p: GroupProcessParams,
     funding = 1.0 + p.funding_elasticity * np.minimum(income / upkeep, p.funding_cap)
     lam = (world.recruit_rate * funding)[:, :, None] * g[:, None, :] * st.fighters \
         * room[:, None, :]
-    st.fighters += poisson_rows(rngs, lam)
+    st.fighters += poisson(keys, st.month, lam)
 
 
 def move(world: World, st: SimState, p: GroupProcessParams) -> None:
@@ -72,16 +72,7 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
     st.fighters += world.into_regions(flow) - out
 
 
-def attacks(world: World, st: SimState, rngs: list[list[np.random.Generator]]) -> np.ndarray:
-    """[B, G, R] number of attacks this month (Poisson, one stream per group and world)."""
-    return poisson_rows(rngs, world.attack_rate[:, None] * st.fighters)
-
-
-def poisson_rows(rngs: list[list[np.random.Generator]], lam: np.ndarray) -> np.ndarray:
-    """[B, G, R] Poisson counts (as floats) of the rates ``lam``: row ``lam[b, g]`` from stream
-    ``rngs[g][b]``, so that a world's draws never depend on the other worlds of its batch."""
-    out = np.empty_like(lam)
-    for gi, row in enumerate(rngs):
-        for b, rng in enumerate(row):
-            out[b, gi] = rng.poisson(lam[b, gi])
-    return out
+def attacks(world: World, st: SimState, keys: np.ndarray) -> np.ndarray:
+    """[B, G, R] number of attacks this month (Poisson, one stream per group and world: ``keys``
+    [B, G])."""
+    return poisson(keys, st.month, world.attack_rate[:, None] * st.fighters)

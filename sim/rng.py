@@ -1,0 +1,196 @@
+"""Counter-based random numbers for the batch engine: every draw is a pure function of its key and
+its place, so a batch of worlds draws all its numbers in one vectorized call and a world's numbers
+never depend on its batch.
+
+A *stream* is keyed by a run's seed and a name (``group:jnim/recruit``, ``process:combat``, ...):
+:func:`stream_keys` gives one 64-bit key per world. A draw's place is ``(month, index)``: the
+month of the run and the position of the number in that month's array for the stream (a region,
+a row of the combat rates...). The number is SplitMix64's output function (Steele, Lea & Flood
+2014; the generator of Java's ``SplittableRandom``) of ``key + counter x golden gamma``, with the
+counter built from the place: stream ``key`` at position ``counter`` of SplitMix64's sequence.
+SplitMix64 passes BigCrush; numpy's own ``SeedSequence`` spreads the seeds into keys.
+
+Because a number depends only on (seed, name, month, index):
+
+- a world's results are the same alone or in any batch, in any order, with any number of
+  workers;
+- common random numbers across paired scenarios hold place by place: the same region in the same
+  month gets the same uniform in a run and in its twin, however differently the two runs
+  unfolded before (a sequential generator shifts every later draw once one draw is added).
+
+:func:`poisson` turns uniforms into Poisson counts, exact in distribution: inversion of the CDF
+for rates below :data:`PTRS_FROM`, Hörmann's transformed rejection (PTRS, the algorithm numpy
+uses) above, with fresh uniforms for each attempt.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["poisson", "stream_keys", "uniforms"]
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_INDEX_BITS = 24  # positions per month and attempt: 16.7 million
+_ATTEMPT_BITS = 6  # rejection attempts per draw: 64
+#: Rates from which :func:`poisson` uses PTRS rather than inversion (numpy uses 10 too).
+PTRS_FROM = 10.0
+_MAX_ATTEMPTS = 1 << _ATTEMPT_BITS
+
+
+def stream_keys(seeds: Sequence[int], name: str) -> np.ndarray:
+    """``[B]`` uint64: the key of stream ``name`` in each world (one seed per world), from
+    ``SeedSequence(seed, spawn_key=(crc32(name),))`` as :func:`sim.seeds.stream` spawns it."""
+    tag = zlib.crc32(name.encode())
+    return np.array([np.random.SeedSequence(entropy=int(s), spawn_key=(tag,))
+                     .generate_state(1, dtype=np.uint64)[0] for s in seeds], dtype=np.uint64)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function, elementwise on uint64 (wrapping arithmetic)."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+def _counter(month: int, attempt: int, index: np.ndarray) -> np.ndarray:
+    base = (int(month) << (_INDEX_BITS + _ATTEMPT_BITS)) | (int(attempt) << _INDEX_BITS)
+    return np.uint64(base) + index.astype(np.uint64)
+
+
+def uniforms(keys: np.ndarray, month: int, index: np.ndarray, attempt: int = 0) -> np.ndarray:
+    """Uniform numbers in [0, 1) with 53 random bits: one for each pair of ``keys`` (uint64) and
+    ``index`` (ints < 2**24), broadcast together, at ``month`` (and rejection ``attempt``)."""
+    if np.any(index >= (1 << _INDEX_BITS)) or np.any(index < 0):
+        raise ValueError(f"index: {int(np.max(index))} is out of range; allowed: 0 <= index < "
+                         f"{1 << _INDEX_BITS}")
+    return _uniforms(keys, month, index, attempt)
+
+
+def _uniforms(keys: np.ndarray, month: int, index: np.ndarray, attempt: int = 0) -> np.ndarray:
+    """:func:`uniforms` without the check of ``index`` (the callers build it in range)."""
+    with np.errstate(over="ignore"):
+        z = _mix(keys + _counter(month, attempt, index) * _GAMMA)
+    return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
+    """Poisson counts (as floats) of the rates ``lam``, whose leading axes are those of ``keys``
+    (``[B]`` for one stream per world, ``[B, G]`` for one per world and group...): the count at
+    flat position ``i`` of ``lam[key's place]`` comes from that stream's numbers at places
+    ``(month, 2 i)`` and ``(month, 2 i + 1)``. A rate of 0 gives 0 and uses no number.
+
+    Raises:
+        ValueError: a rate is negative or not finite.
+    """
+    lam = np.asarray(lam, dtype=float)
+    keys = np.asarray(keys, dtype=np.uint64)
+    if lam.shape[:keys.ndim] != keys.shape:
+        raise ValueError(f"lam: shape {lam.shape} does not start with the keys' shape "
+                         f"{keys.shape}")
+    out = np.zeros(lam.shape)
+    flat = lam.reshape(keys.size, -1)
+    if 2 * flat.shape[1] > (1 << _INDEX_BITS):
+        raise ValueError(f"lam: {flat.shape[1]} rates per stream and month; allowed: at most "
+                         f"{1 << (_INDEX_BITS - 1)}")
+    bi, ii = np.nonzero(flat)
+    if bi.size == 0:
+        return out
+    rate = flat[bi, ii]
+    if not np.all(np.isfinite(rate)) or np.any(rate < 0):
+        raise ValueError("lam: a Poisson rate is negative or not finite; allowed: finite rates "
+                         ">= 0")
+    key = keys.reshape(-1)[bi]
+    counts = np.empty(rate.shape)
+    small = rate < PTRS_FROM
+    if small.any():
+        counts[small] = _inversion(key[small], month, 2 * ii[small], rate[small])
+    big = ~small
+    if big.any():
+        counts[big] = _ptrs(key[big], month, 2 * ii[big], rate[big])
+    out.reshape(keys.size, -1)[bi, ii] = counts
+    return out
+
+
+def _inversion(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson by inversion of the CDF (rates below :data:`PTRS_FROM`): the least k with
+    u < F(k), searched upward from 0 for the draws not yet placed."""
+    u = _uniforms(key, month, index)
+    p = np.exp(-lam)
+    cdf = p.copy()
+    k = np.zeros(lam.shape)
+    active = np.flatnonzero(u >= cdf)
+    n = 0
+    while active.size:
+        n += 1
+        p_a = p[active] * lam[active] / n
+        p[active] = p_a
+        cdf[active] += p_a
+        k[active] = n
+        still = u[active] >= cdf[active]
+        # the tail beyond where the CDF stops growing in floating point carries no mass
+        active = active[still & (p_a > 0)]
+    return k
+
+
+def _ptrs(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson by transformed rejection with squeeze (Hörmann 1993, PTRS; rates >= 10): each
+    attempt takes two fresh uniforms; a draw rejected by every one of 64 attempts (probability
+    below 1e-60) is set to its rounded rate."""
+    slam = np.sqrt(lam)
+    loglam = np.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    k_out = np.rint(lam)
+    todo = np.arange(lam.size)
+    for attempt in range(_MAX_ATTEMPTS):
+        if todo.size == 0:
+            break
+        u = _uniforms(key[todo], month, index[todo], attempt) - 0.5
+        v = _uniforms(key[todo], month, index[todo] + 1, attempt)
+        us = 0.5 - np.abs(u)
+        a_t, b_t = a[todo], b[todo]
+        k = np.floor((2.0 * a_t / us + b_t) * u + lam[todo] + 0.43)
+        quick = (us >= 0.07) & (v <= vr[todo])
+        possible = ~quick & (k >= 0) & ~((us < 0.013) & (v > us))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lhs = np.log(v) + np.log(invalpha[todo]) - np.log(a_t / (us * us) + b_t)
+            rhs = -lam[todo] + k * loglam[todo] - _loggam(k + 1.0)
+        accept = quick | (possible & (lhs <= rhs))
+        k_out[todo[accept]] = k[accept]
+        todo = todo[~accept]
+    return k_out
+
+
+_LOGGAM_A = (8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+             -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
+             6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
+             -1.39243221690590e00)
+
+
+def _loggam(x: np.ndarray) -> np.ndarray:
+    """log Gamma(x) for x > 0, elementwise: numpy's ``random_loggam`` (the function its own PTRS
+    uses), a Stirling series at x + n >= 7 brought down by the recurrence (not scipy's, whose
+    import costs half a second). Non-finite or non-positive x give NaN."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        n = np.where((x < 7.0) & (x > 0), np.floor(7.0 - x), 0.0)
+        x0 = x + n
+        x2 = (1.0 / x0) * (1.0 / x0)
+        gl0 = np.full(x.shape, _LOGGAM_A[9])
+        for a in _LOGGAM_A[8::-1]:
+            gl0 = gl0 * x2 + a
+        gl = gl0 / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * np.log(x0) - x0
+        for k in range(1, int(n.max(initial=0.0)) + 1):
+            step = n >= k
+            x0 = np.where(step, x0 - 1.0, x0)
+            gl = np.where(step, gl - np.log(x0), gl)
+        gl = np.where((x == 1.0) | (x == 2.0), 0.0, gl)
+        return np.where(x > 0, gl, np.nan)

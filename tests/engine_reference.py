@@ -1,0 +1,58 @@
+"""Record the engine's reference distributions: key summary numbers of many seeds in a few
+configs, to which tests/test_engine_distribution.py compares the current engine (two-sample KS).
+
+Run it only when the engine's results change on purpose *and* the change is meant to keep their
+distribution (a new random-number design, say): record first with the old engine, then change
+the engine and let the test compare. ``python tests/engine_reference.py [--seeds N]`` writes
+tests/data/engine_reference.json. The file in the repository was recorded with the engine of
+commit 335cc16 (numpy's sequential generators, one per actor and world), 300 seeds per config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from sim.api import load_config, run_batch
+from sim.seeds import replicate_seeds
+from sim.sweep.worker import flatten
+
+#: Configs compared, by name.
+CONFIGS = {
+    "historical": ["metrics.twin=false"],
+    "endogenous": ["scenario=endogenous", "metrics.twin=false"],
+    "endogenous-cost-benefit": ["scenario=endogenous", "rules.vacuum.russia=cost_benefit",
+                                "metrics.twin=false"],
+}
+#: Summary numbers compared.
+KEYS = ("civilian_fatalities_aes", "fatalities_aes", "aes_territory_outside_control",
+        "fighters_end", "cost_ratio", "cheap_win_index", "russia.influence_end",
+        "russia.own_net_cost_usd", "west.influence_end", "host_cost_usd")
+ROOT_SEED = 20261128
+OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "engine_reference.json"
+
+
+def measure(overrides: list[str], seeds: list[int]) -> dict[str, list[float]]:
+    """Each of :data:`KEYS` over the runs of ``seeds`` (one batch)."""
+    results = run_batch(load_config(overrides), seeds)
+    rows = [flatten(r.summary) for r in results]
+    out = {k: [float(f"{row[k]:.10g}") for row in rows] for k in KEYS}
+    out["emergent_events"] = [float((r.tables["events"]["origin"] == "emergent").sum())
+                              for r in results]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=200)
+    args = ap.parse_args()
+    seeds = replicate_seeds(ROOT_SEED, args.seeds)
+    data = {"root_seed": ROOT_SEED, "n": args.seeds, "configs": CONFIGS,
+            "values": {name: measure(ov, seeds) for name, ov in CONFIGS.items()}}
+    OUT.write_text(json.dumps(data, separators=(",", ":")))
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
