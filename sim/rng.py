@@ -158,12 +158,16 @@ def _ptrs(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np
         us = 0.5 - np.abs(u)
         a_t, b_t = a[todo], b[todo]
         k = np.floor((2.0 * a_t / us + b_t) * u + lam[todo] + 0.43)
-        quick = (us >= 0.07) & (v <= vr[todo])
-        possible = ~quick & (k >= 0) & ~((us < 0.013) & (v > us))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lhs = np.log(v) + np.log(invalpha[todo]) - np.log(a_t / (us * us) + b_t)
-            rhs = -lam[todo] + k * loglam[todo] - _loggam(k + 1.0)
-        accept = quick | (possible & (lhs <= rhs))
+        accept = (us >= 0.07) & (v <= vr[todo])  # the squeeze: most draws stop here
+        test = np.flatnonzero(~accept & (k >= 0) & ~((us < 0.013) & (v > us)))
+        if test.size:
+            t_all = todo[test]
+            k_t, us_t = k[test], us[test]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lhs = (np.log(v[test]) + np.log(invalpha[t_all])
+                       - np.log(a_t[test] / (us_t * us_t) + b_t[test]))
+                rhs = -lam[t_all] + k_t * loglam[t_all] - _loggam(k_t + 1.0)
+            accept[test] = lhs <= rhs
         k_out[todo[accept]] = k[accept]
         todo = todo[~accept]
     return k_out
