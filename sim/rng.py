@@ -25,6 +25,7 @@ uses) above, with fresh uniforms for each attempt.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Sequence
 
@@ -52,15 +53,20 @@ def stream_keys(seeds: Sequence[int], name: str) -> np.ndarray:
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's output function, elementwise on uint64 (wrapping arithmetic)."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
+    """SplitMix64's output function, elementwise on uint64 (wrapping arithmetic), in place of
+    ``z`` (a fresh array)."""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
 
 
-def _counter(month: int, attempt: int, index: np.ndarray) -> np.ndarray:
-    base = (int(month) << (_INDEX_BITS + _ATTEMPT_BITS)) | (int(attempt) << _INDEX_BITS)
-    return np.uint64(base) + index.astype(np.uint64)
+def _counter(month: int, attempt: int | np.ndarray, index: np.ndarray) -> np.ndarray:
+    base = np.uint64(int(month) << (_INDEX_BITS + _ATTEMPT_BITS))
+    step = np.left_shift(np.asarray(attempt, dtype=np.uint64), np.uint64(_INDEX_BITS))
+    return base + step + index.astype(np.uint64)
 
 
 def uniforms(keys: np.ndarray, month: int, index: np.ndarray, attempt: int = 0) -> np.ndarray:
@@ -72,11 +78,15 @@ def uniforms(keys: np.ndarray, month: int, index: np.ndarray, attempt: int = 0) 
     return _uniforms(keys, month, index, attempt)
 
 
-def _uniforms(keys: np.ndarray, month: int, index: np.ndarray, attempt: int = 0) -> np.ndarray:
+def _uniforms(keys: np.ndarray, month: int, index: np.ndarray,
+              attempt: int | np.ndarray = 0) -> np.ndarray:
     """:func:`uniforms` without the check of ``index`` (the callers build it in range)."""
     with np.errstate(over="ignore"):
-        z = _mix(keys + _counter(month, attempt, index) * _GAMMA)
-    return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+        z = _counter(month, attempt, index)
+        z *= _GAMMA
+        z = _mix(z + keys)
+    z >>= _S11
+    return z.astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
 def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
@@ -102,7 +112,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     if bi.size == 0:
         return out
     rate = flat[bi, ii]
-    if not np.all(np.isfinite(rate)) or np.any(rate < 0):
+    if not rate.min() >= 0 or not np.isfinite(rate.sum()):
         raise ValueError("lam: a Poisson rate is negative or not finite; allowed: finite rates "
                          ">= 0")
     key = keys.reshape(-1)[bi]
@@ -119,29 +129,47 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
 
 def _inversion(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Poisson by inversion of the CDF (rates below :data:`PTRS_FROM`): the least k with
-    u < F(k), searched upward from 0 for the draws not yet placed."""
+    u < F(k), searched upward from 0, :data:`_BLOCK` terms of the CDF at a time for every draw
+    not yet placed."""
     u = _uniforms(key, month, index)
     p = np.exp(-lam)
     cdf = p.copy()
     k = np.zeros(lam.shape)
     active = np.flatnonzero(u >= cdf)
-    n = 0
+    n0 = 0
     while active.size:
-        n += 1
-        p_a = p[active] * lam[active] / n
-        p[active] = p_a
-        cdf[active] += p_a
-        k[active] = n
-        still = u[active] >= cdf[active]
+        terms = lam[active][:, None] / (n0 + _STEPS)[None, :]
+        pk = p[active][:, None] * np.cumprod(terms, axis=1)  # p(n0 + 1) .. p(n0 + BLOCK)
+        ck = cdf[active][:, None] + np.cumsum(pk, axis=1)
+        below = u[active][:, None] < ck
+        found = below.any(axis=1)
+        k[active[found]] = n0 + 1 + np.argmax(below[found], axis=1)
+        rest = ~found
+        last_p, last_c = pk[rest, -1], ck[rest, -1]
+        on = active[rest]
+        p[on], cdf[on] = last_p, last_c
+        n0 += _BLOCK
         # the tail beyond where the CDF stops growing in floating point carries no mass
-        active = active[still & (p_a > 0)]
+        k[on[last_p <= 0]] = n0
+        active = on[last_p > 0]
     return k
 
 
+_BLOCK = 8  # terms of the CDF per step of the inversion
+_STEPS = np.arange(1, _BLOCK + 1, dtype=float)
+_TRIES = 4  # rejection attempts per step of PTRS
+#: PTRS's places (index offset 0 for u, 1 for v) and attempts of the step starting at attempt a
+_PLACE = {a: np.repeat([0, 1], _TRIES)[None, :] for a in range(0, _MAX_ATTEMPTS, _TRIES)}
+_ATTEMPT = {a: np.tile(np.arange(a, a + _TRIES), 2)[None, :]
+            for a in range(0, _MAX_ATTEMPTS, _TRIES)}
+
+
 def _ptrs(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Poisson by transformed rejection with squeeze (Hörmann 1993, PTRS; rates >= 10): each
-    attempt takes two fresh uniforms; a draw rejected by every one of 64 attempts (probability
-    below 1e-60) is set to its rounded rate."""
+    """Poisson by transformed rejection with squeeze (Hörmann 1993, PTRS; rates >= 10): attempt
+    ``a`` takes the uniforms at places ``(month, index)`` and ``(month, index + 1)`` of attempt
+    ``a``; a draw is its first accepted attempt (:data:`_TRIES` attempts are weighed at once). A
+    draw rejected by every one of 64 attempts (probability below 1e-50) is set to its rounded
+    rate."""
     slam = np.sqrt(lam)
     loglam = np.log(lam)
     b = 0.931 + 2.53 * slam
@@ -150,27 +178,44 @@ def _ptrs(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np
     vr = 0.9277 - 3.6224 / (b - 2.0)
     k_out = np.rint(lam)
     todo = np.arange(lam.size)
-    for attempt in range(_MAX_ATTEMPTS):
+    for first in range(0, _MAX_ATTEMPTS, _TRIES):
         if todo.size == 0:
             break
-        u = _uniforms(key[todo], month, index[todo], attempt) - 0.5
-        v = _uniforms(key[todo], month, index[todo] + 1, attempt)
+        # [n, 2 x TRIES]: u at (index, attempt), v at (index + 1, attempt), TRIES attempts
+        both = _uniforms(key[todo][:, None], month, index[todo][:, None] + _PLACE[first],
+                         _ATTEMPT[first])
+        u, v = both[:, :_TRIES] - 0.5, both[:, _TRIES:]
         us = 0.5 - np.abs(u)
-        a_t, b_t = a[todo], b[todo]
-        k = np.floor((2.0 * a_t / us + b_t) * u + lam[todo] + 0.43)
-        accept = (us >= 0.07) & (v <= vr[todo])  # the squeeze: most draws stop here
-        test = np.flatnonzero(~accept & (k >= 0) & ~((us < 0.013) & (v > us)))
-        if test.size:
-            t_all = todo[test]
-            k_t, us_t = k[test], us[test]
+        a_t, b_t, lam_t = a[todo][:, None], b[todo][:, None], lam[todo][:, None]
+        k = np.floor((2.0 * a_t / us + b_t) * u + lam_t + 0.43)
+        accept = (us >= 0.07) & (v <= vr[todo][:, None])  # the squeeze: most draws stop here
+        rows, cols = np.nonzero(~accept & (k >= 0) & ~((us < 0.013) & (v > us)))
+        if rows.size:
+            t_all = todo[rows]
+            k_t, us_t = k[rows, cols], us[rows, cols]
             with np.errstate(divide="ignore", invalid="ignore"):
-                lhs = (np.log(v[test]) + np.log(invalpha[t_all])
-                       - np.log(a_t[test] / (us_t * us_t) + b_t[test]))
-                rhs = -lam[t_all] + k_t * loglam[t_all] - _loggam(k_t + 1.0)
-            accept[test] = lhs <= rhs
-        k_out[todo[accept]] = k[accept]
-        todo = todo[~accept]
+                lhs = (np.log(v[rows, cols]) + np.log(invalpha[t_all])
+                       - np.log(a[t_all] / (us_t * us_t) + b[t_all]))
+                rhs = -lam[t_all] + k_t * loglam[t_all] - _log_factorial(k_t)
+            accept[rows, cols] = lhs <= rhs
+        done = accept.any(axis=1)
+        pick = np.argmax(accept[done], axis=1)
+        k_out[todo[done]] = k[np.flatnonzero(done), pick]
+        todo = todo[~done]
     return k_out
+
+
+_LOG_FACTORIALS = np.array([math.lgamma(k + 1.0) for k in range(4096)])
+
+
+def _log_factorial(k: np.ndarray) -> np.ndarray:
+    """log k! of whole numbers k >= 0: a table below 4,096, :func:`_loggam` above."""
+    k = np.asarray(k, dtype=float)
+    small = k < len(_LOG_FACTORIALS)
+    out = _LOG_FACTORIALS[np.where(small, k, 0).astype(np.intp)]
+    if not small.all():
+        out[~small] = _loggam(k[~small] + 1.0)
+    return out
 
 
 _LOGGAM_A = (8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,

@@ -106,3 +106,12 @@ def test_log_gamma_is_lgamma():
 def test_too_many_rates_for_a_stream_are_refused():
     with pytest.raises(ValueError, match="rates per stream"):
         poisson(stream_keys([1], "big"), 0, np.zeros((1, (1 << 23) + 1)))
+
+
+def test_log_factorial_is_lgamma_of_k_plus_one():
+    import math
+
+    from sim.rng import _log_factorial
+
+    k = np.array([0.0, 1.0, 5.0, 4095.0, 4096.0, 1e6])
+    assert np.allclose(_log_factorial(k), [math.lgamma(v + 1.0) for v in k], rtol=1e-13)
