@@ -147,11 +147,13 @@ def _inversion(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) 
         rest = ~found
         last_p, last_c = pk[rest, -1], ck[rest, -1]
         on = active[rest]
+        # a u above the largest CDF value floating point reaches (within 1e-16 of 1) stops where
+        # the CDF stopped growing: the far tail, which carries no more mass
+        stalled = (last_c <= cdf[on]) | (last_p <= 0)
+        k[on[stalled]] = n0
         p[on], cdf[on] = last_p, last_c
         n0 += _BLOCK
-        # the tail beyond where the CDF stops growing in floating point carries no mass
-        k[on[last_p <= 0]] = n0
-        active = on[last_p > 0]
+        active = on[~stalled]
     return k
 
 
@@ -187,7 +189,8 @@ def _ptrs(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np
         u, v = both[:, :_TRIES] - 0.5, both[:, _TRIES:]
         us = 0.5 - np.abs(u)
         a_t, b_t, lam_t = a[todo][:, None], b[todo][:, None], lam[todo][:, None]
-        k = np.floor((2.0 * a_t / us + b_t) * u + lam_t + 0.43)
+        with np.errstate(divide="ignore", invalid="ignore"):  # u = 0: us = 0, k = -inf, rejected
+            k = np.floor((2.0 * a_t / us + b_t) * u + lam_t + 0.43)
         accept = (us >= 0.07) & (v <= vr[todo][:, None])  # the squeeze: most draws stop here
         rows, cols = np.nonzero(~accept & (k >= 0) & ~((us < 0.013) & (v > us)))
         if rows.size:

@@ -170,3 +170,37 @@ def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_a_downgrade_in_one_world_leaves_the_others_arithmetic_alone():
+    """A downgraded partner in world 1 cuts world 1's partner effect only: world 0's combat is
+    what it is alone, bit for bit (combat sums a world's partners' effect as the world alone
+    would, whichever worlds of the batch have a downgrade; dense levels, every power with
+    several person instruments)."""
+    from sim.processes.combat import combat
+
+    cfg = prepare(load_config(["metrics.twin=false"]))
+    rng = np.random.default_rng(4)
+
+    def combat_of(worlds):
+        model = SahelModel(cfg, [5] * worlds)
+        st = model.state
+        st.level[:] = rng_levels[None] if worlds == 1 else rng_levels
+        st.downgraded[:] = False
+        if worlds > 1:
+            st.downgraded[1, 0, 0] = True
+            st.effect_factor[1, 0, 0] = 0.5
+        attacks = np.zeros_like(st.fighters)
+        world = dataclasses.replace(model.world, person_effectiveness=effect)
+        combat(world, st, cfg.params.combat, attacks, model.combat_keys, world.army_harm,
+               cfg.params.militias)
+        return st.control[0].copy(), st.army_eff[0].copy()
+
+    shape = SahelModel(cfg).state.level.shape[1:]
+    # every power with several person instruments of different effect: the sums' order matters
+    effect = rng.uniform(0.1, 1.0, (shape[0], shape[2]))
+    rng_levels = np.where(rng.random(shape) < 0.5, rng.uniform(0, 3000, shape), 0.0)
+    alone = combat_of(1)
+    rng_levels = np.stack([rng_levels, rng_levels])
+    together = combat_of(2)
+    assert np.array_equal(alone[0], together[0]) and np.array_equal(alone[1], together[1])

@@ -115,3 +115,21 @@ def test_log_factorial_is_lgamma_of_k_plus_one():
 
     k = np.array([0.0, 1.0, 5.0, 4095.0, 4096.0, 1e6])
     assert np.allclose(_log_factorial(k), [math.lgamma(v + 1.0) for v in k], rtol=1e-13)
+
+
+def test_a_uniform_beyond_the_largest_cdf_value_stays_in_the_tail():
+    """The floating-point CDF of some rates stops just below 1 (0.5: 0.9999999999999999); the
+    largest uniforms then get a count where the CDF stopped growing, not one far beyond."""
+    from sim.rng import _inversion
+
+    lam = np.array([0.5, 7.0])
+    top = np.array([1.0 - 2.0**-53] * 2)
+    import sim.rng as R
+
+    real = R._uniforms
+    try:
+        R._uniforms = lambda *a, **k: top
+        k = _inversion(np.zeros(2, dtype=np.uint64), 0, np.array([0, 2]), lam)
+    finally:
+        R._uniforms = real
+    assert k[0] <= 30 and k[1] <= 50, k

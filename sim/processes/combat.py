@@ -133,11 +133,11 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     a = hostile_strength(world, st)
     army_r, ts = security_allocation(world, st, p.garrison_share, a, p.pullback_control,
                                      p.pullback_share)
-    if st.downgraded.any():  # a downgraded partner loses part of its effect
-        foreign_eff = (np.einsum("bpsi,pi->bsp", st.level, world.person_effectiveness)
-                       * st.effect_factor).sum(axis=2)
-    else:
-        foreign_eff = np.einsum("bpsi,pi->bs", st.level, world.person_effectiveness)  # [B, S]
+    foreign_eff = np.einsum("bpsi,pi->bs", st.level, world.person_effectiveness)  # [B, S]
+    cut = st.downgraded.any(axis=(1, 2))  # worlds where a downgraded partner loses effect
+    if cut.any():  # computed as a world alone computes it (the sums' order is the world's own)
+        foreign_eff[cut] = (np.einsum("bpsi,pi->bsp", st.level[cut], world.person_effectiveness)
+                            * st.effect_factor[cut]).sum(axis=2)
     militia = st.militia
     militia_eff = 0.0 if mp is None else mp.effectiveness
     s_eff = army_r * st.army_eff[:, rs] + ts * foreign_eff[:, rs] + militia * militia_eff

@@ -71,11 +71,11 @@ __all__ = [
     "run_sweep",
 ]
 
-#: What a sweep folder may hold (anything else: the folder is not a sweep's).
 #: Replicates of a point that :func:`iter_tasks` puts next to each other (one batch).
 REPLICATE_BLOCK = 32
 #: The largest chunk of tasks sent to a worker at once (it runs as batches of the engine).
 CHUNK_MOST = 128
+#: What a sweep folder may hold (anything else: the folder is not a sweep's).
 _SWEEP_ENTRIES = {"manifest.json", "manifest.json.tmp", "experiment.yaml", "design.parquet",
                   "base", "results", "monthly", ".lock", ".hydra"}
 
