@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LazyTables", "RunResult", "load_config", "run", "run_batch"]
 
-#: The output tables every run has (docs/ODD.md section 10), in their order.
-TABLE_NAMES = ("states", "presence", "powers", "groups", "regions", "events")
-
 
 def load_config(overrides: Sequence[str] = (), config_name: str = "config",
                 config_dirs: Sequence[str | Path] = ()) -> RunConfig:
@@ -50,7 +47,10 @@ class LazyTables(Mapping[str, "pd.DataFrame"]):
     (a sweep that keeps only the summary never pays for them)."""
 
     def __init__(self, recorder: Recorder, b: int, arrays: RunArrays):
+        from sim.record import TABLES
+
         self._recorder, self._b, self._arrays = recorder, b, arrays
+        self._names = tuple(TABLES)  # the output contract's tables, in their order
         self._tables: dict[str, pd.DataFrame] | None = None
 
     def _built(self) -> dict[str, pd.DataFrame]:
@@ -63,13 +63,13 @@ class LazyTables(Mapping[str, "pd.DataFrame"]):
         return self._built()[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(TABLE_NAMES)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(TABLE_NAMES)
+        return len(self._names)
 
     def __contains__(self, name: object) -> bool:
-        return name in TABLE_NAMES
+        return name in self._names
 
 
 @dataclass

@@ -5,9 +5,9 @@ One model steps a batch of B worlds at once (:class:`SahelModel` with ``seeds``)
 config, each world with its own seed. Every array carries the batch axis first, every numpy call
 serves the whole batch, and each world draws from its own named counter-based streams
 (:mod:`sim.rng`: a number depends only on the seed, the stream, the month and its place), so
-that a world's run never depends on its batch (which worlds ran beside it, or how many). A single run is a batch of
-one: there is one code path. Scheduled events apply to every world; emergent events (coups,
-expulsions, entries...) happen in the worlds whose state calls for them.
+that a world's run never depends on its batch (which worlds ran beside it, or how many). A
+single run is a batch of one: there is one code path. Scheduled events apply to every world;
+emergent events (coups, expulsions, entries...) happen in the worlds whose state calls for them.
 
 Time: model time t = k is the end of month k (month index k - 1 from ``start``); dated events of
 month m are scheduled through Mesa's event list at t = m + 0.5, so they apply before that month's
@@ -229,8 +229,8 @@ class SahelModel(mesa.Model):
         elif sc.endogenous_expulsion:
             candidates = hosts_p.expulsion_candidates(w, st, hp, self.protected)
             for b, si, pi in zip(*np.nonzero(candidates)):
-                self.expel(int(b), int(si), int(pi), month,
-                           f"receptivity {st.receptivity[b, si, pi]:.2f} below {hp.expel_threshold}")
+                self.expel(int(b), int(si), int(pi), month, f"receptivity "
+                           f"{st.receptivity[b, si, pi]:.2f} below {hp.expel_threshold}")
         accepted = hosts_p.decide_offers(st, hp)
         for b, si, pi in zip(*np.nonzero(accepted)):
             powers_p.order(st, b, pi, si, st.offers[b, pi, si], w.ramp_months[pi])

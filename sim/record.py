@@ -1,7 +1,7 @@
 """Process 8: record each month into preallocated arrays; turn them into the tables of docs/ODD.md section 10 once, at the end.
 
-The arrays are ``[T, B, ...]`` (month, then world: a month's record is one contiguous copy): :meth:`Recorder.arrays` and
-:meth:`Recorder.tables` give one world's run."""
+The arrays are ``[T, B, ...]`` (month, then world: a month's record is one contiguous copy):
+:meth:`Recorder.arrays` and :meth:`Recorder.tables` give one world's run."""
 
 from __future__ import annotations
 

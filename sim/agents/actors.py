@@ -23,19 +23,12 @@ class HostState(mesa.Agent):
     """A host state (``mali``, ``burkina_faso``, ...): regime changes and, vectorized with the
     other hosts in process 4, receptivity, expulsions, offers, payments and its budget.
     ``keys`` [B]: its politics stream in each world (coup attempt, its success, an embargo, a
-    concession: :data:`sim.processes.politics.DRAWS` numbers a month, always drawn)."""
+    concession: :data:`sim.processes.politics.DRAWS` numbers a month, always drawn, which the
+    model draws for every state at once)."""
 
     def __init__(self, model: SahelModel, index: int, state_id: str, keys: np.ndarray):
         super().__init__(model)
         self.index, self.state_id, self.keys = index, state_id, keys
-
-    def politics_draws(self, month: int) -> np.ndarray:
-        """Its uniform numbers for its politics in each world in ``month``, ``[B, DRAWS]`` (what
-        the model draws for every state at once)."""
-        from sim.processes.politics import DRAWS
-        from sim.rng import uniforms
-
-        return uniforms(self.keys[:, None], month, np.arange(DRAWS)[None, :])
 
 
 class ForeignPower(mesa.Agent):

@@ -4,10 +4,11 @@ A task is one run: a design point's parameter values under one scenario with one
 seed. Each worker process composes the base config once per (base overrides, scenario) and
 keeps it. A chunk of tasks is split into batches of tasks that share a config (the replicates
 of a point under a scenario, :func:`batches`); each batch deep-copies the base once, sets its
-parameters, and runs every seed as one batch of the engine (:func:`sim.api.run_batch`). The result is one flat row (the keys, the parameter values, every
-section-5 outcome of the summary with nested names joined by dots, e.g.
-``russia.own_net_cost_usd``, the status, the error and the duration) and, if asked, monthly
-series. A run that raises is a row with status ``error`` and the message.
+parameters, and runs every seed as one batch of the engine (:func:`sim.api.run_batch`). The
+result of a task is one flat row (the keys, the parameter values, every section-5 outcome of
+the summary with nested names joined by dots, e.g. ``russia.own_net_cost_usd``, the status, the
+error and the duration) and, if asked, monthly series. A run that raises is a row with status
+``error`` and the message.
 """
 
 from __future__ import annotations
@@ -27,13 +28,11 @@ __all__ = [
     "Task",
     "base_config",
     "batches",
-    "calibration",
     "calibration_scores",
     "execute",
     "execute_batch",
     "flatten",
     "quiet_mesa",
-    "run_task",
     "run_tasks",
     "task_config",
 ]
@@ -238,15 +237,6 @@ def calibration_scores(tables: Any, hindcast_tables: Any, ids: tuple[str, ...]) 
     return out
 
 
-def calibration(cfg: RunConfig, tables: Any, ids: tuple[str, ...]) -> dict[str, Any]:
-    """The calibration columns of a run: its hindcast (same config and seed, 2017-01 to 2019-12)
-    is run, and each pattern of ``ids`` is scored on the pair (:func:`calibration_scores`)."""
-    from sim.api import run
-    from sim.validate.config import hindcast_of
-
-    return calibration_scores(tables, run(hindcast_of(cfg)).tables, ids)
-
-
 def batches(tasks: list[Task]) -> list[list[Task]]:
     """Split tasks into batches that share a config: the same design point under the same
     scenario (their parameter values are the point's), in the order of their first task."""
@@ -269,15 +259,6 @@ def run_tasks(ctx: SweepContext, tasks: list[Task]) -> list[dict[str, Any]]:
         for task, (out, _) in zip(group, execute_batch(ctx, group), strict=True):
             done[task.run_id] = out
     return [done[t.run_id] for t in tasks]
-
-
-def run_task(ctx: SweepContext, task: Task) -> dict[str, Any]:
-    """Run one task; never raises.
-
-    Returns:
-        ``{"row": {...}, "monthly": {series: DataFrame} or None}``.
-    """
-    return run_tasks(ctx, [task])[0]
 
 
 def quiet_mesa() -> None:
