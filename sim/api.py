@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
     from sim.record import Recorder, RunArrays
 
-__all__ = ["LazyTables", "RunResult", "load_config", "run", "run_batch"]
+__all__ = ["LazyTables", "RunResult", "load_config", "per_config", "run", "run_batch",
+           "run_worlds"]
 
 
 def load_config(overrides: Sequence[str] = (), config_name: str = "config",
@@ -95,30 +96,38 @@ class RunResult:
         return write_run(self, Path(folder), self.config.output.plots if plots is None else plots)
 
 
-def _simulate(cfg: RunConfig, prepared: RunConfig, seeds: Sequence[int]
+def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: Sequence[int]
               ) -> list[tuple[Mapping[str, pd.DataFrame], dict[str, Any], RunArrays]]:
-    """Run a prepared configuration in a batch of one world per seed; return each world's tables
-    (built when read), summary (without provenance) and arrays."""
+    """Run one batch: world ``b`` is ``prepared[b]`` (checked ``cfgs[b]``; the configs share a
+    structure, :mod:`sim.batch`) with ``seeds[b]``; return each world's tables (built when read),
+    summary (without provenance) and arrays."""
     from sim.metrics import summarize_arrays
     from sim.model import SahelModel
 
     model = SahelModel(prepared, seeds)
     model.run()
-    rules = {p: prepared.rules.vacuum.get(p, prepared.rules.default_vacuum)
-             for p in model.world.power_ids}
     out = []
     for b in range(model.worlds):
+        cfg, rules_cfg = cfgs[b], prepared[b].rules
         arrays = model.recorder.arrays(b)
         summary = {
             "scenario": cfg.scenario.name,
             "world": cfg.world.name,
             "start": cfg.start,
             "end": cfg.end,
-            "rules": dict(rules),
+            "rules": {p: rules_cfg.vacuum.get(p, rules_cfg.default_vacuum)
+                      for p in model.world.power_ids},
             **summarize_arrays(arrays, cfg.metrics, cfg.start, cfg.end),
         }
         out.append((LazyTables(model.recorder, b, arrays), summary, arrays))
     return out
+
+
+def per_config(cfgs: Sequence[RunConfig], fn: Callable[[RunConfig], Any]) -> list[Any]:
+    """``fn`` of each config, called once for each distinct object (the worlds of one point share
+    their config)."""
+    done: dict[int, Any] = {}
+    return [done[id(c)] if id(c) in done else done.setdefault(id(c), fn(c)) for c in cfgs]
 
 
 def run_batch(cfg: RunConfig, seeds: Sequence[int] | None = None) -> list[RunResult]:
@@ -132,31 +141,98 @@ def run_batch(cfg: RunConfig, seeds: Sequence[int] | None = None) -> list[RunRes
     Raises:
         ConfigError: naming the parameter, the value and what is allowed (nothing has run).
     """
+    seeds = [int(cfg.seed)] if seeds is None else [int(s) for s in seeds]
+    return run_worlds([cfg] * len(seeds), seeds)
+
+
+def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
+               ) -> list[RunResult]:
+    """Run every world of ``cfgs`` (one config per world, the same object for worlds that share
+    one) with its seed (``seeds[b]``, default each config's own), in as few batches as their
+    structures allow: configs that differ only in their numbers (the parameters a design varies,
+    :mod:`sim.batch`) share a batch. Return one result per world, in order.
+
+    World ``b``'s result is the result of ``run(cfgs[b] with seed = seeds[b])``, bit for bit,
+    whatever else ran in its batch. With ``metrics.twin`` the twins run as batches too.
+
+    Raises:
+        ConfigError: naming the parameter, the value and what is allowed (checked for every
+            config before anything runs).
+    """
+    from sim.batch import group_by_structure
+
+    cfgs = list(cfgs)
+    seeds = [int(c.seed) for c in cfgs] if seeds is None else [int(s) for s in seeds]
+    if len(seeds) != len(cfgs):
+        raise ValueError(f"seeds: {len(seeds)} seeds for {len(cfgs)} configs; allowed: one "
+                         "seed per config")
+    prepared = per_config(cfgs, prepare)
+    results: list[RunResult | None] = [None] * len(cfgs)
+    for group in group_by_structure(prepared):
+        for i, result in zip(group, _run_group([cfgs[i] for i in group],
+                                               [prepared[i] for i in group],
+                                               [seeds[i] for i in group]), strict=True):
+            results[i] = result
+    return results  # type: ignore[return-value]
+
+
+def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int]
+               ) -> list[RunResult]:
+    """Runs (and twins) of configs that share a structure, as one batch each."""
     import dataclasses
 
-    from sim.config.hashing import config_hashes
-
-    prepared = prepare(cfg)
-    seeds = [int(cfg.seed)] if seeds is None else [int(s) for s in seeds]
-    runs = _simulate(cfg, prepared, seeds)
+    runs = _simulate(cfgs, prepared, seeds)
     twins = None
-    if cfg.metrics.twin:
-        from sim.twin import premium, twin_config
+    if any(c.metrics.twin for c in cfgs):
+        from sim.twin import twin_config
 
-        twin = twin_config(cfg, list(prepared.world.powers))
-        twins = _simulate(twin, prepare(twin), seeds)
+        twin_cfgs = per_config(cfgs, lambda c: twin_config(c, list(c.world.powers)))
+        twin_prepared = per_config(twin_cfgs, prepare)
+        twins = [None] * len(cfgs)
+        for group in _twinned_groups(cfgs, twin_prepared):
+            for i, out in zip(group, _simulate([twin_cfgs[i] for i in group],
+                                               [twin_prepared[i] for i in group],
+                                               [seeds[i] for i in group]), strict=True):
+                twins[i] = out
     common = provenance()
+    digests = _hashes(cfgs, seeds)
     results = []
-    for b, (seed, digest) in enumerate(zip(seeds, config_hashes(cfg, seeds), strict=True)):
+    for b, (cfg, seed) in enumerate(zip(cfgs, seeds, strict=True)):
         tables, summary, arrays = runs[b]
         summary["vacuum_premium"] = None
-        if twins is not None:
+        if twins is not None and twins[b] is not None:
+            from sim.twin import premium
+
             summary["vacuum_premium"] = premium(summary, twins[b][1], arrays, twins[b][2],
                                                 cfg.metrics.premium_margin)
-        summary.update({"seed": seed, "config_hash": digest, **common})
+        summary.update({"seed": seed, "config_hash": digests[b], **common})
         world_cfg = cfg if seed == cfg.seed else dataclasses.replace(cfg, seed=seed)
         results.append(RunResult(config=world_cfg, tables=tables, summary=summary, arrays=arrays))
     return results
+
+
+def _hashes(cfgs: list[RunConfig], seeds: list[int]) -> list[str]:
+    """Each world's config hash (its config with its seed), each distinct config serialised
+    once (:func:`sim.config.hashing.config_hashes`)."""
+    from sim.config.hashing import config_hashes
+
+    worlds: dict[int, list[int]] = {}
+    for b, cfg in enumerate(cfgs):
+        worlds.setdefault(id(cfg), []).append(b)
+    out = [""] * len(cfgs)
+    for bs in worlds.values():
+        for b, digest in zip(bs, config_hashes(cfgs[bs[0]], [seeds[b] for b in bs]), strict=True):
+            out[b] = digest
+    return out
+
+
+def _twinned_groups(cfgs: list[RunConfig], twin_prepared: list[RunConfig]) -> list[list[int]]:
+    """The worlds whose config asks for a twin, grouped by their twins' structures."""
+    from sim.batch import group_by_structure
+
+    wanted = [i for i, c in enumerate(cfgs) if c.metrics.twin]
+    return [[wanted[j] for j in group]
+            for group in group_by_structure([twin_prepared[i] for i in wanted])]
 
 
 def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:

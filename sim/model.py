@@ -23,6 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim.agents import ArmedGroup, ForeignPower, HostState
+from sim.batch import stack_config, world_value
 from sim.config import (
     AES,
     INSTRUMENT_KINDS,
@@ -48,7 +49,7 @@ from sim.rng import stream_keys, uniforms
 from sim.rules import RuleContext
 from sim.seeds import stream
 from sim.state import CIVILIAN, MEMORY, MILITARY, NEVER, initial_state
-from sim.world.build import build_world
+from sim.world.build import World, build_world, stack_worlds
 
 __all__ = ["SahelModel"]
 
@@ -91,16 +92,27 @@ class SahelModel(mesa.Model):
             run of ``cfg`` with that seed, bit for bit, whatever else is in the batch.
     """
 
-    def __init__(self, cfg: RunConfig, seeds: Sequence[int] | None = None):
-        # the model reads ``cfg`` as it is; a budget or param event changes the model's own
-        # copies of the objects on its path (:func:`sim.config.paths.copy_along`), never the
+    def __init__(self, cfg: RunConfig | Sequence[RunConfig], seeds: Sequence[int] | None = None):
+        # the model reads the configs as they are; a budget or param event changes the model's
+        # own copies of the objects on its path (:func:`sim.config.paths.copy_along`), never the
         # caller's config
-        self.cfg = cfg
-        self.seeds = [int(cfg.seed)] if seeds is None else [int(x) for x in seeds]
+        configs = [cfg] if isinstance(cfg, RunConfig) else list(cfg)
+        if seeds is None:
+            seeds = [c.seed for c in configs]
+        elif len(configs) == 1:
+            configs = configs * len(seeds)
+        self.seeds = [int(x) for x in seeds]
         if not self.seeds:
             raise ValueError("seeds: an empty batch; allowed: at least one seed")
+        if len(configs) != len(self.seeds):
+            raise ValueError(f"seeds: {len(self.seeds)} seeds for {len(configs)} configs; "
+                             "allowed: one seed per config")
+        #: each world's own config; :attr:`cfg` is the batch's (numbers as [B, 1] arrays)
+        self.configs = configs
+        self.cfg = stack_config(configs)
         super().__init__(rng=stream(self.seeds[0], "model"))
-        self.world = build_world(self.cfg)
+        self.world = self._build_world()
+        cfg = self.cfg
         self.start_month = parse_month(cfg.start, "start")
         self.n_months = parse_month(cfg.end, "end") - self.start_month + 1
         n = len(self.seeds)
@@ -137,7 +149,7 @@ class SahelModel(mesa.Model):
             st.standing = self._partner_value(ins, np.zeros(ins.shape), foreign, 0)
         self._scheduled: list[_ScheduledEvent | _WestCut] = []
         sc = cfg.scenario
-        if sc.west_withdrawal_share > 0:
+        if (sc.west_withdrawal_share > 0).any():  # a sign every world of a batch shares
             m = parse_month(sc.west_withdrawal_date, "scenario.west_withdrawal_date") - self.start_month
             if 0 <= m < self.n_months:
                 cut = _WestCut(self, m)
@@ -152,6 +164,16 @@ class SahelModel(mesa.Model):
                 action = _ScheduledEvent(self, ev, m)
                 self._scheduled.append(action)
                 self.schedule_event(action, at=m + 0.5)
+
+    def _build_world(self, edges: tuple[np.ndarray, np.ndarray] | None = None) -> World:
+        """The batch's World: each distinct world config built once (on the adjacency ``edges``
+        if given), stacked over the batch (:func:`sim.world.build.stack_worlds`)."""
+        built: dict[int, World] = {}
+        for c in self.configs:
+            if id(c.world) not in built:
+                built[id(c.world)] = build_world(c, edges=edges)
+                edges = (built[id(c.world)].edge_src, built[id(c.world)].edge_dst)
+        return stack_worlds([built[id(c.world)] for c in self.configs])
 
     @property
     def worlds(self) -> int:
@@ -182,7 +204,7 @@ class SahelModel(mesa.Model):
         attacks = groups_p.attacks(w, st, self.attack_keys)
         # 3. militias, then combat
         militias_p.update_militias(w, st, cfg.params.militias)
-        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_keys, w.army_harm,
+        result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_keys,
                                  cfg.params.militias, cfg.params.groups.reprisal_memory_months)
         st.casualty_ring[:, month % MEMORY] = st.casualties
         for b, r in zip(*result.massacre_regions):
@@ -230,10 +252,11 @@ class SahelModel(mesa.Model):
             candidates = hosts_p.expulsion_candidates(w, st, hp, self.protected)
             for b, si, pi in zip(*np.nonzero(candidates)):
                 self.expel(int(b), int(si), int(pi), month, f"receptivity "
-                           f"{st.receptivity[b, si, pi]:.2f} below {hp.expel_threshold}")
+                           f"{st.receptivity[b, si, pi]:.2f} below "
+                           f"{world_value(hp.expel_threshold, b)}")
         accepted = hosts_p.decide_offers(st, hp)
         for b, si, pi in zip(*np.nonzero(accepted)):
-            powers_p.order(st, b, pi, si, st.offers[b, pi, si], w.ramp_months[pi])
+            powers_p.order(st, b, pi, si, st.offers[b, pi, si], w.ramp_months[b, pi])
             st.agreement[b, si, pi] = True
             self.recorder.event(b, month, "agreement", w.state_ids[si], w.power_ids[pi],
                                 "offer accepted: " + _describe(st.offers[b, pi, si]))
@@ -295,7 +318,7 @@ class SahelModel(mesa.Model):
         ids, powers, rec = w.state_ids, w.power_ids, self.recorder
         for b, si, pi in zip(*np.nonzero(acts.invite)):
             st.agreement[b, si, pi] = True
-            st.invited_until[b, si, pi] = month + pp.invitation_months
+            st.invited_until[b, si, pi] = month + world_value(pp.invitation_months, b)
             rec.event(b, month, "invitation", ids[si], powers[pi],
                       f"standing {st.standing[b, si, pi]:+.2f}")
         for b, si, pi in zip(*np.nonzero(acts.downgrade)):
@@ -307,7 +330,7 @@ class SahelModel(mesa.Model):
             st.downgraded[b, si, pi] = False
             rec.event(b, month, "restore", ids[si], powers[pi],
                       f"standing {st.standing[b, si, pi]:+.2f}")
-        st.effect_factor = 1.0 - pp.downgrade_effect * st.downgraded
+        st.effect_factor = 1.0 - pp.downgrade_effect[:, :, None] * st.downgraded
         for b, si, pi in zip(*np.nonzero(acts.expel)):
             self.expel(int(b), int(si), int(pi), month, f"standing {st.standing[b, si, pi]:+.2f}: "
                        "the junta asks it to leave")
@@ -319,14 +342,14 @@ class SahelModel(mesa.Model):
                 continue  # already leaving
             self.withdraw(int(b), int(pi), int(si), month,
                           f"host hostile: downgraded for {st.hostile_months[b, si, pi]} months")
-            st.cooldown_until[b, si, pi] = month + cfg.rules.casualty_cooldown_months
+            st.cooldown_until[b, si, pi] = month + world_value(cfg.rules.casualty_cooldown_months, b)
 
     def _powers(self, month: int) -> None:
         cfg, w, st = self.cfg, self.world, self.state
         if cfg.scenario.endogenous_withdrawal:
             for b, pi, si in zip(*np.nonzero(powers_p.casualty_withdrawals(w, st, self.protected))):
                 self.withdraw(int(b), int(pi), int(si), month, "casualties beyond tolerance")
-                st.cooldown_until[b, si, pi] = month + cfg.rules.casualty_cooldown_months
+                st.cooldown_until[b, si, pi] = month + world_value(cfg.rules.casualty_cooldown_months, b)
         # `none` keeps its targets: no context needed. A power's decision reads only its own
         # targets, so every power decides before the budget ceilings are applied to all at once.
         deciding = [agent for agent in self.foreign if agent.rule_name != "none"]
@@ -371,8 +394,8 @@ class SahelModel(mesa.Model):
         age = np.where(last > NEVER, month - last, np.inf)  # float: months, inf where none left
         cash, conc = (payment_view if payment_view is not None
                       else hosts_p.payment_shares(w, st, self.cfg.params.resources))
-        host_share = (w.host_cash_share[pi] * cash[:, :, None]
-                      + w.concession_share[pi] * conc[:, :, None])
+        host_share = (w.host_cash_share[:, pi][:, None, :] * cash[:, :, None]
+                      + w.concession_share[:, pi][:, None, :] * conc[:, :, None])
         net = (st.gross_cents[:, pi] - st.host_cents[:, pi] - st.concession_cents[:, pi]) / 100.0
         return RuleContext(
             power=w.power_ids[pi], states=w.state_ids, month=month, vacuum=st.vacuum.copy(),
@@ -382,9 +405,10 @@ class SahelModel(mesa.Model):
             can_enter=(st.banned_until[:, :, pi] <= month) & (st.cooldown_until[:, :, pi] <= month),
             invited=(st.invited_until[:, :, pi] > month) & (st.banned_until[:, :, pi] <= month),
             rival_exit_age=age, rival_gain=gain, has_instrument=w.has_instrument[pi].copy(),
-            unit_cost=w.unit_cost[pi].copy(), effectiveness=w.effectiveness[pi].copy(),
-            host_share=host_share, net_cost_to_date=net, budget_month=w.budget_ceiling[pi] / 12.0,
-            interest=w.strategic_interest[pi].copy(), params=self.cfg.rules)
+            unit_cost=w.unit_cost[:, pi].copy(), effectiveness=w.effectiveness[:, pi].copy(),
+            host_share=host_share, net_cost_to_date=net,
+            budget_month=w.budget_ceiling[:, pi, None] / 12.0,
+            interest=w.strategic_interest[:, pi].copy(), params=self.cfg.rules)
 
     # ----------------------------------------------------------------------- actions
     # Each action acts in one world ``b`` of the batch; a scheduled event calls it in every world.
@@ -395,11 +419,11 @@ class SahelModel(mesa.Model):
         st = self.state
         st.regime[b, si] = MILITARY
         st.legitimacy[b, si] = min(1.0, st.legitimacy[b, si]
-                                   + self.cfg.params.hosts.coup_legitimacy_bonus)
+                                   + world_value(self.cfg.params.hosts.coup_legitimacy_bonus, b))
         st.last_attempt[b, si] = st.last_coup[b, si] = month
         st.transition_at[b, si] = NEVER
         if self.cfg.scenario.endogenous_sanctions:
-            st.sanction_at[b, si] = month + self.cfg.params.sanctions.delay_months
+            st.sanction_at[b, si] = month + world_value(self.cfg.params.sanctions.delay_months, b)
         self.recorder.event(b, month, "coup", "army", self.world.state_ids[si], detail)
 
     def mass_casualty_attack(self, b: int, si: int, month: int) -> None:
@@ -417,7 +441,7 @@ class SahelModel(mesa.Model):
         here = (st.level[worlds, :, states] * w.is_person).sum(axis=2) > 0  # [n, P]
         before = st.receptivity[worlds, states]
         st.receptivity[worlds, states] = np.where(here, np.maximum(
-            before - self.cfg.params.hosts.shock_blame, 0.0), before)
+            before - self.cfg.params.hosts.shock_blame[worlds], 0.0), before)
         for b, si in zip(worlds.tolist(), states.tolist(), strict=True):
             self.recorder.event(b, month, "army_mass_casualty", "", w.state_ids[si],
                                 f"{st.army_deaths[b, si]:.0f} soldiers killed")
@@ -427,7 +451,7 @@ class SahelModel(mesa.Model):
         st = self.state
         st.last_attempt[b, si] = month
         st.legitimacy[b, si] = max(0.0, st.legitimacy[b, si]
-                                   - self.cfg.params.coups.failed_legitimacy_cost)
+                                   - world_value(self.cfg.params.coups.failed_legitimacy_cost, b))
         self.recorder.event(b, month, "coup_attempt", "army", self.world.state_ids[si], detail)
 
     def end_agreement(self, b: int, si: int, pi: int, month: int) -> None:
@@ -436,16 +460,18 @@ class SahelModel(mesa.Model):
         the government ``end_agreement_legitimacy_cost``."""
         w, st, pp = self.world, self.state, self.cfg.params.partners
         person = w.is_person
+        notice = world_value(pp.notice_months, b)
         powers_p.order(st, b, pi, si, np.where(person, 0.0, st.target[b, pi, si]),
-                       np.full(len(INSTRUMENT_KINDS), pp.notice_months))
-        st.banned_until[b, si, pi] = month + self.cfg.params.hosts.ban_months
+                       np.full(len(INSTRUMENT_KINDS), notice))
+        st.banned_until[b, si, pi] = month + world_value(self.cfg.params.hosts.ban_months, b)
         st.agreement[b, si, pi] = False
         st.last_exit[b, si, pi] = month
-        st.legitimacy[b, si] = max(0.0, st.legitimacy[b, si] - pp.end_agreement_legitimacy_cost)
+        st.legitimacy[b, si] = max(0.0, st.legitimacy[b, si]
+                                   - world_value(pp.end_agreement_legitimacy_cost, b))
         self.recorder.event(b, month, "agreement_ended", w.state_ids[si], w.power_ids[pi],
                             f"standing {st.standing[b, si, pi]:+.2f} for "
                             f"{st.low_months[b, si, pi]} months; leaves over "
-                            f"{pp.notice_months} months")
+                            f"{notice} months")
 
     def withdraw(self, b: int, pi: int, si: int, month: int, detail: str,
                  instrument: str = "", value: float = 0.0, months: int | None = None) -> None:
@@ -455,7 +481,8 @@ class SahelModel(mesa.Model):
         cols = [INSTRUMENT_KINDS.index(instrument)] if instrument else list(np.flatnonzero(w.is_person))
         target = st.target[b, pi, si].copy()
         target[cols] = np.minimum(target[cols], value)  # a withdrawal never raises a level
-        lag = w.drawdown_months[pi] if months is None else np.full(len(INSTRUMENT_KINDS), months)
+        lag = w.drawdown_months[b, pi] if months is None else np.full(len(INSTRUMENT_KINDS),
+                                                                         months)
         powers_p.order(st, b, pi, si, target, lag)
         self.recorder.event(b, month, "withdrawal", w.power_ids[pi], w.state_ids[si], detail)
 
@@ -464,9 +491,12 @@ class SahelModel(mesa.Model):
         forces in each AES state, reached over ``west_withdrawal_months``, in every world."""
         w, st, sc = self.world, self.state, self.cfg.scenario
         st.month = month
-        keep = 1.0 - sc.west_withdrawal_share
-        lag = np.full(len(INSTRUMENT_KINDS), sc.west_withdrawal_months)
         for b in range(self.worlds):
+            share = world_value(sc.west_withdrawal_share, b)
+            if share <= 0:  # no cut in this world (a batch shares the sign: never reached)
+                continue
+            keep = 1.0 - share
+            lag = np.full(len(INSTRUMENT_KINDS), world_value(sc.west_withdrawal_months, b))
             for p in WEST:
                 if p not in w.power_ids:
                     continue
@@ -482,7 +512,7 @@ class SahelModel(mesa.Model):
                                       st.target[b, pi, si])
                     powers_p.order(st, b, pi, si, target, lag)
                     self.recorder.event(b, month, "withdrawal", p, s, "scenario: Western forces "
-                                        f"cut by {sc.west_withdrawal_share:.0%}")
+                                        f"cut by {share:.0%}")
 
     def expel(self, b: int, si: int, pi: int, month: int, detail: str,
               months: int | None = None) -> None:
@@ -492,25 +522,26 @@ class SahelModel(mesa.Model):
         w, st, hp = self.world, self.state, self.cfg.params.hosts
         person = w.is_person
         leaving = st.level[b, pi, si] * person
-        lag = w.drawdown_months[pi] if months is None else np.full(len(INSTRUMENT_KINDS), months)
+        lag = w.drawdown_months[b, pi] if months is None else np.full(len(INSTRUMENT_KINDS),
+                                                                         months)
         powers_p.order(st, b, pi, si, np.where(person, 0.0, st.target[b, pi, si]), lag)
-        st.banned_until[b, si, pi] = month + hp.ban_months
+        st.banned_until[b, si, pi] = month + world_value(hp.ban_months, b)
         st.agreement[b, si, pi] = False
         st.last_exit[b, si, pi] = month
         st.offers[b, pi, si] = 0.0
         self.recorder.event(b, month, "expulsion", w.state_ids[si], w.power_ids[pi], detail)
-        share = w.redeploy_share[pi]
+        share = w.redeploy_share[b, pi]
         if share <= 0 or leaving.sum() <= 0:
             return
         present = (st.level[b, pi] * person).sum(axis=1) > 0
         cand = (present | st.agreement[b, :, pi]) & (st.banned_until[b, :, pi] <= month) \
-            & (st.receptivity[b, :, pi] >= hp.accept_threshold)
+            & (st.receptivity[b, :, pi] >= world_value(hp.accept_threshold, b))
         cand[si] = False
         if not cand.any():
             return
         best = int(np.argmax(np.where(cand, st.vacuum[b], -np.inf)))
         powers_p.order(st, b, pi, best, st.target[b, pi, best] + share * leaving,
-                       w.ramp_months[pi])
+                       w.ramp_months[b, pi])
         self.recorder.event(b, month, "redeploy", w.power_ids[pi], w.state_ids[best],
                             f"{share * leaving.sum():.0f} personnel from {w.state_ids[si]}")
 
@@ -545,8 +576,8 @@ class SahelModel(mesa.Model):
         w, st = self.world, self.state
         pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
         ii = INSTRUMENT_KINDS.index(ev.instrument)
-        lag = np.full(len(INSTRUMENT_KINDS), ev.months or w.ramp_months[pi, ii])
         for b in range(self.worlds):
+            lag = np.full(len(INSTRUMENT_KINDS), ev.months or w.ramp_months[b, pi, ii])
             target = st.target[b, pi, si].copy()
             target[ii] = float(ev.value)
             powers_p.order(st, b, pi, si, target, lag)
@@ -582,13 +613,13 @@ class SahelModel(mesa.Model):
             self.recorder.event(b, month, "agreement", ev.actor, ev.target, "scheduled" + note)
 
     def _on_budget(self, ev: EventConfig, month: int, note: str) -> None:
-        """``budget``: a power's budget ceiling (the model's own copy of its config; the world is
-        rebuilt on the same adjacency) or a state's defence budget becomes ``value`` USD/year."""
+        """``budget``: a power's budget ceiling (the model's own copy of each world's config; the
+        world is rebuilt on the same adjacency) or a state's defence budget becomes ``value``
+        USD/year."""
         w, st = self.world, self.state
         if ev.actor in w.power_ids:
-            self.cfg = copy_along(self.cfg, f"world.powers.{ev.actor}.budget_ceiling_usd")
-            self.cfg.world.powers[ev.actor].budget_ceiling_usd = float(ev.value)
-            self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
+            path = f"world.powers.{ev.actor}.budget_ceiling_usd"
+            self._set_in_configs(path, lambda old: float(ev.value))
         else:
             si = w.state_ids.index(ev.actor)
             st.budget[:, si] = st.budget0[:, si] = float(ev.value)
@@ -596,18 +627,34 @@ class SahelModel(mesa.Model):
             self.recorder.event(b, month, "budget", ev.actor, "", f"{ev.value:g} USD/year" + note)
 
     def _on_param(self, ev: EventConfig, month: int, note: str) -> None:
-        """``param``: the parameter at ``path`` becomes ``value`` (in the model's own copy of the
-        config, of the parameter's type); a ``world.`` path rebuilds the world on the same
-        adjacency."""
-        w = self.world
-        self.cfg = copy_along(self.cfg, ev.path)
-        obj, attr = resolve_numeric(self.cfg, ev.path, "event path")
-        old = getattr(obj, attr)
-        setattr(obj, attr, type(old)(ev.value))
-        if ev.path.startswith("world."):
-            self.world = build_world(self.cfg, edges=(w.edge_src, w.edge_dst))
+        """``param``: the parameter at ``path`` becomes ``value`` in every world (in the model's
+        own copy of each world's config, of the parameter's type); a ``world.`` path rebuilds the
+        world on the same adjacency."""
+        olds = self._set_in_configs(ev.path, lambda old: type(old)(ev.value))
         for b in range(self.worlds):
-            self.recorder.event(b, month, "param", "", ev.path, f"{old:g} -> {ev.value:g}" + note)
+            self.recorder.event(b, month, "param", "", ev.path,
+                                f"{olds[b]:g} -> {ev.value:g}" + note)
+
+    def _set_in_configs(self, path: str, value: Callable[[object], object]) -> list[object]:
+        """Set the number at ``path`` of each world's config to ``value(old)`` (in the model's
+        own copies: :func:`sim.config.paths.copy_along`), then restack the batch's config and,
+        for a ``world.`` path, rebuild the world. Returns each world's old value."""
+        copies: dict[int, RunConfig] = {}
+        olds = []
+        for c in self.configs:
+            obj, attr = resolve_numeric(c, path, "event path")
+            olds.append(getattr(obj, attr))
+            if id(c) not in copies:
+                new = copy_along(c, path)
+                obj, attr = resolve_numeric(new, path, "event path")
+                setattr(obj, attr, value(getattr(obj, attr)))
+                copies[id(c)] = new
+        self.configs = [copies[id(c)] for c in self.configs]
+        self.cfg = stack_config(self.configs)
+        if path.startswith("world."):
+            w = self.world
+            self.world = self._build_world(edges=(w.edge_src, w.edge_dst))
+        return olds
 
     #: The handler of each event kind (:data:`sim.config.EVENT_KINDS`), called as
     #: ``handler(model, event, month, note)`` where ``note`` is `` (event.note)`` or empty.

@@ -104,7 +104,7 @@ class Recorder:
         self.cents = {c: np.zeros((t, b, p), dtype=np.int64) for c in (
             "gross", "host", "concession", "cumulative_net")}
         self.casualties = np.zeros((t, b, p, s))
-        self.political_cost = np.zeros((t, p))  # USD per casualty in force that month
+        self.political_cost = np.zeros((t, b, p))  # USD per casualty in force that month
         self.groups = {c: np.zeros((t, b, g)) for c in TABLES["groups"][1]}
         self.regions = {c: np.zeros((t, b, r)) for c in ("control", "fighters", "fatalities")}
         self.events: list[list[tuple[int, str, str, str, str, str]]] = [[] for _ in range(b)]
@@ -223,7 +223,7 @@ class Recorder:
         presence = {"personnel": (raw * w.is_person).sum(axis=3).transpose(0, 2, 1),
                     "contractors": level[..., CONTRACTORS], "troops": level[..., TROOPS],
                     "peacekeepers": level[..., PEACEKEEPERS], "casualties": by_state,
-                    "political_cost_usd": by_state * self.political_cost[:, None, :],
+                    "political_cost_usd": by_state * _world(self.political_cost, b)[:, None, :],
                     **{k: _world(v, b) for k, v in self.presence.items()}}
         # powers: the ledger's cents in USD
         casualties = casualties_tps.sum(axis=2)
@@ -231,7 +231,8 @@ class Recorder:
                   "concession_revenue_usd": c["concession"] / 100.0,
                   "net_cost_usd": (c["gross"] - c["host"] - c["concession"]) / 100.0,
                   "cum_net_cost_usd": c["cumulative_net"] / 100.0,
-                  "casualties": casualties, "political_cost_usd": casualties * self.political_cost}
+                  "casualties": casualties,
+                  "political_cost_usd": casualties * _world(self.political_cost, b)}
         groups = {k: (_world(a, b).astype(np.int64) if k in ("regions_held", "attacks")
                       else _world(a, b)) for k, a in self.groups.items()}
         return RunArrays(

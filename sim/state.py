@@ -95,12 +95,26 @@ class SimState:
     state_civilian: np.ndarray  # [S]
 
 
+#: The initial arrays that depend on the world's per-entity values: a stacked world
+#: (:func:`sim.world.build.stack_worlds`) gives them with their batch axis.
+_FROM_WORLD_VALUES = frozenset({"army_unit_cost", "army_eff", "receptivity"})
+
+
 def initial_state(cfg: RunConfig, world: World, n: int = 1) -> SimState:
     """The state of ``n`` worlds at ``cfg.start``, from the world's latest snapshot on or before
-    it (every world of a batch starts alike)."""
+    it: every world of a batch starts from the same snapshot, with its own per-entity values when
+    ``world`` is stacked over the batch (``[n, ...]``)."""
     one = _one_world(cfg, world)
-    return SimState(month=0, **{f.name: np.repeat(getattr(one, f.name)[None], n, axis=0)
-                                for f in fields(SimState) if f.name != "month"})
+    stacked = world.army_effectiveness.ndim == 2  # [B, S]: per-entity values over the batch
+
+    def batched(name: str) -> np.ndarray:
+        x = getattr(one, name)
+        if stacked and name in _FROM_WORLD_VALUES:
+            return np.broadcast_to(x, (n, *x.shape[1:])).copy()
+        return np.repeat(x[None], n, axis=0)
+
+    return SimState(month=0, **{f.name: batched(f.name) for f in fields(SimState)
+                                if f.name != "month"})
 
 
 def _one_world(cfg: RunConfig, world: World) -> SimState:

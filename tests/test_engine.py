@@ -117,12 +117,12 @@ def _tasks(n: int, point: int = 0):
                  scenario="base", seed=1000 + r) for r in range(n)]
 
 
-def test_the_worker_runs_a_points_replicates_as_one_batch_with_the_rows_of_single_runs():
+def test_the_worker_runs_points_and_replicates_as_one_batch_with_the_rows_of_single_runs():
     from sim.sweep.worker import batches, execute, run_tasks
 
     ctx = _context()
     tasks = _tasks(3) + _tasks(2, point=1)
-    assert [len(g) for g in batches(tasks)] == [3, 2]
+    assert [len(g) for g, _ in batches(ctx, tasks)] == [5]  # one structure: one batch
     rows = [out["row"] for out in run_tasks(ctx, tasks)]
     assert [r["run_id"] for r in rows] == [t.run_id for t in tasks]
     for task, row in zip(tasks, rows, strict=True):
@@ -136,14 +136,14 @@ def test_a_failing_run_in_a_batch_is_recorded_and_the_others_are_kept(monkeypatc
     import sim.api
     from sim.sweep.worker import run_tasks
 
-    real = sim.api.run_batch
+    real = sim.api.run_worlds
 
-    def flaky(cfg, seeds=None):
+    def flaky(cfgs, seeds=None):
         if seeds is not None and 1001 in seeds:
             raise RuntimeError("world 1001 broke")
-        return real(cfg, seeds)
+        return real(cfgs, seeds)
 
-    monkeypatch.setattr(sim.api, "run_batch", flaky)
+    monkeypatch.setattr(sim.api, "run_worlds", flaky)
     rows = [out["row"] for out in run_tasks(_context(), _tasks(3))]
     assert [r["status"] for r in rows] == ["ok", "error", "ok"]
     assert rows[1]["error"] == "RuntimeError: world 1001 broke"
@@ -192,9 +192,10 @@ def test_a_downgrade_in_one_world_leaves_the_others_arithmetic_alone():
             st.downgraded[1, 0, 0] = True
             st.effect_factor[1, 0, 0] = 0.5
         attacks = np.zeros_like(st.fighters)
-        world = dataclasses.replace(model.world, person_effectiveness=effect)
-        combat(world, st, cfg.params.combat, attacks, model.combat_keys, world.army_harm,
-               cfg.params.militias)
+        world = dataclasses.replace(model.world, person_effectiveness=np.repeat(
+            effect[None], worlds, axis=0))
+        combat(world, st, model.cfg.params.combat, attacks, model.combat_keys,
+               model.cfg.params.militias)
         return st.control[0].copy(), st.army_eff[0].copy()
 
     shape = SahelModel(cfg).state.level.shape[1:]

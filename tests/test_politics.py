@@ -114,7 +114,7 @@ def test_a_downgraded_partner_loses_part_of_its_effect():
     st, w = model.state, model.world
     mali, fr = w.state_ids.index("mali"), w.power_ids.index("france")
     assert st.downgraded[0, mali, fr]
-    full = np.einsum("si,i->", st.level[0, fr, mali][None, :], w.person_effectiveness[fr])
+    full = np.einsum("si,i->", st.level[0, fr, mali][None, :], w.person_effectiveness[0, fr])
     from sim.processes.hosts import security_capacity
 
     _, foreign = security_capacity(w, st)
@@ -266,6 +266,7 @@ def test_a_coup_changes_what_the_regime_needs_from_its_partners():
     st.regime[:] = 1
     junta = partner_value(w, st, pp, *args)
     fr, ru = w.power_ids.index("france"), w.power_ids.index("russia")
-    cond = pp.conditions_weight * w.conditionality[fr] * (1 - pp.civilian_conditions_share)
+    cond = float(pp.conditions_weight[0, 0] * w.conditionality[0, fr]
+                 * (1 - pp.civilian_conditions_share[0, 0]))
     assert junta[0, :, fr] == pytest.approx(civilian[0, :, fr] - cond)
     assert (junta[0, :, ru] == civilian[0, :, ru]).all()

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.api import load_config, run
+from sim.batch import stack_section
 from sim.config import (
     INSTRUMENT_KINDS,
     ConfigError,
@@ -30,8 +31,8 @@ from sim.config import (
     RivalryParams,
     RulesConfig,
 )
-from sim.prepare import prepare
 from sim.model import SahelModel
+from sim.prepare import prepare
 from sim.processes import powers as powers_p
 from sim.rules import RuleContext, get, names, vacuum_rule
 
@@ -83,7 +84,8 @@ def context(n: int = 1, **kw: object) -> RuleContext:
     net cost so far,
     a budget of USD 500m a year, and the host paying 90% of the contractors' bill.
     Scalars given for per-state fields are broadcast to every state. Per-world fields are given
-    without the batch axis (``[S]``, ``[S, I]``, a scalar net cost); the context adds it (B = 1).
+    without the batch axis (``[S]``, ``[S, I]``, ``[I]`` costs, a scalar net cost or budget,
+    the rules' config with numbers); the context adds it (B = 1).
     """
     per_state = {"vacuum": 1000.0, "capacity": 2000.0, "receptivity": 0.7, "influence": 0.0,
                  "can_enter": True, "invited": False, "rival_exit_age": math.inf,
@@ -107,6 +109,12 @@ def context(n: int = 1, **kw: object) -> RuleContext:
     for k in ("level", "target", "host_share"):  # [S, I] -> [1, S, I]
         fields[k] = np.array(fields[k], dtype=float, copy=True)[None]
     fields["net_cost_to_date"] = np.array([fields["net_cost_to_date"]], dtype=float)
+    for k in ("unit_cost", "effectiveness"):  # [I] -> [1, I]
+        fields[k] = np.array(fields[k], dtype=float, copy=True)[None]
+    fields["interest"] = np.broadcast_to(np.asarray(fields["interest"], dtype=float),
+                                         (n,)).copy()[None]
+    fields["budget_month"] = np.array([[fields["budget_month"]]], dtype=float)
+    fields["params"] = stack_section("rules", [fields["params"]])  # numbers [1, 1]
     return RuleContext(**fields)  # type: ignore[arg-type]
 
 
@@ -248,7 +256,8 @@ def test_every_builtin_rule_meets_the_contract_in_random_situations(
 # What a context holds per world (with the batch axis first); every other field is shared by the
 # worlds of a batch.
 PER_WORLD = ("vacuum", "capacity", "receptivity", "influence", "level", "target", "can_enter",
-             "invited", "rival_exit_age", "rival_gain", "host_share", "net_cost_to_date")
+             "invited", "rival_exit_age", "rival_gain", "host_share", "net_cost_to_date",
+             "unit_cost", "effectiveness", "budget_month", "interest")
 
 
 def batch(*ctxs: RuleContext) -> RuleContext:
@@ -450,7 +459,7 @@ def test_proportional_spends_in_proportion_to_vacuum_times_receptivity(
     ctx = context(3, **situation)
     desired = get("proportional")(ctx)[0]
     w = np.array(weights, dtype=float)
-    budget = 0.5 * ctx.budget_month
+    budget = 0.5 * float(ctx.budget_month[0, 0])
     expected = np.floor(budget * w / w.sum() / UNIT_COST[CONTRACTORS])
     np.testing.assert_array_equal(desired[:, CONTRACTORS], expected, err_msg=why)
     assert (desired[:, CONTRACTORS] * UNIT_COST[CONTRACTORS]).sum() <= budget
@@ -461,7 +470,8 @@ def test_proportional_leaves_where_the_weight_falls_to_zero() -> None:
     ctx = context(2, vacuum=[0.0, 1000.0], level=deployed(2, {0: {CONTRACTORS: 700}}))
     desired = get("proportional")(ctx)[0]
     assert desired[0, CONTRACTORS] == 0
-    assert desired[1, CONTRACTORS] == np.floor(0.5 * ctx.budget_month / UNIT_COST[CONTRACTORS])
+    assert desired[1, CONTRACTORS] == np.floor(0.5 * float(ctx.budget_month[0, 0])
+                                               / UNIT_COST[CONTRACTORS])
 
 
 def test_proportional_with_no_strategic_interest_spends_nothing() -> None:

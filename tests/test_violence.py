@@ -123,7 +123,7 @@ def test_contractors_kill_more_fighters_than_the_same_regular_force():
             st = m.state
             st.month = month  # the combat stream's numbers of another month
             before = st.fighters.sum()
-            combat(m.world, st, m.cfg.params.combat, attacks, m.combat_keys, m.world.army_harm,
+            combat(m.world, st, m.cfg.params.combat, attacks, m.combat_keys,
                    m.cfg.params.militias)
             lost += before - st.fighters.sum()
             st.fighters[:] = np.where(st.fighters > 0, 3000.0, 0.0)  # same fight every month

@@ -46,12 +46,13 @@ class CombatResult:
 
 def hostile_strength(world: World, st: SimState) -> np.ndarray:
     """[B, R] A: fighters x effectiveness x hostility, summed over groups."""
-    return world.hostile_effectiveness @ st.fighters
+    return (world.hostile_effectiveness[:, None, :] @ st.fighters)[:, 0]
 
 
-def security_allocation(world: World, st: SimState, garrison_share: float,
-                        a: np.ndarray, pullback_control: float = 0.0,
-                        pullback_share: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def security_allocation(world: World, st: SimState, garrison_share: np.ndarray | float,
+                        a: np.ndarray, pullback_control: np.ndarray | float = 0.0,
+                        pullback_share: np.ndarray | float = 0.0,
+                        ) -> tuple[np.ndarray, np.ndarray]:
     """Where forces stand: returns ``(army_r, threat_share_r)``, each [B, R].
 
     The host army is split between a garrison spread by population (``garrison_share``) and a
@@ -59,13 +60,14 @@ def security_allocation(world: World, st: SimState, garrison_share: float,
     state has no threat at all, the threat share falls back to the population share. Where a
     region's control is below ``pullback_control``, ``pullback_share`` of its garrison is pulled
     back to the state's towns (its regions' urban population; in a state without towns, its
-    regions still held).
+    regions still held). The shares are numbers or ``[B, 1]`` per world (of one sign in a batch,
+    :mod:`sim.batch`).
     """
     rs, pop_share = world.region_state, world.population_share
     a_state = world.by_state(a)[:, rs]
     threat_share = np.where(a_state > 0, a / np.maximum(a_state, 1e-12), pop_share)
     garrison = pop_share
-    if pullback_share > 0:
+    if np.any(np.asarray(pullback_share) > 0):
         low = st.control < pullback_control
         if low.any():
             # where the garrison goes: the state's towns (urban population); in a state without
@@ -87,7 +89,7 @@ def _militia_harm(world: World, st: SimState, mp: MilitiaParams | None) -> np.nd
     reprisal cycle raises militias' killing, up to (1 + amplifier) times."""
     if mp is None:
         return 0.0
-    if mp.reprisal_amplifier <= 0:
+    if np.all(mp.reprisal_amplifier <= 0):  # one sign in a batch (sim.batch)
         return mp.civilian_harm
     m = st.massacre_memory / world.population_floor * 1e4
     return mp.civilian_harm * (1.0 + mp.reprisal_amplifier * m / (1.0 + m))
@@ -96,7 +98,7 @@ def _militia_harm(world: World, st: SimState, mp: MilitiaParams | None) -> np.nd
 def air_sorties(world: World, st: SimState) -> np.ndarray:
     """[B, S] partners' air and ISR sorties a month in each state: ``air_sorties`` per 1,000
     personnel present, cut where the host restricts a downgraded partner's overflights."""
-    per_power = personnel(world, st.level) / 1e3 * world.air_sorties[:, None]
+    per_power = personnel(world, st.level) / 1e3 * world.air_sorties[:, :, None]
     if st.downgraded.any():
         per_power = per_power * st.effect_factor.transpose(0, 2, 1)
     return per_power.sum(axis=1)
@@ -113,8 +115,8 @@ def _split(draws: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
 
 
 def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
-           keys: np.ndarray, army_harm: np.ndarray,
-           mp: MilitiaParams | None = None, reprisal_months: float = 6.0) -> CombatResult:
+           keys: np.ndarray, mp: MilitiaParams | None = None,
+           reprisal_months: np.ndarray | float = 6.0) -> CombatResult:
     """Run one month of fighting in every region of every world at once; update control,
     fighters, the army, foreign casualties, civilian harm and fatalities in ``st``.
 
@@ -133,10 +135,11 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     a = hostile_strength(world, st)
     army_r, ts = security_allocation(world, st, p.garrison_share, a, p.pullback_control,
                                      p.pullback_share)
-    foreign_eff = np.einsum("bpsi,pi->bs", st.level, world.person_effectiveness)  # [B, S]
+    foreign_eff = np.einsum("bpsi,bpi->bs", st.level, world.person_effectiveness)  # [B, S]
     cut = st.downgraded.any(axis=(1, 2))  # worlds where a downgraded partner loses effect
     if cut.any():  # computed as a world alone computes it (the sums' order is the world's own)
-        foreign_eff[cut] = (np.einsum("bpsi,pi->bsp", st.level[cut], world.person_effectiveness)
+        foreign_eff[cut] = (np.einsum("bpsi,bpi->bsp", st.level[cut],
+                                      world.person_effectiveness[cut])
                             * st.effect_factor[cut]).sum(axis=2)
     militia = st.militia
     militia_eff = 0.0 if mp is None else mp.effectiveness
@@ -151,11 +154,11 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
 
     engaged_strength = np.minimum(s_eff, p.force_ratio * a)
     engaged = ratio(engaged_strength, s_eff)
-    hostile_attacks = world.hostility @ attacks  # [B, R]
+    hostile_attacks = (world.hostility[:, None, :] @ attacks)[:, 0]  # [B, R]
     e_state = p.lethality_state * hostile_attacks * (1.0 - success)
     e_fighters = p.lethality_fighters * hostile_attacks * success + p.operations_rate * engaged_strength
-    contractors = np.einsum("bps,p->bs", st.level[:, :, :, CONTRACTORS],
-                            world.person_effectiveness[:, CONTRACTORS])  # [B, S]
+    contractors = np.einsum("bps,bp->bs", st.level[:, :, :, CONTRACTORS],
+                            world.person_effectiveness[:, :, CONTRACTORS])  # [B, S]
     if contractors.any():  # contractors' operations are more lethal than a regular force's
         e_fighters = e_fighters + (p.contractor_lethality - 1.0) * p.operations_rate \
             * ts * contractors[:, rs] * engaged
@@ -163,28 +166,28 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
         e_fighters = e_fighters + p.air_lethality * sorties[:, rs] * ts * (a > 0)
 
     # who among the state side dies: army by presence, foreign forces by exposure and targeting
-    ft_num = world.hostile_foreign_targeting @ attacks
+    ft_num = (world.hostile_foreign_targeting[:, None, :] @ attacks)[:, 0]
     ft = ratio(ft_num, hostile_attacks, 1.0)
-    exposure_ps = np.einsum("bpsi,pi->bps", st.level, world.person_exposure)  # [B, P, S]
+    exposure_ps = np.einsum("bpsi,bpi->bps", st.level, world.person_exposure)  # [B, P, S]
     w_foreign = exposure_ps[:, :, rs] * ts[:, None, :] * ft[:, None, :]  # [B, P, R]
     w_total = army_r + w_foreign.sum(axis=1) + militia
     share_army = ratio(army_r, w_total, 1.0)
     share_foreign = ratio(w_foreign, w_total[:, None, :])
     share_militia = ratio(militia, w_total)
-    harm_ps = np.einsum("bpsi,pi->bps", st.level, world.person_civilian_harm)  # [B, P, S]
+    harm_ps = np.einsum("bpsi,bpi->bps", st.level, world.person_civilian_harm)  # [B, P, S]
     pairs = world.rival_pairs
     lam = np.concatenate((
         (e_state * share_army)[:, None, :],  # army deaths
         e_state[:, None, :] * share_foreign,  # foreign deaths [B, P, R]
         e_fighters[:, None, :],  # fighter deaths
-        world.civilian_targeting[:, None] * attacks,  # civilians killed by groups [B, G, R]
+        world.civilian_targeting[:, :, None] * attacks,  # civilians killed by groups [B, G, R]
         harm_ps[:, :, rs] * ts[:, None, :] * engaged[:, None, :],  # civilians killed by foreign
-        (army_harm[rs] * army_r * engaged)[:, None, :],  # civilians killed by the army
+        (world.army_harm[:, rs] * army_r * engaged)[:, None, :],  # civilians killed by the army
         # militia members killed, and civilians killed by militias (reprisals)
         (e_state * share_militia)[:, None, :],
         (_militia_harm(world, st, mp) * militia * engaged)[:, None, :],
         # rival groups fight each other where both are present [B, pairs, R]
-        (p.clash_rate * world.rival_weight)[:, None]
+        (p.clash_rate * world.rival_weight)[:, :, None]
         * np.minimum(st.fighters[:, pairs[:, 0]], st.fighters[:, pairs[:, 1]]),
     ), axis=1)
     draws = poisson(keys, st.month, lam)
@@ -221,12 +224,13 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     st.state_civilian = civ_s[:, 0]
 
     # per group: attacks, deaths it inflicted (its share of hostile attacks), civilians it killed
-    h_att = world.hostility[:, None] * attacks
+    h_att = world.hostility[:, :, None] * attacks
     att_share = ratio(h_att, hostile_attacks[:, None, :])
     st.attacks = attacks.sum(axis=2)
     st.group_civilian = civ_groups.sum(axis=2)
     st.inflicted = ((att_share @ state_side[:, :, None])[:, :, 0] + st.group_civilian
-                    + (world.rival_share.T @ clash.sum(axis=2)[:, :, None])[:, :, 0])
+                    + (world.rival_share.transpose(0, 2, 1) @ clash.sum(axis=2)[:, :, None])
+                    [:, :, 0])
     massacre = civilians >= p.mass_casualty_threshold
     update_memories(st, hostile_attacks, np.where(massacre, civilians, 0.0), reprisal_months)
     return CombatResult(massacre_regions=np.nonzero(massacre),

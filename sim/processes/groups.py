@@ -66,7 +66,7 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
     w = attract[:, dst]  # [B, E]
     norm = world.sum_into_sources(w)
     frac = w / norm[:, src]
-    out = world.mobility[:, None] * st.fighters  # [B, G, R]
+    out = world.mobility[:, :, None] * st.fighters  # [B, G, R]
     flow = out[:, :, src] * frac[:, None, :]  # [B, G, E]
     # what each region receives, for every group and world in one bincount
     st.fighters += world.into_regions(flow) - out
@@ -75,4 +75,4 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
 def attacks(world: World, st: SimState, keys: np.ndarray) -> np.ndarray:
     """[B, G, R] number of attacks this month (Poisson, one stream per group and world: ``keys``
     [B, G])."""
-    return poisson(keys, st.month, world.attack_rate[:, None] * st.fighters)
+    return poisson(keys, st.month, world.attack_rate[:, :, None] * st.fighters)

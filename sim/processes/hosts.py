@@ -60,7 +60,7 @@ def update_legitimacy(world: World, st: SimState, p: HostProcessParams, ins: np.
 def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
     """``(capacity[B, S], foreign_eff[B, S, P])``: effective security capacity of each state (own
     army and partners) and each power's effective contribution."""
-    foreign = np.einsum("bpsi,pi->bsp", st.level, world.person_effectiveness)
+    foreign = np.einsum("bpsi,bpi->bsp", st.level, world.person_effectiveness)
     if st.downgraded.any():  # a downgraded partner loses part of its effect
         foreign = foreign * st.effect_factor
     return st.army * st.army_eff + foreign.sum(axis=2), foreign
@@ -88,14 +88,16 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     information operations (log10 of 1 + USD/month over ``info_ops_scale_usd``)."""
     share = ratio(foreign, st.capacity[:, :, None])
     perf = -share * trend[:, :, None]
-    blame = p.harm_weight * st.harm_attributed / 100.0
+    blame = p.harm_weight[:, :, None] * st.harm_attributed / 100.0
     military = (st.regime == MILITARY).astype(float)
-    nat = p.nationalism_weight * (world.nationalism * military)[:, :, None] \
-        * world.nationalism_exposure[None, None, :]
+    nat = p.nationalism_weight[:, :, None] * (world.nationalism * military)[:, :, None] \
+        * world.nationalism_exposure[:, None, :]
     info_usd = st.level[:, :, :, INFO_OPS].transpose(0, 2, 1)  # [B, S, P]
-    info = p.info_ops_weight * np.log10(1.0 + info_usd / p.info_ops_scale_usd)
-    target = (world.base_receptivity + p.performance_weight * perf - blame - nat + info).clip(0.0, 1.0)
-    st.receptivity += p.receptivity_rate * (target - st.receptivity)
+    info = p.info_ops_weight[:, :, None] * np.log10(
+        1.0 + info_usd / p.info_ops_scale_usd[:, :, None])
+    target = (world.base_receptivity + p.performance_weight[:, :, None] * perf - blame - nat
+              + info).clip(0.0, 1.0)
+    st.receptivity += p.receptivity_rate[:, :, None] * (target - st.receptivity)
     st.receptivity.clip(0.0, 1.0, out=st.receptivity)
 
 
@@ -106,7 +108,7 @@ def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
     present = personnel(world, st.level).transpose(0, 2, 1) > 0
     military = (st.regime == MILITARY)[:, :, None]
     not_yet = st.banned_until <= st.month  # a power already expelled is not expelled again
-    return military & present & not_yet & (st.receptivity < p.expel_threshold) \
+    return military & present & not_yet & (st.receptivity < p.expel_threshold[:, :, None]) \
         & ~protected[None, None, :]
 
 
@@ -114,7 +116,7 @@ def decide_offers(st: SimState, p: HostProcessParams) -> np.ndarray:
     """[B, S, P] bool: which pending offers the host accepts (receptive enough, not banned)."""
     offered = st.offers.sum(axis=3).transpose(0, 2, 1) > 0
     allowed = st.banned_until <= st.month
-    return offered & allowed & (st.receptivity >= p.accept_threshold)
+    return offered & allowed & (st.receptivity >= p.accept_threshold[:, :, None])
 
 
 def payment_capacity(world: World, st: SimState, r: ResourceParams) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +135,7 @@ def monthly_bills(world: World, st: SimState) -> np.ndarray:
     """``[3, B, S, P]`` this month's bills for the current levels, in USD: gross cost, the part
     billed to the host in cash (``host_cash_share``) and the part billed in concessions
     (``concession_share``). Arms are not billed here: the arms market bills them (process 5)."""
-    return np.einsum("bpsi,kpi->kbsp", st.level, world.billing)
+    return np.einsum("bpsi,bkpi->kbsp", st.level, world.billing)
 
 
 def payment_shares(world: World, st: SimState, r: ResourceParams,

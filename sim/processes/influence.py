@@ -41,7 +41,7 @@ def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
     - arms: its share of the arms delivered to the state (12-month memory);
     - aid, info: its share of the aid and information operations in the state this month.
     """
-    foreign = np.einsum("bpsi,pi->bsp", st.level, world.person_effectiveness)
+    foreign = np.einsum("bpsi,bpi->bsp", st.level, world.person_effectiveness)
     capacity = st.army * st.army_eff + foreign.sum(axis=2)
     return (ratio(foreign, capacity[:, :, None]), _share(st.arms_memory),
             _share(st.level[:, :, :, AID].transpose(0, 2, 1)),
@@ -51,13 +51,13 @@ def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
 def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarray:
     """[B, S, P] target influence shares."""
     security, arms, aid, info = dimension_shares(world, st)
-    provision = (p.security_weight * security + p.arms_weight * arms + p.aid_weight * aid
-                 + p.info_weight * info)
+    provision = (p.security_weight[:, :, None] * security + p.arms_weight[:, :, None] * arms
+                 + p.aid_weight[:, :, None] * aid + p.info_weight[:, :, None] * info)
     w = st.receptivity * provision
-    return w / (p.autonomy + w.sum(axis=2, keepdims=True))
+    return w / (p.autonomy[:, :, None] + w.sum(axis=2, keepdims=True))
 
 
 def update_influence(world: World, st: SimState, p: InfluenceParams) -> None:
     """Move influence toward its target at ``rate``."""
-    st.influence += p.rate * (target_influence(world, st, p) - st.influence)
+    st.influence += p.rate[:, :, None] * (target_influence(world, st, p) - st.influence)
     st.influence.clip(0.0, 1.0, out=st.influence)

@@ -55,9 +55,9 @@ _LOG_CLIP = 2.0  # the correlates move the hazard by at most e^2 (x7.4) either w
 _MAX_HAZARD = 0.15  # per month: no state lives in a permanent coup
 
 
-def monthly_base(cp: CoupParams) -> float:
-    """Monthly probability of an attempt at reference conditions (from the yearly rate)."""
-    return float(1.0 - np.exp(-cp.attempt_rate / 12.0))
+def monthly_base(cp: CoupParams) -> np.ndarray:
+    """[B, 1] monthly probability of an attempt at reference conditions (from the yearly rate)."""
+    return 1.0 - np.exp(-cp.attempt_rate / 12.0)
 
 
 def present(world: World, st: SimState) -> np.ndarray:
@@ -113,7 +113,7 @@ def coup_attempts(world: World, st: SimState, cp: CoupParams, hazard: np.ndarray
     attempted = draws[:, :, 0] < hazard
     after = (month - st.last_coup) < cp.trap_months
     p_success = np.where(after, cp.success_share_after_coup, cp.success_share)
-    protection = share @ world.regime_protection
+    protection = (share @ world.regime_protection[:, :, None])[:, :, 0]
     p_success = p_success * (1.0 - cp.protection_effect * np.minimum(protection, 1.0))
     succeeded = attempted & (draws[:, :, 1] < p_success)
     return Attempts(attempted=attempted, succeeded=succeeded)
@@ -123,7 +123,7 @@ def patron_support(world: World, st: SimState) -> np.ndarray:
     """[B, S] the strongest outside patron a regime has: the largest ``sanctions_patron`` of the
     powers present or bound to it by an agreement or an open invitation."""
     bound = present(world, st) | st.agreement | (st.invited_until > st.month)
-    return np.where(bound, world.sanctions_patron, 0.0).max(axis=2, initial=0.0)
+    return np.where(bound, world.sanctions_patron[:, None, :], 0.0).max(axis=2, initial=0.0)
 
 
 @dataclass
@@ -189,20 +189,24 @@ def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray
     military = st.regime == MILITARY
     felt = np.where(military, 1.0, pp.civilian_conditions_share)
     under_sanctions = st.sanctioned.astype(float)  # economic sanctions, not a suspension alone
-    return (pp.mood_weight * (st.receptivity - 0.5)
-            + pp.security_weight * share
-            + pp.protection_weight * world.regime_protection[None, None, :] * threat[:, :, None]
-            + pp.results_weight * share * improvement[:, :, None]
-            - pp.insecurity_blame_weight * share * ins[:, :, None]
-            - pp.price_weight * paid
-            - pp.conditions_weight * world.conditionality[None, None, :] * felt[:, :, None]
-            + pp.patron_weight * under_sanctions[:, :, None]
-            * (2.0 * world.sanctions_patron[None, None, :] - 1.0))
+    def weight(x: np.ndarray) -> np.ndarray:
+        return x[:, :, None]  # [B, 1] per world -> [B, 1, 1]
+
+    return (weight(pp.mood_weight) * (st.receptivity - 0.5)
+            + weight(pp.security_weight) * share
+            + weight(pp.protection_weight) * world.regime_protection[:, None, :]
+            * threat[:, :, None]
+            + weight(pp.results_weight) * share * improvement[:, :, None]
+            - weight(pp.insecurity_blame_weight) * share * ins[:, :, None]
+            - weight(pp.price_weight) * paid
+            - weight(pp.conditions_weight) * world.conditionality[:, None, :] * felt[:, :, None]
+            + weight(pp.patron_weight) * under_sanctions[:, :, None]
+            * (2.0 * world.sanctions_patron[:, None, :] - 1.0))
 
 
 def update_standing(st: SimState, pp: PartnerParams, value: np.ndarray) -> None:
     """The regime's standing of each partner moves toward its value at ``standing_rate``."""
-    st.standing += pp.standing_rate * (value - st.standing)
+    st.standing += pp.standing_rate[:, :, None] * (value - st.standing)
 
 
 @dataclass
@@ -234,18 +238,19 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
     here = present(world, st)
     banned = st.banned_until > month
     military = (st.regime == MILITARY)[:, :, None]
-    below_down = here & (st.standing < pp.downgrade_threshold)
-    below_expel = here & (st.standing < pp.expel_threshold)
+    down_at, expel_at = pp.downgrade_threshold[:, :, None], pp.expel_threshold[:, :, None]
+    below_down = here & (st.standing < down_at)
+    below_expel = here & (st.standing < expel_at)
     st.low_months = np.where(below_expel, st.low_months + 1, 0)
     st.hostile_months = np.where(below_down, st.hostile_months + 1, 0)
     invite = (~here & ~st.agreement & ~banned & (st.invited_until < month)
-              & (st.standing >= pp.invite_threshold))
+              & (st.standing >= pp.invite_threshold[:, :, None]))
     st.downgraded &= here  # a partner that has left is no longer downgraded
     downgrade = below_down & ~st.downgraded
-    restore = st.downgraded & (st.standing >= pp.downgrade_threshold + 0.1)
+    restore = st.downgraded & (st.standing >= down_at + 0.1)
     keep = ~protected[None, None, :]
     expel = military & st.downgraded & below_expel & ~banned & keep
-    end = ~military & (st.low_months >= pp.end_agreement_months) & ~banned & keep
-    leave = (st.hostile_months >= world.hostile_host_months[None, None, :]) & ~expel & ~end & keep
+    end = ~military & (st.low_months >= pp.end_agreement_months[:, :, None]) & ~banned & keep
+    leave = (st.hostile_months >= world.hostile_host_months[:, None, :]) & ~expel & ~end & keep
     return PartnerActions(invite=invite, downgrade=downgrade, restore=restore, expel=expel,
                           end_agreement=end, leave=leave)

@@ -57,7 +57,8 @@ def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> 
     present = st.level[:, pi].sum(axis=2) > 0
     direct = (present | st.agreement[:, :, pi])[:, :, None] & changed
     up = desired > st.level[:, pi]
-    months = np.where(up, world.ramp_months[pi], world.drawdown_months[pi])
+    months = np.where(up, world.ramp_months[:, pi][:, None, :],
+                      world.drawdown_months[:, pi][:, None, :])
     rate = np.abs(desired - st.level[:, pi]) / np.maximum(months, 1.0)
     st.target[:, pi] = np.where(direct, desired, st.target[:, pi])
     st.rate[:, pi] = np.where(direct, rate, st.rate[:, pi])
@@ -69,12 +70,13 @@ def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> 
 def scale_to_budget(world: World, st: SimState) -> None:
     """Scale each power's targets down so that their gross monthly cost fits its budget ceiling."""
     n_b, n_p = st.target.shape[:2]
-    cost = (st.target * world.unit_cost[:, None, :]).reshape(n_b, n_p, -1).sum(axis=2)  # [B, P]
+    cost = (st.target * world.unit_cost[:, :, None, :]).reshape(n_b, n_p, -1).sum(axis=2)  # [B, P]
     cap = world.budget_ceiling / 12.0
     for b, pi in zip(*np.nonzero(cost > cap)):  # rarely any
-        st.target[b, pi] *= cap[pi] / cost[b, pi] if cap[pi] > 0 else 0.0
+        st.target[b, pi] *= cap[b, pi] / cost[b, pi] if cap[b, pi] > 0 else 0.0
         # keep any faster pace already ordered, so that repeated scaling never slows a drawdown
-        gap = np.abs(st.target[b, pi] - st.level[b, pi]) / np.maximum(world.drawdown_months[pi], 1.0)
+        gap = np.abs(st.target[b, pi] - st.level[b, pi]) / np.maximum(
+            world.drawdown_months[b, pi], 1.0)
         st.rate[b, pi] = np.maximum(st.rate[b, pi], gap)
 
 
@@ -83,12 +85,12 @@ def personnel(world: World, levels: np.ndarray) -> np.ndarray:
     return (levels * world.is_person).sum(axis=-1)
 
 
-def mark_exits(world: World, st: SimState, share: float) -> None:
+def mark_exits(world: World, st: SimState, share: np.ndarray) -> None:
     """Record the month each power began leaving a state: its personnel target fell below
     (1 - ``share``) of what it has there (rules read this as a rival's exit)."""
     level = personnel(world, st.level)
     target = personnel(world, st.target)
-    leaving = (level > 0) & (target < (1.0 - share) * level - 1e-9)
+    leaving = (level > 0) & (target < (1.0 - share[:, :, None]) * level - 1e-9)
     st.last_exit[leaving.transpose(0, 2, 1)] = st.month
 
 
@@ -97,7 +99,7 @@ def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> n
     they still have forces there (protected powers stay)."""
     deaths = st.casualty_ring.sum(axis=1)
     present = personnel(world, st.target) > 0
-    return present & (deaths > world.casualty_tolerance[:, None]) & ~protected[:, None]
+    return present & (deaths > world.casualty_tolerance[:, :, None]) & ~protected[:, None]
 
 
 def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
@@ -110,7 +112,7 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
     cannot pay receives on credit never repaid); the exporter's gross cost is the delivered value x
     ``arms_cost_ratio``.
     """
-    allowed = (st.banned_until <= st.month) & world.arms_exporter
+    allowed = (st.banned_until <= st.month) & world.arms_exporter[:, None, :]
     w = np.where(allowed, st.receptivity ** 2, 0.0)
     demand = st.budget / 12.0 * world.arms_budget_share
     wsum = w.sum(axis=2, keepdims=True)
@@ -120,9 +122,9 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
                       where=per_power > world.arms_export)
     delivered = alloc * scale[:, None, :] + st.level[:, :, :, ARMS].transpose(0, 2, 1)
     st.arms_delivered = delivered
-    st.arms_paid = delivered * world.arms_paid_share * r.host_can_pay
+    st.arms_paid = delivered * world.arms_paid_share[:, None, :] * r.host_can_pay[:, :, None]
     st.host_paid = st.host_paid + st.arms_paid
-    st.spending = st.spending + delivered * r.arms_cost_ratio
+    st.spending = st.spending + delivered * r.arms_cost_ratio[:, :, None]
     st.arms_memory = st.arms_memory * _DECAY12 + delivered
 
 
@@ -139,6 +141,6 @@ def advance_deployments(world: World, st: SimState) -> tuple[np.ndarray, np.ndar
     st.level = np.where(np.abs(st.target - st.level) < 1e-6, st.target, st.level)
     np.maximum(st.level, 0.0, out=st.level)
     after = personnel(world, st.level)
-    lost = np.einsum("bpsi,pi->bs", np.minimum(step, 0.0), world.person_effectiveness)
+    lost = np.einsum("bpsi,bpi->bs", np.minimum(step, 0.0), world.person_effectiveness)
     st.withdrawal_loss += -lost
     return (before <= 0) & (after > 0), (before > 0) & (after <= 0)

@@ -20,9 +20,12 @@ def instrument(kind: str) -> int:
 class RuleContext:
     """One power's view of the B worlds of a batch this month. Arrays over worlds and states are
     ``[B, S]``, over worlds, states and instruments ``[B, S, I]`` (instrument order:
-    :data:`sim.config.INSTRUMENT_KINDS`); what every world shares (the power's instruments, costs
-    and interests) has no batch axis. A rule returns ``[B, S, I]`` and must treat each world on
-    its own: a world's decision may not read another world's row.
+    :data:`sim.config.INSTRUMENT_KINDS`). The worlds of a batch may differ in their values
+    (:mod:`sim.batch`): the power's costs and effectiveness are ``[B, I]``, and every number of
+    ``params`` is ``[B, 1]`` (it broadcasts against ``[B, S]``; use ``x[:, 0]`` against ``[B]``
+    and ``x[:, :, None]`` against ``[B, S, I]``). Only the instruments it has are shared
+    (``[I]``). A rule returns ``[B, S, I]`` and must treat each world on its own: a world's
+    decision may not read another world's row.
 
     Attributes:
         power: the power's id.
@@ -41,17 +44,17 @@ class RuleContext:
         rival_exit_age: months since another power last left (or began leaving) each state;
             ``inf`` where none has.
         rival_gain: the largest influence gain of any other power in each state over 12 months.
-        has_instrument: ``[I]`` the instruments this power has.
-        unit_cost: ``[I]`` gross cost per unit (USD per person-month, or per USD).
-        effectiveness: ``[I]`` combat power per person.
+        has_instrument: ``[I]`` the instruments this power has (shared by the batch).
+        unit_cost: ``[B, I]`` gross cost per unit (USD per person-month, or per USD).
+        effectiveness: ``[B, I]`` combat power per person.
         host_share: ``[B, S, I]`` share of the unit cost the host would pay (cash and concessions),
             given what it can pay this month and what it already owes
             (:func:`sim.processes.hosts.payment_shares`: where nothing is billed yet, the
             instrument's whole billed share if the host can pay anything, 0 if it cannot).
         net_cost_to_date: ``[B]`` the power's cumulative own net cost (USD) in each world.
-        budget_month: the power's budget ceiling per month (USD).
-        interest: ``[S]`` its strategic interest in each state (relative weight).
-        params: the rules' parameters (``params.opportunistic`` etc.).
+        budget_month: ``[B, 1]`` the power's budget ceiling per month (USD).
+        interest: ``[B, S]`` its strategic interest in each state (relative weight).
+        params: the rules' parameters (``params.opportunistic`` etc.; numbers ``[B, 1]``).
     """
 
     power: str
@@ -72,7 +75,7 @@ class RuleContext:
     effectiveness: np.ndarray
     host_share: np.ndarray
     net_cost_to_date: np.ndarray
-    budget_month: float
+    budget_month: np.ndarray
     interest: np.ndarray
     params: RulesConfig
 
@@ -83,24 +86,29 @@ class RuleContext:
 
     def net_unit_cost(self) -> np.ndarray:
         """``[B, S, I]`` own net cost per unit (USD), ``inf`` for instruments the power lacks."""
-        cost = self.unit_cost * (1.0 - self.host_share)
+        cost = self.unit_cost[:, None, :] * (1.0 - self.host_share)
         return np.where(self.has_instrument, cost, np.inf)
 
     def monthly_net_cost(self, levels: np.ndarray) -> np.ndarray:
         """``[B, S]`` own net cost per month of holding ``levels`` ([B, S, I])."""
-        unit = np.where(self.has_instrument, self.unit_cost * (1 - self.host_share), 0)
+        unit = np.where(self.has_instrument, self.unit_cost[:, None, :] * (1 - self.host_share), 0)
         return (levels * unit).sum(axis=2)
 
     def cheapest_force(self) -> np.ndarray:
         """``[B, S]`` index of the person instrument with the lowest own net cost per unit of
         combat effect in each state (-1 where the power has none)."""
         person = np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
-        usable = self.has_instrument & person & (self.effectiveness > 0)
+        eff = self.effectiveness[:, None, :]  # [B, 1, I]
+        usable = self.has_instrument & person & (eff > 0)
         if not usable.any():
             return np.full(self.vacuum.shape, -1)
-        per_effect = np.where(usable, self.net_unit_cost() / np.where(usable, self.effectiveness,
-                                                                       1.0), np.inf)
-        return np.argmin(per_effect, axis=2)
+        per_effect = np.where(usable, self.net_unit_cost() / np.where(usable, eff, 1.0), np.inf)
+        return np.where(usable.any(axis=2), np.argmin(per_effect, axis=2), -1)
+
+    def of(self, values: np.ndarray, inst: np.ndarray) -> np.ndarray:
+        """``[B, S]`` the value of instrument ``inst`` ([B, S], -1 for none: the first
+        instrument's) in ``values`` ([B, I], e.g. :attr:`unit_cost`)."""
+        return np.take_along_axis(values, np.maximum(inst, 0), axis=1)
 
     def at(self, levels: np.ndarray, inst: np.ndarray) -> np.ndarray:
         """``[B, S]`` the level of instrument ``inst`` ([B, S], -1 for none: 0) in ``levels``

@@ -47,7 +47,7 @@ def proportional(ctx: RuleContext) -> np.ndarray:
     spend = p.spend_share * ctx.budget_month * np.divide(weight, total, out=weight * 0,
                                                           where=total > 0)
     inst = ctx.cheapest_force()
-    unit = np.where(inst >= 0, ctx.unit_cost[np.maximum(inst, 0)], np.inf)
+    unit = np.where(inst >= 0, ctx.of(ctx.unit_cost, inst), np.inf)
     persons = np.floor(spend / unit)
     return _place(ctx, persons, np.ones(weight.shape, dtype=bool))
 
@@ -62,7 +62,7 @@ def opportunistic(ctx: RuleContext) -> np.ndarray:
     ``net_cost_cap_usd``.
     """
     p = ctx.params.opportunistic
-    spent = ctx.net_cost_to_date > p.net_cost_cap_usd  # [B]: these worlds leave everywhere
+    spent = ctx.net_cost_to_date > p.net_cost_cap_usd[:, 0]  # [B]: these worlds leave
     present = ctx.level.sum(axis=2) > 0
     window = ctx.rival_exit_age <= p.window_months
     enter = window & (ctx.receptivity >= p.min_receptivity) & ctx.can_enter & (ctx.vacuum > 0)
@@ -99,7 +99,7 @@ def cost_benefit(ctx: RuleContext) -> np.ndarray:
             p.max_personnel, ctx.params.invited_personnel)), footprint)
     current = ctx.at(ctx.target, inst)
     persons = np.maximum(footprint, current)
-    eff = np.where(inst >= 0, ctx.effectiveness[np.maximum(inst, 0)], 0) * persons
+    eff = np.where(inst >= 0, ctx.of(ctx.effectiveness, inst), 0) * persons
     gain_points = 100.0 * ctx.receptivity * eff / np.maximum(eff + ctx.capacity, 1e-9)
     candidate = np.zeros_like(ctx.target)
     bs, rows = np.nonzero(inst >= 0)

@@ -2,9 +2,11 @@
 
 A task is one run: a design point's parameter values under one scenario with one replicate's
 seed. Each worker process composes the base config once per (base overrides, scenario) and
-keeps it. A chunk of tasks is split into batches of tasks that share a config (the replicates
-of a point under a scenario, :func:`batches`); each batch deep-copies the base once, sets its
-parameters, and runs every seed as one batch of the engine (:func:`sim.api.run_batch`). The
+keeps it. Each design point under a scenario deep-copies the base once and sets its parameters
+(:func:`point_configs`); a chunk of tasks is split into batches whose configs share a structure
+(:func:`batches`: points that differ only in their numbers, all their replicates), and each
+batch runs as one batch of the engine (:func:`sim.api.run_worlds`), every world with its own
+values and seed. The
 result of a task is one flat row (the keys, the parameter values, every section-5 outcome of
 the summary with nested names joined by dots, e.g. ``russia.own_net_cost_usd``, the status, the
 error and the duration) and, if asked, monthly series. A run that raises is a row with status
@@ -32,6 +34,7 @@ __all__ = [
     "execute",
     "execute_batch",
     "flatten",
+    "point_configs",
     "quiet_mesa",
     "run_tasks",
     "task_config",
@@ -170,30 +173,34 @@ def _failed(row: dict[str, Any], exc: Exception) -> None:
     row["error"] = f"{type(exc).__name__}: {exc}"
 
 
-def execute_batch(ctx: SweepContext, tasks: list[Task]) -> list[tuple[dict[str, Any], Any]]:
-    """Run tasks that share one config (a design point under one scenario; only their seeds
-    differ) as one batch of the engine (:func:`sim.api.run_batch`), their hindcasts as another;
-    never raises.
+def execute_batch(ctx: SweepContext, tasks: list[Task],
+                  configs: list[RunConfig] | None = None) -> list[tuple[dict[str, Any], Any]]:
+    """Run tasks whose configs share a structure (:mod:`sim.batch`: design points that differ
+    only in their numbers, and their replicates) as one batch of the engine
+    (:func:`sim.api.run_worlds`), their hindcasts as another; never raises.
 
     A run's result does not depend on its batch, so each row is what the task alone would give.
     If the batch as a whole fails, each task is run alone, so that a failing run is recorded
     with its own error and the others' results are kept.
 
+    Args:
+        configs: each task's config (:func:`point_configs`), built here if not given.
+
     Returns:
         ``[({"row": {...}, "monthly": ...}, RunResult or None)]``, one per task, in order.
     """
-    from sim.api import run_batch
+    from sim.api import per_config, run_worlds
 
     t0 = time.perf_counter()
     seeds = [t.seed for t in tasks]
     try:
-        cfg = task_config(ctx, tasks[0])
-        results = run_batch(cfg, seeds)
+        cfgs = point_configs(ctx, tasks) if configs is None else configs
+        results = run_worlds(cfgs, seeds)
         hindcasts = [None] * len(tasks)
         if ctx.calibrate:
             from sim.validate.config import hindcast_of
 
-            hindcasts = run_batch(hindcast_of(cfg), seeds)
+            hindcasts = run_worlds(per_config(cfgs, hindcast_of), seeds)
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, the sweep goes on)
         if len(tasks) > 1:  # each run alone, so that each error is its own
             return [out for t in tasks for out in execute_batch(ctx, [t])]
@@ -237,26 +244,54 @@ def calibration_scores(tables: Any, hindcast_tables: Any, ids: tuple[str, ...]) 
     return out
 
 
-def batches(tasks: list[Task]) -> list[list[Task]]:
-    """Split tasks into batches that share a config: the same design point under the same
-    scenario (their parameter values are the point's), in the order of their first task."""
-    groups: dict[tuple[str, str, int], list[Task]] = {}
+def point_configs(ctx: SweepContext, tasks: list[Task]) -> list[RunConfig]:
+    """Each task's config (:func:`task_config`), built once per design point under a scenario:
+    the replicates of a point share one object."""
+    made: dict[tuple[str, str, int], RunConfig] = {}
+    out = []
     for t in tasks:
-        groups.setdefault((t.scenario_option, t.scenario, t.point), []).append(t)
+        key = (t.scenario_option, t.scenario, t.point)
+        if key not in made:
+            made[key] = task_config(ctx, t)
+        out.append(made[key])
+    return out
+
+
+def batches(ctx: SweepContext, tasks: list[Task]) -> list[tuple[list[Task], list[RunConfig]]]:
+    """Split tasks into batches whose configs share a structure (:func:`sim.batch.structure_key`:
+    design points that differ only in their numbers, under scenarios that differ only in
+    their numbers, with all their replicates), in the order of their first task; each batch
+    with its tasks' configs. A task whose config cannot be built is a batch of its own (it is
+    recorded as failed when it runs)."""
+    from sim.batch import structure_key
+
+    groups: dict[str, tuple[list[Task], list[RunConfig]]] = {}
+    keys: dict[int, str] = {}
+    try:
+        cfgs = point_configs(ctx, tasks)
+    except Exception:  # noqa: BLE001 (each task then builds its own config, and fails alone)
+        return [([t], []) for t in tasks]
+    for t, cfg in zip(tasks, cfgs, strict=True):
+        key = keys.get(id(cfg))
+        if key is None:
+            key = keys[id(cfg)] = structure_key(cfg)
+        tasks_of, cfgs_of = groups.setdefault(key, ([], []))
+        tasks_of.append(t)
+        cfgs_of.append(cfg)
     return list(groups.values())
 
 
 def run_tasks(ctx: SweepContext, tasks: list[Task]) -> list[dict[str, Any]]:
-    """Run a chunk of tasks, each group that shares a config as one batch (:func:`batches`);
-    never raises.
+    """Run a chunk of tasks, each group whose configs share a structure as one batch
+    (:func:`batches`); never raises.
 
     Returns:
         ``[{"row": {...}, "monthly": ... or None}]``, one per task, in the chunk's order.
     """
     quiet_mesa()
     done: dict[str, dict[str, Any]] = {}
-    for group in batches(tasks):
-        for task, (out, _) in zip(group, execute_batch(ctx, group), strict=True):
+    for group, cfgs in batches(ctx, tasks):
+        for task, (out, _) in zip(group, execute_batch(ctx, group, cfgs or None), strict=True):
             done[task.run_id] = out
     return [done[t.run_id] for t in tasks]
 

@@ -20,15 +20,21 @@ from sim.config import (
     parse_month,
 )
 
-__all__ = ["World", "border_edges", "build_world", "knn_edges", "select_snapshot",
-           "state_adjacency"]
+__all__ = ["SHARED_FIELDS", "World", "border_edges", "build_world", "knn_edges",
+           "select_snapshot", "stack_worlds", "state_adjacency"]
 
 _EARTH_KM = 6371.0
 
 
 @dataclass
 class World:
-    """Static structure and per-entity parameters of a world, as arrays."""
+    """Static structure and per-entity parameters of a world, as arrays.
+
+    :func:`build_world` gives one world's arrays. The model steps a batch of worlds, whose
+    per-entity values may differ (:mod:`sim.batch`): :func:`stack_worlds` gives every field not
+    in :data:`SHARED_FIELDS` a leading batch axis (``[B, S]``, ``[B, P]``, ``[B, P, I]``,
+    ``[B, G]``...), and the fields in it (the regions, the graph, the masks) stay shared. The
+    shapes below are those of one world."""
 
     region_ids: tuple[str, ...]
     state_ids: tuple[str, ...]
@@ -148,6 +154,44 @@ class World:
             index = (np.arange(k)[:, None] * n + bins[None, :]).reshape(-1)
             self._index_cache[(key, k)] = index
         return np.bincount(index, weights=x.reshape(-1), minlength=k * n).reshape(*lead, n)
+
+
+#: The World's fields that a batch shares (its structure: ids, regions, the graph, masks); every
+#: other field is a per-entity value with a leading batch axis in a stacked world.
+SHARED_FIELDS = frozenset({
+    "region_ids", "state_ids", "power_ids", "group_ids", "region_state", "population", "rent",
+    "urban_share", "lat", "lon", "edge_src", "edge_dst", "state_population", "ecowas_member",
+    "state_adjacency", "has_instrument", "group_kind", "is_person", "population_floor",
+    "population_share", "state_population_floor", "state_population_millions",
+    "rent_attraction", "rival_pairs", "rival_incidence", "_index_cache"})
+
+
+def stack_worlds(worlds: list[World]) -> World:
+    """One World for a batch: the shared fields of ``worlds[0]`` (:data:`SHARED_FIELDS`, which
+    must be equal in every world) and every other field stacked over the batch (a leading axis
+    of ``len(worlds)``; a world that appears several times is the same object).
+
+    Raises:
+        sim.batch.BatchStructureError: a shared field differs between two worlds.
+    """
+    from dataclasses import fields, replace
+
+    from sim.batch import BatchStructureError
+
+    first = worlds[0]
+    distinct = {id(w): w for w in worlds}
+    for w in distinct.values():
+        if w is first:
+            continue
+        for name in SHARED_FIELDS - {"_index_cache"}:
+            a, b = getattr(first, name), getattr(w, name)
+            same = a == b if isinstance(a, tuple) else np.array_equal(a, b)
+            if not same:
+                raise BatchStructureError(f"world.{name}: differs between the worlds of a batch; "
+                                          "allowed: only per-entity values differ")
+    stacked = {f.name: np.stack([getattr(w, f.name) for w in worlds])
+               for f in fields(World) if f.name not in SHARED_FIELDS}
+    return replace(first, _index_cache={}, **stacked)
 
 
 def knn_edges(lat: np.ndarray, lon: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,227 @@
+"""Worlds with different parameter values in one batch (sim.batch).
+
+The configs of a batch may differ in their numbers (params, rules, scenario and the world's
+per-entity values): each world then runs with its own values, and its results are those of its
+config run alone, bit for bit. Configs that differ in structure (a bool, a rule's name, a dated
+event, the sign of a number) are never put in one batch.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.api import load_config, run, run_worlds
+from sim.batch import (
+    BatchStructureError,
+    group_by_structure,
+    stack_config,
+    structure_key,
+    world_value,
+)
+from sim.model import SahelModel
+from sim.prepare import prepare
+from sim.sweep.experiment import ParameterSpec
+from sim.sweep.params import apply_parameters
+
+# five worlds, each with its own value of every kind of number a design can vary: floats and
+# ints of params, a rule's parameter, the scenario's cut, and the world's per-entity values
+# (scaled); B = 5 matches no entity count of the default world (8 states, 7 powers, 3 groups,
+# 6 instruments), so that a value broadcast along the wrong axis fails loudly
+VALUES = {
+    "params.hosts.nationalism_weight": [0.1, 0.3, 0.45, 0.6, 0.2],
+    "params.combat.tullock_m": [0.6, 1.0, 1.4, 2.0, 0.8],
+    "params.influence.rate": [0.04, 0.08, 0.12, 0.16, 0.1],
+    "params.partners.notice_months": [6, 9, 12, 18, 24],
+    "params.coups.attempt_rate": [0.05, 0.2, 0.5, 1.0, 2.0],
+    "rules.opportunistic.footprint_fraction": [0.25, 0.5, 0.75, 1.0, 0.4],
+    "rules.cost_benefit.threshold": [0.5, 1.0, 2.0, 4.0, 8.0],
+    "rules.cost_benefit.horizon_months": [6, 12, 18, 24, 36],
+    "rules.proportional.spend_share": [0.1, 0.3, 0.5, 0.7, 0.9],
+    "rules.rivalry.match_ratio": [0.5, 1.0, 1.5, 2.0, 0.8],
+    "scenario.west_withdrawal_share": [0.25, 0.5, 0.75, 1.0, 0.6],
+}
+SCALES = {
+    "world.powers.russia.instruments.contractors.unit_cost_usd": [0.5, 1.0, 1.5, 2.0, 0.8],
+    "world.groups.jnim.recruit_rate": [0.5, 1.0, 1.5, 2.0, 0.7],
+    "world.states.mali.army_effectiveness": [0.7, 1.0, 1.2, 1.4, 0.9],
+    "world.powers.russia.budget_ceiling_usd": [0.4, 1.0, 2.0, 4.0, 0.6],
+}
+BASE = ["scenario=endogenous", "rules.vacuum.russia=opportunistic", "metrics.twin=false",
+        "end=2023-12"]
+
+
+def _configs(base: list[str] = BASE, worlds: int = 5, seed: int = 11) -> list:
+    """One config per world: the base with world b's values (every world the same seed, so
+    that the worlds differ only by their values)."""
+    cfg = load_config(base)
+    specs = {**{p: ParameterSpec(paths=[p]) for p in VALUES},
+             **{p: ParameterSpec(paths=[p], scale=True) for p in SCALES}}
+    out = []
+    for b in range(worlds):
+        one = apply_parameters(copy.deepcopy(cfg), {p: v[b] for p, v in {**VALUES, **SCALES}.items()},
+                               specs)
+        one.seed = seed
+        out.append(one)
+    return out
+
+
+def _recorded(model: SahelModel, b: int) -> dict[str, np.ndarray]:
+    rec = model.recorder
+    out = {"level": rec.level[:, b], "casualties": rec.casualties[:, b],
+           "political_cost": rec.political_cost[:, b]}
+    for name, group in (("states", rec.states), ("presence", rec.presence), ("cents", rec.cents),
+                        ("groups", rec.groups), ("regions", rec.regions)):
+        out.update({f"{name}.{k}": v[:, b] for k, v in group.items()})
+    return out
+
+
+RULES = {  # every built-in rule decides with its own parameters in each world
+    "opportunistic": [],
+    "cost_benefit-rivalry-proportional": ["rules.vacuum.russia=cost_benefit",
+                                          "rules.vacuum.france=rivalry",
+                                          "rules.vacuum.china=proportional"],
+}
+
+
+@pytest.fixture(scope="module", params=sorted(RULES))
+def varied(request):
+    cfgs = [prepare(c) for c in _configs([*BASE, *RULES[request.param]])]
+    model = SahelModel(cfgs)
+    model.run()
+    return cfgs, model
+
+
+def test_each_world_of_a_batch_runs_with_its_own_values_as_it_would_alone(varied):
+    cfgs, model = varied
+    assert model.worlds == len(cfgs)
+    for b, cfg in enumerate(cfgs):
+        alone = SahelModel(cfg)
+        alone.run()
+        mine, theirs = _recorded(model, b), _recorded(alone, 0)
+        for key, value in mine.items():
+            assert value.dtype == theirs[key].dtype, key
+            assert np.array_equal(value, theirs[key]), f"world {b}: {key} differs"
+        assert model.recorder.events[b] == alone.recorder.events[0]
+
+
+def test_the_values_reach_the_worlds(varied):
+    """The worlds share a seed: they differ because their values differ (a batch that ran every
+    world with world 0's values would fail here)."""
+    _, model = varied
+    rec = model.recorder
+    for b in range(1, model.worlds):
+        assert not np.array_equal(rec.regions["control"][:, 0], rec.regions["control"][:, b])
+        assert not np.array_equal(rec.presence["influence"][:, 0], rec.presence["influence"][:, b])
+    cut = [e[4] for e in model.recorder.events[3] if e[1] == "withdrawal" and "scenario" in e[4]]
+    assert cut and all("100%" in d for d in cut)  # world 3 cuts by its own share
+
+
+def test_the_batch_config_holds_each_worlds_numbers_as_a_column(varied):
+    cfgs, model = varied
+    stacked = model.cfg
+    assert stacked.params.hosts.nationalism_weight.shape == (5, 1)
+    assert stacked.params.partners.notice_months.dtype == np.int64
+    for b, cfg in enumerate(cfgs):
+        assert world_value(stacked.params.combat.tullock_m, b) == cfg.params.combat.tullock_m
+        assert world_value(stacked.rules.opportunistic.footprint_fraction, b) == \
+            cfg.rules.opportunistic.footprint_fraction
+    w = model.world
+    ru, ci = w.power_ids.index("russia"), 1  # contractors
+    unit = [c.world.powers["russia"].instruments["contractors"].unit_cost_usd for c in cfgs]
+    assert list(w.unit_cost[:, ru, ci]) == unit
+    assert w.region_state.ndim == 1  # the regions are shared
+
+
+def test_run_worlds_gives_each_config_what_run_gives_it_twin_included():
+    cfgs = _configs(["scenario=endogenous", "end=2022-12"], worlds=3)
+    for b, cfg in enumerate(cfgs):
+        cfg.seed = 100 + b
+    together = run_worlds(cfgs)
+    for cfg, result in zip(cfgs, together, strict=True):
+        alone = run(cfg)
+        assert result.summary == alone.summary
+        assert result.summary["vacuum_premium"] is not None
+        assert result.config.seed == cfg.seed
+
+
+def test_configs_that_differ_only_in_numbers_share_a_structure():
+    cfgs = _configs(worlds=3)
+    assert len({structure_key(c) for c in cfgs}) == 1
+    assert group_by_structure(cfgs) == [[0, 1, 2]]
+    other_seed = dataclasses.replace(cfgs[0], seed=999)
+    assert structure_key(other_seed) == structure_key(cfgs[0])
+
+
+@pytest.mark.parametrize("why,change", [
+    ("a bool", lambda c: setattr(c.scenario, "endogenous_coups", False)),
+    ("a rule's name", lambda c: c.rules.vacuum.__setitem__("russia", "cost_benefit")),
+    ("the sign of a number", lambda c: setattr(c.scenario, "west_withdrawal_share", 0.0)),
+    ("the sign of a world's value",
+     lambda c: setattr(c.world.powers["russia"], "arms_export_usd", 0.0)),
+    ("a dated event's value", lambda c: setattr(c.scenario.events[0], "value", 123.0)
+     if c.scenario.events else setattr(c, "end", "2023-11")),
+    ("a date", lambda c: setattr(c, "end", "2023-11")),
+])
+def test_configs_that_differ_in_structure_never_share_a_batch(why, change):
+    a, b = _configs(worlds=2)
+    change(b)
+    assert structure_key(a) != structure_key(b), why
+    assert group_by_structure([a, b]) == [[0], [1]]
+
+
+def test_a_batch_of_configs_with_different_structures_is_refused_naming_the_difference():
+    a, b = _configs(worlds=2)
+    b.rules.vacuum = {**b.rules.vacuum, "russia": "cost_benefit"}
+    with pytest.raises(BatchStructureError, match="rules.vacuum"):
+        stack_config([a, b])
+    with pytest.raises(BatchStructureError):
+        SahelModel([prepare(a), prepare(b)])
+
+
+def test_a_param_event_changes_every_worlds_value_and_keeps_the_others_own():
+    """A scheduled ``param`` event sets the value in every world; the other numbers stay each
+    world's own (the batch's config is restacked)."""
+    from sim.config import EventConfig
+
+    cfgs = _configs(worlds=2)
+    for c in cfgs:
+        c.scenario.events = [*c.scenario.events, EventConfig(
+            date="2020-06", kind="param", path="params.combat.control_speed", value=0.3)]
+    model = SahelModel([prepare(c) for c in cfgs])
+    model.run()
+    stacked = model.cfg
+    assert stacked.params.combat.control_speed.tolist() == [[0.3], [0.3]]
+    assert stacked.params.combat.tullock_m.ravel().tolist() == VALUES["params.combat.tullock_m"][:2]
+    for b, cfg in enumerate(cfgs):
+        alone = SahelModel(prepare(cfg))
+        alone.run()
+        assert np.array_equal(model.recorder.regions["control"][:, b],
+                              alone.recorder.regions["control"][:, 0])
+        assert cfg.params.combat.control_speed != 0.3  # the caller's configs are untouched
+
+
+def test_the_sweep_worker_runs_different_points_in_one_batch():
+    from sim.sweep.worker import SweepContext, Task, batches, execute, run_tasks
+
+    ctx = SweepContext(base=("metrics.twin=false", "end=2019-06"), parameters={
+        "rate": ParameterSpec(paths=["params.influence.rate"]),
+        "recruit": ParameterSpec(paths=["world.groups.jnim.recruit_rate"], scale=True)})
+    tasks = [Task(run_id=f"p{p}-r{r}", pair_id=f"p{p}-r{r}", point=p, replicate=r,
+                  scenario="base", seed=50 + r, values={"rate": 0.05 + 0.03 * p,
+                                                        "recruit": 0.5 + 0.4 * p})
+             for p in range(3) for r in range(2)]
+    groups = batches(ctx, tasks)
+    assert [len(g) for g, _ in groups] == [6]
+    cfgs = groups[0][1]
+    assert cfgs[0] is cfgs[1] and cfgs[0] is not cfgs[2]  # a point's replicates share a config
+    rows = [out["row"] for out in run_tasks(ctx, tasks)]
+    for task, row in zip(tasks, rows, strict=True):
+        alone = execute(ctx, task)[0]["row"]
+        assert row["status"] == "ok"
+        assert {k: v for k, v in row.items() if k != "duration_s"} == \
+            {k: v for k, v in alone.items() if k != "duration_s"}
+    assert rows[0]["verdict"] is not None
