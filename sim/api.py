@@ -186,14 +186,15 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
     if any(c.metrics.twin for c in cfgs):
         from sim.twin import twin_config
 
-        twin_cfgs = per_config(cfgs, lambda c: twin_config(c, list(c.world.powers)))
-        twin_prepared = per_config(twin_cfgs, prepare)
+        # twin_config changes the same things in every config (the Western exit's events and
+        # share, the protected powers), so the twins of configs that share a structure share one
+        wanted = [i for i, c in enumerate(cfgs) if c.metrics.twin]
+        twin_cfgs = per_config([cfgs[i] for i in wanted],
+                               lambda c: twin_config(c, list(c.world.powers)))
         twins = [None] * len(cfgs)
-        for group in _twinned_groups(cfgs, twin_prepared):
-            for i, out in zip(group, _simulate([twin_cfgs[i] for i in group],
-                                               [twin_prepared[i] for i in group],
-                                               [seeds[i] for i in group]), strict=True):
-                twins[i] = out
+        for i, out in zip(wanted, _simulate(twin_cfgs, per_config(twin_cfgs, prepare),
+                                            [seeds[i] for i in wanted]), strict=True):
+            twins[i] = out
     common = provenance()
     digests = _hashes(cfgs, seeds)
     results = []
@@ -224,15 +225,6 @@ def _hashes(cfgs: list[RunConfig], seeds: list[int]) -> list[str]:
         for b, digest in zip(bs, config_hashes(cfgs[bs[0]], [seeds[b] for b in bs]), strict=True):
             out[b] = digest
     return out
-
-
-def _twinned_groups(cfgs: list[RunConfig], twin_prepared: list[RunConfig]) -> list[list[int]]:
-    """The worlds whose config asks for a twin, grouped by their twins' structures."""
-    from sim.batch import group_by_structure
-
-    wanted = [i for i, c in enumerate(cfgs) if c.metrics.twin]
-    return [[wanted[j] for j in group]
-            for group in group_by_structure([twin_prepared[i] for i in wanted])]
 
 
 def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:

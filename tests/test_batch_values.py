@@ -205,7 +205,7 @@ def test_a_param_event_changes_every_worlds_value_and_keeps_the_others_own():
 
 
 def test_the_sweep_worker_runs_different_points_in_one_batch():
-    from sim.sweep.worker import SweepContext, Task, batches, execute, run_tasks
+    from sim.sweep.worker import SweepContext, Task, execute, point_configs, run_tasks
 
     ctx = SweepContext(base=("metrics.twin=false", "end=2019-06"), parameters={
         "rate": ParameterSpec(paths=["params.influence.rate"]),
@@ -214,10 +214,18 @@ def test_the_sweep_worker_runs_different_points_in_one_batch():
                   scenario="base", seed=50 + r, values={"rate": 0.05 + 0.03 * p,
                                                         "recruit": 0.5 + 0.4 * p})
              for p in range(3) for r in range(2)]
-    groups = batches(ctx, tasks)
-    assert [len(g) for g, _ in groups] == [6]
-    cfgs = groups[0][1]
+    from sim.config import config_hash
+    from sim.sweep.worker import base_config
+
+    base = base_config(ctx.base, "")
+    before = config_hash(base)
+    cfgs = point_configs(ctx, tasks)
     assert cfgs[0] is cfgs[1] and cfgs[0] is not cfgs[2]  # a point's replicates share a config
+    assert cfgs[4].params.influence.rate == pytest.approx(0.11)
+    assert base.params.influence.rate != pytest.approx(0.11)
+    assert cfgs[4].world.groups["jnim"].recruit_rate == pytest.approx(
+        1.3 * base.world.groups["jnim"].recruit_rate)
+    assert group_by_structure(cfgs) == [list(range(6))]  # three points, one batch
     rows = [out["row"] for out in run_tasks(ctx, tasks)]
     for task, row in zip(tasks, rows, strict=True):
         alone = execute(ctx, task)[0]["row"]
@@ -225,3 +233,4 @@ def test_the_sweep_worker_runs_different_points_in_one_batch():
         assert {k: v for k, v in row.items() if k != "duration_s"} == \
             {k: v for k, v in alone.items() if k != "duration_s"}
     assert rows[0]["verdict"] is not None
+    assert config_hash(base) == before  # the tasks' copies never changed the shared base

@@ -118,11 +118,12 @@ def _tasks(n: int, point: int = 0):
 
 
 def test_the_worker_runs_points_and_replicates_as_one_batch_with_the_rows_of_single_runs():
-    from sim.sweep.worker import batches, execute, run_tasks
+    from sim.batch import group_by_structure
+    from sim.sweep.worker import execute, point_configs, run_tasks
 
     ctx = _context()
     tasks = _tasks(3) + _tasks(2, point=1)
-    assert [len(g) for g, _ in batches(ctx, tasks)] == [5]  # one structure: one batch
+    assert group_by_structure(point_configs(ctx, tasks)) == [list(range(5))]  # one batch
     rows = [out["row"] for out in run_tasks(ctx, tasks)]
     assert [r["run_id"] for r in rows] == [t.run_id for t in tasks]
     for task, row in zip(tasks, rows, strict=True):

@@ -3,10 +3,9 @@
 A task is one run: a design point's parameter values under one scenario with one replicate's
 seed. Each worker process composes the base config once per (base overrides, scenario) and
 keeps it. Each design point under a scenario deep-copies the base once and sets its parameters
-(:func:`point_configs`); a chunk of tasks is split into batches whose configs share a structure
-(:func:`batches`: points that differ only in their numbers, all their replicates), and each
-batch runs as one batch of the engine (:func:`sim.api.run_worlds`), every world with its own
-values and seed. The
+(:func:`point_configs`); a chunk of tasks runs in as few batches of the engine as the
+structures of its configs allow (:func:`sim.api.run_worlds`: points that differ only in their
+numbers share a batch, with all their replicates), every world with its own values and seed. The
 result of a task is one flat row (the keys, the parameter values, every section-5 outcome of
 the summary with nested names joined by dots, e.g. ``russia.own_net_cost_usd``, the status, the
 error and the duration) and, if asked, monthly series. A run that raises is a row with status
@@ -29,7 +28,6 @@ __all__ = [
     "SweepContext",
     "Task",
     "base_config",
-    "batches",
     "calibration_scores",
     "execute",
     "execute_batch",
@@ -99,10 +97,20 @@ def base_config(base: tuple[str, ...], scenario: str,
 
 
 def task_config(ctx: SweepContext, task: Task) -> RunConfig:
-    """The run config of a task: a copy of the base with the parameters and the seed set."""
+    """The run config of a task: a copy of the base with the parameters and the seed set.
+
+    Only the objects on the parameters' paths (and ``output``) are copied
+    (:func:`sim.config.paths.copy_along`); the rest is the base's, shared with the other tasks,
+    which nothing changes in place (the model changes its own copies, ``sim.model``)."""
+    from sim.config import paths as P
     from sim.sweep.params import apply_parameters
 
-    cfg = copy.deepcopy(base_config(ctx.base, task.scenario_option, ctx.config_dirs))
+    cfg = copy.copy(base_config(ctx.base, task.scenario_option, ctx.config_dirs))
+    for name in task.values:
+        for path in ctx.parameters[name].paths or [name]:
+            for keys in P.expand(cfg, path):
+                cfg = P.copy_along(cfg, ".".join(keys))
+    cfg = P.copy_along(cfg, "output.plots")
     apply_parameters(cfg, task.values, ctx.parameters)
     cfg.seed = task.seed
     cfg.output.plots = False
@@ -173,18 +181,14 @@ def _failed(row: dict[str, Any], exc: Exception) -> None:
     row["error"] = f"{type(exc).__name__}: {exc}"
 
 
-def execute_batch(ctx: SweepContext, tasks: list[Task],
-                  configs: list[RunConfig] | None = None) -> list[tuple[dict[str, Any], Any]]:
-    """Run tasks whose configs share a structure (:mod:`sim.batch`: design points that differ
-    only in their numbers, and their replicates) as one batch of the engine
-    (:func:`sim.api.run_worlds`), their hindcasts as another; never raises.
+def execute_batch(ctx: SweepContext, tasks: list[Task]) -> list[tuple[dict[str, Any], Any]]:
+    """Run tasks in as few batches of the engine as their configs' structures allow
+    (:func:`sim.api.run_worlds`; :mod:`sim.batch`: design points that differ only in their
+    numbers share a batch, with their replicates), their hindcasts likewise; never raises.
 
     A run's result does not depend on its batch, so each row is what the task alone would give.
     If the batch as a whole fails, each task is run alone, so that a failing run is recorded
     with its own error and the others' results are kept.
-
-    Args:
-        configs: each task's config (:func:`point_configs`), built here if not given.
 
     Returns:
         ``[({"row": {...}, "monthly": ...}, RunResult or None)]``, one per task, in order.
@@ -194,7 +198,7 @@ def execute_batch(ctx: SweepContext, tasks: list[Task],
     t0 = time.perf_counter()
     seeds = [t.seed for t in tasks]
     try:
-        cfgs = point_configs(ctx, tasks) if configs is None else configs
+        cfgs = point_configs(ctx, tasks)
         results = run_worlds(cfgs, seeds)
         hindcasts = [None] * len(tasks)
         if ctx.calibrate:
@@ -257,43 +261,15 @@ def point_configs(ctx: SweepContext, tasks: list[Task]) -> list[RunConfig]:
     return out
 
 
-def batches(ctx: SweepContext, tasks: list[Task]) -> list[tuple[list[Task], list[RunConfig]]]:
-    """Split tasks into batches whose configs share a structure (:func:`sim.batch.structure_key`:
-    design points that differ only in their numbers, under scenarios that differ only in
-    their numbers, with all their replicates), in the order of their first task; each batch
-    with its tasks' configs. A task whose config cannot be built is a batch of its own (it is
-    recorded as failed when it runs)."""
-    from sim.batch import structure_key
-
-    groups: dict[str, tuple[list[Task], list[RunConfig]]] = {}
-    keys: dict[int, str] = {}
-    try:
-        cfgs = point_configs(ctx, tasks)
-    except Exception:  # noqa: BLE001 (each task then builds its own config, and fails alone)
-        return [([t], []) for t in tasks]
-    for t, cfg in zip(tasks, cfgs, strict=True):
-        key = keys.get(id(cfg))
-        if key is None:
-            key = keys[id(cfg)] = structure_key(cfg)
-        tasks_of, cfgs_of = groups.setdefault(key, ([], []))
-        tasks_of.append(t)
-        cfgs_of.append(cfg)
-    return list(groups.values())
-
-
 def run_tasks(ctx: SweepContext, tasks: list[Task]) -> list[dict[str, Any]]:
-    """Run a chunk of tasks, each group whose configs share a structure as one batch
-    (:func:`batches`); never raises.
+    """Run a chunk of tasks as one call of the engine (:func:`execute_batch`: the tasks whose
+    configs share a structure run as one batch); never raises.
 
     Returns:
         ``[{"row": {...}, "monthly": ... or None}]``, one per task, in the chunk's order.
     """
     quiet_mesa()
-    done: dict[str, dict[str, Any]] = {}
-    for group, cfgs in batches(ctx, tasks):
-        for task, (out, _) in zip(group, execute_batch(ctx, group, cfgs or None), strict=True):
-            done[task.run_id] = out
-    return [done[t.run_id] for t in tasks]
+    return [out for out, _ in execute_batch(ctx, tasks)]
 
 
 def quiet_mesa() -> None:
