@@ -124,6 +124,8 @@ def stack_section(path: str, objs: Sequence[Any]) -> Any:
         BatchStructureError: a non-number differs between two of ``objs`` (naming its path).
     """
     first = objs[0]
+    if all(o is first for o in objs):  # one object (a config with many seeds): no comparison
+        return _repeat(first, len(objs))
     if dataclasses.is_dataclass(first) and not isinstance(first, type):
         out = copy.copy(first)
         for f in dataclasses.fields(first):
@@ -141,6 +143,19 @@ def stack_section(path: str, objs: Sequence[Any]) -> Any:
         raise BatchStructureError(f"{path}: differs between the configs of a batch ({first!r}); "
                                   "allowed: only numbers differ within a batch")
     return first
+
+
+def _repeat(obj: Any, n: int) -> Any:
+    """:func:`stack_section` of ``n`` times the same object."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = copy.copy(obj)
+        for f in dataclasses.fields(obj):
+            object.__setattr__(out, f.name, _repeat(object.__getattribute__(obj, f.name), n))
+        return out
+    if _is_number(obj):
+        dtype = np.float64 if isinstance(obj, (float, np.floating)) else np.int64
+        return np.full((n, 1), obj, dtype=dtype)
+    return obj
 
 
 def world_value(x: np.ndarray, b: int) -> Any:
