@@ -55,18 +55,58 @@ def stream_keys(seeds: Sequence[int], name: str) -> np.ndarray:
 def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64's output function, elementwise on uint64 (wrapping arithmetic), in place of
     ``z`` (a fresh array)."""
-    z ^= z >> _S30
+    t = np.empty_like(z)
+    np.right_shift(z, _S30, out=t)
+    z ^= t
     z *= _M1
-    z ^= z >> _S27
+    np.right_shift(z, _S27, out=t)
+    z ^= t
     z *= _M2
-    z ^= z >> _S31
+    np.right_shift(z, _S31, out=t)
+    z ^= t
     return z
 
 
 def _counter(month: int, attempt: int | np.ndarray, index: np.ndarray) -> np.ndarray:
+    """The counters of the places ``(month, index)`` at rejection ``attempt``, broadcast
+    together: a fresh uint64 array (or number)."""
     base = np.uint64(int(month) << (_INDEX_BITS + _ATTEMPT_BITS))
-    step = np.left_shift(np.asarray(attempt, dtype=np.uint64), np.uint64(_INDEX_BITS))
-    return base + step + index.astype(np.uint64)
+    start = base + np.left_shift(np.asarray(attempt, dtype=np.uint64), np.uint64(_INDEX_BITS))
+    z = index.astype(np.uint64)
+    if np.ndim(start):
+        return z + start
+    z += start
+    return z
+
+
+def _states(keys: np.ndarray, month: int, index: np.ndarray,
+            attempt: int | np.ndarray = 0) -> np.ndarray:
+    """SplitMix64's states ``key + counter x golden gamma`` (wrapping) of the places
+    ``(month, index)`` at rejection ``attempt`` of the streams ``keys``, broadcast together: a
+    fresh uint64 array. The state of place ``(index + i, attempt + a)`` is that of
+    ``(index, attempt)`` plus :func:`_shift` ``(a, i)``."""
+    with np.errstate(over="ignore"):
+        z = _counter(month, attempt, index)
+        z *= _GAMMA
+        return np.asarray(z + keys)
+
+
+def _shift(attempt: np.ndarray, place: int) -> np.ndarray:
+    """uint64: what the states move by from place ``(index, 0)`` to ``(index + place,
+    attempt)`` (the counter's step times the golden gamma, wrapping)."""
+    step = np.left_shift(attempt.astype(np.uint64), np.uint64(_INDEX_BITS)) + np.uint64(place)
+    step *= _GAMMA
+    return step
+
+
+def _unit(z: np.ndarray) -> np.ndarray:
+    """The uniform numbers in [0, 1) of the states ``z`` (a fresh uint64 array, used up): the
+    top 53 bits of SplitMix64's output."""
+    z = _mix(z)
+    z >>= _S11
+    out = z.astype(np.float64)
+    out *= 1.0 / 9007199254740992.0
+    return out[()]  # a number for 0-d places
 
 
 def uniforms(keys: np.ndarray, month: int, index: np.ndarray, attempt: int = 0) -> np.ndarray:
@@ -81,12 +121,7 @@ def uniforms(keys: np.ndarray, month: int, index: np.ndarray, attempt: int = 0) 
 def _uniforms(keys: np.ndarray, month: int, index: np.ndarray,
               attempt: int | np.ndarray = 0) -> np.ndarray:
     """:func:`uniforms` without the check of ``index`` (the callers build it in range)."""
-    with np.errstate(over="ignore"):
-        z = _counter(month, attempt, index)
-        z *= _GAMMA
-        z = _mix(z + keys)
-    z >>= _S11
-    return z.astype(np.float64) * (1.0 / 9007199254740992.0)
+    return _unit(_states(keys, month, index, attempt))
 
 
 def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
@@ -104,107 +139,125 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
         raise ValueError(f"lam: shape {lam.shape} does not start with the keys' shape "
                          f"{keys.shape}")
     out = np.zeros(lam.shape)
-    flat = lam.reshape(keys.size, -1)
-    if 2 * flat.shape[1] > (1 << _INDEX_BITS):
-        raise ValueError(f"lam: {flat.shape[1]} rates per stream and month; allowed: at most "
+    per_key = lam.reshape(keys.size, -1).shape[1]
+    if 2 * per_key > (1 << _INDEX_BITS):
+        raise ValueError(f"lam: {per_key} rates per stream and month; allowed: at most "
                          f"{1 << (_INDEX_BITS - 1)}")
-    bi, ii = np.nonzero(flat)
-    if bi.size == 0:
+    flat = lam.reshape(-1)
+    at = np.flatnonzero(flat != 0)  # where the rates are not 0 (nonzero is faster on bools)
+    if at.size == 0:
         return out
-    rate = flat[bi, ii]
+    rate = flat[at]
     if not rate.min() >= 0 or not np.isfinite(rate.sum()):
         raise ValueError("lam: a Poisson rate is negative or not finite; allowed: finite rates "
                          ">= 0")
-    key = keys.reshape(-1)[bi]
-    counts = np.empty(rate.shape)
+    # the state of each rate's place (month, 2 i) in its stream
+    state = _states(keys.reshape(-1, 1), month, np.arange(0, 2 * per_key, 2)).reshape(-1)[at]
     small = rate < PTRS_FROM
-    if small.any():
-        counts[small] = _inversion(key[small], month, 2 * ii[small], rate[small])
-    big = ~small
-    if big.any():
-        counts[big] = _ptrs(key[big], month, 2 * ii[big], rate[big])
-    out.reshape(keys.size, -1)[bi, ii] = counts
+    big = np.flatnonzero(~small)
+    big_state = state[big]
+    u = _unit(state)
+    # every draw at once up to k = 1 (most stop there): k = 0 below F(0) = p0, 1 below F(1)
+    with np.errstate(under="ignore"):  # p0 of the PTRS rates: unused, may underflow
+        p0 = np.exp(-rate)
+    cdf1 = rate * p0
+    cdf1 += p0  # F(1) = p0 + p0 lam: the first sum of the blocked search
+    past1 = u >= cdf1
+    counts = np.add(u >= p0, past1, dtype=float)
+    further = np.flatnonzero(past1 & small)
+    if further.size:
+        counts[further] = _inversion(u[further], rate[further], p0[further])
+    if big.size:
+        counts[big] = _ptrs(big_state, rate[big])
+    out.reshape(-1)[at] = counts
     return out
 
 
-def _inversion(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Poisson by inversion of the CDF (rates below :data:`PTRS_FROM`): the least k with
-    u < F(k), searched upward from 0, :data:`_BLOCK` terms of the CDF at a time for every draw
-    not yet placed."""
-    u = _uniforms(key, month, index)
-    p = np.exp(-lam)
-    cdf = p.copy()
-    k = np.zeros(lam.shape)
-    active = np.flatnonzero(u >= cdf)
+def _inversion(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
+    """Poisson by inversion of the CDF (rates below :data:`PTRS_FROM`) of the uniforms ``u``:
+    the least k with u < F(k), searched upward from 0, :data:`_BLOCK` terms of the CDF at a time
+    for every draw not yet placed (``p0``: exp(-lam), F(0)). The block from k = n0 takes the
+    terms ``p(n0 + j) = p(n0) x cumprod(lam / (n0 + 1 .. n0 + j))`` and the CDF
+    ``F(n0 + j) = F(n0) + cumsum(p(n0 + 1 .. n0 + j))``, the products and sums formed in that
+    order (so a CDF value is the same float whatever the draws searched with it)."""
+    k = np.empty(lam.shape)
+    active = np.arange(lam.size)  # the draws not yet placed, whose u, lam, p, cdf follow
+    p, cdf = p0, p0
     n0 = 0
     while active.size:
-        terms = lam[active][:, None] / (n0 + _STEPS)[None, :]
-        pk = p[active][:, None] * np.cumprod(terms, axis=1)  # p(n0 + 1) .. p(n0 + BLOCK)
-        ck = cdf[active][:, None] + np.cumsum(pk, axis=1)
-        below = u[active][:, None] < ck
-        found = below.any(axis=1)
-        k[active[found]] = n0 + 1 + np.argmax(below[found], axis=1)
-        rest = ~found
-        last_p, last_c = pk[rest, -1], ck[rest, -1]
-        on = active[rest]
+        # [BLOCK, n]: the terms p(n0 + 1) .. p(n0 + BLOCK) and the CDF F(n0 + 1) .. F(n0 + BLOCK)
+        pk = lam / (n0 + _STEPS)[:, None]
+        for j in range(1, _BLOCK):
+            np.multiply(pk[j - 1], pk[j], out=pk[j])
+        pk *= p
+        ck = np.empty_like(pk)
+        ck[0] = pk[0]
+        for j in range(1, _BLOCK):
+            np.add(ck[j - 1], pk[j], out=ck[j])
+        ck += cdf
+        # the CDF grows with k: k is n0 plus the number of its values F(n0) .. at or below u
+        past = (u >= ck).view(np.int8).sum(axis=0, dtype=np.int8)
+        k[active] = past + (u >= cdf) + float(n0)
+        more = np.flatnonzero(past == _BLOCK)
+        last_p, last_c = pk[-1, more], ck[-1, more]
         # a u above the largest CDF value floating point reaches (within 1e-16 of 1) stops where
         # the CDF stopped growing: the far tail, which carries no more mass
-        stalled = (last_c <= cdf[on]) | (last_p <= 0)
-        k[on[stalled]] = n0
-        p[on], cdf[on] = last_p, last_c
+        stalled = (last_c <= cdf[more]) | (last_p <= 0)
+        k[active[more[stalled]]] = n0
+        go = ~stalled
+        nxt = more[go]
+        active, u, lam, p, cdf = active[nxt], u[nxt], lam[nxt], last_p[go], last_c[go]
         n0 += _BLOCK
-        active = on[~stalled]
     return k
 
 
 _BLOCK = 8  # terms of the CDF per step of the inversion
 _STEPS = np.arange(1, _BLOCK + 1, dtype=float)
-_TRIES = 4  # rejection attempts per step of PTRS
-#: PTRS's places (index offset 0 for u, 1 for v) and attempts of the step starting at attempt a
-_PLACE = {a: np.repeat([0, 1], _TRIES)[None, :] for a in range(0, _MAX_ATTEMPTS, _TRIES)}
-_ATTEMPT = {a: np.tile(np.arange(a, a + _TRIES), 2)[None, :]
-            for a in range(0, _MAX_ATTEMPTS, _TRIES)}
+_TRIES = 4  # rejection attempts per step of PTRS after the first attempt
+#: PTRS's steps, the attempts weighed together (attempt 0 alone, then TRIES at a time): the
+#: shifts of the states of their uniforms u (place index) and v (index + 1)
+_SHIFTS = [(_shift(a, 0), _shift(a, 1)) for a in
+           [np.arange(1)] + [np.arange(a, min(a + _TRIES, _MAX_ATTEMPTS))
+                             for a in range(1, _MAX_ATTEMPTS, _TRIES)]]
 
 
-def _ptrs(key: np.ndarray, month: int, index: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Poisson by transformed rejection with squeeze (Hörmann 1993, PTRS; rates >= 10): attempt
-    ``a`` takes the uniforms at places ``(month, index)`` and ``(month, index + 1)`` of attempt
-    ``a``; a draw is its first accepted attempt (:data:`_TRIES` attempts are weighed at once). A
-    draw rejected by every one of 64 attempts (probability below 1e-50) is set to its rounded
-    rate."""
-    slam = np.sqrt(lam)
-    loglam = np.log(lam)
-    b = 0.931 + 2.53 * slam
+def _ptrs(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson by transformed rejection with squeeze (Hörmann 1993, PTRS; rates >= 10) of the
+    draws whose place ``(month, index)`` has the states ``state``: attempt ``a`` takes the
+    uniforms at places ``(month, index)`` and ``(month, index + 1)`` of attempt ``a``; a draw is
+    its first accepted attempt (attempt 0 alone, then :data:`_TRIES` weighed at once). A draw
+    rejected by every one of 64 attempts (probability below 1e-50) is set to its rounded rate."""
+    b = 0.931 + 2.53 * np.sqrt(lam)
     a = -0.059 + 0.02483 * b
-    invalpha = 1.1239 + 1.1328 / (b - 3.4)
     vr = 0.9277 - 3.6224 / (b - 2.0)
     k_out = np.rint(lam)
-    todo = np.arange(lam.size)
-    for first in range(0, _MAX_ATTEMPTS, _TRIES):
+    todo = np.arange(lam.size)  # the draws not yet accepted, whose state, lam, a, b, vr follow
+    for shift_u, shift_v in _SHIFTS:
         if todo.size == 0:
             break
-        # [n, 2 x TRIES]: u at (index, attempt), v at (index + 1, attempt), TRIES attempts
-        both = _uniforms(key[todo][:, None], month, index[todo][:, None] + _PLACE[first],
-                         _ATTEMPT[first])
-        u, v = both[:, :_TRIES] - 0.5, both[:, _TRIES:]
+        # [tries, n]: u at (index, attempt), v at (index + 1, attempt) of the step's attempts
+        u = _unit(shift_u[:, None] + state) - 0.5
+        v = _unit(shift_v[:, None] + state)
         us = 0.5 - np.abs(u)
-        a_t, b_t, lam_t = a[todo][:, None], b[todo][:, None], lam[todo][:, None]
         with np.errstate(divide="ignore", invalid="ignore"):  # u = 0: us = 0, k = -inf, rejected
-            k = np.floor((2.0 * a_t / us + b_t) * u + lam_t + 0.43)
-        accept = (us >= 0.07) & (v <= vr[todo][:, None])  # the squeeze: most draws stop here
-        rows, cols = np.nonzero(~accept & (k >= 0) & ~((us < 0.013) & (v > us)))
-        if rows.size:
-            t_all = todo[rows]
-            k_t, us_t = k[rows, cols], us[rows, cols]
+            k = np.floor((2.0 * a / us + b) * u + lam + 0.43)
+        accept = (us >= 0.07) & (v <= vr)  # the squeeze: most draws stop here
+        weigh = np.flatnonzero(~accept & (k >= 0) & ~((us < 0.013) & (v > us)))
+        if weigh.size:
+            row = weigh % todo.size
+            k_w, us_w, lam_w, b_w = k.ravel()[weigh], us.ravel()[weigh], lam[row], b[row]
             with np.errstate(divide="ignore", invalid="ignore"):
-                lhs = (np.log(v[rows, cols]) + np.log(invalpha[t_all])
-                       - np.log(a[t_all] / (us_t * us_t) + b[t_all]))
-                rhs = -lam[t_all] + k_t * loglam[t_all] - _log_factorial(k_t)
-            accept[rows, cols] = lhs <= rhs
-        done = accept.any(axis=1)
-        pick = np.argmax(accept[done], axis=1)
-        k_out[todo[done]] = k[np.flatnonzero(done), pick]
-        todo = todo[~done]
+                lhs = (np.log(v.ravel()[weigh]) + np.log(1.1239 + 1.1328 / (b_w - 3.4))
+                       - np.log(a[row] / (us_w * us_w) + b_w))
+                rhs = -lam_w + k_w * np.log(lam_w) - _log_factorial(k_w)
+            accept.ravel()[weigh] = lhs <= rhs
+        pick = k[-1]  # the k of each draw's first accepted attempt
+        for j in range(len(k) - 2, -1, -1):
+            pick = np.where(accept[j], k[j], pick)
+        done = accept.any(axis=0)
+        hit, left = np.flatnonzero(done), np.flatnonzero(~done)
+        k_out[todo[hit]] = pick[hit]
+        todo, state, lam, a, b, vr = (x[left] for x in (todo, state, lam, a, b, vr))
     return k_out
 
 

@@ -123,13 +123,97 @@ def test_a_uniform_beyond_the_largest_cdf_value_stays_in_the_tail():
     from sim.rng import _inversion
 
     lam = np.array([0.5, 7.0])
-    top = np.array([1.0 - 2.0**-53] * 2)
+    k = _inversion(np.full(2, 1.0 - 2.0**-53), lam, np.exp(-lam))
+    assert k[0] <= 30 and k[1] <= 50, k
+
+
+def _reference_inversion(u: float, lam: float) -> tuple[int, list[float]]:
+    """The count of ``u`` at rate ``lam`` by inversion, one term at a time in plain floats, and
+    the CDF values it passed: the terms and sums formed in :func:`sim.rng._inversion`'s order
+    (blocks of 8 from F(n0): p(n0 + j) = p(n0) x (lam / (n0 + 1) x ... x lam / (n0 + j)),
+    F(n0 + j) = F(n0) + (p(n0 + 1) + ... + p(n0 + j))), stopping where the CDF stops growing."""
+    p = cdf = float(np.exp(-lam))
+    seen = [cdf]
+    if u < cdf:
+        return 0, seen
+    n0 = 0
+    while True:
+        t = s = 0.0
+        for j in range(1, 9):
+            t = lam / (n0 + j) if j == 1 else t * (lam / (n0 + j))
+            pk = p * t
+            s = pk if j == 1 else s + pk
+            seen.append(cdf + s)
+            if u < cdf + s:
+                return n0 + j, seen
+        if cdf + s <= cdf or pk <= 0:
+            return n0, seen
+        p, cdf, n0 = pk, cdf + s, n0 + 8
+
+
+def test_inversion_matches_a_term_by_term_reference_at_the_cdf_boundaries(monkeypatch):
+    """Poisson's first step (k = 0 or 1 for every draw) and its blocked search beyond give the
+    reference's count for uniforms at, just below and just above every CDF value, at rates from
+    1e-6 to just below 10: the CDF values are the same floats, whatever the draws batched."""
     import sim.rng as R
 
-    real = R._uniforms
-    try:
-        R._uniforms = lambda *a, **k: top
-        k = _inversion(np.zeros(2, dtype=np.uint64), 0, np.array([0, 2]), lam)
-    finally:
-        R._uniforms = real
-    assert k[0] <= 30 and k[1] <= 50, k
+    rates = np.concatenate([np.geomspace(1e-6, 9.9, 150), [0.5, 1.0, 2.0, 7.0, 1e-300, 5e-324,
+                                                          np.nextafter(PTRS_FROM, 0.0)]])
+    us, lams, expected = [], [], []
+    for lam in rates:
+        _, cdf = _reference_inversion(1.0 - 2.0**-53, float(lam))
+        cdf = np.array(cdf[:40])
+        for u in np.concatenate([cdf, np.nextafter(cdf, 0.0), np.nextafter(cdf, 1.0),
+                                 [0.0, 0.5, 1.0 - 2.0**-53]]):
+            if u < 1.0:
+                us.append(u)
+                lams.append(lam)
+                expected.append(_reference_inversion(float(u), float(lam))[0])
+    monkeypatch.setattr(R, "_unit", lambda state: np.array(us))
+    got = poisson(np.zeros(1, dtype=np.uint64), 0, np.array([lams]))[0]
+    assert len(expected) > 4000 and max(expected) >= 30 and expected.count(1) > 100
+    assert got.tolist() == expected
+
+
+def test_ptrs_is_the_first_accepted_attempt_weighed_one_at_a_time():
+    """Poisson counts at rates >= 10 are those of PTRS run one attempt at a time on the public
+    uniforms (u at place 2 i, v at 2 i + 1, attempt a): the first accepted attempt is kept."""
+    from sim.rng import _log_factorial
+
+    keys = stream_keys([3, 4], "ptrs")
+    lam = np.concatenate([np.geomspace(PTRS_FROM, 3e4, 2000), np.full(2000, 10.5)])
+    lam = np.stack([lam, lam[::-1]])
+    got = poisson(keys, 7, lam)
+    key = np.repeat(keys, lam.shape[1])
+    index = np.tile(2 * np.arange(lam.shape[1]), 2)
+    lam = lam.ravel()
+    b = 0.931 + 2.53 * np.sqrt(lam)
+    a = -0.059 + 0.02483 * b
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    expected = np.full(lam.size, np.nan)
+    attempts = np.zeros(lam.size, dtype=int)
+    for attempt in range(64):
+        todo = np.flatnonzero(np.isnan(expected))
+        u = uniforms(key[todo], 7, index[todo], attempt) - 0.5
+        v = uniforms(key[todo], 7, index[todo] + 1, attempt)
+        us = 0.5 - np.abs(u)
+        at, bt, lt = a[todo], b[todo], lam[todo]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = np.floor((2.0 * at / us + bt) * u + lt + 0.43)
+            lhs = (np.log(v) + np.log(1.1239 + 1.1328 / (bt - 3.4))
+                   - np.log(at / (us * us) + bt))
+            rhs = -lt + k * np.log(lt) - _log_factorial(np.maximum(k, 0.0))
+        accept = ((us >= 0.07) & (v <= vr[todo])) | (
+            (k >= 0) & ~((us < 0.013) & (v > us)) & (lhs <= rhs))
+        expected[todo[accept]] = k[accept]
+        attempts[todo[accept]] = attempt
+    assert not np.isnan(expected).any()
+    assert (attempts >= 1).sum() > 500 and (attempts >= 5).sum() > 0  # later steps are used
+    assert np.array_equal(got.ravel(), expected)
+
+
+def test_a_single_place_gives_a_number():
+    keys = stream_keys([1, 2], "one")
+    u = uniforms(keys[0], 4, np.int64(9))
+    assert isinstance(u, np.float64)
+    assert u == uniforms(keys, 4, np.array([9, 9]))[0]
