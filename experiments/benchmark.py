@@ -19,6 +19,13 @@ Three measurements and a profile, reported as median, min and max (time.perf_cou
    (each with its own seed), run and summarized (``run_batch`` without the twin, as a sweep row
    needs), in ms per run and runs per second on one core, against a batch of one.
 
+6. ``design`` (only if asked for): a sampled design, ``--design-points`` points of the
+   ``sobol_cheap_win`` experiment's parameters (a Latin hypercube over their ranges) x
+   ``--design-replicates`` seeds, twins included: every world with its own values in as few
+   batches as their structures allow (``sim.api.run_worlds``, as the sweep's worker runs a
+   chunk) against one batch per point (``run_batch``: the replicates of a point only, as the
+   engine did before worlds could differ in their values), alternated ``--batch-repeats`` times.
+
 ``scaling`` runs ``--scale-batch`` worlds per model (default 1); its cost per region-step is per
 world.
 
@@ -35,6 +42,7 @@ Positional arguments are Hydra overrides of the default run (parts 1, 2 and 4).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -49,7 +57,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-PARTS = ("inprocess", "cli", "scaling", "profile", "batch")
+PARTS = ("inprocess", "cli", "scaling", "profile", "batch", "design")
 DEFAULT_PARTS = ("inprocess", "cli", "scaling", "batch")
 
 
@@ -123,10 +131,10 @@ def bench_inprocess(overrides: list[str], repeats: int) -> dict[str, Any]:
         5 times), ``first_run`` (includes lazy imports), ``run``, and ``stages``.
     """
     from sim.api import load_config, run
-    from sim.provenance import provenance
-    from sim.prepare import prepare
     from sim.metrics import summarize
     from sim.model import SahelModel
+    from sim.prepare import prepare
+    from sim.provenance import provenance
 
     t_cfg, cfg = timed(lambda: load_config(overrides=overrides))
     compose = [timed(lambda: load_config(overrides=overrides))[0] for _ in range(5)]
@@ -227,8 +235,8 @@ def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int,
         (build) and per region-step (run); and ``ratio``: largest over smallest size.
     """
     from sim.api import load_config
-    from sim.prepare import prepare
     from sim.model import SahelModel
+    from sim.prepare import prepare
 
     out: dict[str, Any] = {"n_states": n_states, "end": end, "batch": batch, "sizes": {}}
     for n in sizes:
@@ -338,6 +346,49 @@ def bench_batch(overrides: list[str], batches: list[int], repeats: int) -> dict[
     return out
 
 
+def design_configs(points: int, replicates: int, seed: int = 2026) -> tuple[list, list]:
+    """``points`` configs of the ``sobol_cheap_win`` experiment's parameters, sampled by a Latin
+    hypercube over their ranges (as the sweep's worker builds them), each with ``replicates``
+    seeds: ``(configs, seeds)``, one pair per world, a point's worlds sharing its config."""
+    from sim.sweep.designs import build_design
+    from sim.sweep.experiment import load_experiment
+    from sim.sweep.worker import SweepContext, Task, point_configs
+
+    exp = dataclasses.replace(load_experiment("sobol_cheap_win"), design="latin_hypercube",
+                              samples=points, seed=seed)
+    design = build_design(exp)
+    ctx = SweepContext(base=tuple(exp.base), parameters=dict(exp.parameters))
+    names = list(exp.parameters)
+    rows = design.table[names].to_dict("records")
+    tasks = [Task(run_id=f"p{i}-r{r}", pair_id=f"p{i}-r{r}", point=i, replicate=r,
+                  scenario="base", seed=1000 * i + r, values=row)
+             for i, row in enumerate(rows) for r in range(replicates)]
+    return point_configs(ctx, tasks), [t.seed for t in tasks]
+
+
+def bench_design(points: int, replicates: int, repeats: int) -> dict[str, Any]:
+    """A sampled design run both ways (part 6); ms per run (twins included) and the ratio."""
+    from sim.api import run_batch, run_worlds
+
+    cfgs, seeds = design_configs(points, replicates)
+    run_worlds(cfgs[:2], seeds[:2])  # warm-up: imports, caches
+
+    def per_point() -> None:
+        for i in range(0, len(cfgs), replicates):
+            run_batch(cfgs[i], seeds[i:i + replicates])
+
+    together, alone = [], []
+    for _ in range(repeats):
+        together.append(timed(lambda: run_worlds(cfgs, seeds))[0])
+        alone.append(timed(per_point)[0])
+    n = len(cfgs)
+    out = {"points": points, "replicates": replicates, "runs": n,
+           "run_worlds": stats([t / n for t in together]),
+           "per_point": stats([t / n for t in alone])}
+    out["speedup"] = out["per_point"]["median"] / out["run_worlds"]["median"]
+    return out
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -390,6 +441,15 @@ def print_report(res: dict[str, Any]) -> None:
             q = s["ratio"]
             print(f"  x{q['regions']:g} regions: build x{q['build']:.2f}, run x{q['run']:.2f}, "
                   f"run per region-step x{q['run_per_region_step']:.2f} (1 = linear)")
+    if "design" in res:
+        d = res["design"]
+        print(f"\n6. a sampled design: {d['points']} points x {d['replicates']} seeds of "
+              "sobol_cheap_win's parameters (LHS), twins included, ms per run")
+        for key, label in (("run_worlds", "every world with its own values, batched"),
+                           ("per_point", "one batch per point (replicates only)")):
+            v = d[key]
+            print(f"  {label:<44}{v['median']:>9.1f}  (min {v['min']:.1f})")
+        print(f"  x{d['speedup']:.2f} batched across points")
     if "batch" in res:
         bt = res["batch"]
         print("\n5. the batch engine: B worlds of the default run in one model, no twin "
@@ -431,6 +491,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--scale-batch", type=int, default=1, help="worlds per synthetic model (1)")
     ap.add_argument("--batches", default="1,8,32,128", help="batch sizes of part 5")
     ap.add_argument("--batch-repeats", type=int, default=3, help="timed batches per size (3)")
+    ap.add_argument("--design-points", type=int, default=64, help="points of part 6 (64)")
+    ap.add_argument("--design-replicates", type=int, default=2, help="seeds per point (2)")
     ap.add_argument("--json", metavar="PATH", help="also write the results (with samples) here")
     args = ap.parse_args(argv)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
@@ -459,6 +521,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if "batch" in parts:
         res["batch"] = bench_batch(args.overrides, [int(x) for x in args.batches.split(",")],
                                    args.batch_repeats)
+    if "design" in parts:
+        res["design"] = bench_design(args.design_points, args.design_replicates,
+                                     args.batch_repeats)
     res["benchmark_seconds"] = time.perf_counter() - t0
     res["environment"]["load_after"] = _load()
     print_report(res)
