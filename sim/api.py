@@ -101,11 +101,14 @@ def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: S
     """Run one batch: world ``b`` is ``prepared[b]`` (checked ``cfgs[b]``; the configs share a
     structure, :mod:`sim.batch`) with ``seeds[b]``; return each world's tables (built when read),
     summary (without provenance) and arrays."""
-    from sim.metrics import summarize_arrays
+    from sim.metrics import summarize_batch
     from sim.model import SahelModel
 
     model = SahelModel(prepared, seeds)
     model.run()
+    # every world's summary at once, each what summarize_arrays gives it alone, bit for bit
+    summaries = summarize_batch(model.recorder, [c.metrics for c in cfgs], cfgs[0].start,
+                                cfgs[0].end)
     out = []
     for b in range(model.worlds):
         cfg, rules_cfg = cfgs[b], prepared[b].rules
@@ -117,7 +120,7 @@ def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: S
             "end": cfg.end,
             "rules": {p: rules_cfg.vacuum.get(p, rules_cfg.default_vacuum)
                       for p in model.world.power_ids},
-            **summarize_arrays(arrays, cfg.metrics, cfg.start, cfg.end),
+            **summaries[b],
         }
         out.append((LazyTables(model.recorder, b, arrays), summary, arrays))
     return out
@@ -141,7 +144,9 @@ def run_batch(cfg: RunConfig, seeds: Sequence[int] | None = None) -> list[RunRes
     Raises:
         ConfigError: naming the parameter, the value and what is allowed (nothing has run).
     """
-    seeds = [int(cfg.seed)] if seeds is None else [int(s) for s in seeds]
+    if seeds is None:
+        return run_worlds([cfg])
+    seeds = [int(s) for s in seeds]
     return run_worlds([cfg] * len(seeds), seeds)
 
 
@@ -162,11 +167,11 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
     from sim.batch import group_by_structure
 
     cfgs = list(cfgs)
+    prepared = per_config(cfgs, prepare)  # first: anything but a config is named here
     seeds = [int(c.seed) for c in cfgs] if seeds is None else [int(s) for s in seeds]
     if len(seeds) != len(cfgs):
         raise ValueError(f"seeds: {len(seeds)} seeds for {len(cfgs)} configs; allowed: one "
                          "seed per config")
-    prepared = per_config(cfgs, prepare)
     results: list[RunResult | None] = [None] * len(cfgs)
     for group in group_by_structure(prepared):
         for i, result in zip(group, _run_group([cfgs[i] for i in group],

@@ -1,6 +1,7 @@
 """The hypothesis as numbers (docs/ODD.md section 8), computed from a run's output tables only
-(or from the same columns in wide form, :class:`sim.record.RunArrays`, as :func:`sim.api.run`
-does).
+(or from the same columns in wide form, :class:`sim.record.RunArrays`; :func:`summarize_batch`
+gives every world's of a batch run at once, from its recorder's arrays, bit for bit as each
+world's alone).
 
 Definitions (docs/ODD.md, "Observation", says why):
 
@@ -49,16 +50,18 @@ in row order), so that the summary does not depend on which form of the outputs 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.config import AES, WEST, MetricsConfig, parse_month
-from sim.record import TABLES, RunArrays
+from sim.record import TABLES, Recorder, RunArrays
 
 __all__ = ["DIMENSIONS", "UN_MISSIONS", "arrays_from_tables", "horizon_steps", "summarize",
-           "summarize_arrays"]
+           "summarize_arrays", "summarize_batch"]
 
 #: Dimension of influence -> its presence column (docs/ODD.md section 8).
 DIMENSIONS = {"security": "security_share", "arms": "arms_share", "aid": "aid_share",
@@ -136,23 +139,158 @@ def arrays_from_tables(tables: dict[str, pd.DataFrame]) -> RunArrays:
 
 
 def _column_sums(values: np.ndarray) -> np.ndarray:
-    """[P, K] sums over time of ``values`` [T, P, K], as pandas' ``groupby("power").sum()`` of
-    the long table computes them: Kahan-compensated in step order where the rows of several
-    powers interleave, ``np.add.reduceat`` where there is one power."""
-    n_t, n_p, n_k = values.shape
+    """[B, P, K] sums over time of ``values`` [T, B, P, K] (B worlds), each world's as pandas'
+    ``groupby("power").sum()`` of its long table computes them: Kahan-compensated in step order
+    where the rows of several powers interleave, ``np.add.reduceat`` where there is one power."""
+    n_t, n_b, n_p, n_k = values.shape
     if n_p == 1:
-        return np.add.reduceat(values[:, 0, :].T.copy(), [0], axis=1).T if n_t else \
-            np.zeros((1, n_k))
-    total, comp = np.zeros((n_p, n_k)), np.zeros((n_p, n_k))
-    finite = bool(np.isfinite(values).all())
+        if not n_t:
+            return np.zeros((n_b, 1, n_k))
+        by_time = np.ascontiguousarray(values[:, :, 0, :].transpose(1, 2, 0))  # [B, K, T]
+        return np.add.reduceat(by_time, [0], axis=2).transpose(0, 2, 1)
+    total, comp = np.zeros((n_b, n_p, n_k)), np.zeros((n_b, n_p, n_k))
+    # an infinite value leaves no compensation in its world
+    infinite = ~np.isfinite(values).all(axis=(0, 2, 3))[:, None, None]
+    any_infinite = bool(infinite.any())
     for v in values:
         y = v - comp
         t = total + y
         comp = (t - total) - y
-        if not finite:
-            comp[np.isnan(comp)] = 0.0  # an infinite value leaves no compensation
+        if any_infinite:
+            comp[np.isnan(comp) & infinite] = 0.0
         total = t
     return total
+
+
+@dataclass
+class _Actor:
+    """A power's or a bloc's numbers over the horizon: its influence (means over the AES
+    states; 0 where the world has none) and its :data:`COSTS`, summed."""
+
+    start: float
+    end: float
+    gain: float
+    gain_time_avg: float
+    points_held: float
+    costs: list[float]
+
+    def summary(self) -> dict[str, Any]:
+        """Its part of the summary, costs per point held and gained included."""
+        t = dict(zip(COSTS, self.costs))
+        net, held, gain = t["net_cost_usd"], self.points_held, self.gain
+        cpp_held = net / held if held > 0 else math.inf
+        cpp_gain = net / (100.0 * gain) if gain > 0 else math.nan
+        return {
+            "influence_start": self.start,
+            "influence_end": self.end,
+            "influence_gain": gain,
+            "influence_gain_time_avg": self.gain_time_avg,
+            "influence_points_held": held,
+            "gross_cost_usd": t["gross_cost_usd"],
+            "host_payments_usd": t["host_payments_usd"],
+            "concession_revenue_usd": t["concession_revenue_usd"],
+            "own_net_cost_usd": net,
+            "political_cost_usd": t["political_cost_usd"],
+            "full_cost_usd": net + t["political_cost_usd"],
+            "casualties": t["casualties"],
+            "cost_per_point_held_usd": _finite(cpp_held),
+            "cost_per_point_gained_usd": _finite(cpp_gain),
+        }
+
+
+@dataclass
+class _Dimension:
+    """A dimension of influence in each AES state (:data:`AES` order): russia's and the West's
+    values at the horizon's end and averaged over it; the leading power at the end (index of the
+    first listed of the highest values, and whether that value is positive)."""
+
+    russia: list[float]
+    west: list[float]
+    russia_mean: list[float]
+    west_mean: list[float]
+    leader: list[int]
+    positive: list[bool]
+
+
+@dataclass
+class _LikeNumbers:
+    """A run's numbers of the like-for-like half of its summary (:func:`_like_summary`).
+
+    ``lead_months``: russia's months leading each AES state's security up to the horizon's end
+    (:data:`AES` order); ``totals``: (presence column, bloc) -> its sum over the horizon and the
+    AES states (blocs ``russia``, ``west`` and ``un``); ``present``: russia's state-months with
+    personnel in the AES; ``security``: bloc -> (security points held, security gain)."""
+
+    dimensions: dict[str, _Dimension]
+    lead_months: list[int]
+    totals: dict[tuple[str, str], float]
+    present: int
+    security: dict[str, tuple[float, float]]
+
+
+@dataclass
+class _Numbers:
+    """A run's numbers over the metrics horizon, which :func:`_assemble` turns into its summary:
+    the actors', the largest partner of each state at the end (index of the first power with the
+    most influence, and whether it has any; table order), who pays, the fighters at the
+    horizon's first and last step, and the like-for-like numbers."""
+
+    russia: _Actor
+    west: _Actor
+    largest: list[int]
+    largest_positive: list[bool]
+    who_pays: dict[str, float]
+    fighters_start: float
+    fighters_end: float
+    like: _LikeNumbers
+
+
+def _verdict(win: bool, cheap: bool) -> str:
+    return "both" if win and cheap else "win" if win else "cheap" if cheap else "neither"
+
+
+def _assemble(n: _Numbers, metrics: MetricsConfig, h0: int, h1: int, states: list[str],
+              powers: list[str]) -> dict[str, Any]:
+    """The summary of a run from its numbers (the world's state and power ids in array
+    order)."""
+    aes = [s for s in AES if s in states]
+    russia, west_a = n.russia.summary(), n.west.summary()
+    r_net, r_held = max(russia["own_net_cost_usd"], 1.0), russia["influence_points_held"]
+    r_cpp = r_net / r_held if r_held > 0 else math.inf
+    w_cpp = west_a["cost_per_point_held_usd"]
+    w_cpp = w_cpp if w_cpp is not None else math.inf
+    index = (w_cpp / r_cpp if math.isfinite(r_cpp) and r_cpp > 0
+             else 0.0 if math.isfinite(w_cpp) else math.nan)
+    largest = {s: powers[top] if positive else None
+               for s, top, positive in zip(states, n.largest, n.largest_positive)}
+    russia_first = sum(1 for s in aes if largest.get(s) == "russia")
+    win = russia_first >= metrics.k
+    cheap = bool(west_a["own_net_cost_usd"] > 0
+                 and russia["own_net_cost_usd"] <= metrics.phi * west_a["own_net_cost_usd"])
+    who_pays = n.who_pays
+    return {
+        "horizon": {"first_step": h0, "last_step": h1},
+        "verdict": _verdict(win, cheap),
+        "hypothesis": bool(win and cheap),
+        "win": bool(win),
+        "cheap": cheap,
+        "k": metrics.k,
+        "phi": metrics.phi,
+        "russia_largest_partner_in": russia_first,
+        "cheap_win_index": _finite(index),
+        "russia": russia,
+        "west": west_a,
+        "largest_partner_at_end": largest,
+        "host_cost_usd": who_pays["host_cost_usd"],
+        "host_paid_russia_usd": who_pays["host_paid_russia_usd"],
+        "fatalities_aes": who_pays["fatalities_aes"],
+        "civilian_fatalities_aes": who_pays["civilian_fatalities_aes"],
+        "fighters_start": n.fighters_start,
+        "fighters_end": n.fighters_end,
+        "aes_territory_outside_control": who_pays["aes_territory_outside_control"],
+        **_like_summary(n.like, aes, powers, metrics),
+        "who_pays": who_pays,
+    }
 
 
 def summarize(tables: dict[str, pd.DataFrame], metrics: MetricsConfig, start: str, end: str,
@@ -181,53 +319,22 @@ def summarize_arrays(arrays: RunArrays, metrics: MetricsConfig, start: str, end:
         return np.ascontiguousarray(infl[:, :, [powers.index(p) for p in members]]).sum(axis=2)
 
     costs = np.stack([arrays.powers[c][h0:h1 + 1] for c in COSTS], axis=2)  # [T, P, K]
-    totals = _column_sums(costs)
+    totals = _column_sums(costs[:, None])[0]
 
-    def actor(members: list[str]) -> dict[str, Any]:
+    def actor(members: list[str]) -> _Actor:
         series = influence_of(members)
         start_v, end_v = series[0], series[-1]
-        gain = float(np.mean(end_v - start_v)) if aes else 0.0
-        gain_avg = float(np.mean(series - start_v)) if aes else 0.0
-        held = 100.0 * float(np.mean(series)) if aes else 0.0
         rows = totals[[powers.index(p) for p in members]]
-        t = dict(zip(COSTS, rows.T.copy().sum(axis=1).tolist()))  # each column's sum
-        net = t["net_cost_usd"]
-        cpp_held = net / held if held > 0 else math.inf
-        cpp_gain = net / (100.0 * gain) if gain > 0 else math.nan
-        return {
-            "influence_start": float(np.mean(start_v)) if aes else 0.0,
-            "influence_end": float(np.mean(end_v)) if aes else 0.0,
-            "influence_gain": gain,
-            "influence_gain_time_avg": gain_avg,
-            "influence_points_held": held,
-            "gross_cost_usd": t["gross_cost_usd"],
-            "host_payments_usd": t["host_payments_usd"],
-            "concession_revenue_usd": t["concession_revenue_usd"],
-            "own_net_cost_usd": net,
-            "political_cost_usd": t["political_cost_usd"],
-            "full_cost_usd": net + t["political_cost_usd"],
-            "casualties": t["casualties"],
-            "cost_per_point_held_usd": _finite(cpp_held),
-            "cost_per_point_gained_usd": _finite(cpp_gain),
-        }
-
-    russia = actor(["russia"] if "russia" in powers else [])
-    west_a = actor(west)
-    r_net = max(russia["own_net_cost_usd"], 1.0)
-    r_cpp = r_net / russia["influence_points_held"] if russia["influence_points_held"] > 0 else math.inf
-    w_cpp = west_a["cost_per_point_held_usd"] if west_a["cost_per_point_held_usd"] is not None else math.inf
-    index = w_cpp / r_cpp if math.isfinite(r_cpp) and r_cpp > 0 else (0.0 if math.isfinite(w_cpp) else math.nan)
+        return _Actor(start=float(np.mean(start_v)) if aes else 0.0,
+                      end=float(np.mean(end_v)) if aes else 0.0,
+                      gain=float(np.mean(end_v - start_v)) if aes else 0.0,
+                      gain_time_avg=float(np.mean(series - start_v)) if aes else 0.0,
+                      points_held=100.0 * float(np.mean(series)) if aes else 0.0,
+                      costs=rows.T.copy().sum(axis=1).tolist())  # each column's sum
 
     # the largest partner of every state at the end: the first power with the most influence
-    largest: dict[str, str | None] = {}
-    for s, row in zip(states, pres["influence"][-1]):
-        top = int(np.argmax(row))
-        largest[s] = powers[top] if row[top] > 0 else None
-    russia_first = sum(1 for s in aes if largest.get(s) == "russia")
-    win = russia_first >= metrics.k
-    cheap = bool(west_a["own_net_cost_usd"] > 0
-                 and russia["own_net_cost_usd"] <= metrics.phi * west_a["own_net_cost_usd"])
-    verdict = "both" if win and cheap else "win" if win else "cheap" if cheap else "neither"
+    largest = [int(np.argmax(row)) for row in pres["influence"][-1]]
+    positive = [bool(row[top] > 0) for row, top in zip(pres["influence"][-1], largest)]
 
     st = {k: np.ravel(v[h0:h1 + 1, aes_rows]) for k, v in arrays.states.items()}  # [T x n_aes]
     host_paid = pres["host_paid_usd"][:, aes_rows]  # [T, n_aes, P]
@@ -252,46 +359,27 @@ def summarize_arrays(arrays: RunArrays, metrics: MetricsConfig, start: str, end:
         "aes_territory_outside_control": (float(1.0 - end_control.mean())
                                           if aes_rows else 0.0),
     }
-    like = like_for_like(pres, states, powers, aes, metrics)
-    return {
-        "horizon": {"first_step": h0, "last_step": h1},
-        "verdict": verdict,
-        "hypothesis": bool(win and cheap),
-        "win": bool(win),
-        "cheap": cheap,
-        "k": metrics.k,
-        "phi": metrics.phi,
-        "russia_largest_partner_in": russia_first,
-        "cheap_win_index": _finite(index),
-        "russia": russia,
-        "west": west_a,
-        "largest_partner_at_end": largest,
-        "host_cost_usd": who_pays["host_cost_usd"],
-        "host_paid_russia_usd": who_pays["host_paid_russia_usd"],
-        "fatalities_aes": who_pays["fatalities_aes"],
-        "civilian_fatalities_aes": who_pays["civilian_fatalities_aes"],
-        "fighters_start": fighters_at(h0),
-        "fighters_end": fighters_at(h1),
-        "aes_territory_outside_control": who_pays["aes_territory_outside_control"],
-        **like,
-        "who_pays": who_pays,
-    }
+    numbers = _Numbers(russia=actor(["russia"] if "russia" in powers else []), west=actor(west),
+                       largest=largest, largest_positive=positive, who_pays=who_pays,
+                       fighters_start=fighters_at(h0), fighters_end=fighters_at(h1),
+                       like=_like_numbers(pres, states, powers, aes, metrics))
+    return _assemble(numbers, metrics, h0, h1, states, powers)
 
 
 def _bloc(values: np.ndarray, powers: list[str], members: list[str], share: bool) -> np.ndarray:
-    """[T, A] a bloc's value from ``values`` [T, A, P]: the sum of its members' shares, or its
+    """[...] a bloc's value from ``values`` [..., P]: the sum of its members' shares, or its
     best member's value (``share`` false); 0 for a bloc without members in the world."""
     idx = [powers.index(p) for p in members if p in powers]
     if not idx:
-        return np.zeros(values.shape[:2])
-    sub = values[:, :, idx]
-    return sub.sum(axis=2) if share else sub.max(axis=2)
+        return np.zeros(values.shape[:-1])
+    sub = values[..., idx]
+    return sub.sum(axis=-1) if share else sub.max(axis=-1)
 
 
 def _trailing_run(x: np.ndarray) -> np.ndarray:
-    """[A] the number of consecutive True values of ``x`` [T, A] up to its last row."""
+    """[...] the number of consecutive True values of ``x`` [T, ...] up to its last row."""
     if not len(x):
-        return np.zeros(x.shape[1], dtype=int)
+        return np.zeros(x.shape[1:], dtype=int)
     rev = x[::-1]
     return np.where(rev.all(axis=0), len(x), np.argmin(rev, axis=0)).astype(int)
 
@@ -300,42 +388,53 @@ def _ratio(num: float, den: float) -> float | None:
     return num / den if den > 0 else None
 
 
-def like_for_like(pres: dict[str, np.ndarray], states: list[str], powers: list[str],
-                  aes: list[str], metrics: MetricsConfig) -> dict[str, Any]:
-    """The like-for-like half of the summary (module docstring): influence by dimension, the
-    security win, the full cost by who pays, the cost ratio and their verdict.
+def _blocs(powers: list[str]) -> dict[str, list[str]]:
+    """The like-for-like blocs' members in the world: ``russia``, ``west`` (its costs: without
+    the UN missions), ``west_bloc`` (its influence: with them) and ``un``."""
+    return {"russia": ["russia"] if "russia" in powers else [],
+            "west": [p for p in WEST if p in powers and p not in UN_MISSIONS],
+            "west_bloc": [p for p in WEST if p in powers],
+            "un": [p for p in UN_MISSIONS if p in powers]}
+
+
+#: (presence column, bloc) pairs whose totals the like-for-like costs need
+_TOTALS = (*((c, b) for b in ("russia", "west", "un")
+             for c in ("spending_usd", "host_paid_usd", "concessions_usd")),
+           ("political_cost_usd", "russia"), ("political_cost_usd", "west"),
+           ("arms_delivered_usd", "russia"), ("arms_paid_usd", "russia"))
+
+
+def _like_numbers(pres: dict[str, np.ndarray], states: list[str], powers: list[str],
+                  aes: list[str], metrics: MetricsConfig) -> _LikeNumbers:
+    """A run's numbers of the like-for-like half of its summary (:func:`_like_summary`).
 
     Args:
         pres: the presence columns over the horizon, [T, S, P] each.
         states, powers: the ids along the S and P axes.
         aes: the AES states of the world, in :data:`AES` order.
-        metrics: ``k``, ``security_margin``, ``security_months``, ``cheap_cost_ratio``,
-            ``un_share_russia``, ``un_share_west`` and ``russia_reputation_usd``.
+        metrics: its ``security_margin``.
     """
     rows = [states.index(s) for s in aes]
-    west = [p for p in WEST if p in powers and p not in UN_MISSIONS]
-    west_bloc = [p for p in WEST if p in powers]
-    russia = ["russia"] if "russia" in powers else []
-    un = [p for p in UN_MISSIONS if p in powers]
+    blocs = _blocs(powers)
+    russia, west_bloc = blocs["russia"], blocs["west_bloc"]
     at = {c: np.ascontiguousarray(pres[c][:, rows]) for c in (
         *DIMENSIONS.values(), "spending_usd", "host_paid_usd", "concessions_usd",
         "arms_delivered_usd", "arms_paid_usd", "political_cost_usd", "personnel")}  # [T, A, P]
 
     # influence by dimension: each bloc at the end and averaged over the horizon; the leading
     # power of each dimension at the end (the first listed of the highest positive values)
-    by_dim: dict[str, dict[str, dict[str, float]]] = {}
-    leaders: dict[str, dict[str, str | None]] = {s: {} for s in aes}
+    dimensions: dict[str, _Dimension] = {}
     for dim, col in DIMENSIONS.items():
         share = dim in SHARE_DIMENSIONS
         r_v, w_v = _bloc(at[col], powers, russia, share), _bloc(at[col], powers, west_bloc, share)
-        by_dim[dim] = {s: {"russia": float(r_v[-1, a]), "west": float(w_v[-1, a]),
-                           "russia_mean": float(r_v[:, a].mean()),
-                           "west_mean": float(w_v[:, a].mean())}
-                       for a, s in enumerate(aes)}
-        for a, s in enumerate(aes):
-            row = at[col][-1, a]
-            top = int(np.argmax(row)) if len(row) else 0
-            leaders[s][dim] = powers[top] if len(row) and row[top] > 0 else None
+        tops = [int(np.argmax(row)) if len(row) else 0 for row in at[col][-1]]
+        dimensions[dim] = _Dimension(
+            russia=[float(r_v[-1, a]) for a in range(len(aes))],
+            west=[float(w_v[-1, a]) for a in range(len(aes))],
+            russia_mean=[float(r_v[:, a].mean()) for a in range(len(aes))],
+            west_mean=[float(w_v[:, a].mean()) for a in range(len(aes))],
+            leader=tops,
+            positive=[bool(len(row) and row[top] > 0) for row, top in zip(at[col][-1], tops)])
 
     # the security win: russia leads each host's security against the West as a bloc, by the
     # margin, and is behind no other single power, for the last security_months months
@@ -345,19 +444,12 @@ def like_for_like(pres: dict[str, np.ndarray], states: list[str], powers: list[s
     rival = sec[:, :, others].max(axis=2) if others else np.zeros_like(r_sec)
     leads = (r_sec > 0) & (r_sec - w_sec >= metrics.security_margin) & (r_sec >= rival)
     months = _trailing_run(leads)
-    lead_in = [s for a, s in enumerate(aes) if months[a] >= metrics.security_months]
-    security_win = len(lead_in) >= metrics.k
 
     # full cost over the horizon in the AES states, by who pays
     def total(col: str, members: list[str]) -> float:
         idx = [powers.index(p) for p in members]
         return float(np.ravel(at[col][:, :, idx]).sum()) if idx and aes else 0.0
 
-    def own_net(members: list[str]) -> float:
-        return (total("spending_usd", members) - total("host_paid_usd", members)
-                - total("concessions_usd", members))
-
-    un_cost = own_net(un)
     present = (np.ravel(at["personnel"][:, :, powers.index("russia")] > 0).sum()
                if russia and aes else 0)
 
@@ -368,26 +460,52 @@ def like_for_like(pres: dict[str, np.ndarray], states: list[str], powers: list[s
             return 0.0, 0.0
         return 100.0 * float(series.mean()), float(np.mean(series[-1] - series[0]))
 
-    def bloc_cost(members: list[str], un_share: float, series: np.ndarray,
-                  extra: dict[str, float]) -> dict[str, Any]:
-        net, political = own_net(members), total("political_cost_usd", members)
+    return _LikeNumbers(
+        dimensions=dimensions, lead_months=[int(m) for m in months],
+        totals={(c, b): total(c, blocs[b]) for c, b in _TOTALS}, present=int(present),
+        security={"russia": points(r_sec), "west": points(w_sec)})
+
+
+def _like_summary(n: _LikeNumbers, aes: list[str], powers: list[str], metrics: MetricsConfig,
+                  ) -> dict[str, Any]:
+    """The like-for-like half of a run's summary (module docstring) from its numbers: influence
+    by dimension, the security win, the full cost by who pays, the cost ratio and their verdict
+    (``metrics``: ``k``, ``security_months``, ``cheap_cost_ratio``, ``un_share_russia``,
+    ``un_share_west`` and ``russia_reputation_usd``)."""
+    by_dim = {dim: {s: {"russia": d.russia[a], "west": d.west[a],
+                        "russia_mean": d.russia_mean[a], "west_mean": d.west_mean[a]}
+                    for a, s in enumerate(aes)}
+              for dim, d in n.dimensions.items()}
+    leaders = {s: {dim: powers[d.leader[a]] if d.positive[a] else None
+                   for dim, d in n.dimensions.items()} for a, s in enumerate(aes)}
+    lead_in = [s for a, s in enumerate(aes) if n.lead_months[a] >= metrics.security_months]
+    security_win = len(lead_in) >= metrics.k
+
+    def own_net(bloc: str) -> float:
+        return (n.totals[("spending_usd", bloc)] - n.totals[("host_paid_usd", bloc)]
+                - n.totals[("concessions_usd", bloc)])
+
+    un_cost = own_net("un")
+
+    def bloc_cost(bloc: str, un_share: float, extra: dict[str, float]) -> dict[str, Any]:
+        net, political = own_net(bloc), n.totals[("political_cost_usd", bloc)]
         un_part = un_share * un_cost
         full = net + political + un_part + sum(extra.values())
-        held, gain = points(series)
+        held, gain = n.security[bloc]
         return {"own_net_cost_usd": net, "political_cost_usd": political, **extra,
                 "un_share_usd": un_part, "full_cost_usd": full, "security_points_held": held,
                 "security_gain": gain,
                 "cost_per_security_point_usd": _ratio(full, held),
                 "cost_per_security_point_gained_usd": _ratio(full, 100.0 * gain)}
 
-    r_cost = bloc_cost(russia, metrics.un_share_russia, r_sec, {
-        "reputation_usd": metrics.russia_reputation_usd * float(present)})
+    r_cost = bloc_cost("russia", metrics.un_share_russia, {
+        "reputation_usd": metrics.russia_reputation_usd * float(n.present)})
     # arms given, or not paid for, at their delivered value: already in the own net cost (the
     # exporter books delivered x arms_cost_ratio as gross and the host pays only part of it)
-    r_cost["of_which_arms_in_kind_usd"] = (total("arms_delivered_usd", russia)
-                                           - total("arms_paid_usd", russia))
-    w_cost = bloc_cost(west, metrics.un_share_west, w_sec, {})
-    w_cost["members"] = west
+    r_cost["of_which_arms_in_kind_usd"] = (n.totals[("arms_delivered_usd", "russia")]
+                                           - n.totals[("arms_paid_usd", "russia")])
+    w_cost = bloc_cost("west", metrics.un_share_west, {})
+    w_cost["members"] = _blocs(powers)["west"]
 
     # cost per point, russia over the West: null where russia holds no security points, or the
     # West neither holds points nor spent anything; 0 where the West spent without any points
@@ -397,10 +515,8 @@ def like_for_like(pres: dict[str, np.ndarray], states: list[str], powers: list[s
     cost_ratio = (None if r_cpp is None or w_cpp is None or w_cpp <= 0
                   else 0.0 if math.isinf(w_cpp) else r_cpp / w_cpp)
     cheap = cost_ratio is not None and cost_ratio <= metrics.cheap_cost_ratio
-    verdict = ("both" if security_win and cheap else "win" if security_win
-               else "cheap" if cheap else "neither")
     return {
-        "verdict_like_for_like": verdict,
+        "verdict_like_for_like": _verdict(security_win, cheap),
         "hypothesis_like_for_like": bool(security_win and cheap),
         "security_win": bool(security_win),
         "cheap_like_for_like": bool(cheap),
@@ -408,7 +524,7 @@ def like_for_like(pres: dict[str, np.ndarray], states: list[str], powers: list[s
         "security_margin": metrics.security_margin,
         "security_months": metrics.security_months,
         "cheap_cost_ratio": metrics.cheap_cost_ratio,
-        "russia_security_lead_months": {s: int(months[a]) for a, s in enumerate(aes)},
+        "russia_security_lead_months": {s: n.lead_months[a] for a, s in enumerate(aes)},
         "russia_security_leader_in": len(lead_in),
         "influence_by_dimension": by_dim,
         "leaders_at_end": leaders,
@@ -417,3 +533,229 @@ def like_for_like(pres: dict[str, np.ndarray], states: list[str], powers: list[s
             "un_paid_by_other_members_usd": max(
                 0.0, 1.0 - metrics.un_share_russia - metrics.un_share_west) * un_cost},
     }
+
+
+def summarize_batch(recorder: Recorder, metrics: MetricsConfig | Sequence[MetricsConfig],
+                    start: str, end: str) -> list[dict[str, Any]]:
+    """The section-5 numbers of every world of a batch run, from the recorder's ``[T, B, ...]``
+    arrays at once: world b's summary is ``summarize_arrays(recorder.arrays(b), metrics_b,
+    start, end)``, bit for bit, without building the worlds' arrays.
+
+    Args:
+        recorder: the batch's recorder, every month recorded.
+        metrics: the worlds' metrics, one for all or one per world (the worlds with the same
+            horizon are summarized together).
+        start, end: the run's first and last month (shared by the batch).
+
+    Raises:
+        ValueError: neither one metrics nor one per world.
+    """
+    each = [metrics] * recorder.worlds if isinstance(metrics, MetricsConfig) else list(metrics)
+    if len(each) != recorder.worlds:
+        raise ValueError(f"metrics: {len(each)} for a batch of {recorder.worlds} worlds; "
+                         "allowed: one, or one per world")
+    horizons = {id(m): horizon_steps(m, start, end) for m in {id(m): m for m in each}.values()}
+    groups: dict[tuple[int, int], list[int]] = {}  # the worlds of each horizon
+    for b, m in enumerate(each):
+        groups.setdefault(horizons[id(m)], []).append(b)
+    states, powers = list(recorder.world.state_ids), list(recorder.world.power_ids)
+    out: list[dict[str, Any]] = [{}] * recorder.worlds
+    for (h0, h1), worlds in groups.items():
+        sel = slice(None) if len(worlds) == recorder.worlds else np.array(worlds)
+        margins = np.array([each[b].security_margin for b in worlds])
+        for b, n in zip(worlds, _batch_numbers(recorder, sel, h0, h1, margins), strict=True):
+            out[b] = _assemble(n, each[b], h0, h1, states, powers)
+    return out
+
+
+def _sums(x: np.ndarray) -> np.ndarray:
+    """[B] each world's sum of ``x`` [T, B, ...]: the sum of its flattened ``[T, ...]`` array
+    (each world's values copied to a contiguous row, in that order)."""
+    return np.ascontiguousarray(x.swapaxes(0, 1)).reshape(x.shape[1], -1).sum(axis=1)
+
+
+def _means(x: np.ndarray) -> np.ndarray:
+    """[B] each world's mean of ``x`` [T, B, ...]: the mean of its flattened ``[T, ...]``
+    array."""
+    return np.ascontiguousarray(x.swapaxes(0, 1)).reshape(x.shape[1], -1).mean(axis=1)
+
+
+def _time_means(x: np.ndarray) -> np.ndarray:
+    """[B, A] each world's means over time of ``x`` [T, B, A], each over a contiguous row."""
+    return np.ascontiguousarray(x.transpose(1, 2, 0)).mean(axis=2)
+
+
+def _states(x: np.ndarray, rows: list[int]) -> np.ndarray:
+    """The states ``rows`` (axis 2) of ``x`` [T, B, S, ...]: a view where they are
+    consecutive, else a copy."""
+    if rows and rows == list(range(rows[0], rows[0] + len(rows))):
+        return x[:, :, rows[0]:rows[0] + len(rows)]
+    return np.take(x, rows, axis=2)
+
+
+def _batch_numbers(rec: Recorder, worlds: slice | np.ndarray, h0: int, h1: int,
+                   margins: np.ndarray) -> list[_Numbers]:
+    """The :class:`_Numbers` of ``worlds`` of a recorded batch over the horizon ``h0..h1``
+    (``margins``: each world's ``security_margin``), as :func:`summarize_arrays` computes each
+    world's from :meth:`Recorder.arrays` (the derived columns derived alike).
+
+    The arrays keep the recorder's ``[T, B, ...]`` order; a sum or mean over several axes runs
+    over each world's values in the order of its flattened ``[T, ...]`` array (:func:`_sums`,
+    :func:`_means`), a mean over time over a contiguous row (:func:`_time_means`), and a sum
+    over powers or states over the last axis: each world's as for the world alone."""
+    states, powers = list(rec.world.state_ids), list(rec.world.power_ids)
+    months = slice(h0, h1 + 1)
+    pres = {k: v[months, worlds] for k, v in rec.presence.items()}  # [T, B, S, P]
+    n_t, n_b = pres["influence"].shape[:2]
+    aes = [s for s in AES if s in states]
+    rows = [states.index(s) for s in aes]  # in AES order
+    table_rows = sorted(rows)  # in table order
+    blocs = _blocs(powers)
+    zeros = np.zeros(n_b)
+
+    def members(x: np.ndarray, names: list[str]) -> np.ndarray:
+        """[T, B, A, m] the powers ``names`` (last axis) of ``x`` [T, B, A, P]."""
+        return np.take(x, [powers.index(p) for p in names], axis=3)
+
+    aes_pres = {c: _states(pres[c], rows) for c in (  # [T, B, A, P]
+        "influence", *DIMENSIONS.values(), "spending_usd", "host_paid_usd", "concessions_usd",
+        "arms_delivered_usd", "arms_paid_usd")}
+    # the casualties' political cost, as Recorder.arrays derives it
+    aes_pres["political_cost_usd"] = (_states(rec.casualties[months, worlds].swapaxes(2, 3), rows)
+                                      * rec.political_cost[months, worlds][:, :, None, :])
+
+    def actor(names: list[str]) -> dict[str, np.ndarray]:
+        if not aes:
+            return {"start": zeros, "end": zeros, "gain": zeros, "gain_time_avg": zeros,
+                    "points_held": zeros}
+        series = (members(aes_pres["influence"], names).sum(axis=3) if names
+                  else np.zeros((n_t, n_b, len(aes))))  # [T, B, A]
+        start_v, end_v = series[0], series[-1]
+        return {"start": start_v.mean(axis=1), "end": end_v.mean(axis=1),
+                "gain": (end_v - start_v).mean(axis=1), "gain_time_avg": _means(series - start_v),
+                "points_held": 100.0 * _means(series)}
+
+    power_columns = rec.power_columns(worlds, months)
+    totals = _column_sums(np.stack([power_columns[c] for c in COSTS], axis=3))  # [B, P, K]
+
+    def costs(names: list[str]) -> np.ndarray:
+        """[B, K] the powers' :data:`COSTS` over the horizon, each column's sum."""
+        rows_k = totals[:, [powers.index(p) for p in names]]
+        return np.ascontiguousarray(rows_k.transpose(0, 2, 1)).sum(axis=2)
+
+    # the largest partner of every state at the end: the first power with the most influence
+    end_influence = pres["influence"][-1]  # [B, S, P]
+    largest = end_influence.argmax(axis=2)
+    largest_positive = np.take_along_axis(end_influence, largest[..., None], axis=2)[..., 0] > 0
+
+    # who pays, over the AES states in table order
+    host_paid = _states(pres["host_paid_usd"], table_rows)  # [T, B, A, P]
+    concessions = _states(pres["concessions_usd"], table_rows)
+    deaths = {c: _sums(_states(rec.states[c][months, worlds], table_rows).round(6))
+              for c in ("civilian_fatalities", "fatalities")}
+    r = powers.index("russia") if "russia" in powers else None
+    who_pays = {
+        "host_cost_usd": _sums(host_paid + concessions),
+        "host_paid_russia_usd": (_sums(host_paid[..., r]) + _sums(concessions[..., r])
+                                 if r is not None else zeros),
+        "civilian_fatalities_aes": deaths["civilian_fatalities"],
+        "fatalities_aes": deaths["fatalities"],
+        "aes_territory_outside_control": (1.0 - rec.control(worlds, h1)[:, table_rows].mean(
+            axis=1) if table_rows else zeros),
+    }
+    fighters = rec.groups["fighters"]  # [T, B, G]
+
+    def fighters_at(step: int) -> np.ndarray:
+        """[B] all groups' fighters at ``step`` (a groupby sum of the groups table's rows)."""
+        if step >= len(fighters) or not fighters.shape[2]:
+            return zeros
+        return np.add.reduceat(fighters[step, worlds], [0], axis=1)[:, 0]
+
+    west = [p for p in WEST if p in powers]
+    lists = _as_lists({
+        "russia": {**actor(blocs["russia"]), "costs": costs(blocs["russia"])},
+        "west": {**actor(west), "costs": costs(west)},
+        "largest": largest, "largest_positive": largest_positive, "who_pays": who_pays,
+        "fighters_start": fighters_at(h0), "fighters_end": fighters_at(h1)})
+    like = _batch_like_numbers(rec, aes_pres, worlds, months, margins, aes, rows, members)
+    return [_Numbers(russia=_Actor(**_world(lists["russia"], b)),
+                     west=_Actor(**_world(lists["west"], b)),
+                     largest=lists["largest"][b], largest_positive=lists["largest_positive"][b],
+                     who_pays=_world(lists["who_pays"], b),
+                     fighters_start=lists["fighters_start"][b],
+                     fighters_end=lists["fighters_end"][b], like=like[b])
+            for b in range(n_b)]
+
+
+def _as_lists(tree: dict[str, Any]) -> dict[str, Any]:
+    """``tree`` with every array replaced by its :meth:`numpy.ndarray.tolist` (Python floats,
+    ints and bools)."""
+    return {k: _as_lists(v) if isinstance(v, dict) else v.tolist() for k, v in tree.items()}
+
+
+def _world(tree: dict[str, Any], b: int) -> dict[str, Any]:
+    """World ``b``'s values of ``tree``, a dict of lists over the worlds."""
+    return {k: v[b] for k, v in tree.items()}
+
+
+def _batch_like_numbers(rec: Recorder, aes_pres: dict[str, np.ndarray],
+                        worlds: slice | np.ndarray, months: slice, margins: np.ndarray,
+                        aes: list[str], rows: list[int],
+                        members: Callable[[np.ndarray, list[str]], np.ndarray],
+                        ) -> list[_LikeNumbers]:
+    """The :class:`_LikeNumbers` of every world of ``aes_pres`` (presence columns
+    ``[T, B, A, P]`` over the horizon ``months`` and the AES states of ``worlds``, whose rows in
+    the recorder are ``rows``; ``members`` picks powers from them), as :func:`_like_numbers`
+    computes each world's."""
+    powers = list(rec.world.power_ids)
+    n_b = aes_pres["influence"].shape[1]
+    blocs = _blocs(powers)
+    russia, west_bloc = blocs["russia"], blocs["west_bloc"]
+
+    dimensions: dict[str, dict[str, Any]] = {}
+    for dim, col in DIMENSIONS.items():
+        share = dim in SHARE_DIMENSIONS
+        at = aes_pres[col]
+        r_v, w_v = _bloc(at, powers, russia, share), _bloc(at, powers, west_bloc, share)
+        end = at[-1]  # [B, A, P]
+        leader = end.argmax(axis=2)
+        dimensions[dim] = _as_lists({
+            "russia": r_v[-1], "west": w_v[-1], "russia_mean": _time_means(r_v),
+            "west_mean": _time_means(w_v), "leader": leader,
+            "positive": np.take_along_axis(end, leader[..., None], axis=2)[..., 0] > 0})
+
+    sec = aes_pres["security_share"]
+    r_sec, w_sec = _bloc(sec, powers, russia, True), _bloc(sec, powers, west_bloc, True)
+    others = [powers.index(p) for p in powers if p not in russia and p not in west_bloc]
+    rival = sec[..., others].max(axis=3) if others else np.zeros_like(r_sec)
+    leads = (r_sec > 0) & (r_sec - w_sec >= margins[:, None]) & (r_sec >= rival)
+    lead_months = _trailing_run(leads).tolist()  # [B, A]
+
+    def total(col: str, names: list[str]) -> list[float]:
+        """Each world's sum of the powers' ``col`` over the horizon and the AES states."""
+        if not names or not aes:
+            return [0.0] * n_b
+        return _sums(members(aes_pres[col], names)).tolist()
+
+    totals = {(c, b): total(c, blocs[b]) for c, b in _TOTALS}
+    present = [0] * n_b
+    if russia and aes:
+        level = _states(rec.level[months, worlds][:, :, powers.index("russia")], rows)
+        personnel = (level * rec.world.is_person).sum(axis=3)  # as Recorder.arrays derives it
+        present = (personnel > 0).sum(axis=(0, 2)).tolist()
+
+    def points(series: np.ndarray) -> list[tuple[float, float]]:
+        """Each world's (security points held, security gain) of ``series`` [T, B, A]."""
+        if not aes:
+            return [(0.0, 0.0)] * n_b
+        held = (100.0 * _means(series)).tolist()
+        gain = (series[-1] - series[0]).mean(axis=1).tolist()
+        return list(zip(held, gain, strict=True))
+
+    security = {"russia": points(r_sec), "west": points(w_sec)}
+    return [_LikeNumbers(dimensions={dim: _Dimension(**_world(d, b))
+                                     for dim, d in dimensions.items()},
+                         lead_months=lead_months[b],
+                         totals={k: v[b] for k, v in totals.items()}, present=present[b],
+                         security={k: v[b] for k, v in security.items()})
+            for b in range(n_b)]

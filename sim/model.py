@@ -218,11 +218,11 @@ class SahelModel(mesa.Model):
         self._powers(month)
         # 6. influence
         st.influence_ring[:, month % MEMORY] = st.influence
-        influence_p.update_influence(w, st, cfg.params.influence)
-        # 7. accounting
+        shares = influence_p.update_influence(w, st, cfg.params.influence)
+        # 7. accounting (it leaves the levels, arms and armies the shares come from alone)
         ledger = close_month(st)
         # 8. record
-        self.recorder.record(month, st, ledger, w)
+        self.recorder.record(month, st, ledger, w, shares)
         st.month = month + 1
 
     def _hosts(self, month: int) -> None:

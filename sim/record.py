@@ -63,9 +63,44 @@ _PRESENCE_COPIES = (("influence", "influence"), ("receptivity", "receptivity"),
                     ("arms_delivered_usd", "arms_delivered"))
 
 
+def _per_world(x: np.ndarray, worlds: int) -> np.ndarray:
+    """A world's per-region or per-state array ``x`` ([N], or [1, N] or [B, N] with a batch
+    axis) as ``[B, N]`` (a view)."""
+    return np.broadcast_to(x, (worlds, x.shape[-1]))
+
+
 def _world(a: np.ndarray, b: int) -> np.ndarray:
     """World ``b``'s months of a recorded ``[T, B, ...]`` array, as a contiguous ``[T, ...]``."""
     return np.ascontiguousarray(a[:, b])
+
+
+def _diplomatic(standing: np.ndarray, agreement: np.ndarray, out: np.ndarray) -> None:
+    """Write the diplomatic alignment [B, S, P] into ``out``: the regime's standing of each
+    partner in the worlds where the regimes rank their partners (scenario.
+    endogenous_partner_choice: the model starts the standing at each partner's value, so it is
+    never all zero), else the agreement flag (1 or 0)."""
+    ranked = standing.reshape(len(standing), -1).any(axis=1)
+    if ranked.all():
+        out[...] = standing
+    elif not ranked.any():
+        out[...] = agreement
+    else:
+        out[...] = np.where(ranked[:, None, None], standing, agreement)
+
+
+def _regions_held(fighters: np.ndarray, control: np.ndarray, out: np.ndarray) -> None:
+    """Write into ``out`` [B, G] the number of regions each group holds: regions outside
+    government control (control < 0.5) with fighters, each held by its group with the most
+    fighters (the first listed of equals). ``fighters`` [B, G, R] (G > 0), ``control`` [B, R].
+    """
+    most = fighters.max(axis=1)
+    left = (control < 0.5) & (most > 0)  # held regions not yet given to a group
+    held = np.empty(fighters.shape)
+    for g in range(fighters.shape[1]):
+        mine = left & (fighters[:, g] == most)
+        held[:, g] = mine
+        left ^= mine
+    held.sum(axis=2, out=out)
 
 
 @dataclass
@@ -126,9 +161,11 @@ class Recorder:
         :meth:`scheduled`)."""
         self.events[b].append((step, kind, actor, target, detail, self.origin))
 
-    def record(self, step: int, st: SimState, ledger: MonthLedger, world: World) -> None:
+    def record(self, step: int, st: SimState, ledger: MonthLedger, world: World,
+               shares: tuple[np.ndarray, ...] | None = None) -> None:
         """Store month ``step`` of every world (``world``: the parameters in force this
-        month)."""
+        month; ``shares``: the month's :func:`~sim.processes.influence.dimension_shares`, if
+        already computed from the same levels)."""
         s = self.states
         for column, attr in _STATE_COPIES:
             s[column][step] = getattr(st, attr)
@@ -139,29 +176,22 @@ class Recorder:
         for column, attr in _PRESENCE_COPIES:
             pr[column][step] = getattr(st, attr)
         # the dimensions of influence (docs/ODD.md section 8); public opinion is `receptivity`
-        security, arms, aid, _ = dimension_shares(world, st)
+        security, arms, aid, _ = dimension_shares(world, st) if shares is None else shares
         pr["security_share"][step] = security
         pr["arms_share"][step] = arms
         pr["aid_share"][step] = aid
-        # diplomatic alignment: the regime's standing of each partner where the regimes rank
-        # their partners (scenario.endogenous_partner_choice: the model starts the standing at
-        # each partner's value, so it is never all zero), else the agreement flag (1 or 0)
-        ranked = st.standing.any(axis=(1, 2))[:, None, None]
-        pr["diplomatic"][step] = np.where(ranked, st.standing, st.agreement)
+        _diplomatic(st.standing, st.agreement, pr["diplomatic"][step])
         c = self.cents
         c["gross"][step] = ledger.gross
         c["host"][step] = ledger.host
         c["concession"][step] = ledger.concession
-        c["cumulative_net"][step] = st.gross_cents - st.host_cents - st.concession_cents
+        net = np.subtract(st.gross_cents, st.host_cents, out=c["cumulative_net"][step])
+        np.subtract(net, st.concession_cents, out=net)
         self.casualties[step] = st.casualties
         gr = self.groups
         gr["fighters"][step] = st.fighters.sum(axis=2)
-        n_b, n_g = st.fighters.shape[:2]
-        if n_g:
-            top = np.argmax(st.fighters, axis=1) + np.arange(n_b)[:, None] * n_g
-            held = (st.control < 0.5) & (st.fighters.max(axis=1) > 0)
-            gr["regions_held"][step] = np.bincount(
-                top[held], minlength=n_b * n_g).reshape(n_b, n_g)
+        if st.fighters.shape[1]:
+            _regions_held(st.fighters, st.control, gr["regions_held"][step])
         gr["attacks"][step] = st.attacks
         gr["fatalities_inflicted"][step] = st.inflicted
         gr["civilian_fatalities"][step] = st.group_civilian
@@ -201,17 +231,39 @@ class Recorder:
                              "actor": _strings(actor), "target": _strings(target),
                              "detail": _strings(detail), "origin": _strings(origin)})
 
+    def control(self, b: int | slice | np.ndarray = slice(None),
+                step: int | slice = slice(None)) -> np.ndarray:
+        """State control in months ``step`` of worlds ``b`` (the states table's ``control``):
+        the population-weighted mean of the regions' control. ``[T, B, S]`` by default; an
+        integer ``b`` or ``step`` drops its axis."""
+        w = self.world
+        population = _per_world(w.population, self.worlds)[b]
+        state_population = _per_world(w.state_population, self.worlds)[b]
+        regions = self.regions["control"][step, b]
+        return w.by_state(regions * population) / np.maximum(state_population, 1e-9)
+
+    def power_columns(self, b: int | slice | np.ndarray = slice(None),
+                      step: int | slice = slice(None)) -> dict[str, np.ndarray]:
+        """The powers table's value columns in months ``step`` of worlds ``b`` (``[T, B, P]`` by
+        default; an integer ``b`` or ``step`` drops its axis): the ledger's cents in USD, the
+        casualties and their political cost."""
+        c = {k: v[step, b] for k, v in self.cents.items()}
+        casualties = self.casualties[step, b].sum(axis=-1)  # over the states
+        return {"gross_cost_usd": c["gross"] / 100.0, "host_payments_usd": c["host"] / 100.0,
+                "concession_revenue_usd": c["concession"] / 100.0,
+                "net_cost_usd": (c["gross"] - c["host"] - c["concession"]) / 100.0,
+                "cum_net_cost_usd": c["cumulative_net"] / 100.0,
+                "casualties": casualties,
+                "political_cost_usd": casualties * self.political_cost[step, b]}
+
     def arrays(self, b: int = 0) -> RunArrays:
         """World ``b``'s value columns of the states, presence, powers and groups tables, in wide
         form."""
         w = self.world
         s = {k: _world(v, b) for k, v in self.states.items()}
-        c = {k: _world(v, b) for k, v in self.cents.items()}
         raw, casualties_tps = _world(self.level, b), _world(self.casualties, b)  # [T, P, S(, I)]
-        # states: control is the population-weighted mean of the regions'
-        control = w.by_state(_world(self.regions["control"], b) * w.population) / \
-            np.maximum(w.state_population, 1e-9)
-        states = {"regime": s["regime"], "legitimacy": s["legitimacy"], "control": control,
+        states = {"regime": s["regime"], "legitimacy": s["legitimacy"],
+                  "control": self.control(b),
                   "vacuum": s["vacuum"], "army_personnel": s["army_personnel"].round(6),
                   "defence_budget_usd": s["defence_budget_usd"],
                   "fatalities": s["fatalities"].round(6),
@@ -225,20 +277,12 @@ class Recorder:
                     "peacekeepers": level[..., PEACEKEEPERS], "casualties": by_state,
                     "political_cost_usd": by_state * _world(self.political_cost, b)[:, None, :],
                     **{k: _world(v, b) for k, v in self.presence.items()}}
-        # powers: the ledger's cents in USD
-        casualties = casualties_tps.sum(axis=2)
-        powers = {"gross_cost_usd": c["gross"] / 100.0, "host_payments_usd": c["host"] / 100.0,
-                  "concession_revenue_usd": c["concession"] / 100.0,
-                  "net_cost_usd": (c["gross"] - c["host"] - c["concession"]) / 100.0,
-                  "cum_net_cost_usd": c["cumulative_net"] / 100.0,
-                  "casualties": casualties,
-                  "political_cost_usd": casualties * _world(self.political_cost, b)}
         groups = {k: (_world(a, b).astype(np.int64) if k in ("regions_held", "attacks")
                       else _world(a, b)) for k, a in self.groups.items()}
         return RunArrays(
             state_ids=w.state_ids, power_ids=w.power_ids, group_ids=w.group_ids,
             states=states, presence={k: presence[k] for k in TABLES["presence"][1]},
-            powers=powers, groups=groups)
+            powers=self.power_columns(b), groups=groups)
 
     def tables(self, arrays: RunArrays | None = None, b: int = 0) -> dict[str, pd.DataFrame]:
         """World ``b``'s output tables of docs/ODD.md section 10, one row per the key named (from

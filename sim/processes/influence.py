@@ -48,16 +48,21 @@ def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
             _share(st.level[:, :, :, INFO_OPS].transpose(0, 2, 1)))
 
 
-def target_influence(world: World, st: SimState, p: InfluenceParams) -> np.ndarray:
-    """[B, S, P] target influence shares."""
-    security, arms, aid, info = dimension_shares(world, st)
+def target_influence(world: World, st: SimState, p: InfluenceParams,
+                     shares: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
+    """[B, S, P] target influence shares (from ``shares``, the month's
+    :func:`dimension_shares`, if given)."""
+    security, arms, aid, info = dimension_shares(world, st) if shares is None else shares
     provision = (p.security_weight[:, :, None] * security + p.arms_weight[:, :, None] * arms
                  + p.aid_weight[:, :, None] * aid + p.info_weight[:, :, None] * info)
     w = st.receptivity * provision
     return w / (p.autonomy[:, :, None] + w.sum(axis=2, keepdims=True))
 
 
-def update_influence(world: World, st: SimState, p: InfluenceParams) -> None:
-    """Move influence toward its target at ``rate``."""
-    st.influence += p.rate[:, :, None] * (target_influence(world, st, p) - st.influence)
+def update_influence(world: World, st: SimState, p: InfluenceParams) -> tuple[np.ndarray, ...]:
+    """Move influence toward its target at ``rate``; return the month's
+    :func:`dimension_shares` (the recorder keeps them)."""
+    shares = dimension_shares(world, st)
+    st.influence += p.rate[:, :, None] * (target_influence(world, st, p, shares) - st.influence)
     st.influence.clip(0.0, 1.0, out=st.influence)
+    return shares
