@@ -9,10 +9,10 @@ starts.
 A single run is composed once (the run's config and Hydra's run settings from one composition,
 :func:`sim.config.compose.compose_run`), checked, and run without a Hydra app around it, so that
 every error is the project's own and nothing is composed twice; a command composed before with
-the same config files is read from the composition cache (:mod:`sim.config.compose_cache`). Its
-folder is ``hydra.run.dir`` with Hydra's ``.hydra/`` record, as ``hydra.main`` writes it. Hydra's flags (``-m``, ``--cfg``,
-``--help``, ...) go to ``hydra.main``. The run folder is checked before the model runs
-(:func:`sim.io.check_run_folder`).
+the same config files is read from the composition cache (:mod:`sim.config.compose_cache`),
+without importing Hydra or OmegaConf. Its folder is ``hydra.run.dir`` with Hydra's ``.hydra/``
+record, as ``hydra.main`` writes it. Hydra's flags (``-m``, ``--cfg``, ``--help``, ...) go to
+``hydra.main``. The run folder is checked before the model runs (:func:`sim.io.check_run_folder`).
 """
 
 from __future__ import annotations
@@ -109,10 +109,12 @@ def _single_run(overrides: list[str], dirs: list[str]) -> None:
     if replaced:
         print(f"{PROG}: output.overwrite=true: replaced {len(replaced)} files of another run in "
               f"{out}: {', '.join(p.name for p in replaced)}", file=sys.stderr)
-    _hydra_record(out, cfg, hydra_run)
+    _hydra_record(out, hydra_run["record"])
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     from sim.api import run
+    from sim.lazy_mesa import import_mesa
 
+    import_mesa()  # from a short call stack: Mesa's import reads the stack twice (lazy_mesa)
     result = run(cfg, output_dir=out)
     print(format_summary(result.summary))
     print(f"outputs: {out}")
@@ -141,18 +143,14 @@ def _composed(overrides: list[str], dirs: list[str]) -> tuple[object, dict]:
     return cfg, hydra_run
 
 
-def _hydra_record(out: Path, cfg: object, hydra_run: dict) -> None:
+def _hydra_record(out: Path, record: dict[str, str]) -> None:
     """Hydra's ``.hydra/`` folder of a run: the composed config, Hydra's settings and the
-    overrides (plain YAML)."""
-    import yaml
-
-    from sim.config import to_plain
-
+    overrides (plain YAML, made when the command was composed: ``record`` of
+    :func:`~sim.config.compose.compose_run`)."""
     folder = out / ".hydra"
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in (("config", to_plain(cfg)), ("hydra", {"hydra": hydra_run["hydra"]}),
-                       ("overrides", hydra_run["overrides"])):
-        (folder / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    for name, text in record.items():
+        (folder / name).write_text(text)
 
 
 def main() -> None:

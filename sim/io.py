@@ -7,6 +7,7 @@ other run's files first and says which (:func:`check_run_folder`).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -33,12 +34,109 @@ def _json_safe(x: Any) -> Any:
     return x
 
 
+#: Strings OmegaConf's YAML dumper quotes because YAML 1.1 reads them as booleans
+#: (``omegaconf._utils.YAML_BOOL_TYPES``).
+_YAML_BOOLS = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
+                         "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"})
+#: Scalar types written alike by PyYAML's and libyaml's emitters (compared exactly: no subclass).
+_SCALARS = (bool, int, float, type(None))
+
+
+class _NotPlain(Exception):
+    """A value :func:`_plain_copy` leaves to OmegaConf."""
+
+
+def _plain_copy(data: Any) -> Any:
+    """``data`` as ``OmegaConf.to_container(OmegaConf.create(data))`` gives it back (a copy, with
+    lists for tuples), for data that PyYAML's and libyaml's emitters write alike: mappings whose
+    keys are 1 to 100 printable ASCII characters (the emitters' limits of a simple key differ
+    above that), lists, tuples, and scalars of :data:`_SCALARS` or strings of printable
+    characters of the Basic Multilingual Plane (the emitters fold and escape other characters
+    differently), with no ``${`` (OmegaConf parses interpolations).
+
+    Raises:
+        _NotPlain: anything else.
+    """
+    kind = type(data)
+    if kind is str:
+        if not data.isprintable() or "${" in data or (not data.isascii() and max(data) > "\uffff"):
+            raise _NotPlain
+        return data
+    if kind in _SCALARS:
+        return data
+    if kind is dict:
+        for key in data:
+            if (type(key) is not str or not 0 < len(key) <= 100 or not key.isascii()
+                    or not key.isprintable() or "${" in key):
+                raise _NotPlain
+        return {key: _plain_copy(value) for key, value in data.items()}
+    if kind is list or kind is tuple:
+        return [_plain_copy(value) for value in data]
+    raise _NotPlain
+
+
+def _number(text: str) -> bool:
+    """Whether Python reads ``text`` as an int or a float (OmegaConf's ``is_int``, ``is_float``)."""
+    for kind in (int, float):
+        try:
+            kind(text)
+            return True
+        except ValueError:
+            pass
+    return False
+
+
+@functools.cache
+def _config_dumper() -> type | None:
+    """libyaml's dumper writing strings as OmegaConf's does (``omegaconf._utils
+    .OmegaConfDumper``: quoted where YAML would read a boolean or a number); None without
+    libyaml."""
+    import yaml
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+
+    def represent_str(dumper: Any, text: str) -> Any:
+        quoted = text in _YAML_BOOLS or _number(text)
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text,
+                                       style="'" if quoted else None)
+
+    class ConfigDumper(yaml.CDumper):
+        """``OmegaConf.to_yaml``'s dumper on libyaml's emitter."""
+
+    ConfigDumper.add_representer(str, represent_str)
+    return ConfigDumper
+
+
+def _config_text(plain: dict[str, Any]) -> str:
+    """The text of ``config.yaml``: ``OmegaConf.to_yaml(OmegaConf.create(plain))``.
+
+    PyYAML's emitter (OmegaConf's) takes some 0.3 s for a run's config, OmegaConf's copy of it
+    included; libyaml's writes the same text in a tenth of that for the data
+    :func:`_plain_copy` accepts (tests/test_cli.py compares the two), so only other data goes
+    through OmegaConf.
+    """
+    import yaml
+
+    dumper = _config_dumper()
+    if dumper is not None:
+        try:
+            data = _plain_copy(plain)
+        except _NotPlain:
+            pass
+        else:
+            return yaml.dump(data, Dumper=dumper, default_flow_style=False, allow_unicode=True,
+                             sort_keys=False)
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_yaml(OmegaConf.create(plain))
+
+
 def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
     """Write a run into ``folder``: ``<table>.parquet`` for every table, ``summary.json``,
     ``config.yaml`` (the resolved config) and, if ``plots``, the run's PNG figures."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from omegaconf import OmegaConf
 
     check_run_folder(folder, result.config)
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,7 +145,7 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
     (folder / "summary.json").write_text(json.dumps(_json_safe(result.summary), indent=2,
                                                     sort_keys=False) + "\n")
-    (folder / "config.yaml").write_text(OmegaConf.to_yaml(OmegaConf.create(to_plain(result.config))))
+    (folder / "config.yaml").write_text(_config_text(to_plain(result.config)))
     if plots:
         from sim.plots import save_run_plots
 

@@ -412,3 +412,132 @@ def test_a_run_folder_naming_hydras_own_keys_is_composed_again(tmp_path, monkeyp
     for _ in range(2):
         cli.main()
         assert f"outputs: {tmp_path}/" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- the same files, sooner
+
+
+def _omegaconf_yaml(plain: dict) -> str:
+    """config.yaml as OmegaConf writes it (what sim.io wrote before it used libyaml)."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_yaml(OmegaConf.create(plain))
+
+
+@pytest.mark.parametrize("override", [f"scenario={s}" for s in SCENARIOS] +
+                         [f"world={w}" for w in WORLDS])
+def test_config_yaml_is_the_text_omegaconf_writes(override):
+    """config.yaml of every scenario and world is, byte for byte, OmegaConf's text."""
+    from sim.config import compose_config, to_plain
+    from sim.io import _config_text
+
+    plain = to_plain(compose_config([override]))
+    assert _config_text(plain) == _omegaconf_yaml(plain)
+
+
+#: Data written with libyaml's emitter: what YAML would read as another type, YAML syntax,
+#: folding lengths, non-ASCII text, every scalar type, empty and nested containers.
+PLAIN = {
+    "bools": ["yes", "No", "on", "OFF", "y", "true", "null", "~", ""],
+    "numbers": ["1", "-2", "1.5", "1e3", ".5", "+1", "0x1F", "1_000", "NaN", ".inf", "-Infinity",
+                "2019-01", "12:30"],
+    "syntax": ["- a", ": b", "#c", "a: b", "a #b", "'q'", '"q"', "!tag", "&a", "*a", "%x", "@x",
+               "`x", "|", ">", "?", "[a]", "{a}", "a,b", "  lead", "trail  ", "---", "...", "???",
+               "a$b", "a\\b"],
+    "long": ["word " * 15 + "end", "x" * 120, "mot " * 40, "Ségou " * 30],
+    "unicode": ["Ségou", "Ménaka", "Tillabéri", "中文", "Жщ"],
+    "scalars": [0, -1, 10**20, 1e-7, 1e16, float("nan"), float("inf"), -0.0, True, False, None],
+    "containers": [(), [], {}, (1, "a"), [{"k": (2.5, [None])}], {"a": {"b": {"c": []}}}],
+    "k" * 100: 1,
+}
+#: Data that is left to OmegaConf (the emitters differ on it, or OmegaConf parses it).
+NOT_PLAIN = {"tab": "a\tb", "break": "a\nb", "astral": "flag \U0001F600",
+             "interpolation": "${seed}", "k" * 101: 1, "int_key": {1: 2}, "bytes": b"x"}
+
+
+@pytest.mark.parametrize("extra", [None, *NOT_PLAIN], ids=lambda k: k and k[:12])
+def test_config_yaml_text_is_omegaconfs_for_any_data(extra):
+    """The text of config.yaml is OmegaConf's for plain data (libyaml's emitter) and for data
+    that is not plain (OmegaConf itself)."""
+    from sim.io import _config_text
+
+    data = dict(PLAIN) if extra is None else {**PLAIN, extra: NOT_PLAIN[extra]}
+    assert _config_text(data) == _omegaconf_yaml(data)
+
+
+def test_the_run_folder_is_resolved_as_omegaconf_resolves_it():
+    """hydra.run.dir from the cache: the usual templates are resolved without OmegaConf, to what
+    OmegaConf gives; others (escapes, resolvers, list items) by OmegaConf."""
+    import datetime
+
+    from omegaconf import OmegaConf
+
+    from sim.config import compose_cache, compose_config, to_plain
+
+    cfg = compose_config(["seed=7", "metrics.premium_margin=1e-7"])
+
+    def omegaconf(template: str) -> str:
+        return str(OmegaConf.create({**to_plain(cfg), "_run_dir": template})._run_dir)
+
+    for template in ("/tmp/x", "${seed}", "runs/${scenario.name}_seed${seed}", "",
+                     "a_${metrics.premium_margin}_${output.plots}_${start}", "a$b_${seed}",
+                     "a\\${seed}", "${oc.env:HOME,x}/${seed}", "${scenario.events.0.id}"):
+        assert compose_cache.resolve_run_dir(template, cfg) == omegaconf(template), template
+    before = datetime.datetime.now()
+    got = compose_cache.resolve_run_dir("o/${now:%Y-%m-%d}/${scenario.name}_${now:%H-%M-%S}", cfg)
+    after = datetime.datetime.now()
+    assert got in {f"o/{t:%Y-%m-%d}/historical_{t:%H-%M-%S}" for t in (before, after)}
+
+
+def test_a_command_read_from_the_cache_writes_the_same_files_without_hydra(tmp_path):
+    """The second run of a command (read from the composition cache) imports neither Hydra nor
+    OmegaConf, and writes the same files, byte for byte, as the first (composed) one."""
+    env = {**os.environ, "SAHEL_SIM_CACHE": str(tmp_path / "cache")}
+    args = ["end=2019-03", "seed=3", "output.plots=false",
+            f"hydra.run.dir={tmp_path}/run_${{now:%H%M%S%f}}"]
+    probe = (f"import json, sys\nsys.argv = ['sahel-sim', *{args!r}]\nfrom sim.cli import main\n"
+             "main()\nprint(json.dumps(sorted(m for m in ('hydra', 'omegaconf') "
+             "if m in sys.modules)))\n")
+    loaded = []
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, text=True,
+                              capture_output=True, timeout=300, check=False)
+        assert proc.returncode == 0, proc.stderr
+        loaded.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert loaded == [["hydra", "omegaconf"], []]
+    first, second = sorted(tmp_path.glob("run_*"))
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert len(files) == len(TABLES) + 5  # the tables, summary, config and .hydra's three
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()] == []
+
+
+def test_the_git_commit_is_read_from_the_git_folder(tmp_path, monkeypatch):
+    """provenance reads HEAD's commit from .git as git would (a loose ref before packed-refs, a
+    detached HEAD) and leaves every other case to git itself."""
+    from sim import provenance
+
+    monkeypatch.setattr(provenance.shutil, "which", lambda name: "/usr/bin/git")
+    for name in [n for n in os.environ if n.startswith("GIT_")]:
+        monkeypatch.delenv(name)
+    commit, other = "a" * 40, "b" * 40
+    git = tmp_path / ".git"
+    (git / "refs" / "heads").mkdir(parents=True)
+    (git / "config").write_text("[core]\n\tbare = false\n")
+    (git / "HEAD").write_text("ref: refs/heads/main\n")
+    (git / "packed-refs").write_text(f"# pack-refs with: peeled fully-peeled sorted\n"
+                                     f"{other} refs/heads/main\n{commit} refs/heads/other\n")
+    assert provenance._read_head(tmp_path) == other
+    (git / "refs" / "heads" / "main").write_text(f"{commit}\n")
+    assert provenance._read_head(tmp_path) == commit
+    (git / "HEAD").write_text(f"{other}\n")
+    assert provenance._read_head(tmp_path) == other
+    for head in ("ref: refs/heads/gone\n", "ref: refs/heads/../../x\n", "nonsense\n"):
+        (git / "HEAD").write_text(head)
+        assert provenance._read_head(tmp_path) is None, head
+    (git / "HEAD").write_text("ref: refs/heads/main\n")
+    monkeypatch.setenv("GIT_DIR", str(git))
+    assert provenance._read_head(tmp_path) is None
+    monkeypatch.delenv("GIT_DIR")
+    (git / "config").write_text("[extensions]\n\trefStorage = reftable\n")
+    assert provenance._read_head(tmp_path) is None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.errors import ConfigError, suggest
+from sim.config.hashing import to_plain
 from sim.config.paths import check_schema_path, schema_field
 from sim.config.schema import RunConfig
 
@@ -211,24 +212,31 @@ def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
 
 
 def _split_hydra(composed: Any) -> tuple[Any, dict[str, Any]]:
-    """A composition with Hydra's node -> (the typed run config, Hydra's run settings)."""
+    """A composition with Hydra's node -> (the typed run config, Hydra's run settings with the
+    texts of the run's ``.hydra/`` record)."""
+    import yaml
     from omegaconf import OmegaConf, open_dict
 
     node = composed.hydra
     plain = OmegaConf.to_container(node, resolve=False)
-    run = {"run_dir": str(node.run.dir), "run_dir_template": plain["run"]["dir"],
-           "overrides": list(node.overrides.task), "hydra": plain}
+    run_dir, overrides = str(node.run.dir), list(node.overrides.task)
     with open_dict(composed):
         del composed["hydra"]
-    return OmegaConf.to_object(composed), run
+    cfg = OmegaConf.to_object(composed)
+    record = {"config.yaml": to_plain(cfg), "hydra.yaml": {"hydra": plain},
+              "overrides.yaml": overrides}
+    return cfg, {"run_dir": run_dir, "run_dir_template": plain["run"]["dir"],
+                 "record": {name: yaml.safe_dump(data, sort_keys=False)
+                            for name, data in record.items()}}
 
 
 def compose_run(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = (),
                 config_name: str = "config") -> tuple[Any, dict[str, Any]]:
     """One composition for a single run: the typed config and Hydra's own settings of the run
-    (``run_dir``: ``hydra.run.dir`` resolved, ``run_dir_template`` unresolved; ``overrides``: the
-    task's overrides; ``hydra``: Hydra's node as plain data, for ``.hydra/hydra.yaml``). Values
-    are not checked here.
+    (``run_dir``: ``hydra.run.dir`` resolved, ``run_dir_template`` unresolved; ``record``: the
+    text of each file of the run's ``.hydra/`` record, plain YAML: ``config.yaml`` (the composed
+    config), ``hydra.yaml`` (Hydra's node, unresolved) and ``overrides.yaml`` (the task's
+    overrides)). Values are not checked here.
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.

@@ -10,24 +10,37 @@ key is the SHA-256 of everything the composition depends on:
 
 Only successful compositions are stored, so a hit needs no check of the overrides' names; the
 values are checked by :func:`sim.prepare.prepare` as always. ``hydra.run.dir`` is stored
-unresolved and resolved at each hit (``${now:...}`` is the time of this run). The folder is
-``$SAHEL_SIM_CACHE`` or ``~/.cache/sahel-sim``; ``SAHEL_SIM_CACHE=off`` turns the cache off.
-A damaged or unreadable entry is a miss.
+unresolved and resolved at each hit (``${now:...}`` is the time of this run); the texts of the
+run's ``.hydra/`` record are stored too, so that a hit imports neither Hydra nor OmegaConf (nor
+runs PyYAML's emitter). The folder is ``$SAHEL_SIM_CACHE`` or ``~/.cache/sahel-sim``;
+``SAHEL_SIM_CACHE=off`` turns the cache off. A damaged or unreadable entry is a miss.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
 import pickle
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.config.paths import children
+
 __all__ = ["cache_folder", "composition_key", "load", "resolve_run_dir", "store"]
 
 _OFF = ("off", "0", "false", "no")
+#: An interpolation with no other one inside it: ``${...}``.
+_INTERPOLATION = re.compile(r"\$\{([^${}]*)\}")
+#: ``now:FORMAT``: Hydra's clock, with a format OmegaConf reads as one plain string.
+_NOW = re.compile(r"now:([\w.%-]*%[\w.%-]*)", re.ASCII)
+#: A dotted path of the run config (``scenario.name``, ``seed``).
+_KEY = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", re.ASCII)
+#: Values an interpolation writes as ``str(value)``, as OmegaConf does.
+_SCALARS = (str, bool, int, float, type(None))
 
 
 def cache_folder() -> Path | None:
@@ -91,16 +104,70 @@ def store(key: str, cfg: Any, hydra_run: dict[str, Any]) -> None:
         pass
 
 
+def _config_value(cfg: Any, path: str) -> Any:
+    """The value at a dotted ``path`` of the run config, or KeyError."""
+    obj = cfg
+    for key in path.split("."):
+        if key not in children(obj):
+            raise KeyError(path)
+        obj = obj[key] if isinstance(obj, dict) else getattr(obj, key)
+    return obj
+
+
+def _interpolated(inner: str, cfg: Any, now: datetime.datetime) -> str | None:
+    """What OmegaConf writes for ``${inner}`` in a string: ``now:FORMAT`` formats ``now``, a
+    dotted path of the run config gives ``str(value)`` of a scalar; None for anything else."""
+    clock = _NOW.fullmatch(inner)
+    if clock is not None:
+        return now.strftime(clock.group(1))
+    if _KEY.fullmatch(inner) is None:
+        return None
+    try:
+        value = _config_value(cfg, inner)
+    except KeyError:
+        return None
+    if type(value) not in _SCALARS or (type(value) is str and ("${" in value or value == "???")):
+        return None  # a container, an interpolation or a missing value: OmegaConf's call
+    return str(value)
+
+
+def _resolve_simple(template: Any, cfg: Any) -> str | None:
+    """``template`` resolved without OmegaConf when it is text with ``${now:FORMAT}`` and
+    ``${dotted.path}`` interpolations of scalar values only (:func:`_interpolated`); None for
+    anything else (escapes, other resolvers, nested or unmatched interpolations, literal braces,
+    a missing key), which OmegaConf resolves."""
+    if not isinstance(template, str) or "\\" in template or template == "???":
+        return None
+    now = datetime.datetime.now()
+    pieces, literals, end = [], [], 0
+    for match in _INTERPOLATION.finditer(template):
+        value = _interpolated(match.group(1), cfg, now)
+        if value is None:
+            return None
+        literals.append(template[end:match.start()])
+        pieces += [literals[-1], value]
+        end = match.end()
+    literals.append(template[end:])
+    if any(c in literal for literal in literals for c in "${}"):
+        return None
+    return "".join([*pieces, literals[-1]])
+
+
 def resolve_run_dir(template: str, cfg: Any) -> str:
     """``hydra.run.dir`` resolved now: ``${now:FORMAT}`` (the time of this run, as Hydra's own
-    resolver) and interpolations of the run config (``${scenario.name}``, ``${seed}``)."""
+    resolver) and interpolations of the run config (``${scenario.name}``, ``${seed}``).
+
+    The usual templates are resolved directly (:func:`_resolve_simple`), others by OmegaConf,
+    which takes a tenth of a second to import and as long again to make a node of the config.
+    """
+    simple = _resolve_simple(template, cfg)
+    if simple is not None:
+        return simple
     from omegaconf import OmegaConf
 
     from sim.config.hashing import to_plain
 
     if not OmegaConf.has_resolver("now"):
-        import datetime
-
         OmegaConf.register_new_resolver(
             "now", lambda pattern: datetime.datetime.now().strftime(pattern), use_cache=True)
     node = OmegaConf.create({**to_plain(cfg), "_run_dir": template})
