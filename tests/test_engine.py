@@ -207,3 +207,13 @@ def test_a_downgrade_in_one_world_leaves_the_others_arithmetic_alone():
     rng_levels = np.stack([rng_levels, rng_levels])
     together = combat_of(2)
     assert np.array_equal(alone[0], together[0]) and np.array_equal(alone[1], together[1])
+
+
+def test_chunks_shrink_toward_the_end_but_not_below_a_batch_worth_running():
+    from sim.sweep.executors import auto_chunksize
+
+    assert auto_chunksize(10_000, 2, most=128, least=32) == 128
+    assert auto_chunksize(1_000, 2, most=128, least=32) == 125
+    assert auto_chunksize(100, 2, most=128, least=32) == 32  # not 12: small batches cost more
+    assert auto_chunksize(100, 2, most=128) == 12  # the default floor is one task
+    assert auto_chunksize(0, 2) == 1

@@ -61,11 +61,12 @@ def _apply_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
     return [fn(t) for t in chunk]
 
 
-def auto_chunksize(remaining: int, n_workers: int, most: int = 32) -> int:
+def auto_chunksize(remaining: int, n_workers: int, most: int = 32, least: int = 1) -> int:
     """Tasks in the next chunk: a quarter of each worker's share of what remains, from ``most``
-    down to 1 (guided scheduling: big chunks while much remains, single tasks at the end, so that
-    no worker idles while another finishes a long chunk)."""
-    return max(1, min(most, remaining // max(1, 4 * n_workers)))
+    down to ``least`` (guided scheduling: big chunks while much remains, small ones at the end, so
+    that no worker idles long while another finishes a long chunk; a batch engine wants
+    ``least`` > 1, since a world costs more in a small batch)."""
+    return max(1, least, min(most, remaining // max(1, 4 * n_workers)))
 
 
 def die_with_parent(parent: int) -> None:
@@ -148,7 +149,7 @@ class Executor(ABC):
 
     def map_chunks(self, fn: Callable[[Any], Any], tasks: Iterable[Any],
                    n_tasks: int | None = None, *, whole: bool = False,
-                   most: int = 32) -> Iterator[list[Any]]:
+                   most: int = 32, least: int = 1) -> Iterator[list[Any]]:
         """Yield ``[fn(task) for task in chunk]`` (with ``whole``: ``fn(chunk)``) for every
         chunk, in the order chunks finish.
 
@@ -161,6 +162,7 @@ class Executor(ABC):
                 chunk unless ``chunksize`` is set).
             whole: give ``fn`` the whole chunk.
             most: the largest chunk :func:`auto_chunksize` makes.
+            least: the smallest (the last chunk may be smaller: what is left).
 
         Raises:
             WorkerLost: a worker died; the chunks received so far have been yielded.
@@ -169,7 +171,7 @@ class Executor(ABC):
         left = [n_tasks or 0]
 
         def next_chunk() -> list[Any]:
-            size = self.chunksize or auto_chunksize(left[0], self.n_workers, most)
+            size = self.chunksize or auto_chunksize(left[0], self.n_workers, most, least)
             chunk = list(itertools.islice(it, size))
             left[0] -= len(chunk)
             return chunk

@@ -75,6 +75,9 @@ __all__ = [
 REPLICATE_BLOCK = 32
 #: The largest chunk of tasks sent to a worker at once (it runs as batches of the engine).
 CHUNK_MOST = 128
+#: The smallest chunk it makes while enough runs are left (a world costs about twice as much in a
+#: batch of 8 as in one of 32: docs/ODD.md section 3.1)
+CHUNK_LEAST = 32
 #: What a sweep folder may hold (anything else: the folder is not a sweep's).
 _SWEEP_ENTRIES = {"manifest.json", "manifest.json.tmp", "experiment.yaml", "design.parquet",
                   "base", "results", "monthly", ".lock", ".hydra"}
@@ -565,7 +568,7 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
             # a chunk runs as batches of the engine (the replicates of a point, sharing a config)
             fn = functools.partial(run_tasks, p.context)
             for outs in executor.map_chunks(fn, iter_tasks(p, done), n_tasks=todo, whole=True,
-                                            most=CHUNK_MOST):
+                                            most=CHUNK_MOST, least=CHUNK_LEAST):
                 n_error = sum(1 for out in outs if out["row"]["status"] != "ok")
                 with stop.deferred():
                     store.write(outs)
