@@ -165,9 +165,21 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
             config before anything runs).
     """
     from sim.batch import group_by_structure
+    from sim.config.hashing import config_text
 
     cfgs = list(cfgs)
-    prepared = per_config(cfgs, prepare)  # first: anything but a config is named here
+    hashers: dict[int, Callable[[int], str]] = {}
+
+    def prepare_once(cfg: RunConfig) -> RunConfig:
+        """Prepare ``cfg``, its canonical JSON serialised once for the cache's key and the
+        worlds' provenance hashes (its hash by seed kept in ``hashers``)."""
+        if not isinstance(cfg, RunConfig):
+            return prepare(cfg)  # raises the ConfigError naming it
+        text = config_text(cfg)
+        hashers[id(cfg)] = text.hash
+        return prepare(cfg, key=text.hash(cfg.seed))
+
+    prepared = per_config(cfgs, prepare_once)  # first: anything but a config is named here
     seeds = [int(c.seed) for c in cfgs] if seeds is None else [int(s) for s in seeds]
     if len(seeds) != len(cfgs):
         raise ValueError(f"seeds: {len(seeds)} seeds for {len(cfgs)} configs; allowed: one "
@@ -176,14 +188,17 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
     for group in group_by_structure(prepared):
         for i, result in zip(group, _run_group([cfgs[i] for i in group],
                                                [prepared[i] for i in group],
-                                               [seeds[i] for i in group]), strict=True):
+                                               [seeds[i] for i in group], hashers),
+                                    strict=True):
             results[i] = result
     return results  # type: ignore[return-value]
 
 
-def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int]
-               ) -> list[RunResult]:
-    """Runs (and twins) of configs that share a structure, as one batch each."""
+def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int],
+               hashers: Mapping[int, Callable[[int], str]]) -> list[RunResult]:
+    """Runs (and twins) of configs that share a structure, as one batch each; ``hashers`` gives
+    each config's hash with a seed, by config ``id`` (:meth:`sim.config.hashing.ConfigText.hash`
+    of its canonical JSON, serialised once)."""
     import dataclasses
 
     runs = _simulate(cfgs, prepared, seeds)
@@ -201,7 +216,7 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
                                             [seeds[i] for i in wanted]), strict=True):
             twins[i] = out
     common = provenance()
-    digests = _hashes(cfgs, seeds)
+    digests = _hashes(cfgs, seeds, hashers)
     results = []
     for b, (cfg, seed) in enumerate(zip(cfgs, seeds, strict=True)):
         tables, summary, arrays = runs[b]
@@ -217,19 +232,11 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
     return results
 
 
-def _hashes(cfgs: list[RunConfig], seeds: list[int]) -> list[str]:
-    """Each world's config hash (its config with its seed), each distinct config serialised
-    once (:func:`sim.config.hashing.config_hashes`)."""
-    from sim.config.hashing import config_hashes
-
-    worlds: dict[int, list[int]] = {}
-    for b, cfg in enumerate(cfgs):
-        worlds.setdefault(id(cfg), []).append(b)
-    out = [""] * len(cfgs)
-    for bs in worlds.values():
-        for b, digest in zip(bs, config_hashes(cfgs[bs[0]], [seeds[b] for b in bs]), strict=True):
-            out[b] = digest
-    return out
+def _hashes(cfgs: list[RunConfig], seeds: list[int],
+            hashers: Mapping[int, Callable[[int], str]]) -> list[str]:
+    """Each world's config hash (its config with its seed), from its config's canonical JSON,
+    serialised once (``hashers``, by config ``id``: :meth:`sim.config.hashing.ConfigText.hash`)."""
+    return [hashers[id(cfg)](seed) for cfg, seed in zip(cfgs, seeds, strict=True)]
 
 
 def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:

@@ -26,13 +26,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from sim.config import RunConfig
+from sim.config.hashing import dumps, field_names
 
 __all__ = ["VALUE_SECTIONS", "BatchStructureError", "group_by_structure", "stack_config",
            "stack_section", "structure_key", "world_value"]
@@ -56,10 +56,23 @@ def _sign(v: Any) -> str:
 
 
 def _blank(value: Any) -> Any:
-    """A plain value with every number replaced by its sign (lists and mappings walked)."""
+    """A value as plain data (dataclasses as dicts of their fields, tuples as lists) with every
+    number replaced by its sign (lists, mappings and dataclasses walked)."""
+    kind = type(value)
+    if kind is float or kind is int:
+        return _sign(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {k: _blank(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_blank(v) for v in value]
+    names = None if isinstance(value, type) else field_names(kind)
+    if names is not None:
+        return {name: _blank(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {k: _blank(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_blank(v) for v in value]
     return _sign(value) if _is_number(value) else value
 
@@ -67,20 +80,24 @@ def _blank(value: Any) -> Any:
 def structure_key(cfg: RunConfig) -> str:
     """The config's structure (see the module docstring) as a short hex digest: two configs with
     the same key can run in one batch. The seed and the ``metrics`` section (read only by the
-    summaries, world by world) are not part of it."""
-    from sim.config.hashing import plain_for_hash
+    summaries, world by world) are not part of it.
 
-    plain = plain_for_hash(cfg)
-    for section in ("seed", "metrics", "output"):
-        plain.pop(section, None)
+    The numbers of the value sections and of the world's entities are walked in Python (each
+    replaced by its sign); the rest (regions, snapshots, dated events...) is left to the JSON
+    encoder (:func:`sim.config.hashing.dumps`)."""
+    plain = {name: getattr(cfg, name) for name in field_names(type(cfg)) or ()
+             if name not in ("seed", "metrics", "output")}
     for section in VALUE_SECTIONS:
-        plain[section] = _blank(plain.get(section))
+        if section != "scenario":
+            plain[section] = _blank(plain.get(section))
     # the dated events are structure, their values included
-    plain["scenario"]["events"] = plain_for_hash(cfg.scenario.events)
-    world = plain.get("world", {})
-    for entities in _WORLD_ENTITIES:
-        world[entities] = _blank(world.get(entities, {}))
-    text = json.dumps(plain, sort_keys=True, default=str)
+    scenario = cfg.scenario
+    plain["scenario"] = {name: _blank(getattr(scenario, name)) if name != "events" else
+                         scenario.events for name in field_names(type(scenario)) or ()}
+    world = cfg.world
+    plain["world"] = {name: _blank(getattr(world, name)) if name in _WORLD_ENTITIES else
+                      getattr(world, name) for name in field_names(type(world)) or ()}
+    text = dumps(plain)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 

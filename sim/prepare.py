@@ -26,7 +26,7 @@ _PREPARED: OrderedDict[str, RunConfig] = OrderedDict()
 _KEEP = 8
 
 
-def prepare(cfg: Any, *, remember: bool = True) -> RunConfig:
+def prepare(cfg: Any, *, remember: bool = True, key: str | None = None) -> RunConfig:
     """Check ``cfg`` and return the configuration the model runs: ``cfg`` itself, or for
     ``world.kind=synthetic`` a copy whose world has been generated (and checked like any other
     world). The caller's configuration is never changed.
@@ -35,6 +35,8 @@ def prepare(cfg: Any, *, remember: bool = True) -> RunConfig:
         cfg: the run configuration.
         remember: look the configuration up among those already prepared, and remember it
             (False: check and generate afresh, e.g. to time it).
+        key: ``config_hash(cfg)`` if the caller has it already (:func:`sim.api.run_worlds`
+            serialises each config once for this key and its worlds' provenance hashes).
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
@@ -42,10 +44,10 @@ def prepare(cfg: Any, *, remember: bool = True) -> RunConfig:
     if not isinstance(cfg, RunConfig):
         raise ConfigError(f"cfg={cfg!r} is not a run configuration; allowed: a RunConfig, e.g. "
                           "sim.load_config(['seed=7'])")
-    key = config_hash(cfg)
-    done = _PREPARED.get(key) if remember else None
+    cache_key = (config_hash(cfg) if key is None else key) if remember else ""
+    done = _PREPARED.get(cache_key) if remember else None
     if done is not None:
-        _PREPARED.move_to_end(key)
+        _PREPARED.move_to_end(cache_key)
         return cfg if done.world.kind == "listed" else done
     registry.load_plugins(cfg.rules.plugins)
     rule_names = set(registry.names())
@@ -58,7 +60,7 @@ def prepare(cfg: Any, *, remember: bool = True) -> RunConfig:
         prepared = cfg
     if not remember:
         return prepared
-    _PREPARED[key] = prepared
+    _PREPARED[cache_key] = prepared
     while len(_PREPARED) > _KEEP:
         _PREPARED.popitem(last=False)
     return prepared

@@ -8,6 +8,7 @@ worlds, then calls :func:`check`). Every error names the parameter, the value an
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Collection
@@ -23,22 +24,52 @@ __all__ = ["check", "check_events", "check_neighbours", "check_ranges", "check_s
            "check_world", "check_world_priors"]
 
 
+@functools.cache
+def _ranged_fields(cls: type) -> tuple[tuple[str, Any, Any, Any], ...] | None:
+    """``(name, lo, hi, unit)`` of each field of a dataclass ``cls`` (None: not a dataclass),
+    read from the fields' metadata once per class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple((f.name, f.metadata.get("lo"), f.metadata.get("hi"), f.metadata.get("unit"))
+                 for f in dataclasses.fields(cls))
+
+
+#: Values with nothing to check below them (the walk does not descend into them).
+_LEAVES = frozenset({str, bool, type(None)})
+
+
 def check_ranges(obj: Any, path: str) -> None:
-    """Check every ``param`` field's range, recursively through dataclasses, lists and dicts."""
-    if dataclasses.is_dataclass(obj):
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            name = f"{path}.{f.name}" if path else f.name
-            lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """Check every ``param`` field's range, recursively through dataclasses, lists and dicts.
+
+    Raises:
+        ConfigError: naming the first field out of its range (in field order), its value and
+            the allowed range.
+    """
+    kind = type(obj)
+    if kind is dict:
+        for k, v in obj.items():
+            check_ranges(v, f"{path}.{k}")
+        return
+    if kind is list:
+        for i, v in enumerate(obj):
+            check_ranges(v, f"{path}[{i}]")
+        return
+    spec = _ranged_fields(obj if isinstance(obj, type) else kind)
+    if spec is not None:
+        for name, lo, hi, unit in spec:
+            value = getattr(obj, name)
+            kind = type(value)
+            if kind is float or kind is int or (
+                    kind is not bool and isinstance(value, (int, float))):
                 if math.isnan(value) or (lo is not None and value < lo) or (
                         hi is not None and value > hi):
                     lo_s = "-inf" if lo is None else f"{lo:g}"
                     hi_s = "inf" if hi is None else f"{hi:g}"
-                    raise ConfigError(f"{name}={value!r} is out of range; allowed: [{lo_s}, {hi_s}]"
-                                      + (f" ({f.metadata['unit']})" if f.metadata.get("unit") else ""))
-            else:
-                check_ranges(value, name)
+                    raise ConfigError(f"{f'{path}.{name}' if path else name}={value!r} is out "
+                                      f"of range; allowed: [{lo_s}, {hi_s}]"
+                                      + (f" ({unit})" if unit else ""))
+            elif kind not in _LEAVES:
+                check_ranges(value, f"{path}.{name}" if path else name)
     elif isinstance(obj, dict):
         for k, v in obj.items():
             check_ranges(v, f"{path}.{k}")

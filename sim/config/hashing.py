@@ -1,4 +1,11 @@
-"""A run configuration as plain data, and its hash (part of every output's provenance)."""
+"""A run configuration as plain data, and its hash (part of every output's provenance).
+
+The hash is that of the config's canonical JSON: ``json.dumps(to_plain(cfg), sort_keys=True,
+default=str)``. That text is built here without :func:`to_plain`'s deep copies, and without a
+Python walk of the config: the JSON encoder (C) walks the lists and dicts itself and asks
+:func:`_plain` only for the dataclasses (and for the values JSON does not know, shown with
+``str``, as ``default=str`` does).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,11 @@ import dataclasses
 import functools
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["config_hash", "config_hashes", "plain_for_hash", "to_plain"]
+__all__ = ["ConfigText", "config_hash", "config_hashes", "config_text", "dumps", "field_names",
+           "to_plain"]
 
 
 def to_plain(cfg: Any) -> dict[str, Any]:
@@ -17,37 +26,66 @@ def to_plain(cfg: Any) -> dict[str, Any]:
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
+def field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass ``cls`` (None: ``cls`` is not a dataclass), found once
+    per class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def plain_for_hash(obj: Any) -> Any:
-    """What :func:`to_plain` (``dataclasses.asdict``) makes of ``obj``, as far as the JSON text
-    of :func:`config_hash` can tell: dataclasses become dicts, lists, tuples and dicts are
-    rebuilt, other values are kept (asdict copies them; the JSON is the same)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {name: plain_for_hash(getattr(obj, name)) for name in _field_names(type(obj))}
-    if isinstance(obj, (list, tuple)):
-        return [plain_for_hash(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: plain_for_hash(v) for k, v in obj.items()}
-    return obj
+def _plain(obj: Any) -> Any:
+    """What the JSON of :func:`to_plain` shows for a value JSON does not know: a dataclass
+    instance's fields (as ``dataclasses.asdict``), anything else as ``str`` (``default=str``)."""
+    names = None if isinstance(obj, type) else field_names(type(obj))
+    if names is None:
+        return str(obj)
+    return {name: getattr(obj, name) for name in names}
+
+
+def dumps(obj: Any) -> str:
+    """The canonical JSON of ``obj`` (dataclasses as dicts of their fields, keys sorted, values
+    JSON does not know as ``str``): ``json.dumps(to_plain(obj), sort_keys=True, default=str)``
+    for a dataclass ``obj``."""
+    return json.dumps(obj, sort_keys=True, default=_plain)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfigText:
+    """A config's canonical JSON (:func:`dumps`) cut around the value of its seed: the text
+    with seed ``s`` is ``head + dumps(s) + tail``."""
+
+    head: str
+    tail: str
+
+    def hash(self, seed: Any) -> str:
+        """:func:`config_hash` of the config with ``seed`` as its seed."""
+        return _digest(f"{self.head}{dumps(seed)}{self.tail}")
+
+
+def config_text(cfg: Any) -> ConfigText:
+    """The canonical JSON of ``cfg`` (a dataclass with a ``seed`` field), serialised once, cut
+    around its seed's value: a JSON object's text is ``{"key": value, ...}`` (keys sorted,
+    default separators), built here field by field."""
+    parts = {name: dumps(value) for name, value in _plain(cfg).items() if name != "seed"}
+    items = [f"{json.dumps(k)}: {v}" for k, v in sorted(parts.items())]
+    at = sum(1 for k in parts if k < "seed")
+    return ConfigText(head="{" + "".join(f"{s}, " for s in items[:at]) + '"seed": ',
+                      tail="".join(f", {s}" for s in items[at:]) + "}")
 
 
 def config_hash(cfg: Any) -> str:
     """SHA-256 (first 16 hex digits) of the canonical JSON of the config, seed included: the
-    JSON of :func:`to_plain`, built without its deep copies."""
-    text = json.dumps(plain_for_hash(cfg), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    JSON of :func:`to_plain` (:func:`dumps`)."""
+    return _digest(dumps(cfg))
 
 
-def config_hashes(cfg: Any, seeds: list[int]) -> list[str]:
+def config_hashes(cfg: Any, seeds: Iterable[int]) -> list[str]:
     """:func:`config_hash` of ``cfg`` with each of ``seeds`` (the worlds of a batch), from one
-    JSON text: the config is serialised once, then each seed is put in its place."""
-    plain = plain_for_hash(cfg)
-    plain["seed"] = "\x00seed\x00"
-    text = json.dumps(plain, sort_keys=True, default=str)
-    head, sep, tail = text.partition('"\\u0000seed\\u0000"')
-    if not sep:  # cannot happen: the placeholder is in the text
-        return [config_hash(dataclasses.replace(cfg, seed=s)) for s in seeds]
-    return [hashlib.sha256(f"{head}{int(s)}{tail}".encode()).hexdigest()[:16] for s in seeds]
+    JSON text (:func:`config_text`): the config is serialised once."""
+    text = config_text(cfg)
+    return [text.hash(int(s)) for s in seeds]
