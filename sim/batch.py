@@ -141,38 +141,28 @@ def stack_section(path: str, objs: Sequence[Any]) -> Any:
         BatchStructureError: a non-number differs between two of ``objs`` (naming its path).
     """
     first = objs[0]
-    if all(o is first for o in objs):  # one object (a config with many seeds): no comparison
-        return _repeat(first, len(objs))
+    same = all(o is first for o in objs)  # one object (a config with many seeds): no comparison
     if dataclasses.is_dataclass(first) and not isinstance(first, type):
         out = copy.copy(first)
         for f in dataclasses.fields(first):
             # stacking copies a field, it does not use it: object.__getattribute__ leaves a
             # subclass's view of which fields the model reads (tests/test_docs.py) unchanged
-            values = [object.__getattribute__(o, f.name) for o in objs]
+            values = ([object.__getattribute__(first, f.name)] * len(objs) if same
+                      else [object.__getattribute__(o, f.name) for o in objs])
             object.__setattr__(out, f.name, stack_section(f"{path}.{f.name}", values))
         return out
     if _is_number(first):
+        if same:
+            dtype = np.float64 if isinstance(first, (float, np.floating)) else np.int64
+            return np.full((len(objs), 1), first, dtype=dtype)
         if any(not _is_number(o) for o in objs):
             raise BatchStructureError(f"{path}: a number in one config, not in another")
         floats = any(isinstance(o, (float, np.floating)) for o in objs)
         return np.array(objs, dtype=np.float64 if floats else np.int64).reshape(-1, 1)
-    if any(o is not first and o != first for o in objs[1:]):
+    if not same and any(o is not first and o != first for o in objs[1:]):
         raise BatchStructureError(f"{path}: differs between the configs of a batch ({first!r}); "
                                   "allowed: only numbers differ within a batch")
     return first
-
-
-def _repeat(obj: Any, n: int) -> Any:
-    """:func:`stack_section` of ``n`` times the same object."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = copy.copy(obj)
-        for f in dataclasses.fields(obj):
-            object.__setattr__(out, f.name, _repeat(object.__getattribute__(obj, f.name), n))
-        return out
-    if _is_number(obj):
-        dtype = np.float64 if isinstance(obj, (float, np.floating)) else np.int64
-        return np.full((n, 1), obj, dtype=dtype)
-    return obj
 
 
 def world_value(x: np.ndarray, b: int) -> Any:

@@ -26,6 +26,7 @@ from sim.model import SahelModel
 from sim.prepare import prepare
 from sim.sweep.experiment import ParameterSpec
 from sim.sweep.params import apply_parameters
+from tests.test_engine import assert_world_is_alone
 
 # five worlds, each with its own value of every kind of number a design can vary: floats and
 # ints of params, a rule's parameter, the scenario's cut, and the world's per-entity values
@@ -69,16 +70,6 @@ def _configs(base: list[str] = BASE, worlds: int = 5, seed: int = 11) -> list:
     return out
 
 
-def _recorded(model: SahelModel, b: int) -> dict[str, np.ndarray]:
-    rec = model.recorder
-    out = {"level": rec.level[:, b], "casualties": rec.casualties[:, b],
-           "political_cost": rec.political_cost[:, b]}
-    for name, group in (("states", rec.states), ("presence", rec.presence), ("cents", rec.cents),
-                        ("groups", rec.groups), ("regions", rec.regions)):
-        out.update({f"{name}.{k}": v[:, b] for k, v in group.items()})
-    return out
-
-
 RULES = {  # every built-in rule decides with its own parameters in each world
     "opportunistic": [],
     "cost_benefit-rivalry-proportional": ["rules.vacuum.russia=cost_benefit",
@@ -101,11 +92,7 @@ def test_each_world_of_a_batch_runs_with_its_own_values_as_it_would_alone(varied
     for b, cfg in enumerate(cfgs):
         alone = SahelModel(cfg)
         alone.run()
-        mine, theirs = _recorded(model, b), _recorded(alone, 0)
-        for key, value in mine.items():
-            assert value.dtype == theirs[key].dtype, key
-            assert np.array_equal(value, theirs[key]), f"world {b}: {key} differs"
-        assert model.recorder.events[b] == alone.recorder.events[0]
+        assert_world_is_alone(model, b, alone, f"world {b}")
 
 
 def test_the_values_reach_the_worlds(varied):

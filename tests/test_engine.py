@@ -29,13 +29,25 @@ CASES = {
 }
 
 
-def _recorded(model: SahelModel, b: int) -> dict[str, np.ndarray]:
+def recorded(model: SahelModel, b: int) -> dict[str, np.ndarray]:
+    """Every array the recorder keeps of world ``b``, by name."""
     rec = model.recorder
-    out = {"level": rec.level[:, b], "casualties": rec.casualties[:, b]}
+    out = {"level": rec.level[:, b], "casualties": rec.casualties[:, b],
+           "political_cost": rec.political_cost[:, b]}
     for name, group in (("states", rec.states), ("presence", rec.presence), ("cents", rec.cents),
                         ("groups", rec.groups), ("regions", rec.regions)):
         out.update({f"{name}.{k}": v[:, b] for k, v in group.items()})
     return out
+
+
+def assert_world_is_alone(model: SahelModel, b: int, alone: SahelModel, label: str) -> None:
+    """World ``b`` of ``model`` recorded every array and event that world 0 of ``alone`` (the
+    same world run alone) recorded, bit for bit and dtype for dtype."""
+    mine, theirs = recorded(model, b), recorded(alone, 0)
+    for key, value in mine.items():
+        assert value.dtype == theirs[key].dtype, f"{label}: {key}"
+        assert np.array_equal(value, theirs[key]), f"{label}: {key} differs"
+    assert model.recorder.events[b] == alone.recorder.events[0], f"{label}: events differ"
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
@@ -52,11 +64,7 @@ def test_a_world_of_a_batch_is_its_run_alone_bit_for_bit(batch):
     for b, seed in enumerate(SEEDS):
         alone = SahelModel(cfg, [seed])
         alone.run()
-        mine, theirs = _recorded(model, b), _recorded(alone, 0)
-        for key, value in mine.items():
-            assert value.dtype == theirs[key].dtype
-            assert np.array_equal(value, theirs[key]), f"seed {seed}: {key} differs"
-        assert model.recorder.events[b] == alone.recorder.events[0]
+        assert_world_is_alone(model, b, alone, f"seed {seed}")
     # the worlds differ from each other: each has its own streams
     assert not np.array_equal(model.recorder.regions["fatalities"][:, 0],
                               model.recorder.regions["fatalities"][:, 1])
@@ -67,7 +75,7 @@ def test_the_order_and_size_of_a_batch_do_not_matter(batch):
     shuffled = SahelModel(cfg, [SEEDS[2], SEEDS[0]])
     shuffled.run()
     for b, original in ((0, 2), (1, 0)):
-        mine, theirs = _recorded(shuffled, b), _recorded(model, original)
+        mine, theirs = recorded(shuffled, b), recorded(model, original)
         assert all(np.array_equal(v, theirs[k]) for k, v in mine.items())
         assert shuffled.recorder.events[b] == model.recorder.events[original]
 
