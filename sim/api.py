@@ -216,7 +216,7 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
                                             [seeds[i] for i in wanted]), strict=True):
             twins[i] = out
     common = provenance()
-    digests = _hashes(cfgs, seeds, hashers)
+    digests = [hashers[id(cfg)](seed) for cfg, seed in zip(cfgs, seeds, strict=True)]
     results = []
     for b, (cfg, seed) in enumerate(zip(cfgs, seeds, strict=True)):
         tables, summary, arrays = runs[b]
@@ -230,13 +230,6 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
         world_cfg = cfg if seed == cfg.seed else dataclasses.replace(cfg, seed=seed)
         results.append(RunResult(config=world_cfg, tables=tables, summary=summary, arrays=arrays))
     return results
-
-
-def _hashes(cfgs: list[RunConfig], seeds: list[int],
-            hashers: Mapping[int, Callable[[int], str]]) -> list[str]:
-    """Each world's config hash (its config with its seed), from its config's canonical JSON,
-    serialised once (``hashers``, by config ``id``: :meth:`sim.config.hashing.ConfigText.hash`)."""
-    return [hashers[id(cfg)](seed) for cfg, seed in zip(cfgs, seeds, strict=True)]
 
 
 def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:
