@@ -201,20 +201,23 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
     of its canonical JSON, serialised once)."""
     import dataclasses
 
-    runs = _simulate(cfgs, prepared, seeds)
     twins = None
-    if any(c.metrics.twin for c in cfgs):
+    wanted = [i for i, c in enumerate(cfgs) if c.metrics.twin]
+    if wanted:
         from sim.twin import twin_config
 
-        # twin_config changes the same things in every config (the Western exit's events and
-        # share, the protected powers), so the twins of configs that share a structure share one
-        wanted = [i for i, c in enumerate(cfgs) if c.metrics.twin]
+        # a twin differs from its run in what each world of a batch has of its own (the Western
+        # exit's events, the sign of its share, the protected powers: sim.batch), so the runs
+        # and their twins run as one batch
         twin_cfgs = per_config([cfgs[i] for i in wanted],
                                lambda c: twin_config(c, list(c.world.powers)))
-        twins = [None] * len(cfgs)
-        for i, out in zip(wanted, _simulate(twin_cfgs, per_config(twin_cfgs, prepare),
-                                            [seeds[i] for i in wanted]), strict=True):
+        outs = _simulate([*cfgs, *twin_cfgs], [*prepared, *per_config(twin_cfgs, prepare)],
+                         [*seeds, *(seeds[i] for i in wanted)])
+        runs, twins = outs[:len(cfgs)], [None] * len(cfgs)
+        for i, out in zip(wanted, outs[len(cfgs):], strict=True):
             twins[i] = out
+    else:
+        runs = _simulate(cfgs, prepared, seeds)
     common = provenance()
     digests = [hashers[id(cfg)](seed) for cfg, seed in zip(cfgs, seeds, strict=True)]
     results = []

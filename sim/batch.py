@@ -10,10 +10,15 @@ and its own config; the configs of a batch may differ in their *values*, not in 
   The model reads a section's number as a ``[B, 1]`` array (:func:`stack_config`; it broadcasts
   against ``[B, S]`` or ``[B, R]`` arrays as a number would) and the world's per-entity arrays
   with a leading batch axis (:func:`sim.world.build.stack_worlds`);
-- **structure** (shared by the batch): everything else (the regions, the snapshots, the dated
-  events, the rules' names, the dates, every bool and text) and the sign (negative, zero or
-  positive) of every value above, so that a branch the model takes on ``value > 0`` is taken
-  alike by every world of a batch, as by each world alone.
+- **per-world scenario** (:data:`PER_WORLD_SCENARIO`): the dated events that do not change a
+  value (coups, deployments, withdrawals, expulsions, agreements: each applies in the worlds that
+  have it, :func:`merge_events`), the protected powers (a ``[B, P]`` mask) and the sign of
+  ``west_withdrawal_share`` (the cut is made in the worlds whose share is above 0). So a run and
+  its twin (:mod:`sim.twin`) share a batch;
+- **structure** (shared by the batch): everything else (the regions, the snapshots, the
+  ``param`` and ``budget`` events, the rules' names, the dates, every bool and text) and the sign
+  (negative, zero or positive) of every value above, so that a branch the model takes on
+  ``value > 0`` is taken alike by every world of a batch, as by each world alone.
 
 :func:`structure_key` names a config's structure: configs with the same key can share a batch
 (:func:`group_by_structure`). A world's results never depend on its batch (docs/ODD.md section
@@ -34,13 +39,22 @@ import numpy as np
 from sim.config import RunConfig
 from sim.config.hashing import dumps, field_names
 
-__all__ = ["VALUE_SECTIONS", "BatchStructureError", "group_by_structure", "stack_config",
-           "stack_section", "structure_key", "world_value"]
+__all__ = ["PER_WORLD_SCENARIO", "VALUE_EVENTS", "VALUE_SECTIONS", "BatchStructureError",
+           "group_by_structure", "merge_events", "stack_config", "stack_section", "structure_key",
+           "world_events", "world_value"]
 
 #: The sections whose numbers are per-world values (``[B, 1]`` arrays in a batch's config).
 VALUE_SECTIONS = ("params", "rules", "scenario")
 #: The world's mappings whose entries' numbers are per-world values (the World's arrays).
 _WORLD_ENTITIES = ("states", "powers", "groups")
+#: The kinds of dated events that change a value (a parameter, a budget): they are structure, so
+#: that a batch's worlds keep sharing the sign of every value after them.
+VALUE_EVENTS = frozenset({"param", "budget"})
+#: The scenario's fields each world of a batch has its own of (the model reads them from each
+#: world's config, never from the batch's): the other events, the ones excluded, the protected
+#: powers. ``west_withdrawal_share`` is a value whose sign is per-world too.
+PER_WORLD_SCENARIO = ("events", "exclude_events", "protected")
+_PER_WORLD_PATHS = frozenset(f"scenario.{name}" for name in PER_WORLD_SCENARIO)
 
 
 class BatchStructureError(ValueError):
@@ -79,8 +93,9 @@ def _blank(value: Any) -> Any:
 
 def structure_key(cfg: RunConfig) -> str:
     """The config's structure (see the module docstring) as a short hex digest: two configs with
-    the same key can run in one batch. The seed and the ``metrics`` section (read only by the
-    summaries, world by world) are not part of it.
+    the same key can run in one batch if their other events merge (:func:`merge_events`). The
+    seed, the ``metrics`` section (read only by the summaries, world by world) and
+    :data:`PER_WORLD_SCENARIO` are not part of it.
 
     The numbers of the value sections and of the world's entities are walked in Python (each
     replaced by its sign); the rest (regions, snapshots, dated events...) is left to the JSON
@@ -90,10 +105,13 @@ def structure_key(cfg: RunConfig) -> str:
     for section in VALUE_SECTIONS:
         if section != "scenario":
             plain[section] = _blank(plain.get(section))
-    # the dated events are structure, their values included
+    # the events that change a value are structure, their values included; the others, the
+    # protected powers and the sign of the Western cut are each world's own
     scenario = cfg.scenario
-    plain["scenario"] = {name: _blank(getattr(scenario, name)) if name != "events" else
-                         scenario.events for name in field_names(type(scenario)) or ()}
+    plain["scenario"] = {name: _blank(getattr(scenario, name))
+                         for name in field_names(type(scenario)) or ()
+                         if name not in PER_WORLD_SCENARIO and name != "west_withdrawal_share"}
+    plain["scenario"]["events"] = [e for e in world_events(scenario) if e.kind in VALUE_EVENTS]
     world = cfg.world
     plain["world"] = {name: _blank(getattr(world, name)) if name in _WORLD_ENTITIES else
                       getattr(world, name) for name in field_names(type(world)) or ()}
@@ -103,7 +121,9 @@ def structure_key(cfg: RunConfig) -> str:
 
 def group_by_structure(cfgs: Sequence[RunConfig]) -> list[list[int]]:
     """The indices of ``cfgs`` grouped by :func:`structure_key`, in the order of each group's
-    first config (a group of configs that are the same object is found without hashing)."""
+    first config (a group of configs that are the same object is found without hashing). A group
+    whose worlds order two events of one month differently (:func:`merge_events`) is split, each
+    config going to the first part it merges with."""
     groups: dict[str, list[int]] = {}
     keys: dict[int, str] = {}
     for i, cfg in enumerate(cfgs):
@@ -111,7 +131,92 @@ def group_by_structure(cfgs: Sequence[RunConfig]) -> list[list[int]]:
         if key is None:
             key = keys[id(cfg)] = structure_key(cfg)
         groups.setdefault(key, []).append(i)
-    return list(groups.values())
+    out: list[list[int]] = []
+    for group in groups.values():
+        parts: list[tuple[list[int], list[list[Any]]]] = []  # indices, distinct event lists
+        lists: dict[int, list[Any]] = {}
+        for i in group:
+            own = lists.get(id(cfgs[i].scenario))
+            if own is None:
+                own = lists[id(cfgs[i].scenario)] = world_events(cfgs[i].scenario)
+            for indices, event_lists in parts:
+                if any(e is own for e in event_lists) or _merge([*event_lists, own]) is not None:
+                    indices.append(i)
+                    if not any(e is own for e in event_lists):
+                        event_lists.append(own)
+                    break
+            else:
+                parts.append(([i], [own]))
+        out.extend(indices for indices, _ in parts)
+    return out
+
+
+def world_events(scenario: Any) -> list[Any]:
+    """A scenario's dated events in the order they apply: those not excluded
+    (``exclude_events``), stably sorted by date (events of one month keep their order)."""
+    excluded = set(scenario.exclude_events)
+    kept = [e for e in scenario.events if not (e.id and e.id in excluded)]
+    return sorted(kept, key=lambda e: e.date)
+
+
+def _merge(event_lists: Sequence[Sequence[Any]]) -> list[tuple[Any, list[int]]] | None:
+    """:func:`merge_events` of the worlds' event lists, or None where two of them order two
+    events of one month differently (a cycle of "comes before")."""
+    import heapq
+
+    events: list[Any] = []  # each distinct event (text, occurrence), in order of first sight
+    worlds: list[list[int]] = []
+    node: dict[tuple[str, int], int] = {}
+    after: list[set[int]] = []  # the events each must come before
+    for b, evs in enumerate(event_lists):
+        seen: dict[str, int] = {}
+        prev = -1
+        for ev in evs:
+            text = dumps(ev)
+            n = seen[text] = seen.get(text, 0) + 1
+            k = node.get((text, n))
+            if k is None:
+                k = node[(text, n)] = len(events)
+                events.append(ev)
+                worlds.append([])
+                after.append(set())
+            worlds[k].append(b)
+            if prev >= 0:
+                after[prev].add(k)
+            prev = k
+    before = [0] * len(events)
+    for nxt in after:
+        for k in nxt:
+            before[k] += 1
+    # Kahn's topological sort, earliest date first, then first sight
+    ready = [(events[k].date, k) for k in range(len(events)) if before[k] == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, k = heapq.heappop(ready)
+        order.append(k)
+        for m in after[k]:
+            before[m] -= 1
+            if before[m] == 0:
+                heapq.heappush(ready, (events[m].date, m))
+    if len(order) < len(events):
+        return None
+    return [(events[k], worlds[k]) for k in order]
+
+
+def merge_events(event_lists: Sequence[Sequence[Any]]) -> list[tuple[Any, list[int]]]:
+    """The dated events of a batch: each world's events (:func:`world_events`, ``event_lists[b]``)
+    merged into one list in which every world's events keep their order, each event with the
+    worlds that have it. Equal events of a world are told apart by their order.
+
+    Raises:
+        BatchStructureError: two worlds order two events of one month differently.
+    """
+    merged = _merge(event_lists)
+    if merged is None:
+        raise BatchStructureError("scenario.events: two worlds of a batch order two events of "
+                                  "one month differently; allowed: the same order in every world")
+    return merged
 
 
 def stack_config(cfgs: Sequence[RunConfig]) -> RunConfig:
@@ -141,6 +246,8 @@ def stack_section(path: str, objs: Sequence[Any]) -> Any:
         BatchStructureError: a non-number differs between two of ``objs`` (naming its path).
     """
     first = objs[0]
+    if path in _PER_WORLD_PATHS:  # each world's own, read from its config (the first's here)
+        return first
     same = all(o is first for o in objs)  # one object (a config with many seeds): no comparison
     if dataclasses.is_dataclass(first) and not isinstance(first, type):
         out = copy.copy(first)

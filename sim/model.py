@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim.agents import ArmedGroup, ForeignPower, HostState
-from sim.batch import stack_config, world_value
+from sim.batch import merge_events, stack_config, world_events, world_value
 from sim.config import (
     AES,
     INSTRUMENT_KINDS,
@@ -64,9 +64,10 @@ class _ScheduledEvent:
     model: SahelModel
     event: EventConfig
     month: int
+    worlds: np.ndarray | None = None  # the worlds that have the event (None: every world)
 
     def __call__(self) -> None:
-        self.model.apply_event(self.event, self.month)
+        self.model.apply_event(self.event, self.month, self.worlds)
 
 
 @dataclass
@@ -119,7 +120,10 @@ class SahelModel(mesa.Model):
         self.state = initial_state(self.cfg, self.world, n)
         self.recorder = Recorder(self.world, self.start_month, self.n_months, n)
         w = self.world
-        self.protected = np.array([p in cfg.scenario.protected for p in w.power_ids])
+        # [B, P]: each world's protected powers (its own, like its events: sim.batch)
+        own: dict[int, list[bool]] = {}
+        self.protected = np.array([own.setdefault(id(c.scenario), [
+            p in c.scenario.protected for p in w.power_ids]) for c in configs], dtype=bool)
         # every random number comes from a counter-based stream (sim.rng) keyed by the world's
         # seed and the stream's name: [B] keys per stream, [B, S] and [B, G] per kind of actor
         self.politics_keys = self._keys([f"state:{s}" for s in w.state_ids])
@@ -155,13 +159,21 @@ class SahelModel(mesa.Model):
                 cut = _WestCut(self, m)
                 self._scheduled.append(cut)
                 self.schedule_event(cut, at=m + 0.5)
-        excluded = set(cfg.scenario.exclude_events)
-        for ev in cfg.scenario.events:
-            if ev.id and ev.id in excluded:
-                continue
+        # each world's events (sim.batch.merge_events): an event applies in the worlds that have
+        # it, each world's events in its own order
+        lists: dict[int, list[EventConfig]] = {}
+        for c in configs:
+            if id(c.scenario) not in lists:
+                lists[id(c.scenario)] = world_events(c.scenario)
+        distinct = list(lists)
+        index = [distinct.index(id(c.scenario)) for c in configs] if len(distinct) > 1 else None
+        for ev, have in merge_events(list(lists.values())):
             m = parse_month(ev.date, "event date") - self.start_month
             if 0 <= m < self.n_months:
-                action = _ScheduledEvent(self, ev, m)
+                worlds = None
+                if index is not None and len(have) < len(distinct):
+                    worlds = np.flatnonzero(np.isin(index, have))
+                action = _ScheduledEvent(self, ev, m, worlds)
                 self._scheduled.append(action)
                 self.schedule_event(action, at=m + 0.5)
 
@@ -547,9 +559,10 @@ class SahelModel(mesa.Model):
 
     # ----------------------------------------------------------------------- scheduled events
 
-    def apply_event(self, ev: EventConfig, month: int) -> None:
+    def apply_event(self, ev: EventConfig, month: int, worlds: np.ndarray | None = None) -> None:
         """Process 1: apply a scheduled event (docs/ODD.md section 7.1) with the handler of its
-        kind in :attr:`EVENT_HANDLERS`, in every world of the batch.
+        kind in :attr:`EVENT_HANDLERS`, in the ``worlds`` of the batch that have it (default:
+        every world).
 
         Raises:
             ValueError: if no handler is registered for ``ev.kind`` (validation refuses such an
@@ -561,22 +574,24 @@ class SahelModel(mesa.Model):
                 f"scenario event {ev.id or ev.date!r}: kind {ev.kind!r} has no handler; allowed: "
                 f"{', '.join(self.EVENT_HANDLERS)} (validate the config before building a model)")
         self.state.month = month
+        if worlds is None:
+            worlds = np.arange(self.worlds)
         with self.recorder.scheduled():
-            handler(self, ev, month, f" ({ev.note})" if ev.note else "")
+            handler(self, ev, month, f" ({ev.note})" if ev.note else "", worlds)
 
-    def _on_coup(self, ev: EventConfig, month: int, note: str) -> None:
+    def _on_coup(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``coup``: the army takes power in state ``target`` (see :meth:`coup`)."""
         si = self.world.state_ids.index(ev.target)
-        for b in range(self.worlds):
+        for b in worlds.tolist():
             self.coup(b, si, month, "scheduled" + note)
 
-    def _on_deploy(self, ev: EventConfig, month: int, note: str) -> None:
+    def _on_deploy(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``deploy``: power ``actor`` moves its ``instrument`` in state ``target`` to ``value``
         over ``months`` (default: its ramp-up lag); the host has agreed, which lifts a ban."""
         w, st = self.world, self.state
         pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
         ii = INSTRUMENT_KINDS.index(ev.instrument)
-        for b in range(self.worlds):
+        for b in worlds.tolist():
             lag = np.full(len(INSTRUMENT_KINDS), ev.months or w.ramp_months[b, pi, ii])
             target = st.target[b, pi, si].copy()
             target[ii] = float(ev.value)
@@ -586,36 +601,36 @@ class SahelModel(mesa.Model):
             self.recorder.event(b, month, "deploy", ev.actor, ev.target,
                                 f"{ev.instrument} to {ev.value:g}" + note)
 
-    def _on_withdraw(self, ev: EventConfig, month: int, note: str) -> None:
+    def _on_withdraw(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``withdraw``: power ``actor`` draws down to ``value`` (default 0) in state ``target``,
         one ``instrument`` or every person instrument (see :meth:`withdraw`)."""
         w = self.world
         pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
-        for b in range(self.worlds):
+        for b in worlds.tolist():
             self.withdraw(b, pi, si, month, "scheduled" + note, ev.instrument,
                           float(ev.value or 0.0), ev.months)
 
-    def _on_expel(self, ev: EventConfig, month: int, note: str) -> None:
+    def _on_expel(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``expel``: state ``actor`` expels power ``target`` (see :meth:`expel`)."""
         w = self.world
         si, pi = w.state_ids.index(ev.actor), w.power_ids.index(ev.target)
-        for b in range(self.worlds):
+        for b in worlds.tolist():
             self.expel(b, si, pi, month, "scheduled" + note, ev.months)
 
-    def _on_agreement(self, ev: EventConfig, month: int, note: str) -> None:
+    def _on_agreement(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``agreement``: state ``actor`` signs with power ``target``, which lifts a ban; the
         power's rule decides what it deploys."""
         w, st = self.world, self.state
         si, pi = w.state_ids.index(ev.actor), w.power_ids.index(ev.target)
-        st.agreement[:, si, pi] = True
-        st.banned_until[:, si, pi] = np.minimum(st.banned_until[:, si, pi], month)
-        for b in range(self.worlds):
+        st.agreement[worlds, si, pi] = True
+        st.banned_until[worlds, si, pi] = np.minimum(st.banned_until[worlds, si, pi], month)
+        for b in worlds.tolist():
             self.recorder.event(b, month, "agreement", ev.actor, ev.target, "scheduled" + note)
 
-    def _on_budget(self, ev: EventConfig, month: int, note: str) -> None:
+    def _on_budget(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``budget``: a power's budget ceiling (the model's own copy of each world's config; the
         world is rebuilt on the same adjacency) or a state's defence budget becomes ``value``
-        USD/year."""
+        USD/year. Every world of a batch has it (:data:`sim.batch.VALUE_EVENTS`)."""
         w, st = self.world, self.state
         if ev.actor in w.power_ids:
             path = f"world.powers.{ev.actor}.budget_ceiling_usd"
@@ -623,15 +638,16 @@ class SahelModel(mesa.Model):
         else:
             si = w.state_ids.index(ev.actor)
             st.budget[:, si] = st.budget0[:, si] = float(ev.value)
-        for b in range(self.worlds):
+        for b in worlds.tolist():
             self.recorder.event(b, month, "budget", ev.actor, "", f"{ev.value:g} USD/year" + note)
 
-    def _on_param(self, ev: EventConfig, month: int, note: str) -> None:
+    def _on_param(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``param``: the parameter at ``path`` becomes ``value`` in every world (in the model's
         own copy of each world's config, of the parameter's type); a ``world.`` path rebuilds the
-        world on the same adjacency."""
+        world on the same adjacency. Every world of a batch has it
+        (:data:`sim.batch.VALUE_EVENTS`)."""
         olds = self._set_in_configs(ev.path, lambda old: type(old)(ev.value))
-        for b in range(self.worlds):
+        for b in worlds.tolist():
             self.recorder.event(b, month, "param", "", ev.path,
                                 f"{olds[b]:g} -> {ev.value:g}" + note)
 
@@ -657,8 +673,10 @@ class SahelModel(mesa.Model):
         return olds
 
     #: The handler of each event kind (:data:`sim.config.EVENT_KINDS`), called as
-    #: ``handler(model, event, month, note)`` where ``note`` is `` (event.note)`` or empty.
-    EVENT_HANDLERS: ClassVar[dict[str, Callable[[SahelModel, EventConfig, int, str], None]]] = {
+    #: ``handler(model, event, month, note, worlds)`` where ``note`` is `` (event.note)`` or
+    #: empty and ``worlds`` the indices of the batch's worlds that have the event.
+    EVENT_HANDLERS: ClassVar[dict[str, Callable[[SahelModel, EventConfig, int, str, np.ndarray],
+                                                None]]] = {
         "coup": _on_coup,
         "deploy": _on_deploy,
         "withdraw": _on_withdraw,

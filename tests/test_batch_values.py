@@ -2,8 +2,10 @@
 
 The configs of a batch may differ in their numbers (params, rules, scenario and the world's
 per-entity values): each world then runs with its own values, and its results are those of its
-config run alone, bit for bit. Configs that differ in structure (a bool, a rule's name, a dated
-event, the sign of a number) are never put in one batch.
+config run alone, bit for bit. So may their dated events that change no value, their protected
+powers and the sign of their Western cut (a run and its twin share a batch). Configs that differ
+in structure (a bool, a rule's name, a param or budget event, the sign of another number) are never
+put in one batch.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from sim.api import load_config, run, run_worlds
 from sim.batch import (
     BatchStructureError,
     group_by_structure,
+    merge_events,
     stack_config,
     structure_key,
+    world_events,
     world_value,
 )
+from sim.config import EventConfig
 from sim.model import SahelModel
 from sim.prepare import prepare
 from sim.sweep.experiment import ParameterSpec
@@ -146,11 +151,13 @@ def test_configs_that_differ_only_in_numbers_share_a_structure():
 @pytest.mark.parametrize("why,change", [
     ("a bool", lambda c: setattr(c.scenario, "endogenous_coups", False)),
     ("a rule's name", lambda c: c.rules.vacuum.__setitem__("russia", "cost_benefit")),
-    ("the sign of a number", lambda c: setattr(c.scenario, "west_withdrawal_share", 0.0)),
+    ("the sign of a number", lambda c: setattr(c.params.combat, "pullback_share", 0.0)),
     ("the sign of a world's value",
      lambda c: setattr(c.world.powers["russia"], "arms_export_usd", 0.0)),
-    ("a dated event's value", lambda c: setattr(c.scenario.events[0], "value", 123.0)
-     if c.scenario.events else setattr(c, "end", "2023-11")),
+    ("a param event's value", lambda c: c.scenario.events.append(EventConfig(
+        date="2020-06", kind="param", path="params.combat.control_speed", value=0.3))),
+    ("a budget event", lambda c: c.scenario.events.append(EventConfig(
+        date="2020-06", kind="budget", actor="russia", value=1e8))),
     ("a date", lambda c: setattr(c, "end", "2023-11")),
 ])
 def test_configs_that_differ_in_structure_never_share_a_batch(why, change):
@@ -172,8 +179,6 @@ def test_a_batch_of_configs_with_different_structures_is_refused_naming_the_diff
 def test_a_param_event_changes_every_worlds_value_and_keeps_the_others_own():
     """A scheduled ``param`` event sets the value in every world; the other numbers stay each
     world's own (the batch's config is restacked)."""
-    from sim.config import EventConfig
-
     cfgs = _configs(worlds=2)
     for c in cfgs:
         c.scenario.events = [*c.scenario.events, EventConfig(
@@ -221,3 +226,85 @@ def test_the_sweep_worker_runs_different_points_in_one_batch():
             {k: v for k, v in alone.items() if k != "duration_s"}
     assert rows[0]["verdict"] is not None
     assert config_hash(base) == before  # the tasks' copies never changed the shared base
+
+
+def _event(date: str, kind: str, actor: str = "", target: str = "", **kw) -> EventConfig:
+    return EventConfig(date=date, kind=kind, actor=actor, target=target, **kw)
+
+
+def test_worlds_with_their_own_events_protected_powers_and_cut_run_as_alone():
+    """Four worlds that differ in their scheduled events (some dropped, one added, one excluded by
+    id), their protected powers and the sign of the Western cut share a structure, and each runs
+    in the batch as it runs alone, bit for bit: an event applies in the worlds that have it."""
+    from sim.twin import twin_config
+
+    base = load_config(["end=2024-06", "metrics.twin=false", "seed=5"])
+    base.scenario.west_withdrawal_share = 0.5
+    twin = twin_config(base)
+    extra = copy.deepcopy(base)
+    extra.scenario.events = [*extra.scenario.events,
+                             _event("2020-03", "deploy", "china", "niger",
+                                    instrument="troops", value=50.0),
+                             _event("2021-09", "agreement", "niger", "russia")]
+    extra.scenario.exclude_events = ["mali_coup_2021"]
+    other = copy.deepcopy(twin)
+    other.scenario.protected = ["russia"]
+    cfgs = [base, twin, extra, other]
+    assert len({structure_key(c) for c in cfgs}) == 1
+    assert group_by_structure(cfgs) == [[0, 1, 2, 3]]
+    prepared = [prepare(c) for c in cfgs]
+    model = SahelModel(prepared)
+    assert model.protected.shape == (4, len(model.world.power_ids))
+    model.run()
+    for b, cfg in enumerate(prepared):
+        alone = SahelModel(cfg)
+        alone.run()
+        assert_world_is_alone(model, b, alone, f"world {b}")
+    # the worlds' events differ as their configs do
+    kinds = [{(e[1], e[2], e[3]) for e in model.recorder.events[b] if e[5] == "scheduled"}
+             for b in range(4)]
+    assert ("expulsion", "niger", "france") in kinds[0] - kinds[1]
+    assert ("deploy", "china", "niger") in kinds[2] - kinds[0]
+    cut = "scenario: Western forces cut by 50%"
+    assert any(cut in e[4] for e in model.recorder.events[0])
+    assert not any(cut in e[4] for e in model.recorder.events[1])
+
+
+def test_merge_events_keeps_every_worlds_order_and_names_the_worlds_of_each_event():
+    a, b, c, d = (_event("2021-01", "coup", target=s) for s in ("mali", "chad", "niger", "guinea"))
+    late = _event("2022-01", "coup", target="mali")
+    merged = merge_events([[a, b, late], [c, b], [a, c]])
+    order = [e for e, _ in merged]
+    assert order.index(a) < order.index(b) and order.index(c) < order.index(b)
+    assert order.index(a) < order.index(c) and order[-1] == late
+    assert dict((e.target + e.date, w) for e, w in merged) == {
+        "mali2021-01": [0, 2], "chad2021-01": [0, 1], "niger2021-01": [1, 2], "mali2022-01": [0]}
+    # the same event twice in a world is two events
+    assert [w for _, w in merge_events([[a, a], [a]])] == [[0, 1], [0]]
+    with pytest.raises(BatchStructureError, match="scenario.events"):
+        merge_events([[a, b], [b, a]])
+
+
+def test_worlds_that_order_two_events_of_a_month_differently_run_apart():
+    cfgs = _configs(worlds=3)
+    a, b = _event("2021-01", "coup", target="niger"), _event("2021-01", "coup", target="chad")
+    cfgs[0].scenario.events = [*cfgs[0].scenario.events, a, b]
+    cfgs[1].scenario.events = [*cfgs[1].scenario.events, b, a]
+    cfgs[2].scenario.events = [*cfgs[2].scenario.events, a]
+    assert len({structure_key(c) for c in cfgs}) == 1
+    assert group_by_structure(cfgs) == [[0, 2], [1]]
+    with pytest.raises(BatchStructureError, match="scenario.events"):
+        SahelModel([prepare(c) for c in cfgs])
+
+
+def test_world_events_drops_the_excluded_and_sorts_by_date_keeping_a_months_order():
+    cfg = load_config([])
+    sc = cfg.scenario
+    sc.events = [_event("2022-01", "coup", target="mali", id="x"), *sc.events[:3],
+                 _event("2020-08", "coup", target="chad")]
+    sc.exclude_events = ["x"]
+    evs = world_events(sc)
+    assert [e.date for e in evs] == sorted(e.date for e in evs)
+    assert "x" not in {e.id for e in evs}
+    same = [e.target for e in evs if e.date == "2020-08"]
+    assert same == ["mali", "chad"]  # the file's order within the month

@@ -104,12 +104,12 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
 def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
                          protected: np.ndarray) -> np.ndarray:
     """[B, S, P] bool: a military regime expels a present partner whose receptivity fell below
-    ``expel_threshold`` (protected powers are never expelled)."""
+    ``expel_threshold`` (``protected`` [B, P] powers are never expelled)."""
     present = personnel(world, st.level).transpose(0, 2, 1) > 0
     military = (st.regime == MILITARY)[:, :, None]
     not_yet = st.banned_until <= st.month  # a power already expelled is not expelled again
     return military & present & not_yet & (st.receptivity < p.expel_threshold[:, :, None]) \
-        & ~protected[None, None, :]
+        & ~protected[:, None, :]
 
 
 def decide_offers(st: SimState, p: HostProcessParams) -> np.ndarray:

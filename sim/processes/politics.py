@@ -233,7 +233,8 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
       ``expel_threshold`` for ``end_agreement_months`` in a row;
     - leave: a power kept below ``downgrade_threshold`` for its ``hostile_host_months`` leaves.
 
-    Protected powers (``scenario.protected``) are never expelled, ended or made to leave.
+    Protected powers (``protected`` [B, P], each world's ``scenario.protected``) are never
+    expelled, ended or made to leave.
     """
     here = present(world, st)
     banned = st.banned_until > month
@@ -248,7 +249,7 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
     st.downgraded &= here  # a partner that has left is no longer downgraded
     downgrade = below_down & ~st.downgraded
     restore = st.downgraded & (st.standing >= down_at + 0.1)
-    keep = ~protected[None, None, :]
+    keep = ~protected[:, None, :]
     expel = military & st.downgraded & below_expel & ~banned & keep
     end = ~military & (st.low_months >= pp.end_agreement_months[:, :, None]) & ~banned & keep
     leave = (st.hostile_months >= world.hostile_host_months[:, None, :]) & ~expel & ~end & keep

@@ -96,10 +96,10 @@ def mark_exits(world: World, st: SimState, share: np.ndarray) -> None:
 
 def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> np.ndarray:
     """[B, P, S] bool: powers whose deaths in a state over 12 months passed their tolerance while
-    they still have forces there (protected powers stay)."""
+    they still have forces there (``protected`` [B, P] powers stay)."""
     deaths = st.casualty_ring.sum(axis=1)
     present = personnel(world, st.target) > 0
-    return present & (deaths > world.casualty_tolerance[:, :, None]) & ~protected[:, None]
+    return present & (deaths > world.casualty_tolerance[:, :, None]) & ~protected[:, :, None]
 
 
 def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
