@@ -271,13 +271,13 @@ def test_worlds_with_their_own_events_protected_powers_and_cut_run_as_alone():
 
 
 def test_merge_events_keeps_every_worlds_order_and_names_the_worlds_of_each_event():
-    a, b, c, d = (_event("2021-01", "coup", target=s) for s in ("mali", "chad", "niger", "guinea"))
+    a, b, c = (_event("2021-01", "coup", target=s) for s in ("mali", "chad", "niger"))
     late = _event("2022-01", "coup", target="mali")
     merged = merge_events([[a, b, late], [c, b], [a, c]])
     order = [e for e, _ in merged]
     assert order.index(a) < order.index(b) and order.index(c) < order.index(b)
     assert order.index(a) < order.index(c) and order[-1] == late
-    assert dict((e.target + e.date, w) for e, w in merged) == {
+    assert {e.target + e.date: w for e, w in merged} == {
         "mali2021-01": [0, 2], "chad2021-01": [0, 1], "niger2021-01": [1, 2], "mali2022-01": [0]}
     # the same event twice in a world is two events
     assert [w for _, w in merge_events([[a, a], [a]])] == [[0, 1], [0]]
