@@ -17,7 +17,7 @@ from typing import Any
 __all__ = ["git_commit", "library_versions", "package_version", "provenance"]
 
 #: Libraries whose versions a sweep manifest records.
-LIBRARIES = ("sahel-sim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "hydra-core")
+LIBRARIES = ("sahel-sim", "mesa", "numpy", "numba", "pandas", "pyarrow", "SALib", "hydra-core")
 #: A commit id (SHA-1 or SHA-256).
 _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 #: ``GIT_*`` environment variables that do not change what ``git rev-parse HEAD`` reads (any

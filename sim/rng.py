@@ -1,6 +1,6 @@
 """Counter-based random numbers for the batch engine: every draw is a pure function of its key and
-its place, so a batch of worlds draws all its numbers in one vectorized call and a world's numbers
-never depend on its batch.
+its place, so a batch of worlds draws all its numbers in one call and a world's numbers never
+depend on its batch.
 
 A *stream* is keyed by a run's seed and a name (``group:jnim/recruit``, ``process:combat``, ...):
 :func:`stream_keys` gives one 64-bit key per world. A draw's place is ``(month, index)``: the
@@ -21,17 +21,32 @@ Because a number depends only on (seed, name, month, index):
 :func:`poisson` turns uniforms into Poisson counts, exact in distribution: inversion of the CDF
 for rates below :data:`PTRS_FROM`, Hörmann's transformed rejection (PTRS, the algorithm numpy
 uses) above, with fresh uniforms for each attempt.
+
+The counts have two implementations that give the same floats, bit for bit (the same numbers,
+formulas and order of operations; ``exp`` and ``log`` from the C library in both;
+``tests/test_rng_kernel.py``):
+
+- a compiled kernel (Numba, :mod:`sim.rng_kernel`), one draw after another: about x40 faster per
+  call, but importing Numba and loading the kernel cost about 0.9 s once per process;
+- a vectorized numpy one (below), which needs no start-up.
+
+:func:`set_kernel` (or ``SAHEL_SIM_KERNEL``) chooses: ``auto`` (the default) takes the kernel
+once a call has :data:`KERNEL_FROM` rates or more (a batch of about 16 worlds and more) or Numba
+is loaded already, so that a single run starts fast and a sweep runs fast; ``numba`` and
+``numpy`` force one. Since both give the same counts, the choice changes speed only.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["poisson", "stream_keys", "uniforms"]
+__all__ = ["KERNELS", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys", "uniforms"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -42,6 +57,36 @@ _ATTEMPT_BITS = 6  # rejection attempts per draw: 64
 #: Rates from which :func:`poisson` uses PTRS rather than inversion (numpy uses 10 too).
 PTRS_FROM = 10.0
 _MAX_ATTEMPTS = 1 << _ATTEMPT_BITS
+#: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
+KERNELS = ("auto", "numba", "numpy")
+#: Nonzero rates in one call of :func:`poisson` from which ``auto`` loads the compiled kernel.
+KERNEL_FROM = 4096
+
+
+def set_kernel(kernel: str) -> None:
+    """Choose how :func:`poisson` counts (module docstring): ``auto``, ``numba`` or ``numpy``.
+
+    Raises:
+        ValueError: naming the value and the choices.
+    """
+    global _KERNEL
+    _KERNEL = _check_kernel("kernel", kernel)
+
+
+def _check_kernel(name: str, value: str) -> str:
+    if value not in KERNELS:
+        raise ValueError(f"{name}={value!r} is unknown; allowed: {', '.join(KERNELS)}")
+    return value
+
+
+_KERNEL = _check_kernel("SAHEL_SIM_KERNEL", os.environ.get("SAHEL_SIM_KERNEL", "auto"))
+
+
+def _use_kernel(n_rates: int) -> bool:
+    """Whether :func:`poisson` counts ``n_rates`` nonzero rates with the compiled kernel."""
+    if _KERNEL == "auto":
+        return n_rates >= KERNEL_FROM or "sim.rng_kernel" in sys.modules
+    return _KERNEL == "numba"
 
 
 def stream_keys(seeds: Sequence[int], name: str) -> np.ndarray:
@@ -83,20 +128,11 @@ def _states(keys: np.ndarray, month: int, index: np.ndarray,
             attempt: int | np.ndarray = 0) -> np.ndarray:
     """SplitMix64's states ``key + counter x golden gamma`` (wrapping) of the places
     ``(month, index)`` at rejection ``attempt`` of the streams ``keys``, broadcast together: a
-    fresh uint64 array. The state of place ``(index + i, attempt + a)`` is that of
-    ``(index, attempt)`` plus :func:`_shift` ``(a, i)``."""
+    fresh uint64 array."""
     with np.errstate(over="ignore"):
         z = _counter(month, attempt, index)
         z *= _GAMMA
         return np.asarray(z + keys)
-
-
-def _shift(attempt: np.ndarray, place: int) -> np.ndarray:
-    """uint64: what the states move by from place ``(index, 0)`` to ``(index + place,
-    attempt)`` (the counter's step times the golden gamma, wrapping)."""
-    step = np.left_shift(attempt.astype(np.uint64), np.uint64(_INDEX_BITS)) + np.uint64(place)
-    step *= _GAMMA
-    return step
 
 
 def _unit(z: np.ndarray) -> np.ndarray:
@@ -130,6 +166,11 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     flat position ``i`` of ``lam[key's place]`` comes from that stream's numbers at places
     ``(month, 2 i)`` and ``(month, 2 i + 1)``. A rate of 0 gives 0 and uses no number.
 
+    The rates are checked here; the counts come from the compiled kernel
+    :func:`sim.rng_kernel.counts` (Numba, imported on its first use; compiled once for
+    C-contiguous float64 rates and uint64 keys, which every call passes) or from the vectorized
+    :func:`_vector_counts`, the same floats (module docstring, :func:`set_kernel`).
+
     Raises:
         ValueError: a rate is negative or not finite.
     """
@@ -138,19 +179,71 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     if lam.shape[:keys.ndim] != keys.shape:
         raise ValueError(f"lam: shape {lam.shape} does not start with the keys' shape "
                          f"{keys.shape}")
-    out = np.zeros(lam.shape)
     per_key = lam.reshape(keys.size, -1).shape[1]
     if 2 * per_key > (1 << _INDEX_BITS):
         raise ValueError(f"lam: {per_key} rates per stream and month; allowed: at most "
                          f"{1 << (_INDEX_BITS - 1)}")
     flat = lam.reshape(-1)
-    at = np.flatnonzero(flat != 0)  # where the rates are not 0 (nonzero is faster on bools)
-    if at.size == 0:
-        return out
-    rate = flat[at]
-    if not rate.min() >= 0 or not np.isfinite(rate.sum()):
+    if flat.size == 0:
+        return np.zeros(lam.shape)
+    low, total = flat.min(), flat.sum()
+    if not low >= 0 or not math.isfinite(total):
         raise ValueError("lam: a Poisson rate is negative or not finite; allowed: finite rates "
                          ">= 0")
+    at = np.flatnonzero(flat != 0)  # where the rates are not 0 (nonzero is faster on bools)
+    if at.size == 0:  # no number drawn
+        return np.zeros(lam.shape)
+    if _use_kernel(at.size):
+        from sim.rng_kernel import counts
+
+        base = np.uint64(int(month) << (_INDEX_BITS + _ATTEMPT_BITS))  # the counter of (month, 0)
+        out = counts(_plain(flat), _plain(keys.reshape(-1)), per_key, base)
+        return out.reshape(lam.shape)
+    out = np.zeros(lam.shape)
+    out.reshape(-1)[at] = _vector_counts(keys, month, per_key, flat[at], at)
+    return out
+
+
+def _plain(a: np.ndarray) -> np.ndarray:
+    """``a`` if it is C-contiguous, aligned and writeable (the one kind of array the kernel is
+    compiled for: Numba compiles again for read-only or unaligned arrays), else such a copy."""
+    flags = a.flags
+    if flags.c_contiguous and flags.aligned and flags.writeable:
+        return a
+    return np.array(a, order="C")
+
+
+# ------------------------------------------------------------------ the vectorized counts
+# The numbers, formulas and order of operations of sim.rng_kernel, a whole array at a time; exp
+# and log are the C library's (Python's math module), as the kernel's are, so that the two give
+# the same floats on every machine (numpy's own exp and log may differ by an ulp where it has
+# SIMD versions of them).
+
+
+def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
+    """``fn`` (a function of :mod:`math`) of every element of ``x``."""
+    return np.fromiter(map(fn, x.ravel().tolist()), dtype=float, count=x.size).reshape(x.shape)
+
+
+def _log(x: float) -> float:
+    """The C library's log with IEEE's answers where :func:`math.log` raises: -inf at 0, NaN
+    below (as the kernel's, and numpy's)."""
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+def _shift(attempt: np.ndarray, place: int) -> np.ndarray:
+    """uint64: what the states move by from place ``(index, 0)`` to ``(index + place,
+    attempt)`` (the counter's step times the golden gamma, wrapping)."""
+    step = np.left_shift(attempt.astype(np.uint64), np.uint64(_INDEX_BITS)) + np.uint64(place)
+    step *= _GAMMA
+    return step
+
+
+def _vector_counts(keys: np.ndarray, month: int, per_key: int, rate: np.ndarray,
+                   at: np.ndarray) -> np.ndarray:
+    """The counts of the nonzero rates ``rate`` at flat positions ``at`` (checked finite and
+    > 0; ``per_key`` rates per stream of ``keys``), as :func:`sim.rng_kernel.counts` gives
+    them."""
     # the state of each rate's place (month, 2 i) in its stream
     state = _states(keys.reshape(-1, 1), month, np.arange(0, 2 * per_key, 2)).reshape(-1)[at]
     small = rate < PTRS_FROM
@@ -158,8 +251,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     big_state = state[big]
     u = _unit(state)
     # every draw at once up to k = 1 (most stop there): k = 0 below F(0) = p0, 1 below F(1)
-    with np.errstate(under="ignore"):  # p0 of the PTRS rates: unused, may underflow
-        p0 = np.exp(-rate)
+    p0 = _libm(math.exp, -rate)
     cdf1 = rate * p0
     cdf1 += p0  # F(1) = p0 + p0 lam: the first sum of the blocked search
     past1 = u >= cdf1
@@ -169,8 +261,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
         counts[further] = _inversion(u[further], rate[further], p0[further])
     if big.size:
         counts[big] = _ptrs(big_state, rate[big])
-    out.reshape(-1)[at] = counts
-    return out
+    return counts
 
 
 def _inversion(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
@@ -211,7 +302,7 @@ def _inversion(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
     return k
 
 
-_BLOCK = 8  # terms of the CDF per step of the inversion
+_BLOCK = 8  # terms of the CDF per step of the inversion (sim.rng_kernel.BLOCK)
 _STEPS = np.arange(1, _BLOCK + 1, dtype=float)
 _TRIES = 4  # rejection attempts per step of PTRS after the first attempt
 #: PTRS's steps, the attempts weighed together (attempt 0 alone, then TRIES at a time): the
@@ -247,9 +338,9 @@ def _ptrs(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
             row = weigh % todo.size
             k_w, us_w, lam_w, b_w = k.ravel()[weigh], us.ravel()[weigh], lam[row], b[row]
             with np.errstate(divide="ignore", invalid="ignore"):
-                lhs = (np.log(v.ravel()[weigh]) + np.log(1.1239 + 1.1328 / (b_w - 3.4))
-                       - np.log(a[row] / (us_w * us_w) + b_w))
-                rhs = -lam_w + k_w * np.log(lam_w) - _log_factorial(k_w)
+                lhs = (_libm(_log, v.ravel()[weigh]) + _libm(_log, 1.1239 + 1.1328 / (b_w - 3.4))
+                       - _libm(_log, a[row] / (us_w * us_w) + b_w))
+                rhs = -lam_w + k_w * _libm(_log, lam_w) - _log_factorial(k_w)
             accept.ravel()[weigh] = lhs <= rhs
         pick = k[-1]  # the k of each draw's first accepted attempt
         for j in range(len(k) - 2, -1, -1):
@@ -292,10 +383,10 @@ def _loggam(x: np.ndarray) -> np.ndarray:
         gl0 = np.full(x.shape, _LOGGAM_A[9])
         for a in _LOGGAM_A[8::-1]:
             gl0 = gl0 * x2 + a
-        gl = gl0 / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * np.log(x0) - x0
+        gl = gl0 / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * _libm(_log, x0) - x0
         for k in range(1, int(n.max(initial=0.0)) + 1):
             step = n >= k
             x0 = np.where(step, x0 - 1.0, x0)
-            gl = np.where(step, gl - np.log(x0), gl)
+            gl = np.where(step, gl - _libm(_log, x0), gl)
         gl = np.where((x == 1.0) | (x == 2.0), 0.0, gl)
         return np.where(x > 0, gl, np.nan)

@@ -15,7 +15,7 @@ import pytest
 
 from sim.api import load_config, run_worlds
 from sim.batch import structure_key
-from sim.config import ConfigError, RunConfig, check_ranges, config_hash
+from sim.config import ConfigError, EventConfig, RunConfig, check_ranges, config_hash
 from sim.config.hashing import config_hashes, config_text
 from sim.prepare import prepare
 
@@ -86,8 +86,17 @@ STRUCTURE_CHANGES = [
                                  not c.scenario.endogenous_coups)),
     ("a date", lambda c: setattr(c, "end", "2019-02")),
     ("a region", lambda c: c.world.regions.pop()),
-    ("an event", lambda c: c.scenario.events.append(
+    ("a param event", lambda c: c.scenario.events.append(EventConfig(
+        date="2019-02", kind="param", path="params.combat.control_speed", value=0.3))),
+]
+#: What each world of a batch has of its own (sim.batch.PER_WORLD_SCENARIO): not structure.
+PER_WORLD_CHANGES = [
+    ("a coup event", lambda c: c.scenario.events.append(
         dataclasses.replace(c.scenario.events[0], date="2019-02"))),
+    ("an excluded event", lambda c: setattr(c.scenario, "exclude_events",
+                                            [c.scenario.events[0].id])),
+    ("a protected power", lambda c: c.scenario.protected.append("russia")),
+    ("the Western cut's sign", lambda c: setattr(c.scenario, "west_withdrawal_share", 0.0)),
 ]
 
 
@@ -113,6 +122,13 @@ def test_structure_key_sees_structure(name: str, change: Change) -> None:
     cfg = CONFIGS[1]
     assert cfg.scenario.events, "the endogenous scenario has dated events"
     assert structure_key(_changed(cfg, change)) != structure_key(cfg)
+
+
+@pytest.mark.parametrize("name,change", PER_WORLD_CHANGES, ids=[n for n, _ in PER_WORLD_CHANGES])
+def test_structure_key_leaves_each_worlds_own_scenario_out(name: str, change: Change) -> None:
+    cfg = CONFIGS[1]
+    assert cfg.scenario.events[0].id, "the endogenous scenario's first event has an id"
+    assert structure_key(_changed(cfg, change)) == structure_key(cfg)
 
 
 def test_check_ranges_names_the_first_field_out_of_range() -> None:

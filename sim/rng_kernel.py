@@ -1,0 +1,216 @@
+"""The compiled kernel of :func:`sim.rng.poisson` (Numba): the Poisson counts of a month's rates,
+one draw after another in machine code, with the numbers, formulas and order of operations of the
+vectorized implementation (``sim.rng._vector_counts``, the engine's before this kernel), so the
+counts are the same floats, bit for bit.
+
+:mod:`sim.rng` imports this module when it first chooses the kernel (importing the model does
+not import Numba; :func:`sim.rng.set_kernel`) and checks the rates before calling
+:func:`counts`. A draw at flat position ``i`` of stream
+``key`` starts from SplitMix64's state ``key + (month << 30 | 2 i) x golden gamma`` (its place
+``(month, 2 i)``, as :func:`sim.rng.uniforms` numbers it) and takes:
+
+- rates below :data:`sim.rng.PTRS_FROM`: the uniform u of that state; 0 if u < F(0) = exp(-lam),
+  1 if u < F(1) = lam F(0) + F(0), else :func:`inversion` of the CDF, :data:`BLOCK` terms at a
+  time;
+- rates from :data:`sim.rng.PTRS_FROM`: :func:`ptrs`, Hörmann's transformed rejection, attempt
+  ``a`` taking the uniforms at places ``(month, 2 i)`` and ``(month, 2 i + 1)`` of attempt ``a``
+  (counter ``+ a << 24``).
+
+``exp`` and ``log`` are the C library's (LLVM calls libm), the same functions as Python's
+``math.exp``/``math.log``, which the vectorized counts call (checked by
+``tests/test_rng_kernel.py``). No fast-math: every product and sum is rounded on its own, in
+the order written.
+
+The kernel is compiled on its first call for one signature (C-contiguous float64 rates and
+uint64 keys, an int and a uint64: :func:`sim.rng.poisson` passes nothing else) and cached on disk
+(``__pycache__`` beside this file, else ``NUMBA_CACHE_DIR`` or the user's cache directory), so
+later processes load it; where no cache directory is writable it is compiled in memory in each
+process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numba
+import numpy as np
+
+from sim.rng import PTRS_FROM
+
+__all__ = ["BLOCK", "counts", "inversion", "log_factorial", "loggam", "ptrs", "small_count",
+           "unit"]
+
+# SplitMix64 (as sim.rng draws its uniforms): the golden gamma, the output function's multipliers
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+_ATTEMPT_SHIFT = np.uint64(24)  # a counter's bits of the index: the attempt sits above them
+_ONE = np.uint64(1)
+_TWO = np.uint64(2)
+_MAX_ATTEMPTS = 64  # PTRS's attempts per draw (6 bits of the counter)
+#: Terms of the CDF per step of the inversion.
+BLOCK = 8
+_LOG_FACTORIALS = np.array([math.lgamma(k + 1.0) for k in range(4096)])
+_LOGGAM_A = np.array([8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+                      -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
+                      6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
+                      -1.39243221690590e00])
+_HALF_LOG_2PI = 0.5 * 1.8378770664093453
+
+
+def _jit(func: Callable) -> Callable:
+    """``func`` compiled by Numba (no Python objects; division by zero gives inf/NaN as in numpy,
+    with no check), cached on disk where a cache directory is writable, in memory where none
+    is (Numba refuses ``cache=True`` then)."""
+    try:
+        return numba.njit(cache=True, error_model="numpy")(func)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return numba.njit(error_model="numpy")(func)
+
+
+@_jit
+def unit(z: np.uint64) -> float:
+    """The uniform number in [0, 1) of SplitMix64's state ``z``: the top 53 bits of its output
+    function (wrapping uint64 arithmetic)."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    z = z ^ (z >> _S31)
+    return np.float64(z >> _S11) * _TO_UNIT
+
+
+@_jit
+def inversion(u: float, lam: float, p0: float) -> float:
+    """The Poisson count of the uniform ``u`` at rate ``lam`` (below PTRS_FROM) by inversion of the
+    CDF: the least k with u < F(k), searched upward from 0 (``p0``: exp(-lam), F(0)),
+    :data:`BLOCK` terms at a time. The block from k = n0 forms the ratios ``lam / (n0 + j)``, their
+    running products ``r(j) = r(j - 1) x lam / (n0 + j)``, the terms ``p(n0 + j) = r(j) x p(n0)``
+    and the CDF ``F(n0 + j) = (p(n0 + 1) + ... + p(n0 + j)) + F(n0)``, summed left to right; the
+    count is n0 plus the number of the block's CDF values at or below u, plus 1 if u >= F(n0). A
+    u beyond a whole block moves on to the next one, unless the CDF stopped growing over it (the
+    far tail, within 1e-16 of 1: the largest CDF value floating point reaches), which gives n0."""
+    p = p0
+    cdf = p0
+    n0 = 0
+    while True:
+        past = 0
+        ratio = 0.0
+        term = 0.0
+        total = 0.0
+        top = cdf
+        for j in range(BLOCK):
+            step = lam / (np.float64(n0) + np.float64(j + 1))
+            ratio = step if j == 0 else ratio * step
+            term = ratio * p
+            total = term if j == 0 else total + term
+            top = total + cdf
+            if u >= top:
+                past += 1
+        if past < BLOCK:
+            return np.float64(past + (1 if u >= cdf else 0) + n0)
+        if top <= cdf or term <= 0.0:
+            return np.float64(n0)
+        p = term
+        cdf = top
+        n0 += BLOCK
+
+
+@_jit
+def small_count(u: float, lam: float) -> float:
+    """The Poisson count of the uniform ``u`` at a rate ``lam`` below PTRS_FROM: 0 below F(0) =
+    exp(-lam), 1 below F(1) = lam F(0) + F(0) (most draws stop there), else :func:`inversion`."""
+    p0 = math.exp(-lam)
+    cdf1 = lam * p0
+    cdf1 += p0
+    if u < p0:
+        return 0.0
+    if u < cdf1:
+        return 1.0
+    return inversion(u, lam, p0)
+
+
+@_jit
+def loggam(x: float) -> float:
+    """log Gamma(x) for x > 0: numpy's ``random_loggam`` (the function its own PTRS uses), a
+    Stirling series at x + n >= 7 brought down by the recurrence. Non-positive or NaN x give
+    NaN."""
+    if not x > 0.0:
+        return np.nan
+    n = np.floor(7.0 - x) if x < 7.0 else 0.0
+    x0 = x + n
+    x2 = (1.0 / x0) * (1.0 / x0)
+    gl0 = _LOGGAM_A[9]
+    for i in range(8, -1, -1):
+        gl0 = gl0 * x2 + _LOGGAM_A[i]
+    gl = gl0 / x0 + _HALF_LOG_2PI + (x0 - 0.5) * math.log(x0) - x0
+    for _ in range(int(n)):
+        x0 = x0 - 1.0
+        gl = gl - math.log(x0)
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    return gl
+
+
+@_jit
+def log_factorial(k: float) -> float:
+    """log k! of a whole number k >= 0: a table below 4,096, :func:`loggam` of k + 1 above."""
+    if k < _LOG_FACTORIALS.size:
+        return _LOG_FACTORIALS[int(k)]
+    return loggam(k + 1.0)
+
+
+@_jit
+def ptrs(state: np.uint64, lam: float) -> float:
+    """The Poisson count at rate ``lam`` (from PTRS_FROM) by transformed rejection with squeeze
+    (Hörmann 1993, PTRS) of the draw whose place ``(month, index)`` has SplitMix64's state
+    ``state``: attempt ``a`` takes u from place ``(month, index)`` and v from ``(month, index +
+    1)`` of attempt ``a``; the count is the first accepted attempt's k. A draw rejected by all 64
+    attempts (probability below 1e-50) is its rounded rate."""
+    b = 0.931 + 2.53 * math.sqrt(lam)
+    a = -0.059 + 0.02483 * b
+    vr = 0.9277 - 3.6224 / (b - 2.0)
+    for attempt in range(_MAX_ATTEMPTS):
+        shift = np.uint64(attempt) << _ATTEMPT_SHIFT
+        u = unit(state + shift * _GAMMA) - 0.5
+        v = unit(state + (shift + _ONE) * _GAMMA)
+        us = 0.5 - abs(u)
+        k = np.floor((2.0 * a / us + b) * u + lam + 0.43)  # u = -0.5: us = 0, k = -inf, rejected
+        if us >= 0.07 and v <= vr:  # the squeeze: most draws stop here
+            return k
+        if k >= 0.0 and not (us < 0.013 and v > us):
+            lhs = (math.log(v) + math.log(1.1239 + 1.1328 / (b - 3.4))
+                   - math.log(a / (us * us) + b))
+            rhs = -lam + k * math.log(lam) - log_factorial(k)
+            if lhs <= rhs:
+                return k
+    return np.rint(lam)
+
+
+@_jit
+def counts(lam: np.ndarray, keys: np.ndarray, per_key: int, base: np.uint64) -> np.ndarray:
+    """The kernel: the Poisson counts (float64) of the flat rates ``lam`` (C-contiguous float64,
+    checked finite and >= 0), rate ``s x per_key + i`` drawn from stream ``keys[s]`` (C-contiguous
+    uint64) at place ``(month, 2 i)``, ``base`` (uint64) being the counter of ``(month, 0)``
+    (``month << 30``). A rate of 0 gives 0.
+
+    Raises:
+        ValueError: ``lam`` does not hold ``per_key`` rates for each key (nothing is read).
+    """
+    if per_key < 0 or lam.size != keys.size * per_key:
+        raise ValueError("lam: the kernel needs per_key rates for each key")
+    out = np.zeros(lam.size)
+    for s in range(keys.size):
+        key = keys[s]
+        for i in range(per_key):
+            at = s * per_key + i
+            rate = lam[at]
+            if rate == 0.0:
+                continue
+            state = (base + _TWO * np.uint64(i)) * _GAMMA + key
+            if rate < PTRS_FROM:
+                out[at] = small_count(unit(state), rate)
+            else:
+                out[at] = ptrs(state, rate)
+    return out
