@@ -219,9 +219,12 @@ class SahelModel(mesa.Model):
         result = combat_p.combat(w, st, cfg.params.combat, attacks, self.combat_keys,
                                  cfg.params.militias, cfg.params.groups.reprisal_memory_months)
         st.casualty_ring[:, month % MEMORY] = st.casualties
-        for b, r in zip(*result.massacre_regions):
-            self.recorder.event(b, month, "massacre", "", w.region_ids[r],
-                                f"{st.civilian_fatalities[b, r]:.0f} civilians killed")
+        worlds, regions = result.massacre_regions
+        if worlds.size:
+            killed = st.civilian_fatalities[worlds, regions].tolist()
+            for b, r, n in zip(worlds.tolist(), regions.tolist(), killed, strict=True):
+                self.recorder.event(b, month, "massacre", "", w.region_ids[r],
+                                    f"{n:.0f} civilians killed")
         if result.army_mass_casualty[0].size:
             self.mass_casualty_attacks(*result.army_mass_casualty, month)
         # 4. host states

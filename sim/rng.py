@@ -93,8 +93,15 @@ def stream_keys(seeds: Sequence[int], name: str) -> np.ndarray:
     """``[B]`` uint64: the key of stream ``name`` in each world (one seed per world), from
     ``SeedSequence(seed, spawn_key=(crc32(name),))`` as :func:`sim.seeds.stream` spawns it."""
     tag = zlib.crc32(name.encode())
-    return np.array([np.random.SeedSequence(entropy=int(s), spawn_key=(tag,))
-                     .generate_state(1, dtype=np.uint64)[0] for s in seeds], dtype=np.uint64)
+    known: dict[int, np.uint64] = {}  # a seed's key, spawned once (a run and its twin share it)
+    out = np.empty(len(seeds), dtype=np.uint64)
+    for b, seed in enumerate(seeds):
+        key = known.get(seed := int(seed))
+        if key is None:
+            key = known[seed] = np.random.SeedSequence(entropy=seed, spawn_key=(tag,)) \
+                .generate_state(1, dtype=np.uint64)[0]
+        out[b] = key
+    return out
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
