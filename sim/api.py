@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from sim.provenance import provenance
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.record import Recorder, RunArrays
+    from sim.record import LazyRunArrays, Recorder, RunArrays
 
 __all__ = ["LazyTables", "RunResult", "load_config", "per_config", "run", "run_batch",
            "run_worlds"]
@@ -47,7 +47,7 @@ class LazyTables(Mapping[str, "pd.DataFrame"]):
     """A run's output tables, built from its world's recorded arrays the first time one is read
     (a sweep that keeps only the summary never pays for them)."""
 
-    def __init__(self, recorder: Recorder, b: int, arrays: RunArrays):
+    def __init__(self, recorder: Recorder, b: int, arrays: RunArrays | LazyRunArrays):
         from sim.record import TABLES
 
         self._recorder, self._b, self._arrays = recorder, b, arrays
@@ -76,12 +76,13 @@ class LazyTables(Mapping[str, "pd.DataFrame"]):
 @dataclass
 class RunResult:
     """A finished run: the output tables of docs/ODD.md section 10, the summary, and the config
-    (``arrays``: the recorded arrays the tables and the summary come from)."""
+    (``arrays``: the recorded arrays the tables and the summary come from, built from the batch's
+    recorder when first read, :class:`~sim.record.LazyRunArrays`)."""
 
     config: RunConfig
     tables: Mapping[str, pd.DataFrame]
     summary: dict[str, Any]
-    arrays: RunArrays | None = None
+    arrays: RunArrays | LazyRunArrays | None = None
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -97,12 +98,13 @@ class RunResult:
 
 
 def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: Sequence[int]
-              ) -> list[tuple[Mapping[str, pd.DataFrame], dict[str, Any], RunArrays]]:
+              ) -> list[tuple[Mapping[str, pd.DataFrame], dict[str, Any], LazyRunArrays]]:
     """Run one batch: world ``b`` is ``prepared[b]`` (checked ``cfgs[b]``; the configs share a
     structure, :mod:`sim.batch`) with ``seeds[b]``; return each world's tables (built when read),
     summary (without provenance) and arrays."""
     from sim.metrics import summarize_batch
     from sim.model import SahelModel
+    from sim.record import LazyRunArrays
 
     model = SahelModel(prepared, seeds)
     model.run()
@@ -112,7 +114,7 @@ def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: S
     out = []
     for b in range(model.worlds):
         cfg, rules_cfg = cfgs[b], prepared[b].rules
-        arrays = model.recorder.arrays(b)
+        arrays = LazyRunArrays(model.recorder, b)  # built when read (a sweep never reads them)
         summary = {
             "scenario": cfg.scenario.name,
             "world": cfg.world.name,
@@ -169,15 +171,16 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
 
     cfgs = list(cfgs)
     hashers: dict[int, Callable[[int], str]] = {}
+    memo = _Memo()
 
     def prepare_once(cfg: RunConfig) -> RunConfig:
         """Prepare ``cfg``, its canonical JSON serialised once for the cache's key and the
         worlds' provenance hashes (its hash by seed kept in ``hashers``)."""
         if not isinstance(cfg, RunConfig):
             return prepare(cfg)  # raises the ConfigError naming it
-        text = config_text(cfg)
+        text = config_text(cfg, memo.texts)
         hashers[id(cfg)] = text.hash
-        return prepare(cfg, key=text.hash(cfg.seed))
+        return prepare(cfg, key=text.hash(cfg.seed), seen=memo.seen)
 
     prepared = per_config(cfgs, prepare_once)  # first: anything but a config is named here
     seeds = [int(c.seed) for c in cfgs] if seeds is None else [int(s) for s in seeds]
@@ -188,14 +191,25 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
     for group in group_by_structure(prepared):
         for i, result in zip(group, _run_group([cfgs[i] for i in group],
                                                [prepared[i] for i in group],
-                                               [seeds[i] for i in group], hashers),
+                                               [seeds[i] for i in group], hashers, memo),
                                     strict=True):
             results[i] = result
     return results  # type: ignore[return-value]
 
 
+@dataclass
+class _Memo:
+    """What one :func:`run_worlds` call's configs share, serialised or checked once: each
+    section's JSON by ``id`` (:func:`sim.config.hashing.config_text`) and what was checked
+    (:func:`sim.prepare.prepare`'s ``seen``). The call holds every config it reads them for."""
+
+    texts: dict[int, str] = field(default_factory=dict)
+    seen: set[Any] = field(default_factory=set)
+
+
 def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int],
-               hashers: Mapping[int, Callable[[int], str]]) -> list[RunResult]:
+               hashers: Mapping[int, Callable[[int], str]], memo: _Memo | None = None
+               ) -> list[RunResult]:
     """Runs (and twins) of configs that share a structure, as one batch each; ``hashers`` gives
     each config's hash with a seed, by config ``id`` (:meth:`sim.config.hashing.ConfigText.hash`
     of its canonical JSON, serialised once)."""
@@ -211,7 +225,17 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
         # and their twins run as one batch
         twin_cfgs = per_config([cfgs[i] for i in wanted],
                                lambda c: twin_config(c, list(c.world.powers)))
-        outs = _simulate([*cfgs, *twin_cfgs], [*prepared, *per_config(twin_cfgs, prepare)],
+        memo = _Memo() if memo is None else memo
+
+        def prepare_twin(twin: RunConfig) -> RunConfig:
+            """The twin prepared, what it shares with its run (all but the scenario) serialised
+            and checked once."""
+            from sim.config.hashing import config_text
+
+            return prepare(twin, key=config_text(twin, memo.texts).hash(twin.seed),
+                           seen=memo.seen)
+
+        outs = _simulate([*cfgs, *twin_cfgs], [*prepared, *per_config(twin_cfgs, prepare_twin)],
                          [*seeds, *(seeds[i] for i in wanted)])
         runs, twins = outs[:len(cfgs)], [None] * len(cfgs)
         for i, out in zip(wanted, outs[len(cfgs):], strict=True):

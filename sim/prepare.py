@@ -26,7 +26,8 @@ _PREPARED: OrderedDict[str, RunConfig] = OrderedDict()
 _KEEP = 8
 
 
-def prepare(cfg: Any, *, remember: bool = True, key: str | None = None) -> RunConfig:
+def prepare(cfg: Any, *, remember: bool = True, key: str | None = None,
+            seen: set[Any] | None = None) -> RunConfig:
     """Check ``cfg`` and return the configuration the model runs: ``cfg`` itself, or for
     ``world.kind=synthetic`` a copy whose world has been generated (and checked like any other
     world). The caller's configuration is never changed.
@@ -37,6 +38,9 @@ def prepare(cfg: Any, *, remember: bool = True, key: str | None = None) -> RunCo
             (False: check and generate afresh, e.g. to time it).
         key: ``config_hash(cfg)`` if the caller has it already (:func:`sim.api.run_worlds`
             serialises each config once for this key and its worlds' provenance hashes).
+        seen: what the configs prepared before in the same call checked already, shared with
+            them (:func:`sim.config.checks.check_ranges`; a run and its twin share all but their
+            scenario). The caller keeps those configs alive and unchanged while it uses the set.
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
@@ -52,11 +56,11 @@ def prepare(cfg: Any, *, remember: bool = True, key: str | None = None) -> RunCo
     registry.load_plugins(cfg.rules.plugins)
     rule_names = set(registry.names())
     if cfg.world.kind == "synthetic":
-        check_settings(cfg, rule_names)
+        check_settings(cfg, rule_names, seen)
         prepared = generate_world(cfg)
         check_world(prepared)
     else:
-        check(cfg, rule_names)
+        check(cfg, rule_names, seen)
         prepared = cfg
     if not remember:
         return prepared

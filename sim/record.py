@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,43 @@ class RunArrays:
     presence: dict[str, np.ndarray]
     powers: dict[str, np.ndarray]
     groups: dict[str, np.ndarray]
+
+    def influence(self) -> np.ndarray:
+        """``[T, S, P]`` the influence of each power in each state (``presence["influence"]``)."""
+        return self.presence["influence"]
+
+
+class LazyRunArrays:
+    """A world's :class:`RunArrays`, built from its batch's recorder the first time one of its
+    tables' columns is read (:meth:`Recorder.arrays`, about 1 ms a world): a sweep, which keeps
+    the summaries and the vacuum premium (:meth:`influence`, read without building the rest),
+    never pays for them. It keeps the batch's recorder until then."""
+
+    def __init__(self, recorder: Recorder, b: int):
+        w = recorder.world
+        self.state_ids, self.power_ids, self.group_ids = w.state_ids, w.power_ids, w.group_ids
+        self._recorder: Recorder | None = recorder
+        self._b = b
+        self._arrays: RunArrays | None = None
+
+    def built(self) -> RunArrays:
+        """The arrays (built once; the recorder is then let go)."""
+        if self._arrays is None:
+            assert self._recorder is not None
+            self._arrays = self._recorder.arrays(self._b)
+            self._recorder = None
+        return self._arrays
+
+    def influence(self) -> np.ndarray:
+        """``[T, S, P]`` the world's influence (a view of the recorder's, if not built)."""
+        if self._arrays is not None or self._recorder is None:
+            return self.built().influence()
+        return self._recorder.presence["influence"][:, self._b]
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("states", "presence", "powers", "groups"):
+            return getattr(self.built(), name)
+        raise AttributeError(name)
 
 
 class Recorder:

@@ -82,13 +82,6 @@ def _check_kernel(name: str, value: str) -> str:
 _KERNEL = _check_kernel("SAHEL_SIM_KERNEL", os.environ.get("SAHEL_SIM_KERNEL", "auto"))
 
 
-def _use_kernel(n_rates: int) -> bool:
-    """Whether :func:`poisson` counts ``n_rates`` nonzero rates with the compiled kernel."""
-    if _KERNEL == "auto":
-        return n_rates >= KERNEL_FROM or "sim.rng_kernel" in sys.modules
-    return _KERNEL == "numba"
-
-
 def stream_keys(seeds: Sequence[int], name: str) -> np.ndarray:
     """``[B]`` uint64: the key of stream ``name`` in each world (one seed per world), from
     ``SeedSequence(seed, spawn_key=(crc32(name),))`` as :func:`sim.seeds.stream` spawns it."""
@@ -193,22 +186,29 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     flat = lam.reshape(-1)
     if flat.size == 0:
         return np.zeros(lam.shape)
-    low, total = flat.min(), flat.sum()
-    if not low >= 0 or not math.isfinite(total):
+    if _KERNEL == "numba" or (_KERNEL == "auto" and "sim.rng_kernel" in sys.modules):
+        return _kernel_counts(keys, month, per_key, flat).reshape(lam.shape)
+    low, high = flat.min(), flat.max()
+    if not (low >= 0 and high < math.inf):
         raise ValueError("lam: a Poisson rate is negative or not finite; allowed: finite rates "
                          ">= 0")
     at = np.flatnonzero(flat != 0)  # where the rates are not 0 (nonzero is faster on bools)
     if at.size == 0:  # no number drawn
         return np.zeros(lam.shape)
-    if _use_kernel(at.size):
-        from sim.rng_kernel import counts
-
-        base = np.uint64(int(month) << (_INDEX_BITS + _ATTEMPT_BITS))  # the counter of (month, 0)
-        out = counts(_plain(flat), _plain(keys.reshape(-1)), per_key, base)
-        return out.reshape(lam.shape)
+    if _KERNEL == "auto" and at.size >= KERNEL_FROM:
+        return _kernel_counts(keys, month, per_key, flat).reshape(lam.shape)
     out = np.zeros(lam.shape)
     out.reshape(-1)[at] = _vector_counts(keys, month, per_key, flat[at], at)
     return out
+
+
+def _kernel_counts(keys: np.ndarray, month: int, per_key: int, flat: np.ndarray) -> np.ndarray:
+    """The counts of the flat rates by the compiled kernel (which checks each rate as it draws:
+    :func:`poisson`'s ValueError)."""
+    from sim.rng_kernel import counts
+
+    base = np.uint64(int(month) << (_INDEX_BITS + _ATTEMPT_BITS))  # the counter of (month, 0)
+    return counts(_plain(flat), _plain(keys.reshape(-1)), per_key, base)
 
 
 def _plain(a: np.ndarray) -> np.ndarray:

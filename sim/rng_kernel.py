@@ -4,8 +4,8 @@ vectorized implementation (``sim.rng._vector_counts``, the engine's before this 
 counts are the same floats, bit for bit.
 
 :mod:`sim.rng` imports this module when it first chooses the kernel (importing the model does
-not import Numba; :func:`sim.rng.set_kernel`) and checks the rates before calling
-:func:`counts`. A draw at flat position ``i`` of stream
+not import Numba; :func:`sim.rng.set_kernel`) and checks the rates' shape before calling
+:func:`counts`, which checks their values as it draws. A draw at flat position ``i`` of stream
 ``key`` starts from SplitMix64's state ``key + (month << 30 | 2 i) x golden gamma`` (its place
 ``(month, 2 i)``, as :func:`sim.rng.uniforms` numbers it) and takes:
 
@@ -196,7 +196,8 @@ def counts(lam: np.ndarray, keys: np.ndarray, per_key: int, base: np.uint64) -> 
     (``month << 30``). A rate of 0 gives 0.
 
     Raises:
-        ValueError: ``lam`` does not hold ``per_key`` rates for each key (nothing is read).
+        ValueError: ``lam`` does not hold ``per_key`` rates for each key (nothing is read), or a
+            rate is negative or not finite (:func:`sim.rng.poisson`'s message).
     """
     if per_key < 0 or lam.size != keys.size * per_key:
         raise ValueError("lam: the kernel needs per_key rates for each key")
@@ -208,6 +209,9 @@ def counts(lam: np.ndarray, keys: np.ndarray, per_key: int, base: np.uint64) -> 
             rate = lam[at]
             if rate == 0.0:
                 continue
+            if not (rate > 0.0 and rate < math.inf):
+                raise ValueError("lam: a Poisson rate is negative or not finite; allowed: finite "
+                                 "rates >= 0")
             state = (base + _TWO * np.uint64(i)) * _GAMMA + key
             if rate < PTRS_FROM:
                 out[at] = small_count(unit(state), rate)

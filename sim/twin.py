@@ -26,7 +26,7 @@ import numpy as np
 from sim.config import AES, WEST, RunConfig
 
 if TYPE_CHECKING:
-    from sim.record import RunArrays
+    from sim.record import LazyRunArrays, RunArrays
 
 __all__ = ["premium", "russia_influence_by_state", "twin_config"]
 
@@ -55,14 +55,14 @@ def twin_config(cfg: RunConfig, powers: Sequence[str] | None = None) -> RunConfi
                                output=dataclasses.replace(cfg.output, plots=False))
 
 
-def russia_influence_by_state(arrays: RunArrays, first_step: int, last_step: int,
-                              power: str = "russia") -> dict[str, dict[str, float]]:
+def russia_influence_by_state(arrays: RunArrays | LazyRunArrays, first_step: int,
+                              last_step: int, power: str = "russia") -> dict[str, dict[str, float]]:
     """Russia's influence in each AES state (from a run's arrays, :meth:`Recorder.arrays`): at
     the horizon's end and averaged over it."""
     if power not in arrays.power_ids:
         return {}
     pi = arrays.power_ids.index(power)
-    influence = arrays.presence["influence"]  # [T, S, P]
+    influence = arrays.influence()  # [T, S, P]
     out = {}
     for si, state in enumerate(arrays.state_ids):
         if state not in AES:
@@ -73,8 +73,8 @@ def russia_influence_by_state(arrays: RunArrays, first_step: int, last_step: int
     return out
 
 
-def premium(run: dict[str, Any], twin: dict[str, Any], run_arrays: RunArrays,
-            twin_arrays: RunArrays, margin: float) -> dict[str, Any]:
+def premium(run: dict[str, Any], twin: dict[str, Any], run_arrays: RunArrays | LazyRunArrays,
+            twin_arrays: RunArrays | LazyRunArrays, margin: float) -> dict[str, Any]:
     """The vacuum premium of a run against its twin (their summaries and arrays).
 
     Returns:

@@ -308,3 +308,31 @@ def test_world_events_drops_the_excluded_and_sorts_by_date_keeping_a_months_orde
     assert "x" not in {e.id for e in evs}
     same = [e.target for e in evs if e.date == "2020-08"]
     assert same == ["mali", "chad"]  # the file's order within the month
+
+
+def test_a_results_arrays_are_built_when_read_and_equal_the_recorders(monkeypatch):
+    """run_worlds builds no world's RunArrays (the summaries and the vacuum premium read the
+    recorder); reading a result's arrays builds them, equal to Recorder.arrays of its world."""
+    from sim.model import SahelModel
+    from sim.record import LazyRunArrays, Recorder
+
+    built = []
+    arrays = Recorder.arrays
+    monkeypatch.setattr(Recorder, "arrays", lambda self, b=0: built.append(b) or arrays(self, b))
+    cfg = load_config(["end=2020-06"])
+    results = run_worlds([cfg, cfg], [3, 4])
+    assert built == [] and all(r.summary["vacuum_premium"] is not None for r in results)
+    lazy = results[1].arrays
+    assert isinstance(lazy, LazyRunArrays)
+    view = lazy.influence()
+    assert built == []
+    alone = SahelModel(prepare(cfg), [4])
+    alone.run()
+    expected = arrays(alone.recorder, 0)
+    assert np.array_equal(view, expected.presence["influence"])
+    for part in ("states", "presence", "powers", "groups"):
+        got, want = getattr(lazy, part), getattr(expected, part)
+        assert got.keys() == want.keys()
+        assert all(np.array_equal(got[k], want[k]) for k in want), part
+    assert built == [1] and np.array_equal(lazy.influence(), view)
+    assert results[1].tables["states"].equals(alone.recorder.tables(expected)["states"])

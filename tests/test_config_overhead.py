@@ -67,6 +67,65 @@ def test_run_worlds_provenance_hashes_are_the_reference() -> None:
     assert prepare(b) is b  # remembered under the key run_worlds computed (its config hash)
 
 
+def test_config_text_with_shared_texts_is_the_reference() -> None:
+    """Configs that share sections (runs and their twins, a copy with one section replaced)
+    serialised with one dict of texts give the reference hash each."""
+    from sim.twin import twin_config
+
+    texts: dict[int, str] = {}
+    cfgs = [c for c in CONFIGS if c.world.kind == "listed"]
+    cfgs += [twin_config(c) for c in cfgs]
+    cfgs.append(dataclasses.replace(cfgs[0], params=copy.deepcopy(cfgs[0].params)))
+    cfgs[-1].params.combat.control_speed = 0.4
+    for cfg in cfgs:
+        assert config_text(cfg, texts).hash(cfg.seed) == _reference(cfg)
+        assert config_text(cfg, texts).hash(5) == _reference(dataclasses.replace(cfg, seed=5))
+    assert len(texts) < 8 * len(cfgs)  # shared sections were serialised once
+
+
+def test_checks_shared_through_seen_check_each_object_once_and_still_refuse_the_rest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``seen``, a config whose sections were checked in the same call is not checked
+    again where it shares them, and what it does not share is still checked and named."""
+    from sim.config import checks
+    from sim.config.checks import check, check_ranges
+    from sim.rules import registry
+
+    calls = {"ranges": 0, "world": 0}
+    ranges, world = checks.check_ranges, checks._check_world_itself
+
+    def count(name: str, fn: Callable) -> Callable:
+        def counted(*args: object) -> None:
+            calls[name] += 1
+            fn(*args)
+        return counted
+
+    monkeypatch.setattr(checks, "check_ranges", count("ranges", ranges))
+    monkeypatch.setattr(checks, "_check_world_itself", count("world", world))
+    rules = set(registry.names())
+    a = load_config(["scenario=endogenous"])
+    seen: set = set()
+    check(a, rules, seen)
+    first = dict(calls)
+    assert id(a.params) in seen and ("world", id(a.world), a.start) in seen
+    twin = dataclasses.replace(a, scenario=copy.deepcopy(a.scenario))
+    check(twin, rules, seen)
+    assert calls["world"] == first["world"] == 1
+    assert calls["ranges"] - first["ranges"] < first["ranges"] / 10  # the scenario's, not more
+    monkeypatch.undo()
+    bad = dataclasses.replace(a, scenario=copy.deepcopy(a.scenario))
+    bad.scenario.west_withdrawal_share = 1.5
+    with pytest.raises(ConfigError, match=r"^scenario\.west_withdrawal_share=1\.5 is out of"):
+        check_ranges(bad, "", seen)
+    bad.scenario.west_withdrawal_share = 0.0
+    bad.scenario.protected = ["russa"]
+    with pytest.raises(ConfigError, match=r"scenario\.protected.*'russa'"):
+        check(bad, rules, seen)
+    later = dataclasses.replace(a, start="1990-01")  # the same world from another start month
+    with pytest.raises(ConfigError, match=r"start='1990-01' is before every world snapshot"):
+        check(later, rules, seen)
+
+
 def _changed(cfg: RunConfig, change: Change) -> RunConfig:
     out = copy.deepcopy(cfg)
     change(out)

@@ -38,8 +38,12 @@ def _ranged_fields(cls: type) -> tuple[tuple[str, Any, Any, Any], ...] | None:
 _LEAVES = frozenset({str, bool, type(None)})
 
 
-def check_ranges(obj: Any, path: str) -> None:
+def check_ranges(obj: Any, path: str, seen: set[Any] | None = None) -> None:
     """Check every ``param`` field's range, recursively through dataclasses, lists and dicts.
+
+    ``seen``: the ``id`` of every dataclass instance checked already (passed and added to, so
+    that configs that share sections, such as a run and its twin, check each once; the objects
+    must stay alive and unchanged while the set is in use).
 
     Raises:
         ConfigError: naming the first field out of its range (in field order), its value and
@@ -48,14 +52,16 @@ def check_ranges(obj: Any, path: str) -> None:
     kind = type(obj)
     if kind is dict:
         for k, v in obj.items():
-            check_ranges(v, f"{path}.{k}")
+            check_ranges(v, f"{path}.{k}", seen)
         return
     if kind is list:
         for i, v in enumerate(obj):
-            check_ranges(v, f"{path}[{i}]")
+            check_ranges(v, f"{path}[{i}]", seen)
         return
     spec = _ranged_fields(obj if isinstance(obj, type) else kind)
     if spec is not None:
+        if seen is not None and id(obj) in seen:
+            return
         for name, lo, hi, unit in spec:
             value = getattr(obj, name)
             kind = type(value)
@@ -69,13 +75,15 @@ def check_ranges(obj: Any, path: str) -> None:
                                       f"of range; allowed: [{lo_s}, {hi_s}]"
                                       + (f" ({unit})" if unit else ""))
             elif kind not in _LEAVES:
-                check_ranges(value, f"{path}.{name}" if path else name)
+                check_ranges(value, f"{path}.{name}" if path else name, seen)
+        if seen is not None:
+            seen.add(id(obj))
     elif isinstance(obj, dict):
         for k, v in obj.items():
-            check_ranges(v, f"{path}.{k}")
+            check_ranges(v, f"{path}.{k}", seen)
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
-            check_ranges(v, f"{path}[{i}]")
+            check_ranges(v, f"{path}[{i}]", seen)
 
 
 def _check_share_dict(name: str, d: dict[str, float], allowed: list[str]) -> None:
@@ -85,14 +93,15 @@ def _check_share_dict(name: str, d: dict[str, float], allowed: list[str]) -> Non
             raise ConfigError(f"{name}.{k}={v!r} is out of range; allowed: [0, 1]")
 
 
-def check_settings(cfg: RunConfig, rule_names: Collection[str]) -> None:
+def check_settings(cfg: RunConfig, rule_names: Collection[str], seen: set[Any] | None = None
+                   ) -> None:
     """Check what does not depend on the world's entities: every range, the dates, the world's
-    kind and the names of the rules chosen.
+    kind and the names of the rules chosen (``seen``: see :func:`check_ranges`).
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
     """
-    check_ranges(cfg, "")
+    check_ranges(cfg, "", seen)
     start = parse_month(cfg.start, "start")
     end = parse_month(cfg.end, "end")
     if end < start:
@@ -110,28 +119,46 @@ def check_settings(cfg: RunConfig, rule_names: Collection[str]) -> None:
     parse_month(cfg.scenario.west_withdrawal_date, "scenario.west_withdrawal_date")
 
 
-def check(cfg: RunConfig, rule_names: Collection[str]) -> None:
-    """Check a run configuration whose world is listed (given, or already generated).
+def check(cfg: RunConfig, rule_names: Collection[str], seen: set[Any] | None = None) -> None:
+    """Check a run configuration whose world is listed (given, or already generated); ``seen``:
+    what configs checked before in the same call share with this one (:func:`check_ranges`).
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
     """
-    check_settings(cfg, rule_names)
-    check_world(cfg)
+    check_settings(cfg, rule_names, seen)
+    check_world(cfg, seen)
 
 
-def check_world(cfg: RunConfig) -> None:
+def check_world(cfg: RunConfig, seen: set[Any] | None = None) -> None:
     """Check the ids and cross-references of a world, the snapshot the run starts from, the
     powers the rules and the scenario name, and the scenario's events (also used for generated
-    worlds, whose values are not range-checked again).
+    worlds, whose values are not range-checked again). ``seen``: as :func:`check_ranges`'s; a
+    world object checked already from the same start month is not checked again (the rules and
+    the scenario are).
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
     """
+    key = ("world", id(cfg.world), cfg.start)
+    if seen is None or key not in seen:
+        _check_world_itself(cfg)
+        if seen is not None:
+            seen.add(key)
+    power_set = set(cfg.world.powers)
+    for power in cfg.rules.vacuum:
+        check_name("rules.vacuum key (power id)", power, power_set)
+    for p in cfg.scenario.protected:
+        check_name("scenario.protected", p, power_set)
+    check_events(cfg)
+
+
+def _check_world_itself(cfg: RunConfig) -> None:
+    """:func:`check_world`'s checks of the world alone (and of its snapshot at ``start``)."""
     start = parse_month(cfg.start, "start")
     w = cfg.world
     states, powers, groups = list(w.states), list(w.powers), list(w.groups)
-    state_set, power_set, group_set = set(states), set(powers), set(groups)
+    state_set, group_set = set(states), set(groups)
     for kind, ids in (("state", states), ("power", powers), ("group", groups)):
         if not ids:
             raise ConfigError(f"world.{kind}s is empty; allowed: at least one {kind}")
@@ -201,11 +228,6 @@ def check_world(cfg: RunConfig) -> None:
         if not 0 <= v <= 1:
             raise ConfigError(f"world.snapshots.{usable[-1]}.control.{r}={v!r} is out of range; "
                               "allowed: [0, 1]")
-    for power in cfg.rules.vacuum:
-        check_name("rules.vacuum key (power id)", power, power_set)
-    for p in cfg.scenario.protected:
-        check_name("scenario.protected", p, power_set)
-    check_events(cfg)
 
 
 def check_neighbours(neighbours: dict[str, list[str]], order: list[str],
