@@ -125,6 +125,10 @@ def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: S
             **summaries[b],
         }
         out.append((LazyTables(model.recorder, b, arrays), summary, arrays))
+    # the recorder (some 200 MB for 256 worlds) now belongs to the results alone, and goes when
+    # they go: the model sits in reference cycles (Mesa's agents and events point back to it),
+    # which only the garbage collector frees, late; a sweep's next batch would take fresh pages
+    model.recorder = None
     return out
 
 

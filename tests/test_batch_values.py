@@ -336,3 +336,23 @@ def test_a_results_arrays_are_built_when_read_and_equal_the_recorders(monkeypatc
         assert all(np.array_equal(got[k], want[k]) for k in want), part
     assert built == [1] and np.array_equal(lazy.influence(), view)
     assert results[1].tables["states"].equals(alone.recorder.tables(expected)["states"])
+
+
+def test_a_batchs_recorder_goes_with_its_results_without_the_garbage_collector():
+    """The recorder (the batch's months, some 200 MB for 256 worlds) is freed as soon as the
+    results are dropped, not when the garbage collector gets to the model's reference cycles:
+    a sweep's next batch reuses its memory."""
+    import gc
+    import weakref
+
+    cfg = load_config(["end=2019-06"])
+    gc.collect()
+    gc.disable()
+    try:
+        results = run_worlds([cfg, cfg], [1, 2])
+        recorder = weakref.ref(results[0].arrays._recorder)
+        assert recorder() is not None
+        del results
+        assert recorder() is None
+    finally:
+        gc.enable()
