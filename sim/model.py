@@ -221,10 +221,8 @@ class SahelModel(mesa.Model):
         st.casualty_ring[:, month % MEMORY] = st.casualties
         worlds, regions = result.massacre_regions
         if worlds.size:
-            killed = st.civilian_fatalities[worlds, regions].tolist()
-            for b, r, n in zip(worlds.tolist(), regions.tolist(), killed, strict=True):
-                self.recorder.event(b, month, "massacre", "", w.region_ids[r],
-                                    f"{n:.0f} civilians killed")
+            self.recorder.massacres(month, worlds, regions,
+                                    st.civilian_fatalities[worlds, regions])
         if result.army_mass_casualty[0].size:
             self.mass_casualty_attacks(*result.army_mass_casualty, month)
         # 4. host states

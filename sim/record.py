@@ -199,6 +199,14 @@ class Recorder:
         :meth:`scheduled`)."""
         self.events[b].append((step, kind, actor, target, detail, self.origin))
 
+    def massacres(self, step: int, worlds: np.ndarray, regions: np.ndarray,
+                  killed: np.ndarray) -> None:
+        """Record a ``massacre`` event in each world of ``worlds`` and region of ``regions``
+        (emergent; ``killed``: the civilians killed there), as :meth:`event` would one by one."""
+        ids, origin, events = self.world.region_ids, self.origin, self.events
+        for b, r, n in zip(worlds.tolist(), regions.tolist(), killed.tolist(), strict=True):
+            events[b].append((step, "massacre", "", ids[r], f"{n:.0f} civilians killed", origin))
+
     def record(self, step: int, st: SimState, ledger: MonthLedger, world: World,
                shares: tuple[np.ndarray, ...] | None = None) -> None:
         """Store month ``step`` of every world (``world``: the parameters in force this
