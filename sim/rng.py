@@ -31,7 +31,7 @@ formulas and order of operations; ``exp`` and ``log`` from the C library in both
 - a vectorized numpy one (below), which needs no start-up.
 
 :func:`set_kernel` (or ``SAHEL_SIM_KERNEL``) chooses: ``auto`` (the default) takes the kernel
-once a call has :data:`KERNEL_FROM` rates or more (a batch of about 16 worlds and more) or Numba
+once a call has :data:`KERNEL_FROM` nonzero rates or more (a batch of about 60 worlds and more) or Numba
 is loaded already, so that a single run starts fast and a sweep runs fast; ``numba`` and
 ``numpy`` force one. Since both give the same counts, the choice changes speed only.
 """
@@ -60,7 +60,7 @@ _MAX_ATTEMPTS = 1 << _ATTEMPT_BITS
 #: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
 KERNELS = ("auto", "numba", "numpy")
 #: Nonzero rates in one call of :func:`poisson` from which ``auto`` loads the compiled kernel.
-KERNEL_FROM = 4096
+KERNEL_FROM = 16384
 
 
 def set_kernel(kernel: str) -> None:
