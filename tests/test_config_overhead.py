@@ -100,10 +100,10 @@ def test_checks_shared_through_seen_check_each_object_once_and_still_refuse_the_
             fn(*args)
         return counted
 
+    rules = set(registry.names())
+    a = load_config(["scenario=endogenous"])  # (checked here unless prepared before)
     monkeypatch.setattr(checks, "check_ranges", count("ranges", ranges))
     monkeypatch.setattr(checks, "_check_world_itself", count("world", world))
-    rules = set(registry.names())
-    a = load_config(["scenario=endogenous"])
     seen: set = set()
     check(a, rules, seen)
     first = dict(calls)
