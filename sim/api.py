@@ -205,10 +205,13 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
 class _Memo:
     """What one :func:`run_worlds` call's configs share, serialised or checked once: each
     section's JSON by ``id`` (:func:`sim.config.hashing.config_text`) and what was checked
-    (:func:`sim.prepare.prepare`'s ``seen``). The call holds every config it reads them for."""
+    (:func:`sim.prepare.prepare`'s ``seen``). The ids stay valid because every config they were
+    read from stays alive while the memo does: the caller's in its list, the twins made here in
+    ``keep`` (a freed object's id can be reused)."""
 
     texts: dict[int, str] = field(default_factory=dict)
     seen: set[Any] = field(default_factory=set)
+    keep: list[Any] = field(default_factory=list)
 
 
 def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int],
@@ -227,15 +230,18 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
         # a twin differs from its run in what each world of a batch has of its own (the Western
         # exit's events, the sign of its share, the protected powers: sim.batch), so the runs
         # and their twins run as one batch
+        # the powers of each world as built (a synthetic world has its powers once generated)
+        powers = {id(cfgs[i]): list(prepared[i].world.powers) for i in wanted}
         twin_cfgs = per_config([cfgs[i] for i in wanted],
-                               lambda c: twin_config(c, list(c.world.powers)))
+                               lambda c: twin_config(c, powers[id(c)]))
         memo = _Memo() if memo is None else memo
 
         def prepare_twin(twin: RunConfig) -> RunConfig:
             """The twin prepared, what it shares with its run (all but the scenario) serialised
-            and checked once."""
+            and checked once (the twin kept alive with the memo, whose ids it is among)."""
             from sim.config.hashing import config_text
 
+            memo.keep.append(twin)
             return prepare(twin, key=config_text(twin, memo.texts).hash(twin.seed),
                            seen=memo.seen)
 

@@ -133,20 +133,22 @@ def group_by_structure(cfgs: Sequence[RunConfig]) -> list[list[int]]:
         groups.setdefault(key, []).append(i)
     out: list[list[int]] = []
     for group in groups.values():
-        parts: list[tuple[list[int], list[list[Any]]]] = []  # indices, distinct event lists
-        lists: dict[int, list[Any]] = {}
+        # indices, and the distinct event lists (by their text) of each part
+        parts: list[tuple[list[int], dict[str, list[Any]]]] = []
+        lists: dict[int, tuple[str, list[Any]]] = {}
         for i in group:
-            own = lists.get(id(cfgs[i].scenario))
-            if own is None:
-                own = lists[id(cfgs[i].scenario)] = world_events(cfgs[i].scenario)
+            known = lists.get(id(cfgs[i].scenario))
+            if known is None:
+                own = world_events(cfgs[i].scenario)
+                known = lists[id(cfgs[i].scenario)] = (dumps(own), own)
+            text, own = known
             for indices, event_lists in parts:
-                if any(e is own for e in event_lists) or _merge([*event_lists, own]) is not None:
+                if text in event_lists or _merge([*event_lists.values(), own]) is not None:
                     indices.append(i)
-                    if not any(e is own for e in event_lists):
-                        event_lists.append(own)
+                    event_lists.setdefault(text, own)
                     break
             else:
-                parts.append(([i], [own]))
+                parts.append(([i], {text: own}))
         out.extend(indices for indices, _ in parts)
     return out
 
@@ -210,12 +212,20 @@ def merge_events(event_lists: Sequence[Sequence[Any]]) -> list[tuple[Any, list[i
     worlds that have it. Equal events of a world are told apart by their order.
 
     Raises:
-        BatchStructureError: two worlds order two events of one month differently.
+        BatchStructureError: two worlds order two events of one month differently, or a
+            ``param`` or ``budget`` event (:data:`VALUE_EVENTS`) is not in every world.
     """
     merged = _merge(event_lists)
     if merged is None:
         raise BatchStructureError("scenario.events: two worlds of a batch order two events of "
                                   "one month differently; allowed: the same order in every world")
+    for ev, worlds in merged:
+        if ev.kind in VALUE_EVENTS and len(worlds) < len(event_lists):
+            raise BatchStructureError(
+                f"scenario.events: the {ev.kind} event of {ev.date} ({ev.id or ev.path or ev.actor})"
+                f" is in {len(worlds)} of the batch's {len(event_lists)} event lists; allowed: "
+                f"{', '.join(sorted(VALUE_EVENTS))} events in every world of a batch (they are "
+                "structure)")
     return merged
 
 

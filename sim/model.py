@@ -33,6 +33,7 @@ from sim.config import (
     parse_month,
     resolve_numeric,
 )
+from sim.config.hashing import dumps
 from sim.config.paths import copy_along
 from sim.lazy_mesa import import_mesa
 from sim.processes import combat as combat_p
@@ -153,7 +154,7 @@ class SahelModel(mesa.Model):
             st.standing = self._partner_value(ins, np.zeros(ins.shape), foreign, 0)
         self._scheduled: list[_ScheduledEvent | _WestCut] = []
         sc = cfg.scenario
-        if (sc.west_withdrawal_share > 0).any():  # a sign every world of a batch shares
+        if (sc.west_withdrawal_share > 0).any():  # each world's own sign (sim.batch)
             m = parse_month(sc.west_withdrawal_date, "scenario.west_withdrawal_date") - self.start_month
             if 0 <= m < self.n_months:
                 cut = _WestCut(self, m)
@@ -161,12 +162,16 @@ class SahelModel(mesa.Model):
                 self.schedule_event(cut, at=m + 0.5)
         # each world's events (sim.batch.merge_events): an event applies in the worlds that have
         # it, each world's events in its own order
-        lists: dict[int, list[EventConfig]] = {}
+        lists: dict[str, list[EventConfig]] = {}  # each distinct list of events, by its text
+        texts: dict[int, str] = {}
         for c in configs:
-            if id(c.scenario) not in lists:
-                lists[id(c.scenario)] = world_events(c.scenario)
+            if id(c.scenario) not in texts:
+                own = world_events(c.scenario)
+                texts[id(c.scenario)] = text = dumps(own)
+                lists.setdefault(text, own)
         distinct = list(lists)
-        index = [distinct.index(id(c.scenario)) for c in configs] if len(distinct) > 1 else None
+        index = ([distinct.index(texts[id(c.scenario)]) for c in configs] if len(distinct) > 1
+                 else None)
         for ev, have in merge_events(list(lists.values())):
             m = parse_month(ev.date, "event date") - self.start_month
             if 0 <= m < self.n_months:
@@ -424,7 +429,8 @@ class SahelModel(mesa.Model):
             interest=w.strategic_interest[:, pi].copy(), params=self.cfg.rules)
 
     # ----------------------------------------------------------------------- actions
-    # Each action acts in one world ``b`` of the batch; a scheduled event calls it in every world.
+    # Each action acts in one world ``b`` of the batch; a scheduled event calls it in each world
+    # that has the event.
 
     def coup(self, b: int, si: int, month: int, detail: str) -> None:
         """A coup in state ``si``: military regime, a new junta's popularity bonus; the coup trap
@@ -501,12 +507,13 @@ class SahelModel(mesa.Model):
 
     def west_cut(self, month: int) -> None:
         """Every Western power (france, usa, un, eu) keeps (1 - ``west_withdrawal_share``) of its
-        forces in each AES state, reached over ``west_withdrawal_months``, in every world."""
+        forces in each AES state, reached over ``west_withdrawal_months``, in every world whose
+        share is above 0 (the sign is each world's own: a twin's is 0)."""
         w, st, sc = self.world, self.state, self.cfg.scenario
         st.month = month
         for b in range(self.worlds):
             share = world_value(sc.west_withdrawal_share, b)
-            if share <= 0:  # no cut in this world (a batch shares the sign: never reached)
+            if share <= 0:  # no cut in this world (a twin, beside its run)
                 continue
             keep = 1.0 - share
             lag = np.full(len(INSTRUMENT_KINDS), world_value(sc.west_withdrawal_months, b))

@@ -356,3 +356,67 @@ def test_a_batchs_recorder_goes_with_its_results_without_the_garbage_collector()
         assert recorder() is None
     finally:
         gc.enable()
+
+
+def test_a_batch_whose_worlds_differ_in_a_param_or_budget_event_is_refused():
+    """``param`` and ``budget`` events are structure: a model built directly on worlds that do
+    not all have one refuses them (run_worlds puts such configs in separate batches)."""
+    a = load_config(["end=2020-12", "metrics.twin=false"])
+    for extra in (_event("2019-06", "param", path="params.combat.control_speed", value=0.3),
+                  _event("2019-06", "budget", actor="mali", value=1e8)):
+        b = copy.deepcopy(a)
+        b.scenario.events = [*b.scenario.events, extra]
+        assert structure_key(a) != structure_key(b)
+        with pytest.raises(BatchStructureError, match=rf"the {extra.kind} event of 2019-06 .* is "
+                                                      r"in 1 of the batch's 2 event lists"):
+            SahelModel([prepare(a), prepare(b)], [1, 2])
+
+
+def test_grouping_many_scenarios_with_the_same_events_merges_their_events_once(monkeypatch):
+    """A design over a scenario number copies the scenario of every point: their events, the
+    same, are merged once, not once per point."""
+    import sim.batch
+
+    merges = []
+    merge = sim.batch._merge
+    monkeypatch.setattr(sim.batch, "_merge", lambda lists: merges.append(len(lists)) or merge(lists))
+    base = load_config(["end=2020-06"])
+    cfgs = []
+    for k in range(40):
+        cfg = dataclasses.replace(base, scenario=copy.deepcopy(base.scenario))
+        cfg.scenario.west_withdrawal_share = 0.01 * (k + 1)
+        cfgs.append(cfg)
+    assert group_by_structure(cfgs) == [list(range(40))]
+    assert merges == []
+
+
+def test_a_synthetic_worlds_twin_protects_the_western_powers_it_generated(monkeypatch):
+    """The twin is made with the powers of the world as generated, not of the config before
+    generation (which has none): its Western powers are protected."""
+    import sim.twin
+
+    made = []
+    twin_config = sim.twin.twin_config
+    monkeypatch.setattr(sim.twin, "twin_config",
+                        lambda cfg, powers=None: made.append(twin_config(cfg, powers)) or made[-1])
+    cfg = load_config(["scenario=synthetic", "world.synthetic.n_regions=31", "end=2019-06"])
+    assert not cfg.world.powers  # generated when the config is prepared
+    result = run_worlds([cfg])[0]
+    assert result.summary["vacuum_premium"] is not None
+    assert {"france", "usa"} <= set(made[0].scenario.protected)
+
+
+def test_the_memo_keeps_alive_every_object_whose_id_it_holds():
+    """run_worlds' memo keys the sections' JSON on their ids: every id belongs to a section of a
+    config the caller holds or of a twin the memo keeps (a freed object's id can be reused)."""
+    from sim.api import _Memo, _run_group
+    from sim.config.hashing import config_text, field_names
+
+    memo = _Memo()
+    cfgs = _configs(["end=2019-06"], worlds=3)
+    hashers = {id(c): config_text(c, memo.texts).hash for c in cfgs}
+    _run_group(cfgs, [prepare(c) for c in cfgs], [c.seed for c in cfgs], hashers, memo)
+    assert len(memo.keep) == 3
+    alive = {id(getattr(c, name)) for c in [*cfgs, *memo.keep]
+             for name in field_names(type(c))}
+    assert set(memo.texts) <= alive
