@@ -202,3 +202,24 @@ def test_check_ranges_names_the_first_field_out_of_range() -> None:
         check_ranges(cfg, "")
     with pytest.raises(ConfigError, match=r"^x\.a\[0\]\.combat\.control_speed=nan is out"):
         check_ranges({"a": [cfg.params]}, "x")
+
+
+def test_load_config_reads_a_run_config_composed_before_from_the_cache(tmp_path) -> None:
+    """The second process that composes the same overrides reads the run config back from the
+    composition cache, without importing Hydra, and gets the same config (its own key: a single
+    run's cache entries carry Hydra's settings too)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, json; from sim.api import load_config; "
+            "from sim.config import config_hash; "
+            "c = load_config(['seed=3', 'scenario=endogenous']); "
+            "print(json.dumps(['hydra' in sys.modules, config_hash(c)]))")
+    env = {**os.environ, "SAHEL_SIM_CACHE": str(tmp_path / "cache")}
+    out = [json.loads(subprocess.run([sys.executable, "-c", code], env=env, text=True,
+                                     capture_output=True, check=True, timeout=300)
+                      .stdout.strip().splitlines()[-1]) for _ in range(2)]
+    assert out[0][0] is True and out[1][0] is False
+    assert out[0][1] == out[1][1] == config_hash(load_config(["seed=3", "scenario=endogenous"]))
+    assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1

@@ -203,12 +203,28 @@ def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
     """Compose the Hydra config with ``overrides`` (Hydra syntax) and convert it to the typed
     schema. Values are not checked here (see :func:`sim.prepare.prepare`).
 
+    A run config (``config``, :class:`RunConfig`) composed before is read back from the
+    composition cache (:mod:`sim.config.compose_cache`, under its own key: no Hydra settings),
+    without importing Hydra: a sweep composes its base configs in every worker.
+
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
     """
+    key = None
+    if config_name == "config" and schema is RunConfig:
+        from sim.config import compose_cache
+
+        key = compose_cache.composition_key(["(run config only)", *overrides_list(overrides)],
+                                            config_dirs)
+        hit = compose_cache.load(key)
+        if hit is not None and isinstance(hit[0], RunConfig):
+            return hit[0]
     from omegaconf import OmegaConf
 
-    return _compose(overrides, config_name, config_dirs, schema, False, OmegaConf.to_object)
+    cfg = _compose(overrides, config_name, config_dirs, schema, False, OmegaConf.to_object)
+    if key is not None:
+        compose_cache.store(key, cfg, {})
+    return cfg
 
 
 def _split_hydra(composed: Any) -> tuple[Any, dict[str, Any]]:

@@ -115,8 +115,6 @@ def build_design(exp: ExperimentConfig) -> Design:
     Raises:
         ConfigError: the experiment is invalid.
     """
-    from SALib.sample import latin, morris, sobol
-
     validate_experiment(exp)
     names = list(exp.parameters)
     specs = list(exp.parameters.values())
@@ -125,13 +123,20 @@ def build_design(exp: ExperimentConfig) -> Design:
         data = {n: _column([c[i] for c in combos]) for i, n in enumerate(names)}
         table = pd.DataFrame({"point": np.arange(len(combos)), **data})
         return Design(table=table)
+    # each sampler imported when used (SALib's sobol imports scipy.stats: about a second)
     problem = salib_problem(exp.parameters)
     if exp.design == "latin_hypercube":
+        from SALib.sample import latin
+
         x = latin.sample(problem, exp.samples, seed=exp.seed)
     elif exp.design == "sobol":
+        from SALib.sample import sobol
+
         x = sobol.sample(problem, exp.samples, calc_second_order=exp.second_order,
                          scramble=True, seed=exp.seed)
     else:  # morris
+        from SALib.sample import morris
+
         x = morris.sample(problem, exp.samples, num_levels=exp.morris_levels, seed=exp.seed)
     # levels and integers are clipped to their last value: Morris's grid reaches the upper bound
     data = {n: _column(_map_column(s, x[:, i]))
