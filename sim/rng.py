@@ -31,9 +31,11 @@ formulas and order of operations; ``exp`` and ``log`` from the C library in both
 - a vectorized numpy one (below), which needs no start-up.
 
 :func:`set_kernel` (or ``SAHEL_SIM_KERNEL``) chooses: ``auto`` (the default) takes the kernel
-once a call has :data:`KERNEL_FROM` nonzero rates or more (a batch of about 60 worlds and more) or Numba
-is loaded already, so that a single run starts fast and a sweep runs fast; ``numba`` and
-``numpy`` force one. Since both give the same counts, the choice changes speed only.
+once a call has :data:`KERNEL_FROM` nonzero rates or more (a batch of about 60 worlds and more),
+once the vectorized counts have drawn :data:`KERNEL_AFTER` rates in the process (about what the
+kernel's start-up costs: many smaller batches), or when Numba is loaded already; so a single run
+starts fast and a sweep runs fast. ``numba`` and ``numpy`` force one. Since both give the same
+counts, the choice changes speed only.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["KERNELS", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys", "uniforms"]
+__all__ = ["KERNELS", "KERNEL_AFTER", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys",
+           "uniforms"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -61,6 +64,11 @@ _MAX_ATTEMPTS = 1 << _ATTEMPT_BITS
 KERNELS = ("auto", "numba", "numpy")
 #: Nonzero rates in one call of :func:`poisson` from which ``auto`` loads the compiled kernel.
 KERNEL_FROM = 16384
+#: Nonzero rates the vectorized counts draw in a process before ``auto`` loads the kernel: they
+#: cost about 0.35 us a rate more than the kernel, whose start-up (about 0.9 s) this pays for (a
+#: default run with its twin draws about 0.1 million; a batch of 32 worlds about 1.3 million).
+KERNEL_AFTER = 2_500_000
+_drawn = 0  # nonzero rates the vectorized counts have drawn in this process
 
 
 def set_kernel(kernel: str) -> None:
@@ -174,6 +182,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: a rate is negative or not finite.
     """
+    global _drawn
     lam = np.asarray(lam, dtype=float)
     keys = np.asarray(keys, dtype=np.uint64)
     if lam.shape[:keys.ndim] != keys.shape:
@@ -195,8 +204,9 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     at = np.flatnonzero(flat != 0)  # where the rates are not 0 (nonzero is faster on bools)
     if at.size == 0:  # no number drawn
         return np.zeros(lam.shape)
-    if _KERNEL == "auto" and at.size >= KERNEL_FROM:
+    if _KERNEL == "auto" and (at.size >= KERNEL_FROM or _drawn + at.size > KERNEL_AFTER):
         return _kernel_counts(keys, month, per_key, flat).reshape(lam.shape)
+    _drawn += at.size
     out = np.zeros(lam.shape)
     out.reshape(-1)[at] = _vector_counts(keys, month, per_key, flat[at], at)
     return out

@@ -336,6 +336,7 @@ def test_auto_takes_the_kernel_for_large_calls_or_once_it_is_loaded(monkeypatch)
     used = []
     monkeypatch.setattr(sim.rng, "_vector_counts",
                         lambda *a: used.append("numpy") or np.ones(a[3].size))
+    monkeypatch.setattr(sim.rng, "_drawn", 0)  # (the suite's runs drew rates before)
     with _kernel("auto"):
         monkeypatch.delitem(sys.modules, "sim.rng_kernel", raising=False)
         keys = stream_keys([1], "auto")
@@ -348,6 +349,25 @@ def test_auto_takes_the_kernel_for_large_calls_or_once_it_is_loaded(monkeypatch)
     with _kernel("numpy"):
         sim.rng.poisson(keys, 0, np.full((1, KERNEL_FROM), 0.5))
         assert used == ["numpy", "numpy"]
+
+
+def test_auto_takes_the_kernel_once_the_vectorized_counts_drew_enough_rates(monkeypatch):
+    """Many small draws (a process that runs many mid-size batches) pay for the kernel's
+    start-up: ``auto`` loads it once the vectorized counts have drawn KERNEL_AFTER rates."""
+    used = []
+    monkeypatch.setattr(sim.rng, "_vector_counts",
+                        lambda *a: used.append("numpy") or np.ones(a[3].size))
+    monkeypatch.setattr(sim.rng, "KERNEL_AFTER", 100)
+    monkeypatch.setattr(sim.rng, "_drawn", 0)
+    with _kernel("auto"):
+        monkeypatch.delitem(sys.modules, "sim.rng_kernel", raising=False)
+        keys = stream_keys([1], "after")
+        lam = np.full((1, 60), 0.5)
+        sim.rng.poisson(keys, 0, lam)
+        assert used == ["numpy"] and sim.rng._drawn == 60
+        counts = sim.rng.poisson(keys, 1, lam)  # 120 > 100: the kernel
+        assert used == ["numpy"] and "sim.rng_kernel" in sys.modules
+        assert counts.max() > 1  # real counts, not the stand-in's ones
 
 
 def test_a_bad_choice_of_kernel_is_refused_naming_it():
