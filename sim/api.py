@@ -171,20 +171,18 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
             config before anything runs).
     """
     from sim.batch import group_by_structure
-    from sim.config.hashing import config_text
 
     cfgs = list(cfgs)
     hashers: dict[int, Callable[[int], str]] = {}
     memo = _Memo()
 
     def prepare_once(cfg: RunConfig) -> RunConfig:
-        """Prepare ``cfg``, its canonical JSON serialised once for the cache's key and the
-        worlds' provenance hashes (its hash by seed kept in ``hashers``)."""
+        """Prepare ``cfg`` (:meth:`_Memo.prepare`), its hash by seed kept in ``hashers`` for the
+        worlds' provenance."""
         if not isinstance(cfg, RunConfig):
             return prepare(cfg)  # raises the ConfigError naming it
-        text = config_text(cfg, memo.texts)
-        hashers[id(cfg)] = text.hash
-        return prepare(cfg, key=text.hash(cfg.seed), seen=memo.seen)
+        prepared, hashers[id(cfg)] = memo.prepare(cfg)
+        return prepared
 
     prepared = per_config(cfgs, prepare_once)  # first: anything but a config is named here
     seeds = [int(c.seed) for c in cfgs] if seeds is None else [int(s) for s in seeds]
@@ -205,21 +203,30 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
 class _Memo:
     """What one :func:`run_worlds` call's configs share, serialised or checked once: each
     section's JSON by ``id`` (:func:`sim.config.hashing.config_text`) and what was checked
-    (:func:`sim.prepare.prepare`'s ``seen``). The ids stay valid because every config they were
-    read from stays alive while the memo does: the caller's in its list, the twins made here in
-    ``keep`` (a freed object's id can be reused)."""
+    (:func:`sim.prepare.prepare`'s ``seen``). The ids stay valid because the memo keeps every
+    config it read them from alive (a freed object's id can be reused)."""
 
     texts: dict[int, str] = field(default_factory=dict)
     seen: set[Any] = field(default_factory=set)
-    keep: list[Any] = field(default_factory=list)
+    keep: list[RunConfig] = field(default_factory=list)
+
+    def prepare(self, cfg: RunConfig) -> tuple[RunConfig, Callable[[int], str]]:
+        """``cfg`` prepared, and its config hash by seed: its canonical JSON serialised once for
+        both (prepare's cache key and the worlds' provenance), what it shares with the configs
+        before it serialised and checked once."""
+        from sim.config.hashing import config_text
+
+        self.keep.append(cfg)
+        text = config_text(cfg, self.texts)
+        return prepare(cfg, key=text.hash(cfg.seed), seen=self.seen), text.hash
 
 
 def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int],
-               hashers: Mapping[int, Callable[[int], str]], memo: _Memo | None = None
-               ) -> list[RunResult]:
-    """Runs (and twins) of configs that share a structure, as one batch each; ``hashers`` gives
+               hashers: Mapping[int, Callable[[int], str]], memo: _Memo) -> list[RunResult]:
+    """Runs and their twins, of configs that share a structure, as one batch; ``hashers`` gives
     each config's hash with a seed, by config ``id`` (:meth:`sim.config.hashing.ConfigText.hash`
-    of its canonical JSON, serialised once)."""
+    of its canonical JSON, serialised once); ``memo``: the call's (the twins are prepared
+    through it)."""
     import dataclasses
 
     twins = None
@@ -229,23 +236,13 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
 
         # a twin differs from its run in what each world of a batch has of its own (the Western
         # exit's events, the sign of its share, the protected powers: sim.batch), so the runs
-        # and their twins run as one batch
-        # the powers of each world as built (a synthetic world has its powers once generated)
+        # and their twins run as one batch; a twin is made with its world's powers as built (a
+        # synthetic world has its powers once generated)
         powers = {id(cfgs[i]): list(prepared[i].world.powers) for i in wanted}
         twin_cfgs = per_config([cfgs[i] for i in wanted],
                                lambda c: twin_config(c, powers[id(c)]))
-        memo = _Memo() if memo is None else memo
-
-        def prepare_twin(twin: RunConfig) -> RunConfig:
-            """The twin prepared, what it shares with its run (all but the scenario) serialised
-            and checked once (the twin kept alive with the memo, whose ids it is among)."""
-            from sim.config.hashing import config_text
-
-            memo.keep.append(twin)
-            return prepare(twin, key=config_text(twin, memo.texts).hash(twin.seed),
-                           seen=memo.seen)
-
-        outs = _simulate([*cfgs, *twin_cfgs], [*prepared, *per_config(twin_cfgs, prepare_twin)],
+        twins_prepared = per_config(twin_cfgs, lambda twin: memo.prepare(twin)[0])
+        outs = _simulate([*cfgs, *twin_cfgs], [*prepared, *twins_prepared],
                          [*seeds, *(seeds[i] for i in wanted)])
         runs, twins = outs[:len(cfgs)], [None] * len(cfgs)
         for i, out in zip(wanted, outs[len(cfgs):], strict=True):

@@ -40,8 +40,8 @@ from sim.config import RunConfig
 from sim.config.hashing import dumps, field_names
 
 __all__ = ["PER_WORLD_SCENARIO", "VALUE_EVENTS", "VALUE_SECTIONS", "BatchStructureError",
-           "group_by_structure", "merge_events", "stack_config", "stack_section", "structure_key",
-           "world_events", "world_value"]
+           "distinct_events", "group_by_structure", "merge_events", "stack_config",
+           "stack_section", "structure_key", "world_events", "world_value"]
 
 #: The sections whose numbers are per-world values (``[B, 1]`` arrays in a batch's config).
 VALUE_SECTIONS = ("params", "rules", "scenario")
@@ -133,24 +133,39 @@ def group_by_structure(cfgs: Sequence[RunConfig]) -> list[list[int]]:
         groups.setdefault(key, []).append(i)
     out: list[list[int]] = []
     for group in groups.values():
-        # indices, and the distinct event lists (by their text) of each part
-        parts: list[tuple[list[int], dict[str, list[Any]]]] = []
-        lists: dict[int, tuple[str, list[Any]]] = {}
-        for i in group:
-            known = lists.get(id(cfgs[i].scenario))
-            if known is None:
-                own = world_events(cfgs[i].scenario)
-                known = lists[id(cfgs[i].scenario)] = (dumps(own), own)
-            text, own = known
-            for indices, event_lists in parts:
-                if text in event_lists or _merge([*event_lists.values(), own]) is not None:
-                    indices.append(i)
-                    event_lists.setdefault(text, own)
+        lists, index = distinct_events([cfgs[i].scenario for i in group])
+        # each distinct event list joins the first part whose lists it merges with
+        parts: list[list[int]] = []  # the distinct lists of each part
+        part_of = []
+        for k, own in enumerate(lists):
+            for p, members in enumerate(parts):
+                if _merge([*(lists[m] for m in members), own]) is not None:
+                    members.append(k)
+                    part_of.append(p)
                     break
             else:
-                parts.append(([i], {text: own}))
-        out.extend(indices for indices, _ in parts)
+                part_of.append(len(parts))
+                parts.append([k])
+        split: list[list[int]] = [[] for _ in parts]
+        for i, k in zip(group, index, strict=True):
+            split[part_of[k]].append(i)
+        out.extend(split)
     return out
+
+
+def distinct_events(scenarios: Sequence[Any]) -> tuple[list[list[Any]], list[int]]:
+    """The distinct lists of events (:func:`world_events`, equal lists told by their JSON) of
+    ``scenarios``, in order of first sight, and the index of each scenario's list among them
+    (each scenario object read once)."""
+    lists: dict[str, list[Any]] = {}
+    texts: dict[int, str] = {}
+    for sc in scenarios:
+        if id(sc) not in texts:
+            own = world_events(sc)
+            texts[id(sc)] = text = dumps(own)
+            lists.setdefault(text, own)
+    order = {text: k for k, text in enumerate(lists)}
+    return list(lists.values()), [order[texts[id(sc)]] for sc in scenarios]
 
 
 def world_events(scenario: Any) -> list[Any]:

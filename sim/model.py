@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim.agents import ArmedGroup, ForeignPower, HostState
-from sim.batch import merge_events, stack_config, world_events, world_value
+from sim.batch import distinct_events, merge_events, stack_config, world_value
 from sim.config import (
     AES,
     INSTRUMENT_KINDS,
@@ -33,7 +33,6 @@ from sim.config import (
     parse_month,
     resolve_numeric,
 )
-from sim.config.hashing import dumps
 from sim.config.paths import copy_along
 from sim.lazy_mesa import import_mesa
 from sim.processes import combat as combat_p
@@ -122,9 +121,8 @@ class SahelModel(mesa.Model):
         self.recorder = Recorder(self.world, self.start_month, self.n_months, n)
         w = self.world
         # [B, P]: each world's protected powers (its own, like its events: sim.batch)
-        own: dict[int, list[bool]] = {}
-        self.protected = np.array([own.setdefault(id(c.scenario), [
-            p in c.scenario.protected for p in w.power_ids]) for c in configs], dtype=bool)
+        self.protected = np.array([[p in c.scenario.protected for p in w.power_ids]
+                                   for c in configs], dtype=bool)
         # every random number comes from a counter-based stream (sim.rng) keyed by the world's
         # seed and the stream's name: [B] keys per stream, [B, S] and [B, G] per kind of actor
         self.politics_keys = self._keys([f"state:{s}" for s in w.state_ids])
@@ -162,21 +160,12 @@ class SahelModel(mesa.Model):
                 self.schedule_event(cut, at=m + 0.5)
         # each world's events (sim.batch.merge_events): an event applies in the worlds that have
         # it, each world's events in its own order
-        lists: dict[str, list[EventConfig]] = {}  # each distinct list of events, by its text
-        texts: dict[int, str] = {}
-        for c in configs:
-            if id(c.scenario) not in texts:
-                own = world_events(c.scenario)
-                texts[id(c.scenario)] = text = dumps(own)
-                lists.setdefault(text, own)
-        distinct = list(lists)
-        index = ([distinct.index(texts[id(c.scenario)]) for c in configs] if len(distinct) > 1
-                 else None)
-        for ev, have in merge_events(list(lists.values())):
+        lists, index = distinct_events([c.scenario for c in configs])
+        for ev, have in merge_events(lists):
             m = parse_month(ev.date, "event date") - self.start_month
             if 0 <= m < self.n_months:
                 worlds = None
-                if index is not None and len(have) < len(distinct):
+                if len(have) < len(lists):
                     worlds = np.flatnonzero(np.isin(index, have))
                 action = _ScheduledEvent(self, ev, m, worlds)
                 self._scheduled.append(action)

@@ -147,8 +147,8 @@ class LazyRunArrays:
 
     def influence(self) -> np.ndarray:
         """``[T, S, P]`` the world's influence (a view of the recorder's, if not built)."""
-        if self._arrays is not None or self._recorder is None:
-            return self.built().influence()
+        if self._arrays is not None:
+            return self._arrays.influence()
         return self._recorder.presence["influence"][:, self._b]
 
     def __getattr__(self, name: str) -> Any:

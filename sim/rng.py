@@ -60,6 +60,9 @@ _ATTEMPT_BITS = 6  # rejection attempts per draw: 64
 #: Rates from which :func:`poisson` uses PTRS rather than inversion (numpy uses 10 too).
 PTRS_FROM = 10.0
 _MAX_ATTEMPTS = 1 << _ATTEMPT_BITS
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: 53 random bits as a number in [0, 1)
+#: The error of a rate that is negative or not finite (both implementations raise it).
+_BAD_RATE = "lam: a Poisson rate is negative or not finite; allowed: finite rates >= 0"
 #: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
 KERNELS = ("auto", "numba", "numpy")
 #: Nonzero rates in one call of :func:`poisson` from which ``auto`` loads the compiled kernel.
@@ -149,7 +152,7 @@ def _unit(z: np.ndarray) -> np.ndarray:
     z = _mix(z)
     z >>= _S11
     out = z.astype(np.float64)
-    out *= 1.0 / 9007199254740992.0
+    out *= _TO_UNIT
     return out[()]  # a number for 0-d places
 
 
@@ -199,8 +202,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
         return _kernel_counts(keys, month, per_key, flat).reshape(lam.shape)
     low, high = flat.min(), flat.max()
     if not (low >= 0 and high < math.inf):
-        raise ValueError("lam: a Poisson rate is negative or not finite; allowed: finite rates "
-                         ">= 0")
+        raise ValueError(_BAD_RATE)
     at = np.flatnonzero(flat != 0)  # where the rates are not 0 (nonzero is faster on bools)
     if at.size == 0:  # no number drawn
         return np.zeros(lam.shape)

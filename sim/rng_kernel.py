@@ -36,28 +36,35 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from sim.rng import PTRS_FROM
+from sim.rng import (
+    _BAD_RATE,
+    _BLOCK,
+    _GAMMA,
+    _INDEX_BITS,
+    _LOG_FACTORIALS,
+    _M1,
+    _M2,
+    _MAX_ATTEMPTS,
+    _S11,
+    _S27,
+    _S30,
+    _S31,
+    _TO_UNIT,
+    PTRS_FROM,
+)
+from sim.rng import _LOGGAM_A as _LOGGAM
 
 __all__ = ["BLOCK", "counts", "inversion", "log_factorial", "loggam", "ptrs", "small_count",
            "unit"]
 
-# SplitMix64 (as sim.rng draws its uniforms): the golden gamma, the output function's multipliers
-_GAMMA = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
-_ATTEMPT_SHIFT = np.uint64(24)  # a counter's bits of the index: the attempt sits above them
+# SplitMix64's constants, the counter's layout and PTRS's tables: sim.rng's own, so that the two
+# implementations cannot drift apart
+_ATTEMPT_SHIFT = np.uint64(_INDEX_BITS)  # a counter's bits of the index: the attempt sits above
 _ONE = np.uint64(1)
 _TWO = np.uint64(2)
-_MAX_ATTEMPTS = 64  # PTRS's attempts per draw (6 bits of the counter)
 #: Terms of the CDF per step of the inversion.
-BLOCK = 8
-_LOG_FACTORIALS = np.array([math.lgamma(k + 1.0) for k in range(4096)])
-_LOGGAM_A = np.array([8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
-                      -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
-                      6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
-                      -1.39243221690590e00])
+BLOCK = _BLOCK
+_LOGGAM_A = np.array(_LOGGAM)
 _HALF_LOG_2PI = 0.5 * 1.8378770664093453
 
 
@@ -210,8 +217,7 @@ def counts(lam: np.ndarray, keys: np.ndarray, per_key: int, base: np.uint64) -> 
             if rate == 0.0:
                 continue
             if not (rate > 0.0 and rate < math.inf):
-                raise ValueError("lam: a Poisson rate is negative or not finite; allowed: finite "
-                                 "rates >= 0")
+                raise ValueError(_BAD_RATE)
             state = (base + _TWO * np.uint64(i)) * _GAMMA + key
             if rate < PTRS_FROM:
                 out[at] = small_count(unit(state), rate)

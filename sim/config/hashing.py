@@ -75,16 +75,14 @@ def config_text(cfg: Any, texts: dict[int, str] | None = None) -> ConfigText:
     ``texts``: the JSON of each field's value by the value's ``id``, read and added to, so that
     configs that share sections (a run and its twin) serialise each once; the values must stay
     alive and unchanged while the dict is in use."""
-    if texts is None:
-        parts = {name: dumps(value) for name, value in _plain(cfg).items() if name != "seed"}
-    else:
-        parts = {}
-        for name, value in _plain(cfg).items():
-            if name != "seed":
-                text = texts.get(id(value))
-                if text is None:
-                    text = texts[id(value)] = dumps(value)
-                parts[name] = text
+    texts = {} if texts is None else texts
+    parts = {}
+    for name, value in _plain(cfg).items():
+        if name != "seed":
+            text = texts.get(id(value))
+            if text is None:
+                text = texts[id(value)] = dumps(value)
+            parts[name] = text
     items = [f"{json.dumps(k)}: {v}" for k, v in sorted(parts.items())]
     at = sum(1 for k in parts if k < "seed")
     return ConfigText(head="{" + "".join(f"{s}, " for s in items[:at]) + '"seed": ',
