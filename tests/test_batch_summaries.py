@@ -20,6 +20,7 @@ from sim.metrics import summarize_arrays, summarize_batch
 from sim.model import SahelModel
 from sim.prepare import prepare
 from sim.processes.ledger import MonthLedger
+from tests.test_engine import ran
 
 SEEDS = [3, 101, 7_000_001, 42, 9]
 
@@ -70,10 +71,7 @@ def _assert_batch_is_each_world(model: SahelModel, metrics: list, start: str, en
 
 @pytest.fixture(scope="module", params=sorted(CASES))
 def batch(request):
-    cfg = prepare(load_config(CASES[request.param]))
-    model = SahelModel(cfg, SEEDS)
-    model.run()
-    return cfg, model
+    return ran(CASES[request.param], SEEDS)
 
 
 def test_the_helper_sees_every_kind_of_difference():

@@ -50,12 +50,17 @@ def assert_world_is_alone(model: SahelModel, b: int, alone: SahelModel, label: s
     assert model.recorder.events[b] == alone.recorder.events[0], f"{label}: events differ"
 
 
-@pytest.fixture(scope="module", params=sorted(CASES))
-def batch(request):
-    cfg = prepare(load_config(CASES[request.param]))
-    model = SahelModel(cfg, SEEDS)
+def ran(overrides: list[str], seeds: list[int]) -> tuple:
+    """The prepared config of ``overrides`` and its model, run with ``seeds`` as one batch."""
+    cfg = prepare(load_config(overrides))
+    model = SahelModel(cfg, seeds)
     model.run()
     return cfg, model
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def batch(request):
+    return ran(CASES[request.param], SEEDS)
 
 
 def test_a_world_of_a_batch_is_its_run_alone_bit_for_bit(batch):

@@ -224,22 +224,20 @@ def test_the_kernel_is_compiled_for_one_signature_only():
     assert len(counts.signatures) == 1, counts.signatures
 
 
-@numba.njit
-def _numba_exp(x: np.ndarray) -> np.ndarray:
-    """math.exp of each element, compiled as the kernel compiles it."""
-    out = np.empty_like(x)
-    for i in range(x.size):
-        out[i] = math.exp(x[i])
-    return out
+def _compiled(fn):
+    """``fn`` (math.exp or math.log) of each element, compiled as the kernel compiles it."""
+
+    @numba.njit
+    def each(x: np.ndarray) -> np.ndarray:
+        out = np.empty_like(x)
+        for i in range(x.size):
+            out[i] = fn(x[i])
+        return out
+
+    return each
 
 
-@numba.njit
-def _numba_log(x: np.ndarray) -> np.ndarray:
-    """math.log of each element, compiled as the kernel compiles it."""
-    out = np.empty_like(x)
-    for i in range(x.size):
-        out[i] = math.log(x[i])
-    return out
+_numba_exp, _numba_log = _compiled(math.exp), _compiled(math.log)
 
 
 def test_compiled_exp_and_log_are_the_c_librarys_bit_for_bit():
