@@ -51,18 +51,20 @@ import numpy as np
 __all__ = ["KERNELS", "KERNEL_AFTER", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys",
            "uniforms"]
 
-_GAMMA = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-_INDEX_BITS = 24  # positions per month and attempt: 16.7 million
+# SplitMix64's constants, the counter's layout, PTRS's tables and the bad-rate error below are
+# shared with sim.rng_kernel, so that the two implementations of the counts cannot drift apart
+GAMMA = np.uint64(0x9E3779B97F4A7C15)
+M1 = np.uint64(0xBF58476D1CE4E5B9)
+M2 = np.uint64(0x94D049BB133111EB)
+S30, S27, S31, S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+INDEX_BITS = 24  # positions per month and attempt: 16.7 million
 _ATTEMPT_BITS = 6  # rejection attempts per draw: 64
 #: Rates from which :func:`poisson` uses PTRS rather than inversion (numpy uses 10 too).
 PTRS_FROM = 10.0
-_MAX_ATTEMPTS = 1 << _ATTEMPT_BITS
-_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: 53 random bits as a number in [0, 1)
+MAX_ATTEMPTS = 1 << _ATTEMPT_BITS
+TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: 53 random bits as a number in [0, 1)
 #: The error of a rate that is negative or not finite (both implementations raise it).
-_BAD_RATE = "lam: a Poisson rate is negative or not finite; allowed: finite rates >= 0"
+BAD_RATE = "lam: a Poisson rate is negative or not finite; allowed: finite rates >= 0"
 #: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
 KERNELS = ("auto", "numba", "numpy")
 #: Nonzero rates in one call of :func:`poisson` from which ``auto`` loads the compiled kernel.
@@ -112,13 +114,13 @@ def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64's output function, elementwise on uint64 (wrapping arithmetic), in place of
     ``z`` (a fresh array)."""
     t = np.empty_like(z)
-    np.right_shift(z, _S30, out=t)
+    np.right_shift(z, S30, out=t)
     z ^= t
-    z *= _M1
-    np.right_shift(z, _S27, out=t)
+    z *= M1
+    np.right_shift(z, S27, out=t)
     z ^= t
-    z *= _M2
-    np.right_shift(z, _S31, out=t)
+    z *= M2
+    np.right_shift(z, S31, out=t)
     z ^= t
     return z
 
@@ -126,8 +128,8 @@ def _mix(z: np.ndarray) -> np.ndarray:
 def _counter(month: int, attempt: int | np.ndarray, index: np.ndarray) -> np.ndarray:
     """The counters of the places ``(month, index)`` at rejection ``attempt``, broadcast
     together: a fresh uint64 array (or number)."""
-    base = np.uint64(int(month) << (_INDEX_BITS + _ATTEMPT_BITS))
-    start = base + np.left_shift(np.asarray(attempt, dtype=np.uint64), np.uint64(_INDEX_BITS))
+    base = np.uint64(int(month) << (INDEX_BITS + _ATTEMPT_BITS))
+    start = base + np.left_shift(np.asarray(attempt, dtype=np.uint64), np.uint64(INDEX_BITS))
     z = index.astype(np.uint64)
     if np.ndim(start):
         return z + start
@@ -142,7 +144,7 @@ def _states(keys: np.ndarray, month: int, index: np.ndarray,
     fresh uint64 array."""
     with np.errstate(over="ignore"):
         z = _counter(month, attempt, index)
-        z *= _GAMMA
+        z *= GAMMA
         return np.asarray(z + keys)
 
 
@@ -150,18 +152,18 @@ def _unit(z: np.ndarray) -> np.ndarray:
     """The uniform numbers in [0, 1) of the states ``z`` (a fresh uint64 array, used up): the
     top 53 bits of SplitMix64's output."""
     z = _mix(z)
-    z >>= _S11
+    z >>= S11
     out = z.astype(np.float64)
-    out *= _TO_UNIT
+    out *= TO_UNIT
     return out[()]  # a number for 0-d places
 
 
 def uniforms(keys: np.ndarray, month: int, index: np.ndarray, attempt: int = 0) -> np.ndarray:
     """Uniform numbers in [0, 1) with 53 random bits: one for each pair of ``keys`` (uint64) and
     ``index`` (ints < 2**24), broadcast together, at ``month`` (and rejection ``attempt``)."""
-    if np.any(index >= (1 << _INDEX_BITS)) or np.any(index < 0):
+    if np.any(index >= (1 << INDEX_BITS)) or np.any(index < 0):
         raise ValueError(f"index: {int(np.max(index))} is out of range; allowed: 0 <= index < "
-                         f"{1 << _INDEX_BITS}")
+                         f"{1 << INDEX_BITS}")
     return _uniforms(keys, month, index, attempt)
 
 
@@ -192,9 +194,9 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
         raise ValueError(f"lam: shape {lam.shape} does not start with the keys' shape "
                          f"{keys.shape}")
     per_key = lam.reshape(keys.size, -1).shape[1]
-    if 2 * per_key > (1 << _INDEX_BITS):
+    if 2 * per_key > (1 << INDEX_BITS):
         raise ValueError(f"lam: {per_key} rates per stream and month; allowed: at most "
-                         f"{1 << (_INDEX_BITS - 1)}")
+                         f"{1 << (INDEX_BITS - 1)}")
     flat = lam.reshape(-1)
     if flat.size == 0:
         return np.zeros(lam.shape)
@@ -202,7 +204,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
         return _kernel_counts(keys, month, per_key, flat).reshape(lam.shape)
     low, high = flat.min(), flat.max()
     if not (low >= 0 and high < math.inf):
-        raise ValueError(_BAD_RATE)
+        raise ValueError(BAD_RATE)
     at = np.flatnonzero(flat != 0)  # where the rates are not 0 (nonzero is faster on bools)
     if at.size == 0:  # no number drawn
         return np.zeros(lam.shape)
@@ -219,7 +221,7 @@ def _kernel_counts(keys: np.ndarray, month: int, per_key: int, flat: np.ndarray)
     :func:`poisson`'s ValueError)."""
     from sim.rng_kernel import counts
 
-    base = np.uint64(int(month) << (_INDEX_BITS + _ATTEMPT_BITS))  # the counter of (month, 0)
+    base = np.uint64(int(month) << (INDEX_BITS + _ATTEMPT_BITS))  # the counter of (month, 0)
     return counts(_plain(flat), _plain(keys.reshape(-1)), per_key, base)
 
 
@@ -253,8 +255,8 @@ def _log(x: float) -> float:
 def _shift(attempt: np.ndarray, place: int) -> np.ndarray:
     """uint64: what the states move by from place ``(index, 0)`` to ``(index + place,
     attempt)`` (the counter's step times the golden gamma, wrapping)."""
-    step = np.left_shift(attempt.astype(np.uint64), np.uint64(_INDEX_BITS)) + np.uint64(place)
-    step *= _GAMMA
+    step = np.left_shift(attempt.astype(np.uint64), np.uint64(INDEX_BITS)) + np.uint64(place)
+    step *= GAMMA
     return step
 
 
@@ -285,7 +287,7 @@ def _vector_counts(keys: np.ndarray, month: int, per_key: int, rate: np.ndarray,
 
 def _inversion(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
     """Poisson by inversion of the CDF (rates below :data:`PTRS_FROM`) of the uniforms ``u``:
-    the least k with u < F(k), searched upward from 0, :data:`_BLOCK` terms of the CDF at a time
+    the least k with u < F(k), searched upward from 0, :data:`BLOCK` terms of the CDF at a time
     for every draw not yet placed (``p0``: exp(-lam), F(0)). The block from k = n0 takes the
     terms ``p(n0 + j) = p(n0) x cumprod(lam / (n0 + 1 .. n0 + j))`` and the CDF
     ``F(n0 + j) = F(n0) + cumsum(p(n0 + 1 .. n0 + j))``, the products and sums formed in that
@@ -297,18 +299,18 @@ def _inversion(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
     while active.size:
         # [BLOCK, n]: the terms p(n0 + 1) .. p(n0 + BLOCK) and the CDF F(n0 + 1) .. F(n0 + BLOCK)
         pk = lam / (n0 + _STEPS)[:, None]
-        for j in range(1, _BLOCK):
+        for j in range(1, BLOCK):
             np.multiply(pk[j - 1], pk[j], out=pk[j])
         pk *= p
         ck = np.empty_like(pk)
         ck[0] = pk[0]
-        for j in range(1, _BLOCK):
+        for j in range(1, BLOCK):
             np.add(ck[j - 1], pk[j], out=ck[j])
         ck += cdf
         # the CDF grows with k: k is n0 plus the number of its values F(n0) .. at or below u
         past = (u >= ck).view(np.int8).sum(axis=0, dtype=np.int8)
         k[active] = past + (u >= cdf) + float(n0)
-        more = np.flatnonzero(past == _BLOCK)
+        more = np.flatnonzero(past == BLOCK)
         last_p, last_c = pk[-1, more], ck[-1, more]
         # a u above the largest CDF value floating point reaches (within 1e-16 of 1) stops where
         # the CDF stopped growing: the far tail, which carries no more mass
@@ -317,18 +319,18 @@ def _inversion(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
         go = ~stalled
         nxt = more[go]
         active, u, lam, p, cdf = active[nxt], u[nxt], lam[nxt], last_p[go], last_c[go]
-        n0 += _BLOCK
+        n0 += BLOCK
     return k
 
 
-_BLOCK = 8  # terms of the CDF per step of the inversion (sim.rng_kernel.BLOCK)
-_STEPS = np.arange(1, _BLOCK + 1, dtype=float)
+BLOCK = 8  # terms of the CDF per step of the inversion (the kernel's too)
+_STEPS = np.arange(1, BLOCK + 1, dtype=float)
 _TRIES = 4  # rejection attempts per step of PTRS after the first attempt
 #: PTRS's steps, the attempts weighed together (attempt 0 alone, then TRIES at a time): the
 #: shifts of the states of their uniforms u (place index) and v (index + 1)
 _SHIFTS = [(_shift(a, 0), _shift(a, 1)) for a in
-           [np.arange(1)] + [np.arange(a, min(a + _TRIES, _MAX_ATTEMPTS))
-                             for a in range(1, _MAX_ATTEMPTS, _TRIES)]]
+           [np.arange(1)] + [np.arange(a, min(a + _TRIES, MAX_ATTEMPTS))
+                             for a in range(1, MAX_ATTEMPTS, _TRIES)]]
 
 
 def _ptrs(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
@@ -371,20 +373,20 @@ def _ptrs(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return k_out
 
 
-_LOG_FACTORIALS = np.array([math.lgamma(k + 1.0) for k in range(4096)])
+LOG_FACTORIALS = np.array([math.lgamma(k + 1.0) for k in range(4096)])
 
 
 def _log_factorial(k: np.ndarray) -> np.ndarray:
     """log k! of whole numbers k >= 0: a table below 4,096, :func:`_loggam` above."""
     k = np.asarray(k, dtype=float)
-    small = k < len(_LOG_FACTORIALS)
-    out = _LOG_FACTORIALS[np.where(small, k, 0).astype(np.intp)]
+    small = k < len(LOG_FACTORIALS)
+    out = LOG_FACTORIALS[np.where(small, k, 0).astype(np.intp)]
     if not small.all():
         out[~small] = _loggam(k[~small] + 1.0)
     return out
 
 
-_LOGGAM_A = (8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
+LOGGAM_A = (8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
              -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
              6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
              -1.39243221690590e00)
@@ -399,8 +401,8 @@ def _loggam(x: np.ndarray) -> np.ndarray:
         n = np.where((x < 7.0) & (x > 0), np.floor(7.0 - x), 0.0)
         x0 = x + n
         x2 = (1.0 / x0) * (1.0 / x0)
-        gl0 = np.full(x.shape, _LOGGAM_A[9])
-        for a in _LOGGAM_A[8::-1]:
+        gl0 = np.full(x.shape, LOGGAM_A[9])
+        for a in LOGGAM_A[8::-1]:
             gl0 = gl0 * x2 + a
         gl = gl0 / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * _libm(_log, x0) - x0
         for k in range(1, int(n.max(initial=0.0)) + 1):

@@ -10,8 +10,8 @@ not import Numba; :func:`sim.rng.set_kernel`) and checks the rates' shape before
 ``(month, 2 i)``, as :func:`sim.rng.uniforms` numbers it) and takes:
 
 - rates below :data:`sim.rng.PTRS_FROM`: the uniform u of that state; 0 if u < F(0) = exp(-lam),
-  1 if u < F(1) = lam F(0) + F(0), else :func:`inversion` of the CDF, :data:`BLOCK` terms at a
-  time;
+  1 if u < F(1) = lam F(0) + F(0), else :func:`inversion` of the CDF, :data:`sim.rng.BLOCK`
+  terms at a time;
 - rates from :data:`sim.rng.PTRS_FROM`: :func:`ptrs`, Hörmann's transformed rejection, attempt
   ``a`` taking the uniforms at places ``(month, 2 i)`` and ``(month, 2 i + 1)`` of attempt ``a``
   (counter ``+ a << 24``).
@@ -37,34 +37,31 @@ import numba
 import numpy as np
 
 from sim.rng import (
-    _BAD_RATE,
-    _BLOCK,
-    _GAMMA,
-    _INDEX_BITS,
-    _LOG_FACTORIALS,
-    _M1,
-    _M2,
-    _MAX_ATTEMPTS,
-    _S11,
-    _S27,
-    _S30,
-    _S31,
-    _TO_UNIT,
+    BAD_RATE,
+    BLOCK,
+    GAMMA,
+    INDEX_BITS,
+    LOG_FACTORIALS,
+    LOGGAM_A,
+    M1,
+    M2,
+    MAX_ATTEMPTS,
     PTRS_FROM,
+    S11,
+    S27,
+    S30,
+    S31,
+    TO_UNIT,
 )
-from sim.rng import _LOGGAM_A as _LOGGAM
 
-__all__ = ["BLOCK", "counts", "inversion", "log_factorial", "loggam", "ptrs", "small_count",
+__all__ = ["counts", "inversion", "log_factorial", "loggam", "ptrs", "small_count",
            "unit"]
 
-# SplitMix64's constants, the counter's layout and PTRS's tables: sim.rng's own, so that the two
-# implementations cannot drift apart
-_ATTEMPT_SHIFT = np.uint64(_INDEX_BITS)  # a counter's bits of the index: the attempt sits above
+# SplitMix64's constants, the counter's layout and PTRS's tables are sim.rng's own
+_ATTEMPT_SHIFT = np.uint64(INDEX_BITS)  # a counter's bits of the index: the attempt sits above
 _ONE = np.uint64(1)
 _TWO = np.uint64(2)
-#: Terms of the CDF per step of the inversion.
-BLOCK = _BLOCK
-_LOGGAM_A = np.array(_LOGGAM)
+_LOGGAM_A = np.array(LOGGAM_A)
 _HALF_LOG_2PI = 0.5 * 1.8378770664093453
 
 
@@ -82,10 +79,10 @@ def _jit(func: Callable) -> Callable:
 def unit(z: np.uint64) -> float:
     """The uniform number in [0, 1) of SplitMix64's state ``z``: the top 53 bits of its output
     function (wrapping uint64 arithmetic)."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    z = z ^ (z >> _S31)
-    return np.float64(z >> _S11) * _TO_UNIT
+    z = (z ^ (z >> S30)) * M1
+    z = (z ^ (z >> S27)) * M2
+    z = z ^ (z >> S31)
+    return np.float64(z >> S11) * TO_UNIT
 
 
 @_jit
@@ -163,8 +160,8 @@ def loggam(x: float) -> float:
 @_jit
 def log_factorial(k: float) -> float:
     """log k! of a whole number k >= 0: a table below 4,096, :func:`loggam` of k + 1 above."""
-    if k < _LOG_FACTORIALS.size:
-        return _LOG_FACTORIALS[int(k)]
+    if k < LOG_FACTORIALS.size:
+        return LOG_FACTORIALS[int(k)]
     return loggam(k + 1.0)
 
 
@@ -178,10 +175,10 @@ def ptrs(state: np.uint64, lam: float) -> float:
     b = 0.931 + 2.53 * math.sqrt(lam)
     a = -0.059 + 0.02483 * b
     vr = 0.9277 - 3.6224 / (b - 2.0)
-    for attempt in range(_MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         shift = np.uint64(attempt) << _ATTEMPT_SHIFT
-        u = unit(state + shift * _GAMMA) - 0.5
-        v = unit(state + (shift + _ONE) * _GAMMA)
+        u = unit(state + shift * GAMMA) - 0.5
+        v = unit(state + (shift + _ONE) * GAMMA)
         us = 0.5 - abs(u)
         k = np.floor((2.0 * a / us + b) * u + lam + 0.43)  # u = -0.5: us = 0, k = -inf, rejected
         if us >= 0.07 and v <= vr:  # the squeeze: most draws stop here
@@ -217,8 +214,8 @@ def counts(lam: np.ndarray, keys: np.ndarray, per_key: int, base: np.uint64) -> 
             if rate == 0.0:
                 continue
             if not (rate > 0.0 and rate < math.inf):
-                raise ValueError(_BAD_RATE)
-            state = (base + _TWO * np.uint64(i)) * _GAMMA + key
+                raise ValueError(BAD_RATE)
+            state = (base + _TWO * np.uint64(i)) * GAMMA + key
             if rate < PTRS_FROM:
                 out[at] = small_count(unit(state), rate)
             else:
