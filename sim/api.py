@@ -18,6 +18,7 @@ from sim.provenance import provenance
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from sim.record import LazyRunArrays, Recorder, RunArrays
 
@@ -45,23 +46,29 @@ def load_config(overrides: Sequence[str] = (), config_name: str = "config",
 
 class LazyTables(Mapping[str, "pd.DataFrame"]):
     """A run's output tables, built from its world's recorded arrays the first time one is read
-    (a sweep that keeps only the summary never pays for them)."""
+    (a sweep that keeps only the summary never pays for them): as Arrow tables
+    (:meth:`arrow`, what :meth:`RunResult.write` writes, without importing pandas), and each
+    converted to a pandas DataFrame when read."""
 
     def __init__(self, recorder: Recorder, b: int, arrays: RunArrays | LazyRunArrays):
         from sim.record import TABLES
 
         self._recorder, self._b, self._arrays = recorder, b, arrays
         self._names = tuple(TABLES)  # the output contract's tables, in their order
-        self._tables: dict[str, pd.DataFrame] | None = None
+        self._arrow: dict[str, pa.Table] | None = None
+        self._frames: dict[str, pd.DataFrame] = {}
 
-    def _built(self) -> dict[str, pd.DataFrame]:
-        if self._tables is None:
-            self._tables = self._recorder.tables(self._arrays, self._b)
+    def arrow(self) -> dict[str, pa.Table]:
+        """The tables as Arrow tables (built once)."""
+        if self._arrow is None:
+            self._arrow = self._recorder.arrow_tables(self._arrays, self._b)
             self._recorder = None  # type: ignore[assignment]  # the batch's arrays can go
-        return self._tables
+        return self._arrow
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return self._built()[name]
+        if name not in self._frames:
+            self._frames[name] = self.arrow()[name].to_pandas()
+        return self._frames[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)

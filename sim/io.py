@@ -140,8 +140,13 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
 
     check_run_folder(folder, result.config)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, df in result.tables.items():
-        table = pa.Table.from_pandas(df, preserve_index=False)
+    tables = result.tables
+    if hasattr(tables, "arrow"):  # a run's LazyTables: Arrow tables, pandas never imported
+        arrow = tables.arrow()
+    else:  # tables given as DataFrames
+        arrow = {name: pa.Table.from_pandas(df, preserve_index=False)
+                 for name, df in tables.items()}
+    for name, table in arrow.items():
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
     (folder / "summary.json").write_text(json.dumps(_json_safe(result.summary), indent=2,
                                                     sort_keys=False) + "\n")

@@ -9,6 +9,14 @@ it in its place), so code that does use Mesa's spaces (Mesa's own visualisation,
 notebook) gets them as usual, a little later. Only Mesa's package ``__init__`` modules import
 these modules, and they only bind them to a name.
 
+Mesa's modules also import pandas (``mesa.agent``, ``mesa.datacollection`` and Mesa's data
+recorders), about 0.3 s, to build agents from a DataFrame or to collect data, which this model
+never does. While Mesa is imported, a stand-in for pandas (:data:`DEFERRED_FOR_MESA`) is what
+those modules bind to their ``pd``; the stand-in is removed from ``sys.modules`` as soon as Mesa's
+import is over, so that every other ``import pandas`` gets the real one, and the first attribute
+Mesa reads from its ``pd`` imports the real pandas too. A single run from the command line writes
+its tables with pyarrow alone and never imports pandas.
+
 Mesa's import also reads the call stack twice (``mesa.mesa_logging``: ``inspect.stack()`` to name
 a logger, ``inspect.getouterframes`` in ``method_logger``), at a cost that grows with the depth of
 the stack: the command line calls :func:`import_mesa` from a short one before a run (some 0.05 s
@@ -25,16 +33,20 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFERRED", "import_mesa"]
+__all__ = ["DEFERRED", "DEFERRED_FOR_MESA", "import_mesa"]
 
 #: Mesa's modules imported only when first used, and their files below Mesa's package folder.
 DEFERRED = {"mesa.discrete_space": "discrete_space/__init__.py",
             "mesa.space": "space.py",
             "mesa.experimental.continuous_space": "experimental/continuous_space/__init__.py"}
+#: Other packages stood in for while Mesa is imported only (the stand-ins Mesa's modules bound
+#: stay there, and import the real package when first read).
+DEFERRED_FOR_MESA = ("pandas",)
 
 
 class _Deferred(types.ModuleType):
-    """Stands in for one of :data:`DEFERRED` until an attribute of it is read."""
+    """Stands in for a module of :data:`DEFERRED` or :data:`DEFERRED_FOR_MESA` until an attribute
+    of it is read."""
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(_load(self.__name__), attr)
@@ -51,20 +63,35 @@ def _load(name: str) -> types.ModuleType:
     return real
 
 
-def import_mesa() -> types.ModuleType:
-    """``import mesa``, with the modules of :data:`DEFERRED` deferred if Mesa was not imported
-    yet."""
-    if "mesa" not in sys.modules:
-        spec = importlib.util.find_spec("mesa")  # finds the package without importing it
-        root = Path(spec.origin).parent if spec is not None and spec.origin else None
-        for name, file in DEFERRED.items():
-            if name in sys.modules:
-                continue
-            stub = _Deferred(name)
-            stub.__spec__ = ModuleSpec(name, None)
-            if root is not None:  # inspect.getmodule reads every module's __file__
-                stub.__file__ = str(root / file)
-            sys.modules[name] = stub
-    import mesa
+def _stand_in(name: str, origin: str | None) -> _Deferred:
+    """A stand-in module for ``name`` whose real module file is ``origin``."""
+    stub = _Deferred(name)
+    stub.__spec__ = ModuleSpec(name, None)
+    if origin is not None:  # inspect.getmodule reads every module's __file__
+        stub.__file__ = origin
+    return stub
 
+
+def import_mesa() -> types.ModuleType:
+    """``import mesa``, with the modules of :data:`DEFERRED` deferred and the packages of
+    :data:`DEFERRED_FOR_MESA` stood in for during the import, if Mesa was not imported yet."""
+    if "mesa" in sys.modules:
+        import mesa
+
+        return mesa
+    spec = importlib.util.find_spec("mesa")  # finds the package without importing it
+    root = Path(spec.origin).parent if spec is not None and spec.origin else None
+    for name, file in DEFERRED.items():
+        if name not in sys.modules:
+            sys.modules[name] = _stand_in(name, str(root / file) if root is not None else None)
+    during = [name for name in DEFERRED_FOR_MESA if name not in sys.modules]
+    for name in during:
+        found = importlib.util.find_spec(name)
+        sys.modules[name] = _stand_in(name, found.origin if found is not None else None)
+    try:
+        import mesa
+    finally:  # only Mesa's own modules hold these stand-ins
+        for name in during:
+            if isinstance(sys.modules.get(name), _Deferred):
+                del sys.modules[name]
     return mesa

@@ -52,13 +52,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.config import AES, WEST, MetricsConfig, parse_month
 from sim.record import TABLES, Recorder, RunArrays
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["DIMENSIONS", "UN_MISSIONS", "arrays_from_tables", "horizon_steps", "summarize",
            "summarize_arrays", "summarize_batch"]
@@ -92,6 +94,8 @@ COSTS = ("gross_cost_usd", "host_payments_usd", "concession_revenue_usd", "net_c
 def _codes(column: pd.Series, ids: list[str]) -> np.ndarray:
     """Integer code of each row's id in ``ids``; ids not yet in ``ids`` are appended to it in
     order of first appearance."""
+    import pandas as pd
+
     codes, uniques = pd.factorize(column)
     for u in uniques:
         if str(u) not in ids:

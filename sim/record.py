@@ -1,17 +1,18 @@
 """Process 8: record each month into preallocated arrays; turn them into the tables of docs/ODD.md section 10 once, at the end.
 
 The arrays are ``[T, B, ...]`` (month, then world: a month's record is one contiguous copy):
-:meth:`Recorder.arrays` and :meth:`Recorder.tables` give one world's run."""
+:meth:`Recorder.arrays` and :meth:`Recorder.tables` give one world's run. The tables are built as
+Arrow tables (:meth:`Recorder.arrow_tables`: what a run writes to Parquet, without pandas) and
+read as pandas DataFrames (:meth:`Recorder.tables`, each Arrow table's ``to_pandas()``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.config import INSTRUMENT_KINDS, month_str
 from sim.processes.influence import dimension_shares
@@ -19,7 +20,11 @@ from sim.processes.ledger import MonthLedger
 from sim.state import MILITARY, SimState
 from sim.world.build import World
 
-__all__ = ["TABLES", "Recorder", "RunArrays"]
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["TABLES", "Recorder", "RunArrays", "numeric_column", "string_column"]
 
 CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 TROOPS = INSTRUMENT_KINDS.index("troops")
@@ -48,10 +53,44 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def _strings(values: tuple[str, ...] | list[str] | np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """A pandas string array of ``values``: columns of ids are built by ``take`` from it, which is
-    much faster than converting an array of Python strings row by row."""
-    return pd.array(list(values), dtype="str")
+def numeric_column(values: np.ndarray) -> pa.Array:
+    """A numeric numpy array as an Arrow array, built on its buffer. ``pa.array`` would do the
+    same, but asks pyarrow's pandas shim about every array it is given, which imports pandas
+    (some 0.3 s of a single run's command)."""
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    if values.dtype.kind not in "iuf" or values.ndim != 1:
+        raise TypeError(f"an Arrow column from a 1-D numeric array, not {values.dtype} "
+                        f"[{values.ndim} axes]")
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values),
+                                 [None, pa.py_buffer(values)])
+
+
+def string_column(values: tuple[str, ...] | list[str],
+                  index: np.ndarray | None = None) -> pa.Array:
+    """An Arrow string array of ``values[index]`` (default: of ``values``), built on its buffers
+    with numpy (as :func:`numeric_column`; Arrow's ``take`` would import pyarrow.compute, some
+    0.08 s): columns of ids are built from the few ids and each row's index, without converting
+    strings row by row."""
+    import pyarrow as pa
+
+    encoded = [v.encode() for v in values]
+    lengths = np.array([len(e) for e in encoded], dtype=np.int64)
+    if index is None:
+        index = np.arange(len(encoded))
+    row_lengths = lengths[index]
+    ends = np.cumsum(row_lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    large = total > np.iinfo(np.int32).max
+    offsets = np.zeros(len(index) + 1, dtype=np.int64 if large else np.int32)
+    offsets[1:] = ends
+    # each row's bytes, gathered from the ids' bytes
+    pool = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    first = np.cumsum(lengths) - lengths
+    data = pool[np.repeat(first[index] - offsets[:-1], row_lengths) + np.arange(total)]
+    return pa.Array.from_buffers(pa.large_string() if large else pa.string(), len(index),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
 #: (column, SimState attribute) recorded as they are each month
@@ -249,33 +288,35 @@ class Recorder:
         """The first day of each month of the run, ``YYYY-MM-01``."""
         return [month_str(self.start + k) + "-01" for k in range(self.n)]
 
-    def _frame(self, columns: dict[str, np.ndarray | pd.api.extensions.ExtensionArray],
-               entity_cols: list[tuple[str, tuple[str, ...]]],
-               dates: pd.api.extensions.ExtensionArray) -> pd.DataFrame:
+    def _frame(self, columns: dict[str, np.ndarray | pa.Array],
+               entity_cols: list[tuple[str, tuple[str, ...]]], dates: list[str]) -> pa.Table:
         """A long table: one row per step and entity, in C order of the ``[T, ...]`` arrays in
-        ``columns`` (extension arrays: already one value per row); the key columns first.
+        ``columns`` (Arrow arrays: already one value per row); the key columns first.
         ``dates``: the date of each step."""
+        import pyarrow as pa
+
         shape = next(a.shape for a in columns.values() if isinstance(a, np.ndarray))
         idx = np.indices(shape).reshape(len(shape), -1)
-        data = {"step": idx[0].astype(np.int32), "date": dates.take(idx[0])}
+        data = {"step": numeric_column(idx[0].astype(np.int32)),
+                "date": string_column(dates, idx[0])}
         for axis, (col, ids) in enumerate(entity_cols, start=1):
-            data[col] = _strings(ids).take(idx[axis])
+            data[col] = string_column(ids, idx[axis])
         for c, a in columns.items():
-            data[c] = a.reshape(-1) if isinstance(a, np.ndarray) else a
-        return pd.DataFrame(data)
+            data[c] = numeric_column(a.reshape(-1)) if isinstance(a, np.ndarray) else a
+        return pa.table(data)
 
-    def _events(self, dates: list[str], b: int) -> pd.DataFrame:
+    def _events(self, dates: list[str], b: int) -> pa.Table:
         """World ``b``'s events table, in the order the events were recorded."""
-        cols = ["step", "date", "kind", "actor", "target", "detail", "origin"]
-        if not self.events[b]:
-            ev = pd.DataFrame([], columns=cols).astype(object)
-            ev["step"] = ev["step"].astype(np.int32)
-            return ev
-        step, kind, actor, target, detail, origin = zip(*self.events[b])
-        return pd.DataFrame({"step": np.array(step, dtype=np.int32),
-                             "date": _strings([dates[k] for k in step]), "kind": _strings(kind),
-                             "actor": _strings(actor), "target": _strings(target),
-                             "detail": _strings(detail), "origin": _strings(origin)})
+        import pyarrow as pa
+
+        rows = self.events[b]
+        step = np.array([e[0] for e in rows], dtype=np.int32)
+        data = {"step": numeric_column(step), "date": string_column(dates, step)}
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+        for name, values in zip(("kind", "actor", "target", "detail", "origin"), columns[1:],
+                                strict=True):
+            data[name] = string_column(values)
+        return pa.table(data)
 
     def control(self, b: int | slice | np.ndarray = slice(None),
                 step: int | slice = slice(None)) -> np.ndarray:
@@ -330,16 +371,15 @@ class Recorder:
             states=states, presence={k: presence[k] for k in TABLES["presence"][1]},
             powers=self.power_columns(b), groups=groups)
 
-    def tables(self, arrays: RunArrays | None = None, b: int = 0) -> dict[str, pd.DataFrame]:
-        """World ``b``'s output tables of docs/ODD.md section 10, one row per the key named (from
-        ``arrays``, world ``b``'s, if :meth:`arrays` was called already)."""
+    def arrow_tables(self, arrays: RunArrays | None = None, b: int = 0) -> dict[str, pa.Table]:
+        """World ``b``'s output tables of docs/ODD.md section 10 as Arrow tables, one row per the
+        key named (from ``arrays``, world ``b``'s, if :meth:`arrays` was called already)."""
         w = self.world
         a = self.arrays(b) if arrays is None else arrays
-        day_list = self._dates()
-        dates = _strings(day_list)
-        regime = _strings(("civilian", "military")).take(
-            (a.states["regime"].reshape(-1) == MILITARY).astype(np.intp))
-        regions = {"state": _strings(w.state_ids).take(np.tile(w.region_state, self.n)),
+        dates = self._dates()
+        regime = string_column(("civilian", "military"),
+                          (a.states["regime"].reshape(-1) == MILITARY).astype(np.intp))
+        regions = {"state": string_column(w.state_ids, np.tile(w.region_state, self.n)),
                    "control": _world(self.regions["control"], b),
                    "fighters": _world(self.regions["fighters"], b),
                    "fatalities": _world(self.regions["fatalities"], b).round(6)}
@@ -351,5 +391,10 @@ class Recorder:
             "powers": self._frame(a.powers, [("power", w.power_ids)], dates),
             "groups": self._frame(a.groups, [("group", w.group_ids)], dates),
             "regions": self._frame(regions, [("region", w.region_ids)], dates),
-            "events": self._events(day_list, b),
+            "events": self._events(dates, b),
         }
+
+    def tables(self, arrays: RunArrays | None = None, b: int = 0) -> dict[str, pd.DataFrame]:
+        """World ``b``'s output tables as pandas DataFrames (:meth:`arrow_tables`, each
+        ``to_pandas()``: ids and dates as pandas' string dtype)."""
+        return {name: t.to_pandas() for name, t in self.arrow_tables(arrays, b).items()}

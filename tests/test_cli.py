@@ -491,12 +491,14 @@ def test_the_run_folder_is_resolved_as_omegaconf_resolves_it():
 
 def test_a_command_read_from_the_cache_writes_the_same_files_without_hydra(tmp_path):
     """The second run of a command (read from the composition cache) imports neither Hydra nor
-    OmegaConf, and writes the same files, byte for byte, as the first (composed) one."""
+    OmegaConf, and writes the same files, byte for byte, as the first (composed) one; neither
+    imports pandas or pyarrow.compute (the tables are written as Arrow tables)."""
     env = {**os.environ, "SAHEL_SIM_CACHE": str(tmp_path / "cache")}
     args = ["end=2019-03", "seed=3", "output.plots=false",
             f"hydra.run.dir={tmp_path}/run_${{now:%H%M%S%f}}"]
     probe = (f"import json, sys\nsys.argv = ['sahel-sim', *{args!r}]\nfrom sim.cli import main\n"
-             "main()\nprint(json.dumps(sorted(m for m in ('hydra', 'omegaconf') "
+             "main()\nprint(json.dumps(sorted(m for m in ('hydra', 'omegaconf', 'pandas', "
+             "'pyarrow.compute') "
              "if m in sys.modules)))\n")
     loaded = []
     for _ in range(2):

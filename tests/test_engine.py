@@ -187,6 +187,28 @@ def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
     assert out.stdout.strip() == "ok"
 
 
+def test_mesa_is_imported_without_pandas_which_its_modules_still_read():
+    """sim.lazy_mesa: importing the model leaves pandas out; the ``pd`` Mesa's modules hold
+    imports it when read, and every other ``import pandas`` gets the real package."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, types\n"
+        "import sim.model\n"
+        "assert 'pandas' not in sys.modules\n"
+        "import mesa.agent, mesa.datacollection\n"
+        "frame = mesa.agent.pd.DataFrame({'a': [1, 2]})\n"
+        "import pandas\n"
+        "assert type(pandas) is types.ModuleType and isinstance(frame, pandas.DataFrame)\n"
+        "assert mesa.datacollection.pd.Series is pandas.Series\n"
+        "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
 def test_a_downgrade_in_one_world_leaves_the_others_arithmetic_alone():
     """A downgraded partner in world 1 cuts world 1's partner effect only: world 0's combat is
     what it is alone, bit for bit (combat sums a world's partners' effect as the world alone
