@@ -2,8 +2,11 @@
 
 ``import mesa`` imports its spaces (``mesa.discrete_space``, ``mesa.space`` and
 ``mesa.experimental.continuous_space``), which import scipy.spatial and networkx: about 0.45 s of
-a command that runs a model in 0.3 s. The model uses Mesa's ``Model``, ``Agent`` and event list,
-never a space. :func:`import_mesa` puts a stand-in module under each of those names before Mesa
+a command that runs a model in 0.3 s; and its batch runner (``mesa.batchrunner``: tqdm, asyncio,
+multiprocessing), which the package's ``__init__`` imports ``batch_run`` from (the stand-in holds
+a ``batch_run`` that imports the real module when called, :data:`FORWARDED`). The model uses
+Mesa's ``Model``, ``Agent`` and event list, never a space nor the batch runner.
+:func:`import_mesa` puts a stand-in module under each of those names before Mesa
 is imported; the first attribute anyone reads from a stand-in imports the real module (and puts
 it in its place), so code that does use Mesa's spaces (Mesa's own visualisation, a user's
 notebook) gets them as usual, a little later. Only Mesa's package ``__init__`` modules import
@@ -31,14 +34,20 @@ import sys
 import types
 from importlib.machinery import ModuleSpec
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["DEFERRED", "DEFERRED_FOR_MESA", "import_mesa"]
+__all__ = ["DEFERRED", "DEFERRED_FOR_MESA", "FORWARDED", "import_mesa"]
 
 #: Mesa's modules imported only when first used, and their files below Mesa's package folder.
-DEFERRED = {"mesa.discrete_space": "discrete_space/__init__.py",
+DEFERRED = {"mesa.batchrunner": "batchrunner.py",
+            "mesa.discrete_space": "discrete_space/__init__.py",
             "mesa.space": "space.py",
             "mesa.experimental.continuous_space": "experimental/continuous_space/__init__.py"}
+#: Names Mesa's package imports from a deferred module (``from mesa.batchrunner import
+#: batch_run``): the stand-in holds a function that imports the real module when called.
+#: ``mesa.batchrunner`` imports tqdm, asyncio and multiprocessing, some 0.1 s.
+FORWARDED = {"mesa.batchrunner": ("batch_run",)}
 #: Other packages stood in for while Mesa is imported only (the stand-ins Mesa's modules bound
 #: stay there, and import the real package when first read).
 DEFERRED_FOR_MESA = ("pandas",)
@@ -49,6 +58,9 @@ class _Deferred(types.ModuleType):
     of it is read."""
 
     def __getattr__(self, attr: str) -> Any:
+        if attr == "__path__" and not self.__dict__.get("is_package", True):
+            # a module, not a package: ``from module import name`` asks for it first
+            raise AttributeError(attr)
         return getattr(_load(self.__name__), attr)
 
 
@@ -63,12 +75,26 @@ def _load(name: str) -> types.ModuleType:
     return real
 
 
+def _forward(module: str, attr: str) -> Callable[..., Any]:
+    """A function that calls ``module.attr``, importing the real module on its first call."""
+
+    def forwarded(*args: Any, **kwargs: Any) -> Any:
+        return getattr(_load(module), attr)(*args, **kwargs)
+
+    forwarded.__name__ = forwarded.__qualname__ = attr
+    forwarded.__doc__ = f"``{module}.{attr}`` (imported when first called: sim.lazy_mesa)."
+    return forwarded
+
+
 def _stand_in(name: str, origin: str | None) -> _Deferred:
     """A stand-in module for ``name`` whose real module file is ``origin``."""
     stub = _Deferred(name)
     stub.__spec__ = ModuleSpec(name, None)
+    stub.is_package = origin is None or Path(origin).name == "__init__.py"
     if origin is not None:  # inspect.getmodule reads every module's __file__
         stub.__file__ = origin
+    for attr in FORWARDED.get(name, ()):
+        setattr(stub, attr, _forward(name, attr))
     return stub
 
 

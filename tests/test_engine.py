@@ -165,8 +165,8 @@ def test_a_failing_run_in_a_batch_is_recorded_and_the_others_are_kept(monkeypatc
 
 
 def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
-    """sim.lazy_mesa: importing the model leaves scipy.spatial and networkx out; Mesa's spaces
-    still work the moment something reads them."""
+    """sim.lazy_mesa: importing the model leaves scipy.spatial, networkx and the batch runner's
+    tqdm out; Mesa's spaces and ``mesa.batch_run`` still work the moment something uses them."""
     import subprocess
     import sys
 
@@ -174,7 +174,18 @@ def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
         "import sys\n"
         "import sim.model\n"
         "assert 'scipy.spatial' not in sys.modules and 'networkx' not in sys.modules\n"
+        "assert 'tqdm' not in sys.modules\n"
         "import mesa\n"
+        "class Tiny(mesa.Model):\n"
+        "    def __init__(self, rng=None):\n"
+        "        super().__init__(rng=rng)\n"
+        "        self.datacollector = mesa.DataCollector(model_reporters={'ticks': 'steps'})\n"
+        "    def step(self):\n"
+        "        self.datacollector.collect(self)\n"
+        "rows = mesa.batch_run(Tiny, parameters={}, iterations=2, max_steps=3,\n"
+        "                      number_processes=1, display_progress=False)\n"
+        "assert [r['Step'] for r in rows] == [3, 3] and 'tqdm' in sys.modules\n"
+        "assert mesa.batchrunner.batch_run.__module__ == 'mesa.batchrunner'\n"
         "assert mesa.discrete_space.OrthogonalMooreGrid.__name__ == 'OrthogonalMooreGrid'\n"
         "assert mesa.space.MultiGrid.__name__ == 'MultiGrid'\n"
         "from mesa.experimental.continuous_space import ContinuousSpace\n"
