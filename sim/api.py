@@ -104,16 +104,18 @@ class RunResult:
         return write_run(self, Path(folder), self.config.output.plots if plots is None else plots)
 
 
-def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: Sequence[int]
+def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: Sequence[int],
+              joins: Sequence[tuple[int, int] | None] | None = None,
               ) -> list[tuple[Mapping[str, pd.DataFrame], dict[str, Any], LazyRunArrays]]:
     """Run one batch: world ``b`` is ``prepared[b]`` (checked ``cfgs[b]``; the configs share a
-    structure, :mod:`sim.batch`) with ``seeds[b]``; return each world's tables (built when read),
-    summary (without provenance) and arrays."""
+    structure, :mod:`sim.batch`) with ``seeds[b]`` (joining the batch as ``joins[b]`` says:
+    :class:`~sim.model.SahelModel`); return each world's tables (built when read), summary
+    (without provenance) and arrays."""
     from sim.metrics import summarize_batch
     from sim.model import SahelModel
     from sim.record import LazyRunArrays
 
-    model = SahelModel(prepared, seeds)
+    model = SahelModel(prepared, seeds, joins)
     model.run()
     # every world's summary at once, each what summarize_arrays gives it alone, bit for bit
     summaries = summarize_batch(model.recorder, [c.metrics for c in cfgs], cfgs[0].start,
@@ -239,6 +241,7 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
     twins = None
     wanted = [i for i, c in enumerate(cfgs) if c.metrics.twin]
     if wanted:
+        from sim.batch import first_difference
         from sim.twin import twin_config
 
         # a twin differs from its run in what each world of a batch has of its own (the Western
@@ -249,11 +252,22 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
         twin_cfgs = per_config([cfgs[i] for i in wanted],
                                lambda c: twin_config(c, powers[id(c)]))
         twins_prepared = per_config(twin_cfgs, lambda twin: memo.prepare(twin)[0])
-        outs = _simulate([*cfgs, *twin_cfgs], [*prepared, *twins_prepared],
-                         [*seeds, *(seeds[i] for i in wanted)])
+        # a twin runs its run's months until the first it can differ in, so it joins the batch
+        # then as a copy of its run (sim.batch.first_difference; the same numbers, fewer months)
+        firsts: dict[tuple[int, int], int] = {}
+        for k, i in enumerate(wanted):
+            pair = (id(prepared[i]), id(twins_prepared[k]))
+            if pair not in firsts:
+                firsts[pair] = first_difference(prepared[i], twins_prepared[k])
+        month = [firsts[(id(prepared[i]), id(twins_prepared[k]))] for k, i in enumerate(wanted)]
+        order = sorted(range(len(wanted)), key=month.__getitem__)  # the earliest join first
+        outs = _simulate([*cfgs, *(twin_cfgs[k] for k in order)],
+                         [*prepared, *(twins_prepared[k] for k in order)],
+                         [*seeds, *(seeds[wanted[k]] for k in order)],
+                         [None] * len(cfgs) + [(month[k], wanted[k]) for k in order])
         runs, twins = outs[:len(cfgs)], [None] * len(cfgs)
-        for i, out in zip(wanted, outs[len(cfgs):], strict=True):
-            twins[i] = out
+        for k, out in zip(order, outs[len(cfgs):], strict=True):
+            twins[wanted[k]] = out
     else:
         runs = _simulate(cfgs, prepared, seeds)
     common = provenance()

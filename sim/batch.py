@@ -36,12 +36,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import RunConfig
+from sim.config import RunConfig, parse_month
 from sim.config.hashing import dumps, field_names
 
 __all__ = ["PER_WORLD_SCENARIO", "VALUE_EVENTS", "VALUE_SECTIONS", "BatchStructureError",
-           "distinct_events", "group_by_structure", "merge_events", "stack_config",
-           "stack_section", "structure_key", "world_events", "world_value"]
+           "distinct_events", "first_difference", "group_by_structure", "head_config",
+           "merge_events", "stack_config", "stack_section", "structure_key", "world_events",
+           "world_value"]
 
 #: The sections whose numbers are per-world values (``[B, 1]`` arrays in a batch's config).
 VALUE_SECTIONS = ("params", "rules", "scenario")
@@ -300,3 +301,81 @@ def stack_section(path: str, objs: Sequence[Any]) -> Any:
 def world_value(x: np.ndarray, b: int) -> Any:
     """World ``b``'s value of a stacked number (a ``[B, 1]`` array) as a Python number."""
     return x[b, 0].item()
+
+
+def head_config(cfg: RunConfig, n: int) -> RunConfig:
+    """A batch's config (:func:`stack_config`) for its first ``n`` worlds: every ``[B, 1]``
+    number of the value sections cut to ``[n, 1]`` (views), the rest shared."""
+
+    def head(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            return value[:n]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out = copy.copy(value)
+            for f in dataclasses.fields(value):
+                object.__setattr__(out, f.name, head(object.__getattribute__(value, f.name)))
+            return out
+        return value
+
+    out = copy.copy(cfg)
+    for section in VALUE_SECTIONS:
+        setattr(out, section, head(getattr(cfg, section)))
+    return out
+
+
+#: The scenario's switches under which the protected powers matter (expulsions, the regimes'
+#: choice of partners, withdrawals over casualties): with all three off, no process reads them.
+_PROTECTION_READ_BY = ("endogenous_expulsion", "endogenous_partner_choice",
+                       "endogenous_withdrawal")
+
+
+def _simulated_text(cfg: RunConfig) -> str:
+    """What of ``cfg`` the engine reads besides the seed and each world's own scenario fields
+    (:data:`PER_WORLD_SCENARIO`, the Western cut's share), as JSON."""
+    plain = {name: getattr(cfg, name) for name in field_names(type(cfg)) or ()
+             if name not in ("seed", "metrics", "output", "scenario")}
+    sc = cfg.scenario
+    plain["scenario"] = {name: getattr(sc, name) for name in field_names(type(sc)) or ()
+                         if name not in PER_WORLD_SCENARIO and name != "west_withdrawal_share"}
+    return dumps(plain)
+
+
+def first_difference(a: RunConfig, b: RunConfig) -> int:
+    """The first month (counted from ``start``, 0 for the first) in which two worlds with the same
+    seed and the configs ``a`` and ``b`` can differ, or the run's number of months if they cannot
+    differ before its end: configs that differ only in each world's own scenario fields (a run
+    and its twin, :mod:`sim.twin`) run the same months until the first of
+
+    - the first place where their dated events (:func:`world_events`, within the run) differ;
+    - the Western cut, if their ``west_withdrawal_share`` differ;
+    - the first month, if their protected powers differ and a process reads them
+      (``endogenous_expulsion``, ``endogenous_partner_choice`` or ``endogenous_withdrawal``).
+
+    Configs that differ in anything else the engine reads (a value, the world, the dates, the
+    rules) give 0.
+    """
+    if a is not b and _simulated_text(a) != _simulated_text(b):
+        return 0
+    start = parse_month(a.start, "start")
+    months = parse_month(a.end, "end") - start + 1
+    sa, sb = a.scenario, b.scenario
+    first = months
+    if set(sa.protected) != set(sb.protected) and any(getattr(sa, f)
+                                                      for f in _PROTECTION_READ_BY):
+        return 0
+    if sa.west_withdrawal_share != sb.west_withdrawal_share:
+        cut = parse_month(sa.west_withdrawal_date, "scenario.west_withdrawal_date") - start
+        if 0 <= cut < months:
+            first = min(first, cut)
+
+    def dated(scenario: Any) -> list[tuple[int, Any]]:
+        out = [(parse_month(e.date, "event date") - start, e) for e in world_events(scenario)]
+        return [(m, e) for m, e in out if 0 <= m < months]
+
+    ea, eb = dated(sa), dated(sb)
+    for k in range(max(len(ea), len(eb))):
+        here = [x for x in (ea[k] if k < len(ea) else None, eb[k] if k < len(eb) else None)
+                if x is not None]
+        if len(here) == 1 or here[0] != here[1]:
+            return min(first, *(m for m, _ in here))
+    return first

@@ -16,14 +16,16 @@ processes (process 1).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
 from sim.agents import ArmedGroup, ForeignPower, HostState
-from sim.batch import distinct_events, merge_events, stack_config, world_value
+from sim.batch import distinct_events, head_config, merge_events, stack_config, world_value
 from sim.config import (
     AES,
     INSTRUMENT_KINDS,
@@ -49,7 +51,7 @@ from sim.rng import stream_keys, uniforms
 from sim.rules import RuleContext
 from sim.seeds import stream
 from sim.state import CIVILIAN, MEMORY, MILITARY, NEVER, initial_state
-from sim.world.build import World, build_world, stack_worlds
+from sim.world.build import SHARED_FIELDS, World, build_world, stack_worlds
 
 __all__ = ["SahelModel"]
 
@@ -82,6 +84,17 @@ class _WestCut:
             self.model.west_cut(self.month)
 
 
+@dataclass
+class _Join:
+    """The worlds that join the batch at the start of ``month`` (:meth:`SahelModel.join`)."""
+
+    model: SahelModel
+    month: int
+
+    def __call__(self) -> None:
+        self.model.join(self.month)
+
+
 class SahelModel(mesa.Model):
     """The model. Build it from a validated :class:`~sim.config.RunConfig` (see
     :func:`sim.prepare.prepare`), then call :meth:`run`.
@@ -91,9 +104,23 @@ class SahelModel(mesa.Model):
         seeds: one seed per world (default: ``[cfg.seed]``, a batch of one). World ``b`` draws
             from the streams of ``seeds[b]`` (:func:`sim.rng.stream_keys`), so its run is the
             run of ``cfg`` with that seed, bit for bit, whatever else is in the batch.
+        joins: for each world, ``None`` (it runs from the first month) or ``(month, source)``:
+            it joins the batch at the start of ``month`` as a copy of world ``source`` (a world
+            that runs from the first month), its arrays and events of the months before copied
+            from the source's, and runs on from there. For a world whose config and seed can
+            differ from its source's only from that month on (a run's twin before the first
+            month it can differ: :func:`sim.batch.first_difference`), its results are those it
+            has when run from the first month, bit for bit, for fewer months' work. The worlds
+            that join come after those that do not, in the order of their months (the worlds
+            that run at any time are the first ones of the batch).
+
+    Raises:
+        ValueError: ``joins`` does not give one entry per world, in that order, each source a
+            world that runs from the first month.
     """
 
-    def __init__(self, cfg: RunConfig | Sequence[RunConfig], seeds: Sequence[int] | None = None):
+    def __init__(self, cfg: RunConfig | Sequence[RunConfig], seeds: Sequence[int] | None = None,
+                 joins: Sequence[tuple[int, int] | None] | None = None):
         # the model reads the configs as they are; a budget or param event changes the model's
         # own copies of the objects on its path (:func:`sim.config.paths.copy_along`), never the
         # caller's config
@@ -117,6 +144,10 @@ class SahelModel(mesa.Model):
         self.start_month = parse_month(cfg.start, "start")
         self.n_months = parse_month(cfg.end, "end") - self.start_month + 1
         n = len(self.seeds)
+        self._joins = self._check_joins(joins, n)
+        #: the worlds that run now: the first ``active`` of the batch (the others join later)
+        self.active = sum(1 for j in self._joins if j is None)
+        self._heads: dict[tuple[int, int], RunConfig] = {}
         self.state = initial_state(self.cfg, self.world, n)
         self.recorder = Recorder(self.world, self.start_month, self.n_months, n)
         w = self.world
@@ -150,7 +181,7 @@ class SahelModel(mesa.Model):
         if cfg.scenario.endogenous_partner_choice:  # the regimes' standing starts at the value
             ins = hosts_p.insecurity(w, st, self.cfg.params.hosts)
             st.standing = self._partner_value(ins, np.zeros(ins.shape), foreign, 0)
-        self._scheduled: list[_ScheduledEvent | _WestCut] = []
+        self._scheduled: list[_ScheduledEvent | _WestCut | _Join] = []
         sc = cfg.scenario
         if (sc.west_withdrawal_share > 0).any():  # each world's own sign (sim.batch)
             m = parse_month(sc.west_withdrawal_date, "scenario.west_withdrawal_date") - self.start_month
@@ -170,6 +201,10 @@ class SahelModel(mesa.Model):
                 action = _ScheduledEvent(self, ev, m, worlds)
                 self._scheduled.append(action)
                 self.schedule_event(action, at=m + 0.5)
+        for m in sorted({j[0] for j in self._joins if j is not None and j[0] < self.n_months}):
+            join = _Join(self, m)
+            self._scheduled.append(join)  # Mesa keeps a weak reference
+            self.schedule_event(join, at=m + 0.25)
 
     def _build_world(self, edges: tuple[np.ndarray, np.ndarray] | None = None) -> World:
         """The batch's World: each distinct world config built once (on the adjacency ``edges``
@@ -196,11 +231,97 @@ class SahelModel(mesa.Model):
     # ----------------------------------------------------------------------- running
 
     def run(self) -> None:
-        """Run every month from ``start`` to ``end``."""
+        """Run every month from ``start`` to ``end`` (a world that joins after the last month
+        has its source's run)."""
         self.run_until(self.n_months)
+        self.join(self.n_months)
+
+    @staticmethod
+    def _check_joins(joins: Sequence[tuple[int, int] | None] | None, n: int
+                     ) -> list[tuple[int, int] | None]:
+        """``joins`` as a list of ``(month, source)`` or ``None``, checked (see the class)."""
+        if joins is None:
+            return [None] * n
+        out = [None if j is None or int(j[0]) <= 0 else (int(j[0]), int(j[1])) for j in joins]
+        if len(out) != n:
+            raise ValueError(f"joins: {len(out)} entries for {n} worlds; allowed: one per world")
+        first = sum(1 for j in out if j is None)
+        months = [j[0] for j in out[first:] if j is not None]
+        if any(j is not None for j in out[:first]) or len(months) != n - first \
+                or months != sorted(months):
+            raise ValueError("joins: the worlds that join later must come after those that run "
+                             "from the first month, in the order of their months")
+        bad = [j[1] for j in out[first:] if not 0 <= j[1] < first]
+        if bad:
+            raise ValueError(f"joins: source world {bad[0]}; allowed: a world that runs from the "
+                             f"first month, 0 to {first - 1}")
+        return out
+
+    def join(self, month: int) -> None:
+        """The worlds that join at the start of ``month`` (``joins``) become copies of their
+        sources: every state array, the recorded months before ``month`` and the events."""
+        joining = [(b, j[1]) for b, j in enumerate(self._joins)
+                   if j is not None and b >= self.active and j[0] <= month]
+        if not joining:
+            return
+        dst = np.array([b for b, _ in joining])
+        src = np.array([s for _, s in joining])
+        st = self.state
+        for value in vars(st).values():
+            if isinstance(value, np.ndarray):
+                value[dst] = value[src]
+        self.recorder.copy_worlds(src, dst, min(month, self.n_months))
+        self.active = int(dst.max()) + 1
+
+    @contextmanager
+    def _head(self) -> Iterator[None]:
+        """Inside this block the model's batch is its first :attr:`active` worlds: its config,
+        world, state, recorder, keys and protected powers are views of theirs. A state array a
+        process replaces is copied back into the batch's."""
+        n = self.active
+        full = (self.cfg, self.world, self.state, self.recorder, self.protected,
+                self.recruit_keys, self.attack_keys, self.combat_keys, self.politics_keys)
+        key = (id(self.cfg), n)
+        if key not in self._heads:
+            self._heads = {key: head_config(self.cfg, n)}
+        world = copy.copy(self.world)
+        for name, value in vars(self.world).items():
+            if name not in SHARED_FIELDS and isinstance(value, np.ndarray):
+                setattr(world, name, value[:n])
+        state = copy.copy(self.state)
+        views = {name: value[:n] for name, value in vars(self.state).items()
+                 if isinstance(value, np.ndarray)}
+        for name, view in views.items():
+            setattr(state, name, view)
+        self.cfg, self.world, self.state = self._heads[key], world, state
+        self.recorder = full[3].head(n)
+        self.protected = full[4][:n]
+        self.recruit_keys, self.attack_keys, self.combat_keys, self.politics_keys = (
+            k[:n] for k in full[5:])
+        try:
+            yield
+        finally:
+            whole = full[2]
+            for name, value in vars(state).items():
+                if name in views:
+                    if value is not views[name]:  # replaced, not written through the view
+                        getattr(whole, name)[:n] = value
+                else:
+                    setattr(whole, name, value)
+            (self.cfg, self.world, self.state, self.recorder, self.protected,
+             self.recruit_keys, self.attack_keys, self.combat_keys, self.politics_keys) = full
 
     def step(self) -> None:
-        """One month: processes 2-8 (process 1, the dated events, ran just before)."""
+        """One month: processes 2-8 (process 1, the dated events, ran just before), in the
+        worlds that run now (:attr:`active`)."""
+        if self.active == self.worlds:
+            self._month()
+        else:
+            with self._head():
+                self._month()
+
+    def _month(self) -> None:
+        """Processes 2-8 of one month in every world of the batch."""
         cfg, w, st = self.cfg, self.world, self.state
         month = self.steps - 1
         st.month = month
@@ -500,7 +621,7 @@ class SahelModel(mesa.Model):
         share is above 0 (the sign is each world's own: a twin's is 0)."""
         w, st, sc = self.world, self.state, self.cfg.scenario
         st.month = month
-        for b in range(self.worlds):
+        for b in range(self.active):
             share = world_value(sc.west_withdrawal_share, b)
             if share <= 0:  # no cut in this world (a twin, beside its run)
                 continue
@@ -571,8 +692,9 @@ class SahelModel(mesa.Model):
                 f"scenario event {ev.id or ev.date!r}: kind {ev.kind!r} has no handler; allowed: "
                 f"{', '.join(self.EVENT_HANDLERS)} (validate the config before building a model)")
         self.state.month = month
-        if worlds is None:
-            worlds = np.arange(self.worlds)
+        worlds = np.arange(self.active) if worlds is None else worlds[worlds < self.active]
+        if worlds.size == 0:
+            return
         with self.recorder.scheduled():
             handler(self, ev, month, f" ({ev.note})" if ev.note else "", worlds)
 

@@ -7,6 +7,7 @@ read as pandas DataFrames (:meth:`Recorder.tables`, each Arrow table's ``to_pand
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -221,6 +222,34 @@ class Recorder:
         self.regions = {c: np.zeros((t, b, r)) for c in ("control", "fighters", "fatalities")}
         self.events: list[list[tuple[int, str, str, str, str, str]]] = [[] for _ in range(b)]
         self.origin = "emergent"
+
+    def _arrays(self) -> Iterator[np.ndarray]:
+        """Every recorded ``[T, B, ...]`` array."""
+        yield self.level
+        yield self.casualties
+        yield self.political_cost
+        for table in (self.states, self.presence, self.cents, self.groups, self.regions):
+            yield from table.values()
+
+    def head(self, n: int) -> Recorder:
+        """A recorder of the first ``n`` worlds whose arrays and event lists are this one's
+        (views): what it records is recorded here."""
+        out = copy.copy(self)
+        out.worlds = n
+        for name in ("states", "presence", "cents", "groups", "regions"):
+            setattr(out, name, {k: v[:, :n] for k, v in getattr(self, name).items()})
+        out.level, out.casualties = self.level[:, :n], self.casualties[:, :n]
+        out.political_cost = self.political_cost[:, :n]
+        out.events = self.events[:n]
+        return out
+
+    def copy_worlds(self, src: np.ndarray, dst: np.ndarray, months: int) -> None:
+        """Worlds ``dst`` take the recorded months before ``months`` and the events of worlds
+        ``src`` (a world joining the batch as a copy of another: :meth:`SahelModel.join`)."""
+        for a in self._arrays():
+            a[:months, dst] = a[:months, src]
+        for s, d in zip(src.tolist(), dst.tolist(), strict=True):
+            self.events[d] = list(self.events[s])
 
     @contextmanager
     def scheduled(self) -> Iterator[None]:
