@@ -116,7 +116,7 @@ class SahelModel(mesa.Model):
 
     Raises:
         ValueError: ``joins`` does not give one entry per world, in that order, each source a
-            world that runs from the first month.
+            world with the same seed that runs from the first month.
     """
 
     def __init__(self, cfg: RunConfig | Sequence[RunConfig], seeds: Sequence[int] | None = None,
@@ -145,6 +145,11 @@ class SahelModel(mesa.Model):
         self.n_months = parse_month(cfg.end, "end") - self.start_month + 1
         n = len(self.seeds)
         self._joins = self._check_joins(joins, n)
+        for b, j in enumerate(self._joins):
+            if j is not None and self.seeds[j[1]] != self.seeds[b]:
+                raise ValueError(f"joins: world {b} (seed {self.seeds[b]}) joins as a copy of "
+                                 f"world {j[1]} (seed {self.seeds[j[1]]}); allowed: a source "
+                                 "with the same seed")
         #: the worlds that run now: the first ``active`` of the batch (the others join later)
         self.active = sum(1 for j in self._joins if j is None)
         self._heads: dict[tuple[int, int], RunConfig] = {}

@@ -148,3 +148,9 @@ def test_the_joining_worlds_do_not_run_before_their_month(monkeypatch):
     control = model.recorder.regions["control"]
     assert np.array_equal(control[:month, 0], control[:month, 1])
     assert not np.array_equal(control[month:, 0], control[month:, 1])
+
+
+def test_a_world_joins_only_a_source_with_its_seed():
+    cfg = prepare(load_config(["metrics.twin=false", "end=2019-06"]))
+    with pytest.raises(ValueError, match="a source with the same seed"):
+        SahelModel(cfg, [1, 2], joins=[None, (3, 0)])
