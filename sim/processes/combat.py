@@ -18,17 +18,18 @@ most of its activity in Mali in 2022).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
-from sim.processes.arrays import ratio
+from sim.processes.arrays import ratio, sum_last
 from sim.processes.militias import update_memories
 from sim.processes.powers import personnel
 from sim.rng import poisson
 from sim.state import SimState
-from sim.world.build import World
+from sim.world.build import SMALL_PRODUCT, World
 
 __all__ = ["CombatResult", "air_sorties", "combat", "hostile_strength", "security_allocation"]
 
@@ -114,6 +115,36 @@ def _split(draws: np.ndarray, sizes: tuple[int, ...]) -> list[np.ndarray]:
     return out
 
 
+@functools.cache
+def _totals_matrix(rows: tuple[int, ...]) -> np.ndarray:
+    """[4, rows] which rows of the month's draws (blocks of ``rows`` rows, in the order of
+    :func:`combat`'s rates) add up to the state side's dead, the civilians the state side
+    killed, all civilians killed, and all the dead. A clash's dead count once: the two groups of
+    its pair lose half of them each."""
+    start = np.cumsum((0, *rows))
+    army, foreign, fighters, civ_groups, civ_foreign, civ_army, militia, civ_militia, clash = (
+        slice(start[k], start[k + 1]) for k in range(9))
+    pick = np.zeros((4, start[-1]))
+    for block in (army, foreign, militia):
+        pick[0, block] = 1.0
+    for block in (civ_army, civ_foreign, civ_militia):
+        pick[1, block] = 1.0
+    pick[2] = pick[1]
+    pick[2, civ_groups] = 1.0
+    pick[3] = pick[0] + pick[2]
+    pick[3, fighters] = pick[3, clash] = 1.0
+    pick.flags.writeable = False
+    return pick
+
+
+def _count_sums(pick: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``pick @ counts`` ([k, n] 0/1 by [B, n, m] counts: [B, k, m]), sums of counts, exact in any
+    order: a stack of small matrix products, or ``einsum`` (no BLAS threads) for large ones."""
+    if pick.size * counts.shape[-1] > SMALL_PRODUCT:
+        return np.einsum("kn,bnm->bkm", pick, counts)
+    return pick @ counts
+
+
 def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
            keys: np.ndarray, mp: MilitiaParams | None = None,
            reprisal_months: np.ndarray | float = 6.0) -> CombatResult:
@@ -126,7 +157,7 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     """
     rs = world.region_state
     n_p, n_g = st.level.shape[1], st.fighters.shape[1]
-    arms_per_soldier = st.arms_memory.sum(axis=2) / np.maximum(st.army, 1.0) / 1e4
+    arms_per_soldier = sum_last(st.arms_memory) / np.maximum(st.army, 1.0) / 1e4
     st.army_eff = world.army_effectiveness * (1.0 + p.arms_effect * arms_per_soldier)
     sorties = air_sorties(world, st)  # [B, S]
     if sorties.any():
@@ -146,7 +177,10 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     s_eff = army_r * st.army_eff[:, rs] + ts * foreign_eff[:, rs] + militia * militia_eff
     s_scaled = s_eff / p.force_ratio
     with np.errstate(divide="ignore", invalid="ignore"):
-        sm, am = s_scaled ** p.tullock_m, a ** p.tullock_m
+        if np.equal(p.tullock_m, 1.0).all():  # x ** 1.0 is x: the power's loop is skipped
+            sm, am = s_scaled, a
+        else:
+            sm, am = s_scaled ** p.tullock_m, a ** p.tullock_m
         success = np.where(a > 0, sm / (sm + am), 1.0)
     success[np.isnan(success)] = 1.0  # inf / inf: overwhelming strength on both sides
     st.control += p.control_speed * (success - st.control)
@@ -169,33 +203,45 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     ft_num = (world.hostile_foreign_targeting[:, None, :] @ attacks)[:, 0]
     ft = ratio(ft_num, hostile_attacks, 1.0)
     exposure_ps = np.einsum("bpsi,bpi->bps", st.level, world.person_exposure)  # [B, P, S]
-    w_foreign = exposure_ps[:, :, rs] * ts[:, None, :] * ft[:, None, :]  # [B, P, R]
+    if n_p < 8:  # numpy sums fewer than 8 powers in their order whatever the memory layout, so
+        # they can be laid out by power, which is faster to fill and to sum over powers
+        w_foreign = np.take(exposure_ps, rs, axis=2)  # [B, P, R]
+        w_foreign *= ts[:, None, :]
+        w_foreign *= ft[:, None, :]
+    else:
+        w_foreign = exposure_ps[:, :, rs] * ts[:, None, :] * ft[:, None, :]  # [B, P, R]
     w_total = army_r + w_foreign.sum(axis=1) + militia
     share_army = ratio(army_r, w_total, 1.0)
     share_foreign = ratio(w_foreign, w_total[:, None, :])
     share_militia = ratio(militia, w_total)
     harm_ps = np.einsum("bpsi,bpi->bps", st.level, world.person_civilian_harm)  # [B, P, S]
     pairs = world.rival_pairs
-    lam = np.concatenate((
-        (e_state * share_army)[:, None, :],  # army deaths
-        e_state[:, None, :] * share_foreign,  # foreign deaths [B, P, R]
-        e_fighters[:, None, :],  # fighter deaths
-        world.civilian_targeting[:, :, None] * attacks,  # civilians killed by groups [B, G, R]
-        harm_ps[:, :, rs] * ts[:, None, :] * engaged[:, None, :],  # civilians killed by foreign
-        (world.army_harm[:, rs] * army_r * engaged)[:, None, :],  # civilians killed by the army
-        # militia members killed, and civilians killed by militias (reprisals)
-        (e_state * share_militia)[:, None, :],
-        (_militia_harm(world, st, mp) * militia * engaged)[:, None, :],
-        # rival groups fight each other where both are present [B, pairs, R]
-        (p.clash_rate * world.rival_weight)[:, :, None]
-        * np.minimum(st.fighters[:, pairs[:, 0]], st.fighters[:, pairs[:, 1]]),
-    ), axis=1)
+    rows = (1, n_p, 1, n_g, n_p, 1, 1, 1, len(pairs))
+    # the rates [B, rows, R]: blocks of rows in this order, each written in place
+    lam = np.empty((a.shape[0], sum(rows), a.shape[1]))
+    (army_l, foreign_l, fighter_l, groups_l, civ_foreign_l, civ_army_l, militia_l, civ_militia_l,
+     clash_l) = _split(lam, rows)
+    np.multiply(e_state, share_army, out=army_l[:, 0])  # army deaths
+    np.multiply(e_state[:, None, :], share_foreign, out=foreign_l)  # foreign deaths [B, P, R]
+    fighter_l[:, 0] = e_fighters  # fighter deaths
+    # civilians killed by groups [B, G, R]
+    np.multiply(world.civilian_targeting[:, :, None], attacks, out=groups_l)
+    # civilians killed by foreign forces [B, P, R]
+    np.multiply(np.take(harm_ps, rs, axis=2), ts[:, None, :], out=civ_foreign_l)
+    civ_foreign_l *= engaged[:, None, :]
+    # civilians killed by the army
+    np.multiply(world.army_harm[:, rs], army_r, out=civ_army_l[:, 0])
+    civ_army_l[:, 0] *= engaged
+    # militia members killed, and civilians killed by militias (reprisals)
+    np.multiply(e_state, share_militia, out=militia_l[:, 0])
+    np.multiply(_militia_harm(world, st, mp), militia, out=civ_militia_l[:, 0])
+    civ_militia_l[:, 0] *= engaged
+    # rival groups fight each other where both are present [B, pairs, R]
+    np.multiply((p.clash_rate * world.rival_weight)[:, :, None],
+                np.minimum(st.fighters[:, pairs[:, 0]], st.fighters[:, pairs[:, 1]]), out=clash_l)
     draws = poisson(keys, st.month, lam)
-    (army_deaths, foreign_deaths, fighter_deaths, civ_groups, civ_foreign, civ_army,
-     militia_deaths, civ_militia, clash_deaths) = _split(
-        draws, (1, n_p, 1, n_g, n_p, 1, 1, 1, len(pairs)))
-    army_deaths, fighter_deaths, civ_army = army_deaths[:, 0], fighter_deaths[:, 0], civ_army[:, 0]
-    militia_deaths, civ_militia = militia_deaths[:, 0], civ_militia[:, 0]
+    _, _, fighter_deaths, civ_groups, _, _, militia_deaths, _, clash_deaths = _split(draws, rows)
+    fighter_deaths, militia_deaths = fighter_deaths[:, 0], militia_deaths[:, 0]
     st.militia = np.maximum(st.militia - militia_deaths, 0.0)
     clash = world.rival_incidence.T @ (clash_deaths / 2.0)  # [B, G, R] half of a clash's dead
 
@@ -205,23 +251,24 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     st.fighters -= f_share * fighter_deaths[:, None, :] + clash
     np.maximum(st.fighters, 0.0, out=st.fighters)
 
-    state_side = army_deaths + foreign_deaths.sum(axis=1) + militia_deaths
-    civ_state_side = civ_army + civ_foreign.sum(axis=1) + civ_militia
-    civilians = civ_groups.sum(axis=1) + civ_state_side
-    st.fatalities = state_side + fighter_deaths + civilians + clash.sum(axis=1)
+    # sums of counts, so the order of the additions does not matter: the state side's dead, the
+    # civilians it killed, all civilians killed and all the dead [B, R], and per state
+    totals = _totals_matrix(rows)
+    sums = _count_sums(totals, draws).transpose(1, 0, 2).copy()  # [4, B, R]
+    state_side, civ_state_side, civilians = sums[0], sums[1], sums[2]
+    st.fatalities = sums[3]
     st.civilian_fatalities = civilians
-    # per state (counts, so the order of the sums does not matter)
-    by_state = world.by_state(np.concatenate((army_deaths[:, None], foreign_deaths, civ_foreign,
-                                              st.fatalities[:, None], civilians[:, None]),
-                                             axis=1))
-    army_s, casualties, civ_by_power, fat_s, civ_s = _split(by_state, (1, n_p, n_p, 1, 1))
+    by_state = world.count_by_state(draws)  # [B, rows, S]
+    army_s, casualties, _, _, civ_by_power = _split(by_state, rows[:5])
+    state_sums = _count_sums(totals[2:], by_state)
+    civ_s, fat_s = state_sums[:, 0], state_sums[:, 1]
     st.army = np.maximum(st.army - army_s[:, 0], 0.0)
     st.army_deaths = army_s[:, 0]
     st.casualties = casualties  # [B, P, S]
     st.harm_memory = st.harm_memory * _DECAY12 + civ_state_side
     st.harm_attributed = st.harm_attributed * _DECAY12 + civ_by_power.transpose(0, 2, 1)
-    st.state_fatalities = fat_s[:, 0]
-    st.state_civilian = civ_s[:, 0]
+    st.state_fatalities = fat_s
+    st.state_civilian = civ_s
 
     # per group: attacks, deaths it inflicted (its share of hostile attacks), civilians it killed
     h_att = world.hostility[:, :, None] * attacks

@@ -63,11 +63,13 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
     if src.size == 0:
         return
     attract = (1.0 - st.control + p.move_floor) * world.rent_attraction
-    w = attract[:, dst]  # [B, E]
+    # (np.take gathers along an axis into a C-ordered array, which the sums read without a copy)
+    w = np.take(attract, dst, axis=1)  # [B, E]
     norm = world.sum_into_sources(w)
     frac = w / norm[:, src]
     out = world.mobility[:, :, None] * st.fighters  # [B, G, R]
-    flow = out[:, :, src] * frac[:, None, :]  # [B, G, E]
+    flow = np.take(out, src, axis=2)  # [B, G, E]
+    flow *= frac[:, None, :]
     # what each region receives, for every group and world in one bincount
     st.fighters += world.into_regions(flow) - out
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
-from sim.processes.arrays import ratio
+from sim.processes.arrays import ratio, sum_last
 from sim.processes.powers import personnel
 from sim.state import MILITARY, SimState
 from sim.world.build import World
@@ -63,7 +63,7 @@ def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarra
     foreign = np.einsum("bpsi,bpi->bsp", st.level, world.person_effectiveness)
     if st.downgraded.any():  # a downgraded partner loses part of its effect
         foreign = foreign * st.effect_factor
-    return st.army * st.army_eff + foreign.sum(axis=2), foreign
+    return st.army * st.army_eff + sum_last(foreign), foreign
 
 
 def update_vacuum(world: World, st: SimState, p: HostProcessParams, force_ratio: float,
@@ -114,7 +114,7 @@ def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
 
 def decide_offers(st: SimState, p: HostProcessParams) -> np.ndarray:
     """[B, S, P] bool: which pending offers the host accepts (receptive enough, not banned)."""
-    offered = st.offers.sum(axis=3).transpose(0, 2, 1) > 0
+    offered = sum_last(st.offers).transpose(0, 2, 1) > 0
     allowed = st.banned_until <= st.month
     return offered & allowed & (st.receptivity >= p.accept_threshold[:, :, None])
 
@@ -131,11 +131,36 @@ def payment_capacity(world: World, st: SimState, r: ResourceParams) -> tuple[np.
     return cash, world.concession_rent_share * held_rent * r.host_can_pay
 
 
+#: The last large bills :func:`monthly_bills` computed: copies of the levels and unit costs they
+#: come from, and of the bills. Levels change only when deployments advance (process 5), so the
+#: bills settled at the end of a month are those the next month's rules see.
+_last_bills: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+_MEMO_MIN_SIZE = 4096  # levels with fewer entries are billed afresh (cheaper than comparing)
+
+
 def monthly_bills(world: World, st: SimState) -> np.ndarray:
     """``[3, B, S, P]`` this month's bills for the current levels, in USD: gross cost, the part
     billed to the host in cash (``host_cash_share``) and the part billed in concessions
-    (``concession_share``). Arms are not billed here: the arms market bills them (process 5)."""
-    return np.einsum("bpsi,bkpi->kbsp", st.level, world.billing)
+    (``concession_share``). Arms are not billed here: the arms market bills them (process 5).
+
+    For a large batch the last bills are kept: levels and unit costs identical bit for bit (same
+    shapes and memory layouts) give a copy of them, the floats this function computed."""
+    global _last_bills
+    level, billing = st.level, world.billing
+    if level.size < _MEMO_MIN_SIZE or level.dtype != np.float64 or billing.dtype != np.float64:
+        return np.einsum("bpsi,bkpi->kbsp", level, billing)
+    last = _last_bills
+    if last is not None and _same_bits(last[0], level) and _same_bits(last[1], billing):
+        return last[2].copy(order="K")
+    bills = np.einsum("bpsi,bkpi->kbsp", level, billing)
+    _last_bills = (level.copy(order="K"), billing.copy(order="K"), bills.copy(order="K"))
+    return bills
+
+
+def _same_bits(kept: np.ndarray, x: np.ndarray) -> bool:
+    """Whether float64 arrays ``kept`` and ``x`` have the same shape, memory layout and bits."""
+    return (kept.shape == x.shape and kept.strides == x.strides
+            and bool((kept.view(np.uint64) == x.view(np.uint64)).all()))
 
 
 def payment_shares(world: World, st: SimState, r: ResourceParams,
@@ -158,7 +183,7 @@ def payment_shares(world: World, st: SimState, r: ResourceParams,
     """
     _, cash_due, conc_due = monthly_bills(world, st) if bills is None else bills
     cash_cap, conc_cap = payment_capacity(world, st, r)
-    return _share_paid(cash_cap, cash_due.sum(axis=2)), _share_paid(conc_cap, conc_due.sum(axis=2))
+    return _share_paid(cash_cap, sum_last(cash_due)), _share_paid(conc_cap, sum_last(conc_due))
 
 
 def _share_paid(capacity: np.ndarray, due: np.ndarray) -> np.ndarray:
@@ -197,7 +222,7 @@ def update_budget(world: World, st: SimState, p: HostProcessParams, ins: np.ndar
         target = target * (1.0 - loss)
     st.budget += p.budget_rate * (target - st.budget)
     # last month's contractor cash (arms are bought from the arms share of the budget)
-    paid = 12.0 * (st.host_paid - st.arms_paid).sum(axis=2) + st.budget * world.arms_budget_share
+    paid = 12.0 * sum_last(st.host_paid - st.arms_paid) + st.budget * world.arms_budget_share
     army_target = np.divide(np.maximum(st.budget - paid, 0.0), st.army_unit_cost,
                             out=st.army.copy(), where=st.army_unit_cost > 0)
     st.army += p.army_growth_rate * (army_target - st.army)

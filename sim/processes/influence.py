@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, InfluenceParams
-from sim.processes.arrays import ratio
+from sim.processes.arrays import ratio, sum_last
 from sim.state import SimState
 from sim.world.build import World
 
@@ -30,7 +30,7 @@ DIMENSIONS = ("security", "arms", "aid", "info")
 
 
 def _share(x: np.ndarray) -> np.ndarray:
-    return ratio(x, x.sum(axis=-1, keepdims=True))
+    return ratio(x, sum_last(x, keepdims=True))
 
 
 def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
@@ -42,7 +42,7 @@ def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
     - aid, info: its share of the aid and information operations in the state this month.
     """
     foreign = np.einsum("bpsi,bpi->bsp", st.level, world.person_effectiveness)
-    capacity = st.army * st.army_eff + foreign.sum(axis=2)
+    capacity = st.army * st.army_eff + sum_last(foreign)
     return (ratio(foreign, capacity[:, :, None]), _share(st.arms_memory),
             _share(st.level[:, :, :, AID].transpose(0, 2, 1)),
             _share(st.level[:, :, :, INFO_OPS].transpose(0, 2, 1)))
@@ -56,7 +56,7 @@ def target_influence(world: World, st: SimState, p: InfluenceParams,
     provision = (p.security_weight[:, :, None] * security + p.arms_weight[:, :, None] * arms
                  + p.aid_weight[:, :, None] * aid + p.info_weight[:, :, None] * info)
     w = st.receptivity * provision
-    return w / (p.autonomy[:, :, None] + w.sum(axis=2, keepdims=True))
+    return w / (p.autonomy[:, :, None] + sum_last(w, keepdims=True))
 
 
 def update_influence(world: World, st: SimState, p: InfluenceParams) -> tuple[np.ndarray, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, ResourceParams
-from sim.processes.arrays import ratio
+from sim.processes.arrays import ratio, sum_last
 from sim.state import SimState
 from sim.world.build import World
 
@@ -54,7 +54,7 @@ def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> 
     changed = desired != st.target[:, pi]
     if not changed.any():
         return
-    present = st.level[:, pi].sum(axis=2) > 0
+    present = sum_last(st.level[:, pi]) > 0
     direct = (present | st.agreement[:, :, pi])[:, :, None] & changed
     up = desired > st.level[:, pi]
     months = np.where(up, world.ramp_months[:, pi][:, None, :],
@@ -81,8 +81,17 @@ def scale_to_budget(world: World, st: SimState) -> None:
 
 
 def personnel(world: World, levels: np.ndarray) -> np.ndarray:
-    """[..., P, S] persons in ``levels`` ([..., P, S, I]): the sum of the person instruments."""
-    return (levels * world.is_person).sum(axis=-1)
+    """[..., P, S] persons in ``levels`` ([..., P, S, I]): the sum of the person instruments.
+
+    The person instruments are added one after the other from +0.0, in their order: the floats
+    of ``(levels * world.is_person).sum(axis=-1)`` for finite levels (numpy sums a trailing axis
+    of fewer than 8 elements that way, and the other instruments add exact zeros), without its
+    temporary array and reduction.
+    """
+    out = np.zeros(levels.shape[:-1])
+    for col in world.person_columns:
+        out += levels[..., col]
+    return out
 
 
 def mark_exits(world: World, st: SimState, share: np.ndarray) -> None:
@@ -115,7 +124,7 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
     allowed = (st.banned_until <= st.month) & world.arms_exporter[:, None, :]
     w = np.where(allowed, st.receptivity ** 2, 0.0)
     demand = st.budget / 12.0 * world.arms_budget_share
-    wsum = w.sum(axis=2, keepdims=True)
+    wsum = sum_last(w, keepdims=True)
     alloc = demand[:, :, None] * ratio(w, wsum)
     per_power = alloc.sum(axis=1)  # [B, P]
     scale = np.divide(world.arms_export, per_power, out=np.ones_like(per_power),

@@ -7,6 +7,7 @@ in Python.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,10 +21,16 @@ from sim.config import (
     parse_month,
 )
 
-__all__ = ["SHARED_FIELDS", "World", "border_edges", "build_world", "knn_edges",
+__all__ = ["SHARED_FIELDS", "SMALL_PRODUCT", "World", "border_edges", "build_world", "knn_edges",
            "select_snapshot", "stack_worlds", "state_adjacency"]
 
 _EARTH_KM = 6371.0
+#: The most multiply-adds of one matrix product of counts (:meth:`World.count_by_state`): below
+#: the 4 x 65536 from which OpenBLAS (numpy's BLAS here) may spread a product over threads.
+SMALL_PRODUCT = 65536
+#: Below this many leading indices, :meth:`World.count_by_state` uses :meth:`World.by_state`
+#: (one call instead of a matrix product for each).
+_FEW_PRODUCTS = 16
 
 
 @dataclass
@@ -121,16 +128,43 @@ class World:
     rival_weight: np.ndarray  # [K] rivals[g, h] of each pair
     rival_incidence: np.ndarray  # [K, G] 1 where a group is in a pair
     rival_share: np.ndarray  # [G, G] rivals normalized by row
-    _index_cache: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False,
-                                                            compare=False)
+    _index_cache: dict[tuple[str, int], np.ndarray | tuple[int, ...]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def n_regions(self) -> int:
         return len(self.region_ids)
 
+    @property
+    def person_columns(self) -> tuple[int, ...]:
+        """The indices of the person instruments (where :attr:`is_person`), in order."""
+        cols = self._index_cache.get(("person_columns", 0))
+        if cols is None:
+            cols = tuple(int(i) for i in np.flatnonzero(self.is_person))
+            self._index_cache[("person_columns", 0)] = cols
+        return cols
+
     def by_state(self, x: np.ndarray) -> np.ndarray:
         """Sum ``x`` ([..., R]) over the regions of each state: [..., S]."""
         return self._sum_into("state", self.region_state, len(self.state_ids), x)
+
+    def count_by_state(self, x: np.ndarray) -> np.ndarray:
+        """Sum counts ``x`` ([..., R]: whole numbers or halves as floats, each sum below 2**52)
+        over the regions of each state: [..., S], the floats of :meth:`by_state` (such sums are
+        exact whatever the order of the additions).
+
+        A large ``[B, k, R]`` array is summed by a stack of small matrix products (one per
+        leading index, each too small for the BLAS library to spread over threads); any other
+        goes to :meth:`by_state`."""
+        n_s = len(self.state_ids)
+        if (x.ndim != 3 or x.shape[0] < _FEW_PRODUCTS
+                or x.shape[1] * x.shape[2] * n_s > SMALL_PRODUCT):
+            return self.by_state(x)
+        states = self._index_cache.get(("state_matrix", 0))
+        if states is None:  # [R, S] 1 where a region is in a state
+            states = (self.region_state[:, None] == np.arange(n_s)).astype(float)
+            self._index_cache[("state_matrix", 0)] = states
+        return x @ states
 
     def into_regions(self, flow: np.ndarray) -> np.ndarray:
         """Sum ``flow`` along edges ([..., E]) into their destination regions: [..., R]."""
@@ -148,7 +182,7 @@ class World:
         if x.ndim == 1:
             return np.bincount(bins, weights=x, minlength=n)
         lead = x.shape[:-1]
-        k = int(np.prod(lead))
+        k = math.prod(lead)
         index = self._index_cache.get((key, k))
         if index is None:
             index = (np.arange(k)[:, None] * n + bins[None, :]).reshape(-1)
