@@ -223,23 +223,26 @@ class Recorder:
         self.events: list[list[tuple[int, str, str, str, str, str]]] = [[] for _ in range(b)]
         self.origin = "emergent"
 
+    #: The recorded ``[T, B, ...]`` arrays: attributes that are one array, and dicts of them.
+    _ARRAYS = ("level", "casualties", "political_cost")
+    _ARRAY_DICTS = ("states", "presence", "cents", "groups", "regions")
+
     def _arrays(self) -> Iterator[np.ndarray]:
         """Every recorded ``[T, B, ...]`` array."""
-        yield self.level
-        yield self.casualties
-        yield self.political_cost
-        for table in (self.states, self.presence, self.cents, self.groups, self.regions):
-            yield from table.values()
+        for name in self._ARRAYS:
+            yield getattr(self, name)
+        for name in self._ARRAY_DICTS:
+            yield from getattr(self, name).values()
 
     def head(self, n: int) -> Recorder:
         """A recorder of the first ``n`` worlds whose arrays and event lists are this one's
         (views): what it records is recorded here."""
         out = copy.copy(self)
         out.worlds = n
-        for name in ("states", "presence", "cents", "groups", "regions"):
+        for name in self._ARRAYS:
+            setattr(out, name, getattr(self, name)[:, :n])
+        for name in self._ARRAY_DICTS:
             setattr(out, name, {k: v[:, :n] for k, v in getattr(self, name).items()})
-        out.level, out.casualties = self.level[:, :n], self.casualties[:, :n]
-        out.political_cost = self.political_cost[:, :n]
         out.events = self.events[:n]
         return out
 

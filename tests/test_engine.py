@@ -164,12 +164,21 @@ def test_a_failing_run_in_a_batch_is_recorded_and_the_others_are_kept(monkeypatc
     assert rows[0]["verdict"] is not None and rows[2]["verdict"] is not None
 
 
-def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
-    """sim.lazy_mesa: importing the model leaves scipy.spatial, networkx and the batch runner's
-    tqdm out; Mesa's spaces and ``mesa.batch_run`` still work the moment something uses them."""
+def assert_runs_in_a_fresh_process(code: str) -> None:
+    """``code`` runs to its end in a new interpreter (its asserts hold): the imports it checks
+    are a fresh process's."""
     import subprocess
     import sys
 
+    out = subprocess.run([sys.executable, "-c", code + "print('ok')\n"], capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
+    """sim.lazy_mesa: importing the model leaves scipy.spatial, networkx and the batch runner's
+    tqdm out; Mesa's spaces and ``mesa.batch_run`` still work the moment something uses them."""
     code = (
         "import sys\n"
         "import sim.model\n"
@@ -190,20 +199,13 @@ def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
         "assert mesa.space.MultiGrid.__name__ == 'MultiGrid'\n"
         "from mesa.experimental.continuous_space import ContinuousSpace\n"
         "import mesa.discrete_space.grid\n"
-        "assert 'scipy.spatial' in sys.modules\n"
-        "print('ok')\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         check=False)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
+        "assert 'scipy.spatial' in sys.modules\n")
+    assert_runs_in_a_fresh_process(code)
 
 
 def test_mesa_is_imported_without_pandas_which_its_modules_still_read():
     """sim.lazy_mesa: importing the model leaves pandas out; the ``pd`` Mesa's modules hold
     imports it when read, and every other ``import pandas`` gets the real package."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, types\n"
         "import sim.model\n"
@@ -212,12 +214,8 @@ def test_mesa_is_imported_without_pandas_which_its_modules_still_read():
         "frame = mesa.agent.pd.DataFrame({'a': [1, 2]})\n"
         "import pandas\n"
         "assert type(pandas) is types.ModuleType and isinstance(frame, pandas.DataFrame)\n"
-        "assert mesa.datacollection.pd.Series is pandas.Series\n"
-        "print('ok')\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         check=False)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
+        "assert mesa.datacollection.pd.Series is pandas.Series\n")
+    assert_runs_in_a_fresh_process(code)
 
 
 def test_a_downgrade_in_one_world_leaves_the_others_arithmetic_alone():
