@@ -16,6 +16,11 @@ not import Numba; :func:`sim.rng.set_kernel`) and checks the rates' shape before
   ``a`` taking the uniforms at places ``(month, 2 i)`` and ``(month, 2 i + 1)`` of attempt ``a``
   (counter ``+ a << 24``).
 
+Two shortcuts skip work without changing a count (the vectorized counts do not take them):
+:func:`small_count` gives 0 without ``exp`` for a uniform below the tangent ``1 - lam`` of F(0)
+(:data:`TANGENT_MARGIN`), and :func:`inversion` stops a block at the first CDF value above u
+(the CDF only grows, so no later one is at or below u).
+
 ``exp`` and ``log`` are the C library's (LLVM calls libm), the same functions as Python's
 ``math.exp``/``math.log``, which the vectorized counts call (checked by
 ``tests/test_rng_kernel.py``). No fast-math: every product and sum is rounded on its own, in
@@ -54,8 +59,8 @@ from sim.rng import (
     TO_UNIT,
 )
 
-__all__ = ["counts", "inversion", "log_factorial", "loggam", "ptrs", "small_count",
-           "unit"]
+__all__ = ["TANGENT_MARGIN", "counts", "inversion", "log_factorial", "loggam", "ptrs",
+           "small_count", "unit"]
 
 # SplitMix64's constants, the counter's layout and PTRS's tables are sim.rng's own
 _ATTEMPT_SHIFT = np.uint64(INDEX_BITS)  # a counter's bits of the index: the attempt sits above
@@ -63,6 +68,10 @@ _ONE = np.uint64(1)
 _TWO = np.uint64(2)
 _LOGGAM_A = np.array(LOGGAM_A)
 _HALF_LOG_2PI = 0.5 * 1.8378770664093453
+#: How far below the tangent 1 - lam a uniform must be for :func:`small_count` to give 0 without
+#: exp(-lam): exp(-lam) >= 1 - lam for every lam, and the C library's exp and the rounding of
+#: 1 - lam err by less than 2.3e-16 between them, so such a u is below the computed F(0) too.
+TANGENT_MARGIN = 1e-15
 
 
 def _jit(func: Callable) -> Callable:
@@ -112,6 +121,8 @@ def inversion(u: float, lam: float, p0: float) -> float:
             top = total + cdf
             if u >= top:
                 past += 1
+            else:  # F only grows (sums of terms >= 0): no later value of the block is <= u
+                break
         if past < BLOCK:
             return np.float64(past + (1 if u >= cdf else 0) + n0)
         if top <= cdf or term <= 0.0:
@@ -124,7 +135,11 @@ def inversion(u: float, lam: float, p0: float) -> float:
 @_jit
 def small_count(u: float, lam: float) -> float:
     """The Poisson count of the uniform ``u`` at a rate ``lam`` below PTRS_FROM: 0 below F(0) =
-    exp(-lam), 1 below F(1) = lam F(0) + F(0) (most draws stop there), else :func:`inversion`."""
+    exp(-lam), 1 below F(1) = lam F(0) + F(0) (most draws stop there), else :func:`inversion`.
+    A u below the tangent 1 - lam (less :data:`TANGENT_MARGIN`) is below F(0) whatever exp
+    gives: 0 without computing exp (half the draws of a month have rates below 0.1)."""
+    if u < 1.0 - lam - TANGENT_MARGIN:
+        return 0.0
     p0 = math.exp(-lam)
     cdf1 = lam * p0
     cdf1 += p0

@@ -109,10 +109,13 @@ def test_the_first_step_and_the_inversion_equal_the_reference_at_every_cdf_value
     """Uniforms at, just below and just above each of the reference's CDF values (F(0) = p0, F(1)
     = lam p0 + p0, then the blocked sums up to k = 40): the kernel's count of a rate below
     PTRS_FROM (``small_count`` of the uniform at its place) is the reference's, so its CDF values
-    are the same floats."""
-    from sim.rng_kernel import small_count
+    are the same floats. Uniforms around the tangent 1 - lam, below which the kernel gives 0
+    without exp (tiny rates too, where 1 - lam and exp(-lam) round to the same float or
+    neighbours), get the reference's count as well."""
+    from sim.rng_kernel import TANGENT_MARGIN, small_count
 
-    rates = np.concatenate([np.geomspace(1e-6, 9.99, 120), SPECIAL[SPECIAL < PTRS_FROM]])
+    rates = np.concatenate([[1e-300, 1e-18, 1e-16, 4e-16, 1e-15, 3e-15, 1e-12],
+                            np.geomspace(1e-6, 9.99, 120), SPECIAL[SPECIAL < PTRS_FROM]])
     us, lams = [], []
     for lam in rates:
         p0 = float(np.exp(-lam))
@@ -123,7 +126,7 @@ def test_the_first_step_and_the_inversion_equal_the_reference_at_every_cdf_value
             sums = np.cumsum(ratio * p) + top
             cdf += sums.tolist()
             p, top, n0 = float(ratio[-1] * p), float(sums[-1]), n0 + 8
-        cdf = np.array(cdf)
+        cdf = np.array([*cdf, 1.0 - lam, 1.0 - lam - TANGENT_MARGIN])
         for u in np.concatenate([cdf, np.nextafter(cdf, 0.0), np.nextafter(cdf, 1.0), [0.0]]):
             if u < 1.0:
                 us.append(float(u))
