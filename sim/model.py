@@ -607,18 +607,22 @@ class SahelModel(mesa.Model):
                             f"{st.low_months[b, si, pi]} months; leaves over "
                             f"{notice} months")
 
-    def withdraw(self, b: int, pi: int, si: int, month: int, detail: str,
+    def withdraw(self, b: int | np.ndarray, pi: int, si: int, month: int, detail: str,
                  instrument: str = "", value: float = 0.0, months: int | None = None) -> None:
         """Order power ``pi`` down to ``value`` in state ``si`` (one instrument, or every person
-        instrument) over its drawdown lag (or ``months``)."""
+        instrument) over its drawdown lag (or ``months``), in world ``b`` or in each of the
+        worlds ``b`` (distinct indices)."""
         w, st = self.world, self.state
         cols = [INSTRUMENT_KINDS.index(instrument)] if instrument else list(np.flatnonzero(w.is_person))
-        target = st.target[b, pi, si].copy()
-        target[cols] = np.minimum(target[cols], value)  # a withdrawal never raises a level
+        target = st.target[b, pi, si].copy()  # [I], or [n, I] for n worlds
+        # a withdrawal never raises a level
+        target[..., cols] = np.minimum(target[..., cols], value)
         lag = w.drawdown_months[b, pi] if months is None else np.full(len(INSTRUMENT_KINDS),
                                                                          months)
         powers_p.order(st, b, pi, si, target, lag)
-        self.recorder.event(b, month, "withdrawal", w.power_ids[pi], w.state_ids[si], detail)
+        for world in np.atleast_1d(b).tolist():
+            self.recorder.event(world, month, "withdrawal", w.power_ids[pi], w.state_ids[si],
+                                detail)
 
     def west_cut(self, month: int) -> None:
         """Every Western power (france, usa, un, eu) keeps (1 - ``west_withdrawal_share``) of its
@@ -715,24 +719,24 @@ class SahelModel(mesa.Model):
         w, st = self.world, self.state
         pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
         ii = INSTRUMENT_KINDS.index(ev.instrument)
+        lag = np.full(len(INSTRUMENT_KINDS), ev.months) if ev.months else \
+            np.repeat(w.ramp_months[worlds, pi, ii][:, None], len(INSTRUMENT_KINDS), axis=1)
+        target = st.target[worlds, pi, si]  # [n, I], a copy
+        target[:, ii] = float(ev.value)
+        powers_p.order(st, worlds, pi, si, target, lag)
+        st.agreement[worlds, si, pi] = True
+        st.banned_until[worlds, si, pi] = np.minimum(st.banned_until[worlds, si, pi], month)
+        detail = f"{ev.instrument} to {ev.value:g}" + note
         for b in worlds.tolist():
-            lag = np.full(len(INSTRUMENT_KINDS), ev.months or w.ramp_months[b, pi, ii])
-            target = st.target[b, pi, si].copy()
-            target[ii] = float(ev.value)
-            powers_p.order(st, b, pi, si, target, lag)
-            st.agreement[b, si, pi] = True
-            st.banned_until[b, si, pi] = min(st.banned_until[b, si, pi], month)
-            self.recorder.event(b, month, "deploy", ev.actor, ev.target,
-                                f"{ev.instrument} to {ev.value:g}" + note)
+            self.recorder.event(b, month, "deploy", ev.actor, ev.target, detail)
 
     def _on_withdraw(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``withdraw``: power ``actor`` draws down to ``value`` (default 0) in state ``target``,
         one ``instrument`` or every person instrument (see :meth:`withdraw`)."""
         w = self.world
         pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
-        for b in worlds.tolist():
-            self.withdraw(b, pi, si, month, "scheduled" + note, ev.instrument,
-                          float(ev.value or 0.0), ev.months)
+        self.withdraw(worlds, pi, si, month, "scheduled" + note, ev.instrument,
+                      float(ev.value or 0.0), ev.months)
 
     def _on_expel(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``expel``: state ``actor`` expels power ``target`` (see :meth:`expel`)."""
@@ -780,10 +784,13 @@ class SahelModel(mesa.Model):
         own copies: :func:`sim.config.paths.copy_along`), then restack the batch's config and,
         for a ``world.`` path, rebuild the world. Returns each world's old value."""
         copies: dict[int, RunConfig] = {}
+        old: dict[int, object] = {}  # by config (the worlds of a design point share one)
         olds = []
         for c in self.configs:
-            obj, attr = resolve_numeric(c, path, "event path")
-            olds.append(getattr(obj, attr))
+            if id(c) not in old:
+                obj, attr = resolve_numeric(c, path, "event path")
+                old[id(c)] = getattr(obj, attr)
+            olds.append(old[id(c)])
             if id(c) not in copies:
                 new = copy_along(c, path)
                 obj, attr = resolve_numeric(new, path, "event path")

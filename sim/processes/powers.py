@@ -30,10 +30,10 @@ ARMS = INSTRUMENT_KINDS.index("arms")
 _DECAY12 = np.exp(-1.0 / 12.0)  # 12-month memory
 
 
-def order(st: SimState, b: int, pi: int, si: int, target: np.ndarray,
+def order(st: SimState, b: int | np.ndarray, pi: int, si: int, target: np.ndarray,
           months: np.ndarray | float) -> None:
     """Set power ``pi``'s target levels in state ``si`` of world ``b`` ([I]) to reach in
-    ``months``."""
+    ``months``; or of each of the worlds ``b`` (distinct indices: ``target`` [n, I])."""
     diff = np.abs(target - st.level[b, pi, si])
     st.target[b, pi, si] = target
     st.rate[b, pi, si] = diff / np.maximum(months, 1.0)
