@@ -576,9 +576,9 @@ class SahelModel(mesa.Model):
         before = st.receptivity[worlds, states]
         st.receptivity[worlds, states] = np.where(here, np.maximum(
             before - self.cfg.params.hosts.shock_blame[worlds], 0.0), before)
-        for b, si in zip(worlds.tolist(), states.tolist(), strict=True):
-            self.recorder.event(b, month, "army_mass_casualty", "", w.state_ids[si],
-                                f"{st.army_deaths[b, si]:.0f} soldiers killed")
+        self.recorder.counted_events(month, "army_mass_casualty", worlds,
+                                     np.array(w.state_ids, dtype=object)[states],
+                                     st.army_deaths[worlds, states], "soldiers killed")
 
     def failed_coup(self, b: int, si: int, month: int, detail: str) -> None:
         """A failed coup attempt in state ``si``: the trap starts, the regime is weakened."""

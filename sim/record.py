@@ -11,6 +11,7 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["TABLES", "Recorder", "RunArrays", "numeric_column", "string_column"]
+__all__ = ["TABLES", "Recorder", "RunArrays", "count_texts", "numeric_column",
+           "string_column"]
 
 CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 TROOPS = INSTRUMENT_KINDS.index("troops")
@@ -115,6 +117,14 @@ def _world(a: np.ndarray, b: int) -> np.ndarray:
     return np.ascontiguousarray(a[:, b])
 
 
+def _as_slice(index: np.ndarray) -> slice | np.ndarray:
+    """``index`` (integers) as the slice it spans if they are consecutive and ascending (the
+    same elements, selected as a view), else itself."""
+    if len(index) and (np.diff(index) == 1).all():
+        return slice(int(index[0]), int(index[-1]) + 1)
+    return index
+
+
 def _diplomatic(standing: np.ndarray, agreement: np.ndarray, out: np.ndarray) -> None:
     """Write the diplomatic alignment [B, S, P] into ``out``: the regime's standing of each
     partner in the worlds where the regimes rank their partners (scenario.
@@ -142,6 +152,38 @@ def _regions_held(fighters: np.ndarray, control: np.ndarray, out: np.ndarray) ->
         held[:, g] = mine
         left ^= mine
     held.sum(axis=2, out=out)
+
+
+def count_texts(counts: np.ndarray, unit: str) -> list[str]:
+    """``[f"{c:.0f} {unit}" for c in counts]``, each distinct count formatted once (an event's
+    detail, e.g. ``"52 civilians killed"``: a batch month's events share a few counts).
+
+    A float that is finite, not negative and below 2**63 prints as the whole number
+    ``np.rint`` gives it: both round to the nearest whole number, halves to the even one, so
+    the digits are the same. The texts are looked up in a table over the range of the counts
+    (or of their distinct values, if that range is wide). Anything else (a negative float may
+    print as ``-0``; NaN, inf, an integer array) is formatted one by one, as the plain
+    expression does."""
+    c = np.asarray(counts)
+    if (c.dtype != np.float64 or c.ndim != 1
+            or not (np.isfinite(c) & ~np.signbit(c) & (c < 2.0 ** 63)).all()):
+        return [f"{x:.0f} {unit}" for x in c.tolist()]
+    if not c.size:
+        return []
+    whole = np.rint(c).astype(np.int64)
+    low = int(whole.min())
+    span = int(whole.max()) - low + 1
+    if span > 4 * len(whole) + 64:  # few counts spread widely
+        values, index = np.unique(whole, return_inverse=True)
+        texts = np.array([f"{k} {unit}" for k in values.tolist()], dtype=object)
+        return texts[index.reshape(-1)].tolist()
+    index = whole - low
+    present = np.zeros(span, dtype=bool)
+    present[index] = True
+    values = np.flatnonzero(present)
+    table = np.empty(span, dtype=object)
+    table[values] = [f"{k} {unit}" for k in (values + low).tolist()]
+    return table[index].tolist()
 
 
 @dataclass
@@ -222,6 +264,8 @@ class Recorder:
         self.regions = {c: np.zeros((t, b, r)) for c in ("control", "fighters", "fatalities")}
         self.events: list[list[tuple[int, str, str, str, str, str]]] = [[] for _ in range(b)]
         self.origin = "emergent"
+        # the region ids as Python objects in a numpy array: a batch's targets in one gather
+        self._region_names = np.array(world.region_ids, dtype=object)
 
     #: The recorded ``[T, B, ...]`` arrays: attributes that are one array, and dicts of them.
     _ARRAYS = ("level", "casualties", "political_cost")
@@ -248,9 +292,12 @@ class Recorder:
 
     def copy_worlds(self, src: np.ndarray, dst: np.ndarray, months: int) -> None:
         """Worlds ``dst`` take the recorded months before ``months`` and the events of worlds
-        ``src`` (a world joining the batch as a copy of another: :meth:`SahelModel.join`)."""
+        ``src`` (a world joining the batch as a copy of another: :meth:`SahelModel.join`).
+        Consecutive worlds (a batch's twins, joining together) are copied as slices: one
+        copy, without the temporary array and the scatter of an index array."""
+        to, of = _as_slice(dst), _as_slice(src)
         for a in self._arrays():
-            a[:months, dst] = a[:months, src]
+            a[:months, to] = a[:months, of]
         for s, d in zip(src.tolist(), dst.tolist(), strict=True):
             self.events[d] = list(self.events[s])
 
@@ -274,9 +321,31 @@ class Recorder:
                   killed: np.ndarray) -> None:
         """Record a ``massacre`` event in each world of ``worlds`` and region of ``regions``
         (emergent; ``killed``: the civilians killed there), as :meth:`event` would one by one."""
-        ids, origin, events = self.world.region_ids, self.origin, self.events
-        for b, r, n in zip(worlds.tolist(), regions.tolist(), killed.tolist(), strict=True):
-            events[b].append((step, "massacre", "", ids[r], f"{n:.0f} civilians killed", origin))
+        self.counted_events(step, "massacre", worlds, self._region_names[regions], killed,
+                            "civilians killed")
+
+    def counted_events(self, step: int, kind: str, worlds: np.ndarray, targets: np.ndarray,
+                       counts: np.ndarray, unit: str) -> None:
+        """Record a ``kind`` event without an actor in each world of ``worlds`` (the origin as
+        :meth:`scheduled` says), against ``targets`` (each event's target id, an array of str
+        objects), with detail ``f"{count:.0f} {unit}"``: the events :meth:`event` would record
+        called once per event in this order, so each world's in their order.
+
+        A batch month has hundreds of such events (massacres): the targets and details are
+        built in numpy, the rows by ``zip``, and each world's are added in one ``extend``."""
+        worlds = np.asarray(worlds)
+        n = worlds.size
+        if not n:
+            return
+        if n > 1 and (worlds[1:] < worlds[:-1]).any():  # group by world, each in its order
+            order = np.argsort(worlds, kind="stable")
+            worlds, targets, counts = worlds[order], targets[order], np.asarray(counts)[order]
+        rows = list(zip(repeat(step, n), repeat(kind, n), repeat("", n), targets.tolist(),
+                        count_texts(counts, unit), repeat(self.origin, n), strict=True))
+        cuts = (np.flatnonzero(worlds[1:] != worlds[:-1]) + 1).tolist()
+        starts, events = [0, *cuts], self.events
+        for b, i, j in zip(worlds[starts].tolist(), starts, [*cuts, n], strict=True):
+            events[b].extend(rows[i:j])
 
     def record(self, step: int, st: SimState, ledger: MonthLedger, world: World,
                shares: tuple[np.ndarray, ...] | None = None) -> None:
