@@ -20,24 +20,30 @@ import is over, so that every other ``import pandas`` gets the real one, and the
 Mesa reads from its ``pd`` imports the real pandas too. A single run from the command line writes
 its tables with pyarrow alone and never imports pandas.
 
-Mesa's import also reads the call stack twice (``mesa.mesa_logging``: ``inspect.stack()`` to name
-a logger, ``inspect.getouterframes`` in ``method_logger``), at a cost that grows with the depth of
-the stack: the command line calls :func:`import_mesa` from a short one before a run (some 0.05 s
-sooner than from inside the model's imports).
+Mesa's import also reads the call stack twice (``mesa.mesa_logging``: ``inspect.stack()`` and
+``inspect.getmodule`` of its caller's frame to name ``mesa.model``'s logger,
+``inspect.getouterframes`` in ``method_logger`` for the name of the class it decorates). Both
+read the source lines of every frame, and ``getmodule`` walks every module loaded, about 0.1 s
+of a 1 s command. During Mesa's import :func:`import_mesa` puts in their place
+(:data:`LIGHT_INSPECT`) readers of the frames alone: the same frames, file names and function
+names, without source lines, and a frame's module from its globals' ``__name__``; so the logger
+and the class get the names they would have got. The command line also calls :func:`import_mesa`
+from a short stack, before a run.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import sys
 import types
+from collections.abc import Callable
 from importlib.machinery import ModuleSpec
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
-__all__ = ["DEFERRED", "DEFERRED_FOR_MESA", "FORWARDED", "import_mesa"]
+__all__ = ["DEFERRED", "DEFERRED_FOR_MESA", "FORWARDED", "LIGHT_INSPECT", "import_mesa"]
 
 #: Mesa's modules imported only when first used, and their files below Mesa's package folder.
 DEFERRED = {"mesa.batchrunner": "batchrunner.py",
@@ -51,6 +57,45 @@ FORWARDED = {"mesa.batchrunner": ("batch_run",)}
 #: Other packages stood in for while Mesa is imported only (the stand-ins Mesa's modules bound
 #: stay there, and import the real package when first read).
 DEFERRED_FOR_MESA = ("pandas",)
+
+
+def _frames(frame: types.FrameType | None) -> list[inspect.FrameInfo]:
+    """``frame`` and its callers, outward, as :class:`inspect.FrameInfo` without source lines
+    (the frame, its code's file name, the line and the function's name)."""
+    out = []
+    while frame is not None:
+        out.append(inspect.FrameInfo(frame, frame.f_code.co_filename, frame.f_lineno,
+                                     frame.f_code.co_name, None, None))
+        frame = frame.f_back
+    return out
+
+
+def _light_stack(context: int = 1) -> list[inspect.FrameInfo]:
+    """``inspect.stack()`` of the caller without source lines (:func:`_frames`)."""
+    return _frames(sys._getframe(1))
+
+
+def _light_outer(frame: types.FrameType, context: int = 1) -> list[inspect.FrameInfo]:
+    """``inspect.getouterframes(frame)`` without source lines (:func:`_frames`)."""
+    return _frames(frame)
+
+
+_GETMODULE = inspect.getmodule
+
+
+def _light_getmodule(obj: object, _filename: str | None = None) -> types.ModuleType | None:
+    """``inspect.getmodule``, a frame's module found by its globals' ``__name__`` (a module
+    being imported is in ``sys.modules`` already) rather than by every loaded module's file."""
+    if inspect.isframe(obj):
+        module = sys.modules.get(obj.f_globals.get("__name__", ""))
+        if module is not None:
+            return module
+    return _GETMODULE(obj, _filename)
+
+
+#: What :func:`import_mesa` puts in :mod:`inspect` while Mesa is imported (module docstring).
+LIGHT_INSPECT = {"stack": _light_stack, "getouterframes": _light_outer,
+                 "getmodule": _light_getmodule}
 
 
 class _Deferred(types.ModuleType):
@@ -114,9 +159,14 @@ def import_mesa() -> types.ModuleType:
     for name in during:
         found = importlib.util.find_spec(name)
         sys.modules[name] = _stand_in(name, found.origin if found is not None else None)
+    saved = {name: getattr(inspect, name) for name in LIGHT_INSPECT}
     try:
+        for name, light in LIGHT_INSPECT.items():
+            setattr(inspect, name, light)
         import mesa
-    finally:  # only Mesa's own modules hold these stand-ins
+    finally:  # only Mesa's own modules hold these stand-ins; inspect is itself again
+        for name, original in saved.items():
+            setattr(inspect, name, original)
         for name in during:
             if isinstance(sys.modules.get(name), _Deferred):
                 del sys.modules[name]

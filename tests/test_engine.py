@@ -261,3 +261,28 @@ def test_chunks_shrink_toward_the_end_but_not_below_a_batch_worth_running():
     assert auto_chunksize(100, 2, most=128, least=32) == 32  # not 12: small batches cost more
     assert auto_chunksize(100, 2, most=128) == 12  # the default floor is one task
     assert auto_chunksize(0, 2) == 1
+
+
+def test_mesa_names_its_logger_and_logged_class_as_a_plain_import_does():
+    """sim.lazy_mesa: while Mesa is imported, ``inspect`` reads frames without their source
+    lines; ``mesa.model``'s logger and the class its method logger names are those a plain
+    ``import mesa`` gives, and ``inspect`` is itself again afterwards."""
+    code = (
+        "import inspect, logging, sys\n"
+        "from sim.lazy_mesa import LIGHT_INSPECT, import_mesa\n"
+        "originals = {name: getattr(inspect, name) for name in LIGHT_INSPECT}\n"
+        "mesa = import_mesa()\n"
+        "assert all(getattr(inspect, n) is f for n, f in originals.items())\n"
+        "import mesa.mesa_logging\n"
+        "assert sorted(mesa.mesa_logging._module_loggers) == ['mesa.mesa_logging', 'mesa.model']\n"
+        "assert mesa.model._mesa_logger.name == 'MESA.mesa.model'\n"
+        "records = []\n"
+        "class Keep(logging.Handler):\n"
+        "    def emit(self, record):\n"
+        "        records.append(record.getMessage())\n"
+        "logging.getLogger('MESA').setLevel(logging.DEBUG)\n"
+        "logging.getLogger('MESA').addHandler(Keep())\n"
+        "mesa.Model()\n"
+        "assert records[0].startswith('calling Model.__init__'), records\n"
+        "assert [f.function for f in inspect.stack()][:1] == ['<module>']\n")
+    assert_runs_in_a_fresh_process(code)
