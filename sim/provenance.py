@@ -87,14 +87,19 @@ def git_commit() -> str | None:
 
 @functools.cache
 def package_version(name: str = "sahel-sim") -> str:
-    """The installed version of a distribution ("missing" when it is not installed; "unknown"
-    for sahel-sim run from a source tree that is not installed)."""
+    """The installed version of a distribution ("missing" when it is not installed); sahel-sim's
+    is ``sim.__version__``, the source of its installed version (read without importing
+    ``importlib.metadata``, which a single run's command would otherwise import for it alone)."""
+    if name == "sahel-sim":
+        import sim
+
+        return sim.__version__
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(name)
     except PackageNotFoundError:
-        return "unknown" if name == "sahel-sim" else "missing"
+        return "missing"
 
 
 def library_versions() -> dict[str, str]:

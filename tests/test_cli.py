@@ -492,13 +492,14 @@ def test_the_run_folder_is_resolved_as_omegaconf_resolves_it():
 def test_a_command_read_from_the_cache_writes_the_same_files_without_hydra(tmp_path):
     """The second run of a command (read from the composition cache) imports neither Hydra nor
     OmegaConf, and writes the same files, byte for byte, as the first (composed) one; neither
-    imports pandas or pyarrow.compute (the tables are written as Arrow tables)."""
+    imports pandas or pyarrow.compute (the tables are written as Arrow tables), and the second
+    not importlib.metadata either (the provenance's version is ``sim.__version__``)."""
     env = {**os.environ, "SAHEL_SIM_CACHE": str(tmp_path / "cache")}
     args = ["end=2019-03", "seed=3", "output.plots=false",
             f"hydra.run.dir={tmp_path}/run_${{now:%H%M%S%f}}"]
     probe = (f"import json, sys\nsys.argv = ['sahel-sim', *{args!r}]\nfrom sim.cli import main\n"
              "main()\nprint(json.dumps(sorted(m for m in ('hydra', 'omegaconf', 'pandas', "
-             "'pyarrow.compute') "
+             "'pyarrow.compute', 'importlib.metadata') "
              "if m in sys.modules)))\n")
     loaded = []
     for _ in range(2):
@@ -543,3 +544,15 @@ def test_the_git_commit_is_read_from_the_git_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("GIT_DIR")
     (git / "config").write_text("[extensions]\n\trefStorage = reftable\n")
     assert provenance._read_head(tmp_path) is None
+
+
+def test_the_recorded_version_is_the_installed_distributions():
+    """sim.__version__ is the one source of the package's version (pyproject.toml reads it), so
+    the provenance's version is what the installed distribution says."""
+    from importlib.metadata import version
+
+    import sim
+    from sim.provenance import package_version
+
+    assert package_version() == version("sahel-sim") == sim.__version__
+    assert package_version("no-such-distribution-here") == "missing"
