@@ -719,8 +719,7 @@ class SahelModel(mesa.Model):
         w, st = self.world, self.state
         pi, si = w.power_ids.index(ev.actor), w.state_ids.index(ev.target)
         ii = INSTRUMENT_KINDS.index(ev.instrument)
-        lag = np.full(len(INSTRUMENT_KINDS), ev.months) if ev.months else \
-            np.repeat(w.ramp_months[worlds, pi, ii][:, None], len(INSTRUMENT_KINDS), axis=1)
+        lag = ev.months or w.ramp_months[worlds, pi, ii][:, None]  # a number, or [n, 1]
         target = st.target[worlds, pi, si]  # [n, I], a copy
         target[:, ii] = float(ev.value)
         powers_p.order(st, worlds, pi, si, target, lag)
@@ -783,20 +782,18 @@ class SahelModel(mesa.Model):
         """Set the number at ``path`` of each world's config to ``value(old)`` (in the model's
         own copies: :func:`sim.config.paths.copy_along`), then restack the batch's config and,
         for a ``world.`` path, rebuild the world. Returns each world's old value."""
-        copies: dict[int, RunConfig] = {}
-        old: dict[int, object] = {}  # by config (the worlds of a design point share one)
-        olds = []
+        # each distinct config once (the worlds of a design point share one): its copy, and the
+        # old value (the copy's own until it is set)
+        copies: dict[int, tuple[RunConfig, object]] = {}
         for c in self.configs:
-            if id(c) not in old:
-                obj, attr = resolve_numeric(c, path, "event path")
-                old[id(c)] = getattr(obj, attr)
-            olds.append(old[id(c)])
             if id(c) not in copies:
                 new = copy_along(c, path)
                 obj, attr = resolve_numeric(new, path, "event path")
-                setattr(obj, attr, value(getattr(obj, attr)))
-                copies[id(c)] = new
-        self.configs = [copies[id(c)] for c in self.configs]
+                old = getattr(obj, attr)
+                setattr(obj, attr, value(old))
+                copies[id(c)] = (new, old)
+        olds = [copies[id(c)][1] for c in self.configs]
+        self.configs = [copies[id(c)][0] for c in self.configs]
         self.cfg = stack_config(self.configs)
         if path.startswith("world."):
             w = self.world

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sim.config import ConfigError, group_options
@@ -30,6 +30,7 @@ from sim.sweep.rerun import rerun
 from sim.sweep.runner import folder_key, plan, run_sweep
 from sim.sweep.store import (
     ResultStore,
+    cell_value,
     folder_lock,
     read_manifest,
     read_monthly,
@@ -304,31 +305,21 @@ def test_each_chunk_is_a_part_and_small_parts_are_merged(tmp_path):
     assert store.compact(min_small=16) == 0, "a few small parts are left alone"
 
 
-def _stored_cell(v: object, typ: pa.DataType) -> object:
-    """What a result cell must be stored as: text columns take lists and dicts as JSON and
-    anything else as its str(); float columns take ints and floats (not bools) as floats."""
-    if v is None:
-        return None
-    if pa.types.is_string(typ) and not isinstance(v, str):
-        return json.dumps(v) if isinstance(v, (list, dict)) else str(v)
-    if pa.types.is_floating(typ) and isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v)
-    return v
-
-
 _CELLS = st.one_of(st.none(), st.text(max_size=4), st.binary(max_size=3), st.booleans(),
-                   st.floats(), st.integers(-2**70, 2**70), st.sampled_from([2**53 + 1, -2**63, 2**63]),
+                   st.floats(), st.integers(-2**70, 2**70),
+                   st.sampled_from([2**53 + 1, -2**63, 2**63]),
                    st.lists(st.integers(0, 3), max_size=2),
                    st.dictionaries(st.sampled_from("ab"), st.integers(0, 3), max_size=2))
 _TYPED = {"text": "a", "number": 0.5, "count": 1, "flag": True}  # a first chunk's values
 
 
 @settings(max_examples=300, deadline=None)
+@example([{"text": b"ab"}])  # bytes Arrow would take as text, not as their str()
 @given(st.lists(st.fixed_dictionaries({}, optional={k: _CELLS for k in _TYPED}), min_size=1,
                 max_size=6))
 def test_result_cells_are_stored_converted_to_their_columns_type(rows):
     """Rows of any values, written after a first chunk that typed the columns, are stored as
-    each cell converts (:func:`_stored_cell`) or refused as Arrow refuses those cells; the
+    each cell converts (:func:`cell_value`) or refused as Arrow refuses those cells; the
     keys' and parameters' types come from the design, the rest from the first chunk."""
     with tempfile.TemporaryDirectory() as folder:
         store = ResultStore(folder, first_columns=["run_id"], types={"run_id": pa.string()})
@@ -338,7 +329,7 @@ def test_result_cells_are_stored_converted_to_their_columns_type(rows):
         rows = [{"run_id": f"r{i + 1}", **row} for i, row in enumerate(rows)]
         try:
             expected = pa.Table.from_pydict(
-                {f.name: [_stored_cell(r.get(f.name), f.type) for r in rows] for f in schema},
+                {f.name: [cell_value(r.get(f.name), f.type) for r in rows] for f in schema},
                 schema=schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
             with pytest.raises((pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError,

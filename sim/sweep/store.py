@@ -48,6 +48,7 @@ from sim.config import ConfigError
 
 __all__ = [
     "ResultStore",
+    "cell_value",
     "column_type",
     "folder_lock",
     "is_locked",
@@ -86,7 +87,10 @@ def column_type(name: str, values: list[Any]) -> pa.DataType:
     return _guess_type(name, values)
 
 
-def _cell(v: Any, typ: pa.DataType) -> Any:
+def cell_value(v: Any, typ: pa.DataType) -> Any:
+    """What a result value is stored as in a column of type ``typ``: text columns take lists
+    and dicts as JSON and anything else as its ``str()``; float columns take ints and floats
+    (not bools) as floats; None and everything else as it is."""
     if v is None:
         return None
     if pa.types.is_string(typ) and not isinstance(v, str):
@@ -97,9 +101,9 @@ def _cell(v: Any, typ: pa.DataType) -> Any:
 
 
 def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
-    """The rows as a table of ``schema``, each value as :func:`_cell` makes it.
+    """The rows as a table of ``schema``, each value as :func:`cell_value` makes it.
 
-    Arrow converts the rows as they are wherever :func:`_cell` would change nothing but a
+    Arrow converts the rows as they are wherever :func:`cell_value` would change nothing but a
     number's Python type (an int in a float column: the same double; an int Arrow cannot hold
     exactly is refused, and the rows are then converted cell by cell), which is every chunk of a
     sweep unless a text column holds something else than text. This runs in the sweep's main
@@ -110,7 +114,7 @@ def _table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
             return pa.Table.from_pylist(rows, schema=schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
             pass
-    cols = {f.name: [_cell(r.get(f.name), f.type) for r in rows] for f in schema}
+    cols = {f.name: [cell_value(r.get(f.name), f.type) for r in rows] for f in schema}
     return pa.Table.from_pydict(cols, schema=schema)
 
 
