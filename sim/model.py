@@ -36,6 +36,7 @@ from sim.config import (
     resolve_numeric,
 )
 from sim.config.paths import copy_along
+from sim.engine import fmath
 from sim.lazy_mesa import import_mesa
 from sim.processes import combat as combat_p
 from sim.processes import groups as groups_p
@@ -175,7 +176,7 @@ class SahelModel(mesa.Model):
         # arms flows start at their steady state (the 12-month memory of the current market), so
         # that exporters' influence does not start from an artificial zero
         powers_p.arms_market(w, st, self.cfg.params.resources)
-        st.arms_memory = st.arms_delivered / (1.0 - np.exp(-1.0 / 12.0))
+        st.arms_memory = st.arms_delivered / (1.0 - fmath.exp(-1.0 / 12.0))
         st.host_paid[:] = st.arms_paid[:] = st.spending[:] = st.arms_delivered[:] = 0.0
         # influence starts at what each power provides (its equilibrium share)
         st.influence = influence_p.target_influence(w, st, self.cfg.params.influence)

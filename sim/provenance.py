@@ -1,6 +1,7 @@
-"""Provenance: what produced an output (package version, git commit, library versions, seed and
-config hash). Every output of the project (run summaries, sweep manifests, validation reports)
-takes it from :func:`provenance`.
+"""Provenance: what produced an output (package version, git commit, seed and config hash; for a
+sweep's manifest also the library versions and the CPU features numpy dispatches for). Every
+output of the project (run summaries, sweep manifests, validation reports) takes it from
+:func:`provenance`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-__all__ = ["git_commit", "library_versions", "package_version", "provenance"]
+__all__ = ["cpu_features", "git_commit", "library_versions", "package_version", "provenance"]
 
 #: Libraries whose versions a sweep manifest records.
 LIBRARIES = ("sahel-sim", "mesa", "numpy", "numba", "pandas", "pyarrow", "SALib", "hydra-core")
+#: Environment variables with which numpy narrows the SIMD targets it dispatches to.
+_NPY_CPU_VARIABLES = ("NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
 #: A commit id (SHA-1 or SHA-256).
 _COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 #: ``GIT_*`` environment variables that do not change what ``git rev-parse HEAD`` reads (any
@@ -107,13 +110,51 @@ def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), **{p: package_version(p) for p in LIBRARIES}}
 
 
+@functools.cache
+def _cpu_features() -> tuple[tuple[str, Any], ...]:
+    try:  # numpy >= 2 (the project's); numpy 1.x kept the module under numpy.core
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # pragma: no cover
+        from numpy.core import _multiarray_umath as umath
+    flags = getattr(umath, "__cpu_features__", {})
+    dispatch = tuple(getattr(umath, "__cpu_dispatch__", ()))
+    return (("machine", platform.machine()),
+            ("baseline", tuple(getattr(umath, "__cpu_baseline__", ()))),
+            ("dispatch", dispatch),
+            ("enabled", tuple(t for t in dispatch if flags.get(t))),
+            *((name.lower(), os.environ.get(name)) for name in _NPY_CPU_VARIABLES))
+
+
+def cpu_features() -> dict[str, Any]:
+    """The CPU numpy picks its SIMD kernels for (JSON-able; read once per process).
+
+    Keys: ``machine`` (``platform.machine()``), ``baseline`` (the features numpy was compiled to
+    require, e.g. ``["X86_V2"]``), ``dispatch`` (the higher targets numpy was compiled for, e.g.
+    ``["X86_V3", "X86_V4", "AVX512_ICL", "AVX512_SPR"]``), ``enabled`` (those of them numpy
+    enabled at runtime on this CPU, in the same order: all four on an AVX-512 machine) and
+    ``npy_disable_cpu_features`` / ``npy_enable_cpu_features`` (the environment variables that
+    narrow the dispatch, None when unset). numpy reads those variables when it is imported, so
+    ``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"`` makes numpy on an AVX-512
+    machine report (and pick) an AVX2 machine's kernels. numpy names each target on its own:
+    disabling ``X86_V4`` alone leaves ``AVX512_ICL`` and ``AVX512_SPR`` reported as enabled.
+    (tests/dispatch.py names the same lists ``baseline``, ``dispatch`` and ``enabled``.) BLAS
+    (OpenBLAS picks its own kernels) and Numba (which compiles for this CPU) are not described.
+    Imports numpy's compiled core if it is not imported yet.
+    """
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in _cpu_features()}
+
+
 def provenance(cfg: Any = None, *, libraries: bool = False) -> dict[str, Any]:
     """Version and git commit; with a run config, also its seed and config hash; with
-    ``libraries``, the versions of the libraries too.
+    ``libraries``, the environment too: the libraries' versions and the CPU features.
+
+    The environment is a sweep's (its manifest's), not each run's: a run's summary becomes a
+    row of a sweep and a golden fingerprint, which hold results, not the machine they ran on.
 
     Args:
         cfg: a :class:`sim.config.RunConfig` (or None for outputs that are not one run's).
-        libraries: add ``versions`` (see :func:`library_versions`).
+        libraries: add ``versions`` (see :func:`library_versions`) and ``cpu`` (see
+            :func:`cpu_features`).
     """
     out: dict[str, Any] = {}
     if cfg is not None:
@@ -123,4 +164,5 @@ def provenance(cfg: Any = None, *, libraries: bool = False) -> dict[str, Any]:
     out.update(version=package_version(), git_commit=git_commit())
     if libraries:
         out["versions"] = library_versions()
+        out["cpu"] = cpu_features()
     return out

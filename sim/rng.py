@@ -23,8 +23,8 @@ for rates below :data:`PTRS_FROM`, Hörmann's transformed rejection (PTRS, the a
 uses) above, with fresh uniforms for each attempt.
 
 The counts have two implementations that give the same floats, bit for bit (the same numbers,
-formulas and order of operations; ``exp`` and ``log`` from the C library in both;
-``tests/test_rng_kernel.py``):
+formulas and order of operations; ``exp`` and ``log`` of :mod:`sim.engine.fmath` in both, which
+give the same floats on every CPU; ``tests/test_rng_kernel.py``):
 
 - a compiled kernel (Numba, :mod:`sim.rng_kernel`), one draw after another: about x40 faster per
   call, but importing Numba and loading the kernel cost about 0.9 s once per process;
@@ -45,9 +45,11 @@ import math
 import os
 import sys
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
+
+from sim.engine import fmath
 
 __all__ = ["KERNELS", "KERNEL_AFTER", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys",
            "uniforms"]
@@ -360,20 +362,9 @@ def _plain(a: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------ the vectorized counts
 # The numbers, formulas and order of operations of sim.rng_kernel, a whole array at a time; exp
-# and log are the C library's (Python's math module), as the kernel's are, so that the two give
-# the same floats on every machine (numpy's own exp and log may differ by an ulp where it has
-# SIMD versions of them).
-
-
-def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
-    """``fn`` (a function of :mod:`math`) of every element of ``x``."""
-    return np.fromiter(map(fn, x.ravel().tolist()), dtype=float, count=x.size).reshape(x.shape)
-
-
-def _log(x: float) -> float:
-    """The C library's log with IEEE's answers where :func:`math.log` raises: -inf at 0, NaN
-    below (as the kernel's, and numpy's)."""
-    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+# and log are sim.engine.fmath's, whose scalar twins the kernel compiles, so that the two give
+# the same floats on every machine (numpy's own exp and log differ by an ulp from one CPU to
+# another: AVX-512 has kernels of its own).
 
 
 def _shift(attempt: np.ndarray, place: int) -> np.ndarray:
@@ -396,7 +387,7 @@ def _vector_counts(keys: np.ndarray, month: int, per_key: int, rate: np.ndarray,
     big_state = state[big]
     u = _unit(state)
     # every draw at once up to k = 1 (most stop there): k = 0 below F(0) = p0, 1 below F(1)
-    p0 = _libm(math.exp, -rate)
+    p0 = fmath.exp(-rate)
     cdf1 = rate * p0
     cdf1 += p0  # F(1) = p0 + p0 lam: the first sum of the blocked search
     past1 = u >= cdf1
@@ -483,9 +474,9 @@ def _ptrs(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
             row = weigh % todo.size
             k_w, us_w, lam_w, b_w = k.ravel()[weigh], us.ravel()[weigh], lam[row], b[row]
             with np.errstate(divide="ignore", invalid="ignore"):
-                lhs = (_libm(_log, v.ravel()[weigh]) + _libm(_log, 1.1239 + 1.1328 / (b_w - 3.4))
-                       - _libm(_log, a[row] / (us_w * us_w) + b_w))
-                rhs = -lam_w + k_w * _libm(_log, lam_w) - _log_factorial(k_w)
+                lhs = (fmath.log(v.ravel()[weigh]) + fmath.log(1.1239 + 1.1328 / (b_w - 3.4))
+                       - fmath.log(a[row] / (us_w * us_w) + b_w))
+                rhs = -lam_w + k_w * fmath.log(lam_w) - _log_factorial(k_w)
             accept.ravel()[weigh] = lhs <= rhs
         pick = k[-1]  # the k of each draw's first accepted attempt
         for j in range(len(k) - 2, -1, -1):
@@ -497,7 +488,8 @@ def _ptrs(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return k_out
 
 
-LOG_FACTORIALS = np.array([math.lgamma(k + 1.0) for k in range(4096)])
+#: log k! for k < 4,096 (exact to the double: :data:`sim.engine.fmath.LOG_FACTORIALS`).
+LOG_FACTORIALS = fmath.LOG_FACTORIALS
 
 
 def _log_factorial(k: np.ndarray) -> np.ndarray:
@@ -528,10 +520,10 @@ def _loggam(x: np.ndarray) -> np.ndarray:
         gl0 = np.full(x.shape, LOGGAM_A[9])
         for a in LOGGAM_A[8::-1]:
             gl0 = gl0 * x2 + a
-        gl = gl0 / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * _libm(_log, x0) - x0
+        gl = gl0 / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * fmath.log(x0) - x0
         for k in range(1, int(n.max(initial=0.0)) + 1):
             step = n >= k
             x0 = np.where(step, x0 - 1.0, x0)
-            gl = np.where(step, gl - _libm(_log, x0), gl)
+            gl = np.where(step, gl - fmath.log(x0), gl)
         gl = np.where((x == 1.0) | (x == 2.0), 0.0, gl)
         return np.where(x > 0, gl, np.nan)

@@ -21,10 +21,12 @@ Two shortcuts skip work without changing a count (the vectorized counts do not t
 (:data:`TANGENT_MARGIN`), and :func:`inversion` stops a block at the first CDF value above u
 (the CDF only grows, so no later one is at or below u).
 
-``exp`` and ``log`` are the C library's (LLVM calls libm), the same functions as Python's
-``math.exp``/``math.log``, which the vectorized counts call (checked by
+``exp`` and ``log`` are :func:`sim.engine.fmath.exp_scalar` and
+:func:`~sim.engine.fmath.log_scalar` compiled here: the same floats as the vectorized counts'
+:func:`sim.engine.fmath.exp` and :func:`~sim.engine.fmath.log` on every CPU (basic IEEE
+operations only; not the C library's, whose kernels differ by CPU; checked by
 ``tests/test_rng_kernel.py``). No fast-math: every product and sum is rounded on its own, in
-the order written.
+the order written (LLVM fuses no multiply and add without it).
 
 The kernel is compiled on its first call for one signature (C-contiguous float64 rates and
 uint64 keys, an int and a uint64: :func:`sim.rng.poisson` passes nothing else) and cached on disk
@@ -41,6 +43,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
+from sim.engine.fmath import exp_scalar, log_scalar
 from sim.rng import (
     BAD_RATE,
     BLOCK,
@@ -59,8 +62,8 @@ from sim.rng import (
     TO_UNIT,
 )
 
-__all__ = ["TANGENT_MARGIN", "counts", "inversion", "log_factorial", "loggam", "ptrs",
-           "small_count", "unit"]
+__all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion",
+           "log_factorial", "loggam", "ptrs", "small_count", "unit"]
 
 # SplitMix64's constants, the counter's layout and PTRS's tables are sim.rng's own
 _ATTEMPT_SHIFT = np.uint64(INDEX_BITS)  # a counter's bits of the index: the attempt sits above
@@ -69,8 +72,8 @@ _TWO = np.uint64(2)
 _LOGGAM_A = np.array(LOGGAM_A)
 _HALF_LOG_2PI = 0.5 * 1.8378770664093453
 #: How far below the tangent 1 - lam a uniform must be for :func:`small_count` to give 0 without
-#: exp(-lam): exp(-lam) >= 1 - lam for every lam, and the C library's exp and the rounding of
-#: 1 - lam err by less than 2.3e-16 between them, so such a u is below the computed F(0) too.
+#: exp(-lam): exp(-lam) >= 1 - lam for every lam, and the engine's exp (0.51 ulp) and the
+#: rounding of 1 - lam err by less than 2.3e-16 between them, so such a u is below the computed F(0) too.
 TANGENT_MARGIN = 1e-15
 
 
@@ -82,6 +85,10 @@ def _jit(func: Callable) -> Callable:
         return numba.njit(cache=True, error_model="numpy")(func)
     except RuntimeError:  # "cannot cache function ...: no locator available"
         return numba.njit(error_model="numpy")(func)
+
+
+compiled_exp = _jit(exp_scalar)
+compiled_log = _jit(log_scalar)
 
 
 @_jit
@@ -140,7 +147,7 @@ def small_count(u: float, lam: float) -> float:
     gives: 0 without computing exp (half the draws of a month have rates below 0.1)."""
     if u < 1.0 - lam - TANGENT_MARGIN:
         return 0.0
-    p0 = math.exp(-lam)
+    p0 = compiled_exp(-lam)
     cdf1 = lam * p0
     cdf1 += p0
     if u < p0:
@@ -163,10 +170,10 @@ def loggam(x: float) -> float:
     gl0 = _LOGGAM_A[9]
     for i in range(8, -1, -1):
         gl0 = gl0 * x2 + _LOGGAM_A[i]
-    gl = gl0 / x0 + _HALF_LOG_2PI + (x0 - 0.5) * math.log(x0) - x0
+    gl = gl0 / x0 + _HALF_LOG_2PI + (x0 - 0.5) * compiled_log(x0) - x0
     for _ in range(int(n)):
         x0 = x0 - 1.0
-        gl = gl - math.log(x0)
+        gl = gl - compiled_log(x0)
     if x == 1.0 or x == 2.0:
         return 0.0
     return gl
@@ -199,9 +206,9 @@ def ptrs(state: np.uint64, lam: float) -> float:
         if us >= 0.07 and v <= vr:  # the squeeze: most draws stop here
             return k
         if k >= 0.0 and not (us < 0.013 and v > us):
-            lhs = (math.log(v) + math.log(1.1239 + 1.1328 / (b - 3.4))
-                   - math.log(a / (us * us) + b))
-            rhs = -lam + k * math.log(lam) - log_factorial(k)
+            lhs = (compiled_log(v) + compiled_log(1.1239 + 1.1328 / (b - 3.4))
+                   - compiled_log(a / (us * us) + b))
+            rhs = -lam + k * compiled_log(lam) - log_factorial(k)
             if lhs <= rhs:
                 return k
     return np.rint(lam)

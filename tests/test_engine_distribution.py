@@ -6,6 +6,14 @@ one per actor and world. The current engine cannot reproduce those runs bit for 
 number is drawn differently), so each number's distribution over other seeds is compared with a
 two-sample Kolmogorov-Smirnov test. Tolerance: p >= 0.001 for each of the 33 comparisons, and a
 KS distance of at most 0.2. Seeds are fixed, so the test is deterministic.
+
+tests/data/engine_before_fmath.json holds the same numbers for 200 seeds of three configs (coups
+and a Tullock exponent of 1.5 among them), run with the engine before its arithmetic was made the
+same on every CPU (sim.engine.fmath, explicit-order sums; recorded with commit 8afd354 at numpy's
+dispatch level without AVX-512, that of the golden fingerprints then). Those seeds are run again
+here: the distributions must pass the same test, and the runs must give the same numbers (to the
+10 significant digits recorded) in at least 95% of seeds: the new arithmetic moves results by an
+ulp, not their science.
 """
 
 from __future__ import annotations
@@ -19,8 +27,9 @@ from scipy import stats
 
 from sim.seeds import replicate_seeds
 
-REFERENCE = json.loads((Path(__file__).resolve().parent / "data" / "engine_reference.json")
-                       .read_text())
+DATA = Path(__file__).resolve().parent / "data"
+REFERENCE = json.loads((DATA / "engine_reference.json").read_text())
+BEFORE_FMATH = json.loads((DATA / "engine_before_fmath.json").read_text())
 N = 200  # runs of the current engine per config (other seeds than the reference's)
 
 
@@ -36,3 +45,18 @@ def test_summary_numbers_have_the_reference_distribution(name):
         if res.pvalue < 1e-3 or res.statistic > 0.2:
             failed[key] = (round(float(res.statistic), 3), float(res.pvalue))
     assert not failed, f"{name}: distributions differ (KS distance, p): {failed}"
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE_FMATH["configs"]))
+def test_the_cpu_independent_arithmetic_keeps_the_numbers_of_the_seeds(name):
+    seeds = replicate_seeds(BEFORE_FMATH["root_seed"], BEFORE_FMATH["n"])
+    new = measure(BEFORE_FMATH["configs"][name], seeds)
+    old = BEFORE_FMATH["values"][name]
+    failed, same = {}, {}
+    for key, values in old.items():
+        res = stats.ks_2samp(values, new[key])
+        if res.pvalue < 1e-3 or res.statistic > 0.2:
+            failed[key] = (round(float(res.statistic), 3), float(res.pvalue))
+        same[key] = sum(a == b for a, b in zip(values, new[key], strict=True)) / len(values)
+    assert not failed, f"{name}: distributions differ (KS distance, p): {failed}"
+    assert min(same.values()) >= 0.95, f"{name}: share of seeds with the same numbers: {same}"

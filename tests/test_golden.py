@@ -1,5 +1,10 @@
-"""Results stay byte-identical across refactorings: several configurations' tables and summaries
-match fingerprints recorded before the change (``tests/golden.py``)."""
+"""Results stay byte-identical across refactorings and CPUs: several configurations' tables and
+summaries match fingerprints recorded before the change (``tests/golden.py``).
+
+The fingerprints are the same on every CPU numpy supports, because the engine's arithmetic is
+(docs/ODD.md 3.1, "The same numbers on every CPU"): a failure here is a change of results, not of
+machine. tests/test_dispatch_levels.py runs this test again at every lower SIMD dispatch level of
+the machine."""
 
 from __future__ import annotations
 
@@ -16,5 +21,7 @@ EXPECTED = json.loads((Path(__file__).resolve().parent / "golden_fingerprints.js
 def test_results_match_the_recorded_fingerprints(name):
     """Every table and the summary of the configuration hash to the recorded values."""
     got = fingerprint(CONFIGS[name])
+    assert set(got) == set(EXPECTED[name]), f"{name}: tables {sorted(got)}, recorded " \
+        f"{sorted(EXPECTED[name])}"
     differ = {k: (EXPECTED[name].get(k), v) for k, v in got.items() if EXPECTED[name].get(k) != v}
     assert not differ, f"{name}: results changed in {sorted(differ)} (expected, got): {differ}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ratio", "sum_last"]
+__all__ = ["dot_last", "per_power", "ratio", "sum_axis", "sum_last", "weighted_rows"]
 
 #: Below this many sums, :func:`sum_last` leaves the work to one numpy reduction (fewer calls).
 _FEW_SUMS = 512
@@ -50,3 +50,46 @@ def sum_last(x: np.ndarray, keepdims: bool = False) -> np.ndarray:
     for k in range(n):
         out += x[..., k]
     return out[..., None] if keepdims else out
+
+
+# ---------------------------------------------------------------- sums in an explicit order
+# The engine never leaves the order of a sum of products to a library whose order depends on the
+# CPU or the array's layout (BLAS behind ``@``, numpy's ``einsum`` kernels): the sums over a short
+# entity axis (instruments, powers, groups, states) below add one slice after the other, in index
+# order, each step an elementwise IEEE operation (docs/ODD.md 3.1, "The same numbers on every CPU").
+
+
+def sum_axis(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x`` summed over ``axis`` in index order, ``((x[0] + x[1]) + x[2]) + ...`` elementwise (a
+    fresh array): the same floats whatever the CPU, the batch or the memory layout."""
+    x = np.moveaxis(x, axis, 0)
+    out = x[0].copy()
+    for k in range(1, x.shape[0]):
+        out += x[k]
+    return out
+
+
+def dot_last(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The sum over the last axis of ``a * b`` (broadcast together), in index order:
+    ``((a0 b0 + a1 b1) + a2 b2) + ...``, each product and sum rounded on its own (a fresh
+    array)."""
+    n = max(a.shape[-1], b.shape[-1])
+    out = a[..., 0] * b[..., 0]
+    for k in range(1, n):
+        out += a[..., k if a.shape[-1] > 1 else 0] * b[..., k if b.shape[-1] > 1 else 0]
+    return out
+
+
+def per_power(level: np.ndarray, per_person: np.ndarray) -> np.ndarray:
+    """``[B, P, S]``: each power's levels ``[B, P, S, I]`` weighted by a per-instrument value
+    ``[B, P, I]`` (effectiveness, exposure, harm...), summed over the instruments in order."""
+    return dot_last(level, per_person[:, :, None, :])
+
+
+def weighted_rows(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``[B, R]``: the rows of ``x`` ``[B, G, R]`` weighted by ``w`` ``[B, G]`` and added in
+    order of ``G`` (``w[:, None, :] @ x`` with a fixed order)."""
+    out = w[:, 0, None] * x[:, 0]
+    for g in range(1, x.shape[1]):
+        out += w[:, g, None] * x[:, g]
+    return out

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
-from sim.processes.arrays import ratio, sum_last
+from sim.engine import fmath
+from sim.processes.arrays import dot_last, per_power, ratio, sum_axis, sum_last, weighted_rows
 from sim.processes.militias import update_memories
 from sim.processes.powers import personnel
 from sim.rng import poisson
@@ -33,7 +34,7 @@ from sim.world.build import SMALL_PRODUCT, World
 
 __all__ = ["CombatResult", "air_sorties", "combat", "hostile_strength", "security_allocation"]
 
-_DECAY12 = np.exp(-1.0 / 12.0)
+_DECAY12 = fmath.exp(-1.0 / 12.0)
 CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 
 
@@ -47,7 +48,7 @@ class CombatResult:
 
 def hostile_strength(world: World, st: SimState) -> np.ndarray:
     """[B, R] A: fighters x effectiveness x hostility, summed over groups."""
-    return (world.hostile_effectiveness[:, None, :] @ st.fighters)[:, 0]
+    return weighted_rows(world.hostile_effectiveness, st.fighters)
 
 
 def security_allocation(world: World, st: SimState, garrison_share: np.ndarray | float,
@@ -141,8 +142,8 @@ def _count_sums(pick: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """``pick @ counts`` ([k, n] 0/1 by [B, n, m] counts: [B, k, m]), sums of counts, exact in any
     order: a stack of small matrix products, or ``einsum`` (no BLAS threads) for large ones."""
     if pick.size * counts.shape[-1] > SMALL_PRODUCT:
-        return np.einsum("kn,bnm->bkm", pick, counts)
-    return pick @ counts
+        return np.einsum("kn,bnm->bkm", pick, counts)  # exact: 0/1 times counts
+    return pick @ counts  # exact: 0/1 times counts
 
 
 def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
@@ -166,12 +167,11 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     a = hostile_strength(world, st)
     army_r, ts = security_allocation(world, st, p.garrison_share, a, p.pullback_control,
                                      p.pullback_share)
-    foreign_eff = np.einsum("bpsi,bpi->bs", st.level, world.person_effectiveness)  # [B, S]
+    eff_ps = per_power(st.level, world.person_effectiveness)  # [B, P, S]
+    foreign_eff = sum_axis(eff_ps, 1)  # [B, S]
     cut = st.downgraded.any(axis=(1, 2))  # worlds where a downgraded partner loses effect
     if cut.any():  # computed as a world alone computes it (the sums' order is the world's own)
-        foreign_eff[cut] = (np.einsum("bpsi,bpi->bsp", st.level[cut],
-                                      world.person_effectiveness[cut])
-                            * st.effect_factor[cut]).sum(axis=2)
+        foreign_eff[cut] = sum_axis(eff_ps[cut] * st.effect_factor[cut].transpose(0, 2, 1), 1)
     militia = st.militia
     militia_eff = 0.0 if mp is None else mp.effectiveness
     s_eff = army_r * st.army_eff[:, rs] + ts * foreign_eff[:, rs] + militia * militia_eff
@@ -180,7 +180,7 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
         if np.equal(p.tullock_m, 1.0).all():  # x ** 1.0 is x: the power's loop is skipped
             sm, am = s_scaled, a
         else:
-            sm, am = s_scaled ** p.tullock_m, a ** p.tullock_m
+            sm, am = fmath.power(s_scaled, p.tullock_m), fmath.power(a, p.tullock_m)
         success = np.where(a > 0, sm / (sm + am), 1.0)
     success[np.isnan(success)] = 1.0  # inf / inf: overwhelming strength on both sides
     st.control += p.control_speed * (success - st.control)
@@ -188,11 +188,11 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
 
     engaged_strength = np.minimum(s_eff, p.force_ratio * a)
     engaged = ratio(engaged_strength, s_eff)
-    hostile_attacks = (world.hostility[:, None, :] @ attacks)[:, 0]  # [B, R]
+    hostile_attacks = weighted_rows(world.hostility, attacks)  # [B, R]
     e_state = p.lethality_state * hostile_attacks * (1.0 - success)
     e_fighters = p.lethality_fighters * hostile_attacks * success + p.operations_rate * engaged_strength
-    contractors = np.einsum("bps,bp->bs", st.level[:, :, :, CONTRACTORS],
-                            world.person_effectiveness[:, :, CONTRACTORS])  # [B, S]
+    contractors = sum_axis(st.level[:, :, :, CONTRACTORS]
+                           * world.person_effectiveness[:, :, CONTRACTORS, None], 1)  # [B, S]
     if contractors.any():  # contractors' operations are more lethal than a regular force's
         e_fighters = e_fighters + (p.contractor_lethality - 1.0) * p.operations_rate \
             * ts * contractors[:, rs] * engaged
@@ -200,9 +200,9 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
         e_fighters = e_fighters + p.air_lethality * sorties[:, rs] * ts * (a > 0)
 
     # who among the state side dies: army by presence, foreign forces by exposure and targeting
-    ft_num = (world.hostile_foreign_targeting[:, None, :] @ attacks)[:, 0]
+    ft_num = weighted_rows(world.hostile_foreign_targeting, attacks)
     ft = ratio(ft_num, hostile_attacks, 1.0)
-    exposure_ps = np.einsum("bpsi,bpi->bps", st.level, world.person_exposure)  # [B, P, S]
+    exposure_ps = per_power(st.level, world.person_exposure)  # [B, P, S]
     if n_p < 8:  # numpy sums fewer than 8 powers in their order whatever the memory layout, so
         # they can be laid out by power, which is faster to fill and to sum over powers
         w_foreign = np.take(exposure_ps, rs, axis=2)  # [B, P, R]
@@ -214,7 +214,7 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     share_army = ratio(army_r, w_total, 1.0)
     share_foreign = ratio(w_foreign, w_total[:, None, :])
     share_militia = ratio(militia, w_total)
-    harm_ps = np.einsum("bpsi,bpi->bps", st.level, world.person_civilian_harm)  # [B, P, S]
+    harm_ps = per_power(st.level, world.person_civilian_harm)  # [B, P, S]
     pairs = world.rival_pairs
     rows = (1, n_p, 1, n_g, n_p, 1, 1, 1, len(pairs))
     # the rates [B, rows, R]: blocks of rows in this order, each written in place
@@ -243,7 +243,8 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     _, _, fighter_deaths, civ_groups, _, _, militia_deaths, _, clash_deaths = _split(draws, rows)
     fighter_deaths, militia_deaths = fighter_deaths[:, 0], militia_deaths[:, 0]
     st.militia = np.maximum(st.militia - militia_deaths, 0.0)
-    clash = world.rival_incidence.T @ (clash_deaths / 2.0)  # [B, G, R] half of a clash's dead
+    # [B, G, R] half of a clash's dead  (exact: 0/1 times halves of counts)
+    clash = world.rival_incidence.T @ (clash_deaths / 2.0)  # exact: 0/1 times halves
 
     # fighters lose their dead, in proportion to their presence
     total_f = st.fighters.sum(axis=1)
@@ -275,9 +276,10 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     att_share = ratio(h_att, hostile_attacks[:, None, :])
     st.attacks = attacks.sum(axis=2)
     st.group_civilian = civ_groups.sum(axis=2)
-    st.inflicted = ((att_share @ state_side[:, :, None])[:, :, 0] + st.group_civilian
-                    + (world.rival_share.transpose(0, 2, 1) @ clash.sum(axis=2)[:, :, None])
-                    [:, :, 0])
+    # the deaths a group inflicted on the state side: a sum over the regions (numpy's pairwise sum
+    # of each row of a fresh C-contiguous array), then the clashes' dead by rival pair, in order
+    st.inflicted = ((att_share * state_side[:, None, :]).sum(axis=2) + st.group_civilian
+                    + dot_last(world.rival_share.transpose(0, 2, 1), clash.sum(axis=2)[:, None, :]))
     massacre = civilians >= p.mass_casualty_threshold
     update_memories(st, hostile_attacks, np.where(massacre, civilians, 0.0), reprisal_months)
     return CombatResult(massacre_regions=np.nonzero(massacre),

@@ -38,7 +38,8 @@ def group_income(world: World, st: SimState, total: np.ndarray | None = None) ->
     total = st.fighters.sum(axis=1) if total is None else total
     share = ratio(st.fighters, total[:, None, :])
     taxable = (1.0 - st.control) * world.rent
-    return world.tax_rate * (share @ taxable[:, :, None])[:, :, 0] + world.illicit_income
+    # a sum over the regions: numpy's pairwise sum of each row of a fresh C-contiguous array
+    return world.tax_rate * (share * taxable[:, None, :]).sum(axis=2) + world.illicit_income
 
 
 def recruit(world: World, st: SimState, p: GroupProcessParams, keys: np.ndarray) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
-from sim.processes.arrays import ratio, sum_last
+from sim.engine import fmath
+from sim.processes.arrays import dot_last, per_power, ratio, sum_last
 from sim.processes.powers import personnel
 from sim.state import MILITARY, SimState
 from sim.world.build import World
@@ -44,7 +45,7 @@ def update_trend(st: SimState, p: HostProcessParams) -> np.ndarray:
     a_short, a_long = 1.0 / p.trend_months, 1.0 / (3.0 * p.trend_months)
     st.fat_short += a_short * (st.state_fatalities - st.fat_short)
     st.fat_long += a_long * (st.state_fatalities - st.fat_long)
-    return np.log((st.fat_short + 1.0) / (st.fat_long + 1.0)).clip(-1.0, 1.0)
+    return fmath.log((st.fat_short + 1.0) / (st.fat_long + 1.0)).clip(-1.0, 1.0)
 
 
 def update_legitimacy(world: World, st: SimState, p: HostProcessParams, ins: np.ndarray) -> None:
@@ -60,7 +61,7 @@ def update_legitimacy(world: World, st: SimState, p: HostProcessParams, ins: np.
 def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
     """``(capacity[B, S], foreign_eff[B, S, P])``: effective security capacity of each state (own
     army and partners) and each power's effective contribution."""
-    foreign = np.einsum("bpsi,bpi->bsp", st.level, world.person_effectiveness)
+    foreign = per_power(st.level, world.person_effectiveness).transpose(0, 2, 1)
     if st.downgraded.any():  # a downgraded partner loses part of its effect
         foreign = foreign * st.effect_factor
     return st.army * st.army_eff + sum_last(foreign), foreign
@@ -75,7 +76,7 @@ def update_vacuum(world: World, st: SimState, p: HostProcessParams, force_ratio:
     threat = world.by_state(hostile)
     capacity, foreign = security_capacity(world, st)
     st.capacity = capacity
-    st.withdrawal_loss *= np.exp(-1.0 / p.withdrawal_memory_months)
+    st.withdrawal_loss *= fmath.exp(-1.0 / p.withdrawal_memory_months)
     st.vacuum = np.maximum(threat * force_ratio - capacity, 0.0) + st.withdrawal_loss
     return foreign
 
@@ -93,7 +94,7 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     nat = p.nationalism_weight[:, :, None] * (world.nationalism * military)[:, :, None] \
         * world.nationalism_exposure[:, None, :]
     info_usd = st.level[:, :, :, INFO_OPS].transpose(0, 2, 1)  # [B, S, P]
-    info = p.info_ops_weight[:, :, None] * np.log10(
+    info = p.info_ops_weight[:, :, None] * fmath.log10(
         1.0 + info_usd / p.info_ops_scale_usd[:, :, None])
     target = (world.base_receptivity + p.performance_weight[:, :, None] * perf - blame - nat
               + info).clip(0.0, 1.0)
@@ -148,13 +149,20 @@ def monthly_bills(world: World, st: SimState) -> np.ndarray:
     global _last_bills
     level, billing = st.level, world.billing
     if level.size < _MEMO_MIN_SIZE or level.dtype != np.float64 or billing.dtype != np.float64:
-        return np.einsum("bpsi,bkpi->kbsp", level, billing)
+        return _bills(level, billing)
     last = _last_bills
     if last is not None and _same_bits(last[0], level) and _same_bits(last[1], billing):
         return last[2].copy(order="K")
-    bills = np.einsum("bpsi,bkpi->kbsp", level, billing)
+    bills = _bills(level, billing)
     _last_bills = (level.copy(order="K"), billing.copy(order="K"), bills.copy(order="K"))
     return bills
+
+
+def _bills(level: np.ndarray, billing: np.ndarray) -> np.ndarray:
+    """``[K, B, S, P]``: levels ``[B, P, S, I]`` times each of the K billing rates ``[B, K, P, I]``,
+    summed over the instruments in order."""
+    return dot_last(level[None], billing.transpose(1, 0, 2, 3)[:, :, :, None, :]).transpose(
+        0, 1, 3, 2)
 
 
 def _same_bits(kept: np.ndarray, x: np.ndarray) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, InfluenceParams
-from sim.processes.arrays import ratio, sum_last
+from sim.processes.arrays import per_power, ratio, sum_last
 from sim.state import SimState
 from sim.world.build import World
 
@@ -41,7 +41,7 @@ def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
     - arms: its share of the arms delivered to the state (12-month memory);
     - aid, info: its share of the aid and information operations in the state this month.
     """
-    foreign = np.einsum("bpsi,bpi->bsp", st.level, world.person_effectiveness)
+    foreign = per_power(st.level, world.person_effectiveness).transpose(0, 2, 1)
     capacity = st.army * st.army_eff + sum_last(foreign)
     return (ratio(foreign, capacity[:, :, None]), _share(st.arms_memory),
             _share(st.level[:, :, :, AID].transpose(0, 2, 1)),

@@ -16,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import MilitiaParams
+from sim.engine import fmath
 from sim.state import MILITARY, SimState
 from sim.world.build import World
 
 __all__ = ["militia_pressure", "update_memories", "update_militias"]
 
-_DECAY3 = np.exp(-1.0 / 3.0)
+_DECAY3 = fmath.exp(-1.0 / 3.0)
 
 
 def militia_pressure(world: World, st: SimState, mp: MilitiaParams) -> np.ndarray:
@@ -49,4 +50,4 @@ def update_memories(st: SimState, hostile_attacks: np.ndarray, massacre_civilian
     """Add this month's hostile attacks [B, R] (3-month memory) and the civilians killed in
     massacres [B, R] (memory of ``reprisal_months``)."""
     st.attack_memory = st.attack_memory * _DECAY3 + hostile_attacks
-    st.massacre_memory = st.massacre_memory * np.exp(-1.0 / reprisal_months) + massacre_civilians
+    st.massacre_memory = st.massacre_memory * fmath.exp(-1.0 / reprisal_months) + massacre_civilians

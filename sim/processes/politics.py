@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import CoupParams, PartnerParams, SanctionsParams
-from sim.processes.arrays import ratio
+from sim.engine import fmath
+from sim.processes.arrays import dot_last, ratio
 from sim.processes.powers import personnel
 from sim.state import MILITARY, NEVER, SimState
 from sim.world.build import World
@@ -50,14 +51,14 @@ __all__ = [
 #: Uniform draws per state and month, always made (common random numbers across scenarios that
 #: differ in what happens): attempt, success, embargo, concession.
 DRAWS = 4
-_DECAY3 = np.exp(-1.0 / 3.0)  # 3-month memory of army losses
+_DECAY3 = fmath.exp(-1.0 / 3.0)  # 3-month memory of army losses
 _LOG_CLIP = 2.0  # the correlates move the hazard by at most e^2 (x7.4) either way
 _MAX_HAZARD = 0.15  # per month: no state lives in a permanent coup
 
 
 def monthly_base(cp: CoupParams) -> np.ndarray:
     """[B, 1] monthly probability of an attempt at reference conditions (from the yearly rate)."""
-    return 1.0 - np.exp(-cp.attempt_rate / 12.0)
+    return 1.0 - fmath.exp(-cp.attempt_rate / 12.0)
 
 
 def present(world: World, st: SimState) -> np.ndarray:
@@ -87,9 +88,10 @@ def coup_hazard(world: World, st: SimState, cp: CoupParams, ins: np.ndarray,
              + cp.losses_weight * losses_pct
              + cp.legitimacy_weight * (cp.reference_legitimacy - st.legitimacy))
     regime = np.where(st.regime == MILITARY, cp.military_multiplier, 1.0)
-    neighbours = (world.state_adjacency.astype(float) @ recent.astype(float)[:, :, None])[:, :, 0]
-    rate = base * trap * np.exp(np.clip(log_m, -_LOG_CLIP, _LOG_CLIP)) * regime \
-        * cp.neighbour_multiplier ** neighbours
+    neighbours = (world.state_adjacency.astype(float)  # exact: 0/1 times 0/1, a count
+                  @ recent.astype(float)[:, :, None])[:, :, 0]
+    rate = base * trap * fmath.exp(np.clip(log_m, -_LOG_CLIP, _LOG_CLIP)) * regime \
+        * fmath.power(cp.neighbour_multiplier, neighbours)
     return np.minimum(rate, _MAX_HAZARD)
 
 
@@ -113,7 +115,7 @@ def coup_attempts(world: World, st: SimState, cp: CoupParams, hazard: np.ndarray
     attempted = draws[:, :, 0] < hazard
     after = (month - st.last_coup) < cp.trap_months
     p_success = np.where(after, cp.success_share_after_coup, cp.success_share)
-    protection = (share @ world.regime_protection[:, :, None])[:, :, 0]
+    protection = dot_last(share, world.regime_protection[:, None, :])
     p_success = p_success * (1.0 - cp.protection_effect * np.minimum(protection, 1.0))
     succeeded = attempted & (draws[:, :, 1] < p_success)
     return Attempts(attempted=attempted, succeeded=succeeded)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, ResourceParams
-from sim.processes.arrays import ratio, sum_last
+from sim.engine import fmath
+from sim.processes.arrays import per_power, ratio, sum_axis, sum_last
 from sim.state import SimState
 from sim.world.build import World
 
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 ARMS = INSTRUMENT_KINDS.index("arms")
-_DECAY12 = np.exp(-1.0 / 12.0)  # 12-month memory
+_DECAY12 = fmath.exp(-1.0 / 12.0)  # 12-month memory
 
 
 def order(st: SimState, b: int | np.ndarray, pi: int, si: int, target: np.ndarray,
@@ -122,7 +123,7 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
     ``arms_cost_ratio``.
     """
     allowed = (st.banned_until <= st.month) & world.arms_exporter[:, None, :]
-    w = np.where(allowed, st.receptivity ** 2, 0.0)
+    w = np.where(allowed, st.receptivity * st.receptivity, 0.0)
     demand = st.budget / 12.0 * world.arms_budget_share
     wsum = sum_last(w, keepdims=True)
     alloc = demand[:, :, None] * ratio(w, wsum)
@@ -150,6 +151,6 @@ def advance_deployments(world: World, st: SimState) -> tuple[np.ndarray, np.ndar
     st.level = np.where(np.abs(st.target - st.level) < 1e-6, st.target, st.level)
     np.maximum(st.level, 0.0, out=st.level)
     after = personnel(world, st.level)
-    lost = np.einsum("bpsi,bpi->bs", np.minimum(step, 0.0), world.person_effectiveness)
+    lost = sum_axis(per_power(np.minimum(step, 0.0), world.person_effectiveness), 1)
     st.withdrawal_loss += -lost
     return (before <= 0) & (after > 0), (before > 0) & (after <= 0)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import RunConfig
+from sim.engine import fmath
 from sim.validate.patterns import PatternResult
 
 __all__ = ["RATE_BAND", "RECORD", "REPEAT_BAND", "SUCCESS_BAND", "coup_check", "coup_counts",
@@ -81,7 +82,7 @@ def coup_counts(runs: Sequence[Tables], states: Sequence[str] | None = None,
 
 def _rate_summary(c: dict[str, float]) -> tuple[float, float, float]:
     rate = c["attempts"] / c["country_years"] if c["country_years"] else float("nan")
-    expected = c["attempts"] * (1.0 - np.exp(-rate)) if c["attempts"] else 0.0
+    expected = c["attempts"] * (1.0 - fmath.exp(-rate)) if c["attempts"] else 0.0
     ratio = c["followed"] / expected if expected > 0 else float("nan")
     share = c["successes"] / c["attempts"] if c["attempts"] else float("nan")
     return rate, ratio, share

@@ -20,6 +20,7 @@ from sim.config import (
     WorldConfig,
     parse_month,
 )
+from sim.engine import fmath
 
 __all__ = ["SHARED_FIELDS", "SMALL_PRODUCT", "World", "border_edges", "build_world", "knn_edges",
            "select_snapshot", "stack_worlds", "state_adjacency"]
@@ -164,7 +165,7 @@ class World:
         if states is None:  # [R, S] 1 where a region is in a state
             states = (self.region_state[:, None] == np.arange(n_s)).astype(float)
             self._index_cache[("state_matrix", 0)] = states
-        return x @ states
+        return x @ states  # exact: 0/1 times counts
 
     def into_regions(self, flow: np.ndarray) -> np.ndarray:
         """Sum ``flow`` along edges ([..., E]) into their destination regions: [..., R]."""
@@ -242,7 +243,9 @@ def knn_edges(lat: np.ndarray, lon: np.ndarray, k: int) -> tuple[np.ndarray, np.
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     k = min(k, n - 1)
     phi, lam = np.radians(lat), np.radians(lon)
-    xyz = np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=1)
+    # sin and cos the same on every CPU (sim.engine.fmath): the neighbours do not depend on it
+    cos_phi = fmath.cos(phi)
+    xyz = np.stack([cos_phi * fmath.cos(lam), cos_phi * fmath.sin(lam), fmath.sin(phi)], axis=1)
     _, nn = cKDTree(xyz).query(xyz, k=k + 1)
     src = np.repeat(np.arange(n), k + 1)
     dst = nn.reshape(-1).astype(np.int64)

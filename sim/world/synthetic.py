@@ -25,6 +25,7 @@ from sim.config import (
     StateInitConfig,
     WorldConfig,
 )
+from sim.engine import fmath
 
 __all__ = ["generate_world", "synthetic_ids"]
 
@@ -54,8 +55,8 @@ def generate_world(cfg: RunConfig) -> RunConfig:
     spread = 1.5
     lat = centres[owner, 0] + rng.normal(0, spread, n_r)
     lon = centres[owner, 1] + rng.normal(0, spread, n_r)
-    pop = rng.lognormal(np.log(5e5), 0.8, n_r)
-    rent = np.where(rng.random(n_r) < 0.2, rng.lognormal(np.log(2e6), 1.0, n_r), 0.0)
+    pop = fmath.exp(rng.normal(fmath.log(5e5), 0.8, n_r))  # lognormal: the draws numpy's take
+    rent = np.where(rng.random(n_r) < 0.2, fmath.exp(rng.normal(fmath.log(2e6), 1.0, n_r)), 0.0)
     width = len(str(n_r))
     regions = [RegionConfig(id=f"R{i:0{width}d}", name=f"region {i}", state=states[owner[i]],
                             lat=float(lat[i]), lon=float(lon[i]), population=float(pop[i]),
