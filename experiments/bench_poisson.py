@@ -1,18 +1,18 @@
-"""How fast ``sim.rng.poisson`` is with its compiled kernel (sim/rng_kernel.py) against its
-vectorized numpy implementation (``sim.rng._vector_counts``, the engine's before the kernel; the
+"""How fast ``sim.engine.rng.poisson`` is with its compiled kernel (sim/engine/rng_kernel.py) against its
+vectorized numpy implementation (``sim.engine.rng._vector_counts``, the engine's before the kernel; the
 two give the same counts), and what the kernel costs to load.
 
 Four measurements, medians (time.perf_counter), no pass/fail:
 
 1. ``startup``: in fresh processes (``--starts`` each), ``import numpy``, then ``import numba``,
-   then ``import sim.rng_kernel``, and the first and second ``poisson`` calls, with the compiled
+   then ``import sim.engine.rng_kernel``, and the first and second ``poisson`` calls, with the compiled
    kernel in Numba's cache (warm) and without (cold: an empty ``NUMBA_CACHE_DIR`` each time).
 2. ``calls``: the ``poisson`` calls of a default run (recruits, attacks, combat; every month),
    recorded from a run of B worlds (``--batches``) and replayed ``--repeats`` times with each
    implementation: the median time of a call of each kind and of the whole month's calls.
 3. ``model``: ``SahelModel(cfg, seeds).run()`` of the default configuration for each B, median of
    ``--repeats`` after a warm-up run, with each implementation forced
-   (:func:`sim.rng.set_kernel`).
+   (:func:`sim.engine.rng.set_kernel`).
 4. ``process``: a fresh process that imports the model and runs the default configuration once
    (B = 1), as a single ``sahel-sim`` run does: its wall time, with the kernel (warm cache: the
    process still imports Numba and sets up its compiler's registries) and with the vectorized
@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-import sim.rng
+import sim.engine.rng
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,28 +58,28 @@ import numpy as np
 t1 = time.perf_counter()
 import numba
 t2 = time.perf_counter()
-import sim.rng, sim.rng_kernel
-sim.rng.set_kernel("numba")
+import sim.engine.rng, sim.engine.rng_kernel
+sim.engine.rng.set_kernel("numba")
 t3 = time.perf_counter()
-keys = sim.rng.stream_keys([1], "probe")
+keys = sim.engine.rng.stream_keys([1], "probe")
 lam = np.array([[0.0, 0.5, 3.0, 12.0, 400.0]])
 t4 = time.perf_counter()
-sim.rng.poisson(keys, 0, lam)
+sim.engine.rng.poisson(keys, 0, lam)
 t5 = time.perf_counter()
-sim.rng.poisson(keys, 1, lam)
+sim.engine.rng.poisson(keys, 1, lam)
 t6 = time.perf_counter()
 print(json.dumps({"import numpy": t1 - t0, "import numba": t2 - t1,
-                  "import sim.rng_kernel": t3 - t2, "first call": t5 - t4,
+                  "import sim.engine.rng_kernel": t3 - t2, "first call": t5 - t4,
                   "second call": t6 - t5}))
 """
 #: A fresh process's single default run (the implementation from SAHEL_SIM_KERNEL).
 SINGLE_RUN = """
 from sim.api import load_config
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.model import SahelModel
 SahelModel(prepare(load_config([])), [0]).run()
 """
-#: The implementation each name forces (sim.rng.set_kernel).
+#: The implementation each name forces (sim.engine.rng.set_kernel).
 KERNEL = {"reference": "numpy", "kernel": "numba"}
 Draw = Callable[[np.ndarray, int, np.ndarray], np.ndarray]
 
@@ -110,41 +110,41 @@ def startup(starts: int) -> dict[str, dict[str, float]]:
 
 
 def _forced(kernel: str) -> Draw:
-    """:func:`sim.rng.poisson` with ``kernel`` forced (then the choice before)."""
+    """:func:`sim.engine.rng.poisson` with ``kernel`` forced (then the choice before)."""
 
     def draw(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
-        before = sim.rng._KERNEL
-        sim.rng.set_kernel(kernel)
+        before = sim.engine.rng._KERNEL
+        sim.engine.rng.set_kernel(kernel)
         try:
-            return sim.rng.poisson(keys, month, lam)
+            return sim.engine.rng.poisson(keys, month, lam)
         finally:
-            sim.rng._KERNEL = before
+            sim.engine.rng._KERNEL = before
 
     return draw
 
 
 @contextmanager
 def drawing_with(draw: Draw) -> Iterator[None]:
-    """Every loaded ``sim`` module that draws with :func:`sim.rng.poisson` draws with ``draw``
+    """Every loaded ``sim`` module that draws with :func:`sim.engine.rng.poisson` draws with ``draw``
     inside the block."""
     import sim.model  # loads every process that draws
 
     patched = [m for name, m in list(sys.modules.items())
-               if name.startswith("sim.") and name != "sim.rng"
-               and getattr(m, "poisson", None) is sim.rng.poisson]
+               if name.startswith("sim.") and name != "sim.engine.rng"
+               and getattr(m, "poisson", None) is sim.engine.rng.poisson]
     for m in patched:
         m.poisson = draw
     try:
         yield
     finally:
         for m in patched:
-            m.poisson = sim.rng.poisson
+            m.poisson = sim.engine.rng.poisson
 
 
 def _config() -> RunConfig:
     """The default configuration, prepared."""
     from sim.api import load_config
-    from sim.prepare import prepare
+    from sim.engine.prepare import prepare
 
     return prepare(load_config([]))
 
@@ -158,7 +158,7 @@ def record_calls(batch: int) -> list[tuple[np.ndarray, int, np.ndarray]]:
     def record(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
         """Keep a copy of the arguments, then draw."""
         calls.append((np.array(keys), int(month), np.array(lam)))
-        return sim.rng.poisson(keys, month, lam)
+        return sim.engine.rng.poisson(keys, month, lam)
 
     with drawing_with(record):
         SahelModel(_config(), list(range(batch))).run()

@@ -88,7 +88,7 @@ class BatchSahelModel(SahelModel):
 
         from mesa import DataCollector
 
-        from sim.prepare import prepare
+        from sim.engine.prepare import prepare
 
         cfg = copy.deepcopy(_base_config(tuple(overrides)))
         cfg.rules.vacuum["russia"] = russia_rule

@@ -133,7 +133,7 @@ def bench_inprocess(overrides: list[str], repeats: int) -> dict[str, Any]:
     from sim.api import load_config, run
     from sim.metrics import summarize
     from sim.model import SahelModel
-    from sim.prepare import prepare
+    from sim.engine.prepare import prepare
     from sim.provenance import provenance
 
     t_cfg, cfg = timed(lambda: load_config(overrides=overrides))
@@ -236,7 +236,7 @@ def bench_scaling(sizes: list[int], n_states: int, end: str, repeats: int,
     """
     from sim.api import load_config
     from sim.model import SahelModel
-    from sim.prepare import prepare
+    from sim.engine.prepare import prepare
 
     out: dict[str, Any] = {"n_states": n_states, "end": end, "batch": batch, "sizes": {}}
     for n in sizes:

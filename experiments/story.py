@@ -4,7 +4,7 @@ expulsion, entry and exit happens in the AES states, and in which order Russia c
 Usage: python experiments/story.py [--replicates N] [--csv FILE] [overrides ...]
 e.g.   python experiments/story.py --replicates 20 scenario=endogenous
 
-Replicate seeds are spawned from the config's ``seed`` (sim.seeds.replicate_seeds). Everything is
+Replicate seeds are spawned from the config's ``seed`` (sim.engine.seeds.replicate_seeds). Everything is
 read from the output tables (presence and events), as a reader of a run folder would, by
 sim.analysis.story. "n" says in how many replicates a thing happened; the median and the range
 are of its first month, over those replicates.
@@ -19,7 +19,7 @@ import pandas as pd
 from sim.analysis.story import entry_order, occurrences, summarize
 from sim.api import load_config, run
 from sim.config import month_str, parse_month
-from sim.seeds import replicate_seeds
+from sim.engine.seeds import replicate_seeds
 
 
 def main() -> None:

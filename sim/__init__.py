@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ConfigError", "RunConfig", "RunResult", "__version__", "load_config", "run"]
 
-#: The package's version, its one source (pyproject.toml reads it: ``[tool.hatch.version]``), so
-#: that an output's provenance names it without importing ``importlib.metadata`` (about 0.1 s cold).
-__version__ = "0.1.0"
+from sim.version import __version__  # the one source of the version (sim/version.py)
 
 _EXPORTS = {"run": "sim.api", "load_config": "sim.api", "RunResult": "sim.api",
             "ConfigError": "sim.config", "RunConfig": "sim.config"}

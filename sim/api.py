@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.config import RunConfig, compose_config
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.provenance import provenance
 
 if TYPE_CHECKING:
@@ -108,10 +108,13 @@ def _simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: S
               joins: Sequence[tuple[int, int] | None] | None = None,
               ) -> list[tuple[Mapping[str, pd.DataFrame], dict[str, Any], LazyRunArrays]]:
     """Run one batch: world ``b`` is ``prepared[b]`` (checked ``cfgs[b]``; the configs share a
-    structure, :mod:`sim.batch`) with ``seeds[b]`` (joining the batch as ``joins[b]`` says:
+    structure, :mod:`sim.engine.batch`) with ``seeds[b]`` (joining the batch as ``joins[b]`` says:
     :class:`~sim.model.SahelModel`); return each world's tables (built when read), summary
     (without provenance) and arrays."""
+    from sim.engine.lazy_mesa import import_mesa
     from sim.metrics import summarize_batch
+
+    import_mesa()  # Mesa without its spaces, before the model imports it (sim.engine.lazy_mesa)
     from sim.model import SahelModel
     from sim.record import LazyRunArrays
 
@@ -170,7 +173,7 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
     """Run every world of ``cfgs`` (one config per world, the same object for worlds that share
     one) with its seed (``seeds[b]``, default each config's own), in as few batches as their
     structures allow: configs that differ only in their numbers (the parameters a design varies,
-    :mod:`sim.batch`) share a batch. Return one result per world, in order.
+    :mod:`sim.engine.batch`) share a batch. Return one result per world, in order.
 
     World ``b``'s result is the result of ``run(cfgs[b] with seed = seeds[b])``, bit for bit,
     whatever else ran in its batch. With ``metrics.twin`` the twins run as batches too.
@@ -179,7 +182,7 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
         ConfigError: naming the parameter, the value and what is allowed (checked for every
             config before anything runs).
     """
-    from sim.batch import group_by_structure
+    from sim.engine.batch import group_by_structure
 
     cfgs = list(cfgs)
     hashers: dict[int, Callable[[int], str]] = {}
@@ -212,7 +215,7 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
 class _Memo:
     """What one :func:`run_worlds` call's configs share, serialised or checked once: each
     section's JSON by ``id`` (:func:`sim.config.hashing.config_text`) and what was checked
-    (:func:`sim.prepare.prepare`'s ``seen``). The ids stay valid because the memo keeps every
+    (:func:`sim.engine.prepare.prepare`'s ``seen``). The ids stay valid because the memo keeps every
     config it read them from alive (a freed object's id can be reused)."""
 
     texts: dict[int, str] = field(default_factory=dict)
@@ -241,11 +244,11 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
     twins = None
     wanted = [i for i, c in enumerate(cfgs) if c.metrics.twin]
     if wanted:
-        from sim.batch import first_difference
+        from sim.engine.batch import first_difference
         from sim.twin import twin_config
 
         # a twin differs from its run in what each world of a batch has of its own (the Western
-        # exit's events, the sign of its share, the protected powers: sim.batch), so the runs
+        # exit's events, the sign of its share, the protected powers: sim.engine.batch), so the runs
         # and their twins run as one batch; a twin is made with its world's powers as built (a
         # synthetic world has its powers once generated)
         powers = {id(cfgs[i]): list(prepared[i].world.powers) for i in wanted}
@@ -253,7 +256,7 @@ def _run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int
                                lambda c: twin_config(c, powers[id(c)]))
         twins_prepared = per_config(twin_cfgs, lambda twin: memo.prepare(twin)[0])
         # a twin runs its run's months until the first it can differ in, so it joins the batch
-        # then as a copy of its run (sim.batch.first_difference; the same numbers, fewer months)
+        # then as a copy of its run (sim.engine.batch.first_difference; the same numbers, fewer months)
         firsts: dict[tuple[int, int], int] = {}
         for k, i in enumerate(wanted):
             pair = (id(prepared[i]), id(twins_prepared[k]))

@@ -68,7 +68,7 @@ def _app(dict_cfg) -> None:
     from sim.api import run
     from sim.config import ConfigError
     from sim.io import check_run_folder, format_summary
-    from sim.prepare import prepare
+    from sim.engine.prepare import prepare
 
     out = HydraConfig.get().runtime.output_dir
     try:
@@ -97,7 +97,7 @@ def _single_run(overrides: list[str], dirs: list[str]) -> None:
 
     from sim.config import ConfigError
     from sim.io import check_run_folder, format_summary
-    from sim.prepare import prepare
+    from sim.engine.prepare import prepare
 
     try:
         cfg, hydra_run = _composed(overrides, dirs)
@@ -112,7 +112,7 @@ def _single_run(overrides: list[str], dirs: list[str]) -> None:
     _hydra_record(out, hydra_run["record"])
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     from sim.api import run
-    from sim.lazy_mesa import import_mesa
+    from sim.engine.lazy_mesa import import_mesa
 
     import_mesa()  # from a short call stack: Mesa's import reads the stack twice (lazy_mesa)
     result = run(cfg, output_dir=out)

@@ -611,7 +611,7 @@ _INTRO = (
     "`world.powers.russia.instruments.contractors.host_cash_share=0.5`). Placeholders: "
     "`<state>`, `<power>`, `<group>`, `<region>` are entity ids, `<kind>` an instrument "
     "({kinds}), `<date>` a snapshot's YYYY-MM, `[<i>]` a list item. Ranges are checked by "
-    "`sim.prepare.prepare` (with the pure checks of `sim.config.checks`) before a run "
+    "`sim.engine.prepare.prepare` (with the pure checks of `sim.config.checks`) before a run "
     "starts; a range printed as a type means the field carries no range metadata.")
 
 

@@ -11,12 +11,24 @@ import functools
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.config import AES, ConfigError, config_hash, to_plain
 
 if TYPE_CHECKING:
-    from sim.api import RunResult
+    import pandas as pd
+
+    from sim.config import RunConfig
+
+
+class RunResult(Protocol):
+    """What :func:`write_run` reads of a run's result (:class:`sim.api.RunResult` is one): its
+    config, its tables by name and its summary."""
+
+    config: RunConfig
+    tables: Mapping[str, pd.DataFrame]
+    summary: dict[str, Any]
 
 __all__ = ["OUTPUT_PATTERNS", "check_run_folder", "format_summary", "read_run", "write_run"]
 

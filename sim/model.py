@@ -4,7 +4,7 @@ and runs the eight monthly processes of docs/ODD.md section 3 in order.
 One model steps a batch of B worlds at once (:class:`SahelModel` with ``seeds``): the same
 config, each world with its own seed. Every array carries the batch axis first, every numpy call
 serves the whole batch, and each world draws from its own named counter-based streams
-(:mod:`sim.rng`: a number depends only on the seed, the stream, the month and its place), so
+(:mod:`sim.engine.rng`: a number depends only on the seed, the stream, the month and its place), so
 that a world's run never depends on its batch (which worlds ran beside it, or how many). A
 single run is a batch of one: there is one code path. Scheduled events apply to every world;
 emergent events (coups, expulsions, entries...) happen in the worlds whose state calls for them.
@@ -22,10 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
 
+import mesa
 import numpy as np
 
 from sim.agents import ArmedGroup, ForeignPower, HostState
-from sim.batch import distinct_events, head_config, merge_events, stack_config, world_value
 from sim.config import (
     AES,
     INSTRUMENT_KINDS,
@@ -37,7 +37,9 @@ from sim.config import (
 )
 from sim.config.paths import copy_along
 from sim.engine import fmath
-from sim.lazy_mesa import import_mesa
+from sim.engine.batch import distinct_events, head_config, merge_events, stack_config, world_value
+from sim.engine.rng import stream_keys, uniforms
+from sim.engine.seeds import stream
 from sim.processes import combat as combat_p
 from sim.processes import groups as groups_p
 from sim.processes import hosts as hosts_p
@@ -48,15 +50,12 @@ from sim.processes import powers as powers_p
 from sim.processes.arrays import ratio
 from sim.processes.ledger import close_month
 from sim.record import Recorder
-from sim.rng import stream_keys, uniforms
 from sim.rules import RuleContext
-from sim.seeds import stream
 from sim.state import CIVILIAN, MEMORY, MILITARY, NEVER, initial_state
 from sim.world.build import SHARED_FIELDS, World, build_world, stack_worlds
 
 __all__ = ["SahelModel"]
 
-mesa = import_mesa()  # Mesa without its spaces (sim.lazy_mesa)
 
 
 
@@ -98,19 +97,19 @@ class _Join:
 
 class SahelModel(mesa.Model):
     """The model. Build it from a validated :class:`~sim.config.RunConfig` (see
-    :func:`sim.prepare.prepare`), then call :meth:`run`.
+    :func:`sim.engine.prepare.prepare`), then call :meth:`run`.
 
     Args:
         cfg: the config every world of the batch shares.
         seeds: one seed per world (default: ``[cfg.seed]``, a batch of one). World ``b`` draws
-            from the streams of ``seeds[b]`` (:func:`sim.rng.stream_keys`), so its run is the
+            from the streams of ``seeds[b]`` (:func:`sim.engine.rng.stream_keys`), so its run is the
             run of ``cfg`` with that seed, bit for bit, whatever else is in the batch.
         joins: for each world, ``None`` (it runs from the first month) or ``(month, source)``:
             it joins the batch at the start of ``month`` as a copy of world ``source`` (a world
             that runs from the first month), its arrays and events of the months before copied
             from the source's, and runs on from there. For a world whose config and seed can
             differ from its source's only from that month on (a run's twin before the first
-            month it can differ: :func:`sim.batch.first_difference`), its results are those it
+            month it can differ: :func:`sim.engine.batch.first_difference`), its results are those it
             has when run from the first month, bit for bit, for fewer months' work. The worlds
             that join come after those that do not, in the order of their months (the worlds
             that run at any time are the first ones of the batch).
@@ -157,10 +156,10 @@ class SahelModel(mesa.Model):
         self.state = initial_state(self.cfg, self.world, n)
         self.recorder = Recorder(self.world, self.start_month, self.n_months, n)
         w = self.world
-        # [B, P]: each world's protected powers (its own, like its events: sim.batch)
+        # [B, P]: each world's protected powers (its own, like its events: sim.engine.batch)
         self.protected = np.array([[p in c.scenario.protected for p in w.power_ids]
                                    for c in configs], dtype=bool)
-        # every random number comes from a counter-based stream (sim.rng) keyed by the world's
+        # every random number comes from a counter-based stream (sim.engine.rng) keyed by the world's
         # seed and the stream's name: [B] keys per stream, [B, S] and [B, G] per kind of actor
         self.politics_keys = self._keys([f"state:{s}" for s in w.state_ids])
         self.recruit_keys = self._keys([f"group:{g}:recruit" for g in w.group_ids])
@@ -189,13 +188,13 @@ class SahelModel(mesa.Model):
             st.standing = self._partner_value(ins, np.zeros(ins.shape), foreign, 0)
         self._scheduled: list[_ScheduledEvent | _WestCut | _Join] = []
         sc = cfg.scenario
-        if (sc.west_withdrawal_share > 0).any():  # each world's own sign (sim.batch)
+        if (sc.west_withdrawal_share > 0).any():  # each world's own sign (sim.engine.batch)
             m = parse_month(sc.west_withdrawal_date, "scenario.west_withdrawal_date") - self.start_month
             if 0 <= m < self.n_months:
                 cut = _WestCut(self, m)
                 self._scheduled.append(cut)
                 self.schedule_event(cut, at=m + 0.5)
-        # each world's events (sim.batch.merge_events): an event applies in the worlds that have
+        # each world's events (sim.engine.batch.merge_events): an event applies in the worlds that have
         # it, each world's events in its own order
         lists, index = distinct_events([c.scenario for c in configs])
         for ev, have in merge_events(lists):
@@ -758,7 +757,7 @@ class SahelModel(mesa.Model):
     def _on_budget(self, ev: EventConfig, month: int, note: str, worlds: np.ndarray) -> None:
         """``budget``: a power's budget ceiling (the model's own copy of each world's config; the
         world is rebuilt on the same adjacency) or a state's defence budget becomes ``value``
-        USD/year. Every world of a batch has it (:data:`sim.batch.VALUE_EVENTS`)."""
+        USD/year. Every world of a batch has it (:data:`sim.engine.batch.VALUE_EVENTS`)."""
         w, st = self.world, self.state
         if ev.actor in w.power_ids:
             path = f"world.powers.{ev.actor}.budget_ceiling_usd"
@@ -773,7 +772,7 @@ class SahelModel(mesa.Model):
         """``param``: the parameter at ``path`` becomes ``value`` in every world (in the model's
         own copy of each world's config, of the parameter's type); a ``world.`` path rebuilds the
         world on the same adjacency. Every world of a batch has it
-        (:data:`sim.batch.VALUE_EVENTS`)."""
+        (:data:`sim.engine.batch.VALUE_EVENTS`)."""
         olds = self._set_in_configs(ev.path, lambda old: type(old)(ev.value))
         for b in worlds.tolist():
             self.recorder.event(b, month, "param", "", ev.path,

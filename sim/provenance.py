@@ -91,12 +91,12 @@ def git_commit() -> str | None:
 @functools.cache
 def package_version(name: str = "sahel-sim") -> str:
     """The installed version of a distribution ("missing" when it is not installed); sahel-sim's
-    is ``sim.__version__``, the source of its installed version (read without importing
+    is ``sim.version.__version__``, the source of its installed version (read without importing
     ``importlib.metadata``, which a single run's command would otherwise import for it alone)."""
     if name == "sahel-sim":
-        import sim
+        from sim.version import __version__
 
-        return sim.__version__
+        return __version__
     from importlib.metadata import PackageNotFoundError, version
 
     try:

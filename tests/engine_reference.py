@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from sim.api import load_config, run_batch
-from sim.seeds import replicate_seeds
+from sim.engine.seeds import replicate_seeds
 from sim.sweep.worker import flatten
 
 #: Configs compared, by name.

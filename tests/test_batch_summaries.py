@@ -18,7 +18,7 @@ import pytest
 from sim.api import load_config
 from sim.metrics import summarize_arrays, summarize_batch
 from sim.model import SahelModel
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.processes.ledger import MonthLedger
 from tests.test_engine import ran
 

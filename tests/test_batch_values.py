@@ -1,4 +1,4 @@
-"""Worlds with different parameter values in one batch (sim.batch).
+"""Worlds with different parameter values in one batch (sim.engine.batch).
 
 The configs of a batch may differ in their numbers (params, rules, scenario and the world's
 per-entity values): each world then runs with its own values, and its results are those of its
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from sim.api import load_config, run, run_worlds
-from sim.batch import (
+from sim.engine.batch import (
     BatchStructureError,
     group_by_structure,
     merge_events,
@@ -28,7 +28,7 @@ from sim.batch import (
 )
 from sim.config import EventConfig
 from sim.model import SahelModel
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.sweep.experiment import ParameterSpec
 from sim.sweep.params import apply_parameters
 from tests.test_engine import assert_world_is_alone
@@ -375,11 +375,11 @@ def test_a_batch_whose_worlds_differ_in_a_param_or_budget_event_is_refused():
 def test_grouping_many_scenarios_with_the_same_events_merges_their_events_once(monkeypatch):
     """A design over a scenario number copies the scenario of every point: their events, the
     same, are merged once, not once per point."""
-    import sim.batch
+    import sim.engine.batch
 
     merges = []
-    merge = sim.batch._merge
-    monkeypatch.setattr(sim.batch, "_merge", lambda lists: merges.append(len(lists)) or merge(lists))
+    merge = sim.engine.batch._merge
+    monkeypatch.setattr(sim.engine.batch, "_merge", lambda lists: merges.append(len(lists)) or merge(lists))
     base = load_config(["end=2020-06"])
     cfgs = []
     for k in range(40):

@@ -1,4 +1,4 @@
-"""Configuration in Python: :func:`sim.load_config` and :func:`sim.prepare.prepare`.
+"""Configuration in Python: :func:`sim.load_config` and :func:`sim.engine.prepare.prepare`.
 
 A user's mistake (a typo in a name, an unknown rule, a value out of range, a bad date, an event
 naming something that does not exist) must raise :class:`sim.config.ConfigError` before anything
@@ -19,7 +19,7 @@ import pytest
 
 from sim import RunConfig, load_config
 from sim.config import ConfigError, EventConfig
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from tests.bad_inputs import BAD_INPUTS, POWERS, RULES, SCENARIOS, STATES, WORLDS
 
 HEAVY = ("mesa", "pandas", "matplotlib")
@@ -188,8 +188,8 @@ def test_a_wrong_type_names_the_type_allowed(override, type_words):
 
 def test_a_configuration_is_checked_once_per_process(monkeypatch):
     """load_config then run checks the configuration once (and generates a synthetic world
-    once): sim.prepare.prepare remembers what it prepared. A changed config is checked again."""
-    import sim.prepare as prep
+    once): sim.engine.prepare.prepare remembers what it prepared. A changed config is checked again."""
+    import sim.engine.prepare as prep
     from sim import run
 
     calls = {"check": 0, "generate": 0}

@@ -14,10 +14,10 @@ from collections.abc import Callable
 import pytest
 
 from sim.api import load_config, run_worlds
-from sim.batch import structure_key
+from sim.engine.batch import structure_key
 from sim.config import ConfigError, EventConfig, RunConfig, check_ranges, config_hash
 from sim.config.hashing import config_hashes, config_text
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 
 SHORT = ["end=2019-03"]
 #: A change made to a copy of a config.
@@ -148,7 +148,7 @@ STRUCTURE_CHANGES = [
     ("a param event", lambda c: c.scenario.events.append(EventConfig(
         date="2019-02", kind="param", path="params.combat.control_speed", value=0.3))),
 ]
-#: What each world of a batch has of its own (sim.batch.PER_WORLD_SCENARIO): not structure.
+#: What each world of a batch has of its own (sim.engine.batch.PER_WORLD_SCENARIO): not structure.
 PER_WORLD_CHANGES = [
     ("a coup event", lambda c: c.scenario.events.append(
         dataclasses.replace(c.scenario.events[0], date="2019-02"))),

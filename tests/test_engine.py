@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from sim.api import load_config, run, run_batch
+from sim.engine.prepare import prepare
 from sim.model import SahelModel
-from sim.prepare import prepare
 
 SEEDS = [3, 101, 7_000_001, 42]
 
@@ -131,7 +131,7 @@ def _tasks(n: int, point: int = 0):
 
 
 def test_the_worker_runs_points_and_replicates_as_one_batch_with_the_rows_of_single_runs():
-    from sim.batch import group_by_structure
+    from sim.engine.batch import group_by_structure
     from sim.sweep.worker import execute, point_configs, run_tasks
 
     ctx = _context()
@@ -177,10 +177,12 @@ def assert_runs_in_a_fresh_process(code: str) -> None:
 
 
 def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
-    """sim.lazy_mesa: importing the model leaves scipy.spatial, networkx and the batch runner's
+    """sim.engine.lazy_mesa: the model, imported after ``import_mesa``, leaves scipy.spatial, networkx and the batch runner's
     tqdm out; Mesa's spaces and ``mesa.batch_run`` still work the moment something uses them."""
     code = (
         "import sys\n"
+        "from sim.engine.lazy_mesa import import_mesa\n"
+        "import_mesa()  # as the API and the command line do\n"
         "import sim.model\n"
         "assert 'scipy.spatial' not in sys.modules and 'networkx' not in sys.modules\n"
         "assert 'tqdm' not in sys.modules\n"
@@ -204,10 +206,12 @@ def test_the_model_imports_mesa_without_its_spaces_until_they_are_used():
 
 
 def test_mesa_is_imported_without_pandas_which_its_modules_still_read():
-    """sim.lazy_mesa: importing the model leaves pandas out; the ``pd`` Mesa's modules hold
+    """sim.engine.lazy_mesa: the model, imported after ``import_mesa``, leaves pandas out; the ``pd`` Mesa's modules hold
     imports it when read, and every other ``import pandas`` gets the real package."""
     code = (
         "import sys, types\n"
+        "from sim.engine.lazy_mesa import import_mesa\n"
+        "import_mesa()  # as the API and the command line do\n"
         "import sim.model\n"
         "assert 'pandas' not in sys.modules\n"
         "import mesa.agent, mesa.datacollection\n"
@@ -215,6 +219,20 @@ def test_mesa_is_imported_without_pandas_which_its_modules_still_read():
         "import pandas\n"
         "assert type(pandas) is types.ModuleType and isinstance(frame, pandas.DataFrame)\n"
         "assert mesa.datacollection.pd.Series is pandas.Series\n")
+    assert_runs_in_a_fresh_process(code)
+
+
+def test_importing_the_model_changes_nothing_global():
+    """``import sim.model`` is a plain import: no stand-in modules in ``sys.modules``, ``inspect``
+    itself (the shim is the entry points' to apply: sim.api, the command line)."""
+    code = (
+        "import inspect, sys\n"
+        "before = {n: getattr(inspect, n) for n in ('stack', 'getouterframes', 'getmodule')}\n"
+        "import sim.model, sim.agents\n"
+        "from sim.engine.lazy_mesa import DEFERRED\n"
+        "assert all(type(sys.modules.get(n)).__name__ == 'module' for n in DEFERRED"
+        " if n in sys.modules)\n"
+        "assert all(getattr(inspect, n) is f for n, f in before.items())\n")
     assert_runs_in_a_fresh_process(code)
 
 
@@ -264,12 +282,12 @@ def test_chunks_shrink_toward_the_end_but_not_below_a_batch_worth_running():
 
 
 def test_mesa_names_its_logger_and_logged_class_as_a_plain_import_does():
-    """sim.lazy_mesa: while Mesa is imported, ``inspect`` reads frames without their source
+    """sim.engine.lazy_mesa: while Mesa is imported, ``inspect`` reads frames without their source
     lines; ``mesa.model``'s logger and the class its method logger names are those a plain
     ``import mesa`` gives, and ``inspect`` is itself again afterwards."""
     code = (
         "import inspect, logging, sys\n"
-        "from sim.lazy_mesa import LIGHT_INSPECT, import_mesa\n"
+        "from sim.engine.lazy_mesa import LIGHT_INSPECT, import_mesa\n"
         "originals = {name: getattr(inspect, name) for name in LIGHT_INSPECT}\n"
         "mesa = import_mesa()\n"
         "assert all(getattr(inspect, n) is f for n, f in originals.items())\n"

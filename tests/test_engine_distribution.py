@@ -1,7 +1,7 @@
 """The engine's results keep the distribution of the engine they replaced.
 
 tests/data/engine_reference.json holds key summary numbers of 300 seeds in three configs, run
-with the engine before the counter-based random numbers (sim.rng): numpy's sequential generators,
+with the engine before the counter-based random numbers (sim.engine.rng): numpy's sequential generators,
 one per actor and world. The current engine cannot reproduce those runs bit for bit (every
 number is drawn differently), so each number's distribution over other seeds is compared with a
 two-sample Kolmogorov-Smirnov test. Tolerance: p >= 0.001 for each of the 33 comparisons, and a
@@ -25,7 +25,7 @@ import pytest
 from engine_reference import CONFIGS, ROOT_SEED, measure
 from scipy import stats
 
-from sim.seeds import replicate_seeds
+from sim.engine.seeds import replicate_seeds
 
 DATA = Path(__file__).resolve().parent / "data"
 REFERENCE = json.loads((DATA / "engine_reference.json").read_text())

@@ -19,7 +19,7 @@ import pytest
 
 from sim.api import load_config, run_batch
 from sim.model import SahelModel
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.record import Recorder, count_texts
 
 # ------------------------------------------------------------------------ plain references

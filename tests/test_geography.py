@@ -20,7 +20,7 @@ import pytest
 from sim import RunConfig, load_config
 from sim.config import ConfigError, config_dir
 from sim.model import SahelModel
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.world.build import World, build_world, knn_edges
 from tests.worlds import tiny_world
 

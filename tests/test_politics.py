@@ -16,7 +16,7 @@ import pytest
 from sim import run
 from sim.api import RunResult
 from sim.config import RunConfig
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from tests.worlds import event, politics_world
 
 

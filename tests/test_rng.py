@@ -1,4 +1,4 @@
-"""The counter-based random numbers of the batch engine (sim.rng): uniform, independent across
+"""The counter-based random numbers of the batch engine (sim.engine.rng): uniform, independent across
 streams, places and months, Poisson exact in distribution, and the same for a world whatever its
 batch."""
 
@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from sim.engine import fmath
-from sim.rng import PTRS_FROM, poisson, stream_keys, uniforms
+from sim.engine.rng import PTRS_FROM, poisson, stream_keys, uniforms
 
 
 def test_uniforms_are_uniform_and_a_pure_function_of_their_place():
@@ -96,7 +96,7 @@ def test_bad_rates_are_refused():
 def test_log_gamma_is_lgamma():
     import math
 
-    from sim.rng_kernel import loggam
+    from sim.engine.rng_kernel import loggam
 
     x = np.array([1.0, 2.0, 3.0, 0.5, 6.99, 7.0, 10.5, 101.0, 1e5, 1e9])
     expected = np.array([math.lgamma(v) for v in x])
@@ -112,7 +112,7 @@ def test_too_many_rates_for_a_stream_are_refused():
 def test_log_factorial_is_lgamma_of_k_plus_one():
     import math
 
-    from sim.rng_kernel import log_factorial
+    from sim.engine.rng_kernel import log_factorial
 
     k = np.array([0.0, 1.0, 5.0, 4095.0, 4096.0, 1e6])
     assert np.allclose([log_factorial(v) for v in k], [math.lgamma(v + 1.0) for v in k],
@@ -122,7 +122,7 @@ def test_log_factorial_is_lgamma_of_k_plus_one():
 def test_a_uniform_beyond_the_largest_cdf_value_stays_in_the_tail():
     """The floating-point CDF of some rates stops just below 1 (0.5: 0.9999999999999999); the
     largest uniforms then get a count where the CDF stopped growing, not one far beyond."""
-    from sim.rng_kernel import inversion
+    from sim.engine.rng_kernel import inversion
 
     k = [inversion(1.0 - 2.0**-53, lam, fmath.exp(-lam)) for lam in (0.5, 7.0)]
     assert k[0] <= 30 and k[1] <= 50, k
@@ -130,7 +130,7 @@ def test_a_uniform_beyond_the_largest_cdf_value_stays_in_the_tail():
 
 def _reference_inversion(u: float, lam: float) -> tuple[int, list[float]]:
     """The count of ``u`` at rate ``lam`` by inversion, one term at a time in plain floats, and
-    the CDF values it passed: the terms and sums formed in :func:`sim.rng_kernel.inversion`'s order
+    the CDF values it passed: the terms and sums formed in :func:`sim.engine.rng_kernel.inversion`'s order
     (blocks of 8 from F(n0): p(n0 + j) = p(n0) x (lam / (n0 + 1) x ... x lam / (n0 + j)),
     F(n0 + j) = F(n0) + (p(n0 + 1) + ... + p(n0 + j))), stopping where the CDF stops growing."""
     p = cdf = fmath.exp_scalar(-lam)  # the engine's exp
@@ -157,7 +157,7 @@ def test_inversion_matches_a_term_by_term_reference_at_the_cdf_boundaries():
     for uniforms at, just below and just above every CDF value, at rates from 1e-6 to just below
     10: the CDF values are the same floats. (The kernel's count of a rate below PTRS_FROM is
     ``small_count`` of the uniform at its place, tested here on chosen uniforms.)"""
-    from sim.rng_kernel import small_count
+    from sim.engine.rng_kernel import small_count
 
     rates = np.concatenate([np.geomspace(1e-6, 9.9, 150), [0.5, 1.0, 2.0, 7.0, 1e-300, 5e-324,
                                                           np.nextafter(PTRS_FROM, 0.0)]])
@@ -179,7 +179,7 @@ def test_inversion_matches_a_term_by_term_reference_at_the_cdf_boundaries():
 def test_ptrs_is_the_first_accepted_attempt_weighed_one_at_a_time():
     """Poisson counts at rates >= 10 are those of PTRS run one attempt at a time on the public
     uniforms (u at place 2 i, v at 2 i + 1, attempt a): the first accepted attempt is kept."""
-    from sim.rng import _log_factorial
+    from sim.engine.rng import _log_factorial
 
     keys = stream_keys([3, 4], "ptrs")
     lam = np.concatenate([np.geomspace(PTRS_FROM, 3e4, 2000), np.full(2000, 10.5)])

@@ -1,5 +1,5 @@
-"""The two implementations of sim.rng.poisson give the same counts, bit for bit: the compiled
-kernel (sim.rng_kernel, Numba) and the vectorized numpy one (sim.rng._vector_counts, the
+"""The two implementations of sim.engine.rng.poisson give the same counts, bit for bit: the compiled
+kernel (sim.engine.rng_kernel, Numba) and the vectorized numpy one (sim.engine.rng._vector_counts, the
 implementation the engine had before the kernel), on random and generated rates of every kind, at
 the CDF values themselves, through PTRS's attempt cap, and over whole model runs; they refuse the
 same rates; the kernel compiles for one signature only and still works where no cache directory
@@ -24,36 +24,36 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.rng
+import sim.engine.rng
 from sim.engine import fmath
-from sim.rng import KERNEL_FROM, PTRS_FROM, set_kernel, stream_keys
-from sim.rng_kernel import compiled_exp, compiled_log
+from sim.engine.rng import KERNEL_FROM, PTRS_FROM, set_kernel, stream_keys
+from sim.engine.rng_kernel import compiled_exp, compiled_log
 
 
 @contextmanager
 def _kernel(kernel: str) -> Iterator[None]:
-    """sim.rng.poisson with ``kernel`` forced, then the choice before."""
-    before = sim.rng._KERNEL
+    """sim.engine.rng.poisson with ``kernel`` forced, then the choice before."""
+    before = sim.engine.rng._KERNEL
     set_kernel(kernel)
     try:
         yield
     finally:
-        sim.rng._KERNEL = before
+        sim.engine.rng._KERNEL = before
 
 
 def poisson(keys, month, lam):
     """The compiled kernel's counts."""
     with _kernel("numba"):
-        return sim.rng.poisson(keys, month, lam)
+        return sim.engine.rng.poisson(keys, month, lam)
 
 
 def _vector_poisson(keys, month, lam):
     """The vectorized counts."""
     with _kernel("numpy"):
-        return sim.rng.poisson(keys, month, lam)
+        return sim.engine.rng.poisson(keys, month, lam)
 
 
-#: The oracle: the vectorized implementation (its helpers are sim.rng's own).
+#: The oracle: the vectorized implementation (its helpers are sim.engine.rng's own).
 reference = SimpleNamespace(poisson=_vector_poisson)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +114,7 @@ def test_the_first_step_and_the_inversion_equal_the_reference_at_every_cdf_value
     are the same floats. Uniforms around the tangent 1 - lam, below which the kernel gives 0
     without exp (tiny rates too, where 1 - lam and exp(-lam) round to the same float or
     neighbours), get the reference's count as well."""
-    from sim.rng_kernel import TANGENT_MARGIN, small_count
+    from sim.engine.rng_kernel import TANGENT_MARGIN, small_count
 
     rates = np.concatenate([[1e-300, 1e-18, 1e-16, 4e-16, 1e-15, 3e-15, 1e-12],
                             np.geomspace(1e-6, 9.99, 120), SPECIAL[SPECIAL < PTRS_FROM]])
@@ -133,7 +133,7 @@ def test_the_first_step_and_the_inversion_equal_the_reference_at_every_cdf_value
             if u < 1.0:
                 us.append(float(u))
                 lams.append(float(lam))
-    monkeypatch.setattr(sim.rng, "_unit", lambda state: np.array(us))
+    monkeypatch.setattr(sim.engine.rng, "_unit", lambda state: np.array(us))
     expected = reference.poisson(np.zeros(1, dtype=np.uint64), 0, np.array([lams]))[0]
     got = np.array([small_count(u, lam) for u, lam in zip(us, lams, strict=True)])
     _assert_same(got, expected)
@@ -144,11 +144,11 @@ def test_ptrs_gives_the_rounded_rate_after_64_rejected_attempts(monkeypatch):
     """A draw whose every attempt is rejected (u near 1: us < 0.013 and v > us; probability
     below 1e-50 in a run, so forced here) is rint(lam) in the kernel's code and in the
     reference, halves to even."""
-    from sim import rng_kernel
+    from sim.engine import rng_kernel
 
     lam = np.array([12.5, 13.5, 10.5, 1e6 + 0.5, 37.2])
-    monkeypatch.setattr(sim.rng, "_unit", lambda state: np.full(np.shape(state), 0.999))
-    expected = sim.rng._ptrs(np.zeros(lam.size, dtype=np.uint64), lam)
+    monkeypatch.setattr(sim.engine.rng, "_unit", lambda state: np.full(np.shape(state), 0.999))
+    expected = sim.engine.rng._ptrs(np.zeros(lam.size, dtype=np.uint64), lam)
     # the kernel's own source, run by Python with the uniform replaced
     monkeypatch.setattr(rng_kernel, "unit", lambda z: 0.999)
     with np.errstate(over="ignore"):  # the uint64 states wrap, as compiled
@@ -213,7 +213,7 @@ def test_edge_shapes_equal_the_reference():
 def test_the_kernel_is_compiled_for_one_signature_only():
     """Rates and keys of any dtype, order, strides or writeability reach the kernel as the one
     array type it is compiled for: it never compiles again."""
-    from sim.rng_kernel import counts
+    from sim.engine.rng_kernel import counts
 
     keys = stream_keys([1, 2, 3], "sig")
     lam = np.random.default_rng(3).uniform(0, 20, (3, 40))
@@ -271,8 +271,8 @@ def _tables(monkeypatch: pytest.MonkeyPatch, draw: object) -> list[dict[str, str
     from sim.api import load_config, run_batch
 
     for name, module in list(sys.modules.items()):
-        if (name.startswith("sim.") and name != "sim.rng"
-                and getattr(module, "poisson", None) is sim.rng.poisson):
+        if (name.startswith("sim.") and name != "sim.engine.rng"
+                and getattr(module, "poisson", None) is sim.engine.rng.poisson):
             monkeypatch.setattr(module, "poisson", draw)
     cfg = load_config(["scenario=endogenous", "scenario.endogenous_coups=true", "end=2020-12",
                        "metrics.twin=false"])
@@ -304,7 +304,8 @@ def test_it_works_where_no_cache_directory_is_writable(tmp_path):
     pkg = tmp_path / "pkg" / "sim"
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
-    for name in ("rng.py", "rng_kernel.py", "engine/__init__.py", "engine/fmath.py"):
+    for name in ("engine/rng.py", "engine/rng_kernel.py", "engine/rng_constants.py",
+                 "engine/__init__.py", "engine/fmath.py"):
         (pkg / name).parent.mkdir(exist_ok=True)
         (pkg / name).write_text((ROOT / "sim" / name).read_text())
     shutil.copytree(ROOT / "sim" / "engine" / "tables", pkg / "engine" / "tables")
@@ -318,11 +319,11 @@ def test_it_works_where_no_cache_directory_is_writable(tmp_path):
     code = textwrap.dedent("""
         import json
         import numpy as np
-        import sim.rng
-        sim.rng.set_kernel("numba")
+        import sim.engine.rng
+        sim.engine.rng.set_kernel("numba")
         lam = np.array([[0.0, 0.3, 4.0, 9.99, 10.0, 250.0, 1e6]])
-        counts = sim.rng.poisson(sim.rng.stream_keys([5], "ro"), 2, lam)
-        from sim import rng_kernel
+        counts = sim.engine.rng.poisson(sim.engine.rng.stream_keys([5], "ro"), 2, lam)
+        from sim.engine import rng_kernel
         print(json.dumps({"file": rng_kernel.__file__, "counts": counts.tolist(),
                           "cache": type(rng_kernel.counts._cache).__name__}))
     """)
@@ -341,20 +342,20 @@ def test_auto_takes_the_kernel_for_large_calls_or_once_it_is_loaded(monkeypatch)
     not loaded, the kernel from KERNEL_FROM on or once it is loaded; ``numba`` and ``numpy``
     force one."""
     used = []
-    monkeypatch.setattr(sim.rng, "_vector_counts",
+    monkeypatch.setattr(sim.engine.rng, "_vector_counts",
                         lambda *a: used.append("numpy") or np.ones(a[3].size))
-    monkeypatch.setattr(sim.rng, "_drawn", 0)  # (the suite's runs drew rates before)
+    monkeypatch.setattr(sim.engine.rng, "_drawn", 0)  # (the suite's runs drew rates before)
     with _kernel("auto"):
-        monkeypatch.delitem(sys.modules, "sim.rng_kernel", raising=False)
+        monkeypatch.delitem(sys.modules, "sim.engine.rng_kernel", raising=False)
         keys = stream_keys([1], "auto")
-        sim.rng.poisson(keys, 0, np.full((1, KERNEL_FROM - 1), 0.5))
+        sim.engine.rng.poisson(keys, 0, np.full((1, KERNEL_FROM - 1), 0.5))
         assert used == ["numpy"]
-        big = sim.rng.poisson(keys, 0, np.full((1, KERNEL_FROM), 0.5))
-        assert used == ["numpy"] and "sim.rng_kernel" in sys.modules and big.max() > 1
-        sim.rng.poisson(keys, 0, np.full((1, 3), 0.5))  # the kernel is loaded: it counts
+        big = sim.engine.rng.poisson(keys, 0, np.full((1, KERNEL_FROM), 0.5))
+        assert used == ["numpy"] and "sim.engine.rng_kernel" in sys.modules and big.max() > 1
+        sim.engine.rng.poisson(keys, 0, np.full((1, 3), 0.5))  # the kernel is loaded: it counts
         assert used == ["numpy"]
     with _kernel("numpy"):
-        sim.rng.poisson(keys, 0, np.full((1, KERNEL_FROM), 0.5))
+        sim.engine.rng.poisson(keys, 0, np.full((1, KERNEL_FROM), 0.5))
         assert used == ["numpy", "numpy"]
 
 
@@ -362,18 +363,18 @@ def test_auto_takes_the_kernel_once_the_vectorized_counts_drew_enough_rates(monk
     """Many small draws (a process that runs many mid-size batches) pay for the kernel's
     start-up: ``auto`` loads it once the vectorized counts have drawn KERNEL_AFTER rates."""
     used = []
-    monkeypatch.setattr(sim.rng, "_vector_counts",
+    monkeypatch.setattr(sim.engine.rng, "_vector_counts",
                         lambda *a: used.append("numpy") or np.ones(a[3].size))
-    monkeypatch.setattr(sim.rng, "KERNEL_AFTER", 100)
-    monkeypatch.setattr(sim.rng, "_drawn", 0)
+    monkeypatch.setattr(sim.engine.rng, "KERNEL_AFTER", 100)
+    monkeypatch.setattr(sim.engine.rng, "_drawn", 0)
     with _kernel("auto"):
-        monkeypatch.delitem(sys.modules, "sim.rng_kernel", raising=False)
+        monkeypatch.delitem(sys.modules, "sim.engine.rng_kernel", raising=False)
         keys = stream_keys([1], "after")
         lam = np.full((1, 60), 0.5)
-        sim.rng.poisson(keys, 0, lam)
-        assert used == ["numpy"] and sim.rng._drawn == 60
-        counts = sim.rng.poisson(keys, 1, lam)  # 120 > 100: the kernel
-        assert used == ["numpy"] and "sim.rng_kernel" in sys.modules
+        sim.engine.rng.poisson(keys, 0, lam)
+        assert used == ["numpy"] and sim.engine.rng._drawn == 60
+        counts = sim.engine.rng.poisson(keys, 1, lam)  # 120 > 100: the kernel
+        assert used == ["numpy"] and "sim.engine.rng_kernel" in sys.modules
         assert counts.max() > 1  # real counts, not the stand-in's ones
 
 
@@ -381,7 +382,7 @@ def test_a_bad_choice_of_kernel_is_refused_naming_it():
     with pytest.raises(ValueError, match=r"kernel='fast' is unknown; allowed: auto, numba, numpy"):
         set_kernel("fast")
     env = {**os.environ, "SAHEL_SIM_KERNEL": "gpu"}
-    proc = subprocess.run([sys.executable, "-c", "import sim.rng"], env=env, cwd=ROOT, text=True,
+    proc = subprocess.run([sys.executable, "-c", "import sim.engine.rng"], env=env, cwd=ROOT, text=True,
                           capture_output=True, timeout=120, check=False)
     assert proc.returncode != 0
     assert "SAHEL_SIM_KERNEL='gpu' is unknown; allowed: auto, numba, numpy" in proc.stderr

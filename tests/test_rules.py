@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.api import load_config, run
-from sim.batch import stack_section
+from sim.engine.batch import stack_section
 from sim.config import (
     INSTRUMENT_KINDS,
     ConfigError,
@@ -32,7 +32,7 @@ from sim.config import (
     RulesConfig,
 )
 from sim.model import SahelModel
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.processes import powers as powers_p
 from sim.rules import RuleContext, get, names, vacuum_rule
 

@@ -16,7 +16,7 @@ import pytest
 from sim import load_config, run
 from sim.api import RunResult
 from sim.config import PERSON_INSTRUMENTS, ConfigError, RunConfig, group_options
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 
 SCENARIOS = group_options("scenario")
 WORLDS = group_options("world")

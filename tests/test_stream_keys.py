@@ -1,4 +1,4 @@
-"""sim.rng.stream_keys computes numpy's SeedSequence keys for a whole batch of seeds at once: the
+"""sim.engine.rng.stream_keys computes numpy's SeedSequence keys for a whole batch of seeds at once: the
 same uint64 values, bit for bit, as one ``SeedSequence(seed, spawn_key=(crc32(name),))`` per seed,
 for seeds of any number of 32-bit words (alone or mixed in one call), repeated seeds, no seed and
 any name; and the same error for a negative seed."""
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.rng import stream_keys
+from sim.engine.rng import stream_keys
 
 #: Seeds at the edges of SeedSequence's 32-bit words (0 is one word, like 1; 2**32 is two...).
 EDGES = [0, 1, 2, 2**31, 2**32 - 1, 2**32, 2**32 + 1, 2**63 - 1, 2**63, 2**64 - 1, 2**64,

@@ -30,7 +30,7 @@ def _months(cfg) -> list[str]:
     ("states", ["state_ids"]), ("presence", ["state_ids", "power_ids"]),
     ("powers", ["power_ids"]), ("groups", ["group_ids"]), ("regions", ["region_ids"])])
 def test_key_columns_are_the_steps_dates_and_ids_in_c_order(result, table, entities):
-    from sim.prepare import prepare
+    from sim.engine.prepare import prepare
     from sim.world.build import build_world
 
     world = build_world(prepare(result.config))

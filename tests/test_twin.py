@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 from sim import run
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.twin import twin_config
 from tests.worlds import event, expulsion_world, politics_world
 

@@ -1,4 +1,4 @@
-"""A twin joins its run's batch at the first month it can differ (sim.batch.first_difference,
+"""A twin joins its run's batch at the first month it can differ (sim.engine.batch.first_difference,
 SahelModel's ``joins``): until then it would run its run's months, so it starts as a copy of its
 run there, and its results are those it has when run from the first month, bit for bit."""
 
@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from sim.api import load_config, run_worlds
-from sim.batch import first_difference
+from sim.engine.batch import first_difference
 from sim.config import EventConfig
 from sim.model import SahelModel
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from sim.twin import twin_config
 from tests.test_engine import assert_world_is_alone
 
@@ -102,12 +102,12 @@ def test_twins_with_different_months_join_in_order():
 
 
 def test_run_worlds_gives_the_same_premium_with_and_without_joins(monkeypatch):
-    import sim.batch
+    import sim.engine.batch
 
     cfg = load_config(["end=2023-06"])
     seeds = [1, 2, 3]
     joined = [r.summary["vacuum_premium"] for r in run_worlds([cfg] * 3, seeds)]
-    monkeypatch.setattr(sim.batch, "first_difference", lambda a, b: 0)
+    monkeypatch.setattr(sim.engine.batch, "first_difference", lambda a, b: 0)
     full = [r.summary["vacuum_premium"] for r in run_worlds([cfg] * 3, seeds)]
     assert joined == full
     assert all(p["influence_end"] != 0 for p in joined)  # the twins did differ from their runs

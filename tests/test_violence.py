@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model import SahelModel
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 from tests.worlds import tiny_world
 
 

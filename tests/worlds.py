@@ -28,7 +28,7 @@ from sim.config import (
     StateInitConfig,
     WorldConfig,
 )
-from sim.prepare import prepare
+from sim.engine.prepare import prepare
 
 __all__ = [
     "STATE_IDS",
@@ -139,7 +139,7 @@ def tiny_world(
         host_can_pay: ``params.resources.host_can_pay``.
 
     Returns:
-        The configuration, already passed through :func:`sim.prepare.prepare`.
+        The configuration, already passed through :func:`sim.engine.prepare.prepare`.
     """
     if not 1 <= n_states <= len(STATE_IDS):
         raise ValueError(f"n_states={n_states}; allowed: 1..{len(STATE_IDS)}")

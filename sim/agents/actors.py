@@ -1,22 +1,21 @@
-"""Agent classes. Each agent is a view of the batch arrays: its index into the model's arrays and
-the keys of its counter-based random streams in each world of the batch (:mod:`sim.rng`), named
+"""Agent classes: handles, not deciders. Each agent names an actor and holds its index into the
+batch arrays and its random streams; the decisions are vectorized over all actors and worlds in
+the processes (sim/processes: the hosts' choices in ``hosts``, ``politics`` and ``events``, the
+powers' in ``powers`` with their vacuum rules, the groups' in ``groups`` and ``combat``), and a
+power's rule is the one thing an agent calls (:meth:`ForeignPower.decide`).
+
+Each agent is a view of the batch arrays is a view of the batch arrays: its index into the model's arrays and
+the keys of its counter-based random streams in each world of the batch (:mod:`sim.engine.rng`), named
 by the actor's id, so that a change to one actor does not shift another's draws (common random
 numbers across paired scenarios) and a world's draws never depend on the other worlds of its
 batch."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import mesa
 import numpy as np
 
-from sim.lazy_mesa import import_mesa
 from sim.rules import RuleContext, get
-
-if TYPE_CHECKING:
-    from sim.model import SahelModel
-
-mesa = import_mesa()  # Mesa without its spaces (sim.lazy_mesa)
 
 
 class HostState(mesa.Agent):
@@ -26,7 +25,7 @@ class HostState(mesa.Agent):
     concession: :data:`sim.processes.politics.DRAWS` numbers a month, always drawn, which the
     model draws for every state at once)."""
 
-    def __init__(self, model: SahelModel, index: int, state_id: str, keys: np.ndarray):
+    def __init__(self, model: mesa.Model, index: int, state_id: str, keys: np.ndarray):
         super().__init__(model)
         self.index, self.state_id, self.keys = index, state_id, keys
 
@@ -35,7 +34,7 @@ class ForeignPower(mesa.Agent):
     """A foreign power (``russia``, ``france``, ...) applying its vacuum-filling rule in every
     world of the batch at once."""
 
-    def __init__(self, model: SahelModel, index: int, power_id: str, rule: str):
+    def __init__(self, model: mesa.Model, index: int, power_id: str, rule: str):
         super().__init__(model)
         self.index, self.power_id, self.rule_name = index, power_id, rule
         self.rule = get(rule)
@@ -54,7 +53,7 @@ class ArmedGroup(mesa.Agent):
     """An armed group (``jnim``, ``is_sahel``, ``csp``): its recruitment and its attacks draw from
     streams of its own in each world (process 2; ``recruit_keys`` and ``attack_keys`` [B])."""
 
-    def __init__(self, model: SahelModel, index: int, group_id: str, recruit_keys: np.ndarray,
+    def __init__(self, model: mesa.Model, index: int, group_id: str, recruit_keys: np.ndarray,
                  attack_keys: np.ndarray):
         super().__init__(model)
         self.index, self.group_id = index, group_id

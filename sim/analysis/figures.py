@@ -249,7 +249,7 @@ def cheap_win_heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str = "hypoth
         The Figure: one image (AxesImage) of the proportions in [0, 1], a colour bar, and one
         text per cell (``p``, ``[lo, hi]`` and ``n``).
     """
-    from sim.analysis import probability
+    from sim.analysis.stats import probability
 
     table = probability(runs, by=[y, x], outcome=outcome, n_boot=n_boot, ci=ci, seed=seed)
     # numbers ascending; names in the order the runs have them (the experiment's order)

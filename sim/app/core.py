@@ -206,12 +206,12 @@ def _base(scenario: str) -> Any:
 
 def _config(values: dict[str, Any], ov: list[str]) -> Any:
     """The run config of the page's values: the scenario's composed config with each value set
-    at its path and checked (:func:`sim.prepare.prepare`), the same config as composing the
+    at its path and checked (:func:`sim.engine.prepare.prepare`), the same config as composing the
     overrides ``ov`` with Hydra, which is what free-text overrides (``_extra``) go through."""
     import copy
 
     from sim.api import load_config
-    from sim.prepare import prepare
+    from sim.engine.prepare import prepare
     from sim.sweep.experiment import ParameterSpec
     from sim.sweep.params import apply_parameters
 

@@ -1,7 +1,7 @@
 """Checks of a whole run configuration, before anything is built: pure functions of the config.
 
 This module imports nothing above :mod:`sim.config`: the names of the registered vacuum rules are
-passed in by the caller (:func:`sim.prepare.prepare` loads the plugins and generates synthetic
+passed in by the caller (:func:`sim.engine.prepare.prepare` loads the plugins and generates synthetic
 worlds, then calls :func:`check`). Every error names the parameter, the value and what is allowed.
 """
 

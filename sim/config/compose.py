@@ -3,7 +3,7 @@
 :func:`compose_config` checks the overrides' names against the schema first (so that a typo gets
 the project's error, with "did you mean"), composes ``configs/config.yaml`` with them through
 Hydra's compose API and converts the result once to the typed schema with
-``OmegaConf.to_object``. It does not check values or build worlds: :func:`sim.prepare.prepare`
+``OmegaConf.to_object``. It does not check values or build worlds: :func:`sim.engine.prepare.prepare`
 does that, once.
 
 A user's own folder of configs (``--config-dir`` on the command line, ``config_dirs`` here) adds
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.errors import ConfigError, suggest
+from sim.config.folders import config_dir
 from sim.config.hashing import to_plain
 from sim.config.paths import check_schema_path, schema_field
 from sim.config.schema import RunConfig
@@ -37,15 +38,6 @@ __all__ = [
 
 #: Config groups a user's folder can add options to.
 GROUPS = ("scenario", "world", "experiment")
-
-
-def config_dir() -> Path:
-    """The Hydra config folder: packaged with a wheel (``sim/_configs``) or the repo's ``configs/``."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_configs", here.parent / "configs"):
-        if (candidate / "config.yaml").is_file():
-            return candidate
-    raise FileNotFoundError("sahel-sim's configs folder is missing from the installation")
 
 
 def group_options(group: str, config_dirs: Sequence[str | Path] = ()) -> list[str]:
@@ -201,7 +193,7 @@ def _compose(overrides: Sequence[str], config_name: str, config_dirs: Sequence[s
 def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
                    config_dirs: Sequence[str | Path] = (), schema: type = RunConfig) -> Any:
     """Compose the Hydra config with ``overrides`` (Hydra syntax) and convert it to the typed
-    schema. Values are not checked here (see :func:`sim.prepare.prepare`).
+    schema. Values are not checked here (see :func:`sim.engine.prepare.prepare`).
 
     A run config (``config``, :class:`RunConfig`) composed before is read back from the
     composition cache (:mod:`sim.config.compose_cache`, under its own key: no Hydra settings),

@@ -9,7 +9,7 @@ key is the SHA-256 of everything the composition depends on:
 - the source of the configuration package (``sim/config/*.py``: the schema and its defaults).
 
 Only successful compositions are stored, so a hit needs no check of the overrides' names; the
-values are checked by :func:`sim.prepare.prepare` as always. ``hydra.run.dir`` is stored
+values are checked by :func:`sim.engine.prepare.prepare` as always. ``hydra.run.dir`` is stored
 unresolved and resolved at each hit (``${now:...}`` is the time of this run); the texts of the
 run's ``.hydra/`` record are stored too, so that a hit imports neither Hydra nor OmegaConf (nor
 runs PyYAML's emitter). The folder is ``$SAHEL_SIM_CACHE`` or ``~/.cache/sahel-sim``;
@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.config.folders import config_dir
 from sim.config.paths import children
 
 __all__ = ["cache_folder", "composition_key", "load", "resolve_run_dir", "store"]
@@ -60,8 +61,6 @@ def _digest_tree(h: Any, root: Path, pattern: str) -> None:
 
 def composition_key(overrides: Sequence[str], config_dirs: Sequence[str | Path] = ()) -> str:
     """The key of a composition (module docstring); changes when anything it depends on does."""
-    from sim.config.compose import config_dir
-
     h = hashlib.sha256()
     h.update(json.dumps({"overrides": list(overrides),
                          "dirs": [str(Path(d).resolve()) for d in config_dirs]}).encode())

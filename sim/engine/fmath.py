@@ -15,7 +15,7 @@ below, whose every step is one of
 
 in a fixed order. So a result depends on its argument only: not on the CPU, numpy's dispatch
 level, the array's shape, layout or batch, nor on whether numpy or the compiled kernel
-(:mod:`sim.rng_kernel`, which compiles the ``*_scalar`` functions below) computes it.
+(:mod:`sim.engine.rng_kernel`, which compiles the ``*_scalar`` functions below) computes it.
 
 ``sin``, ``cos`` (fdlibm's kernels, for the regions' coordinates) and ``log10`` are built the
 same way.
@@ -48,7 +48,7 @@ EXP2_TABLE = np.load(_TABLES / "exp2_128.npy")
 _T_HI = np.ascontiguousarray(EXP2_TABLE[:, 0])
 _T_LO = np.ascontiguousarray(EXP2_TABLE[:, 1])
 #: log k! for k = 0 .. 4095, each the double nearest the true value (40-digit decimal
-#: arithmetic, :func:`table_values`), for the Poisson counts' rejection step (sim.rng).
+#: arithmetic, :func:`table_values`), for the Poisson counts' rejection step (sim.engine.rng).
 LOG_FACTORIALS = np.load(_TABLES / "log_factorials_4096.npy")
 for _t in (EXP2_TABLE, _T_HI, _T_LO, LOG_FACTORIALS):
     _t.flags.writeable = False
@@ -216,7 +216,7 @@ def power(x, y):
 
 
 def exp_scalar(x: float) -> float:
-    """:func:`exp` of one number, step for step (compiled by :mod:`sim.rng_kernel`; the same
+    """:func:`exp` of one number, step for step (compiled by :mod:`sim.engine.rng_kernel`; the same
     float as :func:`exp`)."""
     if not (x >= _EXP_MIN and x <= _EXP_MAX):
         if x > _EXP_MAX:
@@ -232,7 +232,7 @@ def exp_scalar(x: float) -> float:
 
 
 def log_scalar(x: float) -> float:
-    """:func:`log` of one number, step for step (compiled by :mod:`sim.rng_kernel`; the same
+    """:func:`log` of one number, step for step (compiled by :mod:`sim.engine.rng_kernel`; the same
     float as :func:`log`)."""
     if not (x > 0 and x < math.inf):
         if x == 0:

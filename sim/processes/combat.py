@@ -28,7 +28,7 @@ from sim.engine import fmath
 from sim.processes.arrays import dot_last, per_power, ratio, sum_axis, sum_last, weighted_rows
 from sim.processes.militias import update_memories
 from sim.processes.powers import personnel
-from sim.rng import poisson
+from sim.engine.rng import poisson
 from sim.state import SimState
 from sim.world.build import SMALL_PRODUCT, World
 
@@ -63,7 +63,7 @@ def security_allocation(world: World, st: SimState, garrison_share: np.ndarray |
     region's control is below ``pullback_control``, ``pullback_share`` of its garrison is pulled
     back to the state's towns (its regions' urban population; in a state without towns, its
     regions still held). The shares are numbers or ``[B, 1]`` per world (of one sign in a batch,
-    :mod:`sim.batch`).
+    :mod:`sim.engine.batch`).
     """
     rs, pop_share = world.region_state, world.population_share
     a_state = world.by_state(a)[:, rs]
@@ -91,7 +91,7 @@ def _militia_harm(world: World, st: SimState, mp: MilitiaParams | None) -> np.nd
     reprisal cycle raises militias' killing, up to (1 + amplifier) times."""
     if mp is None:
         return 0.0
-    if np.all(mp.reprisal_amplifier <= 0):  # one sign in a batch (sim.batch)
+    if np.all(mp.reprisal_amplifier <= 0):  # one sign in a batch (sim.engine.batch)
         return mp.civilian_harm
     m = st.massacre_memory / world.population_floor * 1e4
     return mp.civilian_harm * (1.0 + mp.reprisal_amplifier * m / (1.0 + m))
@@ -153,7 +153,7 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     fighters, the army, foreign casualties, civilian harm and fatalities in ``st``.
 
     Every Poisson count of a world's month (deaths on each side, civilians, rival clashes) comes
-    from its own combat stream (``keys`` [B], :mod:`sim.rng`), one draw over a stacked array of
+    from its own combat stream (``keys`` [B], :mod:`sim.engine.rng`), one draw over a stacked array of
     rates in a fixed row order (see ``lam`` below): each count has its own place (row, region).
     """
     rs = world.region_state

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.config import GroupProcessParams
 from sim.processes.arrays import ratio
-from sim.rng import poisson
+from sim.engine.rng import poisson
 from sim.state import SimState
 from sim.world.build import World
 
@@ -44,7 +44,7 @@ def group_income(world: World, st: SimState, total: np.ndarray | None = None) ->
 
 def recruit(world: World, st: SimState, p: GroupProcessParams, keys: np.ndarray) -> None:
     """Add Poisson recruits to each group in each region (one stream per group and world:
-    ``keys`` [B, G], :mod:`sim.rng`)."""
+    ``keys`` [B, G], :mod:`sim.engine.rng`)."""
     g = grievance(world, st, p)
     total = st.fighters.sum(axis=1)
     cap = p.fighter_cap_share * world.population

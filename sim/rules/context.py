@@ -21,7 +21,7 @@ class RuleContext:
     """One power's view of the B worlds of a batch this month. Arrays over worlds and states are
     ``[B, S]``, over worlds, states and instruments ``[B, S, I]`` (instrument order:
     :data:`sim.config.INSTRUMENT_KINDS`). The worlds of a batch may differ in their values
-    (:mod:`sim.batch`): the power's costs and effectiveness are ``[B, I]``, and every number of
+    (:mod:`sim.engine.batch`): the power's costs and effectiveness are ``[B, I]``, and every number of
     ``params`` is ``[B, 1]`` (it broadcasts against ``[B, S]``; use ``x[:, 0]`` against ``[B]``
     and ``x[:, :, None]`` against ``[B, S, I]``). Only the instruments it has are shared
     (``[I]``). A rule returns ``[B, S, I]`` and must treat each world on its own: a world's

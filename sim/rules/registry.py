@@ -54,19 +54,14 @@ def _same_definition(a: VacuumRule, b: VacuumRule) -> bool:
             and str(a.__module__).rpartition(".")[2] == str(b.__module__).rpartition(".")[2])
 
 
-def _load_builtins() -> None:
-    importlib.import_module("sim.rules.vacuum")
-
-
 def names() -> list[str]:
-    """Names of every registered rule, built-ins included."""
-    _load_builtins()
+    """Names of every registered rule, built-ins included (``sim.rules`` registers them when it
+    is imported, before this module can be reached)."""
     return sorted(_RULES)
 
 
 def get(name: str) -> VacuumRule:
     """The rule registered as ``name``."""
-    _load_builtins()
     from sim.config import check_name
 
     check_name("vacuum rule", name, list(_RULES))

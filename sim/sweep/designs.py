@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.seeds import replicate_seeds
+from sim.engine.seeds import replicate_seeds
 from sim.sweep.experiment import ExperimentConfig, ParameterSpec, validate_experiment
 
 __all__ = ["Design", "build_design", "pair_id", "replicate_seeds", "run_id", "salib_problem"]

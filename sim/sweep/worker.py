@@ -188,7 +188,7 @@ def _failed(row: dict[str, Any], exc: Exception) -> None:
 
 def execute_batch(ctx: SweepContext, tasks: list[Task]) -> list[tuple[dict[str, Any], Any]]:
     """Run tasks in as few batches of the engine as their configs' structures allow
-    (:func:`sim.api.run_worlds`; :mod:`sim.batch`: design points that differ only in their
+    (:func:`sim.api.run_worlds`; :mod:`sim.engine.batch`: design points that differ only in their
     numbers share a batch, with their replicates), their hindcasts likewise; never raises.
 
     A run's result does not depend on its batch, so each row is what the task alone would give.

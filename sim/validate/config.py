@@ -13,8 +13,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from sim.config import ConfigError, RunConfig, param, parse_month
-from sim.prepare import prepare
-from sim.seeds import replicate_seeds
+from sim.engine.prepare import prepare
+from sim.engine.seeds import replicate_seeds
 
 __all__ = [
     "HINDCAST_END",

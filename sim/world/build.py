@@ -39,7 +39,7 @@ class World:
     """Static structure and per-entity parameters of a world, as arrays.
 
     :func:`build_world` gives one world's arrays. The model steps a batch of worlds, whose
-    per-entity values may differ (:mod:`sim.batch`): :func:`stack_worlds` gives every field not
+    per-entity values may differ (:mod:`sim.engine.batch`): :func:`stack_worlds` gives every field not
     in :data:`SHARED_FIELDS` a leading batch axis (``[B, S]``, ``[B, P]``, ``[B, P, I]``,
     ``[B, G]``...), and the fields in it (the regions, the graph, the masks) stay shared. The
     shapes below are those of one world."""
@@ -207,11 +207,11 @@ def stack_worlds(worlds: list[World]) -> World:
     of ``len(worlds)``; a world that appears several times is the same object).
 
     Raises:
-        sim.batch.BatchStructureError: a shared field differs between two worlds.
+        sim.engine.batch.BatchStructureError: a shared field differs between two worlds.
     """
     from dataclasses import fields, replace
 
-    from sim.batch import BatchStructureError
+    from sim.engine.batch import BatchStructureError
 
     first = worlds[0]
     distinct = {id(w): w for w in worlds}

@@ -26,7 +26,7 @@ The counts have two implementations that give the same floats, bit for bit (the 
 formulas and order of operations; ``exp`` and ``log`` of :mod:`sim.engine.fmath` in both, which
 give the same floats on every CPU; ``tests/test_rng_kernel.py``):
 
-- a compiled kernel (Numba, :mod:`sim.rng_kernel`), one draw after another: about x40 faster per
+- a compiled kernel (Numba, :mod:`sim.engine.rng_kernel`), one draw after another: about x40 faster per
   call, but importing Numba and loading the kernel cost about 0.9 s once per process;
 - a vectorized numpy one (below), which needs no start-up.
 
@@ -50,24 +50,29 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.engine import fmath
+from sim.engine.rng_constants import (
+    ATTEMPT_BITS,
+    BAD_RATE,
+    BLOCK,
+    GAMMA,
+    INDEX_BITS,
+    LOG_FACTORIALS,
+    LOGGAM_A,
+    M1,
+    M2,
+    MAX_ATTEMPTS,
+    PTRS_FROM,
+    S11,
+    S27,
+    S30,
+    S31,
+    TO_UNIT,
+)
 
 __all__ = ["KERNELS", "KERNEL_AFTER", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys",
            "uniforms"]
 
-# SplitMix64's constants, the counter's layout, PTRS's tables and the bad-rate error below are
-# shared with sim.rng_kernel, so that the two implementations of the counts cannot drift apart
-GAMMA = np.uint64(0x9E3779B97F4A7C15)
-M1 = np.uint64(0xBF58476D1CE4E5B9)
-M2 = np.uint64(0x94D049BB133111EB)
-S30, S27, S31, S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
-INDEX_BITS = 24  # positions per month and attempt: 16.7 million
-_ATTEMPT_BITS = 6  # rejection attempts per draw: 64
-#: Rates from which :func:`poisson` uses PTRS rather than inversion (numpy uses 10 too).
-PTRS_FROM = 10.0
-MAX_ATTEMPTS = 1 << _ATTEMPT_BITS
-TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53: 53 random bits as a number in [0, 1)
-#: The error of a rate that is negative or not finite (both implementations raise it).
-BAD_RATE = "lam: a Poisson rate is negative or not finite; allowed: finite rates >= 0"
+_ATTEMPT_BITS = ATTEMPT_BITS
 #: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
 KERNELS = ("auto", "numba", "numpy")
 #: Nonzero rates in one call of :func:`poisson` from which ``auto`` loads the compiled kernel.
@@ -100,7 +105,7 @@ _KERNEL = _check_kernel("SAHEL_SIM_KERNEL", os.environ.get("SAHEL_SIM_KERNEL", "
 
 def stream_keys(seeds: Sequence[int], name: str) -> np.ndarray:
     """``[B]`` uint64: the key of stream ``name`` in each world (one seed per world), from
-    ``SeedSequence(seed, spawn_key=(crc32(name),))`` as :func:`sim.seeds.stream` spawns it: the
+    ``SeedSequence(seed, spawn_key=(crc32(name),))`` as :func:`sim.engine.seeds.stream` spawns it: the
     first uint64 of its ``generate_state``.
 
     The keys are numpy's, bit for bit, but computed for all the seeds at once
@@ -306,7 +311,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     ``(month, 2 i)`` and ``(month, 2 i + 1)``. A rate of 0 gives 0 and uses no number.
 
     The rates are checked here; the counts come from the compiled kernel
-    :func:`sim.rng_kernel.counts` (Numba, imported on its first use; compiled once for
+    :func:`sim.engine.rng_kernel.counts` (Numba, imported on its first use; compiled once for
     C-contiguous float64 rates and uint64 keys, which every call passes) or from the vectorized
     :func:`_vector_counts`, the same floats (module docstring, :func:`set_kernel`).
 
@@ -326,7 +331,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     flat = lam.reshape(-1)
     if flat.size == 0:
         return np.zeros(lam.shape)
-    if _KERNEL == "numba" or (_KERNEL == "auto" and "sim.rng_kernel" in sys.modules):
+    if _KERNEL == "numba" or (_KERNEL == "auto" and "sim.engine.rng_kernel" in sys.modules):
         return _kernel_counts(keys, month, per_key, flat).reshape(lam.shape)
     low, high = flat.min(), flat.max()
     if not (low >= 0 and high < math.inf):
@@ -345,7 +350,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
 def _kernel_counts(keys: np.ndarray, month: int, per_key: int, flat: np.ndarray) -> np.ndarray:
     """The counts of the flat rates by the compiled kernel (which checks each rate as it draws:
     :func:`poisson`'s ValueError)."""
-    from sim.rng_kernel import counts
+    from sim.engine.rng_kernel import counts
 
     base = np.uint64(int(month) << (INDEX_BITS + _ATTEMPT_BITS))  # the counter of (month, 0)
     return counts(_plain(flat), _plain(keys.reshape(-1)), per_key, base)
@@ -361,7 +366,7 @@ def _plain(a: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the vectorized counts
-# The numbers, formulas and order of operations of sim.rng_kernel, a whole array at a time; exp
+# The numbers, formulas and order of operations of sim.engine.rng_kernel, a whole array at a time; exp
 # and log are sim.engine.fmath's, whose scalar twins the kernel compiles, so that the two give
 # the same floats on every machine (numpy's own exp and log differ by an ulp from one CPU to
 # another: AVX-512 has kernels of its own).
@@ -378,7 +383,7 @@ def _shift(attempt: np.ndarray, place: int) -> np.ndarray:
 def _vector_counts(keys: np.ndarray, month: int, per_key: int, rate: np.ndarray,
                    at: np.ndarray) -> np.ndarray:
     """The counts of the nonzero rates ``rate`` at flat positions ``at`` (checked finite and
-    > 0; ``per_key`` rates per stream of ``keys``), as :func:`sim.rng_kernel.counts` gives
+    > 0; ``per_key`` rates per stream of ``keys``), as :func:`sim.engine.rng_kernel.counts` gives
     them."""
     # the state of each rate's place (month, 2 i) in its stream
     state = _states(keys.reshape(-1, 1), month, np.arange(0, 2 * per_key, 2)).reshape(-1)[at]
@@ -438,7 +443,6 @@ def _inversion(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
     return k
 
 
-BLOCK = 8  # terms of the CDF per step of the inversion (the kernel's too)
 _STEPS = np.arange(1, BLOCK + 1, dtype=float)
 _TRIES = 4  # rejection attempts per step of PTRS after the first attempt
 #: PTRS's steps, the attempts weighed together (attempt 0 alone, then TRIES at a time): the
@@ -488,8 +492,6 @@ def _ptrs(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return k_out
 
 
-#: log k! for k < 4,096 (exact to the double: :data:`sim.engine.fmath.LOG_FACTORIALS`).
-LOG_FACTORIALS = fmath.LOG_FACTORIALS
 
 
 def _log_factorial(k: np.ndarray) -> np.ndarray:
@@ -502,10 +504,6 @@ def _log_factorial(k: np.ndarray) -> np.ndarray:
     return out
 
 
-LOGGAM_A = (8.333333333333333e-02, -2.777777777777778e-03, 7.936507936507937e-04,
-             -5.952380952380952e-04, 8.417508417508418e-04, -1.917526917526918e-03,
-             6.410256410256410e-03, -2.955065359477124e-02, 1.796443723688307e-01,
-             -1.39243221690590e00)
 
 
 def _loggam(x: np.ndarray) -> np.ndarray:

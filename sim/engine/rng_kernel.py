@@ -1,18 +1,18 @@
-"""The compiled kernel of :func:`sim.rng.poisson` (Numba): the Poisson counts of a month's rates,
+"""The compiled kernel of :func:`sim.engine.rng.poisson` (Numba): the Poisson counts of a month's rates,
 one draw after another in machine code, with the numbers, formulas and order of operations of the
-vectorized implementation (``sim.rng._vector_counts``, the engine's before this kernel), so the
+vectorized implementation (``sim.engine.rng._vector_counts``, the engine's before this kernel), so the
 counts are the same floats, bit for bit.
 
-:mod:`sim.rng` imports this module when it first chooses the kernel (importing the model does
-not import Numba; :func:`sim.rng.set_kernel`) and checks the rates' shape before calling
+:mod:`sim.engine.rng` imports this module when it first chooses the kernel (importing the model does
+not import Numba; :func:`sim.engine.rng.set_kernel`) and checks the rates' shape before calling
 :func:`counts`, which checks their values as it draws. A draw at flat position ``i`` of stream
 ``key`` starts from SplitMix64's state ``key + (month << 30 | 2 i) x golden gamma`` (its place
-``(month, 2 i)``, as :func:`sim.rng.uniforms` numbers it) and takes:
+``(month, 2 i)``, as :func:`sim.engine.rng.uniforms` numbers it) and takes:
 
-- rates below :data:`sim.rng.PTRS_FROM`: the uniform u of that state; 0 if u < F(0) = exp(-lam),
-  1 if u < F(1) = lam F(0) + F(0), else :func:`inversion` of the CDF, :data:`sim.rng.BLOCK`
+- rates below :data:`sim.engine.rng.PTRS_FROM`: the uniform u of that state; 0 if u < F(0) = exp(-lam),
+  1 if u < F(1) = lam F(0) + F(0), else :func:`inversion` of the CDF, :data:`sim.engine.rng.BLOCK`
   terms at a time;
-- rates from :data:`sim.rng.PTRS_FROM`: :func:`ptrs`, Hörmann's transformed rejection, attempt
+- rates from :data:`sim.engine.rng.PTRS_FROM`: :func:`ptrs`, Hörmann's transformed rejection, attempt
   ``a`` taking the uniforms at places ``(month, 2 i)`` and ``(month, 2 i + 1)`` of attempt ``a``
   (counter ``+ a << 24``).
 
@@ -29,7 +29,7 @@ operations only; not the C library's, whose kernels differ by CPU; checked by
 the order written (LLVM fuses no multiply and add without it).
 
 The kernel is compiled on its first call for one signature (C-contiguous float64 rates and
-uint64 keys, an int and a uint64: :func:`sim.rng.poisson` passes nothing else) and cached on disk
+uint64 keys, an int and a uint64: :func:`sim.engine.rng.poisson` passes nothing else) and cached on disk
 (``__pycache__`` beside this file, else ``NUMBA_CACHE_DIR`` or the user's cache directory), so
 later processes load it; where no cache directory is writable it is compiled in memory in each
 process.
@@ -44,7 +44,7 @@ import numba
 import numpy as np
 
 from sim.engine.fmath import exp_scalar, log_scalar
-from sim.rng import (
+from sim.engine.rng_constants import (
     BAD_RATE,
     BLOCK,
     GAMMA,
@@ -65,7 +65,7 @@ from sim.rng import (
 __all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion",
            "log_factorial", "loggam", "ptrs", "small_count", "unit"]
 
-# SplitMix64's constants, the counter's layout and PTRS's tables are sim.rng's own
+# SplitMix64's constants, the counter's layout and PTRS's tables are sim.engine.rng's own
 _ATTEMPT_SHIFT = np.uint64(INDEX_BITS)  # a counter's bits of the index: the attempt sits above
 _ONE = np.uint64(1)
 _TWO = np.uint64(2)
@@ -223,7 +223,7 @@ def counts(lam: np.ndarray, keys: np.ndarray, per_key: int, base: np.uint64) -> 
 
     Raises:
         ValueError: ``lam`` does not hold ``per_key`` rates for each key (nothing is read), or a
-            rate is negative or not finite (:func:`sim.rng.poisson`'s message).
+            rate is negative or not finite (:func:`sim.engine.rng.poisson`'s message).
     """
     if per_key < 0 or lam.size != keys.size * per_key:
         raise ValueError("lam: the kernel needs per_key rates for each key")

@@ -1,7 +1,7 @@
 """Every random stream of the project starts here, from a run's seed.
 
 - :func:`stream`: a numpy generator of a run keyed by name (the Mesa model's own; the processes
-  draw from the counter-based streams of :mod:`sim.rng`, whose keys come from the same
+  draw from the counter-based streams of :mod:`sim.engine.rng`, whose keys come from the same
   ``SeedSequence(seed, spawn_key=(crc32(name),))``).
 - :func:`replicate_seeds`: the run seeds of replicates, spawned from one root seed (sweeps and
   validation use the same function, so replicate ``r`` of either has the same seed).

@@ -127,7 +127,7 @@ def _forward(module: str, attr: str) -> Callable[..., Any]:
         return getattr(_load(module), attr)(*args, **kwargs)
 
     forwarded.__name__ = forwarded.__qualname__ = attr
-    forwarded.__doc__ = f"``{module}.{attr}`` (imported when first called: sim.lazy_mesa)."
+    forwarded.__doc__ = f"``{module}.{attr}`` (imported when first called: sim.engine.lazy_mesa)."
     return forwarded
 
 
