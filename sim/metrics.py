@@ -1,7 +1,17 @@
-"""The hypothesis as numbers (docs/ODD.md section 8), computed from a run's output tables only
-(or from the same columns in wide form, :class:`sim.record.RunArrays`; :func:`summarize_batch`
-gives every world's of a batch run at once, from its recorder's arrays, bit for bit as each
-world's alone).
+"""The hypothesis as numbers (docs/ODD.md section 8), computed from a run's output tables only.
+
+One implementation, over a batch of worlds: :func:`_numbers` reads the worlds' columns as
+``[T, B, ...]`` arrays and gives each world's numbers, which :func:`_assemble` turns into its
+summary. The entry points only choose what it reads:
+
+- :func:`summarize_batch`: every world of a batch run at once, from its recorder's arrays
+  (:class:`_Recorded`; the columns the tables derive, derived alike);
+- :func:`summarize_arrays`: one run's tables in wide form (:class:`sim.record.RunArrays`), as a
+  batch of one world (:class:`_OneWorld`: each column viewed with a world axis of length 1);
+- :func:`summarize`: one run's tables, through :func:`arrays_from_tables` and the above.
+
+A world's sums run over its own values in its tables' row order whatever its batch (last
+paragraph), so its summary is the same bit for bit alone, in any batch, or read from its tables.
 
 Definitions (docs/ODD.md, "Observation", says why):
 
@@ -44,7 +54,9 @@ as blocs, over the horizon and the AES states only:
 - ``who_pays``: what the hosts paid, deaths and territory lost, beside every verdict.
 
 Sums over months are the ones a pandas ``groupby(...).sum()`` of the tables gives (compensated,
-in row order), so that the summary does not depend on which form of the outputs it is read from.
+in row order), so that the summary does not depend on which form of the outputs it is read from;
+every other sum or mean runs over a contiguous copy of each world's values in its table's order
+(:func:`_sums`, :func:`_means`, :func:`_time_means`), or over the last axis.
 """
 
 from __future__ import annotations
@@ -306,68 +318,125 @@ def summarize(tables: dict[str, pd.DataFrame], metrics: MetricsConfig, start: st
 
 def summarize_arrays(arrays: RunArrays, metrics: MetricsConfig, start: str, end: str,
                      ) -> dict[str, Any]:
-    """The section-5 numbers of one run from its tables in wide form."""
+    """The section-5 numbers of one run from its tables in wide form: the batch path's, on the
+    run as a batch of one world (:class:`_OneWorld`)."""
     h0, h1 = horizon_steps(metrics, start, end)
-    states, powers = list(arrays.state_ids), list(arrays.power_ids)
-    pres = {k: v[h0:h1 + 1] for k, v in arrays.presence.items()}
-    aes = [s for s in AES if s in states]
-    aes_rows = sorted(states.index(s) for s in aes)  # the AES states in table order
-    west = [p for p in WEST if p in powers]
-    # sums and means below run over C-ordered (flattened) arrays: the order of the table's rows
-    infl = np.ascontiguousarray(pres["influence"][:, [states.index(s) for s in aes]])  # [T, A, P]
+    (numbers,) = _numbers(_OneWorld(arrays), h0, h1, np.array([metrics.security_margin]))
+    return _assemble(numbers, metrics, h0, h1, list(arrays.state_ids), list(arrays.power_ids))
 
-    def influence_of(members: list[str]) -> np.ndarray:
-        """[T, n_aes] influence of a power or a bloc."""
-        if not aes or not members:
-            return np.zeros((h1 - h0 + 1, len(aes)))
-        return np.ascontiguousarray(infl[:, :, [powers.index(p) for p in members]]).sum(axis=2)
 
-    costs = np.stack([arrays.powers[c][h0:h1 + 1] for c in COSTS], axis=2)  # [T, P, K]
-    totals = _column_sums(costs[:, None])[0]
+def summarize_batch(recorder: Recorder, metrics: MetricsConfig | Sequence[MetricsConfig],
+                    start: str, end: str) -> list[dict[str, Any]]:
+    """The section-5 numbers of every world of a batch run, from the recorder's ``[T, B, ...]``
+    arrays at once: world b's summary is ``summarize_arrays(recorder.arrays(b), metrics_b,
+    start, end)``, bit for bit, without building the worlds' arrays.
 
-    def actor(members: list[str]) -> _Actor:
-        series = influence_of(members)
-        start_v, end_v = series[0], series[-1]
-        rows = totals[[powers.index(p) for p in members]]
-        return _Actor(start=float(np.mean(start_v)) if aes else 0.0,
-                      end=float(np.mean(end_v)) if aes else 0.0,
-                      gain=float(np.mean(end_v - start_v)) if aes else 0.0,
-                      gain_time_avg=float(np.mean(series - start_v)) if aes else 0.0,
-                      points_held=100.0 * float(np.mean(series)) if aes else 0.0,
-                      costs=rows.T.copy().sum(axis=1).tolist())  # each column's sum
+    Args:
+        recorder: the batch's recorder, every month recorded.
+        metrics: the worlds' metrics, one for all or one per world (the worlds with the same
+            horizon are summarized together).
+        start, end: the run's first and last month (shared by the batch).
 
-    # the largest partner of every state at the end: the first power with the most influence
-    largest = [int(np.argmax(row)) for row in pres["influence"][-1]]
-    positive = [bool(row[top] > 0) for row, top in zip(pres["influence"][-1], largest)]
+    Raises:
+        ValueError: neither one metrics nor one per world.
+    """
+    each = [metrics] * recorder.worlds if isinstance(metrics, MetricsConfig) else list(metrics)
+    if len(each) != recorder.worlds:
+        raise ValueError(f"metrics: {len(each)} for a batch of {recorder.worlds} worlds; "
+                         "allowed: one, or one per world")
+    horizons = {id(m): horizon_steps(m, start, end) for m in {id(m): m for m in each}.values()}
+    groups: dict[tuple[int, int], list[int]] = {}  # the worlds of each horizon
+    for b, m in enumerate(each):
+        groups.setdefault(horizons[id(m)], []).append(b)
+    states, powers = list(recorder.world.state_ids), list(recorder.world.power_ids)
+    out: list[dict[str, Any]] = [{}] * recorder.worlds
+    for (h0, h1), worlds in groups.items():
+        sel = slice(None) if len(worlds) == recorder.worlds else np.array(worlds)
+        margins = np.array([each[b].security_margin for b in worlds])
+        for b, n in zip(worlds, _numbers(_Recorded(recorder, sel), h0, h1, margins), strict=True):
+            out[b] = _assemble(n, each[b], h0, h1, states, powers)
+    return out
 
-    st = {k: np.ravel(v[h0:h1 + 1, aes_rows]) for k, v in arrays.states.items()}  # [T x n_aes]
-    host_paid = pres["host_paid_usd"][:, aes_rows]  # [T, n_aes, P]
-    concessions = pres["concessions_usd"][:, aes_rows]
-    r = powers.index("russia") if "russia" in powers else None
-    end_control = st["control"][-len(aes_rows):] if aes_rows else st["control"]
-    fighters = arrays.groups["fighters"]  # [T, G]
 
-    def fighters_at(step: int) -> float:
-        """All groups' fighters at ``step`` (a groupby sum of the groups table's rows)."""
-        if step >= len(fighters) or not fighters.shape[1]:
-            return 0.0
-        return float(np.add.reduceat(fighters[step], [0])[0])
+def _states(x: np.ndarray, rows: list[int]) -> np.ndarray:
+    """The states ``rows`` (axis 2) of ``x`` [T, B, S, ...]: a view where they are
+    consecutive, else a copy."""
+    if rows and rows == list(range(rows[0], rows[0] + len(rows))):
+        return x[:, :, rows[0]:rows[0] + len(rows)]
+    return np.take(x, rows, axis=2)
 
-    who_pays = {
-        "host_cost_usd": float(np.ravel(host_paid + concessions).sum()),
-        "host_paid_russia_usd": (float(np.ravel(host_paid[..., r]).sum()
-                                       + np.ravel(concessions[..., r]).sum())
-                                 if r is not None else 0.0),
-        "civilian_fatalities_aes": float(st["civilian_fatalities"].sum()),
-        "fatalities_aes": float(st["fatalities"].sum()),
-        "aes_territory_outside_control": (float(1.0 - end_control.mean())
-                                          if aes_rows else 0.0),
-    }
-    numbers = _Numbers(russia=actor(["russia"] if "russia" in powers else []), west=actor(west),
-                       largest=largest, largest_positive=positive, who_pays=who_pays,
-                       fighters_start=fighters_at(h0), fighters_end=fighters_at(h1),
-                       like=_like_numbers(pres, states, powers, aes, metrics))
-    return _assemble(numbers, metrics, h0, h1, states, powers)
+
+class _Recorded:
+    """Worlds ``worlds`` of a recorded batch, the columns :func:`_numbers` reads: each
+    ``[T, B, ...]`` over the steps ``months``, of the states ``rows`` where asked; the columns
+    :meth:`Recorder.arrays` derives, derived alike (for those states only)."""
+
+    def __init__(self, rec: Recorder, worlds: slice | np.ndarray):
+        self.rec, self.worlds = rec, worlds
+        self.state_ids, self.power_ids = list(rec.world.state_ids), list(rec.world.power_ids)
+
+    def presence(self, col: str, months: slice) -> np.ndarray:
+        """[T, B, S, P] a recorded presence column."""
+        return self.rec.presence[col][months, self.worlds]
+
+    def political_cost(self, months: slice, rows: list[int]) -> np.ndarray:
+        """[T, B, A, P] the presence column ``political_cost_usd``."""
+        rec, w = self.rec, self.worlds
+        return (_states(rec.casualties[months, w].swapaxes(2, 3), rows)
+                * rec.political_cost[months, w][:, :, None, :])
+
+    def personnel(self, p: int, months: slice, rows: list[int]) -> np.ndarray:
+        """[T, B, A] power ``p``'s presence column ``personnel``."""
+        level = _states(self.rec.level[months, self.worlds][:, :, p], rows)  # [T, B, A, I]
+        return (level * self.rec.world.is_person).sum(axis=3)
+
+    def powers(self, months: slice) -> dict[str, np.ndarray]:
+        """The powers table's columns, [T, B, P] each."""
+        return self.rec.power_columns(self.worlds, months)
+
+    def deaths(self, col: str, months: slice, rows: list[int]) -> np.ndarray:
+        """[T, B, A] a fatalities column of the states table (rounded as the table's)."""
+        return _states(self.rec.states[col][months, self.worlds], rows).round(6)
+
+    def control(self, step: int) -> np.ndarray:
+        """[B, S] the states table's control at ``step``."""
+        return self.rec.control(self.worlds, step)
+
+    def fighters(self, step: int) -> np.ndarray | None:
+        """[B, G] the groups table's fighters at ``step``; None past the run."""
+        fighters = self.rec.groups["fighters"]
+        return fighters[step, self.worlds] if step < len(fighters) else None
+
+
+class _OneWorld:
+    """A run's tables in wide form as a batch of one world: :class:`_Recorded`'s columns, each
+    a view of the run's with a world axis of length 1 (``[T, 1, ...]``)."""
+
+    def __init__(self, arrays: RunArrays):
+        self.arrays = arrays
+        self.state_ids, self.power_ids = list(arrays.state_ids), list(arrays.power_ids)
+
+    def presence(self, col: str, months: slice) -> np.ndarray:
+        return self.arrays.presence[col][months, None]
+
+    def political_cost(self, months: slice, rows: list[int]) -> np.ndarray:
+        return _states(self.presence("political_cost_usd", months), rows)
+
+    def personnel(self, p: int, months: slice, rows: list[int]) -> np.ndarray:
+        return _states(self.presence("personnel", months)[..., p], rows)
+
+    def powers(self, months: slice) -> dict[str, np.ndarray]:
+        return {c: v[months, None] for c, v in self.arrays.powers.items()}
+
+    def deaths(self, col: str, months: slice, rows: list[int]) -> np.ndarray:
+        return _states(self.arrays.states[col][months, None], rows)
+
+    def control(self, step: int) -> np.ndarray:
+        return self.arrays.states["control"][step, None]
+
+    def fighters(self, step: int) -> np.ndarray | None:
+        fighters = self.arrays.groups["fighters"]
+        return fighters[step, None] if step < len(fighters) else None
 
 
 def _bloc(values: np.ndarray, powers: list[str], members: list[str], share: bool) -> np.ndarray:
@@ -408,66 +477,6 @@ _TOTALS = (*((c, b) for b in ("russia", "west", "un")
            ("arms_delivered_usd", "russia"), ("arms_paid_usd", "russia"))
 
 
-def _like_numbers(pres: dict[str, np.ndarray], states: list[str], powers: list[str],
-                  aes: list[str], metrics: MetricsConfig) -> _LikeNumbers:
-    """A run's numbers of the like-for-like half of its summary (:func:`_like_summary`).
-
-    Args:
-        pres: the presence columns over the horizon, [T, S, P] each.
-        states, powers: the ids along the S and P axes.
-        aes: the AES states of the world, in :data:`AES` order.
-        metrics: its ``security_margin``.
-    """
-    rows = [states.index(s) for s in aes]
-    blocs = _blocs(powers)
-    russia, west_bloc = blocs["russia"], blocs["west_bloc"]
-    at = {c: np.ascontiguousarray(pres[c][:, rows]) for c in (
-        *DIMENSIONS.values(), "spending_usd", "host_paid_usd", "concessions_usd",
-        "arms_delivered_usd", "arms_paid_usd", "political_cost_usd", "personnel")}  # [T, A, P]
-
-    # influence by dimension: each bloc at the end and averaged over the horizon; the leading
-    # power of each dimension at the end (the first listed of the highest positive values)
-    dimensions: dict[str, _Dimension] = {}
-    for dim, col in DIMENSIONS.items():
-        share = dim in SHARE_DIMENSIONS
-        r_v, w_v = _bloc(at[col], powers, russia, share), _bloc(at[col], powers, west_bloc, share)
-        tops = [int(np.argmax(row)) if len(row) else 0 for row in at[col][-1]]
-        dimensions[dim] = _Dimension(
-            russia=[float(r_v[-1, a]) for a in range(len(aes))],
-            west=[float(w_v[-1, a]) for a in range(len(aes))],
-            russia_mean=[float(r_v[:, a].mean()) for a in range(len(aes))],
-            west_mean=[float(w_v[:, a].mean()) for a in range(len(aes))],
-            leader=tops,
-            positive=[bool(len(row) and row[top] > 0) for row, top in zip(at[col][-1], tops)])
-
-    # the security win: russia leads each host's security against the West as a bloc, by the
-    # margin, and is behind no other single power, for the last security_months months
-    sec = at["security_share"]
-    r_sec, w_sec = _bloc(sec, powers, russia, True), _bloc(sec, powers, west_bloc, True)
-    others = [powers.index(p) for p in powers if p not in russia and p not in west_bloc]
-    rival = sec[:, :, others].max(axis=2) if others else np.zeros_like(r_sec)
-    leads = (r_sec > 0) & (r_sec - w_sec >= metrics.security_margin) & (r_sec >= rival)
-    months = _trailing_run(leads)
-
-    # full cost over the horizon in the AES states, by who pays
-    def total(col: str, members: list[str]) -> float:
-        idx = [powers.index(p) for p in members]
-        return float(np.ravel(at[col][:, :, idx]).sum()) if idx and aes else 0.0
-
-    present = (np.ravel(at["personnel"][:, :, powers.index("russia")] > 0).sum()
-               if russia and aes else 0)
-
-    def points(series: np.ndarray) -> tuple[float, float]:
-        """(points held: 100 x the mean share over the horizon and the AES states, gain: the
-        mean share at the end minus at the start)."""
-        if not aes:
-            return 0.0, 0.0
-        return 100.0 * float(series.mean()), float(np.mean(series[-1] - series[0]))
-
-    return _LikeNumbers(
-        dimensions=dimensions, lead_months=[int(m) for m in months],
-        totals={(c, b): total(c, blocs[b]) for c, b in _TOTALS}, present=int(present),
-        security={"russia": points(r_sec), "west": points(w_sec)})
 
 
 def _like_summary(n: _LikeNumbers, aes: list[str], powers: list[str], metrics: MetricsConfig,
@@ -539,39 +548,6 @@ def _like_summary(n: _LikeNumbers, aes: list[str], powers: list[str], metrics: M
     }
 
 
-def summarize_batch(recorder: Recorder, metrics: MetricsConfig | Sequence[MetricsConfig],
-                    start: str, end: str) -> list[dict[str, Any]]:
-    """The section-5 numbers of every world of a batch run, from the recorder's ``[T, B, ...]``
-    arrays at once: world b's summary is ``summarize_arrays(recorder.arrays(b), metrics_b,
-    start, end)``, bit for bit, without building the worlds' arrays.
-
-    Args:
-        recorder: the batch's recorder, every month recorded.
-        metrics: the worlds' metrics, one for all or one per world (the worlds with the same
-            horizon are summarized together).
-        start, end: the run's first and last month (shared by the batch).
-
-    Raises:
-        ValueError: neither one metrics nor one per world.
-    """
-    each = [metrics] * recorder.worlds if isinstance(metrics, MetricsConfig) else list(metrics)
-    if len(each) != recorder.worlds:
-        raise ValueError(f"metrics: {len(each)} for a batch of {recorder.worlds} worlds; "
-                         "allowed: one, or one per world")
-    horizons = {id(m): horizon_steps(m, start, end) for m in {id(m): m for m in each}.values()}
-    groups: dict[tuple[int, int], list[int]] = {}  # the worlds of each horizon
-    for b, m in enumerate(each):
-        groups.setdefault(horizons[id(m)], []).append(b)
-    states, powers = list(recorder.world.state_ids), list(recorder.world.power_ids)
-    out: list[dict[str, Any]] = [{}] * recorder.worlds
-    for (h0, h1), worlds in groups.items():
-        sel = slice(None) if len(worlds) == recorder.worlds else np.array(worlds)
-        margins = np.array([each[b].security_margin for b in worlds])
-        for b, n in zip(worlds, _batch_numbers(recorder, sel, h0, h1, margins), strict=True):
-            out[b] = _assemble(n, each[b], h0, h1, states, powers)
-    return out
-
-
 def _sums(x: np.ndarray) -> np.ndarray:
     """[B] each world's sum of ``x`` [T, B, ...]: the sum of its flattened ``[T, ...]`` array
     (each world's values copied to a contiguous row, in that order)."""
@@ -589,27 +565,20 @@ def _time_means(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.transpose(1, 2, 0)).mean(axis=2)
 
 
-def _states(x: np.ndarray, rows: list[int]) -> np.ndarray:
-    """The states ``rows`` (axis 2) of ``x`` [T, B, S, ...]: a view where they are
-    consecutive, else a copy."""
-    if rows and rows == list(range(rows[0], rows[0] + len(rows))):
-        return x[:, :, rows[0]:rows[0] + len(rows)]
-    return np.take(x, rows, axis=2)
+def _numbers(src: _Recorded | _OneWorld, h0: int, h1: int, margins: np.ndarray,
+             ) -> list[_Numbers]:
+    """The :class:`_Numbers` of each world of ``src`` over the horizon ``h0..h1`` (``margins``:
+    each world's ``security_margin``): the one implementation of the hypothesis numbers.
 
-
-def _batch_numbers(rec: Recorder, worlds: slice | np.ndarray, h0: int, h1: int,
-                   margins: np.ndarray) -> list[_Numbers]:
-    """The :class:`_Numbers` of ``worlds`` of a recorded batch over the horizon ``h0..h1``
-    (``margins``: each world's ``security_margin``), as :func:`summarize_arrays` computes each
-    world's from :meth:`Recorder.arrays` (the derived columns derived alike).
-
-    The arrays keep the recorder's ``[T, B, ...]`` order; a sum or mean over several axes runs
-    over each world's values in the order of its flattened ``[T, ...]`` array (:func:`_sums`,
+    The arrays keep the ``[T, B, ...]`` order; a sum or mean over several axes runs over each
+    world's values in the order of its flattened ``[T, ...]`` array (:func:`_sums`,
     :func:`_means`), a mean over time over a contiguous row (:func:`_time_means`), and a sum
-    over powers or states over the last axis: each world's as for the world alone."""
-    states, powers = list(rec.world.state_ids), list(rec.world.power_ids)
+    over powers or states over the last axis: each world's the same whatever its batch."""
+    states, powers = src.state_ids, src.power_ids
     months = slice(h0, h1 + 1)
-    pres = {k: v[months, worlds] for k, v in rec.presence.items()}  # [T, B, S, P]
+    pres = {c: src.presence(c, months) for c in (  # [T, B, S, P]
+        "influence", *DIMENSIONS.values(), "spending_usd", "host_paid_usd", "concessions_usd",
+        "arms_delivered_usd", "arms_paid_usd")}
     n_t, n_b = pres["influence"].shape[:2]
     aes = [s for s in AES if s in states]
     rows = [states.index(s) for s in aes]  # in AES order
@@ -621,12 +590,8 @@ def _batch_numbers(rec: Recorder, worlds: slice | np.ndarray, h0: int, h1: int,
         """[T, B, A, m] the powers ``names`` (last axis) of ``x`` [T, B, A, P]."""
         return np.take(x, [powers.index(p) for p in names], axis=3)
 
-    aes_pres = {c: _states(pres[c], rows) for c in (  # [T, B, A, P]
-        "influence", *DIMENSIONS.values(), "spending_usd", "host_paid_usd", "concessions_usd",
-        "arms_delivered_usd", "arms_paid_usd")}
-    # the casualties' political cost, as Recorder.arrays derives it
-    aes_pres["political_cost_usd"] = (_states(rec.casualties[months, worlds].swapaxes(2, 3), rows)
-                                      * rec.political_cost[months, worlds][:, :, None, :])
+    aes_pres = {c: _states(v, rows) for c, v in pres.items()}  # [T, B, A, P]
+    aes_pres["political_cost_usd"] = src.political_cost(months, rows)
 
     def actor(names: list[str]) -> dict[str, np.ndarray]:
         if not aes:
@@ -639,7 +604,7 @@ def _batch_numbers(rec: Recorder, worlds: slice | np.ndarray, h0: int, h1: int,
                 "gain": (end_v - start_v).mean(axis=1), "gain_time_avg": _means(series - start_v),
                 "points_held": 100.0 * _means(series)}
 
-    power_columns = rec.power_columns(worlds, months)
+    power_columns = src.powers(months)
     totals = _column_sums(np.stack([power_columns[c] for c in COSTS], axis=3))  # [B, P, K]
 
     def costs(names: list[str]) -> np.ndarray:
@@ -655,7 +620,7 @@ def _batch_numbers(rec: Recorder, worlds: slice | np.ndarray, h0: int, h1: int,
     # who pays, over the AES states in table order
     host_paid = _states(pres["host_paid_usd"], table_rows)  # [T, B, A, P]
     concessions = _states(pres["concessions_usd"], table_rows)
-    deaths = {c: _sums(_states(rec.states[c][months, worlds], table_rows).round(6))
+    deaths = {c: _sums(src.deaths(c, months, table_rows))
               for c in ("civilian_fatalities", "fatalities")}
     r = powers.index("russia") if "russia" in powers else None
     who_pays = {
@@ -664,16 +629,16 @@ def _batch_numbers(rec: Recorder, worlds: slice | np.ndarray, h0: int, h1: int,
                                  if r is not None else zeros),
         "civilian_fatalities_aes": deaths["civilian_fatalities"],
         "fatalities_aes": deaths["fatalities"],
-        "aes_territory_outside_control": (1.0 - rec.control(worlds, h1)[:, table_rows].mean(
-            axis=1) if table_rows else zeros),
+        "aes_territory_outside_control": (1.0 - src.control(h1)[:, table_rows].mean(axis=1)
+                                          if table_rows else zeros),
     }
-    fighters = rec.groups["fighters"]  # [T, B, G]
 
     def fighters_at(step: int) -> np.ndarray:
         """[B] all groups' fighters at ``step`` (a groupby sum of the groups table's rows)."""
-        if step >= len(fighters) or not fighters.shape[2]:
+        fighters = src.fighters(step)  # [B, G]
+        if fighters is None or not fighters.shape[1]:
             return zeros
-        return np.add.reduceat(fighters[step, worlds], [0], axis=1)[:, 0]
+        return np.add.reduceat(fighters, [0], axis=1)[:, 0]
 
     west = [p for p in WEST if p in powers]
     lists = _as_lists({
@@ -681,7 +646,7 @@ def _batch_numbers(rec: Recorder, worlds: slice | np.ndarray, h0: int, h1: int,
         "west": {**actor(west), "costs": costs(west)},
         "largest": largest, "largest_positive": largest_positive, "who_pays": who_pays,
         "fighters_start": fighters_at(h0), "fighters_end": fighters_at(h1)})
-    like = _batch_like_numbers(rec, aes_pres, worlds, months, margins, aes, rows, members)
+    like = _like_numbers(src, aes_pres, months, margins, aes, rows, members)
     return [_Numbers(russia=_Actor(**_world(lists["russia"], b)),
                      west=_Actor(**_world(lists["west"], b)),
                      largest=lists["largest"][b], largest_positive=lists["largest_positive"][b],
@@ -702,16 +667,14 @@ def _world(tree: dict[str, Any], b: int) -> dict[str, Any]:
     return {k: v[b] for k, v in tree.items()}
 
 
-def _batch_like_numbers(rec: Recorder, aes_pres: dict[str, np.ndarray],
-                        worlds: slice | np.ndarray, months: slice, margins: np.ndarray,
-                        aes: list[str], rows: list[int],
-                        members: Callable[[np.ndarray, list[str]], np.ndarray],
-                        ) -> list[_LikeNumbers]:
-    """The :class:`_LikeNumbers` of every world of ``aes_pres`` (presence columns
-    ``[T, B, A, P]`` over the horizon ``months`` and the AES states of ``worlds``, whose rows in
-    the recorder are ``rows``; ``members`` picks powers from them), as :func:`_like_numbers`
-    computes each world's."""
-    powers = list(rec.world.power_ids)
+def _like_numbers(src: _Recorded | _OneWorld, aes_pres: dict[str, np.ndarray], months: slice,
+                  margins: np.ndarray, aes: list[str], rows: list[int],
+                  members: Callable[[np.ndarray, list[str]], np.ndarray],
+                  ) -> list[_LikeNumbers]:
+    """The :class:`_LikeNumbers` of every world of ``aes_pres`` (``src``'s presence columns
+    ``[T, B, A, P]`` over the horizon ``months`` and its AES states, whose rows are ``rows``;
+    ``members`` picks powers from them)."""
+    powers = src.power_ids
     n_b = aes_pres["influence"].shape[1]
     blocs = _blocs(powers)
     russia, west_bloc = blocs["russia"], blocs["west_bloc"]
@@ -744,8 +707,7 @@ def _batch_like_numbers(rec: Recorder, aes_pres: dict[str, np.ndarray],
     totals = {(c, b): total(c, blocs[b]) for c, b in _TOTALS}
     present = [0] * n_b
     if russia and aes:
-        level = _states(rec.level[months, worlds][:, :, powers.index("russia")], rows)
-        personnel = (level * rec.world.is_person).sum(axis=3)  # as Recorder.arrays derives it
+        personnel = src.personnel(powers.index("russia"), months, rows)  # [T, B, A]
         present = (personnel > 0).sum(axis=(0, 2)).tolist()
 
     def points(series: np.ndarray) -> list[tuple[float, float]]:

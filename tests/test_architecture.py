@@ -1,5 +1,5 @@
-"""The project's layers (STYLE.md): configuration is the ground floor, imports run one way, and
-nothing crosses a module boundary under a private name.
+"""The project's layers (docs/architecture.md): configuration is the ground floor, imports run one
+way, and nothing crosses a module boundary under a private name.
 
 The import graph is read from the source (``ast``) so that these tests see every import, those
 inside functions included, without running any of them.
@@ -203,4 +203,24 @@ def test_the_model_layers_import_no_hydra_matplotlib_or_file_io():
                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
             bad += [f"{m} imports {x}" for x in mods
                     if x.split(".")[0] in ("hydra", "omegaconf", "matplotlib")]
+    assert not bad, bad
+
+
+def test_processes_keep_no_module_level_mutable_state():
+    """A process is a function of the batch's world and state: no ``global`` statement and no
+    module-level dict, list or set in sim/processes (a memo lives on the batch: ``World.memo``)."""
+    bad = []
+    for m, path in MODULES.items():
+        if not m.startswith("sim.processes"):
+            continue
+        tree = ast.parse(path.read_text())
+        bad += [f"{m}:{n.lineno}: global" for n in ast.walk(tree) if isinstance(n, ast.Global)]
+        for node in tree.body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            names = [t.id for t in getattr(node, "targets", [getattr(node, "target", None)])
+                     if isinstance(t, ast.Name)]
+            if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp,
+                                  ast.SetComp)) and names != ["__all__"]:
+                bad.append(f"{m}:{node.lineno}: module-level {type(value).__name__} "
+                           "(a constant mapping: types.MappingProxyType; a memo: World.memo)")
     assert not bad, bad

@@ -393,11 +393,12 @@ def test_grouping_many_scenarios_with_the_same_events_merges_their_events_once(m
 def test_a_synthetic_worlds_twin_protects_the_western_powers_it_generated(monkeypatch):
     """The twin is made with the powers of the world as generated, not of the config before
     generation (which has none): its Western powers are protected."""
+    import sim.engine.plan
     import sim.twin
 
     made = []
     twin_config = sim.twin.twin_config
-    monkeypatch.setattr(sim.twin, "twin_config",
+    monkeypatch.setattr(sim.engine.plan, "twin_config",
                         lambda cfg, powers=None: made.append(twin_config(cfg, powers)) or made[-1])
     cfg = load_config(["scenario=synthetic", "world.synthetic.n_regions=31", "end=2019-06"])
     assert not cfg.world.powers  # generated when the config is prepared
@@ -409,13 +410,13 @@ def test_a_synthetic_worlds_twin_protects_the_western_powers_it_generated(monkey
 def test_the_memo_keeps_alive_every_object_whose_id_it_holds():
     """run_worlds' memo keys the sections' JSON on their ids: every id belongs to a section of a
     config the caller holds or of a twin the memo keeps (a freed object's id can be reused)."""
-    from sim.api import _Memo, _run_group
     from sim.config.hashing import config_text, field_names
+    from sim.engine.plan import Memo, run_group
 
-    memo = _Memo()
+    memo = Memo()
     cfgs = _configs(["end=2019-06"], worlds=3)
     hashers = {id(c): config_text(c, memo.texts).hash for c in cfgs}
-    _run_group(cfgs, [prepare(c) for c in cfgs], [c.seed for c in cfgs], hashers, memo)
+    run_group(cfgs, [prepare(c) for c in cfgs], [c.seed for c in cfgs], hashers, memo)
     assert len(memo.keep) == 3
     alive = {id(getattr(c, name)) for c in [*cfgs, *memo.keep]
              for name in field_names(type(c))}

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import SahelModel
 from sim.engine.prepare import prepare
+from sim.model import SahelModel
+from sim.processes.events import mass_casualty_attacks
 from tests.worlds import tiny_world
 
 
@@ -100,7 +101,7 @@ def test_a_mass_casualty_attack_costs_the_partners_present_receptivity():
     mali, fr, ru = 0, w.power_ids.index("france"), w.power_ids.index("russia")
     st.army_deaths[0, mali] = 100
     before = st.receptivity.copy()
-    m.mass_casualty_attack(0, mali, 0)
+    mass_casualty_attacks(m.cfg, w, st, m.recorder, np.array([0]), np.array([mali]), 0)
     blame = m.cfg.params.hosts.shock_blame
     assert st.receptivity[0, mali, fr] == pytest.approx(before[0, mali, fr] - blame)
     assert st.receptivity[0, mali, ru] == before[0, mali, ru]

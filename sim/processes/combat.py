@@ -25,10 +25,10 @@ import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.engine import fmath
+from sim.engine.rng import poisson
 from sim.processes.arrays import dot_last, per_power, ratio, sum_axis, sum_last, weighted_rows
 from sim.processes.militias import update_memories
 from sim.processes.powers import personnel
-from sim.engine.rng import poisson
 from sim.state import SimState
 from sim.world.build import SMALL_PRODUCT, World
 
@@ -203,14 +203,10 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     ft_num = weighted_rows(world.hostile_foreign_targeting, attacks)
     ft = ratio(ft_num, hostile_attacks, 1.0)
     exposure_ps = per_power(st.level, world.person_exposure)  # [B, P, S]
-    if n_p < 8:  # numpy sums fewer than 8 powers in their order whatever the memory layout, so
-        # they can be laid out by power, which is faster to fill and to sum over powers
-        w_foreign = np.take(exposure_ps, rs, axis=2)  # [B, P, R]
-        w_foreign *= ts[:, None, :]
-        w_foreign *= ft[:, None, :]
-    else:
-        w_foreign = exposure_ps[:, :, rs] * ts[:, None, :] * ft[:, None, :]  # [B, P, R]
-    w_total = army_r + w_foreign.sum(axis=1) + militia
+    w_foreign = np.take(exposure_ps, rs, axis=2)  # [B, P, R]
+    w_foreign *= ts[:, None, :]
+    w_foreign *= ft[:, None, :]
+    w_total = army_r + sum_axis(w_foreign, 1) + militia  # the powers added in their order
     share_army = ratio(army_r, w_total, 1.0)
     share_foreign = ratio(w_foreign, w_total[:, None, :])
     share_militia = ratio(militia, w_total)

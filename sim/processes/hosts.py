@@ -132,10 +132,6 @@ def payment_capacity(world: World, st: SimState, r: ResourceParams) -> tuple[np.
     return cash, world.concession_rent_share * held_rent * r.host_can_pay
 
 
-#: The last large bills :func:`monthly_bills` computed: copies of the levels and unit costs they
-#: come from, and of the bills. Levels change only when deployments advance (process 5), so the
-#: bills settled at the end of a month are those the next month's rules see.
-_last_bills: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 _MEMO_MIN_SIZE = 4096  # levels with fewer entries are billed afresh (cheaper than comparing)
 
 
@@ -144,17 +140,19 @@ def monthly_bills(world: World, st: SimState) -> np.ndarray:
     billed to the host in cash (``host_cash_share``) and the part billed in concessions
     (``concession_share``). Arms are not billed here: the arms market bills them (process 5).
 
-    For a large batch the last bills are kept: levels and unit costs identical bit for bit (same
-    shapes and memory layouts) give a copy of them, the floats this function computed."""
-    global _last_bills
+    For a large batch the last bills are kept in the batch's world (``world.memo["bills"]``:
+    copies of the levels and unit costs they come from, and of the bills; levels change only when
+    deployments advance, process 5, so the bills settled at the end of a month are those the next
+    month's rules see): levels and unit costs identical bit for bit (same shapes and memory
+    layouts) give a copy of them, the floats this function computed."""
     level, billing = st.level, world.billing
     if level.size < _MEMO_MIN_SIZE or level.dtype != np.float64 or billing.dtype != np.float64:
         return _bills(level, billing)
-    last = _last_bills
+    last = world.memo.get("bills")
     if last is not None and _same_bits(last[0], level) and _same_bits(last[1], billing):
         return last[2].copy(order="K")
     bills = _bills(level, billing)
-    _last_bills = (level.copy(order="K"), billing.copy(order="K"), bills.copy(order="K"))
+    world.memo["bills"] = (level.copy(order="K"), billing.copy(order="K"), bills.copy(order="K"))
     return bills
 
 

@@ -76,7 +76,7 @@ REPLICATE_BLOCK = 32
 #: The largest chunk of tasks sent to a worker at once (it runs as batches of the engine).
 CHUNK_MOST = 128
 #: The smallest chunk it makes while enough runs are left (a world costs about twice as much in a
-#: batch of 8 as in one of 32: docs/ODD.md section 3.1)
+#: batch of 8 as in one of 32: docs/engine.md)
 CHUNK_LEAST = 32
 #: What a sweep folder may hold (anything else: the folder is not a sweep's).
 _SWEEP_ENTRIES = {"manifest.json", "manifest.json.tmp", "experiment.yaml", "design.parquet",

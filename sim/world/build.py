@@ -131,6 +131,9 @@ class World:
     rival_share: np.ndarray  # [G, G] rivals normalized by row
     _index_cache: dict[tuple[str, int], np.ndarray | tuple[int, ...]] = field(
         default_factory=dict, repr=False, compare=False)
+    #: Results a process keeps for the next month of this batch (:func:`sim.processes.hosts.
+    #: monthly_bills`' last bills); each checks what it kept against its inputs, bit for bit.
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_regions(self) -> int:
@@ -198,7 +201,7 @@ SHARED_FIELDS = frozenset({
     "urban_share", "lat", "lon", "edge_src", "edge_dst", "state_population", "ecowas_member",
     "state_adjacency", "has_instrument", "group_kind", "is_person", "population_floor",
     "population_share", "state_population_floor", "state_population_millions",
-    "rent_attraction", "rival_pairs", "rival_incidence", "_index_cache"})
+    "rent_attraction", "rival_pairs", "rival_incidence", "_index_cache", "memo"})
 
 
 def stack_worlds(worlds: list[World]) -> World:
@@ -218,7 +221,7 @@ def stack_worlds(worlds: list[World]) -> World:
     for w in distinct.values():
         if w is first:
             continue
-        for name in SHARED_FIELDS - {"_index_cache"}:
+        for name in SHARED_FIELDS - {"_index_cache", "memo"}:
             a, b = getattr(first, name), getattr(w, name)
             same = a == b if isinstance(a, tuple) else np.array_equal(a, b)
             if not same:
@@ -226,7 +229,7 @@ def stack_worlds(worlds: list[World]) -> World:
                                           "allowed: only per-entity values differ")
     stacked = {f.name: np.stack([getattr(w, f.name) for w in worlds])
                for f in fields(World) if f.name not in SHARED_FIELDS}
-    return replace(first, _index_cache={}, **stacked)
+    return replace(first, _index_cache={}, memo={}, **stacked)
 
 
 def knn_edges(lat: np.ndarray, lon: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
