@@ -143,18 +143,24 @@ def test_the_cycle_check_sees_an_import_hidden_in_a_function(tmp_path):
 
 def test_analysis_imports_neither_mesa_nor_the_model():
     """sim/analysis reads results (tables, rows): it imports no Mesa, no model, no engine."""
-    bad = []
+    bad = [f"{m} imports {x}" for m, x in imported_by(("sim.analysis",))
+           if x.split(".")[0] == "mesa"
+           or x.startswith(("sim.model", "sim.engine", "sim.processes", "sim.agents"))]
+    assert not bad, bad
+
+
+def imported_by(prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(module, what it imports)`` for every import statement, anywhere in the file, of the
+    project modules whose names start with one of ``prefixes`` (any package, not only sim)."""
+    out = []
     for m, path in MODULES.items():
-        if not m.startswith("sim.analysis"):
+        if not m.startswith(prefixes):
             continue
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
+        for node in ast.walk(ast.parse(path.read_text())):
             mods = ([node.module] if isinstance(node, ast.ImportFrom) and node.module else
                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
-            bad += [f"{m} imports {x}" for x in mods
-                    if x.split(".")[0] == "mesa"
-                    or x.startswith(("sim.model", "sim.engine", "sim.processes", "sim.agents"))]
-    assert not bad, bad
+            out += [(m, x) for x in mods]
+    return out
 
 
 def test_configuration_imports_nothing_above_it():
@@ -193,16 +199,8 @@ def test_no_private_name_is_imported_across_modules():
 def test_the_model_layers_import_no_hydra_matplotlib_or_file_io():
     """House rule 3: the model, agents, processes and rules import no Hydra and no matplotlib."""
     layers = ("sim.model", "sim.agents", "sim.processes", "sim.rules", "sim.state", "sim.world")
-    bad = []
-    for m, path in MODULES.items():
-        if not m.startswith(layers):
-            continue
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            mods = ([node.module] if isinstance(node, ast.ImportFrom) and node.module else
-                    [a.name for a in node.names] if isinstance(node, ast.Import) else [])
-            bad += [f"{m} imports {x}" for x in mods
-                    if x.split(".")[0] in ("hydra", "omegaconf", "matplotlib")]
+    bad = [f"{m} imports {x}" for m, x in imported_by(layers)
+           if x.split(".")[0] in ("hydra", "omegaconf", "matplotlib")]
     assert not bad, bad
 
 

@@ -222,7 +222,7 @@ def exp_scalar(x: float) -> float:
         if x > _EXP_MAX:
             return math.inf
         return 0.0 if x < _EXP_MIN else x
-    kf = math.floor(x * _INV_LN2_N + 0.5)
+    kf = math.floor(x * _INV_LN2_N + 0.5)  # the steps of exp, written out for Numba
     r = (x - kf * _LN2_N_HI) - kf * _LN2_N_LO
     k = int(kf)
     j = k & (EXP_N - 1)
@@ -239,6 +239,8 @@ def log_scalar(x: float) -> float:
             return -math.inf
         return math.inf if x == math.inf else math.nan
     m, e = math.frexp(x)
+    # the steps of _log_reduced written out: Numba compiles this function, and cannot call a
+    # plain Python one
     if m < _SQRT_HALF:
         m = m + m
         e = e - 1
