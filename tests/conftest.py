@@ -1,8 +1,23 @@
 """The suite's header names the CPU features numpy's arithmetic runs with, and the ``dispatch``
-marker (tests/test_dispatch_levels.py: the bit-identity tests again at lower SIMD dispatch levels;
-deselect them with ``-m "not dispatch"``)."""
+marker (tests/engine/test_dispatch_levels.py: the bit-identity tests again at lower SIMD dispatch
+levels; deselect them with ``-m "not dispatch"``).
+
+The tests live in folders that mirror the package ``sim/`` (tests/engine/, tests/processes/, ...)
+and share the helpers at tests/ (paths.py, golden.py, dispatch.py, worlds.py, engine_reference.py,
+bad_inputs.py), which they import as top-level modules: this root conftest puts tests/ on
+``sys.path`` (and the repository, for ``from tests.<folder>.test_x import ...``). There is no
+``__init__.py`` under tests/, so pytest imports each test file by its basename: basenames must
+stay unique across the folders."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+for _path in (str(TESTS.parent), str(TESTS)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 
 def pytest_configure(config):

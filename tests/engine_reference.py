@@ -1,5 +1,6 @@
 """Record the engine's reference distributions: key summary numbers of many seeds in a few
-configs, to which tests/test_engine_distribution.py compares the current engine (two-sample KS).
+configs, to which tests/engine/test_engine_distribution.py compares the current engine
+(two-sample KS).
 
 Run it only when the engine's results change on purpose *and* the change is meant to keep their
 distribution (a new random-number design, say): record first with the old engine, then change

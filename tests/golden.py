@@ -2,7 +2,7 @@
 
 Each configuration's tables and summary are reduced to SHA-256 fingerprints of their full-precision
 contents (not of the Parquet files, whose metadata carries library versions). The fingerprints are
-written to ``tests/golden_fingerprints.json``; ``tests/test_golden.py`` recomputes them.
+written to ``tests/golden_fingerprints.json``; ``tests/engine/test_golden.py`` recomputes them.
 
 A change that is meant to change results regenerates the file, and says so in its commit::
 

@@ -3,7 +3,7 @@ summary (:func:`sim.metrics.summarize_arrays` of :meth:`sim.record.Recorder.arra
 bit: same keys in the same order, same values, same Python types, nan and inf alike.
 
 The recorder's monthly record and the columns it derives are pinned against the formulas they
-replaced (tests/test_golden.py pins whole runs).
+replaced (tests/engine/test_golden.py pins whole runs).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sim.metrics import summarize_arrays, summarize_batch
 from sim.model import SahelModel
 from sim.engine.prepare import prepare
 from sim.processes.ledger import MonthLedger
-from tests.test_engine import ran
+from tests.engine.test_engine import ran
 
 SEEDS = [3, 101, 7_000_001, 42, 9]
 

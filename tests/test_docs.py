@@ -12,13 +12,13 @@ import typing
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from sim import config as C
 from sim import docs
 from sim.config import config_dir, group_options
 from sim.rules import registry
 
-ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
 

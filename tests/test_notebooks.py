@@ -2,8 +2,8 @@
 committed without outputs, thin, and each executes on a tiny sweep.
 
 Each notebook's first code cell is tagged ``parameters`` (papermill style); the test inserts a
-cell after it that points the notebook at the tiny sweeps of tests/test_figures.py (or a tiny
-validation) and runs it with nbclient on a kernel of this interpreter.
+cell after it that points the notebook at the tiny sweeps of tests/analysis/test_figures.py (or a
+tiny validation) and runs it with nbclient on a kernel of this interpreter.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
-from tests.test_figures import tiny_sobol, tiny_sweep
+from tests.analysis.test_figures import tiny_sobol, tiny_sweep
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "experiments" / "notebooks"
-EXPERIMENTS = Path(__file__).resolve().parent.parent / "configs" / "experiment"
+NOTEBOOKS = ROOT / "experiments" / "notebooks"
+EXPERIMENTS = ROOT / "configs" / "experiment"
 
 
 def _notebooks() -> list[Path]:

@@ -20,12 +20,12 @@ level, the array's shape, layout or batch, nor on whether numpy or the compiled 
 ``sin``, ``cos`` (fdlibm's kernels, for the regions' coordinates) and ``log10`` are built the
 same way.
 
-Accuracy (``tests/test_fmath.py``, against 40-digit decimal arithmetic): ``exp`` within
+Accuracy (``tests/engine/test_fmath.py``, against 40-digit decimal arithmetic): ``exp`` within
 0.51 ulp (table of 2^(j/128) in two doubles, Taylor polynomial of degree 5 on |r| <= ln 2/256);
 ``log`` within 1 ulp (fdlibm's ``e_log.c``); ``power(x, y)`` is ``exp(y log x)`` for x > 0, within
 ``1 + |y log x|`` ulp or so, and exactly ``x`` where ``y`` is 1. The first two agree with a
 correctly rounding libm on all but a fraction of a percent of arguments; none of this changes
-the model's science (``tests/test_engine_distribution.py``), it fixes which of two
+the model's science (``tests/engine/test_engine_distribution.py``), it fixes which of two
 neighbouring floats the engine gets.
 """
 

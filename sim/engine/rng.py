@@ -24,7 +24,7 @@ uses) above, with fresh uniforms for each attempt.
 
 The counts have two implementations that give the same floats, bit for bit (the same numbers,
 formulas and order of operations; ``exp`` and ``log`` of :mod:`sim.engine.fmath` in both, which
-give the same floats on every CPU; ``tests/test_rng_kernel.py``):
+give the same floats on every CPU; ``tests/engine/test_rng_kernel.py``):
 
 - a compiled kernel (Numba, :mod:`sim.engine.rng_kernel`), one draw after another: about x40 faster per
   call, but importing Numba and loading the kernel cost about 0.9 s once per process;

@@ -25,7 +25,7 @@ Two shortcuts skip work without changing a count (the vectorized counts do not t
 :func:`~sim.engine.fmath.log_scalar` compiled here: the same floats as the vectorized counts'
 :func:`sim.engine.fmath.exp` and :func:`~sim.engine.fmath.log` on every CPU (basic IEEE
 operations only; not the C library's, whose kernels differ by CPU; checked by
-``tests/test_rng_kernel.py``). No fast-math: every product and sum is rounded on its own, in
+``tests/engine/test_rng_kernel.py``). No fast-math: every product and sum is rounded on its own, in
 the order written (LLVM fuses no multiply and add without it).
 
 The kernel is compiled on its first call for one signature (C-contiguous float64 rates and

@@ -14,16 +14,14 @@ import subprocess
 import sys
 import textwrap
 from decimal import Decimal, localcontext
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import ROOT
 
 from sim.engine import fmath
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _ulps(got: np.ndarray, exact: list[Decimal]) -> np.ndarray:

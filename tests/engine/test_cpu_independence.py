@@ -17,8 +17,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 #: The modules whose numbers a run's outputs are made of.
 ENGINE = sorted(
     [p for folder in ("processes", "world", "rules", "validate", "engine")

@@ -15,7 +15,7 @@ from sim.config import EventConfig
 from sim.model import SahelModel
 from sim.engine.prepare import prepare
 from sim.twin import twin_config
-from tests.test_engine import assert_world_is_alone
+from tests.engine.test_engine import assert_world_is_alone
 
 
 def _pair(overrides: list[str]):

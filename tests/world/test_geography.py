@@ -12,10 +12,10 @@ import copy
 import math
 import re
 from collections import deque
-from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import ROOT
 
 from sim import RunConfig, load_config
 from sim.config import ConfigError, config_dir
@@ -24,7 +24,6 @@ from sim.engine.prepare import prepare
 from sim.world.build import World, build_world, knn_edges
 from tests.worlds import tiny_world
 
-ROOT = Path(__file__).resolve().parent.parent
 
 #: State totals the config used before the census split [F 6a, source B] (calibration keeps them).
 STATE_TOTALS = {"mali": 22_395_489, "burkina_faso": 24_070_553, "niger": 26_312_034,

@@ -15,7 +15,6 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from types import SimpleNamespace
 
 import numba
@@ -23,6 +22,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import ROOT
 
 import sim.engine.rng
 from sim.engine import fmath
@@ -56,7 +56,6 @@ def _vector_poisson(keys, month, lam):
 #: The oracle: the vectorized implementation (its helpers are sim.engine.rng's own).
 reference = SimpleNamespace(poisson=_vector_poisson)
 
-ROOT = Path(__file__).resolve().parent.parent
 #: Rates at the edges: the switch to PTRS, exact integers, the smallest floats, the largest rate.
 SPECIAL = np.array([9.99, PTRS_FROM, 10.01, np.nextafter(PTRS_FROM, 0.0),
                     np.nextafter(PTRS_FROM, np.inf), 1.0, 2.0, 7.0, 8.0, 9.0, 0.5, 1e-300,

@@ -41,14 +41,14 @@ LEVELS = lower_levels(FEATURES)
 #: alone (same config with other seeds; other values; the batch's order and size), reruns of a
 #: seed give the same bytes (command line twice, the Python API, in one process, synthetic world).
 SELECTION = [
-    "tests/test_golden.py",
-    "tests/test_batch_values.py::test_each_world_of_a_batch_runs_with_its_own_values_as_it_would_alone",
-    "tests/test_engine.py::test_a_world_of_a_batch_is_its_run_alone_bit_for_bit",
-    "tests/test_engine.py::test_the_order_and_size_of_a_batch_do_not_matter",
-    "tests/test_reproducibility.py::test_same_seed_twice_gives_byte_identical_files",
-    "tests/test_reproducibility.py::test_python_api_writes_what_the_cli_writes",
-    "tests/test_reproducibility.py::test_run_twice_in_process_gives_equal_dataframes",
-    "tests/test_reproducibility.py::test_synthetic_world_is_reproducible",
+    "tests/engine/test_golden.py",
+    "tests/engine/test_batch_values.py::test_each_world_of_a_batch_runs_with_its_own_values_as_it_would_alone",
+    "tests/engine/test_engine.py::test_a_world_of_a_batch_is_its_run_alone_bit_for_bit",
+    "tests/engine/test_engine.py::test_the_order_and_size_of_a_batch_do_not_matter",
+    "tests/engine/test_reproducibility.py::test_same_seed_twice_gives_byte_identical_files",
+    "tests/engine/test_reproducibility.py::test_python_api_writes_what_the_cli_writes",
+    "tests/engine/test_reproducibility.py::test_run_twice_in_process_gives_equal_dataframes",
+    "tests/engine/test_reproducibility.py::test_synthetic_world_is_reproducible",
 ]
 assert not any("test_dispatch_levels" in node for node in SELECTION)
 

@@ -10,7 +10,7 @@ from sim.config import EVENT_KINDS
 from sim.model import SahelModel
 from sim.processes import hosts
 from sim.rules import get
-from tests.test_rules import CONTRACTORS, context
+from tests.rules.test_rules import CONTRACTORS, context
 from tests.worlds import event, france, russia, tiny_world
 
 

@@ -19,15 +19,14 @@ ulp, not their science.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from engine_reference import CONFIGS, ROOT_SEED, measure
+from paths import DATA
 from scipy import stats
 
 from sim.engine.seeds import replicate_seeds
 
-DATA = Path(__file__).resolve().parent / "data"
 REFERENCE = json.loads((DATA / "engine_reference.json").read_text())
 BEFORE_FMATH = json.loads((DATA / "engine_before_fmath.json").read_text())
 N = 200  # runs of the current engine per config (other seeds than the reference's)

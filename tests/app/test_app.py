@@ -19,11 +19,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from sim.app import core
 from sim.config import ConfigError
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("SAHEL_SIM_ARTIFACTS", ROOT / "outputs" / "test-artifacts"))

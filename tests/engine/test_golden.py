@@ -3,18 +3,18 @@ summaries match fingerprints recorded before the change (``tests/golden.py``).
 
 The fingerprints are the same on every CPU numpy supports, because the engine's arithmetic is
 (docs/ODD.md 3.1, "The same numbers on every CPU"): a failure here is a change of results, not of
-machine. tests/test_dispatch_levels.py runs this test again at every lower SIMD dispatch level of
-the machine."""
+machine. tests/engine/test_dispatch_levels.py runs this test again at every lower SIMD dispatch
+level of the machine."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from golden import CONFIGS, fingerprint
+from paths import TESTS
 
-EXPECTED = json.loads((Path(__file__).resolve().parent / "golden_fingerprints.json").read_text())
+EXPECTED = json.loads((TESTS / "golden_fingerprints.json").read_text())
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))

@@ -1,6 +1,6 @@
 """The sweep report (``sahel-sim-report``): one self-contained HTML file with the question, the
 verdict table with intervals, every figure that applies embedded as a PNG, the design and the
-provenance. Built on the tiny sweeps of tests/test_figures.py (shared by the session)."""
+provenance. Built on the tiny sweeps of tests/analysis/test_figures.py (shared by the session)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from sim.analysis.report import (
     skip,
     verdict_table,
 )
-from tests.test_figures import tiny_sobol, tiny_sweep
+from tests.analysis.test_figures import tiny_sobol, tiny_sweep
 
 BIN = Path(sys.executable).parent
 IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')

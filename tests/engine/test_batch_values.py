@@ -31,7 +31,7 @@ from sim.model import SahelModel
 from sim.engine.prepare import prepare
 from sim.sweep.experiment import ParameterSpec
 from sim.sweep.params import apply_parameters
-from tests.test_engine import assert_world_is_alone
+from tests.engine.test_engine import assert_world_is_alone
 
 # five worlds, each with its own value of every kind of number a design can vary: floats and
 # ints of params, a rule's parameter, the scenario's cut, and the world's per-entity values
