@@ -42,6 +42,7 @@ import argparse
 import contextlib
 import functools
 import json
+import math
 import os
 import platform
 import tempfile
@@ -57,7 +58,7 @@ from sim.model import SahelModel
 BASE = ("metrics.twin=false",)
 RULES = ["none", "opportunistic"]
 PAY = [0.5, 1.0]
-OUTCOMES = ("verdict", "cheap_win_index", "russia.own_net_cost_usd", "west.own_net_cost_usd",
+OUTCOMES = ("verdict", "cost_ratio", "russia.own_net_cost_usd", "west.own_net_cost_usd",
             "host_cost_usd", "civilian_fatalities_aes")
 
 
@@ -119,6 +120,15 @@ def _outcome(name: str, model: BatchSahelModel) -> Any:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two cost ratios are the same: equal, or both undefined (None in a summary, NaN in
+    a stored row)."""
+    def undefined(x: Any) -> bool:
+        return x is None or (isinstance(x, float) and math.isnan(x))
+
+    return (undefined(a) and undefined(b)) or a == b
 
 
 def _load() -> float | None:
@@ -249,7 +259,7 @@ def bench_throughput(replicates: int, workers: list[int]) -> dict[str, Any]:
         for c in cfgs:
             r = run(c)
             serial[(c.rules.vacuum["russia"], c.params.resources.host_can_pay, c.seed)] = (
-                r.summary["cheap_win_index"])
+                r.summary["cost_ratio"])
 
     out["serial"], _ = _measure(loop, n)
 
@@ -265,7 +275,7 @@ def bench_throughput(replicates: int, workers: list[int]) -> dict[str, Any]:
             df = read_results(Path(tmp) / "s")
         assert rep.n_ok == n, f"sweep: {rep.n_error} runs failed"
         m["same_as_serial"] = all(
-            serial[(r["russia_rule"], r["host_can_pay"], r["seed"])] == r["cheap_win_index"]
+            _same(serial[(r["russia_rule"], r["host_can_pay"], r["seed"])], r["cost_ratio"])
             for r in df.to_dict("records"))
         out[f"sweep_{w}"] = m
 
@@ -276,7 +286,7 @@ def bench_throughput(replicates: int, workers: list[int]) -> dict[str, Any]:
             rng=seeds, max_steps=10_000, data_collection_period=-1, display_progress=False), n)
         assert len(results) == n
         m["same_as_serial"] = all(
-            serial[(r["russia_rule"], r["host_can_pay"], r["seed"])] == r["cheap_win_index"]
+            _same(serial[(r["russia_rule"], r["host_can_pay"], r["seed"])], r["cost_ratio"])
             for r in results)
         out[f"batch_run_{w}"] = m
     out["load_after"] = _load()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import math
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.config import AES, ConfigError, config_hash, to_plain
@@ -243,14 +243,16 @@ def _premium_line(vp: dict[str, Any] | None) -> str:
 def format_summary(summary: dict[str, Any]) -> str:
     """A short human summary of a run (printed by the CLI).
 
-    The like-for-like verdict comes first (docs/ODD.md section 8), with who pays beside it; the
-    first version's verdict follows. Verdicts are measured over the AES states; in a world
-    without any of them (a synthetic world) the summary says so, and reports costs and partners
-    over the world's own states.
+    The verdict comes first (docs/ODD.md section 8): the security win and the cheap test on the
+    headline cost basis, each state's graded answer, the cost ratio on every basis, and who pays
+    beside them; the first version's verdict follows. Verdicts are measured over the AES states;
+    in a world without any of them (a synthetic world) the summary says so, and reports costs and
+    partners over the world's own states.
     """
     r, w = summary["russia"], summary["west"]
-    idx = summary["cheap_win_index"]
-    partners = summary["largest_partner_at_end"]
+    first = summary["first_version"]
+    idx = first["cheap_win_index"]
+    partners = first["largest_partner_at_end"]
     aes = [s for s in AES if s in partners]
     head = (f"sahel-sim  scenario={summary['scenario']}  seed={summary['seed']}  "
             f"{summary['start']}..{summary['end']}")
@@ -258,35 +260,46 @@ def format_summary(summary: dict[str, Any]) -> str:
         shown = list(partners.items())
         listed = ", ".join(f"{s}: {p or 'none'}" for s, p in shown[:12])
         more = f" (+{len(shown) - 12} more in summary.json)" if len(shown) > 12 else ""
+        paid_r = r["host_payments_usd"] + r["concession_revenue_usd"]
+        paid_w = w["host_payments_usd"] + w["concession_revenue_usd"]
         return "\n".join([
             head,
-            f"verdict: not defined: this world has none of the AES states ({', '.join(AES)}), "
-            "over which the hypothesis is measured",
-            f"own net cost (all states): russia {_usd(r['own_net_cost_usd'])}, "
-            f"west {_usd(w['own_net_cost_usd'])}",
-            f"hosts paid (all states): to russia {_usd(r['host_payments_usd'] + r['concession_revenue_usd'])}, "
-            f"to the west {_usd(w['host_payments_usd'] + w['concession_revenue_usd'])}",
+            (f"verdict: not defined: this world has none of the AES states ({', '.join(AES)}), "
+             "over which the hypothesis is measured"),
+            (f"own net cost (all states): russia {_usd(r['own_net_cost_usd'])}, "
+             f"west {_usd(w['own_net_cost_usd'])}"),
+            f"hosts paid (all states): to russia {_usd(paid_r)}, to the west {_usd(paid_w)}",
             "largest foreign partner at the end: " + listed + more,
         ])
     yes = {True: "yes", False: "no"}
-    ratio = summary["cost_ratio"]
+
+    def num(x: float | None, fmt: str = ",.3f") -> str:
+        return "n/a" if x is None else format(x, fmt)
+
     costs = summary["costs_like_for_like"]
     rc, wc = costs["russia"], costs["west"]
     pays = summary["who_pays"]
+    margin = (f"{summary['security_margin']:g}" if summary["security_margin_kind"] == "absolute"
+              else f"{summary['security_margin']:g} of its own share")
     lines = [
         head,
-        (f"like-for-like verdict: {summary['verdict_like_for_like']}  (security win="
-         f"{yes[summary['security_win']]}: russia leads the west's security share by >= "
-         f"{summary['security_margin']:g} for the last {summary['security_months']}+ months in "
-         f"{summary['russia_security_leader_in']}/{len(aes)} AES states, k={summary['k']}; "
-         f"cheap={yes[summary['cheap_like_for_like']]}: cost ratio "
-         f"{'n/a' if ratio is None else f'{ratio:,.3f}'}, cheap at <= "
-         f"{summary['cheap_cost_ratio']:g})"),
-        (f"full cost in the AES: russia {_usd(rc['full_cost_usd'])} (own net "
-         f"{_usd(rc['own_net_cost_usd'])}, casualties {_usd(rc['political_cost_usd'])}, "
-         f"reputation {_usd(rc['reputation_usd'])}, UN share {_usd(rc['un_share_usd'])}); "
-         f"west {_usd(wc['full_cost_usd'])} (own forces {_usd(wc['own_net_cost_usd'])}, "
-         f"casualties {_usd(wc['political_cost_usd'])}, UN share {_usd(wc['un_share_usd'])})"),
+        (f"verdict: {summary['verdict']}  (security win={yes[summary['security_win']]}: russia "
+         f"leads the west's security share by >= {margin} for the last "
+         f"{summary['security_months']}+ months in {summary['russia_security_leader_in']}/"
+         f"{len(aes)} AES states, k={summary['k']}; cheap={yes[summary['cheap']]}: cost per "
+         f"security point on the {summary['cost_basis']} basis {num(summary['cost_ratio'])} "
+         f"times the west's, cheap at <= {summary['cheap_cost_ratio']:g})"),
+        "cost ratio by basis: " + ", ".join(
+            f"{b} {num(v)}" for b, v in summary["cost_ratio_by_basis"].items()),
+        "by state: " + "; ".join(
+            f"{s}: lead {d['lead_months']} months, share gap {d['share_gap']:+.3f}, cash ratio "
+            f"{num(d['cash_ratio'])}" for s, d in summary["by_state"].items()),
+        (f"cost in the AES: russia cash {_usd(rc['cash_usd'])}, arms in kind "
+         f"{_usd(rc['in_kind_usd'])}, casualties {_usd(rc['casualties_usd'])}, non-cash "
+         f"{_usd(rc['non_cash_usd'])}; west cash {_usd(wc['cash_usd'])}, in kind "
+         f"{_usd(wc['in_kind_usd'])}, casualties {_usd(wc['casualties_usd'])}, non-cash "
+         f"{_usd(wc['non_cash_usd'])} (UN missions, in neither: "
+         f"{_usd(costs['un_missions']['cost_usd'])})"),
         (f"who pays: hosts paid {_usd(pays['host_cost_usd'])} (to russia "
          f"{_usd(pays['host_paid_russia_usd'])}); civilian deaths in the AES "
          f"{pays['civilian_fatalities_aes']:,.0f}; AES territory outside state control "
@@ -294,13 +307,13 @@ def format_summary(summary: dict[str, Any]) -> str:
         "leading security partner at the end: " + ", ".join(
             f"{s}: {d['security'] or 'none'}" for s, d in summary["leaders_at_end"].items()),
         _premium_line(summary.get("vacuum_premium")),
-        (f"first-version verdict: {summary['verdict']}  (win={yes[summary['win']]}: russia "
-         f"largest partner in {summary['russia_largest_partner_in']}/{len(aes)} AES states, "
-         f"k={summary['k']}; cheap={yes[summary['cheap']]}, phi={summary['phi']:g})"),
-        f"cheap-win index: {'n/a' if idx is None else f'{idx:,.2f}'}",
+        (f"first version: {first['verdict']}  (win={yes[first['win']]}: russia largest partner "
+         f"in {first['russia_largest_partner_in']}/{len(aes)} AES states, k={summary['k']}; "
+         f"cheap={yes[first['cheap']]}, phi={first['phi']:g}; cheap-win index "
+         f"{num(idx, ',.2f')})"),
         (f"own net cost (all states): russia {_usd(r['own_net_cost_usd'])}, "
          f"west {_usd(w['own_net_cost_usd'])}"),
-        "largest foreign partner at the end: " + ", ".join(
+        "first version, largest foreign partner at the end: " + ", ".join(
             f"{s}: {p or 'none'}" for s, p in partners.items() if s in aes),
     ]
     return "\n".join(lines)

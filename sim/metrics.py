@@ -13,45 +13,40 @@ summary. The entry points only choose what it reads:
 A world's sums run over its own values in its tables' row order whatever its batch (last
 paragraph), so its summary is the same bit for bit alone, in any batch, or read from its tables.
 
-Definitions (docs/ODD.md, "Observation", says why):
-
-- influence gain of a power: mean over the AES states of its influence in the last month of the
-  horizon minus the first; also time-averaged (mean over the horizon of influence minus the first
-  month's). ``west``'s influence in a state is the sum of france, usa, un and eu.
-- own net cost: gross spending - host payments - concession revenue, summed over the horizon.
-- full cost: own net cost + political cost of its casualties.
-- cost per influence point: own net cost / influence points held, where points held = 100 x the
-  mean over the AES states of the power's time-averaged influence share. (Per point *gained* is
-  reported beside it; it is undefined where the gain is not positive, as it is for a power that
-  loses influence.)
-- cheap-win index = west's cost per point / russia's (russia's own net cost floored at USD 1, so
-  that a free win gives a large finite index). Above 1: russia buys influence more cheaply.
-- win: russia is the largest foreign partner in at least ``k`` AES states at the end.
-- cheap: russia's own net cost <= ``phi`` x west's.
-- verdict: ``both`` (the hypothesis holds), ``win``, ``cheap`` or ``neither``.
-
-Like for like (issue 11; the headline, docs/ODD.md section 8 says why), Russia against the West
-as blocs, over the horizon and the AES states only:
+The verdict (docs/ODD.md section 8 says why), Russia against the West as blocs, over the horizon
+and the AES states only, its books in one set: every cost is booked to the bloc that receives
+the security points it buys. The West is france, usa and eu; a UN mission is a third party, its
+points and its costs in neither bloc's (its cost, and each bloc's assessed share of it, are
+reported beside the books).
 
 - influence by dimension: security (share of the host's security capacity), arms (share of the
   12-month arms memory), aid (share of the aid), diplomatic (the regime's standing of the
   partner, or the agreement flag where regimes do not rank partners) and opinion
   (receptivity). A bloc's share is the sum of its members'; its diplomatic and opinion values
   are its best member's.
-- security win: in a state, russia leads the host's security for at least
-  ``security_months`` consecutive months up to the horizon's end: its share exceeds the West's
-  by ``security_margin`` and is not below any other single power's. ``security_win``: in at
-  least ``k`` AES states.
-- full cost by who pays: russia's own net cost in the AES (gross - host cash - concessions; arms
-  given or not paid for are in it) + political cost of its casualties there + a reputational
-  and sanctions cost per state-month present + its assessed share of the UN missions' cost there;
-  the West's: france, usa and eu's own net and political costs there + the Western members'
-  assessed share of the UN missions' cost (the rest of a mission is paid by other members).
-- ``cost_ratio``: russia's full cost per security point held over the West's (a point = 0.01 of
-  security share, time-averaged over the horizon and the AES states); ``cheap_like_for_like``:
-  ``cost_ratio <= cheap_cost_ratio``.
-- ``verdict_like_for_like``: ``both``, ``win``, ``cheap`` or ``neither`` of these two.
+- graded, per AES state (``by_state``): russia's months leading the state's security up to the
+  horizon's end (its share positive, exceeding the West's by ``security_margin``, absolute or
+  relative to its own share, and not below any other single power's, the UN missions
+  included), the same at every margin of :data:`MARGIN_GRID`, the share gap at the end, and
+  each bloc's cash per security point held there.
+- the books by cost basis (:data:`sim.config.COST_BASES`): ``cash`` (what a bloc's treasury
+  paid: spending - the hosts' cash - concessions - arms given), ``outlays`` (+ arms given in
+  kind), ``full`` (+ its casualties valued + ``non_cash_usd_per_person_month`` per
+  person-month); ``cost_ratio_by_basis``: russia's cost per security point held over the
+  West's (a point = 0.01 of security share, time-averaged over the horizon and the AES
+  states).
+- the binary views at the run's thresholds: ``security_win`` (a lead of ``security_months`` in
+  at least ``k`` states), ``cheap`` (``cost_ratio_by_basis[cost_basis] <= cheap_cost_ratio``),
+  ``verdict``: ``both`` (the hypothesis holds), ``win``, ``cheap`` or ``neither``
+  (``verdict_like_for_like`` is the same).
 - ``who_pays``: what the hosts paid, deaths and territory lost, beside every verdict.
+
+The first version's verdict, under ``first_version`` (docs/ODD.md section 8.3): win when russia
+is the largest foreign partner (all dimensions of influence) in at least ``k`` AES states at the
+end; cheap when russia's own net cost <= ``phi`` x the West's (france, usa, un, eu); with the
+cheap-win index = west's cost per influence point held / russia's. The actors' influence and
+costs (``russia``, ``west``: influence start, end, gain, points held; gross cost, host payments,
+concessions, own net cost, political cost, casualties, cost per point) stay at the top.
 
 Sums over months are the ones a pandas ``groupby(...).sum()`` of the tables gives (compensated,
 in row order), so that the summary does not depend on which form of the outputs it is read from;
@@ -68,22 +63,28 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.config import AES, WEST, MetricsConfig, parse_month
+from sim.config import AES, COST_BASES, MARGIN_GRID, WEST, MetricsConfig, parse_month
 from sim.record import TABLES, Recorder, RunArrays
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DIMENSIONS", "UN_MISSIONS", "arrays_from_tables", "horizon_steps", "summarize",
-           "summarize_arrays", "summarize_batch"]
+__all__ = ["DIMENSIONS", "FIRST_VERSION", "UN_MISSIONS", "arrays_from_tables",
+           "horizon_steps", "summarize", "summarize_arrays", "summarize_batch"]
 
 #: Dimension of influence -> its presence column (docs/ODD.md section 8).
 DIMENSIONS = {"security": "security_share", "arms": "arms_share", "aid": "aid_share",
               "diplomatic": "diplomatic", "opinion": "receptivity"}
 #: Dimensions that are shares: a bloc's value is the sum of its members' (else its best member's).
 SHARE_DIMENSIONS = ("security", "arms", "aid")
-#: Powers that are UN missions: their cost is paid by the UN members' assessed shares.
+#: Powers that are UN missions: a third party in the verdict's books (their security points and
+#: their costs are in neither bloc's; their cost and each bloc's assessed share of it are reported
+#: beside the books).
 UN_MISSIONS = ("un",)
+#: The first version's verdict and its numbers (docs/ODD.md section 8.3), kept under
+#: ``first_version`` in the summary.
+FIRST_VERSION = ("verdict", "hypothesis", "win", "cheap", "phi", "russia_largest_partner_in",
+                 "cheap_win_index", "largest_partner_at_end")
 
 
 def horizon_steps(metrics: MetricsConfig, start: str, end: str) -> tuple[int, int]:
@@ -232,15 +233,22 @@ class _Dimension:
 class _LikeNumbers:
     """A run's numbers of the like-for-like half of its summary (:func:`_like_summary`).
 
-    ``lead_months``: russia's months leading each AES state's security up to the horizon's end
-    (:data:`AES` order); ``totals``: (presence column, bloc) -> its sum over the horizon and the
-    AES states (blocs ``russia``, ``west`` and ``un``); ``present``: russia's state-months with
-    personnel in the AES; ``security``: bloc -> (security points held, security gain)."""
+    Per AES state (:data:`AES` order): ``lead_months``, russia's months leading its security up
+    to the horizon's end at the run's margin, and ``lead_by_margin`` at each margin of
+    :data:`MARGIN_GRID`; ``share_end``: bloc -> its security share at the end; ``state_totals``:
+    (presence column, bloc) -> its sum over the horizon; ``state_points``: bloc -> its security
+    points held. Over the AES states: ``totals`` ((presence column, bloc) -> its sum over the
+    horizon; blocs ``russia``, ``west`` and ``un``), ``person_months``: bloc -> its personnel
+    summed over the horizon; ``security``: bloc -> (security points held, security gain)."""
 
     dimensions: dict[str, _Dimension]
     lead_months: list[int]
+    lead_by_margin: dict[str, list[int]]
+    share_end: dict[str, list[float]]
+    state_totals: dict[tuple[str, str], list[float]]
+    state_points: dict[str, list[float]]
     totals: dict[tuple[str, str], float]
-    present: int
+    person_months: dict[str, float]
     security: dict[str, tuple[float, float]]
 
 
@@ -284,19 +292,25 @@ def _assemble(n: _Numbers, metrics: MetricsConfig, h0: int, h1: int, states: lis
     cheap = bool(west_a["own_net_cost_usd"] > 0
                  and russia["own_net_cost_usd"] <= metrics.phi * west_a["own_net_cost_usd"])
     who_pays = n.who_pays
+    like = _like_summary(n.like, aes, powers, metrics)
     return {
         "horizon": {"first_step": h0, "last_step": h1},
-        "verdict": _verdict(win, cheap),
-        "hypothesis": bool(win and cheap),
-        "win": bool(win),
-        "cheap": cheap,
+        "verdict": like["verdict_like_for_like"],
+        "hypothesis": like["hypothesis_like_for_like"],
         "k": metrics.k,
-        "phi": metrics.phi,
-        "russia_largest_partner_in": russia_first,
-        "cheap_win_index": _finite(index),
+        **like,
+        "first_version": {
+            "verdict": _verdict(win, cheap),
+            "hypothesis": bool(win and cheap),
+            "win": bool(win),
+            "cheap": cheap,
+            "phi": metrics.phi,
+            "russia_largest_partner_in": russia_first,
+            "cheap_win_index": _finite(index),
+            "largest_partner_at_end": largest,
+        },
         "russia": russia,
         "west": west_a,
-        "largest_partner_at_end": largest,
         "host_cost_usd": who_pays["host_cost_usd"],
         "host_paid_russia_usd": who_pays["host_paid_russia_usd"],
         "fatalities_aes": who_pays["fatalities_aes"],
@@ -304,7 +318,6 @@ def _assemble(n: _Numbers, metrics: MetricsConfig, h0: int, h1: int, states: lis
         "fighters_start": n.fighters_start,
         "fighters_end": n.fighters_end,
         "aes_territory_outside_control": who_pays["aes_territory_outside_control"],
-        **_like_summary(n.like, aes, powers, metrics),
         "who_pays": who_pays,
     }
 
@@ -321,7 +334,8 @@ def summarize_arrays(arrays: RunArrays, metrics: MetricsConfig, start: str, end:
     """The section-5 numbers of one run from its tables in wide form: the batch path's, on the
     run as a batch of one world (:class:`_OneWorld`)."""
     h0, h1 = horizon_steps(metrics, start, end)
-    (numbers,) = _numbers(_OneWorld(arrays), h0, h1, np.array([metrics.security_margin]))
+    (numbers,) = _numbers(_OneWorld(arrays), h0, h1, np.array([metrics.security_margin]),
+                          np.array([metrics.security_margin_kind == "relative"]))
     return _assemble(numbers, metrics, h0, h1, list(arrays.state_ids), list(arrays.power_ids))
 
 
@@ -353,7 +367,9 @@ def summarize_batch(recorder: Recorder, metrics: MetricsConfig | Sequence[Metric
     for (h0, h1), worlds in groups.items():
         sel = slice(None) if len(worlds) == recorder.worlds else np.array(worlds)
         margins = np.array([each[b].security_margin for b in worlds])
-        for b, n in zip(worlds, _numbers(_Recorded(recorder, sel), h0, h1, margins), strict=True):
+        relative = np.array([each[b].security_margin_kind == "relative" for b in worlds])
+        for b, n in zip(worlds, _numbers(_Recorded(recorder, sel), h0, h1, margins, relative),
+                        strict=True):
             out[b] = _assemble(n, each[b], h0, h1, states, powers)
     return out
 
@@ -462,29 +478,66 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def _blocs(powers: list[str]) -> dict[str, list[str]]:
-    """The like-for-like blocs' members in the world: ``russia``, ``west`` (its costs: without
-    the UN missions), ``west_bloc`` (its influence: with them) and ``un``."""
+    """The blocs' members in the world: ``russia``, ``west`` (the verdict's books, its points and
+    its costs: the Western powers but the UN missions, a third party), ``west_bloc`` (the first
+    version's influence: with the UN missions) and ``un``."""
     return {"russia": ["russia"] if "russia" in powers else [],
             "west": [p for p in WEST if p in powers and p not in UN_MISSIONS],
             "west_bloc": [p for p in WEST if p in powers],
             "un": [p for p in UN_MISSIONS if p in powers]}
 
 
-#: (presence column, bloc) pairs whose totals the like-for-like costs need
-_TOTALS = (*((c, b) for b in ("russia", "west", "un")
-             for c in ("spending_usd", "host_paid_usd", "concessions_usd")),
-           ("political_cost_usd", "russia"), ("political_cost_usd", "west"),
-           ("arms_delivered_usd", "russia"), ("arms_paid_usd", "russia"))
+#: The presence columns of a bloc's cash and in-kind costs (summed per state and over the AES).
+_COST_COLUMNS = ("spending_usd", "host_paid_usd", "concessions_usd", "arms_delivered_usd",
+                 "arms_paid_usd", "political_cost_usd")
+#: (presence column, bloc) pairs whose totals the books need
+_TOTALS = (*((c, b) for b in ("russia", "west") for c in _COST_COLUMNS),
+           *((c, "un") for c in ("spending_usd", "host_paid_usd", "concessions_usd")))
 
 
+
+
+def _books(totals: dict[tuple[str, str], float], bloc: str, person_months: float,
+           non_cash_rate: float) -> dict[str, float]:
+    """A bloc's costs by basis from its totals (:data:`COST_BASES`): ``cash_usd`` (what its
+    treasury paid: spending - the hosts' cash - concessions - arms given), ``in_kind_usd`` (arms
+    given or not paid for, at their delivered value: delivered - paid, the part of the spending
+    no host paid for), ``casualties_usd`` (its casualties valued), ``non_cash_usd`` (its
+    person-months x ``non_cash_rate``), and each basis's total: ``cash``, ``outlays`` (cash + in
+    kind), ``full`` (+ casualties + non-cash)."""
+    def t(col: str) -> float:
+        return totals[(col, bloc)]
+
+    own_net = t("spending_usd") - t("host_paid_usd") - t("concessions_usd")
+    in_kind = max(0.0, t("arms_delivered_usd") - t("arms_paid_usd"))
+    cash = own_net - in_kind
+    casualties = t("political_cost_usd")
+    non_cash = non_cash_rate * person_months
+    return {"cash_usd": cash, "in_kind_usd": in_kind, "casualties_usd": casualties,
+            "non_cash_usd": non_cash, "own_net_cost_usd": own_net, "cash": cash,
+            "outlays": cash + in_kind, "full": cash + in_kind + casualties + non_cash}
+
+
+def _ratio_per_point(r_cost: float, r_points: float, w_cost: float, w_points: float
+                     ) -> float | None:
+    """Russia's cost per security point over the West's: null where russia holds no points, or
+    the West neither holds points nor spent anything (or spent a negative amount per point); 0
+    where the West spent without any points."""
+    r_cpp = _ratio(r_cost, r_points)
+    w_cpp = (_ratio(w_cost, w_points) if w_points > 0
+             else math.inf if w_cost > 0 else None)
+    if r_cpp is None or w_cpp is None or w_cpp <= 0:
+        return None
+    return 0.0 if math.isinf(w_cpp) else r_cpp / w_cpp
 
 
 def _like_summary(n: _LikeNumbers, aes: list[str], powers: list[str], metrics: MetricsConfig,
                   ) -> dict[str, Any]:
-    """The like-for-like half of a run's summary (module docstring) from its numbers: influence
-    by dimension, the security win, the full cost by who pays, the cost ratio and their verdict
-    (``metrics``: ``k``, ``security_months``, ``cheap_cost_ratio``, ``un_share_russia``,
-    ``un_share_west`` and ``russia_reputation_usd``)."""
+    """The verdict's half of a run's summary (module docstring) from its numbers: influence by
+    dimension, the graded answer per AES state, the books by cost basis, and the binary views of
+    them at the run's thresholds (``metrics``: ``k``, ``security_months``, ``security_margin``
+    and its kind, ``cheap_cost_ratio``, ``cost_basis``, ``non_cash_usd_per_person_month``,
+    ``un_share_russia`` and ``un_share_west``)."""
     by_dim = {dim: {s: {"russia": d.russia[a], "west": d.west[a],
                         "russia_mean": d.russia_mean[a], "west_mean": d.west_mean[a]}
                     for a, s in enumerate(aes)}
@@ -494,57 +547,71 @@ def _like_summary(n: _LikeNumbers, aes: list[str], powers: list[str], metrics: M
     lead_in = [s for a, s in enumerate(aes) if n.lead_months[a] >= metrics.security_months]
     security_win = len(lead_in) >= metrics.k
 
-    def own_net(bloc: str) -> float:
-        return (n.totals[("spending_usd", bloc)] - n.totals[("host_paid_usd", bloc)]
-                - n.totals[("concessions_usd", bloc)])
-
-    un_cost = own_net("un")
-
-    def bloc_cost(bloc: str, un_share: float, extra: dict[str, float]) -> dict[str, Any]:
-        net, political = own_net(bloc), n.totals[("political_cost_usd", bloc)]
-        un_part = un_share * un_cost
-        full = net + political + un_part + sum(extra.values())
-        held, gain = n.security[bloc]
-        return {"own_net_cost_usd": net, "political_cost_usd": political, **extra,
-                "un_share_usd": un_part, "full_cost_usd": full, "security_points_held": held,
-                "security_gain": gain,
-                "cost_per_security_point_usd": _ratio(full, held),
-                "cost_per_security_point_gained_usd": _ratio(full, 100.0 * gain)}
-
-    r_cost = bloc_cost("russia", metrics.un_share_russia, {
-        "reputation_usd": metrics.russia_reputation_usd * float(n.present)})
-    # arms given, or not paid for, at their delivered value: already in the own net cost (the
-    # exporter books delivered x arms_cost_ratio as gross and the host pays only part of it)
-    r_cost["of_which_arms_in_kind_usd"] = (n.totals[("arms_delivered_usd", "russia")]
-                                           - n.totals[("arms_paid_usd", "russia")])
-    w_cost = bloc_cost("west", metrics.un_share_west, {})
-    w_cost["members"] = _blocs(powers)["west"]
-
-    # cost per point, russia over the West: null where russia holds no security points, or the
-    # West neither holds points nor spent anything; 0 where the West spent without any points
-    r_cpp, w_held = r_cost["cost_per_security_point_usd"], w_cost["security_points_held"]
-    w_cpp = (w_cost["cost_per_security_point_usd"] if w_held > 0
-             else math.inf if w_cost["full_cost_usd"] > 0 else None)
-    cost_ratio = (None if r_cpp is None or w_cpp is None or w_cpp <= 0
-                  else 0.0 if math.isinf(w_cpp) else r_cpp / w_cpp)
+    rate = metrics.non_cash_usd_per_person_month
+    books = {b: _books(n.totals, b, n.person_months[b], rate) for b in ("russia", "west")}
+    ratios = {basis: _ratio_per_point(books["russia"][basis], n.security["russia"][0],
+                                      books["west"][basis], n.security["west"][0])
+              for basis in COST_BASES}
+    cost_ratio = ratios[metrics.cost_basis]
     cheap = cost_ratio is not None and cost_ratio <= metrics.cheap_cost_ratio
+
+    def bloc_costs(bloc: str) -> dict[str, Any]:
+        held, gain = n.security[bloc]
+        b = books[bloc]
+        return {**{k: b[k] for k in ("cash_usd", "in_kind_usd", "casualties_usd",
+                                     "non_cash_usd", "own_net_cost_usd")},
+                "political_cost_usd": b["casualties_usd"], "full_cost_usd": b["full"],
+                "by_basis_usd": {basis: b[basis] for basis in COST_BASES},
+                "security_points_held": held, "security_gain": gain,
+                "cost_per_security_point_usd": {basis: _ratio(b[basis], held)
+                                                for basis in COST_BASES},
+                "person_months": n.person_months[bloc]}
+
+    un_cost = (n.totals[("spending_usd", "un")] - n.totals[("host_paid_usd", "un")]
+               - n.totals[("concessions_usd", "un")])
+    by_state = {}
+    for a, s in enumerate(aes):
+        state_books = {b: _books({k: v[a] for k, v in n.state_totals.items()}, b, 0.0, 0.0)
+                       for b in ("russia", "west")}
+        r_pts, w_pts = n.state_points["russia"][a], n.state_points["west"][a]
+        r_cash, w_cash = state_books["russia"]["cash"], state_books["west"]["cash"]
+        by_state[s] = {
+            "lead_months": n.lead_months[a],
+            "lead_months_by_margin": {m: v[a] for m, v in n.lead_by_margin.items()},
+            "russia_share_end": n.share_end["russia"][a],
+            "west_share_end": n.share_end["west"][a],
+            "share_gap": n.share_end["russia"][a] - n.share_end["west"][a],
+            "russia_points_held": r_pts, "west_points_held": w_pts,
+            "russia_cash_usd": r_cash, "west_cash_usd": w_cash,
+            "russia_cash_per_point_usd": _ratio(r_cash, r_pts),
+            "west_cash_per_point_usd": _ratio(w_cash, w_pts),
+            "cash_ratio": _ratio_per_point(r_cash, r_pts, w_cash, w_pts),
+        }
     return {
         "verdict_like_for_like": _verdict(security_win, cheap),
         "hypothesis_like_for_like": bool(security_win and cheap),
         "security_win": bool(security_win),
+        "cheap": bool(cheap),
         "cheap_like_for_like": bool(cheap),
+        "cost_basis": metrics.cost_basis,
         "cost_ratio": cost_ratio,
+        "cost_ratio_by_basis": ratios,
         "security_margin": metrics.security_margin,
+        "security_margin_kind": metrics.security_margin_kind,
         "security_months": metrics.security_months,
         "cheap_cost_ratio": metrics.cheap_cost_ratio,
+        "by_state": by_state,
         "russia_security_lead_months": {s: n.lead_months[a] for a, s in enumerate(aes)},
         "russia_security_leader_in": len(lead_in),
         "influence_by_dimension": by_dim,
         "leaders_at_end": leaders,
         "costs_like_for_like": {
-            "russia": r_cost, "west": w_cost, "un_missions_cost_usd": un_cost,
-            "un_paid_by_other_members_usd": max(
-                0.0, 1.0 - metrics.un_share_russia - metrics.un_share_west) * un_cost},
+            "russia": bloc_costs("russia"),
+            "west": {**bloc_costs("west"), "members": _blocs(powers)["west"]},
+            # a third party: in neither bloc's books; each bloc's assessed share beside them
+            "un_missions": {"members": _blocs(powers)["un"], "cost_usd": un_cost,
+                            "russia_assessed_usd": metrics.un_share_russia * un_cost,
+                            "west_assessed_usd": metrics.un_share_west * un_cost}},
     }
 
 
@@ -566,7 +633,7 @@ def _time_means(x: np.ndarray) -> np.ndarray:
 
 
 def _numbers(src: _Recorded | _OneWorld, h0: int, h1: int, margins: np.ndarray,
-             ) -> list[_Numbers]:
+             relative: np.ndarray) -> list[_Numbers]:
     """The :class:`_Numbers` of each world of ``src`` over the horizon ``h0..h1`` (``margins``:
     each world's ``security_margin``): the one implementation of the hypothesis numbers.
 
@@ -646,7 +713,7 @@ def _numbers(src: _Recorded | _OneWorld, h0: int, h1: int, margins: np.ndarray,
         "west": {**actor(west), "costs": costs(west)},
         "largest": largest, "largest_positive": largest_positive, "who_pays": who_pays,
         "fighters_start": fighters_at(h0), "fighters_end": fighters_at(h1)})
-    like = _like_numbers(src, aes_pres, months, margins, aes, rows, members)
+    like = _like_numbers(src, aes_pres, months, margins, relative, aes, rows, members)
     return [_Numbers(russia=_Actor(**_world(lists["russia"], b)),
                      west=_Actor(**_world(lists["west"], b)),
                      largest=lists["largest"][b], largest_positive=lists["largest_positive"][b],
@@ -668,22 +735,23 @@ def _world(tree: dict[str, Any], b: int) -> dict[str, Any]:
 
 
 def _like_numbers(src: _Recorded | _OneWorld, aes_pres: dict[str, np.ndarray], months: slice,
-                  margins: np.ndarray, aes: list[str], rows: list[int],
+                  margins: np.ndarray, relative: np.ndarray, aes: list[str], rows: list[int],
                   members: Callable[[np.ndarray, list[str]], np.ndarray],
                   ) -> list[_LikeNumbers]:
     """The :class:`_LikeNumbers` of every world of ``aes_pres`` (``src``'s presence columns
     ``[T, B, A, P]`` over the horizon ``months`` and its AES states, whose rows are ``rows``;
-    ``members`` picks powers from them)."""
+    ``members`` picks powers from them; ``margins`` and ``relative``: each world's security
+    margin and whether it is relative)."""
     powers = src.power_ids
-    n_b = aes_pres["influence"].shape[1]
+    n_t, n_b = aes_pres["influence"].shape[:2]
     blocs = _blocs(powers)
-    russia, west_bloc = blocs["russia"], blocs["west_bloc"]
+    russia, west = blocs["russia"], blocs["west"]
 
     dimensions: dict[str, dict[str, Any]] = {}
     for dim, col in DIMENSIONS.items():
         share = dim in SHARE_DIMENSIONS
         at = aes_pres[col]
-        r_v, w_v = _bloc(at, powers, russia, share), _bloc(at, powers, west_bloc, share)
+        r_v, w_v = _bloc(at, powers, russia, share), _bloc(at, powers, west, share)
         end = at[-1]  # [B, A, P]
         leader = end.argmax(axis=2)
         dimensions[dim] = _as_lists({
@@ -692,11 +760,20 @@ def _like_numbers(src: _Recorded | _OneWorld, aes_pres: dict[str, np.ndarray], m
             "positive": np.take_along_axis(end, leader[..., None], axis=2)[..., 0] > 0})
 
     sec = aes_pres["security_share"]
-    r_sec, w_sec = _bloc(sec, powers, russia, True), _bloc(sec, powers, west_bloc, True)
-    others = [powers.index(p) for p in powers if p not in russia and p not in west_bloc]
+    r_sec, w_sec = _bloc(sec, powers, russia, True), _bloc(sec, powers, west, True)
+    others = [powers.index(p) for p in powers if p not in russia and p not in west]
     rival = sec[..., others].max(axis=3) if others else np.zeros_like(r_sec)
-    leads = (r_sec > 0) & (r_sec - w_sec >= margins[:, None]) & (r_sec >= rival)
-    lead_months = _trailing_run(leads).tolist()  # [B, A]
+    base = (r_sec > 0) & (r_sec >= rival)  # [T, B, A]
+    gap = r_sec - w_sec
+
+    def lead(margin: np.ndarray, rel: np.ndarray) -> np.ndarray:
+        """[B, A] the trailing months of lead at each world's margin ([B] each)."""
+        need = np.where(rel[:, None], margin[:, None] * r_sec, margin[:, None])
+        return _trailing_run(base & (gap >= need))
+
+    lead_months = lead(margins, relative).tolist()
+    lead_by_margin = {name: lead(np.full(n_b, m), np.full(n_b, kind == "relative")).tolist()
+                      for name, (kind, m) in MARGIN_GRID.items()}
 
     def total(col: str, names: list[str]) -> list[float]:
         """Each world's sum of the powers' ``col`` over the horizon and the AES states."""
@@ -704,11 +781,26 @@ def _like_numbers(src: _Recorded | _OneWorld, aes_pres: dict[str, np.ndarray], m
             return [0.0] * n_b
         return _sums(members(aes_pres[col], names)).tolist()
 
+    def state_total(col: str, names: list[str]) -> list[list[float]]:
+        """Each world's sums of the powers' ``col`` over the horizon, per AES state."""
+        if not names or not aes:
+            return [[0.0] * len(aes) for _ in range(n_b)]
+        by_time = members(aes_pres[col], names).sum(axis=3)  # [T, B, A]
+        return np.ascontiguousarray(by_time.transpose(1, 2, 0)).sum(axis=2).tolist()
+
     totals = {(c, b): total(c, blocs[b]) for c, b in _TOTALS}
-    present = [0] * n_b
-    if russia and aes:
-        personnel = src.personnel(powers.index("russia"), months, rows)  # [T, B, A]
-        present = (personnel > 0).sum(axis=(0, 2)).tolist()
+    state_totals = {(c, b): state_total(c, blocs[b]) for c in _COST_COLUMNS
+                    for b in ("russia", "west")}
+
+    def person_months(names: list[str]) -> list[float]:
+        if not names or not aes:
+            return [0.0] * n_b
+        out = np.zeros(n_b)
+        for p in names:
+            out = out + _sums(src.personnel(powers.index(p), months, rows))
+        return out.tolist()
+
+    people = {"russia": person_months(russia), "west": person_months(west)}
 
     def points(series: np.ndarray) -> list[tuple[float, float]]:
         """Each world's (security points held, security gain) of ``series`` [T, B, A]."""
@@ -719,9 +811,20 @@ def _like_numbers(src: _Recorded | _OneWorld, aes_pres: dict[str, np.ndarray], m
         return list(zip(held, gain, strict=True))
 
     security = {"russia": points(r_sec), "west": points(w_sec)}
+    no_states = [[] for _ in range(n_b)]
+    state_points = ({"russia": (100.0 * _time_means(r_sec)).tolist(),
+                     "west": (100.0 * _time_means(w_sec)).tolist()} if aes
+                    else {"russia": no_states, "west": no_states})
+    share_end = ({"russia": r_sec[-1].tolist(), "west": w_sec[-1].tolist()} if n_t and aes
+                 else {"russia": no_states, "west": no_states})
     return [_LikeNumbers(dimensions={dim: _Dimension(**_world(d, b))
                                      for dim, d in dimensions.items()},
                          lead_months=lead_months[b],
-                         totals={k: v[b] for k, v in totals.items()}, present=present[b],
+                         lead_by_margin={k: v[b] for k, v in lead_by_margin.items()},
+                         share_end={k: v[b] for k, v in share_end.items()},
+                         state_totals={k: v[b] for k, v in state_totals.items()},
+                         state_points={k: v[b] for k, v in state_points.items()},
+                         totals={k: v[b] for k, v in totals.items()},
+                         person_months={k: v[b] for k, v in people.items()},
                          security={k: v[b] for k, v in security.items()})
             for b in range(n_b)]

@@ -79,9 +79,9 @@ def premium(run: dict[str, Any], twin: dict[str, Any], run_arrays: RunArrays | L
 
     Returns:
         ``influence_end`` and ``influence_time_avg`` (Russia's mean over the AES states, run
-        minus twin), ``by_state`` (the same per AES state, at the end), ``own_net_cost_usd``
-        and ``full_cost_usd`` (run minus twin), the twin's ``verdict`` and ``win``, and
-        ``because_of_vacuum``.
+        minus twin), ``by_state`` (the same per AES state, at the end), ``own_net_cost_usd``,
+        ``cash_usd`` and ``full_cost_usd`` (Russia's, in the verdict's books: run minus twin),
+        the twin's ``verdict`` and ``win``, and ``because_of_vacuum``.
     """
     h = run["horizon"]
     a = russia_influence_by_state(run_arrays, h["first_step"], h["last_step"])
@@ -94,9 +94,9 @@ def premium(run: dict[str, Any], twin: dict[str, Any], run_arrays: RunArrays | L
     end = mean(a, "end") - mean(b, "end")
     avg = mean(a, "time_avg") - mean(b, "time_avg")
     r, t = run["russia"], twin["russia"]
+    rc, tc = run["costs_like_for_like"]["russia"], twin["costs_like_for_like"]["russia"]
     security = _security_end(run) - _security_end(twin)
-    # the like-for-like win (leading security partner) when the summary has it
-    key = "security_win" if "security_win" in run else "win"
+    key = "security_win"  # the verdict's win: the leading security partner
     won, twin_won = bool(run[key]), bool(twin[key])
     return {
         "influence_end": end,
@@ -104,8 +104,9 @@ def premium(run: dict[str, Any], twin: dict[str, Any], run_arrays: RunArrays | L
         "security_end": security,
         "by_state": {s: a[s]["end"] - b[s]["end"] for s in states},
         "own_net_cost_usd": r["own_net_cost_usd"] - t["own_net_cost_usd"],
-        "full_cost_usd": r["full_cost_usd"] - t["full_cost_usd"],
-        "twin_verdict": twin.get("verdict_like_for_like", twin["verdict"]),
+        "cash_usd": rc["cash_usd"] - tc["cash_usd"],
+        "full_cost_usd": rc["full_cost_usd"] - tc["full_cost_usd"],
+        "twin_verdict": twin["verdict"],
         "twin_win": twin_won,
         "win_measure": key,
         "margin": margin,

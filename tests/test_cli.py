@@ -27,10 +27,14 @@ from sim.record import TABLES
 from tests.bad_inputs import BAD_INPUTS, POWERS, SCENARIOS, STATES, WORLDS
 
 DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-01$")
-SECTION_5 = ("verdict", "win", "cheap", "hypothesis", "k", "phi", "russia_largest_partner_in",
-             "cheap_win_index", "russia", "west", "largest_partner_at_end", "host_cost_usd",
-             "host_paid_russia_usd", "civilian_fatalities_aes", "fatalities_aes",
-             "fighters_start", "fighters_end", "aes_territory_outside_control")
+SECTION_5 = ("verdict", "verdict_like_for_like", "security_win", "cheap", "hypothesis", "k",
+             "cost_basis", "cost_ratio", "cost_ratio_by_basis", "by_state", "first_version",
+             "russia", "west", "host_cost_usd", "host_paid_russia_usd",
+             "civilian_fatalities_aes", "fatalities_aes", "fighters_start", "fighters_end",
+             "aes_territory_outside_control")
+#: The first version's numbers, kept under ``first_version``.
+FIRST_VERSION = ("verdict", "win", "cheap", "hypothesis", "phi", "russia_largest_partner_in",
+                 "cheap_win_index", "largest_partner_at_end")
 ACTOR_NUMBERS = ("influence_gain", "influence_gain_time_avg", "own_net_cost_usd", "full_cost_usd",
                  "cost_per_point_held_usd", "political_cost_usd")
 PROVENANCE = ("seed", "config_hash", "version", "git_commit")
@@ -110,15 +114,21 @@ def test_summary_json_has_the_hypothesis_numbers_and_provenance(good_run):
     for actor in ("russia", "west"):
         lacking = [k for k in ACTOR_NUMBERS if k not in summary[actor]]
         assert not lacking, f"summary.json[{actor!r}] lacks {lacking}"
+    assert not [k for k in FIRST_VERSION if k not in summary["first_version"]]
     assert summary["verdict"] in {"both", "win", "cheap", "neither"}
+    assert summary["verdict"] == summary["verdict_like_for_like"]
     assert summary["hypothesis"] == (summary["verdict"] == "both")
+    assert set(summary["cost_ratio_by_basis"]) == {"cash", "outlays", "full"}
+    assert summary["cost_ratio"] == summary["cost_ratio_by_basis"][summary["cost_basis"]]
+    assert {"lead_months", "share_gap", "russia_cash_per_point_usd", "west_cash_per_point_usd",
+            "cash_ratio"} <= set(summary["by_state"]["mali"])
     assert summary["seed"] == SEED
     assert summary["scenario"] == "historical"
     assert (summary["start"], summary["end"]) == ("2020-01", "2020-06")
     assert re.fullmatch(r"[0-9a-f]{8,64}", summary["config_hash"])
     assert summary["version"] == version("sahel-sim")
     assert summary["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", summary["git_commit"])
-    assert set(summary["largest_partner_at_end"]) == set(STATES)
+    assert set(summary["first_version"]["largest_partner_at_end"]) == set(STATES)
 
 
 def test_config_yaml_is_the_resolved_run_config(good_run):
@@ -132,12 +142,18 @@ def test_config_yaml_is_the_resolved_run_config(good_run):
     assert set(cfg["world"]["powers"]) == set(POWERS)
 
 
-def test_printed_summary_names_the_verdict_and_cheap_win_index(good_run):
-    """The CLI prints the verdict and the cheap-win index of the run, and where the files are."""
+def test_printed_summary_names_the_verdict_first_and_the_first_version_after(good_run):
+    """The CLI prints the verdict, the cost ratio by basis, each state's graded answer, the first
+    version's verdict after them, and where the files are."""
     proc, out = good_run
     summary = json.loads((out / "summary.json").read_text())
-    assert f"verdict: {summary['verdict']}" in proc.stdout
-    assert "cheap-win index" in proc.stdout
+    lines = proc.stdout.splitlines()
+    assert lines[1].startswith(f"verdict: {summary['verdict']}")
+    assert any(line.startswith("cost ratio by basis: cash") for line in lines)
+    assert any(line.startswith("by state: mali: lead") for line in lines)
+    first = next(i for i, line in enumerate(lines) if line.startswith("first version: "))
+    assert lines[first].startswith(f"first version: {summary['first_version']['verdict']}")
+    assert "cheap-win index" in lines[first]
     assert str(out) in proc.stdout
 
 
@@ -310,7 +326,7 @@ def test_synthetic_world_summary_says_the_verdict_is_not_defined(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "not defined" in proc.stdout and "/3 AES" not in proc.stdout
     summary = json.loads((out / "summary.json").read_text())
-    for state, partner in summary["largest_partner_at_end"].items():
+    for state, partner in summary["first_version"]["largest_partner_at_end"].items():
         assert f"{state}: {partner or 'none'}" in proc.stdout
 
 

@@ -105,9 +105,11 @@ CASES = {
     "rules_comparison": ("factorial", 'RULE = "russia_rule"', 4),
     "cheap_win_map": ("factorial", 'X = "host_can_pay"\nY = "russia_rule"\nZ = "scenario"', 4),
     "sobol_cheap_win": ("sobol", "", 3),
-    "counterfactuals": ("factorial", 'BASELINE = "endogenous"', 5),
+    "counterfactuals": ("factorial", 'BASELINE = "historical"', 5),
     # one scenario, sampled parameters, two replicates: what a plausible-worlds sweep has
-    "plausible_worlds": ("sobol", "", 2),
+    "plausible_worlds": ("sobol", "", 3),
+    # one scenario: the histograms, the verdict surface, the price of influence, who pays
+    "default_world": ("sobol", "", 4),
 }
 
 

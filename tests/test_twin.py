@@ -42,7 +42,7 @@ def test_russia_wins_because_of_the_vacuum():
     cfg.metrics.k = 1
     s = run(_with_twin(cfg)).summary
     vp = s["vacuum_premium"]
-    assert s["win"] and not vp["twin_win"]
+    assert s["security_win"] and not vp["twin_win"]
     assert vp["influence_end"] > vp["margin"] and vp["by_state"]["mali"] > 0.05
     assert vp["because_of_vacuum"]
 

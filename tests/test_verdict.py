@@ -1,11 +1,12 @@
-"""The like-for-like verdict (docs/ODD.md section 8) comes out every way in small hand-made worlds.
+"""The verdict (docs/ODD.md section 8) comes out every way in small hand-made worlds.
 
-Russia and the West are compared as blocs, over the horizon and the AES states only: a
-**security win** is Russia leading a host's security against the West by
+Russia and the West are compared as blocs, over the horizon and the AES states only, in one set
+of books: a **security win** is Russia leading a host's security against the West by
 ``metrics.security_margin`` for the last ``metrics.security_months`` months in at least
-``metrics.k`` AES states; **cheap** compares each bloc's full cost per security point
-(``cost_ratio``, cheap at ``<= metrics.cheap_cost_ratio``), with the cost of a UN mission split
-by the members' assessed shares. Each world below is built so that one outcome must follow:
+``metrics.k`` AES states; **cheap** compares each bloc's cost per security point on
+``metrics.cost_basis`` (``cost_ratio``, cheap at ``<= metrics.cheap_cost_ratio``); a UN mission
+is a third party, its points and its costs in neither bloc's. Each world below is built so that
+one outcome must follow:
 
 - Russia fills the vacuum France leaves and the host pays its bill: a cheap security win;
 - the host cannot pay and Russia's contractors cost more: a security win that is not cheap;
@@ -13,22 +14,28 @@ by the members' assessed shares. Each world below is built so that one outcome m
 - Russia sells arms but sends nobody: the first version's ``win`` holds, the security win does
   not;
 - Russia leads for over a year, then is expelled: a lead lost before the end is no win;
-- a UN mission: the West pays its assessed share of it, Russia 3.049%, and the rest is paid by
-  other members.
+- a UN mission: in neither bloc's books (its cost and each bloc's assessed share reported
+  beside them);
+- the books' invariants (property tests): a bloc that spends nothing and holds no points pays
+  nothing; moving a cost to the other bloc moves it with the points it buys.
 
 The worlds are two states (mali and niger, both AES), so ``k = 1`` asks for one of them.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.api import RunResult, run
 from sim.config import InstrumentConfig, OpportunisticParams, PowerConfig, RunConfig
-from sim.metrics import summarize
+from sim.metrics import arrays_from_tables, summarize, summarize_arrays
 
 try:
     from worlds import event, expulsion_world, france, russia, tiny_world, usa
@@ -53,7 +60,6 @@ def cheap_win() -> RunResult:
     ru = russia(host_cash_share=1.0)
     ru.political_cost_per_casualty_usd = 0.0
     cfg = expulsion_world(end=END, powers={"france": france(), "russia": ru})
-    cfg.metrics.russia_reputation_usd = 0.0
     return _run(cfg)
 
 
@@ -82,24 +88,40 @@ def test_russia_filling_a_vacuum_the_host_pays_for_is_a_cheap_security_win():
     assert s["leaders_at_end"]["mali"]["security"] == "russia"
     c = s["costs_like_for_like"]
     assert c["russia"]["security_points_held"] > 0 and c["west"]["security_points_held"] > 0
-    assert s["cost_ratio"] == pytest.approx(
-        c["russia"]["cost_per_security_point_usd"] / c["west"]["cost_per_security_point_usd"])
-    assert 0 < s["cost_ratio"] <= s["cheap_cost_ratio"]
-    assert s["cheap_like_for_like"] is True
-    assert s["verdict_like_for_like"] == "both" and s["hypothesis_like_for_like"] is True
+    for basis in ("cash", "outlays", "full"):
+        assert s["cost_ratio_by_basis"][basis] == pytest.approx(
+            c["russia"]["cost_per_security_point_usd"][basis]
+            / c["west"]["cost_per_security_point_usd"][basis])
+    assert s["cost_basis"] == "cash" and s["cost_ratio"] == s["cost_ratio_by_basis"]["cash"]
+    assert s["cost_ratio"] <= s["cheap_cost_ratio"]
+    # the host paid the contractors' whole bill: russia's cash is its information operations
+    assert 0 <= c["russia"]["cash_usd"] < 0.1 * c["west"]["cash_usd"]
+    assert s["cheap"] is True and s["cheap_like_for_like"] is True
+    assert s["verdict"] == s["verdict_like_for_like"] == "both"
+    assert s["hypothesis"] is True and s["hypothesis_like_for_like"] is True
+    # graded, per state: mali's lead, its share gap, the cash per point of each bloc
+    mali = s["by_state"]["mali"]
+    assert mali["lead_months"] == s["russia_security_lead_months"]["mali"]
+    assert mali["share_gap"] == pytest.approx(mali["russia_share_end"] - mali["west_share_end"])
+    assert mali["share_gap"] > 0 and mali["lead_months_by_margin"]["abs_0"] >= 12
+    assert mali["russia_cash_per_point_usd"] == pytest.approx(
+        mali["russia_cash_usd"] / mali["russia_points_held"])
 
 
 def test_a_security_win_the_russian_side_pays_for_itself_is_not_cheap():
     s = costly_win().summary
     assert s["security_win"] is True
     assert s["cost_ratio"] > 1, "russia pays more per security point than the West"
-    assert s["cheap_like_for_like"] is False
-    assert s["verdict_like_for_like"] == "win"
+    assert all(r > 1 for r in s["cost_ratio_by_basis"].values())
+    assert s["cheap"] is False
+    assert s["verdict"] == "win"
     c = s["costs_like_for_like"]["russia"]
     assert s["who_pays"]["host_paid_russia_usd"] == 0, "the host paid nothing"
-    assert c["own_net_cost_usd"] > 0 and c["reputation_usd"] > 0
-    assert c["full_cost_usd"] == pytest.approx(
-        c["own_net_cost_usd"] + c["political_cost_usd"] + c["reputation_usd"] + c["un_share_usd"])
+    assert c["cash_usd"] > 0
+    assert c["by_basis_usd"]["outlays"] == pytest.approx(c["cash_usd"] + c["in_kind_usd"])
+    assert c["full_cost_usd"] == c["by_basis_usd"]["full"] == pytest.approx(
+        c["cash_usd"] + c["in_kind_usd"] + c["casualties_usd"] + c["non_cash_usd"])
+    assert c["non_cash_usd"] == 0, "no non-cash cost by default (nothing sourced)"
 
 
 def test_the_spending_cap_of_a_rule_can_end_a_win_so_it_is_an_assumption_with_a_prior():
@@ -123,9 +145,9 @@ def test_a_vacuum_nobody_fills_is_no_win_and_has_no_cost_ratio():
     c = s["costs_like_for_like"]
     assert c["russia"]["security_points_held"] == 0 and c["russia"]["full_cost_usd"] == 0
     assert s["cost_ratio"] is None, "russia holds no points: nothing to compare"
-    assert s["cheap_like_for_like"] is False and s["verdict_like_for_like"] == "neither"
+    assert s["cheap"] is False and s["verdict"] == "neither"
     # the first version called a Russia that spent nothing "cheap"
-    assert s["cheap"] is True
+    assert s["first_version"]["cheap"] is True
 
 
 def test_an_arms_market_share_is_not_a_security_win():
@@ -138,13 +160,14 @@ def test_an_arms_market_share_is_not_a_security_win():
         deployments=(("france", "mali", "troops", 300.0),),
         receptivity={"mali": {"russia": 0.9, "france": 0.3}, "niger": {"russia": 0.9}}, end=END)
     s = _run(cfg, k=2).summary
-    assert s["win"] is True and s["russia_largest_partner_in"] == 2
+    assert s["first_version"]["win"] is True
+    assert s["first_version"]["russia_largest_partner_in"] == 2
     assert s["leaders_at_end"]["mali"]["arms"] == "russia"
     assert s["leaders_at_end"]["mali"]["security"] == "france"
     assert s["influence_by_dimension"]["security"]["mali"]["russia"] == 0
     assert s["influence_by_dimension"]["arms"]["niger"]["russia"] == pytest.approx(1.0)
     assert s["cost_ratio"] is None, "no security points, nothing to compare"
-    assert s["security_win"] is False and s["verdict_like_for_like"] == "neither"
+    assert s["security_win"] is False and s["verdict"] == "neither"
 
 
 def test_a_lead_lost_before_the_end_of_the_horizon_is_no_win():
@@ -171,6 +194,13 @@ def test_the_security_margin_is_part_of_the_definition():
         cfg.metrics, security_margin=min(1.0, share + 0.01)))
     s = _run(strict).summary
     assert s["security_win"] is False and s["russia_security_lead_months"]["mali"] == 0
+    # a relative margin: russia's lead of its whole share (the West has none left) holds at
+    # any share below 1, and not at 1
+    loose = dataclasses.replace(cfg, metrics=dataclasses.replace(
+        cfg.metrics, security_margin=0.99, security_margin_kind="relative"))
+    assert _run(loose).summary["security_win"] is True
+    assert s["by_state"]["mali"]["lead_months_by_margin"] == \
+        cheap_win().summary["by_state"]["mali"]["lead_months_by_margin"]
 
 
 def un_mission() -> PowerConfig:
@@ -181,12 +211,13 @@ def un_mission() -> PowerConfig:
             unit_cost_usd=7_500.0, effectiveness=0.3, exposure=0.2)})
 
 
-def test_a_un_mission_is_paid_by_assessed_shares():
+def test_a_un_mission_is_a_third_party_in_the_books():
     """France (1,000 troops), the US (500) and a UN mission (5,000 peacekeepers) in mali, Russia
-    (800 contractors) in niger, for a year, nothing moving. The West pays its forces and
-    45.382% of the mission (USA 27.89 + France 5.612 + UK 5.79 + Germany 6.09 [P 5a]); Russia
-    pays 3.049% of it; the other members the rest. The first version's ``west`` still counts
-    the whole mission."""
+    (800 contractors) in niger, for a year, nothing moving. The mission's security points and its
+    cost are in neither bloc's books: the West pays for its own forces and holds their points;
+    the assessed shares (West 45.382% = USA 27.89 + France 5.612 + UK 5.79 + Germany 6.09, Russia
+    3.049% [P 5a]) are reported beside the books. The first version's ``west`` still counts the
+    whole mission."""
     cfg = tiny_world(
         powers={"france": france(), "usa": usa(), "un": un_mission(), "russia": russia()},
         deployments=(("france", "mali", "troops", 1000.0), ("usa", "mali", "troops", 500.0),
@@ -197,18 +228,23 @@ def test_a_un_mission_is_paid_by_assessed_shares():
     result = _run(cfg)
     s, c = result.summary, result.summary["costs_like_for_like"]
     mission = 12 * 5000 * 7_500.0
-    assert c["un_missions_cost_usd"] == pytest.approx(mission)
-    assert c["west"]["un_share_usd"] == pytest.approx(0.45382 * mission)
-    assert c["russia"]["un_share_usd"] == pytest.approx(0.03049 * mission)
-    assert c["un_paid_by_other_members_usd"] == pytest.approx((1 - 0.45382 - 0.03049) * mission)
+    un = c["un_missions"]
+    assert un["cost_usd"] == pytest.approx(mission) and un["members"] == ["un"]
+    assert un["west_assessed_usd"] == pytest.approx(0.45382 * mission)
+    assert un["russia_assessed_usd"] == pytest.approx(0.03049 * mission)
     assert c["west"]["members"] == ["france", "usa"]
     own_forces = 12 * (1000 + 500) * 15_300.0
-    assert c["west"]["own_net_cost_usd"] == pytest.approx(own_forces)
-    assert c["west"]["full_cost_usd"] == pytest.approx(own_forces + 0.45382 * mission)
+    assert c["west"]["cash_usd"] == pytest.approx(own_forces)
+    assert c["west"]["full_cost_usd"] == pytest.approx(own_forces)  # no share of the mission
+    assert c["russia"]["own_net_cost_usd"] == pytest.approx(s["russia"]["own_net_cost_usd"])
     assert s["west"]["own_net_cost_usd"] == pytest.approx(own_forces + mission)
-    # the mission's peacekeepers count in the West's security share (the bloc is france, usa,
-    # un and eu), so the West leads mali's security; Russia leads niger's
-    assert s["influence_by_dimension"]["security"]["mali"]["west"] > 0
+    # the West's security share is its own forces'; the mission's is a rival's, which the
+    # West still leads in mali; Russia leads niger's
+    mali = s["influence_by_dimension"]["security"]["mali"]
+    sec = result.arrays.presence["security_share"][-1]  # [S, P]
+    powers = list(result.arrays.power_ids)
+    fr, us = powers.index("france"), powers.index("usa")
+    assert mali["west"] == pytest.approx(sec[0, fr] + sec[0, us])
     assert s["russia_security_lead_months"] == {"mali": 0, "niger": 12}
 
 
@@ -220,8 +256,7 @@ def test_costs_are_counted_in_the_aes_states_only():
                      fighters=0.0, end="2019-06")
     cfg.scenario.endogenous_withdrawal = False
     s = _run(cfg).summary
-    assert s["costs_like_for_like"]["west"]["own_net_cost_usd"] == pytest.approx(
-        6 * 1000 * 15_300.0)
+    assert s["costs_like_for_like"]["west"]["cash_usd"] == pytest.approx(6 * 1000 * 15_300.0)
     assert s["west"]["own_net_cost_usd"] == pytest.approx(6 * 3000 * 15_300.0)
     assert set(s["leaders_at_end"]) == {"mali", "niger"}
 
@@ -234,7 +269,91 @@ def test_who_pays_stands_beside_the_verdict_and_the_tables_give_the_same_summary
     assert s["who_pays"]["civilian_fatalities_aes"] > 0
     again = summarize(result.tables, result.config.metrics, result.config.start,
                       result.config.end)
-    for key in ("verdict_like_for_like", "security_win", "cost_ratio", "who_pays",
+    for key in ("verdict", "verdict_like_for_like", "security_win", "cost_ratio", "who_pays",
                 "costs_like_for_like", "influence_by_dimension", "leaders_at_end",
-                "russia_security_lead_months"):
+                "russia_security_lead_months", "by_state", "cost_ratio_by_basis",
+                "first_version"):
         assert again[key] == s[key], key
+
+
+# ------------------------------------------------------------------ the books' invariants
+
+@functools.cache
+def _mission_arrays():
+    """The tables of a run with every kind of power in its books: france and usa (the West), a
+    UN mission, russia, and china (in neither bloc), all deployed in mali and niger."""
+    cfg = tiny_world(
+        powers={"france": france(), "usa": usa(), "un": un_mission(), "russia": russia(),
+                "china": france()},
+        deployments=(("france", "mali", "troops", 1000.0), ("usa", "niger", "troops", 500.0),
+                     ("un", "mali", "peacekeepers", 3000.0),
+                     ("russia", "niger", "contractors", 800.0),
+                     ("china", "mali", "troops", 200.0)),
+        end="2019-12")
+    result = _run(cfg)
+    return arrays_from_tables(result.tables), result.config
+
+
+def _summary(arrays, cfg):
+    return summarize_arrays(arrays, cfg.metrics, cfg.start, cfg.end)
+
+
+_COLUMNS = ("spending_usd", "host_paid_usd", "concessions_usd", "arms_delivered_usd",
+            "arms_paid_usd", "political_cost_usd", "security_share", "personnel")
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.floats(0.0, 5.0), min_size=len(_COLUMNS), max_size=len(_COLUMNS)))
+def test_a_third_partys_costs_and_points_are_in_neither_blocs_books(factors):
+    """Whatever the UN mission (a third party) and china (neither bloc) spend and hold, the
+    blocs' books and security points do not move."""
+    arrays, cfg = _mission_arrays()
+    base = _summary(arrays, cfg)["costs_like_for_like"]
+    changed = copy.deepcopy(arrays)
+    for p in ("un", "china"):
+        pi = arrays.power_ids.index(p)
+        for col, f in zip(_COLUMNS, factors, strict=True):
+            changed.presence[col][..., pi] *= f
+    books = _summary(changed, cfg)["costs_like_for_like"]
+    for bloc in ("russia", "west"):
+        for key in ("by_basis_usd", "security_points_held", "person_months"):
+            assert books[bloc][key] == base[bloc][key], (bloc, key)
+
+
+def test_a_bloc_that_spends_nothing_and_holds_no_points_pays_nothing():
+    arrays, cfg = _mission_arrays()
+    zero = copy.deepcopy(arrays)
+    ri = arrays.power_ids.index("russia")
+    for col in _COLUMNS:
+        zero.presence[col][..., ri] = 0.0
+    s = _summary(zero, cfg)
+    r = s["costs_like_for_like"]["russia"]
+    assert r["by_basis_usd"] == {"cash": 0.0, "outlays": 0.0, "full": 0.0}
+    assert r["security_points_held"] == 0.0 and s["cost_ratio"] is None
+    assert all(v is None for v in s["cost_ratio_by_basis"].values())
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.0, 1.0), st.sampled_from(["spending_usd", "host_paid_usd",
+                                             "political_cost_usd"]))
+def test_moving_a_cost_from_one_bloc_to_the_other_moves_it_with_its_points(share, col):
+    """Give russia a share of france's column (a cost, or a host's payment) and of its security
+    share: russia's books gain exactly what the West's lose, on every basis, and its points
+    what the West's lose."""
+    arrays, cfg = _mission_arrays()
+    base = _summary(arrays, cfg)["costs_like_for_like"]
+    moved = copy.deepcopy(arrays)
+    ri, fi = arrays.power_ids.index("russia"), arrays.power_ids.index("france")
+    for c in (col, "security_share"):
+        part = moved.presence[c][..., fi] * share
+        moved.presence[c][..., fi] -= part
+        moved.presence[c][..., ri] += part
+    books = _summary(moved, cfg)["costs_like_for_like"]
+    for basis in ("cash", "outlays", "full"):
+        gained = books["russia"]["by_basis_usd"][basis] - base["russia"]["by_basis_usd"][basis]
+        lost = base["west"]["by_basis_usd"][basis] - books["west"]["by_basis_usd"][basis]
+        assert gained == pytest.approx(lost, rel=1e-9, abs=1e-3)
+    gained = books["russia"]["security_points_held"] - base["russia"]["security_points_held"]
+    lost = base["west"]["security_points_held"] - books["west"]["security_points_held"]
+    assert gained == pytest.approx(lost, rel=1e-9, abs=1e-9)
+    assert np.isfinite(gained)

@@ -1,4 +1,5 @@
-"""Analysis of sweep results: load, proportions, paired effects, Sobol indices, PRIM boxes.
+"""Analysis of sweep results: load, proportions, paired effects, Sobol indices, PRIM boxes, the
+verdict against its own definitions (:func:`verdict_surface`).
 
 Everything here works on plain pandas DataFrames (the sweep store's Parquet files) and
 never imports Mesa, so notebooks and reports can analyse a sweep without the model.
@@ -34,6 +35,7 @@ __all__ = [
     "rank_influence",
     "sobol_indices",
     "variance_shares",
+    "verdict_surface",
 ]
 
 # Figure and report exports (sim.analysis.figures, sim.analysis.report) are added below
@@ -51,9 +53,11 @@ from sim.analysis.figures import (
     region_map,
     sobol_bars,
     validation_figures,
+    verdict_surface_heatmap,
 )
 from sim.analysis.geo import region_coordinates
 from sim.analysis.report import build_report, write_report
+from sim.analysis.verdict import verdict_surface
 
 __all__ += [
     "build_report",
@@ -69,5 +73,6 @@ __all__ += [
     "region_map",
     "sobol_bars",
     "validation_figures",
+    "verdict_surface_heatmap",
     "write_report",
 ]

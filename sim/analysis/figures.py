@@ -14,7 +14,10 @@ Figures:
   5-95% band across runs (monthly series ``presence.influence``).
 - :func:`price_of_influence`: own net cost against influence gained, russia and west, one point
   per run (docs/ODD.md section 8).
-- :func:`cheap_win_heatmap`: P(cheap win) with its bootstrap interval over two swept columns.
+- :func:`cheap_win_heatmap`: P(cheap win) (the verdict ``both``) with its bootstrap interval over
+  two swept columns.
+- :func:`verdict_surface_heatmap`: P(cheap win) over the analyst's choices (margin x months
+  against cost basis x threshold, at one k), from :func:`sim.analysis.verdict_surface`.
 - :func:`sobol_bars`: first-order and total Sobol indices with their confidence intervals.
 - :func:`prim_tradeoff`, :func:`prim_box_limits`, :func:`prim_figure`: PRIM's peeling trajectory
   (coverage against density) and the limits of a box, normalised to each parameter's range.
@@ -72,10 +75,20 @@ __all__ = [
     "region_map",
     "sobol_bars",
     "validation_figures",
+    "verdict_surface_heatmap",
 ]
 
-#: The verdicts of a run (docs/ODD.md section 8), in the order the figures show them.
+#: The verdicts of a run (docs/ODD.md section 8), in the order the figures show them: ``both``
+#: (the cheap win: the security win and cheap), ``win`` (the security win alone), ``cheap`` and
+#: ``neither``.
 VERDICTS = ("both", "win", "cheap", "neither")
+#: Probability labels of the boolean outcomes the heatmaps draw.
+OUTCOME_LABELS = {"hypothesis": "P(cheap win)", "security_win": "P(security win)",
+                  "cheap": "P(cheap)", "vacuum_premium.because_of_vacuum":
+                  "P(win because of the vacuum)",
+                  "first_version.hypothesis": "P(cheap win, first version)",
+                  "first_version.win": "P(win, first version)",
+                  "first_version.cheap": "P(cheap, first version)"}
 #: One colour per verdict: ``both`` is the cheap win.
 VERDICT_COLOURS = {"both": "#d62728", "win": "#ff7f0e", "cheap": "#6baed6", "neither": "#7f7f7f",
                    "True": "#d62728", "False": "#7f7f7f"}
@@ -229,7 +242,8 @@ def price_of_influence(runs: pd.DataFrame, actors: Sequence[str] = ("russia", "w
 def cheap_win_heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str = "hypothesis",
                       ax: Axes | None = None, n_boot: int = 2000, ci: float = 0.95,
                       seed: int = 0) -> Figure:
-    """P(cheap win) over two swept columns, with the bootstrap interval written in every cell.
+    """P(cheap win) (or another boolean outcome) over two swept columns, with the bootstrap
+    interval written in every cell.
 
     Each cell is :func:`sim.analysis.probability` of ``outcome`` over the runs at that pair of
     values, pooling every other parameter and every replicate (so with more than two swept
@@ -241,7 +255,9 @@ def cheap_win_heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str = "hypoth
         runs: Result rows of a sweep.
         x: The column on the horizontal axis (a parameter or ``scenario``).
         y: The column on the vertical axis.
-        outcome: A boolean outcome: ``hypothesis`` (the cheap win), ``win`` or ``cheap``.
+        outcome: A boolean outcome: ``hypothesis`` (the cheap win: the security win and
+            cheap), ``security_win``, ``cheap``, or the first version's
+            (``first_version.hypothesis``, ``first_version.win``, ``first_version.cheap``).
         ax: An Axes to draw on; a new Figure if None.
         n_boot, ci, seed: The bootstrap of :func:`~sim.analysis.probability`.
 
@@ -280,10 +296,98 @@ def cheap_win_heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str = "hypoth
     ax.set_yticks(range(len(ys)), [_level_text(v) for v in ys])
     ax.set_xlabel(_name(x))
     ax.set_ylabel(_name(y))
-    label = {"hypothesis": "P(cheap win)", "win": "P(win)", "cheap": "P(cheap)"}.get(
-        outcome, f"P({outcome})")
+    label = OUTCOME_LABELS.get(outcome, f"P({outcome})")
     fig.colorbar(image, ax=ax, label=label)
-    ax.set_title(f"{label} with {100 * ci:g}% bootstrap interval")
+    ax.set_title(f"{label} with {100 * ci:g}% bootstrap interval, over the finished runs of "
+                 "each cell", fontsize="medium")
+    return fig
+
+
+# --------------------------------------------------------------------------- verdict surface
+
+
+def verdict_surface_heatmap(surface: pd.DataFrame, k: int | None = None, what: str = "both",
+                            by: str | None = None, mark: Mapping[str, Any] | None = None,
+                            fig: Figure | None = None, max_panels: int = 8) -> Figure:
+    """The verdict against its own definitions: P(cheap win) of the runs at each combination of
+    the analyst's choices, one cell each, at one ``k``: rows the security margin and the months
+    of lead, columns the cost basis and the cheap threshold (docs/ODD.md section 8).
+
+    Args:
+        surface: :func:`sim.analysis.verdict_surface` (with a ``by`` column if it has groups).
+        k: The AES states Russia must lead; default 2 if the surface has it, else its first.
+        what: ``both`` (the cheap win), ``win`` (the security win) or ``cheap``.
+        by: A column of ``surface`` with one panel per value (``scenario``), in its order; at
+            most ``max_panels`` are drawn.
+        mark: The runs' own choices (``margin``, ``months``, ``basis``, ``threshold``;
+            :func:`sim.analysis.verdict.own_choices`): their cell is outlined.
+        fig: An empty Figure to draw into; a new one if None.
+        max_panels: The most panels drawn.
+
+    Returns:
+        The Figure: per panel one image (AxesImage) of the probabilities in [0, 1] (the number
+        in each cell when there are at most two panels), and a colour bar.
+    """
+    from matplotlib.patches import Rectangle
+
+    from sim.analysis.verdict import margin_label, surface_cells
+
+    ks = list(dict.fromkeys(surface["k"]))
+    k = k if k is not None else (2 if 2 in ks else ks[0])
+    groups = (list(dict.fromkeys(surface[by]))[:max_panels] if by else [None])
+    rows, columns = ("margin", "months"), ("basis", "threshold")
+    fig, axes = panel_grid(fig, len(groups), 3, (6.2, 6.4), sharey=True)
+    image = None
+    for ax, group in zip(axes, groups, strict=True):
+        sub = surface if group is None else surface[surface[by] == group]
+        cells = surface_cells(sub, what, rows, columns, k=k)
+        row_keys = list(dict.fromkeys(zip(cells["margin"], cells["months"], strict=True)))
+        col_keys = list(dict.fromkeys(zip(cells["basis"], cells["threshold"], strict=True)))
+        grid = np.full((len(row_keys), len(col_keys)), np.nan)
+        for rec in cells.to_dict("records"):
+            grid[row_keys.index((rec["margin"], rec["months"])),
+                 col_keys.index((rec["basis"], rec["threshold"]))] = rec["p"]
+        image = ax.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+        if len(groups) <= 2:
+            for i in range(len(row_keys)):
+                for j in range(len(col_keys)):
+                    p = grid[i, j]
+                    ax.text(j, i, "" if np.isnan(p) else f"{p:.2f}", ha="center", va="center",
+                            fontsize=6, color="white" if np.isnan(p) or p < 0.6 else "black")
+        # white lines between margins and between bases; each basis named above its columns
+        n_months = len(dict.fromkeys(m for _, m in row_keys)) or 1
+        for i in range(n_months, len(row_keys), n_months):
+            ax.axhline(i - 0.5, color="white", linewidth=1.2)
+        bases = list(dict.fromkeys(b for b, _ in col_keys))
+        for b in bases:
+            idx = [j for j, (bb, _) in enumerate(col_keys) if bb == b]
+            if idx[0] > 0:
+                ax.axvline(idx[0] - 0.5, color="white", linewidth=2.0)
+            ax.text((idx[0] + idx[-1]) / 2, -0.7, b, ha="center", va="bottom",
+                    fontsize="small", fontweight="bold")
+        if mark and all(mark.get(c) is not None for c in (*rows, *columns)):
+            rk, ck = (mark["margin"], mark["months"]), (mark["basis"], mark["threshold"])
+            if rk in row_keys and ck in col_keys:
+                i, j = row_keys.index(rk), col_keys.index(ck)
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
+                                       edgecolor="#d62728", linewidth=2.2,
+                                       label="the runs' own choices"))
+        ax.set_xticks(range(len(col_keys)), [_level_text(t) for _, t in col_keys],
+                      fontsize="small")
+        ax.set_yticks(range(len(row_keys)), [f"{margin_label(m)}, {mo} months"
+                                             for m, mo in row_keys], fontsize="small")
+        ax.set_xlabel("cheap: Russia's cost per security point at most this x the West's")
+        n = int(cells["n"].iloc[0]) if len(cells) else 0
+        ax.set_title((f"{group}: " if group is not None else "") + f"{n} finished runs",
+                     fontsize="medium", pad=16)
+    axes[0].set_ylabel("security win: margin over the West, months of lead up to the end")
+    label = {"both": "P(cheap win)", "win": "P(security win)", "cheap": "P(cheap)"}[what]
+    if image is not None:
+        fig.colorbar(image, ax=axes, label=label, shrink=0.8)
+    more = (f" (the first {len(groups)} of {surface[by].nunique()} {by} values)"
+            if by and surface[by].nunique() > len(groups) else "")
+    fig.suptitle(f"The verdict against its own definitions: {label} at k = {k} AES "
+                 f"states{more}; outlined: the runs' own choices")
     return fig
 
 

@@ -4,6 +4,10 @@ A sweep folder (written by :mod:`sim.sweep`) holds ``results/part-*.parquet`` (o
 ``monthly/<table.column>/part-*.parquet`` (kept monthly series), ``design.parquet`` (one row per
 design point) and ``manifest.json`` (experiment, seeds, versions). :func:`load_sweep` gathers them
 into a :class:`SweepData`.
+
+The rows of a sweep written before the verdict was made one (issue 24) are read in today's
+layout (:func:`one_verdict`): their first version's columns under ``first_version.``, their
+like-for-like verdict as ``verdict``, ``hypothesis`` and ``cheap``, with a note saying so.
 """
 
 from __future__ import annotations
@@ -16,11 +20,18 @@ import pandas as pd
 
 from sim.sweep.store import read_manifest, read_monthly, read_results
 
-__all__ = ["KEY_COLUMNS", "SweepData", "load_sweep", "ok_runs"]
+__all__ = ["KEY_COLUMNS", "SweepData", "load_sweep", "ok_runs", "one_verdict"]
 
 #: Columns every result row starts with (the run's identity and status), before the parameters.
 KEY_COLUMNS = ("run_id", "pair_id", "point", "replicate", "scenario", "seed", "status", "error",
                "duration_s")
+#: The first version's verdict columns (``sim.metrics.FIRST_VERSION``), at the top of the rows
+#: of sweeps written before issue 24, under ``first_version.`` since.
+FIRST_VERSION = ("verdict", "hypothesis", "win", "cheap", "phi", "russia_largest_partner_in",
+                 "cheap_win_index")
+#: Columns of those rows that become today's verdict: the like-for-like one.
+_LIKE_FOR_LIKE = {"verdict_like_for_like": "verdict", "hypothesis_like_for_like": "hypothesis",
+                  "cheap_like_for_like": "cheap"}
 
 
 @dataclass
@@ -36,6 +47,8 @@ class SweepData:
         manifest: the sweep's manifest (experiment, design, seeds, versions); empty if absent.
         design: one row per design point (``point`` and the parameters), or None if absent.
         parameters: the swept parameters' names, in the experiment's order.
+        notes: what the reader must know about how the rows were read (a sweep written before
+            the verdict was made one: :func:`one_verdict`); empty for a sweep of today.
     """
 
     folder: Path
@@ -43,6 +56,7 @@ class SweepData:
     manifest: dict[str, Any] = field(default_factory=dict)
     design: pd.DataFrame | None = None
     parameters: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def monthly_series(self) -> list[str]:
@@ -106,8 +120,40 @@ def load_sweep(folder: str | Path) -> SweepData:
         parameters = [c for c in design.columns if c != "point"]
     if not parameters:
         parameters = list((manifest.get("experiment") or {}).get("parameters") or {})
+    runs, notes = one_verdict(runs)
     return SweepData(folder=folder, runs=runs, manifest=manifest, design=design,
-                     parameters=parameters)
+                     parameters=parameters, notes=notes)
+
+
+def one_verdict(runs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of a sweep in today's layout, and a note if they were written before it.
+
+    Since issue 24 a run has one verdict (``verdict``, ``hypothesis``, ``cheap``: the
+    like-for-like one) and keeps the first version's numbers under ``first_version.``. Rows
+    without any ``first_version.`` column but with the first version's at the top are older:
+    those columns move under ``first_version.`` (``largest_partner_at_end.<state>`` too), and
+    their like-for-like columns, if any, are copied to ``verdict``, ``hypothesis`` and ``cheap``.
+    Rows of today come back unchanged, with no note.
+    """
+    if (any(c.startswith("first_version.") for c in runs.columns)
+            or not any(c in runs.columns for c in FIRST_VERSION)):
+        return runs, []
+    moved = {c: f"first_version.{c}" for c in runs.columns
+             if c in FIRST_VERSION or c.startswith("largest_partner_at_end.")}
+    out = runs.rename(columns=moved)
+    like = {old: new for old, new in _LIKE_FOR_LIKE.items() if old in out.columns}
+    for old, new in like.items():
+        out[new] = out[old]
+    if like:
+        note = ("These runs were written before the verdict was made one (issue 24): their "
+                "first version's columns are read as first_version.*, and their like-for-like "
+                "verdict as the verdict (its cheap half judged on that version's cost basis, "
+                "Russia's full cost with its reputational cost); they hold no verdict surface.")
+    else:
+        note = ("These runs were written before the like-for-like verdict existed: they hold "
+                "only the first version's verdict, read as first_version.*, and no verdict of "
+                "today.")
+    return out, [note]
 
 
 def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:

@@ -4,12 +4,17 @@ The report answers the experiment's question with its uncertainty, from the swee
 (no model code, no Mesa):
 
 1. the question (from the experiment file kept in the manifest) and what ran;
-2. the verdict table: P(cheap win) like for like, P(security win), P(cheap), P(win because of
-   the vacuum) and the first measure's P(cheap win), with bootstrap intervals, per scenario
+2. the verdict table: P(cheap win) (the verdict: the security win and cheap), P(security win),
+   P(cheap), P(win because of the vacuum) and the first version's P(cheap win), with bootstrap
+   intervals, and the median cost ratio over all runs and over the security wins, per scenario
    and, for small factorial designs, per design point (:func:`sim.analysis.probability`);
-3. paired differences between each scenario and the first one, on common seeds
+3. the verdict against its own definitions: P(cheap win), P(security win) and P(cheap) read
+   again from the rows at other choices of k, margin, months, cost basis and threshold, with
+   Wilson intervals, as tables and a figure (:func:`sim.analysis.verdict_surface`; a note
+   instead for sweeps whose rows lack the columns it needs);
+4. paired differences between each scenario and the first one, on common seeds
    (:func:`sim.analysis.paired_difference`), when the sweep pairs scenarios;
-4. the sections that apply to the sweep, figures (:mod:`sim.analysis.figures`) embedded as
+5. the sections that apply to the sweep, figures (:mod:`sim.analysis.figures`) embedded as
    base64 PNG and tables: the worlds that reproduce history (sweeps that score the calibration
    patterns: the verdict in all sampled worlds and in the kept ones, and what history says about
    each assumption), assumptions or chance (Latin hypercubes over priors), the price of
@@ -22,8 +27,11 @@ The report answers the experiment's question with its uncertainty, from the swee
    figures it will draw) or :func:`skip` (with the reason, listed in the report). The work
    (Sobol indices, PRIM, coordinates, drawing) is done when the section is rendered; a figure
    that cannot be drawn then is listed with its reason too;
-5. the design (parameters, levels or ranges, paths, replicates, scenarios, base overrides);
-6. the provenance (package version, git commit, library versions, seeds, base configs).
+6. the design (parameters, levels or ranges, paths, replicates, scenarios, base overrides);
+7. the provenance (package version, git commit, library versions, seeds, base configs).
+
+Every number says over which runs it is taken: the finished runs of its row or cell, the
+security wins only, or the worlds kept by the history filter.
 
 Example:
     sahel-sim-report outputs/sweeps/rules_comparison_2026-01-01_12-00-00
@@ -50,6 +58,15 @@ import pandas as pd
 from sim.analysis import figures as F
 from sim.analysis.load import SweepData, load_sweep, ok_runs
 from sim.analysis.stats import paired_difference, probability
+from sim.analysis.verdict import (
+    choices_text,
+    margin_label,
+    missing_columns,
+    own_choices,
+    surface_cells,
+    surface_grid,
+    verdict_surface,
+)
 from sim.plotstyle import DPI, new_figure, usd_tick
 
 if TYPE_CHECKING:
@@ -60,18 +77,24 @@ __all__ = ["SECTIONS", "FigureSpec", "RenderOptions", "Report", "SectionOutput",
            "write_report"]
 
 PROG = "sahel-sim-report"
-#: Boolean outcomes of the verdict table, with their column titles.
-VERDICT_OUTCOMES = {"hypothesis_like_for_like": "P(cheap win, like for like)",
+#: Boolean outcomes of the verdict table, with their column titles: the verdict (``hypothesis``:
+#: the security win and cheap), its halves, the vacuum's part, and the first version's.
+VERDICT_OUTCOMES = {"hypothesis": "P(cheap win)",
                     "security_win": "P(security win)",
-                    "cheap_like_for_like": "P(cheap, like for like)",
+                    "cheap": "P(cheap)",
                     "vacuum_premium.because_of_vacuum": "P(win because of the vacuum)",
-                    "hypothesis": "P(cheap win, first measure)"}
+                    "first_version.hypothesis": "P(cheap win, first version)"}
 #: Outcomes compared between paired scenarios.
-PAIRED_OUTCOMES = ("security_win", "cost_ratio", "vacuum_premium.security_end",
-                   "hypothesis", "cheap_win_index", "russia.own_net_cost_usd",
-                   "west.own_net_cost_usd", "host_cost_usd", "civilian_fatalities_aes")
+PAIRED_OUTCOMES = ("hypothesis", "security_win", "cheap", "cost_ratio",
+                   "vacuum_premium.security_end", "costs_like_for_like.russia.cash_usd",
+                   "costs_like_for_like.west.cash_usd", "host_cost_usd",
+                   "civilian_fatalities_aes", "first_version.hypothesis")
 #: Outcomes whose Sobol indices are reported (``design: sobol``).
-SOBOL_OUTCOMES = ("cheap_win_index", "hypothesis")
+SOBOL_OUTCOMES = ("cost_ratio", "hypothesis")
+#: The k of the verdict surface's tables when the runs were judged at several.
+SURFACE_K = 2
+#: Title of the verdict surface's section.
+SURFACE_TITLE = "The verdict against its own definitions"
 #: Most scenarios drawn as influence envelopes (one figure each).
 MAX_ENVELOPES = 8
 #: Most rows of the verdict table before design points are pooled.
@@ -92,6 +115,15 @@ figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee
 figcaption { font-size: 0.92em; color: #444; margin-top: 0.3em; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 .note { color: #555; font-size: 0.92em; }
+.warning { background: #fff4e5; border-left: 4px solid #f0a020; padding: 0.4em 0.8em; }
+table.surface { font-size: 0.82em; }
+table.surface td, table.surface th { white-space: nowrap; }
+table.surface td { text-align: center; padding: 0.15em 0.35em; line-height: 1.15; }
+table.surface td small { color: #333; font-size: 0.85em; }
+table.surface td.own { outline: 2px solid #d62728; font-weight: bold; }
+table.surface th { font-weight: normal; text-align: center; }
+table.surface th.level { font-weight: bold; } table.surface th.text { text-align: left; }
+details { margin: 0.6em 0; } summary { cursor: pointer; font-weight: bold; }
 """
 
 
@@ -189,12 +221,12 @@ def _discrete(data: SweepData, column: str) -> bool:
 
 
 def verdict_table(data: SweepData, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """P(cheap win) like for like, P(security win), P(cheap) like for like, P(win because of the
-    vacuum) and the first measure's P(cheap win), with bootstrap intervals, the median cheap-win
-    index and
-    the number of runs, per scenario (if several) and per value of the swept parameters with
-    levels, in the experiment's order, as long as the table keeps at most
-    :data:`MAX_TABLE_ROWS` rows (the parameters left out are pooled)."""
+    """The verdict per scenario (if several) and per value of the swept parameters with levels,
+    in the experiment's order, as long as the table keeps at most :data:`MAX_TABLE_ROWS` rows
+    (the parameters left out are pooled): over the finished runs of each row (``runs``), each
+    outcome of :data:`VERDICT_OUTCOMES` as a probability with its bootstrap interval, then the
+    median cost ratio (Russia's cost per security point over the West's, on the runs' cost
+    basis) over all of them and over the security wins alone (with their number)."""
     runs = data.runs
     by: list[str] = ["scenario"] if len(_scenarios(data)) > 1 else []
     ok = ok_runs(runs)
@@ -217,10 +249,22 @@ def verdict_table(data: SweepData, n_boot: int = 2000, seed: int = 0) -> pd.Data
             out[title] = col[title].to_numpy()
     if out is None:
         return pd.DataFrame()
-    if "cheap_win_index" in runs.columns:
-        med = (ok.groupby(by, sort=True, dropna=False)["cheap_win_index"].median().to_numpy()
-               if by else [ok["cheap_win_index"].median()])
-        out["median cheap-win index"] = med
+    if "cost_ratio" in runs.columns:
+        ratio = ok.assign(cost_ratio=pd.to_numeric(ok["cost_ratio"], errors="coerce"))
+        wins = (ratio[ratio["security_win"].astype("boolean").fillna(False).to_numpy(bool)]
+                if "security_win" in ratio.columns else ratio.iloc[:0])
+
+        def per_row(frame: pd.DataFrame, how: str) -> list[float]:
+            if not by:
+                return [len(frame) if how == "size" else getattr(frame["cost_ratio"], how)()]
+            grouped = getattr(frame.groupby(by, sort=True, dropna=False)["cost_ratio"], how)()
+            keys = pd.MultiIndex.from_frame(out[by]) if len(by) > 1 else pd.Index(out[by[0]])
+            return grouped.reindex(keys, fill_value=0 if how == "size" else np.nan).tolist()
+
+        out["median cost ratio (all runs)"] = per_row(ratio, "median")
+        if "security_win" in ratio.columns:
+            out["security wins"] = [int(v) for v in per_row(wins, "size")]
+            out["median cost ratio (security wins)"] = per_row(wins, "median")
     return out.rename(columns={"n": "runs"})
 
 
@@ -400,20 +444,150 @@ def _figures(*specs: FigureSpec) -> Callable[[RenderOptions], SectionOutput]:
     return lambda _opts: SectionOutput(blocks=list(specs))
 
 
+#: How the surface tables write each choice's value.
+_CHOICE_TEXT: dict[str, Callable[[Any], str]] = {
+    "k": lambda v: f"k = {v}", "margin": lambda v: margin_label(str(v)),
+    "months": lambda v: f"{v} months", "basis": lambda v: f"{v} basis",
+    "threshold": lambda v: f"\u2264 {v:g}"}
+
+
+def _surface_html(cells: pd.DataFrame, rows: Sequence[str], columns: Sequence[str],
+                  mark: Mapping[str, Any] | None = None) -> str:
+    """:func:`sim.analysis.verdict.surface_cells` as an HTML table: a header row per column level
+    (groups spanning their columns), a header cell per row level (groups spanning their rows),
+    and in each cell the probability over its 95% Wilson interval (``lo-hi``), shaded by the
+    probability;
+    the cell of the runs' own choices (``mark``) outlined."""
+    row_keys = list(dict.fromkeys(zip(*(cells[c] for c in rows), strict=True)))
+    col_keys = list(dict.fromkeys(zip(*(cells[c] for c in columns), strict=True)))
+    values = {(tuple(r[c] for c in rows), tuple(r[c] for c in columns)): (r["p"], r["lo"], r["hi"])
+              for r in cells.to_dict("records")}
+
+    def spans(keys: list[tuple], level: int) -> list[tuple[int, int]]:
+        """(start, length) of the runs of keys sharing their first ``level + 1`` values."""
+        out: list[tuple[int, int]] = []
+        for i, key in enumerate(keys):
+            if i and keys[i - 1][:level + 1] == key[:level + 1]:
+                out[-1] = (out[-1][0], out[-1][1] + 1)
+            else:
+                out.append((i, 1))
+        return out
+
+    head = []
+    for level, name in enumerate(columns):
+        cells_html = ([f'<th class="text level" rowspan="{len(columns)}">{_esc(r)}</th>'
+                       for r in rows] if level == 0 else [])
+        cells_html += [f'<th colspan="{n}" class="{"level" if level == 0 else ""}">'
+                       f"{_esc(_CHOICE_TEXT[name](col_keys[i][level]))}</th>"
+                       for i, n in spans(col_keys, level)]
+        head.append("<tr>" + "".join(cells_html) + "</tr>")
+    starts = [{i: n for i, n in spans(row_keys, level)} for level in range(len(rows))]
+    own_row = tuple(mark.get(c) for c in rows) if mark else None
+    own_col = tuple(mark.get(c) for c in columns) if mark else None
+    body = []
+    for i, rk in enumerate(row_keys):
+        tr = [f'<th class="text" rowspan="{starts[level][i]}">'
+              f"{_esc(_CHOICE_TEXT[name](rk[level]))}</th>"
+              for level, name in enumerate(rows) if i in starts[level]]
+        for ck in col_keys:
+            p, lo, hi = values.get((rk, ck), (np.nan, np.nan, np.nan))
+            if not np.isfinite(p):
+                tr.append("<td></td>")
+                continue
+            own = ' class="own"' if rk == own_row and ck == own_col else ""
+            tr.append(f'<td{own} style="background: rgba(31, 78, 156, {0.55 * p:.2f})">'
+                      f"{p:.2f}<br><small>{lo:.2f}&ndash;{hi:.2f}</small></td>")
+        body.append("<tr>" + "".join(tr) + "</tr>")
+    return (f'<table class="surface"><thead>{"".join(head)}</thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+@section("verdict_surface", SURFACE_TITLE)
+def _verdict_surface(data: SweepData) -> SectionPlan:
+    runs = data.runs
+    missing = missing_columns(runs)
+    if missing:
+        return skip(f"the runs lack {' and '.join(missing)}: the sweep was written before the "
+                    "verdict could be read again at other choices (issue 24); run it again to "
+                    "read it")
+    if not len(ok_runs(runs)):
+        return skip("no finished run")
+    scenarios = _scenarios(data)
+    by = ["scenario"] if len(scenarios) > 1 else []
+    title = f"{SURFACE_TITLE}: P(cheap win)"
+    pooled = [p for p in data.parameters if p in runs.columns]
+
+    def render(_opts: RenderOptions) -> SectionOutput:
+        own = own_choices(runs)
+        k = own["k"] if own["k"] is not None else SURFACE_K
+        try:
+            surface = verdict_surface(runs, by=by, **surface_grid(own))
+        except (KeyError, ValueError) as exc:
+            return SectionOutput(skipped=[(title, str(exc))])
+        out = SectionOutput(tables={"verdict_surface": surface})
+        where = ("the finished runs of the scenario" if by else "all the finished runs")
+        out.blocks.append(
+            f"<p>A run's yes or no rests on choices that are the analyst's, not the world's "
+            f"(docs/ODD.md section 8): how many AES states Russia must lead (k), by what margin "
+            f"over the West's bloc (absolute, or relative to Russia's own share), for how many "
+            f"months up to the end; on which cost basis (cash: what its treasury paid; outlays: "
+            f"and the arms given in kind; full: and its casualties valued and non-cash costs) and "
+            f"below which ratio of Russia's cost per security point to the West's the win is "
+            f"cheap. Here the verdict is read again at each of them from the rows alone. The "
+            f"runs were judged at {_esc(choices_text(own))}; that cell is outlined (there "
+            f"P(cheap win) is the verdict table's, pooled).</p>\n"
+            f'<p class="note">Every probability is over {where} '
+            + (f"(every design point and replicate pooled: {_esc(', '.join(pooled))})"
+               if pooled else "(every replicate pooled)")
+            + ", with its 95% Wilson interval beneath; a run whose cost ratio is undefined "
+            "(Russia holds no security point) is not cheap.</p>")
+        groups = ([(s, surface[surface["scenario"] == s]) for s in scenarios
+                   if (surface["scenario"] == s).any()] if by else [(None, surface)])
+        for i, (group, sub) in enumerate(groups):
+            n = int(sub["n"].iloc[0]) if len(sub) else 0
+            both = surface_cells(sub, "both", ("margin", "months"), ("basis", "threshold"), k=k)
+            win = surface_cells(sub, "win", ("margin",), ("k", "months"))
+            cheap = surface_cells(sub, "cheap", ("basis",), ("threshold",))
+            tables = (
+                f"<h3>P(cheap win) at k = {k}, over {n} finished runs</h3>\n"
+                + _surface_html(both, ("margin", "months"), ("basis", "threshold"), own)
+                + f"\n<h3>P(security win), over the same {n} runs</h3>\n"
+                + _surface_html(win, ("margin",), ("k", "months"), own)
+                + f"\n<h3>P(cheap), over the same {n} runs</h3>\n"
+                + _surface_html(cheap, ("basis",), ("threshold",), own))
+            if group is None:
+                out.blocks.append(tables)
+            else:
+                out.blocks.append(f"<details{' open' if i == 0 else ''}><summary>scenario "
+                                  f"{_esc(group)}: {n} finished runs</summary>\n{tables}"
+                                  "</details>")
+        shown = [g for g, _ in groups][:8]
+        out.blocks.append(FigureSpec(
+            title, f"P(cheap win) at k = {k} over {where}"
+            + (f" (one panel per scenario: {', '.join(map(str, shown))})" if by else "")
+            + ": rows the security margin and the months of lead up to the end, columns the "
+            "cost basis and the cheap threshold; outlined, the runs' own choices.",
+            functools.partial(F.verdict_surface_heatmap, surface, k=k,
+                              by="scenario" if by else None, mark=own)))
+        return out
+
+    return will_render([title], render)
+
+
 #: Outcomes whose variance the "assumptions or chance" section splits (those present).
-SHARE_OUTCOMES = ("hypothesis", "win", "cheap", "hypothesis_like_for_like", "security_win",
-                  "cost_ratio", "vacuum_premium.influence_end", "vacuum_premium.because_of_vacuum",
-                  "host_cost_usd", "civilian_fatalities_aes")
+SHARE_OUTCOMES = ("hypothesis", "security_win", "cheap", "cost_ratio",
+                  "vacuum_premium.influence_end", "vacuum_premium.because_of_vacuum",
+                  "host_cost_usd", "civilian_fatalities_aes", "first_version.hypothesis")
 
 
 SHARES_TITLE = "Assumptions or chance: shares of the variance"
 
 #: Outcomes the history filter compares between all sampled worlds and the accepted ones:
 #: (column, how it is summarised: ``p`` a probability with its Wilson interval, ``median``).
-FILTER_OUTCOMES = (("hypothesis_like_for_like", "p"), ("security_win", "p"),
-                   ("cheap_like_for_like", "p"), ("vacuum_premium.because_of_vacuum", "p"),
-                   ("hypothesis", "p"), ("cost_ratio", "median"),
-                   ("civilian_fatalities_aes", "median"), ("host_cost_usd", "median"))
+FILTER_OUTCOMES = (("hypothesis", "p"), ("security_win", "p"), ("cheap", "p"),
+                   ("vacuum_premium.because_of_vacuum", "p"), ("first_version.hypothesis", "p"),
+                   ("cost_ratio", "median"), ("civilian_fatalities_aes", "median"),
+                   ("host_cost_usd", "median"))
 
 
 def filter_table(runs: pd.DataFrame, kept: Mapping[str, pd.Series]) -> pd.DataFrame:
@@ -491,8 +665,11 @@ def _history_filter(data: SweepData) -> SectionPlan:
             f"kept worlds do after 2019 is a finding, not a fit.</p>\n<h3>Share of runs passing "
             f"each pattern</h3>\n" + _table_html(rates)
             + "\n<h3>The verdict in all worlds and in the kept ones</h3>"
-            "\n<p class=\"note\">Probabilities with 95% Wilson intervals; medians with their "
-            "5-95% range; <code>_n</code>: runs.</p>\n" + _table_html(table))
+            "\n<p class=\"note\">Each outcome over the finished runs of all sampled worlds "
+            "(<code>all</code>), of the worlds kept by the strict filter (<code>history</code>) "
+            "and of those kept by the tolerant one (<code>history_tolerant</code>): "
+            "probabilities with 95% Wilson intervals, medians with their 5-95% range; "
+            "<code>_n</code>: the runs each is taken over.</p>\n" + _table_html(table))
         if len(shift):
             out.blocks.append(
                 "<h3>What history says about the assumptions</h3>\n<p class=\"note\">Each "
@@ -525,22 +702,24 @@ def _assumptions_or_chance(data: SweepData) -> SectionPlan:
         out.tables["variance_shares"] = shares
         if shares["assumptions_share"].notna().any():
             out.blocks.append(FigureSpec(
-                SHARES_TITLE, "How much of each outcome's variance across runs comes from the "
-                "assumptions (between the sampled worlds) and how much from chance (between the "
-                "seeds of one world), by the law of total variance.",
+                SHARES_TITLE, "How much of each outcome's variance across all finished runs "
+                "comes from the assumptions (between the sampled worlds) and how much from "
+                "chance (between the seeds of one world), by the law of total variance.",
                 functools.partial(F.variance_share_bars, shares)))
         else:
             out.skipped.append((SHARES_TITLE, "no outcome varies across the runs"))
         out.blocks.append(_table_html(shares))
-        for outcome in ("security_win", "vacuum_premium.because_of_vacuum", "hypothesis"):
+        for outcome in ("hypothesis", "security_win", "cheap",
+                        "vacuum_premium.because_of_vacuum"):
             if outcome not in runs.columns or not _both_outcomes(runs, outcome):
                 continue
             ranks = rank_influence(runs, params, outcome).head(12)
             out.tables[f"rank_{outcome}"] = ranks
             out.blocks.append(f"<h3>Which assumptions decide {_esc(outcome)}</h3>\n<p class="
                               "\"note\">Spearman rank correlation of each sampled assumption "
-                              "with the share of its world's replicates where it holds; the 12 "
-                              "strongest.</p>\n" + _table_html(ranks))
+                              "with the share of its world's finished replicates where it "
+                              "holds, over all sampled worlds; the 12 strongest.</p>\n"
+                              + _table_html(ranks))
         return out
 
     return will_render([SHARES_TITLE], render)
@@ -554,8 +733,9 @@ def _price_of_influence(data: SweepData) -> SectionPlan:
         return skip("needs finished runs with " + " and ".join(sorted(needed)))
     title = "The price of influence"
     return will_render([title], _figures(FigureSpec(
-        title, "Own net cost (gross spending minus host payments and concessions) against the "
-        "influence gained over the horizon, one point per run; crosses: medians.",
+        title, "Own net cost (gross spending minus host payments and concessions, all states) "
+        "against the influence gained over the horizon, one point per finished run (all of "
+        "them); crosses: medians over all finished runs.",
         lambda: F.price_of_influence(runs))))
 
 
@@ -568,15 +748,18 @@ def _who_pays(data: SweepData) -> SectionPlan:
     title = "Who pays"
     return will_render([title], _figures(FigureSpec(
         title, "What the host states paid (payments and concessions to every power) and the "
-        "civilian fatalities in the AES states, by the run's verdict.",
+        "civilian fatalities in the AES states, over all finished runs split by the run's "
+        "verdict (both: the cheap win; win: the security win, not cheap; cheap: cheap without "
+        "the security win; neither), n runs under each box.",
         lambda: F.host_cost_and_toll(runs, by="verdict"))))
 
 
 def _paired_figure(data: SweepData, baseline: str, n_boot: int, seed: int) -> Figure:
     outcomes = [o for o in ("vacuum_premium.security_end", "cost_ratio", "host_cost_usd",
                             "civilian_fatalities_aes") if o in data.runs.columns]
-    if len(outcomes) < 4:  # sweeps without the like-for-like measures: the first version's
-        outcomes += [o for o in ("hypothesis", "cheap_win_index") if o in data.runs.columns
+    if len(outcomes) < 4:  # sweeps without today's measures: the verdict, the first version's
+        outcomes += [o for o in ("hypothesis", "first_version.hypothesis",
+                                 "first_version.cheap_win_index") if o in data.runs.columns
                      ][:4 - len(outcomes)]
     n = len(_scenarios(data)) - 1
     fig = new_figure((12.0, 2 * (0.45 * n + 1.6)))
@@ -597,11 +780,11 @@ def _paired_differences(data: SweepData) -> SectionPlan:
         return skip("needs several scenarios run on common seeds (runs sharing a pair_id)")
     baseline = _scenarios(data)[0]
     title = f"Paired differences against {baseline}"
-    caption = ("For each scenario, the mean difference from the baseline over runs that share "
-               "design point and seed, with its 95% bootstrap interval: Russia's vacuum premium "
-               "in security share at the end (against its twin without the Western exit), the "
-               "cost ratio (Russia's full cost per point over the West's), what the hosts paid "
-               "and the civilian toll.")
+    caption = ("For each scenario, the mean difference from the baseline over the pairs of "
+               "finished runs that share design point and seed, with its 95% bootstrap interval: "
+               "Russia's vacuum premium in security share at the end (against its twin without "
+               "the Western exit), the cost ratio (Russia's cost per security point over the "
+               "West's, on the runs' cost basis), what the hosts paid and the civilian toll.")
     return will_render([title], lambda opts: SectionOutput(blocks=[FigureSpec(
         title, caption, lambda: _paired_figure(data, baseline, opts.n_boot, opts.seed))]))
 
@@ -620,9 +803,10 @@ def _cheap_win_heatmap(data: SweepData) -> SectionPlan:
     note = (f" Cells pool the other columns ({', '.join(pooled)}) and the replicates."
             if pooled else " Cells pool the replicates.")
     title = f"P(cheap win) over {x} and {y}"
-    caption = ("The share of runs with a cheap win (Russia the largest partner of enough AES "
-               "states at a small fraction of the West's net cost), with its 95% bootstrap "
-               "interval and the number of runs." + note)
+    caption = ("The share of the finished runs of each cell with a cheap win (the verdict "
+               "both: Russia leads the security of at least k AES states by the margin for the "
+               "months up to the end, at a cost per security point at most the threshold times "
+               "the West's), with its 95% bootstrap interval and the number of runs." + note)
     return will_render([title], lambda opts: SectionOutput(blocks=[FigureSpec(
         title, caption, lambda: F.cheap_win_heatmap(runs, x=x, y=y, n_boot=opts.n_boot,
                                                     seed=opts.seed))]))
@@ -718,7 +902,8 @@ def _sobol(data: SweepData) -> SectionPlan:
             out.tables[f"sobol_{outcome}" + (f"_{s}" if several else "")] = result.indices
             out.blocks.append(FigureSpec(
                 title, f"First-order (alone) and total (with interactions) Sobol indices of the "
-                f"replicate mean of {outcome} per design point ({result.n_points} points), with "
+                f"mean of {outcome} over the finished replicates of each design point "
+                f"({result.n_points} points; a run whose {outcome} is undefined left out), with "
                 f"SALib's 95% intervals; the seed's share of a run's variance is given under the "
                 f"title.",
                 functools.partial(F.sobol_bars, result,
@@ -742,7 +927,8 @@ def _prim_table_html(boxes: pd.DataFrame, where: str) -> str:
 
 
 #: Outcomes PRIM looks for boxes of, in order: the first that both holds and fails in the runs.
-PRIM_OUTCOMES = (("security_win", "Russia's security win"), ("hypothesis", "the cheap win"))
+PRIM_OUTCOMES = (("hypothesis", "the cheap win"), ("security_win", "Russia's security win"),
+                 ("first_version.hypothesis", "the first version's cheap win"))
 
 
 @section("prim", "PRIM")
@@ -753,8 +939,8 @@ def _prim(data: SweepData) -> SectionPlan:
     found = next(((o, label) for o, label in PRIM_OUTCOMES
                   if o in runs.columns and _both_outcomes(runs, o)), None)
     if not (prim_params and found):
-        return skip("needs swept parameters and runs where the security win or the cheap win "
-                    "both holds and fails")
+        return skip("needs swept parameters and runs where the cheap win, the security win or "
+                    "the first version's cheap win both holds and fails")
     outcome, label = found
     targets = ((True, "holds"), (False, "fails"))
 
@@ -774,13 +960,60 @@ def _prim(data: SweepData) -> SectionPlan:
             out.blocks.append(FigureSpec(
                 title, f"Scenario discovery (PRIM) on {outcome}: the peeling trajectory of the "
                 f"first box where {label} {where} (coverage against density) and that box's "
-                f"limits; {result.n_of_interest} of {result.n_runs} runs are of interest.",
+                f"limits; over the {result.n_runs} finished runs with a known {outcome}, "
+                f"{result.n_of_interest} of which are of interest.",
                 functools.partial(F.prim_figure, result, bounds)))
             tables.append(_prim_table_html(result.boxes, f"{label} {where}"))
         out.blocks += tables  # the box tables follow the figures
         return out
 
     return will_render([f"PRIM: where {label} {where}" for _, where in targets], render)
+
+
+#: Sections rendered right after the verdict table, before the paired differences and the
+#: figures.
+LEAD_SECTIONS = ("verdict_surface",)
+
+
+def _values(runs: pd.DataFrame, column: str, fmt: Callable[[Any], str] = _fmt) -> str:
+    """The distinct values a column takes over the finished runs, in words (``?`` if absent)."""
+    ok = ok_runs(runs)
+    if column not in ok.columns or ok[column].dropna().empty:
+        return "?"
+    values = list(ok[column].dropna().unique())
+    try:
+        values = sorted(values)
+    except TypeError:
+        pass
+    return ", ".join(fmt(v) for v in values)
+
+
+def _verdict_definition(data: SweepData) -> str:
+    """What the verdict table's columns mean, with the values the runs were judged at."""
+    runs = data.runs
+    if "hypothesis" not in runs.columns and "first_version.hypothesis" in runs.columns:
+        return _esc("These runs hold only the first version's verdict (first_version.*: Russia "
+                    "the largest foreign partner of at least k AES states at the end, at an own "
+                    "net cost at most phi times the West's; docs/ODD.md section 8).")
+    kind = _values(runs, "security_margin_kind", str)
+    return _esc(
+        "P(cheap win) is the verdict: the share of the finished runs of each row (runs) in "
+        "which Russia wins on security and cheaply (the verdict both). The security "
+        "win: Russia's bloc leads the security of at least k = "
+        f"{_values(runs, 'k')} AES states (its share of the host's security capacity "
+        f"above the West's bloc by {_values(runs, 'security_margin')} ({kind}), and not below "
+        "any other single power's), each for at least "
+        f"{_values(runs, 'security_months')} months up to the end of the horizon. Cheap: "
+        "Russia's cost per security point held, on the "
+        f"{_values(runs, 'cost_basis', str)} basis, at most "
+        f"{_values(runs, 'cheap_cost_ratio')} times the West's, every cost booked to the bloc "
+        "whose security points it buys (a UN mission is in neither bloc's books). The win is "
+        "because of the vacuum when it does not hold in the twin world without the Western "
+        "exit. The first version's cheap win (Russia the largest foreign partner, on all "
+        "dimensions of influence, of at least k AES states at the end, at an own net cost at "
+        f"most phi = {_values(runs, 'first_version.phi')} times the West's) is kept beside it "
+        "for comparison. The cost ratio's medians are over all the finished runs of the row and "
+        "over its security wins alone (docs/ODD.md section 8).")
 
 
 def _design_html(data: SweepData) -> str:
@@ -839,10 +1072,10 @@ def _provenance_html(data: SweepData) -> str:
 
 
 def _render_sections(plans: Sequence[SectionPlan], opts: RenderOptions,
-                     tables: dict[str, pd.DataFrame],
+                     tables: dict[str, pd.DataFrame], first_figure: int = 1,
                      ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
-    """Render the planned sections in order: their figures numbered and embedded one at a time,
-    their HTML fragments, their tables added to ``tables``.
+    """Render the planned sections in order: their figures numbered (from ``first_figure``) and
+    embedded one at a time, their HTML fragments, their tables added to ``tables``.
 
     Returns:
         The HTML pieces, the titles of the embedded figures, and (title, reason) of every section
@@ -862,7 +1095,7 @@ def _render_sections(plans: Sequence[SectionPlan], opts: RenderOptions,
             if isinstance(block, str):
                 pieces.append(block)
                 continue
-            i = len(titles) + 1
+            i = first_figure + len(titles)
             fig = block.draw()
             pieces.append(f'<figure id="figure-{i}"><img src="{_png(fig)}" '
                           f'alt="{_esc(block.title)}"><figcaption><b>Figure {i}. '
@@ -897,36 +1130,39 @@ def build_report(folder: str | Path, n_boot: int = 2000, seed: int = 0) -> Repor
     if has_pairs:
         tables["paired"] = paired_table(data, n_boot=n_boot, seed=seed)
     plans = plan_sections(data)
-    ok = ok_runs(data.runs)
-    k = ", ".join(_fmt(v) for v in sorted(ok["k"].dropna().unique())) if "k" in ok else "k"
-    phi = (", ".join(_fmt(v) for v in sorted(ok["phi"].dropna().unique())) if "phi" in ok
-           else "phi")
+    opts = RenderOptions(n_boot, seed)
     pooled = [p for p in data.parameters if p not in verdicts.columns]
     body = [f"<h1>Sweep report: {_esc(name)}</h1>",
             f'<p class="question">{_esc(question)}</p>',
+            *[f'<p class="warning">{_esc(note)}</p>' for note in data.notes],
             (f'<p class="note">Folder <code>{_esc(Path(folder).resolve().name)}</code>; '
-            f"{len(data.runs)} runs stored. Intervals are 95% bootstrap percentile intervals "
-            f"({n_boot} resamples, seed {seed}). The cheap win like for like "
-            "(hypothesis_like_for_like) is the security win (Russia's bloc the leading security "
-            "partner of the AES states, ahead of the West's bloc by the stated margin, for the "
-            "last consecutive months of the horizon) and the cheap half (Russia's full cost per "
-            "point of influence gained at most cheap_cost_ratio times the West's); the win is "
-            "because of the vacuum when it does not hold in the twin world without the Western "
-            "exit. The first measure (hypothesis) is kept beside it: Russia the largest foreign "
-            f"partner of at least k = {_esc(k)} AES states at the end while its own net cost is at "
-            f"most phi = {_esc(phi)} times the West's (docs/ODD.md section 8).</p>"),
+             f"{len(data.runs)} runs stored, {len(ok_runs(data.runs))} finished. Every number "
+             "is taken over the finished runs it names (its row, cell or pair), over the "
+             "security wins alone, or over the worlds kept by the history filter, as its "
+             f"table or caption says. Intervals are 95% bootstrap percentile intervals "
+             f"({n_boot} resamples, seed {seed}) unless marked Wilson.</p>"),
             "<h2>Verdict</h2>",
+            f"<p>{_verdict_definition(data)}</p>",
             _table_html(verdicts) if len(verdicts) else "<p>No finished run.</p>"]
     if pooled and len(verdicts):
         body.append(f'<p class="note">Pooled in each row (too many combinations for one '
                     f"table): {_esc(', '.join(pooled))}.</p>")
+    # the verdict against its own definitions follows the verdict; the figures come after
+    lead = [p for p in plans if p.name in LEAD_SECTIONS]
+    body.append(f"<h2>{_esc(SURFACE_TITLE)}</h2>")
+    lead_html, lead_titles, lead_skipped = _render_sections(lead, opts, tables)
+    body += lead_html + [f'<p class="note">{_esc(t)}: {_esc(r)}</p>' for t, r in lead_skipped]
     if has_pairs:
         body += [f"<h2>Paired differences against {_esc(scenarios[0])}</h2>",
-                 ('<p class="note">Each difference is taken within pairs of runs that share the '
-                 "design point and the seed (common random numbers), so the seed's noise "
-                 "cancels; booleans differ in probability.</p>"), _table_html(tables["paired"])]
+                 ('<p class="note">Each difference is taken over the pairs of finished runs '
+                  "that share the design point and the seed (common random numbers), so the "
+                  "seed's noise cancels; booleans differ in probability.</p>"),
+                 _table_html(tables["paired"])]
     body.append("<h2>Figures</h2>")
-    figure_html, titles, skipped = _render_sections(plans, RenderOptions(n_boot, seed), tables)
+    figure_html, titles, skipped = _render_sections(
+        [p for p in plans if p.name not in LEAD_SECTIONS], opts, tables,
+        first_figure=len(lead_titles) + 1)
+    titles, skipped = lead_titles + titles, lead_skipped + skipped
     body += figure_html
     if skipped:
         body.append("<h3>Figures that do not apply to this sweep</h3><ul>"

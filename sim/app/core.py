@@ -10,8 +10,12 @@ is tested without a browser too:
 - :func:`verdict_numbers`, :func:`months`: the numbers and dates the panels show;
 - :func:`compare`: two scenarios on the same seed and controls (common random numbers), their
   key numbers side by side and the difference;
-- :func:`open_sweep`, :func:`rerun_into_view`: a sweep folder's verdict table, its runs, and
-  any run run again for the run view.
+- :func:`open_sweep`, :func:`surface_view`, :func:`rerun_into_view`: a sweep folder's verdict
+  table, the verdict against its own definitions (the verdict surface read from its rows), its
+  runs, and any run run again for the run view.
+
+The verdict is one (docs/ODD.md section 8): ``verdict``, ``security_win`` and ``cheap``; the first
+version's stays beside it, named so (``first_version.verdict``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ __all__ = [
     "overrides",
     "rerun_into_view",
     "run_app",
+    "surface_view",
     "verdict_numbers",
 ]
 
@@ -47,10 +52,12 @@ class Control:
     Attributes:
         key: the value's name in the page (a config path, or ``insurgency_strength``).
         label: what the page calls it.
-        lo, hi, step: the slider's range (the schema's range for a config path).
-        kind: ``float`` or ``int``.
+        lo, hi, step: the slider's range (the schema's range for a config path; unused for a
+            choice).
+        kind: ``float``, ``int`` or ``choice`` (one of ``values``, a select).
         unit: the schema's unit.
         doc: what it means (the schema's doc), shown as a hint.
+        values: the values a choice takes.
     """
 
     key: str
@@ -61,6 +68,7 @@ class Control:
     kind: str = "float"
     unit: str = ""
     doc: str = ""
+    values: tuple[str, ...] = ()
 
 
 #: The jihadist groups' recruitment rates that "insurgency strength" multiplies (the same
@@ -91,37 +99,56 @@ def _control(path: str, label: str, step: float, kind: str = "float",
                    doc=doc)
 
 
+def _choice(path: str, label: str, values: tuple[str, ...], doc: str) -> Control:
+    """A select among ``values`` for the text field at ``path``."""
+    return Control(key=path, label=label, lo=0.0, hi=0.0, step=0.0, kind="choice", doc=doc,
+                   values=tuple(values))
+
+
 def _controls() -> list[Control]:
+    from sim.config import COST_BASES
+
     return [
         _control("params.resources.host_can_pay", "Host ability to pay", 0.05),
         _control("scenario.west_withdrawal_share", "Share of Western forces withdrawn", 0.05),
         Control("insurgency_strength", "Insurgency strength (x recruitment)", 0.25, 4.0, 0.25,
                 unit="x the calibrated rate",
                 doc="multiplies the jihadist groups' recruitment rates"),
-        _control("metrics.phi", "phi (first measure's cheap threshold)", 0.01, hi=1.0),
         _control("metrics.k", "k (AES states Russia must lead)", 1, kind="int", hi=3),
         _control("metrics.security_margin", "Security win margin", 0.01),
+        _choice("metrics.security_margin_kind", "Security win margin: kind",
+                ("absolute", "relative"),
+                "absolute: a share of the host's security; relative: a share of Russia's own"),
         _control("metrics.security_months", "Security win months", 1, kind="int", hi=60),
         _control("metrics.cheap_cost_ratio", "Cheap: cost ratio at most", 0.01, hi=1.0),
+        _choice("metrics.cost_basis", "Cheap: cost basis", COST_BASES,
+                "cash: what a treasury paid; outlays: + arms given in kind; full: + casualties "
+                "valued and non-cash costs"),
+        _control("metrics.phi", "phi (the first version's cheap threshold)", 0.01, hi=1.0),
     ]
 
 
 CONTROLS: list[Control] = _controls()
 
-#: The summary numbers the verdict panel and the compare view show: (key, label, kind).
+#: The summary numbers the verdict panel and the compare view show: (key, label, kind). The
+#: verdict (both: the cheap win; win, cheap or neither) and its halves first; the first
+#: version's verdict last, for comparison.
 KEY_NUMBERS = (
-    ("verdict_like_for_like", "verdict (like for like)", "text"),
-    ("security_win", "Russia the leading security partner", "bool"),
-    ("cheap_like_for_like", "cheap (like for like)", "bool"),
-    ("cost_ratio", "cost ratio (Russia's full cost per point / the West's)", "ratio"),
+    ("verdict", "verdict (both = the cheap win)", "text"),
+    ("security_win", "security win: Russia leads the security of k AES states", "bool"),
+    ("cheap", "cheap: the cost ratio at most the threshold", "bool"),
+    ("cost_ratio", "cost ratio (Russia's cost per security point / the West's)", "ratio"),
+    ("cost_basis", "the cost ratio's basis", "text"),
     ("vacuum_premium.security_end", "vacuum premium (security share at the end)", "ratio"),
     ("vacuum_premium.because_of_vacuum", "won because of the vacuum", "bool"),
-    ("verdict", "verdict (first measure)", "text"),
-    ("russia.full_cost_usd", "Russia's full cost", "usd"),
-    ("west.own_net_cost_usd", "the West's own net cost", "usd"),
+    ("costs_like_for_like.russia.cash_usd", "Russia's cash cost (the verdict's books)", "usd"),
+    ("costs_like_for_like.russia.full_cost_usd", "Russia's full cost (the verdict's books)",
+     "usd"),
+    ("costs_like_for_like.west.cash_usd", "the West's cash cost (the verdict's books)", "usd"),
     ("host_cost_usd", "what the AES hosts paid", "usd"),
     ("civilian_fatalities_aes", "civilian deaths in the AES", "count"),
     ("aes_territory_outside_control", "AES territory outside state control", "ratio"),
+    ("first_version.verdict", "the first version's verdict", "text"),
 )
 
 
@@ -245,6 +272,10 @@ def _check_controls(values: dict[str, Any]) -> None:
         v = values.get(c.key)
         if v is None:
             continue
+        if c.kind == "choice":
+            if v not in c.values:
+                raise ConfigError(f"{c.key}={v!r} is unknown; allowed: {', '.join(c.values)}")
+            continue
         try:
             x = float(v)
         except (TypeError, ValueError):
@@ -335,14 +366,19 @@ def compare(values: dict[str, Any], scenario_a: str, scenario_b: str) -> dict[st
 
 def open_sweep(folder: str | Path) -> dict[str, Any]:
     """A sweep folder for the sweep view: ``data`` (:class:`sim.analysis.SweepData`),
-    ``verdicts`` (the report's verdict table), ``runs`` (run id, scenario, seed, status and the
-    key outcomes) and ``parameters``.
+    ``verdicts`` (the report's verdict table), ``runs`` (run id, scenario, seed, status, the
+    verdict and its halves, the first version's verdict, and the parameters), ``parameters``,
+    ``notes`` (how the rows were read: :attr:`sim.analysis.SweepData.notes`), and the verdict
+    against its own definitions: ``surface`` (:func:`sim.analysis.verdict_surface` per scenario
+    when there are several; None if the rows cannot give it, ``surface_note`` then says why) and
+    ``own`` (the choices the runs were judged at).
 
     Raises:
         ConfigError: not a sweep folder.
     """
     from sim.analysis import load_sweep
     from sim.analysis.report import verdict_table
+    from sim.analysis.verdict import missing_columns, own_choices, surface_grid, verdict_surface
     from sim.config import ConfigError
 
     folder = Path(folder).expanduser()
@@ -350,17 +386,94 @@ def open_sweep(folder: str | Path) -> dict[str, Any]:
         raise ConfigError(f"sweep folder {str(folder)!r} has no manifest.json; allowed: a folder "
                           "sahel-sim-sweep wrote")
     data = load_sweep(folder)
-    cols = [c for c in ("run_id", "scenario", "seed", "status", "security_win", "cost_ratio",
-                        "verdict_like_for_like", "hypothesis") if c in data.runs.columns]
-    return {"data": data, "verdicts": verdict_table(data, n_boot=500),
-            "runs": data.runs[cols + [p for p in data.parameters if p in data.runs.columns]],
-            "parameters": list(data.parameters)}
+    runs = data.runs
+    cols = [c for c in ("run_id", "scenario", "seed", "status", "verdict", "security_win",
+                        "cheap", "cost_ratio", "first_version.verdict") if c in runs.columns]
+    own = own_choices(runs)
+    surface, note = None, ""
+    missing = missing_columns(runs)
+    if missing:
+        note = (f"The runs lack {' and '.join(missing)}: the sweep was written before the verdict "
+                "could be read again at other choices; run it again to read it.")
+    elif not (runs["status"] == "ok").any():
+        note = "No finished run."
+    else:
+        by = ["scenario"] if runs["scenario"].nunique() > 1 else []
+        try:
+            surface = verdict_surface(runs, by=by, **surface_grid(own))
+        except (KeyError, ValueError) as exc:
+            note = f"No verdict surface: {exc}"
+    verdicts = verdict_table(data, n_boot=500)
+    verdicts = verdicts.round({c: 3 for c in verdicts.columns if c.startswith("median")})
+    return {"data": data, "verdicts": verdicts,
+            "runs": runs[cols + [p for p in data.parameters if p in runs.columns]],
+            "parameters": list(data.parameters), "notes": list(data.notes),
+            "surface": surface, "surface_note": note, "own": own}
+
+
+def _flat(table: Any) -> Any:
+    """A surface table with its (multi-level) columns as text and its index as columns."""
+    from sim.analysis.verdict import margin_label
+
+    def text(name: str, v: Any) -> str:
+        return {"k": f"k={v}", "months": f"{v} months", "basis": str(v),
+                "threshold": f"<= {v:g}" if isinstance(v, float) else str(v),
+                "margin": margin_label(str(v))}.get(name, str(v))
+
+    out = table.copy()
+    names = list(out.columns.names)
+    out.columns = [" ".join(text(n, v) for n, v in zip(names, key if isinstance(key, tuple)
+                                                       else (key,), strict=True))
+                   for key in out.columns]
+    out = out.reset_index()
+    if "margin" in out.columns:
+        out["margin"] = [margin_label(str(m)) for m in out["margin"]]
+    return out
+
+
+def surface_view(s: dict[str, Any], k: int | None = None,
+                 scenario: str | None = None) -> dict[str, Any]:
+    """The sweep view's tables of the verdict against its own definitions, from
+    :func:`open_sweep`'s ``surface``: ``both`` (P(cheap win) at ``k``: rows margin and months,
+    columns basis and threshold), ``win`` (P(security win): rows margin, columns k and months)
+    and ``cheap`` (P(cheap): rows basis, columns threshold), cells ``"p [lo, hi]"`` (Wilson
+    95%); ``n`` (the finished runs they are over), ``k``, ``ks``, ``scenario``, ``scenarios``
+    and ``own`` (the runs' own choices, in words).
+
+    Raises:
+        ValueError: the sweep has no surface (``surface_note`` says why), or ``k`` or
+            ``scenario`` is not on it.
+    """
+    from sim.analysis.verdict import choices_text, surface_table
+
+    surface = s.get("surface")
+    if surface is None:
+        raise ValueError(s.get("surface_note") or "the sweep has no verdict surface")
+    scenarios = list(dict.fromkeys(surface["scenario"])) if "scenario" in surface else []
+    if scenarios:
+        scenario = scenario if scenario is not None else scenarios[0]
+        if scenario not in scenarios:
+            raise ValueError(f"scenario={scenario!r} is not in the sweep; allowed: "
+                             f"{', '.join(scenarios)}")
+        surface = surface[surface["scenario"] == scenario]
+    ks = [int(v) for v in dict.fromkeys(surface["k"])]
+    own = s.get("own") or {}
+    k = int(k if k is not None else own.get("k") or (2 if 2 in ks else ks[0]))
+    if k not in ks:
+        raise ValueError(f"k={k} is not on the surface; allowed: {', '.join(map(str, ks))}")
+    words = choices_text(own)
+    return {"both": _flat(surface_table(surface, "both", k=k)),
+            "win": _flat(surface_table(surface, "win", ("margin",), ("k", "months"))),
+            "cheap": _flat(surface_table(surface, "cheap", ("basis",), ("threshold",))),
+            "n": int(surface["n"].iloc[0]) if len(surface) else 0, "k": k, "ks": ks,
+            "scenario": scenario, "scenarios": scenarios, "own": words}
 
 
 def heatmap_cells(runs: Any, x: str, y: str, outcome: str) -> Any:
-    """The cells of a sweep heatmap: P(``outcome``) over the runs at each pair of values of the
-    columns ``x`` and ``y`` (every other parameter and replicate pooled), with its bootstrap and
-    Wilson 95% intervals and the number of runs, and the text shown on hover.
+    """The cells of a sweep heatmap: P(``outcome``) over the finished runs at each pair of values
+    of the columns ``x`` and ``y`` (every other parameter and replicate pooled), with its
+    bootstrap and Wilson 95% intervals and the number of runs, and the text shown on hover (the
+    outcome named as :data:`sim.analysis.figures.OUTCOME_LABELS` names it).
 
     Raises:
         ValueError: ``x`` and ``y`` are the same column.
@@ -369,8 +482,11 @@ def heatmap_cells(runs: Any, x: str, y: str, outcome: str) -> Any:
 
     if x == y:
         raise ValueError(f"x and y are both {x!r}; allowed: two different columns")
+    from sim.analysis.figures import OUTCOME_LABELS
+
     cells = probability(runs, by=[y, x], outcome=outcome, n_boot=500)
-    cells["hover"] = [f"{x} = {a}<br>{y} = {b}<br>P({outcome}) = {p:.2f} [{lo:.2f}, {hi:.2f}]"
+    label = OUTCOME_LABELS.get(outcome, f"P({outcome})")
+    cells["hover"] = [f"{x} = {a}<br>{y} = {b}<br>{label} = {p:.2f} [{lo:.2f}, {hi:.2f}]"
                       f"<br>Wilson [{wl:.2f}, {wh:.2f}]<br>{n} runs"
                       for a, b, p, lo, hi, wl, wh, n in zip(
                           cells[x], cells[y], cells["p"], cells["lo"], cells["hi"],

@@ -55,6 +55,9 @@ sweep_error = solara.reactive("")
 sweep_run = solara.reactive("")
 heat_x = solara.reactive("")
 heat_y = solara.reactive("")
+heat_outcome = solara.reactive("hypothesis")
+surface_k = solara.reactive(0)  # 0: the runs' own k (else 2)
+surface_scenario = solara.reactive("")
 
 _LOCK = threading.Lock()  # one run at a time per server process (the model is not re-entrant)
 
@@ -123,7 +126,10 @@ def Controls() -> None:
                           on_value=lambda x, key=key: _set(key, x))
     for c in core.CONTROLS:
         label = f"{c.label} [{c.lo:g}, {c.hi:g}]"
-        if c.kind == "int":
+        if c.kind == "choice":
+            solara.Select(c.label, values=list(c.values), value=v[c.key],
+                          on_value=lambda x, key=c.key: _set(key, x))
+        elif c.kind == "int":
             solara.SliderInt(label, value=int(v[c.key]), min=int(c.lo), max=int(c.hi),
                              on_value=lambda x, key=c.key: _set(key, int(x)),
                              thumb_label="always")
@@ -279,6 +285,9 @@ def _open_sweep() -> None:
         sweep_error.set(str(exc))
         return
     sweep.set(s)
+    surface_k.set(0)
+    surface_scenario.set("")
+    heat_outcome.set(next((o for o in HEAT_OUTCOMES if o in s["data"].runs.columns), ""))
     columns = _heat_columns(s)
     heat_x.set(columns[0] if columns else "")
     heat_y.set(columns[1] if len(columns) > 1 else "")
@@ -299,11 +308,20 @@ def _rerun() -> None:
     view.set("Run")
 
 
+#: The outcomes the sweep view's heatmap can show: the verdict (the cheap win), its halves, the
+#: vacuum's part, and the first version's cheap win.
+HEAT_OUTCOMES = ("hypothesis", "security_win", "cheap", "vacuum_premium.because_of_vacuum",
+                 "first_version.hypothesis")
+
+
 def Heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str) -> None:
     """P(outcome) over two swept columns (plotly: hover a cell for its probability, intervals and
     number of runs)."""
     import plotly.graph_objects as go
 
+    from sim.analysis.figures import OUTCOME_LABELS
+
+    label = OUTCOME_LABELS.get(outcome, f"P({outcome})")
     cells = core.heatmap_cells(runs, x, y, outcome)
     xs = list(dict.fromkeys(cells[x]))
     ys = list(dict.fromkeys(cells[y]))
@@ -312,26 +330,27 @@ def Heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str) -> None:
     fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=[str(v) for v in xs], y=[str(v) for v in ys],
                                text=text.to_numpy(), hovertemplate="%{text}<extra></extra>",
                                zmin=0, zmax=1, colorscale="Viridis",
-                               colorbar={"title": f"P({outcome})"}))
-    fig.update_layout(title=f"P({outcome}) over {x} and {y}", xaxis_title=x, yaxis_title=y,
+                               colorbar={"title": label}))
+    fig.update_layout(title=f"{label} over {x} and {y} (finished runs)", xaxis_title=x,
+                      yaxis_title=y,
                       height=380, margin={"l": 60, "r": 20, "t": 50, "b": 50})
     solara.FigurePlotly(fig)
 
 
 @solara.component
 def PrimBoxes(s: dict[str, Any]) -> None:
-    """PRIM boxes of the swept parameters where the security win (else the first measure's
-    cheap win) holds and where it fails, when both happen."""
+    """PRIM boxes of the swept parameters where the cheap win (else the security win, else the
+    first version's cheap win) holds and where it fails, when both happen."""
     from sim.analysis.discovery import prim_boxes
 
     runs, params = s["data"].runs, [p for p in s["parameters"] if p in s["data"].runs]
     ok = runs[runs["status"] == "ok"]
-    outcome = next((o for o in ("security_win", "hypothesis") if o in ok.columns
-                    and ok[o].dropna().astype(bool).nunique() == 2), None)
+    outcome = next((o for o in ("hypothesis", "security_win", "first_version.hypothesis")
+                    if o in ok.columns and ok[o].dropna().astype(bool).nunique() == 2), None)
     solara.Markdown("### PRIM boxes")
     if outcome is None or not params:
-        solara.Info("PRIM needs swept parameters and runs where the security win or the cheap "
-                    "win both holds and fails.")
+        solara.Info("PRIM needs swept parameters and runs where the cheap win, the security win "
+                    "or the first version's cheap win both holds and fails.")
         return
     for target, where in ((True, "holds"), (False, "fails")):
         boxes = prim_boxes(runs, params, outcome, target=target).boxes
@@ -340,6 +359,40 @@ def PrimBoxes(s: dict[str, Any]) -> None:
             solara.Text("no box reaches density 0.8")
         else:
             solara.DataFrame(boxes, items_per_page=5)
+
+
+@solara.component
+def Surface(s: dict[str, Any]) -> None:
+    """The verdict against its own definitions: P(cheap win), P(security win) and P(cheap) read
+    again from the sweep's rows at other choices (:func:`core.surface_view`), or why not."""
+    solara.Markdown("### The verdict against its own definitions")
+    if s.get("surface") is None:
+        solara.Info(s.get("surface_note") or "No verdict surface.", classes=["surface-note"])
+        return
+    view_ = core.surface_view(s)
+    ks, scenarios = view_["ks"], view_["scenarios"]
+    k = surface_k.value if surface_k.value in ks else view_["k"]
+    scenario = surface_scenario.value if surface_scenario.value in scenarios else (
+        view_["scenario"])
+    with solara.Row():
+        solara.Select("k (AES states Russia must lead)", values=[str(v) for v in ks],
+                      value=str(k), on_value=lambda x: surface_k.set(int(x)))
+        if scenarios:
+            solara.Select("scenario", values=scenarios, value=scenario,
+                          on_value=surface_scenario.set)
+    view_ = core.surface_view(s, k=k, scenario=scenario)
+    where = f" of scenario {scenario}" if scenario else ""
+    solara.Markdown(f"Each probability is over the {view_['n']} finished runs{where} (design "
+                    f"points and replicates pooled), with its 95% Wilson interval; the runs were "
+                    f"judged at {view_['own']}.")
+    with solara.Div(classes=["verdict-surface"]):
+        solara.Markdown(f"**P(cheap win) at k = {k}**: rows the security margin and months of "
+                        "lead, columns the cost basis and the cheap threshold")
+        solara.DataFrame(view_["both"], items_per_page=24)
+        solara.Markdown("**P(security win)**: rows the margin, columns k and months")
+        solara.DataFrame(view_["win"], items_per_page=10)
+        solara.Markdown("**P(cheap)**: rows the cost basis, columns the threshold")
+        solara.DataFrame(view_["cheap"], items_per_page=5)
 
 
 @solara.component
@@ -357,16 +410,26 @@ def SweepView() -> None:
     data = s["data"]
     solara.Markdown(f"**{data.manifest.get('experiment', {}).get('name', '')}**: "
                     f"{len(data.runs)} runs. {data.manifest.get('experiment', {}).get('question', '')}")
+    for note in s.get("notes", []):
+        solara.Warning(note, classes=["sweep-note"])
     solara.Markdown("### Verdict")
+    solara.Markdown("Over the finished runs of each row (`runs`): P(cheap win) is the verdict "
+                    "(`both`: the security win and cheap), beside its halves and the first "
+                    "version's cheap win; intervals: 95% bootstrap.")
     solara.DataFrame(s["verdicts"], items_per_page=20)
+    Surface(s)
     columns = _heat_columns(s)
-    if len(columns) >= 2:
+    outcomes = [o for o in HEAT_OUTCOMES if o in data.runs.columns]
+    if len(columns) >= 2 and outcomes:
         with solara.Row():
             solara.Select("x", values=columns, value=heat_x.value or columns[0],
                           on_value=heat_x.set)
             solara.Select("y", values=columns, value=heat_y.value or columns[1],
                           on_value=heat_y.set)
-        outcome = "security_win" if "security_win" in data.runs.columns else "hypothesis"
+            solara.Select("outcome", values=outcomes,
+                          value=heat_outcome.value if heat_outcome.value in outcomes
+                          else outcomes[0], on_value=heat_outcome.set)
+        outcome = heat_outcome.value if heat_outcome.value in outcomes else outcomes[0]
         try:
             Heatmap(data.runs, heat_x.value or columns[0], heat_y.value or columns[1], outcome)
         except Exception as exc:  # noqa: BLE001

@@ -18,7 +18,7 @@ from sim.config import paths as P
 from sim.config.dates import parse_month
 from sim.config.errors import ConfigError, check_name
 from sim.config.paths import resolve_numeric
-from sim.config.schema import EVENT_KINDS, INSTRUMENT_KINDS, RunConfig
+from sim.config.schema import COST_BASES, EVENT_KINDS, INSTRUMENT_KINDS, RunConfig
 
 __all__ = ["check", "check_events", "check_neighbours", "check_ranges", "check_settings",
            "check_world", "check_world_priors"]
@@ -110,6 +110,9 @@ def check_settings(cfg: RunConfig, rule_names: Collection[str], seen: set[Any] |
     for power, rule in cfg.rules.vacuum.items():
         check_name(f"rules.vacuum.{power}", rule, rule_names)
     check_name("rules.default_vacuum", cfg.rules.default_vacuum, rule_names)
+    check_name("metrics.cost_basis", cfg.metrics.cost_basis, COST_BASES)
+    check_name("metrics.security_margin_kind", cfg.metrics.security_margin_kind,
+               ("absolute", "relative"))
     for i, h in enumerate((cfg.metrics.horizon_start, cfg.metrics.horizon_end)):
         if h:
             m = parse_month(h, ("metrics.horizon_start", "metrics.horizon_end")[i])
@@ -320,25 +323,34 @@ def check_events(cfg: RunConfig) -> None:
 
 
 def check_world_priors(world: Any) -> None:
-    """Check a world's ``priors``: each path names numeric values below ``world`` and each prior
-    is ``[lo, hi]`` with ``0 <= lo < hi``. (Whether a factor keeps every value in its allowed
+    """Check a world's ``priors`` and ``value_priors``: each path names numeric values below
+    ``world`` and each prior is ``[lo, hi]`` with ``lo < hi`` (``0 <= lo`` for a factor). (Whether a factor keeps every value in its allowed
     range is checked where the factors are drawn: a sweep checks its design's values before any
     run, :func:`sim.sweep.params.check_values`.)
 
     Raises:
         ConfigError: naming the prior, the value and what is allowed.
     """
-    for path, prior in world.priors.items():
-        name = f"world.priors.{path}"
-        if (not isinstance(prior, (list, tuple)) or len(prior) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in prior)):
-            raise ConfigError(f"{name}={prior!r} is invalid; allowed: [lo, hi], two numbers (a "
-                              "factor on the values the path names)")
-        lo, hi = float(prior[0]), float(prior[1])
-        if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo < hi):
-            raise ConfigError(f"{name}={prior!r} is invalid; allowed: 0 <= lo < hi")
-        for keys in P.expand(world, path, name=name, new_key=False):
-            value = P.get(world, keys)
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                raise ConfigError(f"{name}: world.{'.'.join(keys)} holds {value!r}; allowed: "
-                                  "paths to numbers")
+    blocks = [("priors", "a factor on the values the path names", 0.0),
+              ("value_priors", "the values the path names", -math.inf)]
+    for block, meaning, floor in blocks:
+        for path, prior in getattr(world, block, {}).items():
+            _check_world_prior(world, f"world.{block}.{path}", path, prior, meaning, floor)
+
+
+def _check_world_prior(world: Any, name: str, path: str, prior: Any, meaning: str,
+                       floor: float) -> None:
+    """One entry of a world's ``priors`` or ``value_priors`` (:func:`check_world_priors`)."""
+    if (not isinstance(prior, (list, tuple)) or len(prior) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in prior)):
+        raise ConfigError(f"{name}={prior!r} is invalid; allowed: [lo, hi], two numbers "
+                          f"({meaning})")
+    lo, hi = float(prior[0]), float(prior[1])
+    if not (math.isfinite(lo) and math.isfinite(hi) and floor <= lo < hi):
+        raise ConfigError(f"{name}={prior!r} is invalid; allowed: "
+                          f"{'0 <= ' if floor == 0 else ''}lo < hi")
+    for keys in P.expand(world, path, name=name, new_key=False):
+        value = P.get(world, keys)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(f"{name}: world.{'.'.join(keys)} holds {value!r}; allowed: "
+                              "paths to numbers")

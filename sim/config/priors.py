@@ -4,7 +4,9 @@ world's per-entity values are listed in its file, with their tags).
 
 A world's own assumptions (its per-entity values tagged [A] in the world file) have their priors
 in the world's ``priors`` block: a path below ``world`` (``*`` over a mapping's keys) and a
-range of a factor that multiplies every value the path names (:func:`world_priors`).
+range of a factor that multiplies every value the path names (:func:`world_priors`); or, where
+the default is no guide to the range (a share that is 0 by default), in its ``value_priors``
+block: a range of the value itself.
 
 A sweep over plausible worlds samples these (``experiment.sample_priors``), uniformly on each
 prior range; an integer field takes whole numbers.
@@ -63,7 +65,9 @@ def priors(sections: Sequence[str] = ("params", "rules", "metrics", "scenario"),
 
 
 def world_priors(world: Any) -> list[Prior]:
-    """The priors of a world's ``priors`` block, as factors (``scale``) at ``world.<path>``, in
-    the file's order."""
-    return [Prior(path=f"world.{path}", lo=float(lo), hi=float(hi), integer=False, scale=True)
-            for path, (lo, hi) in world.priors.items()]
+    """The priors of a world's ``priors`` block, as factors (``scale``) at ``world.<path>``, then
+    those of its ``value_priors`` block, on the values themselves; each in the file's order."""
+    return ([Prior(path=f"world.{path}", lo=float(lo), hi=float(hi), integer=False, scale=True)
+             for path, (lo, hi) in world.priors.items()]
+            + [Prior(path=f"world.{path}", lo=float(lo), hi=float(hi), integer=False)
+               for path, (lo, hi) in getattr(world, "value_priors", {}).items()])

@@ -17,8 +17,10 @@ from typing import Any
 
 __all__ = [
     "AES",
+    "COST_BASES",
     "EVENT_KINDS",
     "INSTRUMENT_KINDS",
+    "MARGIN_GRID",
     "MONEY_INSTRUMENTS",
     "PERSON_INSTRUMENTS",
     "WEST",
@@ -273,6 +275,11 @@ class WorldConfig:
                "mapping, e.g. `states.*.army_effectiveness`) -> [lo, hi], a prior on a factor "
                "that multiplies every value the path names (one factor per entry, shared by "
                "the entities it names); sampled by experiments with `sample_priors: [world]`"})
+    value_priors: dict[str, list[float]] = field(default_factory=dict, metadata={
+        "doc": "the world's own assumptions whose default is no guide to their range (a share "
+               "that is 0 by default, say): a path below `world` -> [lo, hi], a prior on the "
+               "value itself (every value the path names takes the same draw); sampled like "
+               "`priors`"})
 
 
 # --------------------------------------------------------------------------- process parameters
@@ -719,44 +726,66 @@ class ScenarioConfig:
     west_withdrawal_months: int = param(6, 1, 60, "months", "over which that cut is made")
 
 
+#: The cost bases of the verdict (docs/ODD.md section 8), each counting more than the one before:
+#: ``cash`` (what a bloc's treasury paid: its outlays net of the hosts' cash and concessions, arms
+#: given not counted), ``outlays`` (cash + arms given in kind), ``full`` (+ its casualties valued
+#: + non-cash costs).
+COST_BASES = ("cash", "outlays", "full")
+#: The security-lead margins every run reports its lead months for (``by_state.<state>.
+#: lead_months_by_margin``), so that the verdict can be read again at other margins from the
+#: sweep's rows alone (:func:`sim.analysis.verdict_surface`): name -> (kind, margin). ``abs``:
+#: russia's security share exceeds the West's by the margin; ``rel``: by the margin times its own.
+MARGIN_GRID = {"abs_0": ("absolute", 0.0), "abs_0.01": ("absolute", 0.01),
+               "abs_0.02": ("absolute", 0.02), "abs_0.05": ("absolute", 0.05),
+               "abs_0.1": ("absolute", 0.1), "rel_0.1": ("relative", 0.1),
+               "rel_0.25": ("relative", 0.25), "rel_0.5": ("relative", 0.5)}
+
+
 @dataclass
 class MetricsConfig:
     """The hypothesis as numbers (docs/ODD.md section 8)."""
 
-    k: int = param(2, 1, 3, "AES states", "russia must be the largest partner in at least k")
-    phi: float = param(0.1, 0, None, "share", "cheap: russia's own net cost <= phi x west's")
+    k: int = param(2, 1, 3, "AES states",
+                   "win: russia leads (the first version: is the largest partner) in at least k")
+    phi: float = param(0.1, 0, None, "share",
+                       "the first version's cheap: russia's own net cost <= phi x west's")
     horizon_start: str = ""
     horizon_end: str = ""
     twin: bool = True  # also run the twin world without the Western exit (the vacuum premium)
     premium_margin: float = param(
         0.02, 0, 1, "influence share",
-        "the vacuum premium must exceed it for a win to count as caused by the vacuum",
-        prior=(0.01, 0.05))
+        "the vacuum premium must exceed it for a win to count as caused by the vacuum")
     security_margin: float = param(
         0.02, 0, 1, "security share",
         "security win: russia's share of a host's security capacity exceeds the West's (as a "
-        "bloc) by at least this much", prior=(0.0, 0.1))
+        "bloc) by at least this much: an absolute share, or with security_margin_kind "
+        "relative, a share of russia's own share")
+    security_margin_kind: str = "absolute"  # absolute | relative (of russia's share)
     security_months: int = param(
         12, 1, 600, "months",
         "security win: russia leads a host's security this many consecutive months up to the "
-        "end of the horizon", prior=(6, 24))
+        "end of the horizon")
     cheap_cost_ratio: float = param(
         0.1, 0, None, "ratio",
-        "cheap like for like: russia's full cost per security point is at most this times the "
-        "West's (\"basically almost nothing\")", prior=(0.05, 0.33))
+        "cheap: russia's cost per security point, on cost_basis, is at most this times the "
+        "West's (\"basically almost nothing\")")
+    cost_basis: str = "cash"  # cash | outlays (cash + arms in kind) | full (+ casualties, non-cash)
     un_share_russia: float = param(
         0.03049, 0, 1, "share of a UN mission's cost",
-        "Russia's UN peacekeeping assessment, 2019-2021 scale (grade L-M)",
+        "Russia's UN peacekeeping assessment, 2019-2021 scale (grade L-M): reported beside the "
+        "books (a UN mission is a third party: its costs and points are in neither bloc's)",
         source="pre2020-politics section 5a")
     un_share_west: float = param(
         0.45382, 0, 1, "share of a UN mission's cost",
         "the Western members' UN peacekeeping assessments, 2019-2021 scale: USA 27.89% + France "
-        "5.612% + UK 5.79% + Germany 6.09% (grades H, L, L, L; US law caps its payment at 25%)",
+        "5.612% + UK 5.79% + Germany 6.09% (grades H, L, L, L; US law caps its payment at 25%): "
+        "reported beside the books",
         source="derived: pre2020-politics section 5a")
-    russia_reputation_usd: float = param(
-        5e5, 0, None, "USD per AES state-month with Russian personnel",
-        "reputational and sanctions cost of Russia's presence (no pre-2020 figure)",
-        prior=(0.0, 5e6))
+    non_cash_usd_per_person_month: float = param(
+        0.0, 0, None, "USD per person-month deployed in the AES",
+        "[A] non-cash cost of a bloc's presence (reputation, sanctions), scaled by the personnel "
+        "that cause it, alike for both blocs; no pre-2020 figure, so 0 by default (full basis "
+        "only)", prior=(0.0, 2000.0))
 
 
 @dataclass

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import GroupProcessParams
-from sim.processes.arrays import ratio
 from sim.engine.rng import poisson
+from sim.processes.arrays import ratio
 from sim.state import SimState
 from sim.world.build import World
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, InfluenceParams
-from sim.processes.arrays import per_power, ratio, sum_last
+from sim.processes.arrays import ratio, sum_last
+from sim.processes.hosts import security_capacity
 from sim.state import SimState
 from sim.world.build import World
 
@@ -37,12 +38,12 @@ def dimension_shares(world: World, st: SimState) -> tuple[np.ndarray, ...]:
     """[B, S, P] shares of what each power provides each state, in the order of :data:`DIMENSIONS`:
 
     - security: its effective personnel over the state's security capacity (own army x its
-      effectiveness + every power's effective personnel);
+      effectiveness + every power's effective personnel), a downgraded partner's cut by its
+      effect factor as the host's capacity cuts it (:func:`sim.processes.hosts.security_capacity`);
     - arms: its share of the arms delivered to the state (12-month memory);
     - aid, info: its share of the aid and information operations in the state this month.
     """
-    foreign = per_power(st.level, world.person_effectiveness).transpose(0, 2, 1)
-    capacity = st.army * st.army_eff + sum_last(foreign)
+    capacity, foreign = security_capacity(world, st)  # as the host counts it (process 4)
     return (ratio(foreign, capacity[:, :, None]), _share(st.arms_memory),
             _share(st.level[:, :, :, AID].transpose(0, 2, 1)),
             _share(st.level[:, :, :, INFO_OPS].transpose(0, 2, 1)))

@@ -90,8 +90,10 @@ class ExperimentConfig:
         monthly_every: keep every this many months (and the last month).
         sample_priors: sections of the run configuration (``params``, ``rules``, ``metrics``,
             ``scenario``, ``world``) whose every assumption (a schema field with a prior, or an
-            entry of the world's ``priors``) becomes a parameter of the design, sampled over its
-            prior range (see :func:`with_priors`).
+            entry of the world's ``priors`` or ``value_priors``) becomes a parameter of the
+            design, sampled over its prior range (see :func:`with_priors`); the verdict's own
+            choices (``metrics.k``, ``security_margin``, ``security_months``, ``cost_basis``,
+            ``cheap_cost_ratio``) have no prior: they are the analyst's, never sampled.
         calibrate: calibration patterns (``C1`` .. ``C10``) scored on every run, with a hindcast
             run of the same config and seed (2017-01 to 2019-12): result columns
             ``calibration.<id>`` (1 passed, 0 failed, empty when not measurable) and

@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     row = res.row
     print(f"{args.run_id}: scenario={row['scenario']} seed={row['seed']} status={row['status']}"
-          + (f" verdict={row.get('verdict')} cheap_win_index={row.get('cheap_win_index')}"
+          + (f" verdict={row.get('verdict')} cost_ratio={row.get('cost_ratio')}"
              if row["status"] == "ok" else f" error={row['error']}"))
     if args.out and res.result is not None:
         print(f"outputs: {args.out}")

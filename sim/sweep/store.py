@@ -64,8 +64,10 @@ LOCK = ".lock"
 #: Outcome columns (and prefixes) that hold text, for typing columns whose values are all None.
 _TEXT = ("error", "git_commit", "version", "config_hash", "scenario", "world", "start", "end",
          "verdict", "verdict_like_for_like", "run_id", "pair_id", "vacuum_premium.twin_verdict",
-         "vacuum_premium.win_measure", "costs_like_for_like.west.members")
-_TEXT_PREFIXES = ("largest_partner_at_end.", "leaders_at_end.", "rules.")
+         "vacuum_premium.win_measure", "costs_like_for_like.west.members",
+         "costs_like_for_like.un_missions.members", "cost_basis", "security_margin_kind",
+         "first_version.verdict")
+_TEXT_PREFIXES = ("first_version.largest_partner_at_end.", "leaders_at_end.", "rules.")
 
 
 def _guess_type(name: str, values: list[Any]) -> pa.DataType:

@@ -343,12 +343,14 @@ def test_load_sweep_returns_the_runs_parameters_design_and_manifest(tiny_sweep):
     assert len(data.runs) == 8 and data.runs["run_id"].is_unique
     assert data.runs["status"].value_counts().to_dict() == {"ok": 4, "error": 4}
     assert set(data.runs.loc[data.runs["status"] == "error", "end_month"]) == {"2018-12"}
-    assert {"pair_id", "point", "replicate", "scenario", "seed", "hypothesis", "win",
+    assert {"pair_id", "point", "replicate", "scenario", "seed", "verdict", "hypothesis",
+            "security_win", "cheap", "first_version.hypothesis",
             "russia.own_net_cost_usd"} <= set(data.runs.columns)
+    assert data.notes == []  # rows of today: read as they are
     assert data.design is not None and len(data.design) == 4
     assert data.manifest["experiment"]["name"] == "tiny"
     # the statistics count only the runs that finished
-    p = probability(data.runs, by=["end_month"], outcome="win", n_boot=100)
+    p = probability(data.runs, by=["end_month"], outcome="security_win", n_boot=100)
     assert p["end_month"].tolist() == ["2019-06"] and p["n"].tolist() == [4]
 
 

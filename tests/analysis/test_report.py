@@ -16,6 +16,7 @@ import pytest
 
 from sim.analysis import load_sweep, probability
 from sim.analysis.report import (
+    PRIM_OUTCOMES,
     SECTIONS,
     RenderOptions,
     Report,
@@ -68,19 +69,25 @@ def _both(runs: pd.DataFrame, outcome: str) -> bool:
     return runs.loc[runs["status"] == "ok", outcome].dropna().astype(bool).nunique() == 2
 
 
+def _prim_label(runs: pd.DataFrame) -> str:
+    """The label of the first outcome PRIM looks for boxes of that both holds and fails."""
+    return next(label for outcome, label in PRIM_OUTCOMES if _both(runs, outcome))
+
+
 def test_the_report_names_the_figures_that_apply_and_why_others_do_not(report, sweep):
     assert report.html.count('<img src="data:image/png;base64,') == len(report.figures)
-    must = {"The price of influence", "Who pays", "Paired differences against endogenous",
+    must = {"The verdict against its own definitions: P(cheap win)", "The price of influence",
+            "Who pays", "Paired differences against historical",
             "P(cheap win) over russia_rule and host_can_pay",
-            "Influence envelopes (endogenous)", "Influence envelopes (france_stays)",
+            "Influence envelopes (historical)", "Influence envelopes (france_stays)",
             "Map: largest partner", "Map: control"}
     assert must <= set(report.figures)
-    # the security win (else the cheap win) holds in some runs and fails in others: PRIM looks
+    # the cheap win (else the security win) holds in some runs and fails in others: PRIM looks
     # for boxes both ways and draws those it finds (a box needs enough runs on its side; with 16
     # runs, not always both)
     prim = {f for f in report.figures if f.startswith("PRIM: where")}
-    label = ("Russia's security win" if _both(load_sweep(sweep).runs, "security_win")
-             else "the cheap win")
+    label = _prim_label(load_sweep(sweep).runs)
+    assert label == "the cheap win"  # the tiny sweep's cheap win holds in some runs
     assert prim and prim <= {f"PRIM: where {label} holds", f"PRIM: where {label} fails"}
     assert ("Sobol indices", "the design is full_factorial, not sobol") in report.skipped
     assert ("Assumptions or chance?", "needs one scenario (the worlds differ by their "
@@ -98,10 +105,21 @@ def test_the_verdict_table_holds_the_bootstrap_intervals_of_probability(sweep, r
     assert table["runs"].tolist() == expected["n"].tolist() == [2] * 8
     cells = [f"{p:.2f} [{lo:.2f}, {hi:.2f}]" for p, lo, hi in
              zip(expected["p"], expected["lo"], expected["hi"], strict=True)]
-    assert table["P(cheap win, first measure)"].tolist() == cells
+    assert table["P(cheap win)"].tolist() == cells
     assert len({p for p in expected["p"]}) > 1  # the verdict varies across the rows
     for cell in cells:
         assert cell in report.html
+    # the cost ratio's medians over all the finished runs of a row and over its security wins
+    runs = load_sweep(sweep).runs
+    row = table.iloc[-1]
+    sub = runs[(runs["scenario"] == row["scenario"]) & (runs["russia_rule"] == row["russia_rule"])
+               & (runs["host_can_pay"] == row["host_can_pay"])]
+    wins = sub[sub["security_win"].astype(bool)]
+    assert row["median cost ratio (all runs)"] == pytest.approx(sub["cost_ratio"].median())
+    assert row["security wins"] == len(wins)
+    if len(wins):
+        assert row["median cost ratio (security wins)"] == pytest.approx(
+            wins["cost_ratio"].median())
 
 
 def test_the_report_states_question_design_and_provenance(sweep, command_output):
@@ -109,27 +127,27 @@ def test_the_report_states_question_design_and_provenance(sweep, command_output)
     text = out.read_text()
     manifest = load_sweep(sweep).manifest
     assert "Does russia&#x27;s rule decide the cheap win in a tiny sweep?" in text
-    assert "<h2>Verdict</h2>" in text and "<h2>Paired differences against endogenous</h2>" in text
+    assert "<h2>Verdict</h2>" in text and "<h2>Paired differences against historical</h2>" in text
     assert "params.resources.host_can_pay" in text and "rules.vacuum.russia" in text
     assert "full_factorial" in text and "16 planned, 16 stored, 16 ok, 0 failed" in text
     assert str(manifest["git_commit"]) in text and manifest["version"] in text
     for seed in manifest["seeds"]["replicates"]:
         assert str(seed) in text
-    assert "base config of endogenous" in text and "host_can_pay:" in text
+    assert "base config of historical" in text and "host_can_pay:" in text
 
 
 def test_the_tables_are_the_same_for_the_same_folder_and_seed(sweep):
     data = load_sweep(sweep)
     assert verdict_table(data, n_boot=200, seed=1).equals(verdict_table(data, n_boot=200, seed=1))
     a, b = paired_table(data, n_boot=200, seed=1), paired_table(data, n_boot=200, seed=1)
-    assert a.equals(b) and len(a) == 9  # nine outcomes, france_stays against endogenous
+    assert a.equals(b) and len(a) == 10  # ten outcomes, france_stays against historical
 
 
 def test_a_sobol_sweep_reports_its_indices(tmp_path_factory):
     folder = tiny_sobol(tmp_path_factory.getbasetemp())
     report = build_report(folder, n_boot=200)
-    assert "Sobol indices of cheap_win_index" in report.figures
-    indices = report.tables["sobol_cheap_win_index"]
+    assert "Sobol indices of cost_ratio" in report.figures
+    indices = report.tables["sobol_cost_ratio"]
     assert indices["parameter"].tolist() == ["host_can_pay", "influence_rate"]
     assert report.html.count('<img src="data:image/png;base64,') == len(report.figures)
     # a Saltelli sample is no grid: no heatmap, and the report says why
@@ -194,10 +212,9 @@ def test_planning_computes_no_sobol_indices_and_no_prim_boxes(sweep, sobol_sweep
     monkeypatch.setattr(discovery, "prim_boxes", forbidden)
     prim = {p.name: p for p in plan_sections(load_sweep(sweep))}["prim"]
     sobol = {p.name: p for p in plan_sections(load_sweep(sobol_sweep))}["sobol"]
-    label = ("Russia's security win" if _both(load_sweep(sweep).runs, "security_win")
-             else "the cheap win")
+    label = _prim_label(load_sweep(sweep).runs)
     assert prim.renders == (f"PRIM: where {label} holds", f"PRIM: where {label} fails")
-    assert sobol.renders == ("Sobol indices of cheap_win_index", "Sobol indices of hypothesis")
+    assert sobol.renders == ("Sobol indices of cost_ratio", "Sobol indices of hypothesis")
     for plan in (prim, sobol):
         with pytest.raises(AssertionError, match="computed while planning"):
             plan.render(RenderOptions())

@@ -32,12 +32,15 @@ ARTIFACTS = Path(os.environ.get("SAHEL_SIM_ARTIFACTS", ROOT / "outputs" / "test-
 # --------------------------------------------------------------------------- without a browser
 
 def test_controls_take_their_ranges_from_the_schema():
-    from sim.config import RunConfig
+    from sim.config import COST_BASES, RunConfig
     from sim.config.paths import schema_field
 
     keys = {c.key for c in core.CONTROLS}
     assert {"params.resources.host_can_pay", "scenario.west_withdrawal_share",
-            "insurgency_strength", "metrics.phi", "metrics.k"} <= keys
+            "insurgency_strength", "metrics.phi", "metrics.k", "metrics.cost_basis",
+            "metrics.security_margin_kind"} <= keys
+    basis = next(c for c in core.CONTROLS if c.key == "metrics.cost_basis")
+    assert basis.kind == "choice" and basis.values == COST_BASES
     pay = next(c for c in core.CONTROLS if c.key == "params.resources.host_can_pay")
     owner = schema_field(RunConfig, ["params", "resources"], "params.resources")
     import dataclasses
@@ -64,9 +67,17 @@ def test_a_run_of_the_page_is_the_run_of_its_overrides():
     app = core.run_app(v)
     direct = run(load_config([*app.overrides, "output.plots=false"]))
     assert app.summary["config_hash"] == direct.summary["config_hash"]
-    assert app.summary["verdict_like_for_like"] == direct.summary["verdict_like_for_like"]
+    assert app.summary["verdict"] == direct.summary["verdict"]
     rows = {r["key"]: r for r in core.verdict_numbers(app.summary)}
     assert rows["cost_ratio"]["value"] == direct.summary["cost_ratio"]
+    # the verdict first, the first version's last and named so
+    assert core.KEY_NUMBERS[0][0] == "verdict" and core.KEY_NUMBERS[-1][0] == (
+        "first_version.verdict")
+    assert rows["first_version.verdict"]["value"] == direct.summary["first_version"]["verdict"]
+    # a choice of the analyst reaches the run: the cost basis of the cost ratio
+    full = core.run_app({**v, "metrics.cost_basis": "full"})
+    assert full.summary["cost_basis"] == "full"
+    assert full.summary["cost_ratio"] == full.summary["cost_ratio_by_basis"]["full"]
     assert core.months(app.result)[0] == "2019-01" and core.months(app.result)[-1] == "2020-06"
 
 
@@ -75,6 +86,8 @@ def test_a_run_of_the_page_is_the_run_of_its_overrides():
     ("rules.vacuum.russia", "oportunistic", "did you mean 'opportunistic'"),
     ("seed", -1, "seed=-1"),
     ("_extra", "params.combat.tulock_m=2", "did you mean 'tullock_m'"),
+    ("metrics.cost_basis", "cashh",
+     "metrics.cost_basis='cashh' is unknown; allowed: cash, outlays, full"),
 ])
 def test_a_bad_value_is_a_clear_error_before_any_run(key, value, message):
     with pytest.raises(ConfigError, match=message):
@@ -112,7 +125,7 @@ def test_heatmap_cells_hold_the_probability_and_its_details(sweep_folder):
     expected = probability(runs, by=["scenario", "host_can_pay"], outcome="security_win",
                            n_boot=500)
     assert cells["p"].tolist() == expected["p"].tolist() and len(cells) == 4
-    assert all("2 runs" in h and "P(security_win)" in h for h in cells["hover"])
+    assert all("2 runs" in h and "P(security win)" in h for h in cells["hover"])
     with pytest.raises(ValueError, match="both 'scenario'"):
         core.heatmap_cells(runs, "scenario", "scenario", "security_win")
 
@@ -121,6 +134,19 @@ def test_a_sweep_opens_and_any_run_reruns_into_the_run_view(sweep_folder, tmp_pa
     s = core.open_sweep(sweep_folder)
     assert len(s["runs"]) == 8 and s["parameters"] == ["host_can_pay"]
     assert len(s["verdicts"]) == 4  # two scenarios x two values
+    assert {"verdict", "security_win", "cheap", "first_version.verdict"} <= set(s["runs"])
+    assert s["notes"] == [] and s["surface_note"] == ""
+    # the verdict against its own definitions, one scenario at a time
+    view = core.surface_view(s)
+    assert view["scenarios"] == ["endogenous", "france_stays"] and view["n"] == 4
+    assert view["k"] == 2 and view["ks"] == [1, 2, 3]
+    assert view["both"].shape == (8 * 3, 2 + 3 * 5)  # margin, months, then basis x threshold
+    assert list(view["both"].columns[:3]) == ["margin", "months", "cash <= 0.05"]
+    assert view["win"].shape == (8, 1 + 3 * 3) and view["cheap"].shape == (3, 1 + 5)
+    other = core.surface_view(s, k=1, scenario="france_stays")
+    assert (other["k"], other["scenario"]) == (1, "france_stays")
+    with pytest.raises(ValueError, match="scenario='historical' is not in the sweep"):
+        core.surface_view(s, scenario="historical")
     rid = str(s["runs"]["run_id"].iloc[3])
     app = core.rerun_into_view(sweep_folder, rid)
     assert app.extra["reproduced"] and app.summary["seed"] == int(s["runs"]["seed"].iloc[3])
@@ -297,12 +323,18 @@ def test_sweep_view_opens_a_folder_and_reruns_a_run(page, sweep_folder):
     # the heatmap over host_can_pay and scenario: hovering a cell shows its details
     plot = page.locator(".js-plotly-plot .nsewdrag").first
     plot.wait_for(timeout=30_000)
+    plot.scroll_into_view_if_needed()  # below the verdict and its surface
     box = plot.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
     hover = page.locator(".hovertext")
     hover.first.wait_for(timeout=10_000)
     details = hover.first.text_content() or ""
-    assert "P(security_win)" in details and "runs" in details
+    assert "P(cheap win)" in details and "runs" in details  # the verdict, by default
+    # the verdict against its own definitions: its three tables
+    assert page.get_by_text("The verdict against its own definitions").count() == 1
+    surface = page.locator(".verdict-surface")
+    assert surface.get_by_text("P(cheap win) at k = 2").count() == 1
+    assert surface.get_by_text("abs 0.02").count() >= 1
     _shot(page, "app-sweep")
     page.locator(".rerun-button").click()
     page.get_by_text("Run in ").wait_for(timeout=60_000)

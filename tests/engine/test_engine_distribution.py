@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from engine_reference import CONFIGS, ROOT_SEED, measure
+from engine_reference import CHANGED_DEFINITIONS, CONFIGS, ROOT_SEED, measure
 from paths import DATA
 from scipy import stats
 
@@ -29,6 +29,11 @@ from sim.engine.seeds import replicate_seeds
 
 REFERENCE = json.loads((DATA / "engine_reference.json").read_text())
 BEFORE_FMATH = json.loads((DATA / "engine_before_fmath.json").read_text())
+#: Numbers that read the recorded security share, which issue 24 records with a downgraded
+#: partner's effect cut (as the host's capacity always cut it): they differ seed by seed in the
+#: scenarios where hosts downgrade partners, by the fix, not by the arithmetic; their
+#: distributions are still compared.
+DOWNGRADE_RECORDED = {"russia.influence_end", "west.influence_end", "cheap_win_index"}
 N = 200  # runs of the current engine per config (other seeds than the reference's)
 
 
@@ -40,6 +45,8 @@ def test_summary_numbers_have_the_reference_distribution(name):
     assert set(new) == set(old)
     failed = {}
     for key, values in old.items():
+        if key in CHANGED_DEFINITIONS:
+            continue
         res = stats.ks_2samp(values, new[key])
         if res.pvalue < 1e-3 or res.statistic > 0.2:
             failed[key] = (round(float(res.statistic), 3), float(res.pvalue))
@@ -53,9 +60,12 @@ def test_the_cpu_independent_arithmetic_keeps_the_numbers_of_the_seeds(name):
     old = BEFORE_FMATH["values"][name]
     failed, same = {}, {}
     for key, values in old.items():
+        if key in CHANGED_DEFINITIONS:
+            continue
         res = stats.ks_2samp(values, new[key])
         if res.pvalue < 1e-3 or res.statistic > 0.2:
             failed[key] = (round(float(res.statistic), 3), float(res.pvalue))
-        same[key] = sum(a == b for a, b in zip(values, new[key], strict=True)) / len(values)
+        if key not in DOWNGRADE_RECORDED:
+            same[key] = sum(a == b for a, b in zip(values, new[key], strict=True)) / len(values)
     assert not failed, f"{name}: distributions differ (KS distance, p): {failed}"
     assert min(same.values()) >= 0.95, f"{name}: share of seeds with the same numbers: {same}"

@@ -147,3 +147,20 @@ def test_every_event_kind_has_a_handler_and_an_unknown_kind_is_named() -> None:
     with pytest.raises(ValueError, match=r"kind 'invade' has no handler; allowed: coup, deploy"):
         model.apply_event(event("2019-03", "invade", "mali", "france"), 2)
     assert np.array_equal(model.state.target, before)
+
+
+def test_the_recorded_security_share_counts_a_downgraded_partner_as_the_host_does():
+    """A downgraded partner's security share is its effective personnel cut by its effect factor
+    over the capacity the host counts (hosts.security_capacity), not its full effect."""
+    from sim.processes.influence import dimension_shares
+
+    model = SahelModel(tiny_world(deployments=(("france", "mali", "troops", 1000.0),)))
+    st, w = model.state, model.world
+    fr = w.power_ids.index("france")
+    before = dimension_shares(w, st)[0][0, 0, fr]
+    st.downgraded[0, 0, fr] = True
+    st.effect_factor[0, 0, fr] = 0.5
+    capacity, foreign = hosts.security_capacity(w, st)
+    share = dimension_shares(w, st)[0]
+    assert share[0, 0, fr] == pytest.approx(foreign[0, 0, fr] / capacity[0, 0])
+    assert 0 < share[0, 0, fr] < before

@@ -99,7 +99,7 @@ def test_replicate_seeds_are_distinct_reproducible_and_shared_by_every_point(pai
 def test_parameters_reach_the_runs(paired):
     ok = paired[1].query("status == 'ok'")
     assert (ok["rules.russia"] == ok["russia_rule"]).all()
-    assert (ok["phi"] == ok["metrics.phi"]).all()
+    assert (ok["first_version.phi"] == ok["metrics.phi"]).all()
     assert (ok["end"] == ok["end_month"]).all()
     # host_cannot_pay is its own scenario: the hosts pay russia nothing there
     assert (ok.query("scenario == 'host_cannot_pay'")["host_paid_russia_usd"] == 0).all()
@@ -123,7 +123,8 @@ def test_paired_runs_share_seed_and_parameters_across_scenarios(paired):
 
 
 def test_common_random_numbers_across_design_points(paired):
-    """phi only changes how a run is judged: runs that differ by phi alone simulate the same."""
+    """phi only changes how a run is judged (the first version's cheap): runs that differ by phi
+    alone simulate the same."""
     ok = paired[1].query("status == 'ok'")
     sim_cols = ["russia.own_net_cost_usd", "west.own_net_cost_usd", "civilian_fatalities_aes",
                 "fighters_end"]
@@ -222,7 +223,8 @@ def test_sampled_design_end_to_end(design, tmp_path):
     assert (df["status"] == "ok").all(), df["error"].dropna().tolist()
     assert df["metrics.phi"].between(0.05, 0.5).all()
     assert set(df["metrics.k"]) <= {1, 2, 3} and df["metrics.k"].dtype == np.int64
-    assert (df["phi"] == df["metrics.phi"]).all() and (df["k"] == df["metrics.k"]).all()
+    assert (df["first_version.phi"] == df["metrics.phi"]).all()
+    assert (df["k"] == df["metrics.k"]).all()
     assert sorted(df["seed"].unique()) == sorted(replicate_seeds(11, 2))
     # the same experiment gives the same design; another seed another one
     again = build_design(exp).table
