@@ -12,6 +12,7 @@ like-for-like verdict as ``verdict``, ``hypothesis`` and ``cheap``, with a note 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ class SweepData:
         parameters: the swept parameters' names, in the experiment's order.
         notes: what the reader must know about how the rows were read (a sweep written before
             the verdict was made one: :func:`one_verdict`); empty for a sweep of today.
+        historical: the historical replay's verdict the sweep wrote beside its runs
+            (``historical_replay.json``: ``experiment.historical_replay``), or None.
     """
 
     folder: Path
@@ -57,6 +60,7 @@ class SweepData:
     design: pd.DataFrame | None = None
     parameters: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    historical: dict[str, Any] | None = None
 
     @property
     def monthly_series(self) -> list[str]:
@@ -121,8 +125,10 @@ def load_sweep(folder: str | Path) -> SweepData:
     if not parameters:
         parameters = list((manifest.get("experiment") or {}).get("parameters") or {})
     runs, notes = one_verdict(runs)
+    replay = folder / "historical_replay.json"
+    historical = json.loads(replay.read_text()) if replay.is_file() else None
     return SweepData(folder=folder, runs=runs, manifest=manifest, design=design,
-                     parameters=parameters, notes=notes)
+                     parameters=parameters, notes=notes, historical=historical)
 
 
 def one_verdict(runs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

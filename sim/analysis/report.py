@@ -970,9 +970,51 @@ def _prim(data: SweepData) -> SectionPlan:
     return will_render([f"PRIM: where {label} {where}" for _, where in targets], render)
 
 
+@section("historical_replay", "The one world we know happened")
+def _historical_replay(data: SweepData) -> SectionPlan:
+    """The historical replay's verdict (``historical_replay.json``, :mod:`sim.sweep.historical`)
+    beside the sweep's: per AES state and by cost basis, over its seeds."""
+    h = data.historical
+    if not h:
+        return skip("the sweep ran no historical replay (experiment.historical_replay)")
+
+    def spread(d: dict[str, Any]) -> str:
+        if d.get("median") is None:
+            return "undefined"
+        return f"{_fmt(d['median'])} [{_fmt(d['min'])}, {_fmt(d['max'])}]"
+
+    def render(_opts: RenderOptions) -> SectionOutput:
+        n = h["seeds"]
+        verdicts = ", ".join(f"{k} {v}" for k, v in sorted(h["verdict"].items()))
+        rows = [{"state": st, **{k: spread(v) for k, v in d.items()}}
+                for st, d in h["by_state"].items()]
+        table = pd.DataFrame(rows)
+        bases = "; ".join(f"{b}: {spread(v)}" for b, v in h["cost_ratio_by_basis"].items())
+        html_rows = "".join(
+            f"<tr><td>{_esc(r['state'])}</td><td>{_esc(r['lead_months'])}</td>"
+            f"<td>{_esc(r['share_gap'])}</td><td>{_esc(r['cash_ratio'])}</td></tr>" for r in rows)
+        text = (
+            "<h2>The one world we know happened</h2>\n"
+            f"<p>The default scenario, the historical replay (2019-01 to 2025-12, each run with "
+            f"its twin), over {n} seeds (0 to {n - 1}): verdict {_esc(verdicts)}; a security win "
+            f"in {h['security_win']} of {n}, cheap on the {_esc(h['cost_basis'])} basis (at most "
+            f"{_fmt(h['cheap_cost_ratio'])} times the West's cost per security point) in "
+            f"{h['cheap']} of {n}, a win caused by the vacuum in {h['because_of_vacuum']} of "
+            f"{n}. Russia's cost per security point over the West's, median [min, max] over the "
+            f"seeds: {_esc(bases)}.</p>\n"
+            "<table><tr><th>AES state</th><th>months Russia led its security up to the end</th>"
+            "<th>share gap at the end (Russia - West)</th><th>cash ratio (Russia's cash per "
+            "point over the West's)</th></tr>" + html_rows + "</table>\n"
+            f'<p class="note">Every number is over the {n} replay runs, median [min, max]; the '
+            "sweep's numbers above are over its own runs.</p>")
+        return SectionOutput(blocks=[text], tables={"historical_replay": table})
+
+    return will_render([], render)
+
+
 #: Sections rendered right after the verdict table, before the paired differences and the
 #: figures.
-LEAD_SECTIONS = ("verdict_surface",)
+LEAD_SECTIONS = ("verdict_surface", "historical_replay")
 
 
 def _values(runs: pd.DataFrame, column: str, fmt: Callable[[Any], str] = _fmt) -> str:

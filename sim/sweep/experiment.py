@@ -99,6 +99,9 @@ class ExperimentConfig:
             ``calibration.<id>`` (1 passed, 0 failed, empty when not measurable) and
             ``calibration.passed``; the filter of plausible worlds reads them
             (:func:`sim.analysis.stats.plausible`).
+        historical_replay: when above 0, the sweep also runs the one world we know happened,
+            the historical replay, on this many seeds, and writes its verdict into the folder
+            (:mod:`sim.sweep.historical`), which the report prints beside the sweep's.
     """
 
     name: str = "experiment"
@@ -116,6 +119,7 @@ class ExperimentConfig:
     monthly_every: int = 12
     sample_priors: list[str] = field(default_factory=list)
     calibrate: list[str] = field(default_factory=list)
+    historical_replay: int = 0
 
 
 @dataclass
@@ -255,6 +259,9 @@ def validate_experiment(exp: ExperimentConfig) -> None:
     if exp.design in ("sobol", "morris") and not exp.parameters:
         raise ConfigError(f"experiment.parameters is empty; allowed: at least one parameter for "
                           f"design {exp.design}")
+    if exp.historical_replay < 0:
+        raise ConfigError(f"experiment.historical_replay={exp.historical_replay!r} is invalid; "
+                          "allowed: 0 (none) or a number of seeds")
     if exp.monthly_every < 1:
         raise ConfigError(f"experiment.monthly_every={exp.monthly_every!r} is invalid; "
                           "allowed: >= 1 month")

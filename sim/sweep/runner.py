@@ -50,6 +50,7 @@ from sim.sweep.experiment import (
     validate_experiment,
     with_priors,
 )
+from sim.sweep.historical import write_historical_replay
 from sim.sweep.store import (
     ResultStore,
     column_type,
@@ -599,5 +600,7 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
             bar.close()
     status = read_results(folder, columns=["status"])
     report.n_failed = int((status["status"] != "ok").sum()) if len(status) else 0
+    if p.experiment.historical_replay > 0:  # the one world we know happened, beside the sweep's
+        write_historical_replay(folder, p.experiment.historical_replay)
     report.seconds = time.perf_counter() - t0
     return report

@@ -1,0 +1,72 @@
+"""The one world we know happened (issue 24): the historical replay's verdict, per AES state and
+by cost basis, over seeds, printed beside a sweep's in its report (docs/ODD.md section 11).
+
+A sweep whose experiment sets ``historical_replay`` (seeds; ``plausible_worlds`` sets 20) runs
+the default scenario (``historical``, 2019-01 to 2025-12, each run with its twin) on seeds 0 to
+N - 1 once its runs are stored, and writes :data:`FILE` into its folder; the report reads it
+(``SweepData.historical``). ``python experiments/historical_verdict.py`` prints the same.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sim.config import COST_BASES
+
+__all__ = ["FILE", "historical_replay", "write_historical_replay"]
+
+#: The file a sweep's folder holds the replay's verdict in.
+FILE = "historical_replay.json"
+#: Each AES state's graded numbers the replay reports.
+STATE_NUMBERS = ("lead_months", "share_gap", "cash_ratio")
+
+
+def _spread(values: list[float | None]) -> dict[str, float | int | None]:
+    """Median, minimum and maximum of the values that are defined (and how many are)."""
+    xs = [float(v) for v in values if v is not None]
+    if not xs:
+        return {"median": None, "min": None, "max": None, "defined": 0}
+    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "defined": len(xs)}
+
+
+def historical_replay(seeds: int = 20, overrides: list[str] | None = None) -> dict[str, Any]:
+    """The replay's verdict over seeds 0 .. ``seeds`` - 1 of the default scenario (with
+    ``overrides``): the verdicts' counts (the first version's too), the security wins, the cheap
+    runs and the wins caused by the vacuum; the cost ratio on each basis and, per AES state,
+    the lead months, the share gap and the cash ratio (median, minimum, maximum)."""
+    from sim.api import load_config, run_batch
+
+    sums = [r.summary for r in run_batch(load_config(overrides or []), list(range(seeds)))]
+    states = list(sums[0]["by_state"])
+    return {
+        "seeds": seeds,
+        "overrides": list(overrides or []),
+        "verdict": dict(Counter(s["verdict"] for s in sums)),
+        "security_win": sum(bool(s["security_win"]) for s in sums),
+        "cheap": sum(bool(s["cheap"]) for s in sums),
+        "because_of_vacuum": sum(bool((s["vacuum_premium"] or {}).get("because_of_vacuum"))
+                                 for s in sums),
+        "first_version_verdict": dict(Counter(s["first_version"]["verdict"] for s in sums)),
+        "cost_basis": sums[0]["cost_basis"],
+        "cheap_cost_ratio": sums[0]["cheap_cost_ratio"],
+        "cost_ratio_by_basis": {b: _spread([s["cost_ratio_by_basis"][b] for s in sums])
+                                for b in COST_BASES},
+        "by_state": {st: {k: _spread([s["by_state"][st][k] for s in sums])
+                          for k in STATE_NUMBERS} for st in states},
+        "host_paid_russia_usd": _spread([s["host_paid_russia_usd"] for s in sums]),
+    }
+
+
+def write_historical_replay(folder: str | Path, seeds: int) -> Path:
+    """Run :func:`historical_replay` and write it to ``folder``/:data:`FILE` (kept if there:
+    a resumed sweep does not run it again)."""
+    path = Path(folder) / FILE
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(historical_replay(seeds), indent=2))
+        tmp.replace(path)
+    return path

@@ -1,0 +1,53 @@
+"""The one world we know happened, beside a sweep's verdict (issue 24): a sweep whose experiment
+sets ``historical_replay`` runs the historical replay on that many seeds, writes its verdict per
+AES state and cost basis into the folder, and the report prints it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sim.analysis.load import load_sweep
+from sim.analysis.report import build_report
+from sim.config import ConfigError
+from sim.sweep.experiment import ExperimentConfig, validate_experiment
+from sim.sweep.historical import FILE, historical_replay
+from sim.sweep.runner import run_sweep
+
+
+def test_the_replay_gives_the_verdict_per_state_and_basis_over_its_seeds():
+    h = historical_replay(2)
+    assert h["seeds"] == 2 and sum(h["verdict"].values()) == 2
+    assert set(h["cost_ratio_by_basis"]) == {"cash", "outlays", "full"}
+    assert set(h["by_state"]) == {"mali", "burkina_faso", "niger"}
+    mali = h["by_state"]["mali"]["lead_months"]
+    assert mali["min"] <= mali["median"] <= mali["max"] and mali["defined"] == 2
+    assert 0 <= h["security_win"] <= 2 and 0 <= h["cheap"] <= 2
+
+
+def test_a_sweep_writes_the_replay_and_its_report_prints_it(tmp_path):
+    exp = ExperimentConfig(name="h", base=["end=2019-06", "metrics.twin=false"], replicates=1,
+                           historical_replay=2)
+    folder = tmp_path / "sweep"
+    run_sweep(exp, folder, n_workers=1, progress=False)
+    stored = json.loads((folder / FILE).read_text())
+    assert stored["seeds"] == 2
+    data = load_sweep(folder)
+    assert data.historical == stored
+    report = build_report(folder, n_boot=50)
+    assert "The one world we know happened" in report.html
+    assert list(report.tables["historical_replay"]["state"]) == ["mali", "burkina_faso", "niger"]
+
+
+def test_a_sweep_without_it_writes_none_and_the_report_says_why(tmp_path):
+    exp = ExperimentConfig(name="h", base=["end=2019-03", "metrics.twin=false"], replicates=1)
+    folder = tmp_path / "sweep"
+    run_sweep(exp, folder, n_workers=1, progress=False)
+    assert not (folder / FILE).exists() and load_sweep(folder).historical is None
+    assert "experiment.historical_replay" in build_report(folder, n_boot=50).html
+
+
+def test_a_negative_number_of_seeds_is_refused():
+    with pytest.raises(ConfigError, match="experiment.historical_replay=-1"):
+        validate_experiment(ExperimentConfig(name="h", historical_replay=-1))
