@@ -378,3 +378,11 @@ def test_no_file_cites_a_specification_outside_the_repository():
     citing = [f for f in files if (ROOT / f).is_file() and name in (ROOT / f).read_text(
         errors="ignore")]
     assert not citing, f"{len(citing)} files cite {name}: {citing}"
+
+
+def test_the_readme_is_for_users_and_at_most_300_lines():
+    """The README stays a user's page (issue 23): at most 300 lines, its first lines the two
+    commands; engineering detail lives in docs/."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    assert len(lines) <= 300, len(lines)
+    assert lines[3].startswith("make run") and lines[4].startswith("make test")
