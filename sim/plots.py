@@ -14,6 +14,10 @@ Figures (file names written by :func:`save_run_plots`):
 - ``personnel.png``: :func:`plot_personnel`, foreign personnel by power in each host state.
 - ``net_cost.png``: :func:`plot_net_cost`, cumulative own net cost by power and for ``west``.
 - ``fatalities.png``: :func:`plot_fatalities`, monthly fatalities (all and civilian) by state.
+- ``map.png``: :func:`plot_map`, the regions' polygons coloured by government control in the
+  last month (or by the state's largest partner, or the month's fatalities), with the state
+  names and capitals (the map of :mod:`sim.analysis.geo`); not written for a world whose
+  regions are not on the map (a synthetic one).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ __all__ = [
     "POWER_COLOURS",
     "plot_fatalities",
     "plot_influence",
+    "plot_map",
     "plot_net_cost",
     "plot_personnel",
     "save_run_plots",
@@ -256,12 +261,47 @@ def plot_fatalities(states: pd.DataFrame, fig: Figure | None = None) -> Figure:
     return fig
 
 
+def plot_map(regions: pd.DataFrame, presence: pd.DataFrame | None = None,
+             date: str | None = None, colour_by: str = "control",
+             ax: Axes | None = None) -> Figure:
+    """The regions of a run on the map, coloured at one month (the last by default).
+
+    Args:
+        regions: The ``regions`` table (``date``, ``region``, ``state``, ``control``,
+            ``fatalities``); its regions must be on the map
+            (:func:`sim.analysis.geo.has_shapes`).
+        presence: The ``presence`` table: needed for ``colour_by`` ``partner`` or
+            ``security``.
+        date: ``YYYY-MM``; default the last month.
+        colour_by: ``control`` (default), ``fatalities``, ``partner`` or ``security``
+            (:func:`sim.analysis.figures.region_map`).
+        ax: An Axes to draw on; a new Figure if None.
+
+    Returns:
+        The Figure of :func:`sim.analysis.figures.region_map`.
+
+    Raises:
+        ValueError: a region of the table is not on the map, or ``colour_by`` is unknown.
+    """
+    from sim.analysis.figures import region_map
+    from sim.analysis.geo import has_shapes, map_regions
+
+    ids = list(dict.fromkeys(regions["region"]))
+    if not has_shapes(ids):
+        raise ValueError("the run's regions are not on the map (a synthetic world?); allowed: "
+                         "the Sahel world's regions")
+    coords = map_regions().set_index("region").loc[ids].reset_index()
+    return region_map(coords, presence=presence, regions=regions, date=date,
+                      colour_by=colour_by, ax=ax)
+
+
 def save_run_plots(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     """Write the run's figures as PNG into ``folder`` (created if needed).
 
     Writes ``influence.png`` and ``personnel.png`` (needs ``presence``; coups marked if
-    ``events`` is given), ``net_cost.png`` (needs ``powers``) and ``fatalities.png`` (needs
-    ``states``). A figure whose table is missing is not written.
+    ``events`` is given), ``net_cost.png`` (needs ``powers``), ``fatalities.png`` (needs
+    ``states``) and ``map.png`` (needs ``regions``, whose regions are on the map). A figure
+    whose table is missing is not written.
 
     Args:
         tables: The run's output tables (``RunResult.tables``).
@@ -281,6 +321,11 @@ def save_run_plots(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
         jobs.append(("net_cost.png", lambda: plot_net_cost(tables["powers"])))
     if "states" in tables:
         jobs.append(("fatalities.png", lambda: plot_fatalities(tables["states"])))
+    if "regions" in tables and len(tables["regions"]):
+        from sim.analysis.geo import has_shapes
+
+        if has_shapes(tables["regions"]["region"]):
+            jobs.append(("map.png", lambda: plot_map(tables["regions"])))
     written = []
     for name, make in jobs:
         fig = make()

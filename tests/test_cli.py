@@ -157,6 +157,47 @@ def test_printed_summary_names_the_verdict_first_and_the_first_version_after(goo
     assert str(out) in proc.stdout
 
 
+def test_a_run_ends_with_its_absolute_folder_its_files_and_the_verdict_in_one_line(good_run):
+    """The last lines: ``outputs: <absolute folder>``, the files it holds (summary.json,
+    config.yaml, .hydra/, every table, every plot), and the verdict with its numbers."""
+    proc, out = good_run
+    summary = json.loads((out / "summary.json").read_text())
+    lines = proc.stdout.splitlines()
+    start = max(i for i, line in enumerate(lines) if line.startswith("outputs: "))
+    folder = Path(lines[start].removeprefix("outputs: "))
+    assert folder.is_absolute() and folder == out.resolve()
+    tail = "\n".join(lines[start + 1:-1])
+    written = [p.name + ("/" if p.is_dir() else "") for p in out.iterdir()]
+    assert written and all(name in tail for name in written), (written, tail)
+    assert f"tables: {', '.join(sorted(f'{t}.parquet' for t in TABLES))}" in tail
+    assert "plots: " in tail and "summary.json" in tail and ".hydra/" in tail
+    last = lines[-1]
+    assert last.startswith(f"verdict: {summary['verdict']} (security win: "
+                           f"{'yes' if summary['security_win'] else 'no'}, Russia leads in "
+                           f"{summary['russia_security_leader_in']} of 3 AES states")
+    assert f"cheap: {'yes' if summary['cheap'] else 'no'}" in last
+    assert "caused by the vacuum: " in last
+
+
+def test_a_run_in_the_default_folder_names_it_absolute(tmp_path):
+    """Without hydra.run.dir the folder is relative to where the command runs: the run names it
+    in full."""
+    proc = sahel_sim("end=2019-02", "metrics.twin=false", "output.plots=false", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("outputs: "))
+    folder = Path(line.removeprefix("outputs: "))
+    assert folder.is_absolute() and folder.parent.parent == tmp_path.resolve() / "outputs"
+    last = proc.stdout.splitlines()[-1]
+    assert last.startswith("verdict: ") and "caused by the vacuum" not in last  # no twin
+
+
+def test_the_verdict_line_of_a_world_without_the_aes_states_says_it_is_not_defined():
+    from sim.cli import verdict_line
+
+    summary = {"first_version": {"largest_partner_at_end": {"state_0": "power_1"}}}
+    assert verdict_line(summary).startswith("verdict: not defined (this world has none of the AES")
+
+
 def test_default_run_folder_names_scenario_and_seed(tmp_path):
     """Without hydra.run.dir the run goes to outputs/<date>/<scenario>_seed<seed>_<time>/."""
     proc = sahel_sim("scenario=no_coups", "seed=5", "end=2019-02", "output.plots=false",
@@ -175,6 +216,50 @@ def test_help_lists_the_config_group_options(tmp_path):
     for name in (*SCENARIOS, *WORLDS):
         assert name in proc.stdout, f"--help does not list {name}"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_help_is_short_and_help_all_lists_every_parameter(tmp_path):
+    """``--help`` fits on two screens with the common options first and no group the command
+    does not use (``experiment``); ``--help-all`` adds every parameter with its default, the
+    user's ``--config-dir`` scenarios and the overrides included."""
+    short = sahel_sim("--help", cwd=tmp_path)
+    lines = short.stdout.splitlines()
+    assert short.returncode == 0 and len(lines) <= 120, len(lines)
+    assert lines[0].startswith("usage: sahel-sim ")
+    assert "experiment:" not in short.stdout and "plausible_worlds" not in short.stdout
+    assert "docs/parameters.md" in short.stdout and "--help-all" in short.stdout
+    assert short.stdout.index("scenario=NAME") < short.stdout.index("hydra.run.dir=DIR")
+    folder = _user_configs(tmp_path / "mine")
+    full = sahel_sim("--help-all", "--config-dir", str(folder), "seed=11", cwd=tmp_path)
+    assert full.returncode == 0, full.stderr
+    assert full.stdout.startswith(short.stdout.split("scenario=NAME")[0])
+    assert "mine" in full.stdout.split("Common options:")[1].split("world=NAME")[0]
+    config = yaml.safe_load(full.stdout.split("docs/parameters.md:\n", 2)[-1])
+    assert config["seed"] == 11 and set(config["params"]) >= {"groups", "combat", "hosts"}
+    assert "experiment" not in config
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+
+
+def test_an_end_past_the_record_warns_that_it_is_a_projection_and_runs(tmp_path):
+    """end after 2025-12: one warning on stderr (the months after 2025-12 are a projection,
+    with no events of the record), and the run goes on; an end inside the record, or a
+    synthetic world, gives no warning."""
+    out = tmp_path / "run"
+    proc = sahel_sim("start=2025-10", "end=2026-03", "metrics.twin=false", "output.plots=false",
+                     f"hydra.run.dir={out}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    warning = [line for line in proc.stderr.splitlines() if "warning" in line]
+    assert warning == [("sahel-sim: warning: end=2026-03 is past the record, which ends "
+                        "2025-12: the months after 2025-12 are a projection, with no events of "
+                        "the record (the model's own dynamics only)")]
+    assert json.loads((out / "summary.json").read_text())["end"] == "2026-03"
+    inside = sahel_sim("start=2025-10", "end=2025-12", "metrics.twin=false",
+                       "output.plots=false", f"hydra.run.dir={tmp_path / 'inside'}", cwd=tmp_path)
+    assert inside.returncode == 0 and "warning" not in inside.stderr
+    synthetic = sahel_sim("scenario=synthetic", "world.synthetic.n_regions=8", "start=2025-10",
+                          "end=2026-03", "metrics.twin=false", "output.plots=false",
+                          f"hydra.run.dir={tmp_path / 'synthetic'}", cwd=tmp_path)
+    assert synthetic.returncode == 0 and "warning" not in synthetic.stderr
 
 
 def test_console_script_is_installed(tmp_path):
@@ -379,7 +464,7 @@ def test_a_command_composed_before_is_read_from_the_cache(tmp_path, monkeypatch,
     for _ in range(2):
         monkeypatch.setattr(sys, "argv", args)
         cli.main()
-        folders.append(capsys.readouterr().out.split("outputs: ")[-1].strip())
+        folders.append(capsys.readouterr().out.split("outputs: ")[-1].splitlines()[0])
     assert len(calls) == 1  # the second command was read back
     assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
     assert folders[0] != folders[1] and all(Path(f).is_dir() for f in folders)

@@ -14,13 +14,14 @@ from sim.config import AES, WEST
 from sim.plots import (
     plot_fatalities,
     plot_influence,
+    plot_map,
     plot_net_cost,
     plot_personnel,
     save_run_plots,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-FILES = ("influence.png", "personnel.png", "net_cost.png", "fatalities.png")
+FILES = ("influence.png", "personnel.png", "net_cost.png", "fatalities.png", "map.png")
 LABELS = {"france": "France", "usa": "USA", "un": "UN", "eu": "EU", "russia": "Russia",
           "china": "China", "turkey": "Turkey", "mali": "Mali", "burkina_faso": "Burkina Faso",
           "niger": "Niger", "cote_divoire": "Côte d'Ivoire"}
@@ -194,7 +195,30 @@ def test_fatalities_has_all_and_civilian_panels_with_a_line_per_affected_state(t
     assert "civilian" in axes[1].get_ylabel()
 
 
-def test_save_run_plots_writes_the_four_pngs(tables, tmp_path):
+def test_the_map_draws_every_region_of_the_run_coloured_by_its_control(tables):
+    from matplotlib.collections import PatchCollection
+
+    from sim.analysis.geo import region_shapes
+
+    regions = tables["regions"]
+    fig = plot_map(regions)
+    ax = fig.axes[0]
+    (coloured,) = [c for c in ax.collections
+                   if isinstance(c, PatchCollection) and c.get_array() is not None]
+    shapes = region_shapes()
+    ids = list(dict.fromkeys(regions["region"]))
+    assert len(coloured.get_paths()) == sum(len(shapes[r]) for r in ids)
+    last = regions[regions["date"] == regions["date"].max()].set_index("region")["control"]
+    expected = [last[r] for r in ids for _ in shapes[r]]
+    np.testing.assert_allclose(coloured.get_array(), expected)
+    assert "2019-12" in ax.get_title() and "control" in ax.get_title()
+    partner = plot_map(regions, presence=tables["presence"], colour_by="partner").axes[0]
+    assert "largest foreign partner" in partner.get_title()
+    with pytest.raises(ValueError, match="not on the map"):
+        plot_map(regions.assign(region="R" + regions["region"]))
+
+
+def test_save_run_plots_writes_the_pngs(tables, tmp_path):
     folder = tmp_path / "nested" / "run"
     written = save_run_plots(tables, folder)
     assert written == [folder / name for name in FILES]

@@ -21,8 +21,10 @@ Figures:
 - :func:`sobol_bars`: first-order and total Sobol indices with their confidence intervals.
 - :func:`prim_tradeoff`, :func:`prim_box_limits`, :func:`prim_figure`: PRIM's peeling trajectory
   (coverage against density) and the limits of a box, normalised to each parameter's range.
-- :func:`region_map`: the regions at their coordinates, coloured by their state's largest foreign
-  partner or by government control at a date.
+- :func:`region_map`: the regions (their polygons: the map of :mod:`sim.analysis.geo`; points
+  at their coordinates in a world off the map), coloured by their state's largest foreign or
+  security partner, by government control or by the month's fatalities at a date
+  (:func:`map_layer`: the values and colours, shared with the app's map).
 - :func:`paired_forest`: paired differences between scenarios with their intervals.
 - :func:`host_cost_and_toll`: what the hosts paid and the civilian toll, split by verdict.
 - :func:`validation_figures`: the pattern bands of a ``sahel-sim-validate`` output.
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,12 +63,15 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "MAP_KINDS",
     "VERDICTS",
     "VERDICT_COLOURS",
+    "MapLayer",
     "cheap_win_heatmap",
     "host_cost_and_toll",
     "influence_envelopes",
     "largest_partners",
+    "map_layer",
     "paired_forest",
     "parameter_bounds",
     "price_of_influence",
@@ -644,40 +650,72 @@ def largest_partners(presence: pd.DataFrame, date: str | None = None) -> pd.Data
     return best[["state", "partner", "share", "date"]].reset_index(drop=True)
 
 
-def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
-               regions: pd.DataFrame | None = None, date: str | None = None,
-               colour_by: str = "partner", ax: Axes | None = None) -> Figure:
-    """The regions at their coordinates (longitude, latitude), one point each, coloured by
-    their state's largest foreign partner (on influence, or on the security share: its leading
-    security partner), by government control or by the month's fatalities at a date.
+#: What a map can be coloured by (``colour_by``): the layer's words for its title.
+MAP_KINDS = {"partner": "largest foreign partner of each region's state",
+             "security": "leading security partner of each region's state",
+             "control": "government control of each region",
+             "fatalities": "fatalities in each region in the month"}
 
-    With several runs (a sweep's monthly series have ``run_id``) the partner is the one most
-    runs agree on and control is the median across runs.
 
-    Args:
-        coordinates: ``region``, ``state``, ``lat``, ``lon`` (:func:`sim.analysis.geo.region_coordinates`).
-        presence: The ``presence`` table or the monthly series ``presence.influence``
-            (``date``, ``state``, ``power``, ``influence``): needed for ``colour_by="partner"``.
-        regions: The ``regions`` table or the series ``regions.control`` (``date``, ``region``,
-            ``control``): needed for ``colour_by="control"``.
-        date: ``YYYY-MM``: the last recorded month on or before it; default the last one.
-        colour_by: ``partner`` (largest influence), ``security`` (largest ``security_share``
-            of the presence table), ``control`` or ``fatalities`` (the ``regions`` table's
-            fatalities of the month, on a logarithmic scale).
-        ax: An Axes to draw on; a new Figure if None.
+@dataclass
+class MapLayer:
+    """What a map shows at one month: one row per region with its value, its text and its
+    colour, so that every drawing of it (the report's and the run figures' matplotlib maps, the
+    app's plotly map) colours a region alike.
 
-    Returns:
-        The Figure: for ``partner`` one scatter (PathCollection) per partner shown (plus one for
-        states without a partner), for ``control`` one scatter and a colour bar; one text label
-        per state.
+    Attributes:
+        table: the coordinates' columns (``region``, ``name``, ``state``, ``lat``, ``lon``) and
+            ``value`` (the partner's display name, or the number), ``text`` (the value as
+            shown on hover) and ``colour`` (hex).
+        date: the month shown (``YYYY-MM``; empty if the table had no rows).
+        colour_by: ``partner``, ``security``, ``control`` or ``fatalities``.
+        what: what the colours mean, for a title (:data:`MAP_KINDS`).
+        legend: the legend's title or the colour bar's label.
+        categories: (label, colour) of each category shown, in legend order (partner and
+            security); empty for a scale.
+        cmap, vmin, vmax, log: the colour scale (control and fatalities): a matplotlib colour
+            map over [vmin, vmax] of the number (of fatalities + 1 when ``log``).
+    """
+
+    table: pd.DataFrame
+    date: str
+    colour_by: str
+    what: str
+    legend: str
+    categories: list[tuple[str, str]] = field(default_factory=list)
+    cmap: str = ""
+    vmin: float = 0.0
+    vmax: float = 1.0
+    log: bool = False
+
+    def norm(self) -> Any:
+        """The matplotlib norm of the colour scale."""
+        from matplotlib.colors import LogNorm, Normalize
+
+        return (LogNorm(vmin=self.vmin, vmax=self.vmax) if self.log
+                else Normalize(vmin=self.vmin, vmax=self.vmax))
+
+    def scale_values(self) -> np.ndarray:
+        """The numbers the colour scale maps (fatalities + 1 on a log scale)."""
+        v = self.table["value"].astype(float).fillna(0.0).to_numpy()
+        return v + 1.0 if self.log else v
+
+
+def map_layer(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
+              regions: pd.DataFrame | None = None, date: str | None = None,
+              colour_by: str = "partner") -> MapLayer:
+    """The values, texts and colours a map shows at ``date`` (the arguments of
+    :func:`region_map`).
 
     Raises:
-        ValueError: ``colour_by`` is not one of the two, or its table is missing.
+        ValueError: ``colour_by`` is not one of :data:`MAP_KINDS`, or its table is missing.
     """
-    if colour_by not in ("partner", "security", "control", "fatalities"):
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    if colour_by not in MAP_KINDS:
         raise ValueError(f"colour_by={colour_by!r} is invalid; allowed: partner, security, "
                          "control, fatalities")
-    fig, ax = _axes(ax, (9.5, 5.6))
     coords = coordinates.copy()
     if colour_by in ("partner", "security"):
         if presence is None:
@@ -690,45 +728,193 @@ def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
         chosen = partners["date"].iloc[0] if len(partners) else ""
         coords = coords.merge(partners[["state", "partner", "share"]], on="state", how="left")
         powers = list(dict.fromkeys(presence["power"]))
+        several = "run_id" in presence.columns and presence["run_id"].nunique() > 1
+        values, texts, colours = [], [], []
+        for p, share in zip(coords["partner"], coords["share"], strict=True):
+            if isinstance(p, str):
+                values.append(display_name(p))
+                colours.append(colour_of(p, POWER_COLOURS, powers))
+                texts.append(display_name(p) + (f" (in {share:.0%} of the runs)"
+                                                if several else ""))
+            else:
+                values.append("no partner / no data")
+                colours.append(_NO_PARTNER)
+                texts.append("no partner / no data")
+        coords["value"], coords["text"], coords["colour"] = values, texts, colours
         shown = [p for p in powers if (coords["partner"] == p).any()]
-        for p in shown:
-            sub = coords[coords["partner"] == p]
-            ax.scatter(sub["lon"], sub["lat"], s=70, color=colour_of(p, POWER_COLOURS, powers),
-                       edgecolors="black", linewidths=0.4, label=display_name(p), zorder=3)
-        none = coords[coords["partner"].isna()]
-        if len(none):
-            ax.scatter(none["lon"], none["lat"], s=70, color=_NO_PARTNER, edgecolors="black",
-                       linewidths=0.4, label="no partner / no data", zorder=3)
+        categories = [(display_name(p), colour_of(p, POWER_COLOURS, powers)) for p in shown]
+        if coords["partner"].isna().any():
+            categories.append(("no partner / no data", _NO_PARTNER))
         title = "leading security partner" if colour_by == "security" else \
             "largest foreign partner"
-        ax.legend(title=title, fontsize="small", frameon=False, loc="upper left",
-                  bbox_to_anchor=(1.01, 1.0))
-        what = f"{title} of each region's state"
-    elif colour_by == "fatalities":
+        return MapLayer(coords.drop(columns=["partner", "share"]), str(chosen)[:7], colour_by,
+                        MAP_KINDS[colour_by], title, categories)
+    if colour_by == "fatalities":
         if regions is None or "fatalities" not in regions.columns:
             raise ValueError("colour_by='fatalities' needs the regions table (fatalities)")
-        from matplotlib.colors import LogNorm
-
         at, chosen = _at_date(regions, date)
-        deaths = at.groupby("region")["fatalities"].median().rename("fatalities")
+        deaths = at.groupby("region")["fatalities"].median().rename("value")
         coords = coords.merge(deaths, left_on="region", right_index=True, how="left")
-        values = coords["fatalities"].fillna(0.0)
-        top = max(float(values.max()), 10.0)
-        points = ax.scatter(coords["lon"], coords["lat"], c=values + 1.0, cmap="magma_r",
-                            norm=LogNorm(vmin=1.0, vmax=top + 1.0), s=70, edgecolors="black",
-                            linewidths=0.4, zorder=3)
-        fig.colorbar(points, ax=ax, label="fatalities in the month + 1 (log scale)")
-        what = "fatalities in each region"
+        coords["value"] = coords["value"].fillna(0.0)
+        top = max(float(coords["value"].max()), 10.0)
+        layer = MapLayer(coords, str(chosen)[:7], colour_by, MAP_KINDS[colour_by],
+                         "fatalities in the month + 1 (log scale)", cmap="magma_r", vmin=1.0,
+                         vmax=top + 1.0, log=True)
+        coords["text"] = [f"{v:,.0f} deaths" for v in coords["value"]]
     else:
         if regions is None:
             raise ValueError("colour_by='control' needs the regions table (regions.control)")
         at, chosen = _at_date(regions, date)
-        control = at.groupby("region")["control"].median().rename("control")
+        control = at.groupby("region")["control"].median().rename("value")
         coords = coords.merge(control, left_on="region", right_index=True, how="left")
-        points = ax.scatter(coords["lon"], coords["lat"], c=coords["control"], cmap="RdYlGn",
-                            vmin=0, vmax=1, s=70, edgecolors="black", linewidths=0.4, zorder=3)
-        fig.colorbar(points, ax=ax, label="government control (0-1)")
-        what = "government control of each region"
+        layer = MapLayer(coords, str(chosen)[:7], colour_by, MAP_KINDS[colour_by],
+                         "government control (0-1)", cmap="RdYlGn", vmin=0.0, vmax=1.0)
+        coords["text"] = ["no data" if pd.isna(v) else f"{v:.2f}" for v in coords["value"]]
+    cmap, norm = colormaps[layer.cmap], layer.norm()
+    coords["colour"] = [to_hex(cmap(norm(v))) if np.isfinite(v) else _NO_PARTNER
+                        for v in layer.scale_values()]
+    layer.table = coords
+    return layer
+
+
+def _path(polygon: list[list[tuple[float, float]]]) -> Any:
+    """A matplotlib Path of a polygon with its holes (the builder orients them oppositely)."""
+    from matplotlib.path import Path as MplPath
+
+    return MplPath.make_compound_path(*[MplPath(np.asarray(ring), closed=True)
+                                        for ring in polygon])
+
+
+def _draw_shapes(ax: Axes, layer: MapLayer) -> Any:
+    """The regions as polygons coloured by ``layer``, the states around in grey, the state names
+    and the capitals; returns the regions' PatchCollection (one patch per polygon)."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import PathPatch
+
+    from sim.analysis.geo import capitals, context_shapes, region_shapes, state_labels
+
+    shapes = region_shapes(layer.table["region"])
+    context = [PathPatch(_path(p)) for polys in context_shapes().values() for p in polys]
+    ax.add_collection(PatchCollection(context, facecolor="#f2f2f2", edgecolor="#b0b0b0",
+                                      linewidth=0.4, zorder=0))
+    patches, values, colours = [], [], []
+    for region, value, colour in zip(layer.table["region"], layer.scale_values()
+                                     if layer.cmap else layer.table["value"],
+                                     layer.table["colour"], strict=True):
+        for poly in shapes[region]:
+            patches.append(PathPatch(_path(poly)))
+            values.append(value)
+            colours.append(colour)
+    coll = PatchCollection(patches, edgecolor="white", linewidth=0.5, zorder=2)
+    if layer.cmap:
+        coll.set_array(np.asarray(values, dtype=float))
+        coll.set_cmap(layer.cmap)
+        coll.set_norm(layer.norm())
+    else:
+        coll.set_facecolor(colours)
+    ax.add_collection(coll)
+    # the state borders over the region borders
+    states = list(dict.fromkeys(layer.table["state"]))
+    for state in states:
+        ids = layer.table.loc[layer.table["state"] == state, "region"]
+        outline = [PathPatch(_path(p)) for r in ids for p in shapes[r]]
+        ax.add_collection(PatchCollection(outline, facecolor="none", edgecolor="0.35",
+                                          linewidth=0.25, zorder=3))
+    labels = state_labels().set_index("state")
+    for state in states:
+        if state in labels.index:
+            lon, lat = labels.loc[state, ["lon", "lat"]]
+            ax.text(lon, lat, display_name(state), ha="center", va="center",
+                    fontsize="small", fontweight="bold", color="0.15", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                          "alpha": 0.6})
+    caps = capitals()
+    caps = caps[caps["state"].isin(states)]
+    ax.scatter(caps["lon"], caps["lat"], marker="*", s=60, color="black", zorder=6,
+               label="_capitals")
+    for name, lon, lat in zip(caps["name"], caps["lon"], caps["lat"], strict=True):
+        ax.annotate(name, (lon, lat), xytext=(3, -7), textcoords="offset points",
+                    fontsize="x-small", color="0.1", zorder=6)
+    xs = [x for r in shapes.values() for p in r for x, _ in p[0]]
+    ys = [y for r in shapes.values() for p in r for _, y in p[0]]
+    ax.set_xlim(min(xs) - 1.0, max(xs) + 0.5)
+    ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
+    ax.set_aspect(1.0 / np.cos(np.radians((min(ys) + max(ys)) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return coll
+
+
+def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
+               regions: pd.DataFrame | None = None, date: str | None = None,
+               colour_by: str = "partner", ax: Axes | None = None) -> Figure:
+    """The regions coloured by their state's largest foreign partner (on influence, or on the
+    security share: its leading security partner), by government control or by the month's
+    fatalities at a date.
+
+    The regions are drawn as their polygons (the map shipped with the package, with the states
+    around in grey, the state names and the capitals: :mod:`sim.analysis.geo`) when every
+    region is on it, else as points at their coordinates (a synthetic world). With several
+    runs (a sweep's monthly series have ``run_id``) the partner is the one most runs agree on
+    and control and fatalities are the median across runs.
+
+    Args:
+        coordinates: ``region``, ``name``, ``state``, ``lat``, ``lon``
+            (:func:`sim.analysis.geo.region_coordinates`).
+        presence: The ``presence`` table or the monthly series ``presence.influence``
+            (``date``, ``state``, ``power``, ``influence``): needed for ``colour_by="partner"``.
+        regions: The ``regions`` table or the series ``regions.control`` (``date``, ``region``,
+            ``control``): needed for ``colour_by="control"``.
+        date: ``YYYY-MM``: the last recorded month on or before it; default the last one.
+        colour_by: ``partner`` (largest influence), ``security`` (largest ``security_share``
+            of the presence table), ``control`` or ``fatalities`` (the ``regions`` table's
+            fatalities of the month, on a logarithmic scale).
+        ax: An Axes to draw on; a new Figure if None.
+
+    Returns:
+        The Figure. Polygons: one PatchCollection of the regions (one patch per polygon; for
+        ``control`` and ``fatalities`` its array holds the numbers, with a colour bar), a
+        legend of the partners, the state names and capitals as texts. Points: for
+        ``partner`` one scatter (PathCollection) per partner shown (plus one for states
+        without a partner), for ``control`` one scatter and a colour bar; one text label per
+        state.
+
+    Raises:
+        ValueError: ``colour_by`` is not one of the four, or its table is missing.
+    """
+    from sim.analysis.geo import has_shapes
+
+    layer = map_layer(coordinates, presence, regions, date, colour_by)
+    coords = layer.table
+    shapes = has_shapes(coords["region"])
+    fig, ax = _axes(ax, (10.5, 6.0) if shapes else (9.5, 5.6))
+    if shapes:
+        coll = _draw_shapes(ax, layer)
+        if layer.cmap:
+            fig.colorbar(coll, ax=ax, label=layer.legend, shrink=0.8)
+        else:
+            from matplotlib.patches import Patch
+
+            ax.legend(handles=[Patch(facecolor=c, edgecolor="0.4", label=lab)
+                               for lab, c in layer.categories],
+                      title=layer.legend, fontsize="small", frameon=False, loc="upper left",
+                      bbox_to_anchor=(1.0, 1.0))
+        ax.set_title(f"The {layer.what}, {layer.date}")
+        return fig
+    if layer.cmap:
+        points = ax.scatter(coords["lon"], coords["lat"], c=layer.scale_values(),
+                            cmap=layer.cmap, norm=layer.norm(), s=70, edgecolors="black",
+                            linewidths=0.4, zorder=3)
+        fig.colorbar(points, ax=ax, label=layer.legend)
+    else:
+        for label, colour in layer.categories:
+            sub = coords[coords["value"] == label]
+            ax.scatter(sub["lon"], sub["lat"], s=70, color=colour, edgecolors="black",
+                       linewidths=0.4, label=label, zorder=3)
+        ax.legend(title=layer.legend, fontsize="small", frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0))
     for state, sub in coords.groupby("state", sort=False):
         ax.text(sub["lon"].mean(), sub["lat"].max() + 0.7, display_name(str(state)), ha="center",
                 fontsize="small", color="0.25")
@@ -736,7 +922,7 @@ def region_map(coordinates: pd.DataFrame, presence: pd.DataFrame | None = None,
     ax.set_xlabel("longitude (degrees east)")
     ax.set_ylabel("latitude (degrees north)")
     ax.grid(alpha=0.3)
-    ax.set_title(f"The {what}, {str(chosen)[:7]}")
+    ax.set_title(f"The {layer.what}, {layer.date}")
     return fig
 
 

@@ -1,4 +1,5 @@
-"""Region coordinates for maps, read from the configuration a sweep or a run used.
+"""Region coordinates and polygons for maps, read from the configuration a sweep or a run used
+and from the map shipped with the package.
 
 The coordinates live in one place, the world file (``configs/world/sahel.yaml``: admin-1 region
 centroids from the dr5hn countries-states-cities database, docs/ODD.md section 2); this module only
@@ -8,6 +9,14 @@ synthetic``) lists no regions; they are generated from ``world.synthetic`` by
 :func:`sim.world.synthetic.generate_world`, as a run does (its geography depends on
 ``world.synthetic.world_seed`` only).
 
+The polygons of the Sahel world's regions live in ``sim/world/data/sahel_admin1.geojson``
+(Natural Earth 10 m admin-1, public domain; built by ``experiments/build_map.py``, its source in
+docs/sources.md): :func:`region_shapes` reads them by region id, with the outlines of the states
+around the world (:func:`context_shapes`), the state names' places (:func:`state_labels`) and
+the capitals (:func:`capitals`). A world whose regions are not all on the map (a synthetic one)
+is drawn at its coordinates instead (:func:`has_shapes`). Reading the map needs only the
+standard library.
+
 Layer rule (the project's house rules: analysis reads tables and saved configurations, never the
 model or its API): nothing here imports Mesa, :mod:`sim.api` or the model; the configuration
 layer (:mod:`sim.config`) and the world generator are imported where needed.
@@ -16,15 +25,88 @@ layer (:mod:`sim.config`) and the world generator are imported where needed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["region_coordinates", "world_file"]
+__all__ = ["MAP_FILE", "capitals", "context_shapes", "has_shapes", "map_regions",
+           "region_coordinates", "region_shapes", "state_labels", "world_file"]
 
 COLUMNS = ["region", "name", "state", "lat", "lon"]
+
+#: The map of the Sahel world: the regions' polygons, the states around, labels and capitals.
+MAP_FILE = Path(__file__).resolve().parents[1] / "world" / "data" / "sahel_admin1.geojson"
+
+#: A polygon: its rings of (longitude, latitude) points, the exterior first, then its holes.
+Polygon = list[list[tuple[float, float]]]
+
+
+@functools.lru_cache(maxsize=1)
+def _map() -> dict[str, Any]:
+    """The map's GeoJSON FeatureCollection (read once)."""
+    return json.loads(MAP_FILE.read_text(encoding="utf-8"))
+
+
+def _features(kind: str) -> list[dict[str, Any]]:
+    return [f for f in _map()["features"] if f["properties"].get("kind") == kind]
+
+
+def _polygons(geometry: dict[str, Any]) -> list[Polygon]:
+    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [
+        geometry["coordinates"]]
+    return [[[(float(x), float(y)) for x, y in ring] for ring in poly] for poly in polys]
+
+
+def map_regions() -> pd.DataFrame:
+    """The regions on the map: DataFrame[region, name, state, lat, lon] (lat, lon: the mean of
+    each region's largest ring's vertices, for a label), in the map's order (the world's)."""
+    rows = []
+    for f in _features("region"):
+        p = f["properties"]
+        ring = max((poly[0] for poly in _polygons(f["geometry"])), key=len)
+        rows.append({"region": p["region"], "name": p["name"], "state": p["state"],
+                     "lat": sum(y for _, y in ring) / len(ring),
+                     "lon": sum(x for x, _ in ring) / len(ring)})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def region_shapes(regions: Iterable[str] | None = None) -> dict[str, list[Polygon]]:
+    """The polygons of the map's regions, by region id (all of them, or those of ``regions``
+    that are on the map), in the map's order."""
+    wanted = None if regions is None else set(regions)
+    return {f["properties"]["region"]: _polygons(f["geometry"]) for f in _features("region")
+            if wanted is None or f["properties"]["region"] in wanted}
+
+
+def has_shapes(regions: Iterable[str]) -> bool:
+    """Whether every region of ``regions`` (ids) has its polygon on the map (and there is one)."""
+    ids = set(regions)
+    return bool(ids) and ids <= set(region_shapes())
+
+
+def context_shapes() -> dict[str, list[Polygon]]:
+    """The outlines of the states around the world that the model does not hold, by name."""
+    return {f["properties"]["name"]: _polygons(f["geometry"]) for f in _features("context")}
+
+
+def state_labels() -> pd.DataFrame:
+    """Where each modelled state's name goes: DataFrame[state, lon, lat]."""
+    return pd.DataFrame([{"state": f["properties"]["state"],
+                          "lon": f["geometry"]["coordinates"][0],
+                          "lat": f["geometry"]["coordinates"][1]} for f in _features("label")],
+                        columns=["state", "lon", "lat"])
+
+
+def capitals() -> pd.DataFrame:
+    """The modelled states' capitals: DataFrame[name, state, lon, lat]."""
+    return pd.DataFrame([{"name": f["properties"]["name"], "state": f["properties"]["state"],
+                          "lon": f["geometry"]["coordinates"][0],
+                          "lat": f["geometry"]["coordinates"][1]}
+                         for f in _features("capital")],
+                        columns=["name", "state", "lon", "lat"])
 
 
 def _table(regions: list[Any]) -> pd.DataFrame:

@@ -73,8 +73,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["SECTIONS", "FigureSpec", "RenderOptions", "Report", "SectionOutput", "SectionPlan",
-           "build_report", "main", "plan_sections", "section", "skip", "will_render",
-           "write_report"]
+           "build_report", "format_value", "main", "plan_sections", "section", "skip",
+           "will_render", "write_report"]
 
 PROG = "sahel-sim-report"
 #: Boolean outcomes of the verdict table, with their column titles: the verdict (``hypothesis``:
@@ -160,8 +160,12 @@ def _png(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _fmt(v: Any) -> str:
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+def format_value(v: Any) -> str:
+    """A value as the report's tables show it: no NaN (empty), ints with thousands separators,
+    amounts of a million and up as ``15.2bn``/``340m``, other numbers to 3 significant digits
+    (0 decimals from 100 up), booleans as ``True``/``False``; shared with the app's sweep
+    view."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and not np.isfinite(v)):
         return ""
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
@@ -175,6 +179,9 @@ def _fmt(v: Any) -> str:
             return f"{v:,.0f}"
         return f"{v:.3g}"
     return str(v)
+
+
+_fmt = format_value
 
 
 def _table_html(df: pd.DataFrame) -> str:
@@ -868,7 +875,8 @@ def _map(data: SweepData) -> SectionPlan:
                     "government control of each region (median across runs)")
             layer = {"presence": table} if kind == "partner" else {"regions": table}
             out.blocks.append(FigureSpec(
-                title, f"The regions at their coordinates coloured by {what} at the last recorded "
+                title, f"The regions (their admin-1 polygons, Natural Earth; points at their "
+                f"coordinates in a world off the map) coloured by {what} at the last recorded "
                 f"month" + (f", scenario {base}" if base else "") + ".",
                 functools.partial(F.region_map, coords, colour_by=kind, **layer)))
         return out
@@ -1229,9 +1237,15 @@ def write_report(folder: str | Path, out: str | Path | None = None, n_boot: int 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``sahel-sim-report`` console script."""
-    ap = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog=PROG, description="Write one self-contained HTML report of a sweep: the verdict "
+        "with intervals, the verdict surface, the historical replay, paired differences, "
+        "figures, design and provenance.",
+        epilog="Exit status: 0 written, 2 bad input (a folder that is not a sweep's, --out in a "
+               "folder that does not exist).")
     ap.add_argument("folder", help="the sweep folder (holds results/ and manifest.json)")
-    ap.add_argument("--out", help="the HTML file to write (default <folder>/report.html)")
+    ap.add_argument("--out", help="the HTML file to write, in an existing folder (default "
+                    "<folder>/report.html)")
     ap.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the bootstraps (default 0)")
     args = ap.parse_args(argv)
@@ -1239,6 +1253,16 @@ def main(argv: list[str] | None = None) -> None:
     if not folder.is_dir():
         print(f"{PROG}: error: {folder} is not a folder; allowed: a sweep folder written by "
               "sahel-sim-sweep", file=sys.stderr)
+        sys.exit(2)
+    if args.out is not None and not Path(args.out).resolve().parent.is_dir():
+        parent = Path(args.out).resolve().parent
+        print(f"{PROG}: error: --out={args.out} is in a folder that does not exist ({parent}); "
+              f"allowed: a file in an existing folder (create it first: mkdir -p {parent})",
+              file=sys.stderr)
+        sys.exit(2)
+    if args.out is not None and Path(args.out).is_dir():
+        print(f"{PROG}: error: --out={args.out} is a folder; allowed: the HTML file to write, "
+              f"e.g. {Path(args.out) / 'report.html'}", file=sys.stderr)
         sys.exit(2)
     if args.n_boot < 1:
         print(f"{PROG}: error: --n-boot={args.n_boot} is invalid; allowed: >= 1",

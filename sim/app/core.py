@@ -28,21 +28,34 @@ from typing import Any
 
 __all__ = [
     "CONTROLS",
+    "FEW_RUNS",
     "INSURGENCY",
     "KEY_NUMBERS",
     "AppRun",
     "Control",
+    "changes",
+    "choose_scenario",
     "compare",
+    "compare_statement",
     "defaults",
+    "describe",
+    "display_table",
     "heatmap_cells",
     "months",
     "open_sweep",
     "overrides",
+    "probability_text",
+    "region_names",
     "rerun_into_view",
     "run_app",
+    "scenario_values",
     "surface_view",
+    "values_of_config",
     "verdict_numbers",
 ]
+
+#: A probability over fewer finished runs than this is marked "few runs" wherever it is shown.
+FEW_RUNS = 10
 
 
 @dataclass(frozen=True)
@@ -52,12 +65,14 @@ class Control:
     Attributes:
         key: the value's name in the page (a config path, or ``insurgency_strength``).
         label: what the page calls it.
-        lo, hi, step: the slider's range (the schema's range for a config path; unused for a
-            choice).
+        lo, hi, step: the slider's range (unused for a choice): the schema's range, or a
+            shown part of it when the schema's is open or wide (:attr:`range_note` says so).
         kind: ``float``, ``int`` or ``choice`` (one of ``values``, a select).
         unit: the schema's unit.
         doc: what it means (the schema's doc), shown as a hint.
         values: the values a choice takes.
+        allowed_lo, allowed_hi: the range a value may take (the schema's; None: unbounded),
+            which :func:`run_app` checks.
     """
 
     key: str
@@ -69,6 +84,27 @@ class Control:
     unit: str = ""
     doc: str = ""
     values: tuple[str, ...] = ()
+    allowed_lo: float | None = None
+    allowed_hi: float | None = None
+
+    @property
+    def range_note(self) -> str:
+        """What the slider shows of the allowed range, when it is not all of it (else "")."""
+        if self.kind == "choice" or (self.allowed_lo == self.lo and self.allowed_hi == self.hi):
+            return ""
+        lo = "" if self.allowed_lo is None else f"{self.allowed_lo:g}"
+        hi = "inf" if self.allowed_hi is None else f"{self.allowed_hi:g}"
+        return (f"the slider shows {self.lo:g}-{self.hi:g}; the schema allows [{lo}, {hi}] "
+                "(another value: type it in Other overrides)")
+
+    def slider_range(self, value: Any) -> tuple[float, float]:
+        """The slider's range, stretched to hold ``value`` when it lies outside (a sweep's run,
+        say), so that the slider never moves a value it cannot show."""
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return self.lo, self.hi
+        return min(self.lo, x), max(self.hi, x)
 
 
 #: The jihadist groups' recruitment rates that "insurgency strength" multiplies (the same
@@ -91,12 +127,14 @@ def _schema(path: str) -> tuple[float, float, str, str, Any]:
 
 def _control(path: str, label: str, step: float, kind: str = "float",
              hi: float | None = None) -> Control:
-    """A slider over the schema's range of ``path`` (``hi`` caps an open range for the slider;
-    the page's number field takes any value the schema allows)."""
+    """A slider over the schema's range of ``path`` (``hi``: the part of an open or wide range
+    the slider shows; any value the schema allows can be typed in the page's free field, and
+    :func:`run_app` checks the schema's range)."""
     lo, top, unit, doc, _ = _schema(path)
     return Control(key=path, label=label, lo=float(lo if lo is not None else 0.0),
                    hi=float(hi if hi is not None else top), step=step, kind=kind, unit=unit,
-                   doc=doc)
+                   doc=doc, allowed_lo=None if lo is None else float(lo),
+                   allowed_hi=None if top is None else float(top))
 
 
 def _choice(path: str, label: str, values: tuple[str, ...], doc: str) -> Control:
@@ -112,8 +150,9 @@ def _controls() -> list[Control]:
         _control("params.resources.host_can_pay", "Host ability to pay", 0.05),
         _control("scenario.west_withdrawal_share", "Share of Western forces withdrawn", 0.05),
         Control("insurgency_strength", "Insurgency strength (x recruitment)", 0.25, 4.0, 0.25,
-                unit="x the calibrated rate",
-                doc="multiplies the jihadist groups' recruitment rates"),
+                unit="x the scenario's rate",
+                doc="multiplies the jihadist groups' recruitment rates of the scenario",
+                allowed_lo=0.0),
         _control("metrics.k", "k (AES states Russia must lead)", 1, kind="int", hi=3),
         _control("metrics.security_margin", "Security win margin", 0.01),
         _choice("metrics.security_margin_kind", "Security win margin: kind",
@@ -152,21 +191,66 @@ KEY_NUMBERS = (
 )
 
 
-def defaults() -> dict[str, Any]:
-    """The control values of the default run: the scenario, every power's rule, the seed and
-    each control's value in the default config."""
-    from sim.api import load_config
+def scenario_values(scenario: str = "historical", seed: int | None = None) -> dict[str, Any]:
+    """The control values of a scenario: its own value of every control and every power's rule
+    (its composed config's), the seed (``seed``, else the config's) and the insurgency strength
+    1 (the scenario's own rates). ``_loaded`` names the scenario the values were loaded from:
+    a value still equal to it is not an override (:func:`changes`)."""
     from sim.config import paths as P
 
-    cfg = load_config([])
-    values: dict[str, Any] = {"scenario": "historical", "seed": 0,
+    cfg = _base(scenario)
+    values: dict[str, Any] = {"scenario": scenario,
+                              "seed": int(cfg.seed if seed is None else seed),
                               "insurgency_strength": 1.0}
     for c in CONTROLS:
         if c.key != "insurgency_strength":
             values[c.key] = P.get(cfg, c.key.split("."))
     for power, rule in cfg.rules.vacuum.items():
         values[f"rules.vacuum.{power}"] = rule
+    values["_loaded"] = scenario
     return values
+
+
+def defaults() -> dict[str, Any]:
+    """The control values of the default run: the historical scenario's own
+    (:func:`scenario_values`)."""
+    return scenario_values("historical")
+
+
+def choose_scenario(values: dict[str, Any], scenario: str) -> dict[str, Any]:
+    """The page's values once ``scenario`` is chosen: that scenario's own values in every
+    control (:func:`scenario_values`), with the page's seed and free overrides kept."""
+    out = scenario_values(scenario, seed=values.get("seed"))
+    if values.get("_extra"):
+        out["_extra"] = values["_extra"]
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    import math
+
+    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str):
+        return a == b
+    try:
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-15)
+    except (TypeError, ValueError):
+        return a == b
+
+
+def changes(values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The values the user changed: ``key -> (the scenario's value, the page's value)`` for
+    each value that differs from the one the controls were loaded with (those of the scenario
+    ``_loaded``, else of ``scenario``), and every other config path the values hold (``end``,
+    say: the scenario's value None). The seed, the scenario and ``_`` keys are not changes."""
+    own = scenario_values(str(values.get("_loaded") or values.get("scenario", "historical")))
+    out: dict[str, tuple[Any, Any]] = {}
+    for key, value in values.items():
+        if key in ("scenario", "seed") or key.startswith("_") or value is None:
+            continue
+        if key in own and _same(own[key], value):
+            continue
+        out[key] = (own.get(key), value)
+    return out
 
 
 def _fmt_override(value: Any) -> str:
@@ -178,17 +262,18 @@ def _fmt_override(value: Any) -> str:
 
 
 def overrides(values: dict[str, Any], base_recruit: dict[str, float] | None = None) -> list[str]:
-    """Hydra overrides of the page's values: ``scenario=...``, ``seed=...``, every other config
-    path as ``path=value``, and the insurgency strength as the groups' recruitment rates times
-    the multiplier (``base_recruit``: their values in the scenario's config), then the
-    overrides typed in the page's free field (``_extra``, space separated)."""
-    out = [f"scenario={values.get('scenario', 'historical')}"]
-    for key, value in values.items():
-        if key in ("scenario", "insurgency_strength") or key.startswith("_") or value is None:
-            continue
-        out.append(f"{key}={_fmt_override(value)}")
-    strength = float(values.get("insurgency_strength", 1.0))
-    if strength != 1.0:
+    """Hydra overrides of the page's values: ``scenario=...``, ``seed=...``, each value the user
+    changed (:func:`changes`) as ``path=value`` (a value the controls were loaded with is the
+    scenario's own and is not repeated), the insurgency strength as the groups' recruitment
+    rates times the multiplier (``base_recruit``: their values in the scenario's config), then
+    the overrides typed in the page's free field (``_extra``, space separated)."""
+    out = [f"scenario={values.get('scenario', 'historical')}", f"seed={int(values.get('seed', 0))}"]
+    changed = changes(values)
+    for key, (_own, value) in changed.items():
+        if key != "insurgency_strength":
+            out.append(f"{key}={_fmt_override(value)}")
+    if "insurgency_strength" in changed:
+        strength = float(values["insurgency_strength"])
         for path in INSURGENCY:
             base = (base_recruit or {}).get(path)
             if base is None:
@@ -197,15 +282,32 @@ def overrides(values: dict[str, Any], base_recruit: dict[str, float] | None = No
     return out + str(values.get("_extra", "") or "").split()
 
 
+def describe(values: dict[str, Any]) -> str:
+    """The run the values make, in words: the scenario, the rules that are not ``none``, the
+    seed, and the overrides applied on top of the scenario (or none)."""
+    rules = [f"{k.rsplit('.', 1)[1]} {v}" for k, v in values.items()
+             if k.startswith("rules.vacuum.") and v != "none"]
+    changed = changes(values)
+    over = [f"{k}={_fmt_override(v)}" for k, (_o, v) in changed.items()]
+    over += str(values.get("_extra", "") or "").split()
+    return (f"scenario {values.get('scenario', 'historical')}; vacuum rules: "
+            f"{', '.join(rules) if rules else 'none for every power'}; seed "
+            f"{values.get('seed', 0)}; overrides on top of the scenario: "
+            f"{', '.join(over) if over else 'none (the scenario as it is)'}")
+
+
 @dataclass
 class AppRun:
-    """A run the page shows: its overrides, result (tables, summary) and how long it took."""
+    """A run the page shows: its overrides, result (tables, summary), how long it took, the
+    page's values that make it (``values``) and what it is in words (``description``)."""
 
     overrides: list[str]
     result: Any
     seconds: float
     label: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -276,13 +378,16 @@ def _check_controls(values: dict[str, Any]) -> None:
             if v not in c.values:
                 raise ConfigError(f"{c.key}={v!r} is unknown; allowed: {', '.join(c.values)}")
             continue
+        lo = "-inf" if c.allowed_lo is None else f"{c.allowed_lo:g}"
+        hi = "inf" if c.allowed_hi is None else f"{c.allowed_hi:g}"
         try:
             x = float(v)
         except (TypeError, ValueError):
             raise ConfigError(f"{c.key}={v!r} is invalid; allowed: a number in "
-                              f"[{c.lo:g}, {c.hi:g}]") from None
-        if not c.lo <= x <= c.hi:
-            raise ConfigError(f"{c.key}={v!r} is out of range; allowed: [{c.lo:g}, {c.hi:g}]"
+                              f"[{lo}, {hi}]") from None
+        if ((c.allowed_lo is not None and x < c.allowed_lo)
+                or (c.allowed_hi is not None and x > c.allowed_hi)):
+            raise ConfigError(f"{c.key}={v!r} is out of range; allowed: [{lo}, {hi}]"
                               + (f" ({c.unit})" if c.unit else ""))
 
 
@@ -305,7 +410,7 @@ def run_app(values: dict[str, Any]) -> AppRun:
     ov = overrides(values, base)
     result = run(_config(values, ov))
     return AppRun(overrides=ov, result=result, seconds=time.perf_counter() - t0,
-                  label=scenario)
+                  label=scenario, values=dict(values), description=describe(values))
 
 
 def _get(summary: dict[str, Any], key: str) -> Any:
@@ -346,11 +451,73 @@ def months(result: Any) -> list[str]:
     return [str(d)[:7] for d in dates]
 
 
+def region_names(result: Any) -> dict[str, str]:
+    """Each region's name by id, from the run's config (the events name regions so)."""
+    return {r.id: r.name for r in result.config.world.regions}
+
+
+def _cell(value: Any, column: str) -> str:
+    """One cell of a sweep table as the report formats it (:func:`sim.analysis.report.
+    format_value`); a list as its items, a long seed by its last six digits."""
+    import numpy as np
+
+    from sim.analysis.report import format_value
+
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_cell(v, column) for v in value)
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        return value[1:-1].replace("'", "").replace('"', "")
+    if column == "seed" and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        text = str(int(value))
+        return text if len(text) <= 8 else f"...{text[-6:]}"
+    return format_value(value)
+
+
+def probability_text(p: float, lo: float, hi: float, n: int) -> str:
+    """A probability with its interval and the number of runs it is over, marked when they
+    are few (:data:`FEW_RUNS`): ``0.50 [0.09, 0.91], 2 runs (few)``."""
+    import math
+
+    if not n or p is None or (isinstance(p, float) and math.isnan(p)):
+        return "no finished run"
+    return (f"{p:.2f} [{lo:.2f}, {hi:.2f}], {n:,} run{'s' if n != 1 else ''}"
+            + (" (few)" if n < FEW_RUNS else ""))
+
+
+def display_table(table: Any) -> Any:
+    """A sweep table with every cell text as the report shows it (no NaN, no 16-digit
+    floats, no Python list text, long seeds shortened: the run id names a run)."""
+    import pandas as pd
+
+    return pd.DataFrame({str(c): [_cell(v, str(c)) for v in table[c]] for c in table.columns})
+
+
+def compare_statement(values: dict[str, Any]) -> str:
+    """What :func:`compare` applies to both scenarios, in words: the seed and the overrides."""
+    over = [f"{k}={_fmt_override(v)}" for k, (_own, v) in changes(values).items()]
+    over += str(values.get("_extra", "") or "").split()
+    return (f"seed {values.get('seed', 0)}; overrides on top of both scenarios: "
+            f"{', '.join(over) if over else 'none (each scenario as it is)'}")
+
+
 def compare(values: dict[str, Any], scenario_a: str, scenario_b: str) -> dict[str, Any]:
-    """Run two scenarios with the same seed and controls (common random numbers): ``a``, ``b``
-    (:class:`AppRun`) and ``rows``: each key number in both and ``b - a`` where numeric."""
-    a = run_app({**values, "scenario": scenario_a})
-    b = run_app({**values, "scenario": scenario_b})
+    """Run two scenarios with the same seed and the same changes (common random numbers): each
+    scenario with its own values, and on top of both the values the user changed in the run
+    view (:func:`changes`) and its free overrides. Returns ``a``, ``b`` (:class:`AppRun`),
+    ``applied`` (those overrides in words) and ``rows``: each key number in both and ``b - a``
+    where numeric."""
+    changed = {k: v for k, (_own, v) in changes(values).items()}
+    extra = values.get("_extra", "")
+
+    def side(scenario: str) -> dict[str, Any]:
+        return {**scenario_values(scenario, seed=values.get("seed")), **changed,
+                "_extra": extra}
+
+    a = run_app(side(scenario_a))
+    b = run_app(side(scenario_b))
+    applied = compare_statement(values)
     rows = []
     for key, label, kind in KEY_NUMBERS:
         va, vb = _get(a.summary, key), _get(b.summary, key)
@@ -361,7 +528,7 @@ def compare(values: dict[str, Any], scenario_a: str, scenario_b: str) -> dict[st
                      scenario_b: _format(vb, kind),
                      "difference (b - a)": "" if diff is None else _format(
                          diff, "ratio" if kind == "bool" else kind)})
-    return {"a": a, "b": b, "rows": rows}
+    return {"a": a, "b": b, "rows": rows, "applied": applied}
 
 
 def open_sweep(folder: str | Path) -> dict[str, Any]:
@@ -403,12 +570,31 @@ def open_sweep(folder: str | Path) -> dict[str, Any]:
             surface = verdict_surface(runs, by=by, **surface_grid(own))
         except (KeyError, ValueError) as exc:
             note = f"No verdict surface: {exc}"
-    verdicts = verdict_table(data, n_boot=500)
-    verdicts = verdicts.round({c: 3 for c in verdicts.columns if c.startswith("median")})
-    return {"data": data, "verdicts": verdicts,
-            "runs": runs[cols + [p for p in data.parameters if p in runs.columns]],
+    verdicts = _verdicts(data, verdict_table(data, n_boot=200))
+    shown = runs[cols + [p for p in data.parameters if p in runs.columns]]
+    return {"data": data, "verdicts": verdicts, "verdicts_shown": display_table(verdicts),
+            "runs": shown, "runs_shown": display_table(shown),
             "parameters": list(data.parameters), "notes": list(data.notes),
             "surface": surface, "surface_note": note, "own": own}
+
+
+def _verdicts(data: Any, table: Any) -> Any:
+    """The report's verdict table with each probability as :func:`probability_text` (the 95%
+    Wilson interval, honest over few runs, and the number of runs)."""
+    from sim.analysis import probability
+    from sim.analysis.report import VERDICT_OUTCOMES
+
+    if "runs" not in table.columns:
+        return table
+    by = list(table.columns[:list(table.columns).index("runs")])
+    out = table.copy()
+    for outcome, title in VERDICT_OUTCOMES.items():
+        if title not in out.columns:
+            continue
+        t = probability(data.runs, by=by, outcome=outcome, n_boot=10)
+        out[title] = [probability_text(p, lo, hi, int(n)) for p, lo, hi, n in zip(
+            t["p"], t["wilson_lo"], t["wilson_hi"], t["n"], strict=True)]
+    return out
 
 
 def _flat(table: Any) -> Any:
@@ -462,10 +648,19 @@ def surface_view(s: dict[str, Any], k: int | None = None,
     if k not in ks:
         raise ValueError(f"k={k} is not on the surface; allowed: {', '.join(map(str, ks))}")
     words = choices_text(own)
-    return {"both": _flat(surface_table(surface, "both", k=k)),
-            "win": _flat(surface_table(surface, "win", ("margin",), ("k", "months"))),
-            "cheap": _flat(surface_table(surface, "cheap", ("basis",), ("threshold",))),
-            "n": int(surface["n"].iloc[0]) if len(surface) else 0, "k": k, "ks": ks,
+    n = int(surface["n"].iloc[0]) if len(surface) else 0
+
+    def flagged(table: Any, index: int) -> Any:
+        out = _flat(table)
+        if n < FEW_RUNS:  # every cell is over the same runs: each says they are few
+            for c in out.columns[index:]:
+                out[c] = [f"{v} ({n} runs: few)" for v in out[c]]
+        return out
+
+    return {"both": flagged(surface_table(surface, "both", k=k), 2),
+            "win": flagged(surface_table(surface, "win", ("margin",), ("k", "months")), 1),
+            "cheap": flagged(surface_table(surface, "cheap", ("basis",), ("threshold",)), 1),
+            "n": n, "k": k, "ks": ks,
             "scenario": scenario, "scenarios": scenarios, "own": words}
 
 
@@ -488,14 +683,72 @@ def heatmap_cells(runs: Any, x: str, y: str, outcome: str) -> Any:
     label = OUTCOME_LABELS.get(outcome, f"P({outcome})")
     cells["hover"] = [f"{x} = {a}<br>{y} = {b}<br>{label} = {p:.2f} [{lo:.2f}, {hi:.2f}]"
                       f"<br>Wilson [{wl:.2f}, {wh:.2f}]<br>{n} runs"
+                      + (" (few)" if n < FEW_RUNS else "")
                       for a, b, p, lo, hi, wl, wh, n in zip(
                           cells[x], cells[y], cells["p"], cells["lo"], cells["hi"],
                           cells["wilson_lo"], cells["wilson_hi"], cells["n"], strict=True)]
     return cells
 
 
+def _leaves(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """A config's leaves by dotted path (dataclasses and dicts walked, lists kept whole)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        items = ((f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj))
+    elif isinstance(obj, dict):
+        items = ((str(k), v) for k, v in obj.items())
+    else:
+        return {prefix: obj}
+    out: dict[str, Any] = {}
+    for name, value in items:
+        out.update(_leaves(value, f"{prefix}.{name}" if prefix else name))
+    return out
+
+
+def values_of_config(cfg: Any) -> tuple[dict[str, Any], list[str]]:
+    """The page's values that make the run of a config (a sweep's run, say): its scenario's own
+    values (:func:`scenario_values`), then every control, rule and the seed as the config has
+    them, the insurgency strength as the ratio of its recruitment rates to the scenario's (when
+    both groups' agree), and every other scalar that differs from the scenario's config as a
+    free override (``_extra``). Returns the values and the paths that differ but cannot be set
+    from the page (lists: the run view cannot reproduce those).
+    """
+    scenario = cfg.scenario.name
+    values = scenario_values(scenario, seed=int(cfg.seed))
+    base = _leaves(_base(scenario))
+    run = _leaves(cfg)
+    keys = {c.key for c in CONTROLS}
+    extra: list[str] = []
+    missing: list[str] = []
+    for path, value in run.items():
+        if path.startswith("output.") or path in ("seed", "scenario.name"):
+            continue
+        if path in keys or path.startswith("rules.vacuum."):
+            values[path] = value
+            continue
+        if path in INSURGENCY or (path in base and base[path] == value):
+            continue
+        if isinstance(value, (list, tuple, dict)):
+            missing.append(path)
+        else:
+            extra.append(f"{path}={_fmt_override(value)}")
+    ratios = {p: float(run[p]) / float(base[p]) if float(base[p]) else None for p in INSURGENCY}
+    r = next(iter(ratios.values()))
+    strength = None if r is None else float(f"{r:.6g}")
+    if (strength is not None and len({v for v in ratios.values()}) == 1
+            and all(float(base[p]) * strength == float(run[p]) for p in INSURGENCY)):
+        values["insurgency_strength"] = strength
+    else:
+        extra += [f"{p}={_fmt_override(float(run[p]))}" for p in INSURGENCY
+                  if float(run[p]) != float(base[p])]
+    if extra:
+        values["_extra"] = " ".join(extra)
+    return values, missing
+
+
 def rerun_into_view(folder: str | Path, run_id: str) -> AppRun:
-    """Run a sweep's run again (its exact config and seed) for the run view."""
+    """Run a sweep's run again (its exact config and seed) for the run view, with the page's
+    values that make it (:func:`values_of_config`: pressing Run then runs it again) and its
+    name (the run id, scenario, rules and seed) in ``description``."""
     from sim.sweep.rerun import rerun
 
     t0 = time.perf_counter()
@@ -504,6 +757,11 @@ def rerun_into_view(folder: str | Path, run_id: str) -> AppRun:
         from sim.config import ConfigError
 
         raise ConfigError(f"run {run_id} failed: {res.row.get('error')}")
+    values, missing = values_of_config(res.result.config)
+    note = (f" It also differs from its scenario in {', '.join(missing)}, which the controls "
+            "cannot set: Run will not reproduce that." if missing else "")
     return AppRun(overrides=[f"(sweep run {run_id})"], result=res.result,
                   seconds=time.perf_counter() - t0, label=run_id,
-                  extra={"reproduced": res.reproduced})
+                  extra={"reproduced": res.reproduced, "missing": missing},
+                  values=values,
+                  description=f"sweep run {run_id}: {describe(values)}.{note}")

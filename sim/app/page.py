@@ -5,6 +5,12 @@ browser, while a run here is a whole 2019-2025 history with its twin world, comp
 second; the views then move over the finished tables with a month slider. Everything shown comes
 from :mod:`sim.app.core` (runs, numbers) and :mod:`sim.app.panels` (figures, tables).
 
+The page never shows a run its controls do not describe: choosing a scenario loads that
+scenario's own values into every control, a control the user changed is marked (with the
+scenario's value beside it) and the page states the overrides the run applies on top of the
+scenario (:func:`sim.app.core.describe`); a run opened from a sweep sets the controls to its
+configuration and is named (run id, scenario, rules, seed).
+
 Started by ``sahel-sim-app`` (:mod:`sim.app.cli`); one session per browser tab.
 """
 
@@ -12,11 +18,15 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
+# Solara warns on every page load over plain http (this local app's case) that it falls back to
+# samesite=lax cookies: nothing a user should act on.
+warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
 import pandas as pd
 import solara
@@ -26,6 +36,30 @@ from sim.app import core, panels
 VIEWS = ["Run", "Compare", "Sweep"]
 MAP_COLOURS = {"state control": "control", "leading security partner": "security",
                "largest partner (influence)": "partner", "fatalities": "fatalities"}
+#: The page's own styles: each control a label row (name, value) over a full-width slider, so
+#: that the track keeps its width and no value covers a label; a changed control is marked.
+CSS = """
+.control { padding: 2px 6px 0 8px; margin: 0 0 6px 0; border-left: 3px solid transparent; }
+.control.changed { border-left-color: #e65100; background: #fff3e0; }
+.control-head { display: flex; justify-content: space-between; align-items: baseline;
+                gap: 8px; font-size: 13px; line-height: 1.3; }
+.control-label { flex: 1 1 auto; }
+.control-value { flex: 0 0 auto; font-weight: bold; white-space: nowrap; }
+.control-hint { display: block; font-size: 11px; color: #6d4c41; line-height: 1.25; }
+.control-note { display: block; font-size: 11px; color: #777; line-height: 1.25; }
+.control .v-input { margin-top: 0 !important; padding-top: 0 !important; }
+.control .v-input__slot { margin-bottom: 0 !important; }
+.control .v-messages { min-height: 0 !important; }
+.control .v-text-field__details { display: none; }
+.run-statement, .run-description, .compare-statement { font-size: 13px; }
+.run-description { background: #eef4fb; padding: 6px 10px; border-radius: 4px; }
+.stale-note { font-size: 12px; color: #b71c1c; }
+.map-title { font-size: 14px; display: block; margin-top: 4px; }
+.events-table td { white-space: normal !important; }
+"""
+#: The rows per page of a table: one of the options the table's footer offers (10, 20, 50,
+#: 100), so that "Rows per page" says what is shown.
+PAGE_SIZES = (10, 20, 50, 100)
 
 #: The run view's time-series panels, one shown at a time (each costs a figure to draw).
 PANELS = {
@@ -44,7 +78,7 @@ error = solara.reactive("")
 month_index = solara.reactive(0)
 playing = solara.reactive(False)
 map_colour = solara.reactive("state control")
-event_kinds = solara.reactive(list(panels.EVENT_KINDS))
+event_view = solara.reactive("political")
 compare_a = solara.reactive("endogenous")
 compare_b = solara.reactive("france_stays")
 compared = solara.reactive(None)
@@ -67,13 +101,10 @@ def _warm() -> None:
     the page: the first Run then costs a run, not the imports, the composition and the fonts."""
     import io
 
-    from sim.analysis import figures as F
-    from sim.analysis.geo import region_coordinates
-
     with _LOCK:
         run = core.run_app(core.defaults())
-    fig = F.region_map(region_coordinates(run.result.config), run.tables["presence"],
-                       run.tables["regions"], colour_by="control")
+    _map(run, None, "control")[1].to_dict()
+    fig = panels.influence_figure(run.tables, None)
     fig.savefig(io.BytesIO(), format="png", dpi=80)
 
 
@@ -88,6 +119,27 @@ def _defaults() -> dict[str, Any]:
 
 def _set(key: str, value: Any) -> None:
     values.set({**values.value, key: value})
+
+
+def _choose(scenario: str) -> None:
+    """A scenario chosen: its own values in every control (the seed and free overrides kept)."""
+    values.set(core.choose_scenario(values.value, scenario))
+
+
+def _reset() -> None:
+    """Every control back to the scenario's own value."""
+    values.set(core.choose_scenario(values.value, values.value["scenario"]))
+
+
+def _rows(n: int, at_most: int = 20) -> int:
+    """Rows per page for a table of ``n`` rows: the smallest page size that holds them all,
+    up to ``at_most``; always one of :data:`PAGE_SIZES`."""
+    return next((p for p in PAGE_SIZES if p >= min(n, at_most)), PAGE_SIZES[-1])
+
+
+def _table(df: pd.DataFrame, at_most: int = 20, classes: list[str] | None = None) -> None:
+    with solara.Div(classes=classes or []):
+        solara.DataFrame(df, items_per_page=_rows(len(df), at_most))
 
 
 def _run() -> None:
@@ -110,39 +162,86 @@ def _figure(fig) -> None:
     plt.close(fig)
 
 
+def _md(text: str, cls: str) -> None:
+    """Markdown in a Div of class ``cls`` (for the page's styles and its tests)."""
+    with solara.Div(classes=[cls]):
+        solara.Markdown(text)
+
+
+def _slug(key: str) -> str:
+    return key.replace(".", "-").replace("_", "-")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@solara.component
+def ControlRow(c: core.Control, value: Any, own: Any, changed: bool) -> None:
+    """One control: its name and value on a line, the slider (or select) under them over the
+    column's width, and under that what the scenario says when the user changed it and what
+    the slider shows of the allowed range."""
+    classes = ["control", f"control-{_slug(c.key)}"] + (["changed"] if changed else [])
+    with solara.Div(classes=classes):
+        with solara.Div(classes=["control-head"]):
+            solara.Text(c.label, classes=["control-label"])
+            solara.Text(_shown(value) + (f" {c.unit}" if c.unit == "months" else ""),
+                        classes=["control-value"])
+        if c.kind == "choice":
+            solara.Select("", values=list(c.values), value=value,
+                          on_value=lambda x, key=c.key: _set(key, x), dense=True)
+        else:
+            lo, hi = c.slider_range(value)
+            if c.kind == "int":
+                solara.SliderInt("", value=int(value), min=int(lo), max=int(hi),
+                                 on_value=lambda x, key=c.key: _set(key, int(x)),
+                                 thumb_label=False)
+            else:
+                solara.SliderFloat("", value=float(value), min=lo, max=hi, step=c.step,
+                                   on_value=lambda x, key=c.key: _set(key, float(x)),
+                                   thumb_label=False)
+        if changed:
+            solara.Text(f"changed: the scenario's value is {_shown(own)}",
+                        classes=["control-hint"])
+        if c.range_note:
+            solara.Text(c.range_note, classes=["control-note"])
+
+
 @solara.component
 def Controls() -> None:
     v = _defaults()
     from sim.config import group_options
     from sim.rules.registry import names
 
+    changed = core.changes(v)
     solara.Select("Scenario", values=[s for s in group_options("scenario") if s != "synthetic"],
-                  value=v["scenario"], on_value=lambda x: _set("scenario", x))
+                  value=v["scenario"], on_value=_choose, classes=["scenario-select"])
     rules = sorted(names())
-    with solara.Details("Vacuum rule per power", expand=False):
-        for key in [k for k in v if k.startswith("rules.vacuum.")]:
+    rule_keys = [k for k in v if k.startswith("rules.vacuum.")]
+    n_rules = sum(k in changed for k in rule_keys)
+    title = "Vacuum rule per power" + (f" ({n_rules} changed)" if n_rules else "")
+    with solara.Details(title, expand=bool(n_rules)):
+        for key in rule_keys:
             power = key.rsplit(".", 1)[1]
-            solara.Select(f"{power}", values=rules, value=v[key],
-                          on_value=lambda x, key=key: _set(key, x))
+            label = f"{power}" + (f" (changed; the scenario's: {changed[key][0]})"
+                                  if key in changed else "")
+            solara.Select(label, values=rules, value=v[key],
+                          on_value=lambda x, key=key: _set(key, x),
+                          classes=["rule-select"] + (["changed"] if key in changed else []))
     for c in core.CONTROLS:
-        label = f"{c.label} [{c.lo:g}, {c.hi:g}]"
-        if c.kind == "choice":
-            solara.Select(c.label, values=list(c.values), value=v[c.key],
-                          on_value=lambda x, key=c.key: _set(key, x))
-        elif c.kind == "int":
-            solara.SliderInt(label, value=int(v[c.key]), min=int(c.lo), max=int(c.hi),
-                             on_value=lambda x, key=c.key: _set(key, int(x)),
-                             thumb_label="always")
-        else:
-            solara.SliderFloat(label, value=float(v[c.key]), min=c.lo, max=c.hi, step=c.step,
-                               on_value=lambda x, key=c.key: _set(key, float(x)),
-                               thumb_label="always")
+        ControlRow(c, v[c.key], changed.get(c.key, (v[c.key], None))[0], c.key in changed)
     solara.InputInt("Seed", value=int(v["seed"]), on_value=lambda x: _set("seed", x),
                     continuous_update=False)
     solara.InputText("Other overrides (path=value, space separated)",
                      value=v.get("_extra", ""), on_value=lambda x: _set("_extra", x),
                      continuous_update=False)
-    solara.Button("Run", on_click=_run, color="primary", classes=["run-button"])
+    _md(f"**Run will be:** {core.describe(v)}", "run-statement")
+    with solara.Row():
+        solara.Button("Run", on_click=_run, color="primary", classes=["run-button"])
+        solara.Button("Scenario's values", on_click=_reset, text=True,
+                      classes=["reset-button"], disabled=not changed)
 
 
 def _toggle_play(n: int) -> None:
@@ -159,11 +258,14 @@ def _toggle_play(n: int) -> None:
     context = kernel_context.get_current_context()
 
     def advance() -> None:
+        # each step holds the session's lock, as Solara holds it while it handles a message
+        # from the browser: a step never renders while the map's widget takes its answer
         with context:
             while playing.value and month_index.value < n - 1:
                 time.sleep(0.35)
-                if playing.value:
-                    month_index.set(month_index.value + 1)
+                with context.lock:
+                    if playing.value:
+                        month_index.set(month_index.value + 1)
             playing.set(False)
 
     threading.Thread(target=advance, name="play", daemon=True).start()
@@ -175,19 +277,49 @@ def Verdict(run: core.AppRun) -> None:
         with solara.Row(style={"justify-content": "space-between"}):
             solara.Text(r["label"])
             solara.Text(r["text"], classes=[f"verdict-{r['key'].replace('.', '-')}"],
-                        style={"font-weight": "bold"})
+                        style={"font-weight": "bold", "white-space": "nowrap"})
     solara.Text(f"Run in {run.seconds:.2f} s; seed {run.summary.get('seed')}; "
                 f"config hash {run.summary.get('config_hash')}", classes=["run-time"])
 
 
-@solara.component
-def RunResults(run: core.AppRun) -> None:
-    from sim.analysis import figures as F
+def _map(run: core.AppRun, month: str | None, colour_by: str):
+    """The run's map at ``month`` (plotly: hover a region for its name, value and month)."""
+    from sim.analysis.figures import map_layer
     from sim.analysis.geo import region_coordinates
 
+    layer = map_layer(region_coordinates(run.result.config), run.tables["presence"],
+                      run.tables["regions"], date=month, colour_by=colour_by)
+    return layer, panels.map_figure(layer, title=False)
+
+
+@solara.component
+def Events(run: core.AppRun, month: str) -> None:
+    """The events up to the month: the politics first, the violence summed per state and
+    month, or each violent event (:func:`panels.events_view`)."""
+    solara.Markdown(f"### Events up to {month}")
+    labels = {label: key for key, label in panels.EVENT_VIEWS.items()}
+    solara.ToggleButtonsSingle(value=panels.EVENT_VIEWS[event_view.value],
+                               values=list(labels),
+                               on_value=lambda x: event_view.set(labels[x]),
+                               classes=["event-view"])
+    table = panels.events_view(run.tables, month, event_view.value, core.region_names(run.result))
+    what = {"political": "political events (coups, sanctions, invitations, entries, exits, "
+                         "expulsions, ...)",
+            "violence": "months with massacres or mass-casualty attacks on an army, per state",
+            "violent_events": "massacres and mass-casualty attacks on an army"}[event_view.value]
+    solara.Text(f"{len(table):,} {what}, newest first", classes=["events-count"])
+    _table(table, 20, ["events-table"])
+
+
+@solara.component
+def RunResults(run: core.AppRun) -> None:
     dates = core.months(run.result)
     i = min(month_index.value, len(dates) - 1)
     month = dates[i]
+    _md(f"**Shown:** {run.description}", "run-description")
+    if run.values and core.overrides(run.values) != core.overrides(values.value):
+        solara.Text("The controls have changed since this run: press Run to run them.",
+                    classes=["stale-note"])
     with solara.Row():
         with solara.Div(classes=["month-slider"], style={"min-width": "420px"}):
             solara.SliderInt("Month", value=month_index, min=0, max=len(dates) - 1)
@@ -198,19 +330,17 @@ def RunResults(run: core.AppRun) -> None:
         with solara.Column():
             solara.Select("Colour the map by", values=list(MAP_COLOURS),
                           value=map_colour.value, on_value=map_colour.set)
-            coords = region_coordinates(run.result.config)
-            _figure(F.region_map(coords, run.tables["presence"], run.tables["regions"],
-                                 date=month, colour_by=MAP_COLOURS[map_colour.value]))
+            layer, fig = _map(run, month, MAP_COLOURS[map_colour.value])
+            solara.Text(f"The {layer.what}, {layer.date} (hover a region for its value)",
+                        classes=["map-title"])
+            with solara.Div(classes=["run-map"]):
+                solara.FigurePlotly(fig)
         with solara.Column():
             solara.Markdown("### Verdict")
             Verdict(run)
     solara.ToggleButtonsSingle(value=panel, values=list(PANELS), classes=["panel-choice"])
     _figure(PANELS[panel.value](run.tables, month))
-    solara.Markdown(f"### Events up to {month}")
-    solara.SelectMultiple("Kinds", values=event_kinds.value, all_values=list(panels.EVENT_KINDS),
-                          on_value=event_kinds.set)
-    table = panels.events_table(run.tables, month, tuple(event_kinds.value))
-    solara.DataFrame(table, items_per_page=15)
+    Events(run, month)
 
 
 @solara.component
@@ -244,9 +374,10 @@ def CompareView() -> None:
     from sim.config import group_options
 
     scenarios = [s for s in group_options("scenario") if s != "synthetic"]
-    solara.Markdown("Two scenarios on the same seed and controls as the run view (common "
-                    "random numbers): only the scenario differs. Each run has its twin world "
-                    "without the Western exit, so the vacuum premium of each is shown.")
+    solara.Markdown("Two scenarios on the same seed (common random numbers), each with its own "
+                    "values, and on top of both the controls changed in the run view: only the "
+                    "scenario differs. Each run has its twin world without the Western exit, "
+                    "so the vacuum premium of each is shown.")
     with solara.Row():
         solara.Select("Scenario a", values=scenarios, value=compare_a.value,
                       on_value=compare_a.set)
@@ -255,9 +386,12 @@ def CompareView() -> None:
         solara.Button("Compare", on_click=_compare, color="primary", classes=["compare-button"])
     if compare_error.value:
         solara.Error(compare_error.value)
+    _md(f"**Will apply:** {core.compare_statement(values.value)}", "compare-statement")
     res = compared.value
     if res is not None:
-        solara.DataFrame(pd.DataFrame(res["rows"]), items_per_page=20)
+        _md(f"**Shown:** a = {res['a'].label}, b = {res['b'].label}; "
+                        f"{res['applied']}", "compare-statement")
+        _table(pd.DataFrame(res["rows"]), 20)
         _figure(panels.compare_figure(res["a"].tables, res["b"].tables, res["a"].label,
                                       res["b"].label))
         # the run view's panels, for a and for b, side by side
@@ -304,6 +438,7 @@ def _rerun() -> None:
         sweep_error.set(str(exc))
         return
     month_index.set(len(core.months(run.result)) - 1)
+    values.set(run.values)
     current.set(run)
     view.set("Run")
 
@@ -358,7 +493,7 @@ def PrimBoxes(s: dict[str, Any]) -> None:
         if boxes.empty:
             solara.Text("no box reaches density 0.8")
         else:
-            solara.DataFrame(boxes, items_per_page=5)
+            _table(core.display_table(boxes), 10)
 
 
 @solara.component
@@ -382,17 +517,22 @@ def Surface(s: dict[str, Any]) -> None:
                           on_value=surface_scenario.set)
     view_ = core.surface_view(s, k=k, scenario=scenario)
     where = f" of scenario {scenario}" if scenario else ""
-    solara.Markdown(f"Each probability is over the {view_['n']} finished runs{where} (design "
+    n = view_["n"]
+    few = f" **Only {n} runs: the intervals are wide.**" if n < core.FEW_RUNS else ""
+    solara.Markdown(f"Each probability is over the same {n:,} finished runs{where} (design "
                     f"points and replicates pooled), with its 95% Wilson interval; the runs were "
-                    f"judged at {view_['own']}.")
+                    f"judged at {view_['own']}.{few}")
     with solara.Div(classes=["verdict-surface"]):
-        solara.Markdown(f"**P(cheap win) at k = {k}**: rows the security margin and months of "
-                        "lead, columns the cost basis and the cheap threshold")
-        solara.DataFrame(view_["both"], items_per_page=24)
-        solara.Markdown("**P(security win)**: rows the margin, columns k and months")
-        solara.DataFrame(view_["win"], items_per_page=10)
-        solara.Markdown("**P(cheap)**: rows the cost basis, columns the threshold")
-        solara.DataFrame(view_["cheap"], items_per_page=5)
+        solara.Markdown(f"**P(cheap win) at k = {k}**, each over {n:,} runs: rows the security "
+                        "margin and months of lead, columns the cost basis and the cheap "
+                        "threshold")
+        _table(view_["both"], 50)
+        solara.Markdown(f"**P(security win)**, each over {n:,} runs: rows the margin, columns "
+                        "k and months")
+        _table(view_["win"], 20)
+        solara.Markdown(f"**P(cheap)**, each over {n:,} runs: rows the cost basis, columns the "
+                        "threshold")
+        _table(view_["cheap"], 10)
 
 
 @solara.component
@@ -413,10 +553,12 @@ def SweepView() -> None:
     for note in s.get("notes", []):
         solara.Warning(note, classes=["sweep-note"])
     solara.Markdown("### Verdict")
-    solara.Markdown("Over the finished runs of each row (`runs`): P(cheap win) is the verdict "
+    solara.Markdown("Over the finished runs of each row: P(cheap win) is the verdict "
                     "(`both`: the security win and cheap), beside its halves and the first "
-                    "version's cheap win; intervals: 95% bootstrap.")
-    solara.DataFrame(s["verdicts"], items_per_page=20)
+                    "version's cheap win; each probability with its 95% Wilson interval and the "
+                    f"number of runs it is over (fewer than {core.FEW_RUNS}: *few*); numbers as "
+                    "the report writes them.")
+    _table(s["verdicts_shown"], 20, ["sweep-verdicts"])
     Surface(s)
     columns = _heat_columns(s)
     outcomes = [o for o in HEAT_OUTCOMES if o in data.runs.columns]
@@ -435,8 +577,9 @@ def SweepView() -> None:
         except Exception as exc:  # noqa: BLE001
             solara.Warning(f"no heatmap over these two columns: {exc}")
     PrimBoxes(s)
-    solara.Markdown("### Runs (pick one to run it again in the run view)")
-    solara.DataFrame(s["runs"], items_per_page=10)
+    solara.Markdown("### Runs (pick one to run it again in the run view; long seeds shortened, "
+                    "the run id names the run)")
+    _table(s["runs_shown"], 10, ["sweep-runs"])
     ids = [str(r) for r in s["runs"]["run_id"]]
     with solara.Row():
         solara.Select("Run id", values=ids[:500], value=sweep_run.value,
@@ -448,6 +591,7 @@ def SweepView() -> None:
 @solara.component
 def Page() -> None:
     solara.Title("sahel-sim explorer")
+    solara.Style(CSS)
     with solara.Column(style={"padding": "12px"}):
         solara.Markdown("## sahel-sim explorer: when Western forces leave the Sahel, does "
                         "Russia win influence almost for free?")

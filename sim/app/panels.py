@@ -1,25 +1,43 @@
 """The run view's panels as figures and tables of a finished run, up to a chosen month.
 
 Each function takes a run's tables (``RunResult.tables``) and the month the slider is on
-(``YYYY-MM``) and returns a matplotlib Figure (drawn with :mod:`sim.plotstyle`) or a DataFrame.
-The month is marked on every time series (time runs in decimal years); nothing after it is
-hidden, so the eye can follow where the run goes.
+(``YYYY-MM``) and returns a matplotlib Figure (drawn with :mod:`sim.plotstyle`), a plotly Figure
+(the map: :func:`map_figure`, hover a region for its name, value and month) or a DataFrame (the
+events: :func:`events_view`, politics first, the violence summed per state and month, regions
+and states named). The month is marked on every time series (time runs in decimal years);
+nothing after it is hidden, so the eye can follow where the run goes.
 """
 
 from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
 
 import pandas as pd
 
 from sim.config import AES, WEST
 from sim.plotstyle import POWER_COLOURS, colour_of, display_name, new_figure, usd_tick
 
-__all__ = ["EVENT_KINDS", "compare_figure", "cost_figure", "events_table", "influence_figure",
+__all__ = ["EVENT_KINDS", "EVENT_VIEWS", "POLITICAL_KINDS", "VIOLENT_KINDS", "compare_figure",
+           "cost_figure", "events_table", "events_view", "influence_figure", "map_figure",
            "personnel_figure"]
 
-#: The events the timeline shows first (the rest follow when asked for).
-EVENT_KINDS = ("coup", "coup_attempt", "suspension", "sanctions", "transition", "invitation",
-               "entry", "exit", "expulsion", "withdrawal", "downgrade", "agreement_ended",
-               "massacre", "army_mass_casualty")
+#: The political events (coups, sanctions, invitations, entries, exits, expulsions and the
+#: rest of what states and powers decide), shown first.
+POLITICAL_KINDS = ("coup", "coup_attempt", "suspension", "sanctions", "transition",
+                   "invitation", "entry", "deploy", "agreement", "concession", "exit",
+                   "expulsion", "withdrawal", "redeploy", "downgrade", "restore",
+                   "agreement_ended", "budget", "param")
+#: The violent events: a massacre of civilians (in a region), a mass-casualty attack on an army
+#: (in a state); many a month, so summed per state and month unless asked for one by one.
+VIOLENT_KINDS = ("massacre", "army_mass_casualty")
+#: Every event kind the timeline knows, politics first.
+EVENT_KINDS = POLITICAL_KINDS + VIOLENT_KINDS
+#: What the events panel can show (:func:`events_view`).
+EVENT_VIEWS = {"political": "political events",
+               "violence": "violence, summed per state and month",
+               "violent_events": "each violent event"}
 
 
 def _year(month: str) -> float:
@@ -66,8 +84,10 @@ def influence_figure(tables: dict[str, pd.DataFrame], month: str | None = None,
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
-    fig.legend(handles, labels, loc="upper right", fontsize="small", frameon=False, ncol=4)
-    fig.suptitle(f"{column.replace('_', ' ').capitalize()} by power in the AES states", x=0.25)
+    # outside the panels, on their own line: never over a panel's title
+    fig.legend(handles, labels, loc="outside lower center", fontsize="small", frameon=False,
+               ncol=len(labels))
+    fig.suptitle(f"{column.replace('_', ' ').capitalize()} by power in the AES states")
     return fig
 
 
@@ -160,4 +180,224 @@ def compare_figure(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame], label
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small", frameon=False)
+    return fig
+
+
+# --------------------------------------------------------------------------- events, readable
+
+_DEATHS = re.compile(r"(\d[\d,]*) (?:civilians|soldiers|people|persons)? ?killed")
+
+
+def _deaths(detail: str) -> int:
+    m = _DEATHS.search(str(detail))
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+def _namer(names: dict[str, str] | None):
+    """A function naming an id: a region by its name and state (``Mopti (Mali)``), a state or
+    power by its display name (``burkina_faso`` -> ``Burkina Faso``), anything else as is."""
+    names = names or {}
+
+    def name(x: Any) -> str:
+        x = "" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x)
+        if x in names:
+            return names[x]
+        return display_name(x) if x and re.fullmatch(r"[a-z_]+", x) else x
+
+    return name
+
+
+def _words(detail: str, name) -> str:
+    """An event's detail with the ids in it named (``750 personnel from burkina_faso`` ->
+    ``... from Burkina Faso``; region codes by their names)."""
+    return re.sub(r"\b([a-z]+_[a-z_]+|[A-Z]{2}-[A-Z0-9]+)\b",
+                  lambda m: name(m.group(1)), str(detail))
+
+
+def events_view(tables: dict[str, pd.DataFrame], month: str | None = None,
+                show: str = "political", names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The events up to ``month`` (all when None), newest first, for a reader to scan.
+
+    Args:
+        tables: the run's tables (``events``; ``regions`` for each region's state).
+        month: ``YYYY-MM``: the last month shown.
+        show: ``political`` (every event but the violent ones: month, event, by, on, detail,
+            origin), ``violence`` (massacres and mass-casualty attacks on armies summed per
+            state and month: their numbers, the dead, the regions) or ``violent_events`` (each
+            of them, its region named).
+        names: region id -> name shown (:func:`sim.app.core.region_names`); states and powers
+            are named by their display names.
+
+    Raises:
+        ValueError: ``show`` is not one of :data:`EVENT_VIEWS`.
+    """
+    if show not in EVENT_VIEWS:
+        raise ValueError(f"show={show!r} is invalid; allowed: {', '.join(EVENT_VIEWS)}")
+    name = _namer(names)
+    ev = tables["events"].copy()
+    ev["month"] = ev["date"].astype(str).str[:7]
+    if month:
+        ev = ev[ev["month"] <= month]
+    ev = ev.sort_values("month", ascending=False, kind="stable")
+    if show == "political":
+        ev = ev[~ev["kind"].isin(VIOLENT_KINDS)]
+        # a scheduled parameter change names a config path: it goes to the detail
+        param = ev["kind"].isin(("param", "budget"))
+        return pd.DataFrame({
+            "month": ev["month"], "event": ev["kind"].str.replace("_", " "),
+            "by": [name(a) for a in ev["actor"]],
+            "on": ["" if p else name(t) for p, t in zip(param, ev["target"], strict=True)],
+            "detail": [f"{t}: {_words(d, name)}" if p else _words(d, name)
+                       for p, t, d in zip(param, ev["target"], ev["detail"], strict=True)],
+            "origin": ev["origin"]}).reset_index(drop=True)
+    ev = ev[ev["kind"].isin(VIOLENT_KINDS)]
+    regions = tables.get("regions")
+    state_of = (dict(zip(regions["region"], regions["state"], strict=False))
+                if regions is not None and len(regions) else {})
+    ev = ev.assign(state=[t if k != "massacre" else state_of.get(t, "")
+                          for k, t in zip(ev["kind"], ev["target"], strict=True)],
+                   deaths=[_deaths(d) for d in ev["detail"]])
+    if show == "violent_events":
+        return pd.DataFrame({"month": ev["month"], "event": ev["kind"].str.replace("_", " "),
+                             "state": [name(s) for s in ev["state"]],
+                             "where": [name(t) for t in ev["target"]],
+                             "dead": ev["deaths"],
+                             "origin": ev["origin"]}).reset_index(drop=True)
+    rows = []
+    for (m, state), g in ev.groupby(["month", "state"], sort=False):
+        mass = g[g["kind"] == "massacre"]
+        army = g[g["kind"] == "army_mass_casualty"]
+        where = mass["target"].value_counts()
+        rows.append({"month": m, "state": name(state), "massacres": len(mass),
+                     "civilians killed": int(mass["deaths"].sum()),
+                     "attacks on the army": len(army),
+                     "soldiers killed": int(army["deaths"].sum()),
+                     "regions (massacres)": ", ".join(
+                         f"{name(r)}" + (f" x{n}" if n > 1 else "") for r, n in where.items())})
+    cols = ["month", "state", "massacres", "civilians killed", "attacks on the army",
+            "soldiers killed", "regions (massacres)"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- the map (plotly)
+
+
+def _rings(polys: list) -> tuple[list[float | None], list[float | None]]:
+    """The exteriors of polygons as one trace's x and y, separated by gaps (None)."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for poly in polys:
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs += [x for x, _ in poly[0]]
+        ys += [y for _, y in poly[0]]
+    return xs, ys
+
+
+def _area(polys: list) -> float:
+    ring = max((p[0] for p in polys), key=len)
+    return abs(sum(x1 * y2 - x2 * y1
+                   for (x1, y1), (x2, y2) in itertools.pairwise(ring))) / 2
+
+
+def map_figure(layer: Any, width: int = 530, height: int = 360, title: bool = True):
+    """The regions' polygons coloured by a map layer (:func:`sim.analysis.figures.map_layer`),
+    in plotly: hover a region for its name, state, value and month. The states around are
+    grey, the modelled states named and their capitals marked. A world whose regions are not
+    on the map is drawn as points at their coordinates.
+
+    Each region is one filled trace (its polygons; smaller regions over larger ones, so that
+    an enclave such as Bamako shows), with the hover text as its ``text``; a legend (the
+    partners) or a colour bar (control, fatalities) beside. The size is fixed (``width`` x
+    ``height`` pixels: the run view's map column at 1280 px); ``title=False`` leaves the title
+    (what the colours mean, the month) to the page.
+    """
+    import math
+
+    import plotly.graph_objects as go
+
+    from sim.analysis.geo import capitals, context_shapes, has_shapes, region_shapes, state_labels
+
+    table = layer.table
+    fig = go.Figure()
+    texts = {r: f"<b>{n}</b> ({display_name(s)})<br>{layer.legend}: {t}<br>{layer.date}"
+             for r, n, s, t in zip(table["region"], table["name"], table["state"],
+                                   table["text"], strict=True)}
+    shapes = has_shapes(table["region"])
+    if shapes:
+        polys = region_shapes(table["region"])
+        order = sorted(table.index, key=lambda i: -_area(polys[table.at[i, "region"]]))
+        for i in order:
+            rid = table.at[i, "region"]
+            xs, ys = _rings(polys[rid])
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, fill="toself", fillcolor=table.at[i, "colour"], mode="lines",
+                line={"color": "white", "width": 0.6}, hoveron="fills", hoverinfo="text",
+                text=texts[rid], name=str(table.at[i, "name"]), showlegend=False))
+        for polys_ in context_shapes().values():
+            xs, ys = _rings(polys_)
+            fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor="#f2f2f2",
+                                     mode="lines", line={"color": "#b0b0b0", "width": 0.5},
+                                     hoverinfo="skip", showlegend=False))
+        states = list(dict.fromkeys(table["state"]))
+        labels = state_labels()
+        labels = labels[labels["state"].isin(states)]
+        fig.add_trace(go.Scatter(x=labels["lon"], y=labels["lat"], mode="text",
+                                 text=[f"<b>{display_name(s)}</b>" for s in labels["state"]],
+                                 textfont={"size": 12, "color": "#222"}, hoverinfo="skip",
+                                 showlegend=False))
+        caps = capitals()
+        caps = caps[caps["state"].isin(states)]
+        fig.add_trace(go.Scatter(x=caps["lon"], y=caps["lat"], mode="markers+text",
+                                 marker={"symbol": "star", "size": 9, "color": "black"},
+                                 text=list(caps["name"]), textposition="bottom right",
+                                 textfont={"size": 10, "color": "#111"},
+                                 hovertext=[f"{n}, capital of {display_name(s)}"
+                                            for n, s in zip(caps["name"], caps["state"],
+                                                            strict=True)],
+                                 hoverinfo="text", showlegend=False, name="capitals"))
+        xs_all = [x for p in polys.values() for q in p for x, _ in q[0]]
+        ys_all = [y for p in polys.values() for q in p for _, y in q[0]]
+    else:
+        fig.add_trace(go.Scatter(x=table["lon"], y=table["lat"], mode="markers",
+                                 marker={"size": 14, "color": list(table["colour"]),
+                                         "line": {"color": "black", "width": 0.5}},
+                                 hovertext=[texts[r] for r in table["region"]],
+                                 hoverinfo="text", showlegend=False))
+        xs_all, ys_all = list(table["lon"]), list(table["lat"])
+    if layer.cmap:
+        from matplotlib import colormaps
+        from matplotlib.colors import to_hex
+
+        cmap = colormaps[layer.cmap]
+        scale = [[k / 10, to_hex(cmap(k / 10))] for k in range(11)]
+        lo, hi = ((math.log10(layer.vmin), math.log10(layer.vmax)) if layer.log
+                  else (layer.vmin, layer.vmax))
+        bar: dict[str, Any] = {"title": {"text": layer.legend, "side": "right"},
+                               "thickness": 14, "len": 0.8}
+        if layer.log:
+            ticks = list(range(math.floor(lo), math.ceil(hi) + 1))
+            bar.update(tickvals=ticks, ticktext=[f"{10 ** t:,}" for t in ticks])
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False,
+                                 hoverinfo="skip",
+                                 marker={"color": [lo], "colorscale": scale, "cmin": lo,
+                                         "cmax": hi, "showscale": True, "colorbar": bar}))
+    else:
+        for label, colour in layer.categories:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
+                                     marker={"symbol": "square", "size": 12, "color": colour},
+                                     showlegend=True))
+    x0, x1 = min(xs_all) - 0.8, max(xs_all) + 0.5
+    y0, y1 = min(ys_all) - 0.5, max(ys_all) + 0.5
+    ratio = 1.0 / math.cos(math.radians((y0 + y1) / 2))
+    fig.update_layout(
+        title={"text": f"The {layer.what}, {layer.date}" if title else "", "x": 0.01,
+               "font": {"size": 14}},
+        width=width, height=height, margin={"l": 5, "r": 5, "t": 40 if title else 5, "b": 5},
+        plot_bgcolor="white",
+        legend={"title": {"text": layer.legend}, "x": 1.0, "y": 1.0, "xanchor": "left"},
+        hoverlabel={"bgcolor": "white"}, dragmode="pan")
+    fig.update_xaxes(visible=False, range=[x0, x1])
+    fig.update_yaxes(visible=False, range=[y0, y1], scaleanchor="x", scaleratio=ratio)
     return fig

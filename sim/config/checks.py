@@ -20,8 +20,12 @@ from sim.config.errors import ConfigError, check_name
 from sim.config.paths import resolve_numeric
 from sim.config.schema import COST_BASES, EVENT_KINDS, INSTRUMENT_KINDS, RunConfig
 
-__all__ = ["check", "check_events", "check_neighbours", "check_ranges", "check_settings",
-           "check_world", "check_world_priors"]
+__all__ = ["RECORD_END", "check", "check_events", "check_neighbours", "check_ranges",
+           "check_settings", "check_world", "check_world_priors", "projection_warning"]
+
+#: The last month of the record: the shipped scenarios' dated events and the calibration data
+#: (docs/sources.md) end here.
+RECORD_END = "2025-12"
 
 
 @functools.cache
@@ -320,6 +324,18 @@ def check_events(cfg: RunConfig) -> None:
         if e.months is not None and e.months < 1:
             raise ConfigError(f"{name}.months={e.months!r} is invalid; allowed: >= 1")
 
+
+def projection_warning(cfg: RunConfig) -> str | None:
+    """The warning for a run of a listed world that ends after the record (:data:`RECORD_END`):
+    its later months are a projection, with no events of the record. None otherwise (a
+    synthetic world has no record). A warning only: the run goes on."""
+    if cfg.world.kind == "synthetic":
+        return None
+    if parse_month(cfg.end, "end") <= parse_month(RECORD_END, "end"):
+        return None
+    return (f"end={cfg.end} is past the record, which ends {RECORD_END}: the months after "
+            f"{RECORD_END} are a projection, with no events of the record (the model's own "
+            "dynamics only)")
 
 
 def check_world_priors(world: Any) -> None:

@@ -20,6 +20,10 @@ experiment and its configs); when a sweep stops early the command prints the exa
 resumes it. Exit codes: 0 every run stored and ok; 1 some runs failed (status ``error``) or a
 worker was lost; 2 a refused input; 128 + the signal's number when stopped by a signal (130
 SIGINT, 143 SIGTERM, 129 SIGHUP).
+
+``--help`` prints the command's own help (:data:`_HELP`, plain text, with each experiment's
+question). A sweep that ends prints its headline probabilities over its finished runs, each with
+its Wilson interval (:func:`headline`), and the ``sahel-sim-report`` command for its folder.
 """
 
 from __future__ import annotations
@@ -43,6 +47,41 @@ _INFO = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
 _CONFIG_DIR_FLAGS = {"--config-dir", "-cd"}
 #: Schema fields the command no longer reads (results are written as each chunk arrives).
 _RETIRED = {"flush_seconds"}
+#: The headline outcomes printed when a sweep ends: result column -> what it is.
+HEADLINE = {"hypothesis": "P(cheap win)",
+            "security_win": "P(security win)",
+            "cheap": "P(cheap)",
+            "vacuum_premium.because_of_vacuum": "P(win caused by the vacuum)"}
+
+_HELP = """\
+usage: sahel-sim-sweep experiment=NAME [option=value ...] [--config-dir DIR]
+       sahel-sim-sweep experiment=NAME --cfg job | --info | --hydra-help
+
+Run an experiment: a design over named parameters (configs/experiment/NAME.yaml), replicates on
+spawned seeds, scenarios paired on common seeds. Each run's row (its parameters and every
+summary number) is stored in FOLDER/results/ as it finishes; the sweep ends with its headline
+probabilities and the command that writes its HTML report (sahel-sim-report FOLDER).
+
+Options:
+  replicates=N              replicates per design point (default: the experiment's)
+  backend=local|dask        a local process pool (default) or a Dask cluster
+  scheduler=tcp://HOST:PORT the Dask scheduler (default: a local cluster of n_workers)
+  n_workers=N               worker processes (default: every core)
+  chunksize=N, batch_rows=N runs per message to a worker, runs per stored Parquet part
+  progress=false            no progress bar
+  experiment.FIELD=VALUE    any field of the experiment, e.g. experiment.samples=64
+  hydra.run.dir=DIR         the folder (default outputs/sweeps/NAME-KEY; KEY hashes the
+                            experiment and its configs)
+  --config-dir DIR          add your own DIR/experiment/NAME.yaml and DIR/scenario/NAME.yaml
+
+Running the same command again resumes an interrupted sweep in its folder; Ctrl-C stores the
+finished runs and prints the command that resumes. Everything is checked before the folder is
+created. Exit codes: 0 every run ok; 1 some runs failed (the commonest errors and a
+sahel-sim-rerun command are printed); 2 a refused input; 130/143/129 stopped by SIGINT/SIGTERM/
+SIGHUP. "sahel-sim-sweep experiment=NAME --cfg job" prints the experiment's every field.
+
+Experiments:
+"""
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -332,6 +371,71 @@ def _failed_runs(folder: Path, n_failed: int, n_runs: int) -> str:
     return "\n".join(lines)
 
 
+def help_text(config_dirs: list[str] | tuple[str, ...] = ()) -> str:
+    """The command's help: usage, options, exit codes, and each experiment with its question."""
+    import textwrap
+
+    import yaml
+
+    from sim.config import config_dir, group_options
+
+    lines = [_HELP.rstrip("\n")]
+    for name in group_options("experiment", config_dirs):
+        question = ""
+        for folder in (*config_dirs, config_dir()):
+            path = Path(folder) / "experiment" / f"{name}.yaml"
+            if path.is_file():
+                try:
+                    data = yaml.safe_load(path.read_text()) or {}
+                    data = data.get("experiment", data)  # @package _global_ or experiment
+                    question = str(data.get("question") or "")
+                except (yaml.YAMLError, AttributeError):
+                    question = ""
+                break
+        lines.extend(textwrap.wrap(f"  {name:<24}{question}", 96, subsequent_indent=" " * 26))
+    return "\n".join(lines) + "\n"
+
+
+def headline(folder: str | Path) -> list[str]:
+    """The headline of a sweep's stored rows: each :data:`HEADLINE` probability over the
+    finished runs (status ok) that have the outcome, with its 95% Wilson interval and the number
+    of runs, then the command that writes the sweep's report."""
+    import pandas as pd
+
+    from sim.analysis.stats import wilson_interval
+    from sim.sweep.store import read_results
+
+    folder = Path(folder).resolve()
+    def column(name: str) -> pd.Series | None:
+        try:
+            return read_results(folder, columns=[name])[name]
+        except Exception:  # noqa: BLE001 (a column these rows lack)
+            return None
+
+    try:
+        rows = read_results(folder, columns=["status", *HEADLINE])
+    except Exception:  # noqa: BLE001 (a column the rows lack: read the others one by one)
+        found = {name: column(name) for name in ("status", *HEADLINE)}
+        rows = pd.DataFrame({k: v for k, v in found.items() if v is not None})
+    ok = rows[rows["status"] == "ok"] if "status" in rows.columns else rows.iloc[0:0]
+    if ok.empty:
+        return ["no finished run: no headline probabilities"]
+    lines = [f"over the {len(ok):,} finished runs (95% Wilson intervals):"]
+    width = max(len(title) for title in HEADLINE.values())
+    for column, title in HEADLINE.items():
+        values = ok[column].dropna() if column in ok.columns else pd.Series(dtype=float)
+        n = len(values)
+        if not n:
+            lines.append(f"  {title:<{width}}  not measured in these runs")
+            continue
+        hits = int(values.astype(bool).sum())
+        lo, hi = wilson_interval(hits / n, n)
+        lines.append(f"  {title:<{width}}  {100 * hits / n:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
+                     f"  ({hits:,} of {n:,} runs)")
+    lines.append(f"the HTML report: sahel-sim-report {shlex.quote(str(folder))}")
+    return lines
+
+
 # --------------------------------------------------------------------------- the command
 
 def _run(args: list[str], argv0: str) -> int:
@@ -391,6 +495,7 @@ def _run(args: list[str], argv0: str) -> int:
           f"{report.n_error} errors) in {report.seconds:.1f} s"
           + (f", {report.runs_per_second:.1f} runs/s" if ran else "")
           + (f"; {report.n_skipped} were already there" if report.n_skipped else ""))
+    print("\n".join(headline(folder)))
     if report.n_failed:
         print(f"{PROG}: error: {_failed_runs(folder, report.n_failed, report.n_runs)}",
               file=sys.stderr)
@@ -410,10 +515,11 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         _fail(str(exc))
     if {"--help", "-h"} & set(args):
-        from sim.config import group_options
-
-        print(f"usage: {PROG} experiment=<name> [option=value ...]\n\n{__doc__}\n"
-              f"experiments: {', '.join(group_options('experiment'))}")
+        try:
+            _, config_dirs, _ = _split_args(args)
+        except ConfigError:
+            config_dirs = []
+        print(help_text(config_dirs), end="")
         return
     if show:  # --cfg, --info, ...: Hydra shows it; nothing runs
         import hydra

@@ -279,7 +279,8 @@ def describe(res: RerunResult, tolerate_ulps: bool = False) -> tuple[list[str], 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``sahel-sim-rerun`` console script."""
     ap = argparse.ArgumentParser(
-        prog=PROG, description=__doc__.split("\n\n")[0],
+        prog=PROG, description="Reproduce one run of a sweep: rebuild it from the sweep's "
+        "manifest, run it again and compare its row with the stored one, column by column.",
         epilog="Exit status: 0 reproduced, 1 differs (in the last bits of floats only, too, "
                "unless --tolerate-ulps), 2 bad input. Each differing column is reported as "
                f"ulp (floats at most {ULP_TOLERANCE} units in the last place apart), build "

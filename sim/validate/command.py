@@ -11,6 +11,9 @@ Every parameter of the main command can be overridden, plus ``replicates``, ``hi
 table and the score, and writes ``validation.json``, ``validation.md`` and one PNG per pattern
 into the Hydra run folder (default ``outputs/<date>/validate_<scenario>_<time>/``). Bad input
 exits with status 2 and a message naming the parameter, the value and what is allowed.
+
+``--help`` prints the command's own short help (no Hydra); ``--help-all`` adds every parameter
+with its default. An ``end`` past the record warns on stderr, as ``sahel-sim`` does.
 """
 
 from __future__ import annotations
@@ -20,6 +23,35 @@ import sys
 __all__ = ["load_validate_config", "main"]
 
 PROG = "sahel-sim-validate"
+_HELP_FLAGS = ("--help", "-h", "--help-all")
+
+_HELP = """\
+usage: sahel-sim-validate [path=value ...]
+       sahel-sim-validate --help-all | --cfg job [path=value ...] | --hydra-help
+
+Score a scenario against the calibration patterns C1-C10 (docs/sources.md, section C) and the
+coup hazard K1: run the scenario and its 2017-2019 hindcast on replicate seeds, print each
+pattern's median, 5-95% interval, target and PASS/FAIL and the score, and write
+validation.json, validation.md and one figure per pattern into the run folder.
+
+Options (besides every parameter of sahel-sim: scenario=NAME, seed=N, end=YYYY-MM, ...):
+  replicates=N              replicates of the scenario and of the hindcast (default 20)
+  n_jobs=N                  worker processes; -1 uses every core (default 1; the results do not
+                            depend on it)
+  hindcast_start=YYYY-MM    start of the hindcast runs (default 2017-01)
+  hindcast_end=YYYY-MM      end of the hindcast runs (default 2019-12)
+  output.plots=false        write no figures
+  hydra.run.dir=DIR         the run folder (default outputs/<date>/validate_<scenario>_<time>)
+
+Examples:
+  sahel-sim-validate                                     # historical, 20 replicates (~35 s)
+  sahel-sim-validate scenario=endogenous replicates=20 n_jobs=2
+  sahel-sim-validate replicates=5 end=2021-12 hydra.run.dir=out/val
+
+Every parameter, with its default, range and meaning: docs/parameters.md ("sahel-sim-validate
+--help-all" prints them all with their defaults). A bad name or value exits 2 before anything
+runs, naming what is allowed.
+"""
 
 
 def _overrides(argv: list[str]) -> list[str]:
@@ -105,16 +137,44 @@ def _app(dict_cfg) -> None:
     print(f"outputs: {out}")
 
 
+def _help(args: list[str]) -> None:
+    """``--help``: the short help; ``--help-all``: that, then every parameter with its default
+    (the configuration composed with the command's overrides)."""
+    if "--help-all" not in args:
+        print(_HELP, end="")
+        return
+    from omegaconf import OmegaConf
+
+    from sim.config import ConfigError
+
+    overrides = _overrides(args)
+    try:
+        cfg = load_validate_config(overrides)
+    except ConfigError as exc:
+        _fail(str(exc))
+    print(_HELP, end="")
+    given = f" (with {' '.join(overrides)})" if overrides else ""
+    print(f"\nEvery parameter with its default{given}; their ranges and meanings are in "
+          "docs/parameters.md:\n")
+    print(OmegaConf.to_yaml(OmegaConf.structured(cfg)), end="")
+
+
 def main() -> None:
     """Entry point of the ``sahel-sim-validate`` console script."""
     from sim.config import ConfigError, config_dir
+    from sim.config.checks import projection_warning
     from sim.validate.config import register_validate_schema
 
     args = sys.argv[1:]
+    if set(args) & set(_HELP_FLAGS):  # the command's own help, before Hydra
+        _help(args)
+        return
     flags = {a for a in args if a.startswith("-")}
     try:
         if not flags:  # compose and check everything before Hydra starts the job
-            load_validate_config(_overrides(args))
+            warning = projection_warning(load_validate_config(_overrides(args)))
+            if warning:
+                print(f"{PROG}: warning: {warning}", file=sys.stderr)
     except ConfigError as exc:
         _fail(str(exc))
     import hydra

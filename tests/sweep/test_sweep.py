@@ -484,6 +484,37 @@ def test_a_sweep_runs_a_users_own_scenario_and_experiment_from_config_dir(tmp_pa
     rows = read_results(out)
     assert len(rows) == 2 and set(rows["scenario"]) == {"mine"} and (rows["status"] == "ok").all()
     assert json.loads((out / "manifest.json").read_text())["config_dirs"] == [str(folder)]
+    # it ends with its headline probabilities over the 2 runs and the report's command
+    lines = res.stdout.splitlines()
+    assert lines[-6] == "over the 2 finished runs (95% Wilson intervals):"
+    assert [line.split()[0] for line in lines[-5:-1]] == [
+        "P(cheap", "P(security", "P(cheap)", "P(win"]
+    assert all(line.endswith(" of 2 runs)") for line in lines[-5:-1])
+    assert lines[-1] == f"the HTML report: sahel-sim-report {out}"
+
+
+def test_a_sweep_ends_with_its_headline_probabilities_and_the_report_command(paired):
+    """Each headline probability (the cheap win, the security win, cheap, a win caused by the
+    vacuum) is the share of the finished runs where it holds, with its 95% Wilson interval and
+    the number of runs, as sahel-sim-sweep prints it when the sweep ends."""
+    from sim.analysis.stats import wilson_interval
+    from sim.sweep.cli import HEADLINE, headline
+
+    folder, df = paired
+    lines = headline(folder)
+    ok = df[df["status"] == "ok"]
+    assert lines[0] == f"over the {len(ok)} finished runs (95% Wilson intervals):"
+    assert list(HEADLINE) == ["hypothesis", "security_win", "cheap",
+                              "vacuum_premium.because_of_vacuum"]
+    for line, (column, title) in zip(lines[1:5], HEADLINE.items(), strict=True):
+        n, hits = len(ok), int(ok[column].astype(bool).sum())
+        lo, hi = wilson_interval(hits / n, n)
+        assert line.split()[:len(title.split())] == title.split()
+        assert line.endswith(f"{100 * hits / n:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]  "
+                             f"({hits} of {n} runs)"), line
+    assert lines[5] == f"the HTML report: sahel-sim-report {folder.resolve()}"
+    assert headline(folder.parent / "no_such_sweep") == [
+        "no finished run: no headline probabilities"]
 
 
 def test_sample_priors_makes_every_assumption_a_parameter_of_the_design():
