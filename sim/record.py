@@ -227,6 +227,12 @@ class LazyRunArrays:
             self._recorder = None
         return self._arrays
 
+    def batch(self) -> tuple[Recorder, int] | None:
+        """The batch's recorder and this world's index in it, while the arrays are not built
+        (None once they are): what reads every world of a batch at once
+        (:func:`sim.validate.batch.score_runs`) reads the recorder's arrays."""
+        return None if self._recorder is None else (self._recorder, self._b)
+
     def influence(self) -> np.ndarray:
         """``[T, S, P]`` the world's influence (a view of the recorder's, if not built)."""
         if self._arrays is not None:

@@ -9,7 +9,9 @@ numbers share a batch, with all their replicates), every world with its own valu
 result of a task is one flat row (the keys, the parameter values, every section-5 outcome of
 the summary with nested names joined by dots, e.g. ``russia.own_net_cost_usd``, the status, the
 error and the duration) and, if asked, monthly series. A run that raises is a row with status
-``error`` and the message.
+``error`` and the message. A calibrated sweep runs each chunk's hindcasts as batches too and
+scores every run of a batch at once from the arrays the batches recorded
+(:func:`calibration_batch`, :mod:`sim.validate.batch`), building no table.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ __all__ = [
     "SweepContext",
     "Task",
     "base_config",
+    "calibration_batch",
     "calibration_scores",
     "execute",
     "execute_batch",
@@ -168,14 +171,17 @@ def _row(task: Task) -> dict[str, Any]:
     return row
 
 
-def _fill(ctx: SweepContext, row: dict[str, Any], result: Any, hindcast: Any) -> Any:
-    """Add a finished run's outcomes (and calibration scores against its ``hindcast``) to its
-    row; return its monthly series (None unless asked)."""
+def _fill(ctx: SweepContext, row: dict[str, Any], result: Any, hindcast: Any,
+          scores: dict[str, Any] | None = None) -> Any:
+    """Add a finished run's outcomes (and calibration scores against its ``hindcast``: the
+    ``scores`` of its batch, else scored from the two runs' tables) to its row; return its
+    monthly series (None unless asked)."""
     for k, v in flatten(result.summary).items():
         if k not in row:
             row[k] = v
     if ctx.calibrate:
-        row.update(calibration_scores(result.tables, hindcast.tables, ctx.calibrate))
+        row.update(scores if scores is not None else
+                   calibration_scores(result.tables, hindcast.tables, ctx.calibrate))
     monthly = _monthly(result.tables, ctx.monthly, ctx.monthly_every) if ctx.monthly else None
     row["status"], row["error"] = "ok", None
     return monthly
@@ -217,11 +223,19 @@ def execute_batch(ctx: SweepContext, tasks: list[Task]) -> list[tuple[dict[str, 
         _failed(row, exc)
         row["duration_s"] = time.perf_counter() - t0
         return [({"row": row, "monthly": None}, None)]
+    scores: list[Any] = [None] * len(tasks)
+    if ctx.calibrate:
+        try:
+            scores = calibration_batch(results, hindcasts, ctx.calibrate)
+        except Exception:  # each run is then scored from its tables, its error its own
+            logging.getLogger(__name__).warning(
+                "scoring the calibration of a batch from its arrays failed; scoring each run "
+                "from its tables", exc_info=True)
     outs = []
-    for task, result, hindcast in zip(tasks, results, hindcasts, strict=True):
+    for task, result, hindcast, score in zip(tasks, results, hindcasts, scores, strict=True):
         row, monthly = _row(task), None
         try:
-            monthly = _fill(ctx, row, result, hindcast)
+            monthly = _fill(ctx, row, result, hindcast, score)
         except Exception as exc:  # noqa: BLE001 (a failing run is recorded, the sweep goes on)
             _failed(row, exc)
             result = None
@@ -247,7 +261,20 @@ def calibration_scores(tables: Any, hindcast_tables: Any, ids: tuple[str, ...]) 
     the number passed."""
     from sim.validate.patterns import score_run
 
-    scores = score_run(tables, hindcast_tables, ids)
+    return _calibration_columns(score_run(tables, hindcast_tables, ids))
+
+
+def calibration_batch(results: list[Any], hindcasts: list[Any],
+                      ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The calibration columns of each run (:func:`calibration_scores`), every run of a batch
+    scored at once from the arrays its batch and its hindcast's recorded
+    (:func:`sim.validate.batch.score_runs`: the same scores, without building any table)."""
+    from sim.validate.batch import score_runs
+
+    return [_calibration_columns(s) for s in score_runs(results, hindcasts, ids).rows()]
+
+
+def _calibration_columns(scores: dict[str, float]) -> dict[str, Any]:
     out: dict[str, Any] = {f"calibration.{pid}": v for pid, v in scores.items()}
     out["calibration.passed"] = int(sum(v == 1.0 for v in scores.values()))
     return out

@@ -147,6 +147,37 @@ def test_a_sweep_scores_the_calibration_patterns_of_every_run(tmp_path):
         plan(ExperimentConfig(name="cal", calibrate=["C12"]))
 
 
+def test_a_calibrated_sweep_stores_the_scores_of_the_runs_tables(tmp_path, monkeypatch, caplog):
+    """A sweep scores each batch from its recorded arrays (sim.validate.batch); the stored
+    calibration columns are, cell for cell, those the runs' tables score (the DataFrame path,
+    sim.validate.patterns.score_run), here on sampled-prior worlds of the endogenous scenario."""
+    from sim.sweep import worker
+    from sim.sweep.runner import iter_tasks
+
+    ids = [f"C{i}" for i in range(1, 11)]
+    exp = ExperimentConfig(name="cal", base=["scenario=endogenous"], sample_priors=["world"],
+                           calibrate=ids, design="latin_hypercube", samples=6, replicates=2,
+                           seed=11)
+    run_sweep(exp, tmp_path, n_workers=1, progress=False)
+    stored = read_results(tmp_path).set_index("run_id").sort_index()
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("not from the arrays")
+
+    monkeypatch.setattr(worker, "calibration_batch", refuse)  # each run scored from its tables
+    p = plan(exp)
+    with caplog.at_level("WARNING", logger="sim.sweep.worker"):
+        outs = worker.execute_batch(p.context, list(iter_tasks(p)))
+    assert "scoring each run from its tables" in caplog.text
+    tables = pd.DataFrame([out["row"] for out, _ in outs]).set_index("run_id").sort_index()
+    assert list(stored.index) == list(tables.index) and len(stored) == 12
+    columns = [f"calibration.{pid}" for pid in ids] + ["calibration.passed"]
+    for c in columns:
+        assert stored[c].dtype == (np.int64 if c == "calibration.passed" else np.float64), c
+        pd.testing.assert_series_equal(stored[c], tables[c], check_exact=True)
+    assert stored[columns[:-1]].notna().any().all()  # every pattern measured somewhere
+
+
 def test_text_outcomes_are_typed_as_text_even_when_a_first_chunk_has_none():
     """A column whose first values are all None is typed from its name: a leader that is None in
     the first runs and 'un' later must not be a float column."""
