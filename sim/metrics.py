@@ -69,7 +69,7 @@ from sim.record import TABLES, Recorder, RunArrays
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DIMENSIONS", "FIRST_VERSION", "UN_MISSIONS", "arrays_from_tables",
+__all__ = ["DIMENSIONS", "UN_MISSIONS", "arrays_from_tables",
            "horizon_steps", "summarize", "summarize_arrays", "summarize_batch"]
 
 #: Dimension of influence -> its presence column (docs/ODD.md section 8).
@@ -81,10 +81,6 @@ SHARE_DIMENSIONS = ("security", "arms", "aid")
 #: their costs are in neither bloc's; their cost and each bloc's assessed share of it are reported
 #: beside the books).
 UN_MISSIONS = ("un",)
-#: The first version's verdict and its numbers (docs/ODD.md section 8.3), kept under
-#: ``first_version`` in the summary.
-FIRST_VERSION = ("verdict", "hypothesis", "win", "cheap", "phi", "russia_largest_partner_in",
-                 "cheap_win_index", "largest_partner_at_end")
 
 
 def horizon_steps(metrics: MetricsConfig, start: str, end: str) -> tuple[int, int]:

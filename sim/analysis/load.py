@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.config import FIRST_VERSION
 from sim.sweep.store import read_manifest, read_monthly, read_results
 
 __all__ = ["KEY_COLUMNS", "SweepData", "load_sweep", "ok_runs", "one_verdict"]
@@ -26,10 +27,10 @@ __all__ = ["KEY_COLUMNS", "SweepData", "load_sweep", "ok_runs", "one_verdict"]
 #: Columns every result row starts with (the run's identity and status), before the parameters.
 KEY_COLUMNS = ("run_id", "pair_id", "point", "replicate", "scenario", "seed", "status", "error",
                "duration_s")
-#: The first version's verdict columns (``sim.metrics.FIRST_VERSION``), at the top of the rows
-#: of sweeps written before issue 24, under ``first_version.`` since.
-FIRST_VERSION = ("verdict", "hypothesis", "win", "cheap", "phi", "russia_largest_partner_in",
-                 "cheap_win_index")
+#: The first version's verdict columns (:data:`sim.config.FIRST_VERSION` but its mapping, whose
+#: columns are ``largest_partner_at_end.<state>``), at the top of the rows of sweeps written
+#: before issue 24, under ``first_version.`` since.
+FIRST_VERSION_COLUMNS = tuple(c for c in FIRST_VERSION if c != "largest_partner_at_end")
 #: Columns of those rows that become today's verdict: the like-for-like one.
 _LIKE_FOR_LIKE = {"verdict_like_for_like": "verdict", "hypothesis_like_for_like": "hypothesis",
                   "cheap_like_for_like": "cheap"}
@@ -142,10 +143,10 @@ def one_verdict(runs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     Rows of today come back unchanged, with no note.
     """
     if (any(c.startswith("first_version.") for c in runs.columns)
-            or not any(c in runs.columns for c in FIRST_VERSION)):
+            or not any(c in runs.columns for c in FIRST_VERSION_COLUMNS)):
         return runs, []
     moved = {c: f"first_version.{c}" for c in runs.columns
-             if c in FIRST_VERSION or c.startswith("largest_partner_at_end.")}
+             if c in FIRST_VERSION_COLUMNS or c.startswith("largest_partner_at_end.")}
     out = runs.rename(columns=moved)
     like = {old: new for old, new in _LIKE_FOR_LIKE.items() if old in out.columns}
     for old, new in like.items():

@@ -77,18 +77,26 @@ def _check_ci(n_boot: int, ci: float) -> None:
         raise ValueError(f"ci={ci!r} is invalid; allowed: 0 < ci < 1")
 
 
-def wilson_interval(p: float, n: int, ci: float = 0.95) -> tuple[float, float]:
+def wilson_interval(p: float | np.ndarray, n: int, ci: float = 0.95
+                    ) -> tuple[float, float] | tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a proportion ``p`` among ``n`` runs (Wilson 1927; Agresti &
-    Coull 1998): it stays informative when ``p`` is 0 or 1."""
+    Coull 1998): it stays informative when ``p`` is 0 or 1. ``p`` may be an array of
+    proportions, each among ``n``: then two arrays. NaN where ``n`` is not positive or ``p`` is
+    not finite."""
     from scipy.stats import norm
 
-    if n <= 0 or not np.isfinite(p):
-        return float("nan"), float("nan")
-    z = float(norm.ppf(0.5 + ci / 2.0))
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+    scalar = np.ndim(p) == 0
+    p = np.asarray(p, dtype=float)
+    if n <= 0:
+        lo, hi = np.full(p.shape, np.nan), np.full(p.shape, np.nan)
+    else:
+        z = float(norm.ppf(0.5 + ci / 2.0))
+        denom = 1.0 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        with np.errstate(invalid="ignore"):
+            half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+        lo, hi = np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
+    return (float(lo), float(hi)) if scalar else (lo, hi)
 
 
 def probability(runs: pd.DataFrame, by: Sequence[str], outcome: str = "hypothesis",

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stats import wilson_interval
 from sim.config import AES, COST_BASES, MARGIN_GRID
 
 __all__ = ["CHOICES", "DEFAULT_GRID", "choices_text", "margin_label", "missing_columns",
@@ -145,27 +146,9 @@ def _surface(ok: pd.DataFrame, states: list[str], k: Sequence[int], margin: Sequ
     out = pd.DataFrame(combos, columns=list(CHOICES)).assign(n=n)
     for name, h in hits.items():
         p = h / n if n else np.full(len(combos), np.nan)
-        lo, hi = _wilson(p, n, ci)
+        lo, hi = wilson_interval(p, n, ci)
         out[f"p_{name}"], out[f"p_{name}_lo"], out[f"p_{name}_hi"] = p, lo, hi
     return out
-
-
-def _wilson(p: np.ndarray, n: int, ci: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`sim.analysis.stats.wilson_interval` of every proportion of ``p`` among ``n``
-    runs at once (the same formula, vectorised)."""
-    if n <= 0:
-        return np.full(len(p), np.nan), np.full(len(p), np.nan)
-    z = _z(ci)
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
-
-
-def _z(ci: float) -> float:
-    from scipy.stats import norm
-
-    return float(norm.ppf(0.5 + ci / 2.0))
 
 
 def _single(values: pd.Series) -> Any:

@@ -19,6 +19,7 @@ __all__ = [
     "AES",
     "COST_BASES",
     "EVENT_KINDS",
+    "FIRST_VERSION",
     "INSTRUMENT_KINDS",
     "MARGIN_GRID",
     "MONEY_INSTRUMENTS",
@@ -731,6 +732,11 @@ class ScenarioConfig:
 #: given not counted), ``outlays`` (cash + arms given in kind), ``full`` (+ its casualties valued
 #: + non-cash costs).
 COST_BASES = ("cash", "outlays", "full")
+#: The first version's verdict and its numbers (docs/ODD.md section 8.3), kept under
+#: ``first_version`` in a run's summary (:mod:`sim.metrics`; :mod:`sim.analysis.load` reads old
+#: sweeps' rows by them).
+FIRST_VERSION = ("verdict", "hypothesis", "win", "cheap", "phi", "russia_largest_partner_in",
+                 "cheap_win_index", "largest_partner_at_end")
 #: The security-lead margins every run reports its lead months for (``by_state.<state>.
 #: lead_months_by_margin``), so that the verdict can be read again at other margins from the
 #: sweep's rows alone (:func:`sim.analysis.verdict_surface`): name -> (kind, margin). ``abs``:

@@ -72,7 +72,6 @@ from sim.engine.rng_constants import (
 __all__ = ["KERNELS", "KERNEL_AFTER", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys",
            "uniforms"]
 
-_ATTEMPT_BITS = ATTEMPT_BITS
 #: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
 KERNELS = ("auto", "numba", "numpy")
 #: Nonzero rates in one call of :func:`poisson` from which ``auto`` loads the compiled kernel.
@@ -259,7 +258,7 @@ def _mix(z: np.ndarray) -> np.ndarray:
 def _counter(month: int, attempt: int | np.ndarray, index: np.ndarray) -> np.ndarray:
     """The counters of the places ``(month, index)`` at rejection ``attempt``, broadcast
     together: a fresh uint64 array (or number)."""
-    base = np.uint64(int(month) << (INDEX_BITS + _ATTEMPT_BITS))
+    base = np.uint64(int(month) << (INDEX_BITS + ATTEMPT_BITS))
     start = base + np.left_shift(np.asarray(attempt, dtype=np.uint64), np.uint64(INDEX_BITS))
     z = index.astype(np.uint64)
     if np.ndim(start):
@@ -352,7 +351,7 @@ def _kernel_counts(keys: np.ndarray, month: int, per_key: int, flat: np.ndarray)
     :func:`poisson`'s ValueError)."""
     from sim.engine.rng_kernel import counts
 
-    base = np.uint64(int(month) << (INDEX_BITS + _ATTEMPT_BITS))  # the counter of (month, 0)
+    base = np.uint64(int(month) << (INDEX_BITS + ATTEMPT_BITS))  # the counter of (month, 0)
     return counts(_plain(flat), _plain(keys.reshape(-1)), per_key, base)
 
 

@@ -27,6 +27,7 @@ from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.engine import fmath
 from sim.engine.rng import poisson
 from sim.processes.arrays import dot_last, per_power, ratio, sum_axis, sum_last, weighted_rows
+from sim.processes.hosts import security_capacity
 from sim.processes.militias import update_memories
 from sim.processes.powers import personnel
 from sim.state import SimState
@@ -167,11 +168,8 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     a = hostile_strength(world, st)
     army_r, ts = security_allocation(world, st, p.garrison_share, a, p.pullback_control,
                                      p.pullback_share)
-    eff_ps = per_power(st.level, world.person_effectiveness)  # [B, P, S]
-    foreign_eff = sum_axis(eff_ps, 1)  # [B, S]
-    cut = st.downgraded.any(axis=(1, 2))  # worlds where a downgraded partner loses effect
-    if cut.any():  # computed as a world alone computes it (the sums' order is the world's own)
-        foreign_eff[cut] = sum_axis(eff_ps[cut] * st.effect_factor[cut].transpose(0, 2, 1), 1)
+    # the partners' effective personnel [B, S], a downgraded one's cut, as the host counts it
+    foreign_eff = sum_last(security_capacity(world, st)[1])
     militia = st.militia
     militia_eff = 0.0 if mp is None else mp.effectiveness
     s_eff = army_r * st.army_eff[:, rs] + ts * foreign_eff[:, rs] + militia * militia_eff
