@@ -93,6 +93,13 @@ def test_russia_filling_a_vacuum_the_host_pays_for_is_a_cheap_security_win():
             c["russia"]["cost_per_security_point_usd"][basis]
             / c["west"]["cost_per_security_point_usd"][basis])
     assert s["cost_basis"] == "cash" and s["cost_ratio"] == s["cost_ratio_by_basis"]["cash"]
+    # the cost basis chooses which ratio is the verdict's (the costly win's casualties make
+    # its full basis differ from its cash basis)
+    cfg = costly_win().config
+    full = _run(dataclasses.replace(cfg, metrics=dataclasses.replace(
+        cfg.metrics, cost_basis="full"))).summary
+    assert full["cost_ratio"] == full["cost_ratio_by_basis"]["full"]
+    assert full["cost_ratio"] != costly_win().summary["cost_ratio"]
     assert s["cost_ratio"] <= s["cheap_cost_ratio"]
     # the host paid the contractors' whole bill: russia's cash is its information operations
     assert 0 <= c["russia"]["cash_usd"] < 0.1 * c["west"]["cash_usd"]

@@ -321,3 +321,14 @@ def test_cli_without_a_run_loads_no_heavy_module(argv):
         f"sys.argv = ['sahel-sim', *{argv!r}]\nfrom sim.cli import main\nmain()")
     assert result["code"] in (None, 0, 2)
     assert result["heavy"] == [], f"{argv} imported {result['heavy']}"
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("metrics.cost_basis=cashh",
+     r"metrics.cost_basis='cashh' is unknown; allowed: cash, full, outlays \(did you mean 'cash'"),
+    ("metrics.security_margin_kind=relatve",
+     "metrics.security_margin_kind='relatve' is unknown; allowed: absolute, relative"),
+])
+def test_the_verdicts_choices_refuse_an_unknown_value(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config([override])

@@ -72,6 +72,23 @@ def test_a_malformed_world_prior_is_refused_with_what_is_allowed(sahel, path, pr
     assert f"world.priors.{path}" in str(err.value)
 
 
+@pytest.mark.parametrize("path, prior, message", [
+    ("powers.russia.instruments.contractors.concession_share", [0.5, 0.1], "allowed: lo < hi"),
+    ("powers.russia.name", [0.0, 1.0], "holds 'Russia'; allowed: paths to numbers"),
+    ("powers.russia.instruments.contractors.concession_share", [0.1], r"allowed: \[lo, hi\]"),
+])
+def test_a_malformed_value_prior_is_refused_with_what_is_allowed(sahel, path, prior, message):
+    """A prior on the values themselves may start below 0 but must be [lo, hi], lo < hi, on
+    numbers."""
+    world = copy.deepcopy(sahel.world)
+    world.priors, world.value_priors = {}, {path: prior}
+    with pytest.raises(ConfigError, match=message) as err:
+        check_world_priors(world)
+    assert f"world.value_priors.{path}" in str(err.value)
+    world.value_priors = {path: [-1.0, 0.5]} if "share" in path else {}
+    check_world_priors(world)  # lo may be negative for a value
+
+
 def test_a_command_line_value_is_not_refused_by_the_prior_around_it():
     """The prior is a factor around the file's value; a user's own value is checked against the
     schema's range only (0.9 x 1.6 would leave [0, 1], and must not matter here)."""
