@@ -10,7 +10,7 @@
    ``doc`` get the short description in :data:`FIELD_NOTES`.
 2. the settings the validation command adds to a run configuration
    (:class:`sim.validate.config.ValidateConfig`: ``replicates``, ``hindcast_start``,
-   ``hindcast_end``, ``n_jobs``), in the same form.
+   ``hindcast_end``, ``n_jobs``, ``politics_rules``), in the same form.
 3. the Sahel world (``configs/world/sahel.yaml``): the values it sets for powers, states, groups
    and the world itself, each beside its schema default and the source comment on its line
    (``[F x]`` = docs/sources.md section x, ``[A]`` = assumption, ``[C: Cn]`` = calibrated to
@@ -250,6 +250,7 @@ def _choices() -> dict[str, str]:
         "metrics.horizon_end": "YYYY-MM within the run, or empty",
         "hindcast_start": "YYYY-MM, on or after a world snapshot",
         "hindcast_end": "YYYY-MM, >= hindcast_start",
+        "politics_rules": f"power ids -> registered rules; built-in: {rules}",
     }
 
 
@@ -362,7 +363,8 @@ def _with_choices(rows: list[ParamRow]) -> list[ParamRow]:
 
 def validate_rows() -> list[ParamRow]:
     """The fields the validation command adds to a run configuration
-    (:class:`sim.validate.config.ValidateConfig`: replicates, hindcast window, worker processes),
+    (:class:`sim.validate.config.ValidateConfig`: replicates, hindcast window, worker processes,
+    the rules of the politics hindcasts),
     as rows of the same form as :func:`schema_rows`."""
     from sim.validate.config import VALIDATE_FIELDS, ValidateConfig
 
@@ -621,8 +623,10 @@ _VALIDATE_INTRO = (
     "(`ValidateConfig` in `sim/validate/config.py`), e.g. `sahel-sim-validate replicates=20 "
     "n_jobs=2`. Each replicate is a run of the scenario (`start` .. `end`) and a hindcast run of "
     "the same configuration from `hindcast_start` to `hindcast_end`, with the same seed; "
-    "replicate seeds are spawned from `seed`. docs/ODD.md, section 11, gives the measured "
-    "scores.")
+    "replicate seeds are spawned from `seed`. A third run per replicate, the politics hindcast "
+    "(the hindcast with coups, sanctions, partner choice and casualty withdrawal endogenous, "
+    "and the rules of `politics_rules` where the scenario gives a power none), is scored on the "
+    "pre-2020 political targets P1-P6. docs/ODD.md, section 11, gives the measured scores.")
 
 
 def _table(rows: list[ParamRow]) -> list[str]:

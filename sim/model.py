@@ -297,7 +297,8 @@ class SahelModel(mesa.Model):
                 events_p.sanctions(cfg, w, st, rec, month, draws)
         foreign = hosts_p.update_vacuum(w, st, hp, cfg.params.combat.force_ratio,
                                         combat_p.hostile_strength(w, st))
-        hosts_p.update_receptivity(w, st, hp, trend, foreign)
+        hosts_p.update_receptivity(w, st, hp, trend, foreign, ins)
+        hosts_p.update_protests(w, st, hp, ins, foreign)
         if sc.endogenous_partner_choice:
             events_p.partner_choice(cfg, w, st, rec, self.protected, month, ins, trend, foreign)
         elif sc.endogenous_expulsion:
@@ -306,7 +307,9 @@ class SahelModel(mesa.Model):
                 events_p.expel(cfg, w, st, rec, int(b), int(si), int(pi), month,
                                f"receptivity {st.receptivity[b, si, pi]:.2f} below "
                                f"{world_value(hp.expel_threshold, b)}")
-        accepted = hosts_p.decide_offers(st, hp)
+        willing = (st.standing >= cfg.params.partners.invite_threshold[:, :, None]
+                   if sc.endogenous_partner_choice else None)
+        accepted = hosts_p.decide_offers(st, hp, willing)
         for b, si, pi in zip(*np.nonzero(accepted)):
             powers_p.order(st, b, pi, si, st.offers[b, pi, si], w.ramp_months[b, pi])
             st.agreement[b, si, pi] = True
@@ -323,6 +326,11 @@ class SahelModel(mesa.Model):
                                  strict=True):
                 events_p.withdraw(w, st, self.recorder, int(b), int(pi), int(si), month,
                                   "casualties beyond tolerance")
+                st.cooldown_until[b, si, pi] = month + world_value(cfg.rules.casualty_cooldown_months, b)
+            for b, pi, si in zip(*np.nonzero(powers_p.contractor_exits(w, st, self.protected)),
+                                 strict=True):
+                events_p.withdraw(w, st, self.recorder, int(b), int(pi), int(si), month,
+                                  "contractor losses outrun its pay")
                 st.cooldown_until[b, si, pi] = month + world_value(cfg.rules.casualty_cooldown_months, b)
         # `none` keeps its targets: no context needed. A power's decision reads only its own
         # targets, so every power decides before the budget ceilings are applied to all at once.

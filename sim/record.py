@@ -40,7 +40,7 @@ _DERIVED = ("personnel", "contractors", "troops", "peacekeepers", "casualties",
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "states": (("step", "date", "state"), (
         "regime", "legitimacy", "control", "vacuum", "army_personnel", "defence_budget_usd",
-        "fatalities", "civilian_fatalities", "militia")),
+        "fatalities", "civilian_fatalities", "militia", "protests")),
     "presence": (("step", "date", "state", "power"), (
         "personnel", "contractors", "troops", "peacekeepers", "influence", "receptivity",
         "spending_usd", "host_paid_usd", "arms_paid_usd", "concessions_usd", "arms_delivered_usd",
@@ -99,7 +99,8 @@ def string_column(values: tuple[str, ...] | list[str],
 #: (column, SimState attribute) recorded as they are each month
 _STATE_COPIES = (("regime", "regime"), ("legitimacy", "legitimacy"), ("vacuum", "vacuum"),
                  ("army_personnel", "army"), ("defence_budget_usd", "budget"),
-                 ("fatalities", "state_fatalities"), ("civilian_fatalities", "state_civilian"))
+                 ("fatalities", "state_fatalities"), ("civilian_fatalities", "state_civilian"),
+                 ("protests", "protests"))
 _PRESENCE_COPIES = (("influence", "influence"), ("receptivity", "receptivity"),
                     ("spending_usd", "spending"), ("host_paid_usd", "host_paid"),
                     ("arms_paid_usd", "arms_paid"), ("concessions_usd", "concessions"),
@@ -258,7 +259,7 @@ class Recorder:
         g, r, i = len(world.group_ids), world.n_regions, len(INSTRUMENT_KINDS)
         self.states = {c: np.zeros((t, b, s)) for c in (
             "regime", "legitimacy", "vacuum", "army_personnel", "defence_budget_usd",
-            "fatalities", "civilian_fatalities", "militia")}
+            "fatalities", "civilian_fatalities", "militia", "protests")}
         self.level = np.zeros((t, b, p, s, i))
         self.presence = {c: np.zeros((t, b, s, p)) for c in TABLES["presence"][1]
                          if c not in _DERIVED}
@@ -462,7 +463,8 @@ class Recorder:
                   "defence_budget_usd": s["defence_budget_usd"],
                   "fatalities": s["fatalities"].round(6),
                   "civilian_fatalities": s["civilian_fatalities"].round(6),
-                  "militia": s["militia"].round(6)}
+                  "militia": s["militia"].round(6),
+                  "protests": s["protests"].round(6)}
         # presence: [T, P, S, I] levels -> [T, S, P] columns
         level = raw.transpose(0, 2, 1, 3)
         by_state = casualties_tps.transpose(0, 2, 1)  # [T, S, P]

@@ -70,6 +70,10 @@ class SimState:
     downgraded: np.ndarray  # [S, P] bool
     effect_factor: np.ndarray  # [S, P] share of a power's combat effect the host lets it have
     invited_until: np.ndarray  # [S, P] month an invitation lapses (NEVER: none)
+    cooperation: np.ndarray  # [S, P] bool: a military-cooperation agreement signed (no forces)
+    protests: np.ndarray  # [S] expected demonstration events this month (an observable)
+    protest_base: np.ndarray  # [S] demonstrations per month in the year before the snapshot
+    grievance0: np.ndarray  # [S] the grievance of the first month (NaN before it)
     # powers
     level: np.ndarray  # [P, S, I]
     target: np.ndarray  # [P, S, I]
@@ -143,6 +147,11 @@ def _one_world(cfg: RunConfig, world: World) -> SimState:
         level[pi, si, INSTRUMENT_KINDS.index(d.instrument)] += d.level
         agreement[si, pi] = True
     z_s, z_sp, z_p = np.zeros(n_s), np.zeros((n_s, n_p)), np.zeros(n_p)
+    # opinion at the snapshot where measured, else the long-run receptivity (stacked: [B, S, P])
+    receptivity = world.base_receptivity.copy()
+    for si, x in enumerate(inits):
+        for p, v in x.receptivity.items():
+            receptivity[..., si, world.power_ids.index(p)] = v
     return SimState(
         month=0,
         control=control,
@@ -160,7 +169,7 @@ def _one_world(cfg: RunConfig, world: World) -> SimState:
         army_eff=world.army_effectiveness.copy(),
         budget=budget.copy(),
         budget0=budget.copy(),
-        receptivity=world.base_receptivity.copy(),
+        receptivity=receptivity,
         influence=z_sp.copy(),
         agreement=agreement,
         banned_until=np.zeros((n_s, n_p), dtype=np.int64),
@@ -188,6 +197,10 @@ def _one_world(cfg: RunConfig, world: World) -> SimState:
         downgraded=np.zeros((n_s, n_p), dtype=bool),
         effect_factor=np.ones((n_s, n_p)),
         invited_until=np.full((n_s, n_p), NEVER, dtype=np.int64),
+        cooperation=np.zeros((n_s, n_p), dtype=bool),
+        protests=z_s.copy(),
+        protest_base=np.array([x.protests_per_year / 12.0 for x in inits], dtype=float),
+        grievance0=np.full(n_s, np.nan),
         level=level,
         target=level.copy(),
         rate=np.zeros_like(level),

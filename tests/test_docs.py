@@ -211,7 +211,8 @@ def test_every_documented_parameter_is_read_by_the_model(monkeypatch):
 def test_validation_settings_are_in_the_table_with_their_defaults():
     from sim.validate.config import VALIDATE_FIELDS, ValidateConfig
 
-    assert set(VALIDATE_FIELDS) == {"replicates", "hindcast_start", "hindcast_end", "n_jobs"}
+    assert set(VALIDATE_FIELDS) == {"replicates", "hindcast_start", "hindcast_end", "n_jobs",
+                                    "politics_rules"}
     text = (DOCS / "parameters.md").read_text()
     settings = text[text.index("## Validation settings"):text.index("## The sahel world")]
     defaults = ValidateConfig()

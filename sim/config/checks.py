@@ -215,6 +215,11 @@ def _check_world_itself(cfg: RunConfig) -> None:
                    ("civilian", "military"))
         for a in si.agreements:
             check_name(f"world.snapshots.{usable[-1]}.states.{s}.agreements", a, powers)
+        for p, v in si.receptivity.items():
+            name = f"world.snapshots.{usable[-1]}.states.{s}.receptivity"
+            check_name(f"{name} key", p, powers)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                raise ConfigError(f"{name}.{p}={v!r} is invalid; allowed: a number in [0, 1]")
     missing = [s for s in states if s not in snap.states]
     if missing:
         raise ConfigError(f"world.snapshots.{usable[-1]}.states lacks {missing}; allowed: every state")

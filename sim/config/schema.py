@@ -23,6 +23,7 @@ __all__ = [
     "INSTRUMENT_KINDS",
     "MARGIN_GRID",
     "MONEY_INSTRUMENTS",
+    "COVERT_INSTRUMENTS",
     "PERSON_INSTRUMENTS",
     "WEST",
     "param",
@@ -61,8 +62,10 @@ __all__ = [
 #: Instruments measured in persons (unit cost per person-month).
 PERSON_INSTRUMENTS = ("troops", "contractors", "peacekeepers")
 #: Instruments measured in USD per month (unit cost per USD delivered).
-MONEY_INSTRUMENTS = ("arms", "aid", "info_ops")
+MONEY_INSTRUMENTS = ("arms", "aid", "info_ops", "strategists")
 INSTRUMENT_KINDS = PERSON_INSTRUMENTS + MONEY_INSTRUMENTS
+#: Instruments a power uses without the host's consent (no offer, no agreement).
+COVERT_INSTRUMENTS = ("info_ops", "strategists")
 #: Event kinds a scenario can schedule (docs/ODD.md section 7.1).
 EVENT_KINDS = ("coup", "deploy", "withdraw", "expel", "agreement", "budget", "param")
 #: ``west`` in outputs and metrics (docs/ODD.md section 2).
@@ -190,6 +193,23 @@ class PowerConfig:
         12, 1, 600, "months",
         "it leaves a host that has kept it downgraded (or below the downgrade threshold) this long")
     arms_gift_share: float = param(0.0, 0, 1, "share", "of delivered arms given rather than sold")
+    leverage: float = param(
+        0.0, 0, 1, "[0,1]",
+        "what a government that has an agreement with it stands to lose by inviting a power it "
+        "opposes (budget support, IMF programmes, defence agreements); cut by its conditionality "
+        "under a junta, whose aid it has already suspended")
+    opposed_by_west: float = param(
+        0.0, 0, 1, "[0,1]",
+        "how strongly the Western partners oppose this power's forces in a state they back "
+        "(the weight of their leverage against inviting it)")
+    loss_exit_rate: float = param(
+        0.0, 0, None, "deaths per 100 contractors per month",
+        "a contractor leaves a state when its deaths (3-month mean) pass this rate times the "
+        "share of its bill the host pays (0: never leaves over losses)")
+    unpaid_loss_share: float = param(
+        0.5, 0, 1, "share",
+        "the share of loss_exit_rate a contractor bears where the host pays nothing (its own "
+        "state's interest keeps it there)")
     instruments: dict[str, InstrumentConfig] = field(default_factory=dict)
 
 
@@ -231,6 +251,11 @@ class StateInitConfig:
     army_personnel: float = param(10_000.0, 0, None, "persons")
     defence_budget_usd: float = param(1e8, 0, None, "USD/year")
     agreements: list[str] = field(default_factory=list)
+    receptivity: dict[str, float] = field(default_factory=dict, metadata={
+        "values": (0.0, 1.0, "[0,1]")})  # power -> opinion at the snapshot (default: long-run)
+    protests_per_year: float = param(
+        0.0, 0, None, "demonstration events per year",
+        "in the year before the snapshot (ACLED): the rate the protest observable starts from")
 
 
 @dataclass
@@ -413,9 +438,35 @@ class HostProcessParams:
         prior=(0.0, 0.2), source="pre2020-politics section 3b")
     receptivity_rate: float = param(0.05, 0, 1, "per month")
     performance_weight: float = param(0.5, 0, None, "", "credit for security improving")
+    failure_blame_weight: float = param(
+        2.0, 0, 10, "receptivity per unit of insecurity",
+        "blame on a power present for the insecurity it does not stop (Mali-Metre 11, Nov 2019: "
+        "Barkhane and MINUSMA blamed for failing to protect civilians; absent powers are not)",
+        prior=(0.5, 3.0), source="calibrated: P1, P2 (pre2020-politics section 3a)")
+    visibility_personnel: float = param(
+        1000.0, 1, None, "effective personnel",
+        "a power's forces are visible to the public as 1 - exp(-effective personnel / this)",
+        prior=(300.0, 3000.0))
     harm_weight: float = param(
         0.3, 0, None, "per 100 deaths", "blame per 100 civilian deaths attributed to a power (12-month memory)")
+    civilian_media_control: float = param(
+        0.1, 0, 1, "share",
+        "how far an elected government's narrative reaches the public: it shields its partners "
+        "from blame for their abuses by this share, and moves opinion toward its standing",
+        prior=(0.0, 0.3))
+    military_media_control: float = param(
+        0.6, 0, 1, "share", "the same under a junta (controlled media, suspended outlets)",
+        prior=(0.3, 0.9))
+    narrative_weight: float = param(
+        0.2, 0, 1, "receptivity per unit of standing",
+        "the regime's narrative: opinion moves toward the regime's standing of each power, "
+        "times its media control", prior=(0.0, 0.5))
     nationalism_weight: float = param(0.35, 0, 1, "", "shift under a military regime")
+    protest_weight: float = param(
+        5.5, 0, 10, "log demonstrations per unit of grievance",
+        "demonstrations = the snapshot's rate x exp(protest_weight x (grievance - the grievance "
+        "of the first month)); grievance = insecurity + discontent with the foreign forces present",
+        prior=(1.0, 6.0), source="calibrated: P3")
     info_ops_weight: float = param(
         0.1, 0, 1, "", "receptivity per unit of log10(1 + info ops / info_ops_scale_usd)")
     info_ops_scale_usd: float = param(1e5, 1, None, "USD/month", "scale of information operations")
@@ -609,6 +660,28 @@ class PartnerParams:
         prior=(0.1, 0.5))
     invitation_months: int = param(
         12, 1, 120, "months", "an invitation stays open this long", prior=(6, 24))
+    leverage_weight: float = param(
+        0.5, 0, 10, "",
+        "the Western leverage a regime feels against inviting a power the West opposes: "
+        "sum of leverage over its Western partners x opposed_by_west (Burkina Faso 2018, Mali "
+        "2019: cooperation agreements with Russia, no deployment while French forces stayed)",
+        prior=(0.2, 1.0), source="pre2020-politics section 6c")
+    cooperate_threshold: float = param(
+        0.1, -2, 2, "standing",
+        "at or above it a regime signs a military-cooperation agreement with an absent power "
+        "(training, equipment; no forces)", prior=(0.0, 0.3))
+    concession_discount: float = param(
+        0.5, 0, 1, "share",
+        "a regime feels payment in concessions at (1 - this) of its value: rights to rents it "
+        "may not hold (CAR 2018, Sudan 2017: mining rights)",
+        prior=(0.0, 1.0), source="pre2020-politics section 6a")
+    strategists_weight: float = param(
+        0.1, 0, 1, "standing per unit of log10(1 + USD / strategists_scale_usd)",
+        "political strategists and candidate funding raise the ruling elite's standing of the "
+        "power that pays them (Madagascar 2018)", prior=(0.0, 0.3),
+        source="pre2020-politics section 6a")
+    strategists_scale_usd: float = param(
+        5e4, 1, None, "USD/month", "scale of political strategists' spending")
 
 
 @dataclass
@@ -644,6 +717,16 @@ class OpportunisticParams:
     max_personnel: float = param(2500.0, 0, None, "persons per state", prior=(500.0, 5000.0))
     info_ops_usd: float = param(
         200_000.0, 0, None, "USD/month", "information operations where it enters or stays")
+    campaign_info_ops_usd: float = param(
+        50_000.0, 0, None, "USD/month",
+        "information operations in every state of interest where it is not present (Facebook, "
+        "Oct 2019: Prigozhin networks in eight African states, most without Russian forces)",
+        prior=(0.0, 2e5), source="pre2020-politics section 11b")
+    strategists_usd: float = param(
+        60_000.0, 0, None, "USD/month",
+        "political strategists and candidate funding in every state of interest where it is "
+        "not present (Madagascar 2018: 15-20 strategists, at least six candidates funded)",
+        prior=(0.0, 1.5e5), source="pre2020-politics section 6a")
 
 
 @dataclass

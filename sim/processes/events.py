@@ -247,13 +247,20 @@ def partner_choice(cfg: RunConfig, w: World, st: SimState, rec: Recorder, protec
     agreement; a power kept downgraded leaves (docs/ODD.md section 7.4)."""
     pp = cfg.params.partners
     politics_p.update_standing(st, pp, partner_value(cfg, w, st, ins, trend, foreign, month))
-    acts = politics_p.partner_actions(w, st, pp, protected, month)
+    objection = politics_p.objection(w, st, pp)
+    acts = politics_p.partner_actions(w, st, pp, protected, month, objection)
     ids, powers = w.state_ids, w.power_ids
     for b, si, pi in zip(*np.nonzero(acts.invite), strict=True):
         st.agreement[b, si, pi] = True
         st.invited_until[b, si, pi] = month + world_value(pp.invitation_months, b)
         rec.event(b, month, "invitation", ids[si], powers[pi],
                   f"standing {st.standing[b, si, pi]:+.2f}")
+    for b, si, pi in zip(*np.nonzero(acts.cooperate), strict=True):
+        st.cooperation[b, si, pi] = True
+        rec.event(b, month, "cooperation", ids[si], powers[pi],
+                  f"standing {st.standing[b, si, pi] + objection[b, si, pi]:+.2f} without the "
+                  "West's objection to its forces: military cooperation agreement (training, "
+                  "equipment; no forces)")
     for b, si, pi in zip(*np.nonzero(acts.downgrade), strict=True):
         st.downgraded[b, si, pi] = True
         rec.event(b, month, "downgrade", ids[si], powers[pi],

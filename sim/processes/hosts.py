@@ -27,6 +27,9 @@ __all__ = [
     "security_capacity",
     "update_budget",
     "update_legitimacy",
+    "media_control",
+    "visibility",
+    "update_protests",
     "update_receptivity",
     "update_trend",
     "update_vacuum",
@@ -81,25 +84,76 @@ def update_vacuum(world: World, st: SimState, p: HostProcessParams, force_ratio:
     return foreign
 
 
+def media_control(st: SimState, p: HostProcessParams) -> np.ndarray:
+    """[B, S] how far each regime's narrative reaches its public: ``military_media_control``
+    under a junta, ``civilian_media_control`` under an elected government."""
+    return np.where(st.regime == MILITARY, p.military_media_control, p.civilian_media_control)
+
+
 def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: np.ndarray,
-                       foreign: np.ndarray) -> None:
-    """Receptivity [B, S, P] moves toward: base affinity + credit for performance (a power's
-    security share x improving security) - blame for civilian harm attributed to it (per 100
-    deaths, 12-month memory) - anti-Western nationalism under a military regime + its
-    information operations (log10 of 1 + USD/month over ``info_ops_scale_usd``)."""
+                       foreign: np.ndarray, ins: np.ndarray) -> None:
+    """Receptivity [B, S, P] (the public's opinion of each power) moves toward:
+
+    - the base (long-run) affinity;
+    - + credit for performance: the power's security share x improving security;
+    - - blame for failure: ``failure_blame_weight`` x insecurity x the power's visibility
+      (:func:`visibility`: 0 when absent, near 1 for a large combat force): the foreign forces
+      present were blamed for the insecurity they did not stop (Mali-Metre 11); absent powers,
+      the national army, and a small training mission hardly known to the public were not;
+    - - blame for its abuses: ``harm_weight`` per 100 civilian deaths attributed to it (12-month
+      memory);
+    - the regime's narrative shields its partners (present, not downgraded) from both kinds of
+      blame by its media control (confidence in the army, the regime's own force, stayed high
+      through 2018-2019 despite its abuses; an elected government's media control is small, so
+      Barkhane and MINUSMA were blamed);
+    - + the regime's narrative: ``narrative_weight`` x media control x the regime's standing of
+      the power (clipped to [-1, 1]): a junta's media carry its view of its partners;
+    - - anti-Western nationalism under a military regime;
+    - + its information operations (log10 of 1 + USD/month over ``info_ops_scale_usd``).
+    """
     share = ratio(foreign, st.capacity[:, :, None])
     perf = -share * trend[:, :, None]
-    blame = p.harm_weight[:, :, None] * st.harm_attributed / 100.0
+    here = personnel(world, st.level).transpose(0, 2, 1) > 0
+    control = media_control(st, p)[:, :, None]
+    shield = 1.0 - control * (here & ~st.downgraded)
+    failure = p.failure_blame_weight[:, :, None] * visibility(foreign, p) * ins[:, :, None] \
+        * shield
+    blame = p.harm_weight[:, :, None] * st.harm_attributed / 100.0 * shield
+    narrative = p.narrative_weight[:, :, None] * control * st.standing.clip(-1.0, 1.0)
     military = (st.regime == MILITARY).astype(float)
     nat = p.nationalism_weight[:, :, None] * (world.nationalism * military)[:, :, None] \
         * world.nationalism_exposure[:, None, :]
     info_usd = st.level[:, :, :, INFO_OPS].transpose(0, 2, 1)  # [B, S, P]
     info = p.info_ops_weight[:, :, None] * fmath.log10(
         1.0 + info_usd / p.info_ops_scale_usd[:, :, None])
-    target = (world.base_receptivity + p.performance_weight[:, :, None] * perf - blame - nat
-              + info).clip(0.0, 1.0)
+    target = (world.base_receptivity + p.performance_weight[:, :, None] * perf - failure - blame
+              + narrative - nat + info).clip(0.0, 1.0)
     st.receptivity += p.receptivity_rate[:, :, None] * (target - st.receptivity)
     st.receptivity.clip(0.0, 1.0, out=st.receptivity)
+
+
+def visibility(foreign: np.ndarray, p: HostProcessParams) -> np.ndarray:
+    """[B, S, P] how visible each power's forces are to a state's public: ``1 - exp(-effective
+    personnel / visibility_personnel)`` (0 where absent; EUTM's 600 trainers in 2017 were
+    little known, Mali-Metre 2017, while Barkhane and MINUSMA were judged by most)."""
+    return 1.0 - fmath.exp(-foreign / p.visibility_personnel[:, :, None])
+
+
+def update_protests(world: World, st: SimState, p: HostProcessParams, ins: np.ndarray,
+                    foreign: np.ndarray) -> None:
+    """The month's expected demonstrations [B, S] (an observable, set in ``st.protests``):
+    ``protest_base x damp x exp(protest_weight x (grievance - grievance0))``. The base is the
+    snapshot's rate (ACLED, the year before it) and ``grievance0`` the grievance of the run's
+    first month, so the mechanism predicts the change from the year before the start. Grievance
+    is insecurity plus the discontent with the foreign forces present (the largest visibility x
+    (1 - receptivity) among them, :func:`visibility`); a junta's media control damps the protests
+    (``1 - military_media_control``: suspended outlets, banned marches)."""
+    discontent = (visibility(foreign, p) * (1.0 - st.receptivity)).max(axis=2, initial=0.0)
+    grievance = ins + discontent
+    st.grievance0 = np.where(np.isnan(st.grievance0), grievance, st.grievance0)
+    damp = np.where(st.regime == MILITARY, 1.0 - p.military_media_control, 1.0)
+    st.protests = st.protest_base * damp * fmath.exp(
+        p.protest_weight * (grievance - st.grievance0))
 
 
 def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
@@ -113,10 +167,15 @@ def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
         & ~protected[:, None, :]
 
 
-def decide_offers(st: SimState, p: HostProcessParams) -> np.ndarray:
-    """[B, S, P] bool: which pending offers the host accepts (receptive enough, not banned)."""
+def decide_offers(st: SimState, p: HostProcessParams,
+                  regime_willing: np.ndarray | None = None) -> np.ndarray:
+    """[B, S, P] bool: which pending offers the host accepts: not banned, and the public
+    receptive enough (``accept_threshold``) or, where the regimes choose their partners,
+    ``regime_willing`` [B, S, P] (the regime's standing of the power at its invite threshold)."""
     offered = sum_last(st.offers).transpose(0, 2, 1) > 0
     allowed = st.banned_until <= st.month
+    if regime_willing is not None:
+        return offered & allowed & regime_willing
     return offered & allowed & (st.receptivity >= p.accept_threshold[:, :, None])
 
 

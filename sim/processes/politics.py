@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import CoupParams, PartnerParams, SanctionsParams
+from sim.config import INSTRUMENT_KINDS, CoupParams, PartnerParams, SanctionsParams
 from sim.engine import fmath
-from sim.processes.arrays import dot_last, ratio
+from sim.processes.arrays import dot_last, ratio, sum_last
 from sim.processes.powers import personnel
 from sim.state import MILITARY, NEVER, SimState
 from sim.world.build import World
@@ -46,8 +46,12 @@ __all__ = [
     "sanctions_step",
     "update_army_losses",
     "update_standing",
+    "western_leverage",
+    "bound_support",
+    "objection",
 ]
 
+STRATEGISTS = INSTRUMENT_KINDS.index("strategists")
 #: Uniform draws per state and month, always made (common random numbers across scenarios that
 #: differ in what happens): attempt, success, embargo, concession.
 DRAWS = 4
@@ -180,15 +184,19 @@ def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray
     ``mood x (receptivity - 0.5) + security x share + protection x regime_protection x threat
     + results x share x improvement - blame x share x insecurity - price x paid / budget
     - conditions x conditionality (x civilian_conditions_share for an elected government)
-    + patron x sanctioned x (2 sanctions_patron - 1)`` (sanctioned: under economic sanctions;
+    + patron x sanctioned x (2 sanctions_patron - 1) + leverage x (bound_support -
+    western_leverage x opposed_by_west) + strategists x log10(1 + strategists' USD / strategists_scale_usd)``
+    (paid: cash + (1 - concession_discount) x concessions; sanctioned: under economic sanctions;
     a suspension alone does not change how the regime values its partners), each term weighted by its
     ``*_weight`` (``share``: the power's part of the security capacity; ``threat`` [B, S]: the coup
     hazard as a share of hazard + base, 0.5 at reference conditions).
     """
     share = ratio(foreign, st.capacity[:, :, None])
     improvement = np.maximum(-trend, 0.0)
-    paid = (st.host_paid + st.concessions) / np.maximum(st.budget / 12.0, 1.0)[:, :, None]
+    paid = (st.host_paid + (1.0 - pp.concession_discount[:, :, None]) * st.concessions) \
+        / np.maximum(st.budget / 12.0, 1.0)[:, :, None]
     military = st.regime == MILITARY
+    strategists = st.level[:, :, :, STRATEGISTS].transpose(0, 2, 1)  # [B, S, P] USD/month
     felt = np.where(military, 1.0, pp.civilian_conditions_share)
     under_sanctions = st.sanctioned.astype(float)  # economic sanctions, not a suspension alone
     def weight(x: np.ndarray) -> np.ndarray:
@@ -203,7 +211,34 @@ def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray
             - weight(pp.price_weight) * paid
             - weight(pp.conditions_weight) * world.conditionality[:, None, :] * felt[:, :, None]
             + weight(pp.patron_weight) * under_sanctions[:, :, None]
-            * (2.0 * world.sanctions_patron[:, None, :] - 1.0))
+            * (2.0 * world.sanctions_patron[:, None, :] - 1.0)
+            + weight(pp.leverage_weight) * bound_support(world, st)
+            - objection(world, st, pp)
+            + weight(pp.strategists_weight) * fmath.log10(
+                1.0 + strategists / weight(pp.strategists_scale_usd)))
+
+
+def objection(world: World, st: SimState, pp: PartnerParams) -> np.ndarray:
+    """[B, S, P] the part of each power's value that is the West's objection to its forces:
+    ``leverage_weight x western_leverage x opposed_by_west`` (subtracted in
+    :func:`partner_value`)."""
+    return pp.leverage_weight[:, :, None] * western_leverage(world, st)[:, :, None] \
+        * world.opposed_by_west[:, None, :]
+
+
+def bound_support(world: World, st: SimState) -> np.ndarray:
+    """[B, S, P] what each power the government hosts or has an agreement with brings it beyond
+    security (budget support, IMF programmes, defence agreements): its ``leverage``, cut by its
+    ``conditionality`` under a junta (whose aid it has already suspended); 0 for other powers."""
+    bound = (present(world, st) | st.agreement).astype(float)
+    military = (st.regime == MILITARY).astype(float)[:, :, None]
+    return bound * world.leverage[:, None, :] * (1.0 - world.conditionality[:, None, :] * military)
+
+
+def western_leverage(world: World, st: SimState) -> np.ndarray:
+    """[B, S] what each government stands to lose by inviting a power the West opposes: the sum
+    of :func:`bound_support` over its partners."""
+    return sum_last(bound_support(world, st))
 
 
 def update_standing(st: SimState, pp: PartnerParams, value: np.ndarray) -> None:
@@ -216,6 +251,7 @@ class PartnerActions:
     """What the host regimes do this month ([B, S, P] bool each)."""
 
     invite: np.ndarray
+    cooperate: np.ndarray  # a military-cooperation agreement with an absent power (no forces)
     downgrade: np.ndarray
     restore: np.ndarray
     expel: np.ndarray
@@ -224,10 +260,14 @@ class PartnerActions:
 
 
 def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np.ndarray,
-                    month: int) -> PartnerActions:
+                    month: int, objection: np.ndarray | None = None) -> PartnerActions:
     """Turn standings into actions (and update the counters they need).
 
     - invite: an absent power with no agreement, not banned, standing >= ``invite_threshold``;
+    - cooperate: an absent power without an agreement of either kind, not banned, whose standing
+      plus ``objection`` [B, S, P] (the Western objection to its forces, :func:`objection`, which
+      a paper agreement does not draw) is >= ``cooperate_threshold``: the regime signs a
+      military-cooperation agreement (training, equipment; no forces);
     - downgrade: a present power below ``downgrade_threshold`` (restored once it is back above
       the threshold + 0.1; the mark goes with a power that leaves);
     - expel: a military regime asks a downgraded power below ``expel_threshold`` to leave;
@@ -248,6 +288,10 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
     st.hostile_months = np.where(below_down, st.hostile_months + 1, 0)
     invite = (~here & ~st.agreement & ~banned & (st.invited_until < month)
               & (st.standing >= pp.invite_threshold[:, :, None]))
+    # a paper agreement draws no Western objection: the standing without it decides
+    unopposed = st.standing if objection is None else st.standing + objection
+    cooperate = ~here & ~st.agreement & ~st.cooperation & ~banned \
+        & (unopposed >= pp.cooperate_threshold[:, :, None])
     st.downgraded &= here  # a partner that has left is no longer downgraded
     downgrade = below_down & ~st.downgraded
     restore = st.downgraded & (st.standing >= down_at + 0.1)
@@ -255,5 +299,5 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
     expel = military & st.downgraded & below_expel & ~banned & keep
     end = ~military & (st.low_months >= pp.end_agreement_months[:, :, None]) & ~banned & keep
     leave = (st.hostile_months >= world.hostile_host_months[:, None, :]) & ~expel & ~end & keep
-    return PartnerActions(invite=invite, downgrade=downgrade, restore=restore, expel=expel,
+    return PartnerActions(invite=invite, cooperate=cooperate, downgrade=downgrade, restore=restore, expel=expel,
                           end_agreement=end, leave=leave)

@@ -13,7 +13,7 @@ import numpy as np
 from sim.config import INSTRUMENT_KINDS, ResourceParams
 from sim.engine import fmath
 from sim.processes.arrays import per_power, ratio, sum_axis, sum_last
-from sim.state import SimState
+from sim.state import MEMORY, SimState
 from sim.world.build import World
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "apply_decision",
     "arms_market",
     "casualty_withdrawals",
+    "contractor_exits",
     "mark_exits",
     "order",
     "personnel",
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 ARMS = INSTRUMENT_KINDS.index("arms")
+CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
+_LOSS_MONTHS = 3  # a contractor weighs its losses over this many months
 _DECAY12 = fmath.exp(-1.0 / 12.0)  # 12-month memory
 
 
@@ -55,8 +58,9 @@ def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> 
     changed = desired != st.target[:, pi]
     if not changed.any():
         return
-    present = sum_last(st.level[:, pi]) > 0
-    direct = (present | st.agreement[:, :, pi])[:, :, None] & changed
+    present = personnel(world, st.level[:, pi:pi + 1])[:, 0] > 0  # persons, not money
+    # covert instruments (information operations, political strategists) need no host consent
+    direct = ((present | st.agreement[:, :, pi])[:, :, None] | world.is_covert) & changed
     up = desired > st.level[:, pi]
     months = np.where(up, world.ramp_months[:, pi][:, None, :],
                       world.drawdown_months[:, pi][:, None, :])
@@ -110,6 +114,27 @@ def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> n
     deaths = st.casualty_ring.sum(axis=1)
     present = personnel(world, st.target) > 0
     return present & (deaths > world.casualty_tolerance[:, :, None]) & ~protected[:, :, None]
+
+
+def contractor_exits(world: World, st: SimState, protected: np.ndarray) -> np.ndarray:
+    """[B, P, S] bool: a contractor leaves a state on its own decision when its losses outrun
+    its pay: its deaths there over the last 3 months, per 100 contractors and month, pass
+    ``loss_exit_rate x max(pay cover, unpaid_loss_share)``, where the pay cover is the share of
+    its bill there that the host paid last month (cash and concessions). Mozambique 2019: about
+    200 men left after 7 to 11 dead in two months (pre2020-politics section 6a). Only powers with
+    a ``loss_exit_rate`` and contractors still ordered there; ``protected`` [B, P] powers stay."""
+    contractors = st.level[:, :, :, CONTRACTORS]
+    ordered = st.target[:, :, :, CONTRACTORS] > 0
+    rows = [(st.month - k) % MEMORY for k in range(_LOSS_MONTHS)]
+    deaths = sum_axis(st.casualty_ring[:, rows], 1)  # [B, P, S]
+    rate = 100.0 * deaths / _LOSS_MONTHS / np.maximum(contractors, 1.0)
+    paid = (st.host_paid + st.concessions).transpose(0, 2, 1)
+    cover = np.divide(paid, st.spending.transpose(0, 2, 1),
+                      out=np.zeros_like(paid), where=st.spending.transpose(0, 2, 1) > 0)
+    bearable = world.loss_exit_rate[:, :, None] * np.maximum(
+        np.minimum(cover, 1.0), world.unpaid_loss_share[:, :, None])
+    return ((contractors > 0) & ordered & (world.loss_exit_rate[:, :, None] > 0)
+            & (rate > bearable) & ~protected[:, :, None])
 
 
 def arms_market(world: World, st: SimState, r: ResourceParams) -> None:

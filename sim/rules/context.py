@@ -94,6 +94,11 @@ class RuleContext:
         unit = np.where(self.has_instrument, self.unit_cost[:, None, :] * (1 - self.host_share), 0)
         return (levels * unit).sum(axis=2)
 
+    def personnel(self, levels: np.ndarray) -> np.ndarray:
+        """``[B, S]`` persons in ``levels`` ([B, S, I]): the person instruments' levels summed."""
+        person = np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
+        return np.where(person, levels, 0.0).sum(axis=2)
+
     def cheapest_force(self) -> np.ndarray:
         """``[B, S]`` index of the person instrument with the lowest own net cost per unit of
         combat effect in each state (-1 where the power has none)."""

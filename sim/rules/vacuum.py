@@ -14,6 +14,7 @@ from sim.rules.context import RuleContext, instrument
 from sim.rules.registry import vacuum_rule
 
 INFO_OPS = instrument("info_ops")
+STRATEGISTS = instrument("strategists")
 
 
 def _place(ctx: RuleContext, persons: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -63,7 +64,7 @@ def opportunistic(ctx: RuleContext) -> np.ndarray:
     """
     p = ctx.params.opportunistic
     spent = ctx.net_cost_to_date > p.net_cost_cap_usd[:, 0]  # [B]: these worlds leave
-    present = ctx.level.sum(axis=2) > 0
+    present = ctx.personnel(ctx.level) > 0
     window = ctx.rival_exit_age <= p.window_months
     enter = window & (ctx.receptivity >= p.min_receptivity) & ctx.can_enter & (ctx.vacuum > 0)
     footprint = np.minimum(p.max_personnel, np.floor(p.footprint_fraction * ctx.vacuum))
@@ -77,8 +78,16 @@ def opportunistic(ctx: RuleContext) -> np.ndarray:
     keep = present & ~enter & ctx.can_enter
     persons = np.where(enter, np.maximum(footprint, current), np.maximum(footprint, current * keep))
     desired = _place(ctx, persons, enter | keep)
+    # where it is not present (or entering), it courts the public and the regime: information
+    # operations and political strategists in every state of interest it may enter (pre-2020:
+    # Prigozhin networks in eight African states, strategists in Madagascar's 2018 election)
+    courted = ~(enter | keep) & ctx.can_enter & (ctx.interest > 0)
     if ctx.has_instrument[INFO_OPS]:
-        desired[:, :, INFO_OPS] = np.where(enter | keep, p.info_ops_usd, 0.0)
+        desired[:, :, INFO_OPS] = np.where(enter | keep, p.info_ops_usd,
+                                           np.where(courted, p.campaign_info_ops_usd, 0.0))
+    strategists = np.where(courted, p.strategists_usd, 0.0)
+    if ctx.has_instrument[STRATEGISTS]:
+        desired[:, :, STRATEGISTS] = strategists
     return np.where(spent[:, None, None], 0.0, desired)
 
 

@@ -1,16 +1,19 @@
 """The ``sahel-sim-validate`` command (also ``python -m sim.validate``).
 
-Scores a scenario against the calibration patterns C1-C10 (docs/sources.md, section C)::
+Scores a scenario against the calibration patterns C1-C10 (docs/sources.md, section C) and,
+on politics hindcasts, against the pre-2020 political targets P1-P6
+(:mod:`sim.validate.politics`)::
 
     sahel-sim-validate                                  # historical, 20 replicates
     sahel-sim-validate scenario=endogenous replicates=20 n_jobs=2
     sahel-sim-validate replicates=5 end=2021-12 hydra.run.dir=out/val
 
 Every parameter of the main command can be overridden, plus ``replicates``, ``hindcast_start``,
-``hindcast_end`` and ``n_jobs`` (:class:`sim.validate.config.ValidateConfig`). It prints the
-table and the score, and writes ``validation.json``, ``validation.md`` and one PNG per pattern
-into the Hydra run folder (default ``outputs/<date>/validate_<scenario>_<time>/``). Bad input
-exits with status 2 and a message naming the parameter, the value and what is allowed.
+``hindcast_end``, ``n_jobs`` and ``politics_rules`` (:class:`sim.validate.config.ValidateConfig`).
+It prints the table and the scores, and writes ``validation.json``, ``validation.md`` and one PNG
+per pattern and target into the Hydra run folder (default
+``outputs/<date>/validate_<scenario>_<time>/``). Bad input exits with status 2 and a message
+naming the parameter, the value and what is allowed.
 
 ``--help`` prints the command's own short help (no Hydra); ``--help-all`` adds every parameter
 with its default. An ``end`` past the record warns on stderr, as ``sahel-sim`` does.
@@ -32,7 +35,10 @@ usage: sahel-sim-validate [path=value ...]
 Score a scenario against the calibration patterns C1-C10 (docs/sources.md, section C) and the
 coup hazard K1: run the scenario and its 2017-2019 hindcast on replicate seeds, print each
 pattern's median, 5-95% interval, target and PASS/FAIL and the score, and write
-validation.json, validation.md and one figure per pattern into the run folder.
+validation.json, validation.md and one figure per pattern into the run folder. Then score the
+pre-2020 political targets P1-P6 (opinion, protests, cooperation agreements, no Russian
+deployment, no expulsion) on politics hindcasts: the hindcast with coups, sanctions, partner
+choice and casualty withdrawal endogenous.
 
 Options (besides every parameter of sahel-sim: scenario=NAME, seed=N, end=YYYY-MM, ...):
   replicates=N              replicates of the scenario and of the hindcast (default 20)
@@ -40,6 +46,9 @@ Options (besides every parameter of sahel-sim: scenario=NAME, seed=N, end=YYYY-M
                             depend on it)
   hindcast_start=YYYY-MM    start of the hindcast runs (default 2017-01)
   hindcast_end=YYYY-MM      end of the hindcast runs (default 2019-12)
+  politics_rules.POWER=RULE the vacuum rule POWER gets in the politics hindcasts (P1-P6) where
+                            the scenario gives it none (default russia=opportunistic; RULE=none
+                            leaves the scenario's)
   output.plots=false        write no figures
   hydra.run.dir=DIR         the run folder (default outputs/<date>/validate_<scenario>_<time>)
 
@@ -95,8 +104,13 @@ def load_validate_config(overrides: list[str] | tuple[str, ...] = ()):  # -> Val
         head = _key(o).split(".", 1)[0]
         if "=" in o and head not in top and head != "hydra":
             raise ConfigError(f"unknown parameter {_key(o)!r}; {suggest(head, top)}")
-    own = [o for o in overrides if _key(o) in VALIDATE_FIELDS]
-    rest = [o for o in overrides if _key(o) not in VALIDATE_FIELDS]
+
+    def validate_field(o: str) -> str | None:  # politics_rules.russia=x sets politics_rules
+        head = _key(o).split(".", 1)[0]
+        return head if head in VALIDATE_FIELDS else None
+
+    own = [o for o in overrides if validate_field(o)]
+    rest = [o for o in overrides if not validate_field(o)]
     register_validate_schema()
     cfg = load_config(rest, config_name="validate")  # checks names, composes, validates the run
     if own:
@@ -109,8 +123,11 @@ def load_validate_config(overrides: list[str] | tuple[str, ...] = ()):  # -> Val
             wanted = type_phrase(schema_field(ValidateConfig, [str(key)], str(key)))
             raise ConfigError(f"{key}={value!r} is invalid ({str(exc).splitlines()[0]}); "
                               f"allowed: {wanted}") from exc
-        for o in own:
-            setattr(cfg, _key(o), getattr(settings, _key(o)))
+        for name in dict.fromkeys(validate_field(o) for o in own):
+            value = getattr(settings, name)
+            if OmegaConf.is_config(value):  # politics_rules: a plain dict, as Hydra gives it
+                value = OmegaConf.to_container(value)
+            setattr(cfg, name, value)
     return validate_config(cfg)
 
 

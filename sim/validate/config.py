@@ -1,16 +1,16 @@
 """The validation command's configuration: a run configuration plus the replicate settings.
 
 :class:`ValidateConfig` extends :class:`sim.config.RunConfig` (the scenario being scored, its
-world, rules and parameters) with the number of replicates, the hindcast window and the number
-of worker processes. It is registered in Hydra's ConfigStore as ``validate_schema`` and composed by
-``configs/validate.yaml``.
+world, rules and parameters) with the number of replicates, the hindcast window, the number of
+worker processes and the rules of the politics hindcasts (:func:`politics_hindcast_config`). It is
+registered in Hydra's ConfigStore as ``validate_schema`` and composed by ``configs/validate.yaml``.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sim.config import ConfigError, RunConfig, param, parse_month
 from sim.engine.prepare import prepare
@@ -19,10 +19,13 @@ from sim.engine.seeds import replicate_seeds
 __all__ = [
     "HINDCAST_END",
     "HINDCAST_START",
+    "POLITICS_RULES",
+    "POLITICS_SWITCHES",
     "VALIDATE_FIELDS",
     "ValidateConfig",
     "hindcast_config",
     "hindcast_of",
+    "politics_hindcast_config",
     "register_validate_schema",
     "replicate_seeds",
     "scenario_config",
@@ -32,6 +35,16 @@ __all__ = [
 
 #: The hindcast window of calibration-patterns.md: C1, C2 and C4 need runs from 2017-01.
 HINDCAST_START, HINDCAST_END = "2017-01", "2019-12"
+#: The default rules of the politics hindcasts (:attr:`ValidateConfig.politics_rules`).
+POLITICS_RULES: dict[str, str] = {"russia": "opportunistic"}
+#: The host and power mechanisms switched on (True) or off (False) in the politics hindcasts.
+POLITICS_SWITCHES: dict[str, bool] = {
+    "endogenous_coups": True,
+    "endogenous_sanctions": True,
+    "endogenous_partner_choice": True,
+    "endogenous_withdrawal": True,
+    "endogenous_expulsion": False,
+}
 
 
 @dataclass
@@ -43,12 +56,22 @@ class ValidateConfig(RunConfig):
         hindcast_start: start of the hindcast runs (C1, C2, C4 need a 2017-01 start).
         hindcast_end: end of the hindcast runs.
         n_jobs: worker processes (joblib); 1 runs in this process, -1 uses every core.
+        politics_rules: power id -> vacuum rule, for the politics hindcasts on which the pre-2020
+            political targets P1-P6 are scored (:func:`politics_hindcast_config`): a power the
+            scenario gives no rule (``none`` or none at all) gets this one there; a power the
+            scenario gives a rule keeps it. Default ``{russia: opportunistic}``; ``none`` as the
+            value leaves the power as the scenario has it. The scenario's own runs, its hindcast
+            and C1-C10 are not affected.
     """
 
     replicates: int = param(20, 1, 100_000, "replicates", "runs of the scenario and of the hindcast")
     hindcast_start: str = param(HINDCAST_START, doc="start (YYYY-MM) of the hindcast runs")
     hindcast_end: str = param(HINDCAST_END, doc="end (YYYY-MM) of the hindcast runs")
     n_jobs: int = param(1, -1, 1024, "processes", "worker processes; -1 = every core (0 is invalid)")
+    politics_rules: dict[str, str] = field(
+        default_factory=lambda: dict(POLITICS_RULES),
+        metadata={"doc": "power -> vacuum rule in the politics hindcasts (P1-P6) where the "
+                         "scenario gives the power none"})
 
 
 #: The fields ValidateConfig adds to RunConfig (command-line overrides of the validation itself).
@@ -89,8 +112,56 @@ def hindcast_of(cfg: RunConfig, start: str = HINDCAST_START,
         metrics=dataclasses.replace(cfg.metrics, horizon_start="", horizon_end="", twin=False))
 
 
+def politics_hindcast_config(cfg: ValidateConfig) -> RunConfig:
+    """The politics hindcast: :func:`hindcast_config` with the host politics endogenous, on
+    which the pre-2020 political targets P1-P6 (:mod:`sim.validate.politics`) are scored.
+
+    Before 2020 no scenario schedules anything: every scenario's first dated event is in 2020
+    or later, so its hindcast (2017-01 .. 2019-12 by default) is the 2017 world left to itself.
+    The record of those years (who signed what, who deployed, who protested, who stayed) is then
+    what the host and power mechanisms must reproduce, and they must be on for that:
+    ``scenario.endogenous_coups``, ``endogenous_sanctions``, ``endogenous_partner_choice`` (hosts
+    invite, sign cooperation agreements, downgrade, expel, end agreements) and
+    ``endogenous_withdrawal`` are set True whatever the scenario says, and
+    ``endogenous_expulsion`` (the simple receptivity-threshold rule, which partner choice
+    replaces) False (:data:`POLITICS_SWITCHES`).
+
+    Each power named in ``cfg.politics_rules`` whose rule in the scenario is ``none`` (in
+    ``rules.vacuum``, or ``rules.default_vacuum`` when the power is not listed) gets the rule
+    named there; a scenario that gives the power a rule keeps it. The default gives Russia the
+    ``opportunistic`` rule (cheap wins: enter where the vacuum is large and the host willing):
+    with no rule Russia could never deploy, and "no Russian deployment in the Sahel in 2019" (P4)
+    would pass by construction; the cheap-win strategy is the hardest test of it. Everything else
+    (world, parameters, seed, window) is the hindcast's.
+    """
+    h = hindcast_config(cfg)
+    vacuum = dict(h.rules.vacuum)
+    for power, rule in cfg.politics_rules.items():
+        if vacuum.get(power, h.rules.default_vacuum) == "none":
+            vacuum[power] = rule
+    return dataclasses.replace(
+        h, scenario=dataclasses.replace(h.scenario, **POLITICS_SWITCHES),
+        rules=dataclasses.replace(h.rules, vacuum=vacuum))
+
+
+def _check_politics_rules(cfg: ValidateConfig) -> None:
+    """Every power of ``politics_rules`` is one of the world's, every rule a registered one."""
+    from sim.config import check_name
+    from sim.rules import registry
+
+    if not isinstance(cfg.politics_rules, dict):
+        raise ConfigError(f"politics_rules={cfg.politics_rules!r} is invalid; allowed: a mapping "
+                          "of power ids to vacuum rules, e.g. {russia: opportunistic}")
+    powers = list(prepare(cfg).world.powers)  # a synthetic world's, once generated
+    rules = registry.names()  # prepare() has imported rules.plugins
+    for power, rule in cfg.politics_rules.items():
+        check_name("politics_rules key (power id)", power, powers)
+        check_name(f"politics_rules.{power}", rule, rules)
+
+
 def validate_config(cfg: ValidateConfig) -> ValidateConfig:
-    """Check the scenario's configuration, the validation settings and the hindcast run.
+    """Check the scenario's configuration, the validation settings, the hindcast run, the
+    politics rules (their powers and rule names) and the politics hindcast.
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed.
@@ -110,4 +181,10 @@ def validate_config(cfg: ValidateConfig) -> ValidateConfig:
         msg = str(exc).replace("start=", "hindcast_start=", 1) if str(exc).startswith(
             "start=") else f"the hindcast run ({cfg.hindcast_start}..{cfg.hindcast_end}): {exc}"
         raise ConfigError(msg) from exc
+    _check_politics_rules(cfg)
+    try:
+        prepare(politics_hindcast_config(cfg))
+    except ConfigError as exc:
+        raise ConfigError(f"the politics hindcast ({cfg.hindcast_start}..{cfg.hindcast_end}, "
+                          f"politics_rules={dict(cfg.politics_rules)}): {exc}") from exc
     return cfg

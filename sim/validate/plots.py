@@ -1,8 +1,10 @@
-"""One figure per calibration pattern: the simulated band against the reported figures.
+"""One figure per calibration pattern and per pre-2020 political target: the simulated band
+against the reported figures.
 
-Each :class:`~sim.validate.patterns.PatternResult` carries the data of its figure (``figure``):
-panels, each with simulated series (median line and 5-95% band across replicates), reported
-points (with tolerance bars where the pattern has them), target bands and reference lines. This
+Each :class:`~sim.validate.patterns.PatternResult` (C1-C10, P1-P6) carries the data of its figure
+(``figure``): panels, each with simulated series (median line and 5-95% band across
+replicates), reported points (with tolerance bars where the pattern has them), target bands and
+reference lines. This
 module draws that data with matplotlib's object API (no pyplot, no backend selection), like
 :mod:`sim.plots`, with the shared helpers of :mod:`sim.plotstyle`. A pattern not measurable in
 the run's horizon gets a figure that says so.
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.plotstyle import figure_legend, format_date_axis, new_figure
+from sim.validate import politics
 from sim.validate.patterns import FIGURE_NAMES, PatternResult
 
 if TYPE_CHECKING:
@@ -37,8 +40,10 @@ TARGET_COLOUR = "#2ca02c"
 
 
 def figure_file(result: PatternResult) -> str:
-    """File name of a pattern's figure, e.g. ``C1_fatalities_by_state.png``."""
-    name = FIGURE_NAMES.get(result.id) or result.figure.get("name") or "figure"
+    """File name of a pattern's or target's figure, e.g. ``C1_fatalities_by_state.png``,
+    ``P4_no_russian_deployment.png``."""
+    name = (FIGURE_NAMES.get(result.id) or politics.FIGURE_NAMES.get(result.id)
+            or result.figure.get("name") or "figure")
     return f"{result.id}_{name}.png"
 
 

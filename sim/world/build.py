@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.config import (
+    COVERT_INSTRUMENTS,
     INSTRUMENT_KINDS,
     PERSON_INSTRUMENTS,
     RunConfig,
@@ -81,6 +82,10 @@ class World:
     regime_protection: np.ndarray  # [P]
     sanctions_patron: np.ndarray  # [P]
     hostile_host_months: np.ndarray  # [P]
+    leverage: np.ndarray  # [P] what a backed government risks by inviting an opposed power
+    opposed_by_west: np.ndarray  # [P] how strongly the West opposes its forces
+    loss_exit_rate: np.ndarray  # [P] contractor deaths per 100 per month it leaves over
+    unpaid_loss_share: np.ndarray  # [P] share of loss_exit_rate borne where the host pays nothing
     ecowas_member: np.ndarray  # [S] bool
     state_adjacency: np.ndarray  # [S, S] bool: the states share a region edge
     # instruments [P, I]
@@ -109,6 +114,7 @@ class World:
     # derived once from the arrays above (see :func:`derived_arrays`), so that the monthly
     # processes do not recompute them; the products are the same floats they would compute
     is_person: np.ndarray  # [I] bool: instruments measured in persons
+    is_covert: np.ndarray  # [I] bool: instruments that need no host consent (info ops, strategists)
     person_effectiveness: np.ndarray  # [P, I] effectiveness of person instruments (0 elsewhere)
     person_exposure: np.ndarray  # [P, I]
     person_civilian_harm: np.ndarray  # [P, I]
@@ -199,7 +205,7 @@ class World:
 SHARED_FIELDS = frozenset({
     "region_ids", "state_ids", "power_ids", "group_ids", "region_state", "population", "rent",
     "urban_share", "lat", "lon", "edge_src", "edge_dst", "state_population", "ecowas_member",
-    "state_adjacency", "has_instrument", "group_kind", "is_person", "population_floor",
+    "state_adjacency", "has_instrument", "group_kind", "is_person", "is_covert", "population_floor",
     "population_share", "state_population_floor", "state_population_millions",
     "rent_attraction", "rival_pairs", "rival_incidence", "_index_cache", "memo"})
 
@@ -368,6 +374,10 @@ def build_world(cfg: RunConfig, edges: tuple[np.ndarray, np.ndarray] | None = No
         regime_protection=pv("regime_protection"),
         sanctions_patron=pv("sanctions_patron"),
         hostile_host_months=pv("hostile_host_months"),
+        leverage=pv("leverage"),
+        opposed_by_west=pv("opposed_by_west"),
+        loss_exit_rate=pv("loss_exit_rate"),
+        unpaid_loss_share=pv("unpaid_loss_share"),
         ecowas_member=sv("ecowas_member").astype(bool),
         state_adjacency=state_adjacency(region_state, src, dst, len(states)),
         has_instrument=has,
@@ -422,6 +432,7 @@ def derived_arrays(region_state: np.ndarray, population: np.ndarray, rent: np.nd
     incidence[np.arange(len(pairs)), pairs[:, 1]] = 1.0
     return {
         "is_person": person,
+        "is_covert": np.array([k in COVERT_INSTRUMENTS for k in INSTRUMENT_KINDS]),
         "person_effectiveness": inst["effectiveness"] * person,
         "person_exposure": inst["exposure"] * person,
         "person_civilian_harm": inst["civilian_harm"] * person,

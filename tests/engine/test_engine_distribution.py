@@ -12,8 +12,12 @@ and a Tullock exponent of 1.5 among them), run with the engine before its arithm
 same on every CPU (sim.engine.fmath, explicit-order sums; recorded with commit 8afd354 at numpy's
 dispatch level without AVX-512, that of the golden fingerprints then). Those seeds are run again
 here: the distributions must pass the same test, and the runs must give the same numbers (to the
-10 significant digits recorded) in at least 95% of seeds: the new arithmetic moves results by an
+10 significant digits recorded) in at least 95% of seeds: the new arithmetic moved results by an
 ulp, not their science.
+
+Issue 26 changed the model's science (opinion, blame, commitment, the 2019 European presence,
+Russia's courting instruments): both files were recorded again with that model (same seeds and
+configs), so that from there on they guard changes of the engine, not of the model.
 """
 
 from __future__ import annotations

@@ -53,7 +53,10 @@ PARAMS = RulesConfig(
     proportional=ProportionalParams(spend_share=0.5),
     opportunistic=OpportunisticParams(window_months=24, min_receptivity=0.5,
                                       footprint_fraction=0.15, net_cost_cap_usd=5e8,
-                                      max_personnel=2500.0, info_ops_usd=200_000.0),
+                                      max_personnel=2500.0, info_ops_usd=200_000.0,
+                                      # the courting campaign has its own tests
+                                      # (tests/processes/test_mechanisms_pre2020.py)
+                                      campaign_info_ops_usd=0.0, strategists_usd=0.0),
     cost_benefit=CostBenefitParams(threshold=0.5, horizon_months=24, footprint_fraction=0.15,
                                    max_personnel=2500.0),
     rivalry=RivalryParams(match_ratio=1.0, personnel_per_point=50.0, max_personnel=2500.0),
@@ -61,10 +64,10 @@ PARAMS = RulesConfig(
 
 # Russia-like instruments: troops (USD 15,000, effect 1), contractors (USD 12,000, effect 0.7,
 # 90% billed to the host) and information operations (USD 1 per USD).
-UNIT_COST = np.array([15_000.0, 12_000.0, 7_500.0, 1.0, 1.0, 1.0])
-EFFECTIVENESS = np.array([1.0, 0.7, 0.3, 0.0, 0.0, 0.0])
-HAS = np.array([True, True, False, False, False, True])
-HOST_PAYS = np.array([0.0, 0.9, 0.0, 0.0, 0.0, 0.0])
+UNIT_COST = np.array([15_000.0, 12_000.0, 7_500.0, 1.0, 1.0, 1.0, 1.0])
+EFFECTIVENESS = np.array([1.0, 0.7, 0.3, 0.0, 0.0, 0.0, 0.0])
+HAS = np.array([True, True, False, False, False, True, False])
+HOST_PAYS = np.array([0.0, 0.9, 0.0, 0.0, 0.0, 0.0, 0.0])
 
 
 def with_params(**changes: object) -> RulesConfig:
@@ -159,7 +162,7 @@ SITUATIONS = {
     "over_net_cost_cap": context(3, net_cost_to_date=6e8, rival_exit_age=0.0,
                                  level=deployed(3, {1: {CONTRACTORS: 500}})),
     "host_cannot_pay": context(3, host_share=np.zeros(N_I), rival_exit_age=1.0),
-    "no_person_instrument": context(3, has_instrument=np.array([False] * 5 + [True]),
+    "no_person_instrument": context(3, has_instrument=np.array([False] * 5 + [True, False]),
                                     rival_exit_age=0.0, rival_gain=0.05),
 }
 
