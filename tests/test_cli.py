@@ -477,6 +477,29 @@ def test_a_command_composed_before_is_read_from_the_cache(tmp_path, monkeypatch,
     assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
 
 
+def test_the_cache_key_is_the_schema_source_this_process_imported(tmp_path):
+    """A process that imported the schema before its file changed must not store its (old)
+    compositions under the key of the changed source: the key reads the package's source once,
+    when it is imported, and a process started after the change has another key."""
+    import subprocess
+    import sys
+
+    from sim.config import compose_cache as cache
+
+    key = cache.composition_key(["seed=1"])
+    assert cache._PACKAGE_DIGEST == cache._package_digest()  # the files as imported
+    fresh = subprocess.run(
+        [sys.executable, "-c", "from sim.config import compose_cache as c; "
+         "print(c.composition_key(['seed=1']))"], capture_output=True, text=True, check=True)
+    assert fresh.stdout.strip() == key  # the same source gives the same key in every process
+    original = cache._PACKAGE_DIGEST
+    try:  # as if the source had changed after this process imported it
+        cache._PACKAGE_DIGEST = b"another source"
+        assert cache.composition_key(["seed=1"]) != key
+    finally:
+        cache._PACKAGE_DIGEST = original
+
+
 def test_the_cache_key_follows_every_input_of_the_composition(tmp_path, monkeypatch):
     from sim.config import compose_cache as cache
 

@@ -59,6 +59,19 @@ def _digest_tree(h: Any, root: Path, pattern: str) -> None:
             h.update(hashlib.sha256(path.read_bytes()).digest())
 
 
+def _package_digest() -> bytes:
+    """The digest of the configuration package's source (``sim/config/*.py``)."""
+    h = hashlib.sha256()
+    _digest_tree(h, Path(__file__).resolve().parent, "*.py")
+    return h.digest()
+
+
+#: The package's source as this process imported it (``sim.config`` imports this module with the
+#: schema): a process whose schema was imported before its file changed keeps its own key, and
+#: never stores its compositions under the key of the changed source.
+_PACKAGE_DIGEST = _package_digest()
+
+
 def composition_key(overrides: Sequence[str], config_dirs: Sequence[str | Path] = ()) -> str:
     """The key of a composition (module docstring); changes when anything it depends on does."""
     h = hashlib.sha256()
@@ -67,7 +80,7 @@ def composition_key(overrides: Sequence[str], config_dirs: Sequence[str | Path] 
     for root in (config_dir(), *(Path(d) for d in config_dirs)):
         if root.is_dir():
             _digest_tree(h, root, "*.yaml")
-    _digest_tree(h, Path(__file__).resolve().parent, "*.py")
+    h.update(_PACKAGE_DIGEST)
     return h.hexdigest()[:32]
 
 
