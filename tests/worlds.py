@@ -195,10 +195,15 @@ def expulsion_world(*, host_can_pay: float = 1.0, russia_rule: str = "opportunis
     to the host, who pays as much as ``host_can_pay`` allows."""
     receptivity = {"mali": {"russia": 0.7, "france": 0.6}, "niger": {"russia": 0.3}}
     receptivity.update(kw.pop("receptivity", {}))  # type: ignore[arg-type]
-    return tiny_world(
+    cfg = tiny_world(
         rules={"russia": russia_rule}, receptivity=receptivity,
         events=[event("2019-02", "expel", "mali", "france", id="mali_expels_france")],
         host_can_pay=host_can_pay, end=end, seed=seed, **kw)  # type: ignore[arg-type]
+    # the mechanism of the question alone: no courting campaign where russia is absent (its own
+    # tests are in tests/processes/test_mechanisms_pre2020.py)
+    cfg.rules.opportunistic.campaign_info_ops_usd = 0.0
+    cfg.rules.opportunistic.strategists_usd = 0.0
+    return cfg
 
 
 def politics_world(*, regime: str = "military", france_receptivity: float = 0.6,

@@ -376,7 +376,9 @@ def test_a_sweep_written_before_the_surface_gets_a_note_not_a_crash(default_worl
         report.html)
     # the verdict table reads the old like-for-like verdict as the verdict
     verdicts = report.tables["verdicts"]
-    assert verdicts["P(security win)"].tolist() == ["1.00 [1.00, 1.00]"]
+    runs = load_sweep(old).runs  # the first version's columns, renamed as the old sweeps had them
+    first = runs["security_win"].astype("boolean").fillna(False).astype(float).mean()
+    assert verdicts["P(security win)"].tolist()[0].startswith(f"{first:.2f} [")
     assert "P(cheap win, first version)" in verdicts.columns
     s = core.open_sweep(old)
     assert s["surface"] is None and "lead_months_by_margin" in s["surface_note"]
