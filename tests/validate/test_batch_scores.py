@@ -87,8 +87,11 @@ def test_forty_replicates_of_the_endogenous_scenario_score_as_their_tables():
     scores = score_runs(runs, hindcasts)  # first: reading the tables builds the arrays
     assert all(r.arrays.batch() is not None for r in runs)  # scored from the recorders
     passed = compare(runs, hindcasts, scores)
-    for pid in ("C1", "C2", "C4", "C9"):
-        assert _outcomes(passed, pid) == {"pass", "fail"}, pid  # both outcomes were compared
+    # both outcomes were compared (C9, which had both before the hosts' opinion of issue 26,
+    # now fails in every endogenous run: MINUSMA leaves Mali in 2020; its failures are compared)
+    for pid in ("C1", "C2", "C4", "C8", "C10"):
+        assert _outcomes(passed, pid) == {"pass", "fail"}, pid
+    assert _outcomes(passed, "C9") == {"fail"}
 
 
 def test_sampled_prior_worlds_score_as_their_tables():
