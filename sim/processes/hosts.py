@@ -103,9 +103,10 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     - - blame for its abuses: ``harm_weight`` per 100 civilian deaths attributed to it (12-month
       memory);
     - the regime's narrative shields its partners (present, not downgraded) from both kinds of
-      blame by its media control (confidence in the army, the regime's own force, stayed high
-      through 2018-2019 despite its abuses; an elected government's media control is small, so
-      Barkhane and MINUSMA were blamed);
+      blame by its media control (the marches of October-November 2019 rallied for the army, the
+      regime's own force, while demanding that the foreign forces leave [P 3b]; an elected
+      government's media control is small, so Barkhane and MINUSMA were blamed; the shield's
+      size is an assumption);
     - + the regime's narrative: ``narrative_weight`` x media control x the regime's standing of
       the power (clipped to [-1, 1]): a junta's media carry its view of its partners;
     - - anti-Western nationalism under a military regime;
