@@ -12,7 +12,7 @@
 Loading rule plugins and generating synthetic worlds sit one floor up, in :func:`sim.prepare.prepare`.
 """
 
-from sim.config import compose_cache, schema  # the cache keys the schema source as imported
+from sim.config import compose_cache, schema  # noqa: F401 (the cache keys the schema source as imported)
 from sim.config.checks import check, check_events, check_ranges, check_settings, check_world
 from sim.config.compose import (
     check_config_dirs,

@@ -232,13 +232,15 @@ def sanctions(cfg: RunConfig, w: World, st: SimState, rec: Recorder, month: int,
 
 
 def partner_value(cfg: RunConfig, w: World, st: SimState, ins: np.ndarray, trend: np.ndarray,
-                  foreign: np.ndarray, month: int) -> np.ndarray:
-    """[B, S, P] each partner's value to each regime (:func:`politics.partner_value`), the coup
-    threat it faces read from the coup hazard."""
+                  foreign: np.ndarray, month: int, support: np.ndarray | None = None
+                  ) -> np.ndarray:
+    """[B, S, P] each partner's value to each regime (:func:`politics.partner_value`, with the
+    month's ``support`` if given), the coup threat it faces read from the coup hazard."""
     cp = cfg.params.coups
     hazard = politics_p.coup_hazard(w, st, cp, ins, month)
     threat = hazard / (hazard + politics_p.monthly_base(cp))
-    return politics_p.partner_value(w, st, cfg.params.partners, ins, trend, foreign, threat)
+    return politics_p.partner_value(w, st, cfg.params.partners, ins, trend, foreign, threat,
+                                    support)
 
 
 def partner_choice(cfg: RunConfig, w: World, st: SimState, rec: Recorder, protected: np.ndarray,
@@ -246,8 +248,10 @@ def partner_choice(cfg: RunConfig, w: World, st: SimState, rec: Recorder, protec
     """The regimes value their partners and act: invite, downgrade, restore, expel, end an
     agreement; a power kept downgraded leaves (docs/ODD.md section 7.4)."""
     pp = cfg.params.partners
-    politics_p.update_standing(st, pp, partner_value(cfg, w, st, ins, trend, foreign, month))
-    objection = politics_p.objection(w, st, pp)
+    support = politics_p.bound_support(w, st)  # once: the value and the objection read it
+    politics_p.update_standing(st, pp, partner_value(cfg, w, st, ins, trend, foreign, month,
+                                                     support))
+    objection = politics_p.objection(w, st, pp, support)
     acts = politics_p.partner_actions(w, st, pp, protected, month, objection)
     ids, powers = w.state_ids, w.power_ids
     for b, si, pi in zip(*np.nonzero(acts.invite), strict=True):

@@ -10,7 +10,7 @@ import numpy as np
 from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
 from sim.engine import fmath
 from sim.processes.arrays import dot_last, per_power, ratio, sum_last
-from sim.processes.powers import personnel
+from sim.processes.powers import present
 from sim.state import MILITARY, SimState
 from sim.world.build import World
 
@@ -114,7 +114,7 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     """
     share = ratio(foreign, st.capacity[:, :, None])
     perf = -share * trend[:, :, None]
-    here = personnel(world, st.level).transpose(0, 2, 1) > 0
+    here = present(world, st)
     control = media_control(st, p)[:, :, None]
     shield = 1.0 - control * (here & ~st.downgraded)
     failure = p.failure_blame_weight[:, :, None] * visibility(foreign, p) * ins[:, :, None] \
@@ -161,10 +161,10 @@ def expulsion_candidates(world: World, st: SimState, p: HostProcessParams,
                          protected: np.ndarray) -> np.ndarray:
     """[B, S, P] bool: a military regime expels a present partner whose receptivity fell below
     ``expel_threshold`` (``protected`` [B, P] powers are never expelled)."""
-    present = personnel(world, st.level).transpose(0, 2, 1) > 0
+    here = present(world, st)
     military = (st.regime == MILITARY)[:, :, None]
     not_yet = st.banned_until <= st.month  # a power already expelled is not expelled again
-    return military & present & not_yet & (st.receptivity < p.expel_threshold[:, :, None]) \
+    return military & here & not_yet & (st.receptivity < p.expel_threshold[:, :, None]) \
         & ~protected[:, None, :]
 
 

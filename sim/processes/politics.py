@@ -28,7 +28,7 @@ import numpy as np
 from sim.config import INSTRUMENT_KINDS, CoupParams, PartnerParams, SanctionsParams
 from sim.engine import fmath
 from sim.processes.arrays import dot_last, ratio, sum_last
-from sim.processes.powers import personnel
+from sim.processes.powers import present  # in __all__: the partners' presence, as before
 from sim.state import MILITARY, NEVER, SimState
 from sim.world.build import World
 
@@ -63,11 +63,6 @@ _MAX_HAZARD = 0.15  # per month: no state lives in a permanent coup
 def monthly_base(cp: CoupParams) -> np.ndarray:
     """[B, 1] monthly probability of an attempt at reference conditions (from the yearly rate)."""
     return 1.0 - fmath.exp(-cp.attempt_rate / 12.0)
-
-
-def present(world: World, st: SimState) -> np.ndarray:
-    """[B, S, P] bool: the power has personnel in the state."""
-    return personnel(world, st.level).transpose(0, 2, 1) > 0
 
 
 def update_army_losses(st: SimState, army_deaths: np.ndarray) -> None:
@@ -178,7 +173,8 @@ def sanctions_step(world: World, st: SimState, sp: SanctionsParams, draws: np.nd
 
 
 def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray,
-                  trend: np.ndarray, foreign: np.ndarray, threat: np.ndarray) -> np.ndarray:
+                  trend: np.ndarray, foreign: np.ndarray, threat: np.ndarray,
+                  support: np.ndarray | None = None) -> np.ndarray:
     """[B, S, P] the value of each power to each host regime this month.
 
     ``mood x (receptivity - 0.5) + security x share + protection x regime_protection x threat
@@ -189,8 +185,10 @@ def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray
     (paid: cash + (1 - concession_discount) x concessions; sanctioned: under economic sanctions;
     a suspension alone does not change how the regime values its partners), each term weighted by its
     ``*_weight`` (``share``: the power's part of the security capacity; ``threat`` [B, S]: the coup
-    hazard as a share of hazard + base, 0.5 at reference conditions).
+    hazard as a share of hazard + base, 0.5 at reference conditions; ``support``: this month's
+    :func:`bound_support`, computed here if not given).
     """
+    support = bound_support(world, st) if support is None else support
     share = ratio(foreign, st.capacity[:, :, None])
     improvement = np.maximum(-trend, 0.0)
     paid = (st.host_paid + (1.0 - pp.concession_discount[:, :, None]) * st.concessions) \
@@ -212,17 +210,20 @@ def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray
             - weight(pp.conditions_weight) * world.conditionality[:, None, :] * felt[:, :, None]
             + weight(pp.patron_weight) * under_sanctions[:, :, None]
             * (2.0 * world.sanctions_patron[:, None, :] - 1.0)
-            + weight(pp.leverage_weight) * bound_support(world, st)
-            - objection(world, st, pp)
+            + weight(pp.leverage_weight) * support
+            - objection(world, st, pp, support)
             + weight(pp.strategists_weight) * fmath.log10(
                 1.0 + strategists / weight(pp.strategists_scale_usd)))
 
 
-def objection(world: World, st: SimState, pp: PartnerParams) -> np.ndarray:
+def objection(world: World, st: SimState, pp: PartnerParams,
+              support: np.ndarray | None = None) -> np.ndarray:
     """[B, S, P] the part of each power's value that is the West's objection to its forces:
     ``leverage_weight x western_leverage x opposed_by_west`` (subtracted in
-    :func:`partner_value`)."""
-    return pp.leverage_weight[:, :, None] * western_leverage(world, st)[:, :, None] \
+    :func:`partner_value`; ``support``: this month's :func:`bound_support`, computed here if not
+    given)."""
+    leverage = western_leverage(world, st) if support is None else sum_last(support)
+    return pp.leverage_weight[:, :, None] * leverage[:, :, None] \
         * world.opposed_by_west[:, None, :]
 
 

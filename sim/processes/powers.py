@@ -25,6 +25,7 @@ __all__ = [
     "mark_exits",
     "order",
     "personnel",
+    "present",
     "scale_to_budget",
 ]
 
@@ -114,6 +115,11 @@ def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> n
     deaths = st.casualty_ring.sum(axis=1)
     present = personnel(world, st.target) > 0
     return present & (deaths > world.casualty_tolerance[:, :, None]) & ~protected[:, :, None]
+
+
+def present(world: World, st: SimState) -> np.ndarray:
+    """[B, S, P] bool: the power has personnel in the state."""
+    return personnel(world, st.level).transpose(0, 2, 1) > 0
 
 
 def contractor_exits(world: World, st: SimState, protected: np.ndarray) -> np.ndarray:

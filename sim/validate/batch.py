@@ -237,7 +237,7 @@ def _take(x: np.ndarray, cols: Sequence[int | None]) -> np.ndarray:
 def _items(values: np.ndarray, lo: np.ndarray, hi: np.ndarray,
            exact: np.ndarray | None = None, reported: np.ndarray | None = None,
            ) -> tuple[np.ndarray, np.ndarray]:
-    """(passed, measured) of a pattern made of items (:func:`patterns._items_result`) over
+    """(passed, measured) of a pattern made of items (:func:`patterns.items_result`) over
     ``values`` ``[W, k]``: passed where every item is in its range (or equal to its reported
     value where ``exact``); measured, how many items are in their range."""
     in_range = (values >= lo) & (values <= hi)

@@ -252,7 +252,7 @@ def fmt(x: float | None, kind: str) -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _spread(values: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
+def spread(values: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
     """Median, 5th and 95th percentile of ``values``, ignoring NaN (NaN if none is finite)."""
     a = np.asarray(values, dtype=float)
     a = a[np.isfinite(a)]
@@ -270,7 +270,7 @@ def _year(df: pd.DataFrame) -> pd.Series:
     return df["date"].astype(str).str.slice(0, 4).astype(int)
 
 
-def _month(df: pd.DataFrame) -> pd.Series:
+def month_of(df: pd.DataFrame) -> pd.Series:
     return df["date"].astype(str).str.slice(0, 7)
 
 
@@ -286,7 +286,7 @@ def _covered(runs: Sequence[Tables], table: str, years: Sequence[int]) -> bool:
     return bool(runs) and all(set(years) <= set(full_years(t[table])) for t in runs)
 
 
-def _span(runs: Sequence[Tables], table: str) -> str:
+def span(runs: Sequence[Tables], table: str) -> str:
     if not runs:
         return "no runs"
     dates = runs[0][table]["date"].astype(str).str.slice(0, 7)
@@ -303,10 +303,10 @@ def _hindcast_gap(hindcast: Sequence[Tables]) -> str | None:
     """Why the hindcast runs cannot measure 2017-2019 (None when they can)."""
     if _covered(hindcast, "states", HINDCAST_YEARS):
         return None
-    return f"needs full years 2017-2019 in the hindcast runs; they cover {_span(hindcast, 'states')}"
+    return f"needs full years 2017-2019 in the hindcast runs; they cover {span(hindcast, 'states')}"
 
 
-def _not_measurable(pid: str, title: str, measured: str, kind: str, target: str, why: str,
+def not_measurable(pid: str, title: str, measured: str, kind: str, target: str, why: str,
                     n: int) -> PatternResult:
     return PatternResult(id=pid, title=title, measured=measured, kind=kind, target=target,
                          passed=False, measurable=False, reason=f"{NOT_MEASURABLE} ({why})",
@@ -316,7 +316,7 @@ def _not_measurable(pid: str, title: str, measured: str, kind: str, target: str,
 def _item(name: str, values: np.ndarray, lo: float, hi: float, reported: float | None,
           exact: bool = False) -> dict[str, Any]:
     """One item: spread of ``values`` across replicates, and whether the median is in [lo, hi]."""
-    med, p5, p95 = _spread(values)
+    med, p5, p95 = spread(values)
     ok = math.isfinite(med) and (med == reported if exact else lo <= med <= hi)
     return {"item": name, "median": _num(med), "low": _num(p5), "high": _num(p95),
             "reported": reported, "allowed": [lo, hi], "passed": bool(ok)}
@@ -340,7 +340,7 @@ def _failures(details: list[dict[str, Any]], kind: str, limit: int = 4) -> str:
     return "; fails: " + ", ".join(parts) + more
 
 
-def _items_result(pid: str, title: str, what: str, kind: str, target: str,
+def items_result(pid: str, title: str, what: str, kind: str, target: str,
                   values: np.ndarray, items: list[tuple[str, float, float, float | None]],
                   figure: dict[str, Any], exact: Sequence[bool] | None = None) -> PatternResult:
     """A pattern made of items that must each pass in the median of the replicates.
@@ -355,7 +355,7 @@ def _items_result(pid: str, title: str, what: str, kind: str, target: str,
     lo = np.array([i[1] for i in items], dtype=float)
     hi = np.array([i[2] for i in items], dtype=float)
     per_rep = _items_in_range(values, lo, hi)
-    med, p5, p95 = _spread(per_rep)
+    med, p5, p95 = spread(per_rep)
     k = sum(d["passed"] for d in details)
     passed = k == len(details)
     result = f"{k} of {len(details)} item medians in range" + _failures(details, kind)
@@ -366,7 +366,7 @@ def _items_result(pid: str, title: str, what: str, kind: str, target: str,
         n_replicates=values.shape[0], details=details, figure=figure)
 
 
-def _annual_stack(runs: Sequence[Tables], table: str, entity: str, value: str,
+def annual_stack(runs: Sequence[Tables], table: str, entity: str, value: str,
                   entities: Sequence[str], years: Sequence[int]) -> np.ndarray:
     """replicates x entities x years array of annual sums (NaN where an entity is absent)."""
     out = np.full((len(runs), len(entities), len(years)), np.nan)
@@ -378,19 +378,19 @@ def _annual_stack(runs: Sequence[Tables], table: str, entity: str, value: str,
     return out
 
 
-def _band(label: str, x: Sequence[Any], values: np.ndarray) -> dict[str, Any]:
+def band(label: str, x: Sequence[Any], values: np.ndarray) -> dict[str, Any]:
     """A figure series: median and 5-95% band across replicates (rows of ``values``) at each x."""
     with np.errstate(all="ignore"):
-        stats = [_spread(values[:, k]) for k in range(values.shape[1])]
+        stats = [spread(values[:, k]) for k in range(values.shape[1])]
     return {"label": label, "x": list(x), "median": [s[0] for s in stats],
             "low": [s[1] for s in stats], "high": [s[2] for s in stats]}
 
 
-def _monthly_stack(runs: Sequence[Tables], table: str, select: Callable[[pd.DataFrame], pd.Series],
+def monthly_stack(runs: Sequence[Tables], table: str, select: Callable[[pd.DataFrame], pd.Series],
                    ) -> tuple[list[str], np.ndarray]:
     """replicates x months array of a monthly value (``select`` maps a table to a Series by
     month ``YYYY-MM``), over the months of the first run."""
-    months = sorted(_month(runs[0][table]).unique())
+    months = sorted(month_of(runs[0][table]).unique())
     out = np.full((len(runs), len(months)), np.nan)
     for i, t in enumerate(runs):
         out[i] = select(t[table]).reindex(months).to_numpy(dtype=float)
@@ -412,9 +412,9 @@ def c1_fatalities(hindcast: Sequence[Tables]) -> PatternResult:
               " BF 117/303/2,220; Niger 240/506/729; Chad 296/259/567)")
     what = "state-years within x2 of ACLED"
     if why := _hindcast_gap(hindcast):
-        return _not_measurable(pid, title, what, "count", target, why, len(hindcast))
+        return not_measurable(pid, title, what, "count", target, why, len(hindcast))
     states, years = list(REPORTED_FATALITIES), list(HINDCAST_YEARS)
-    stack = _annual_stack(hindcast, "states", "state", "fatalities", states, years)
+    stack = annual_stack(hindcast, "states", "state", "fatalities", states, years)
     values = stack.reshape(len(hindcast), -1)
     items = []
     for s in states:
@@ -422,7 +422,7 @@ def c1_fatalities(hindcast: Sequence[Tables]) -> PatternResult:
             rep = float(REPORTED_FATALITIES[s][y])
             items.append((f"{s} {y}", rep / FATALITY_FACTOR, rep * FATALITY_FACTOR, rep))
     panels = [{"title": s,
-               "series": [_band("simulated (hindcast)", years, stack[:, j])],
+               "series": [band("simulated (hindcast)", years, stack[:, j])],
                "reported": [{"label": "ACLED (bars: x2 tolerance)", "x": years,
                              "y": [REPORTED_FATALITIES[s][y] for y in years],
                              "low": [REPORTED_FATALITIES[s][y] / FATALITY_FACTOR for y in years],
@@ -430,7 +430,7 @@ def c1_fatalities(hindcast: Sequence[Tables]) -> PatternResult:
               for j, s in enumerate(states)]
     figure = {"name": FIGURE_NAMES["C1"], "title": f"{pid} {title}", "xkind": "year",
               "ylabel": "fatalities per year", "log": True, "panels": panels}
-    return _items_result(pid, title, what, "count", target, values, items, figure)
+    return items_result(pid, title, what, "count", target, values, items, figure)
 
 
 # --------------------------------------------------------------------------- C2
@@ -450,15 +450,15 @@ def c2_burkina_onset(hindcast: Sequence[Tables]) -> PatternResult:
               f"{ONSET_TOLERANCE_YEARS}, with a year-on-year jump >= {ONSET_JUMP:g}x (median series)")
     what = "first year BF > 1,000 fatalities"
     if why := _hindcast_gap(hindcast):
-        return _not_measurable(pid, title, what, "year", target, why, len(hindcast))
+        return not_measurable(pid, title, what, "year", target, why, len(hindcast))
     years = sorted(set.intersection(*(set(full_years(t["states"])) for t in hindcast)))
-    series = _annual_stack(hindcast, "states", "state", "fatalities", [ONSET_STATE], years)[:, 0]
-    med = np.array([_spread(series[:, k])[0] for k in range(len(years))])
+    series = annual_stack(hindcast, "states", "state", "fatalities", [ONSET_STATE], years)[:, 0]
+    med = np.array([spread(series[:, k])[0] for k in range(len(years))])
     onsets = []
     for row in series:
         above = [y for y, v in zip(years, row, strict=True) if v > ONSET_THRESHOLD]
         onsets.append(float(above[0]) if above else math.nan)
-    o_med, o_lo, o_hi = _spread(onsets)
+    o_med, o_lo, o_hi = spread(onsets)
     reached = int(np.isfinite(onsets).sum())
     onset = next((y for y, v in zip(years, med, strict=True) if v > ONSET_THRESHOLD), None)
     jump = math.nan
@@ -485,7 +485,7 @@ def c2_burkina_onset(hindcast: Sequence[Tables]) -> PatternResult:
     result += f" ({reached} of {len(hindcast)} replicates pass {ONSET_THRESHOLD:,.0f})"
     reported = REPORTED_FATALITIES[ONSET_STATE]
     details = [{"item": f"{ONSET_STATE} {y}", **{k: _num(v) for k, v in zip(
-        ("median", "low", "high"), _spread(series[:, k]), strict=True)},
+        ("median", "low", "high"), spread(series[:, k]), strict=True)},
         "reported": reported.get(y), "allowed": [None, None], "passed": None}
         for k, y in enumerate(years)]
     details.append({"item": "onset year (median series)", "kind": "year", "median": onset, "low": None,
@@ -499,7 +499,7 @@ def c2_burkina_onset(hindcast: Sequence[Tables]) -> PatternResult:
     figure = {"name": FIGURE_NAMES["C2"], "title": f"{pid} {title}", "xkind": "year",
               "ylabel": "fatalities per year", "log": True,
               "panels": [{"title": ONSET_STATE,
-                          "series": [_band("simulated (hindcast)", years, series)],
+                          "series": [band("simulated (hindcast)", years, series)],
                           "reported": [{"label": "ACLED", "x": sorted(reported),
                                         "y": [reported[y] for y in sorted(reported)]}],
                           "lines": [{"label": "onset threshold", "y": ONSET_THRESHOLD}]}]}
@@ -531,8 +531,8 @@ def c3_negative_controls(scenario: Sequence[Tables],
     reps = [[r[i] for r in (scenario, hindcast) if i < len(r)] for i in range(n)]
     years_by_run = [[full_years(t["states"]) for t in runs] for runs in reps]
     if not any(y for runs in years_by_run for y in runs):
-        return _not_measurable(pid, title, what, "count", target,
-                               f"no full year in the runs ({_span(scenario, 'states')})", n)
+        return not_measurable(pid, title, what, "count", target,
+                               f"no full year in the runs ({span(scenario, 'states')})", n)
     peaks = np.zeros((n, len(controls)))  # replicate x control state: largest annual fatalities
     for i, runs in enumerate(reps):
         for t, years in zip(runs, years_by_run[i], strict=True):
@@ -544,7 +544,7 @@ def c3_negative_controls(scenario: Sequence[Tables],
     passed = share >= QUIET_SHARE
     details = []
     for j, s in enumerate(controls):
-        med, p5, p95 = _spread(peaks[:, j])
+        med, p5, p95 = spread(peaks[:, j])
         details.append({"item": f"{s} (largest year)", "median": med, "low": p5, "high": p95,
                         "reported": REPORTED_CONTROL_MAXIMA[s], "allowed": [0, QUIET_LIMIT],
                         "share_below": float((peaks[:, j] < QUIET_LIMIT).mean()),
@@ -552,14 +552,14 @@ def c3_negative_controls(scenario: Sequence[Tables],
     loud = [f"{d['item'].split(' ')[0]} ({d['share_below']:.0%} quiet)" for d in details
             if not d["passed"]]
     result = f"{share:.0%} of replicates quiet" + (f"; loud: {', '.join(loud)}" if loud else "")
-    med, p5, p95 = _spread(peaks.max(axis=1))
+    med, p5, p95 = spread(peaks.max(axis=1))
     panels = []
     for j, s in enumerate(controls):
         series = []
         for label, runs in (("simulated (scenario)", scenario), ("simulated (hindcast)", hindcast)):
             yrs = sorted(set.intersection(*(set(full_years(t["states"])) for t in runs))) if runs else []
             if yrs:
-                series.append(_band(label, yrs, _annual_stack(runs, "states", "state", "fatalities",
+                series.append(band(label, yrs, annual_stack(runs, "states", "state", "fatalities",
                                                               [s], yrs)[:, 0]))
         panels.append({"title": s, "series": series,
                        "lines": [{"label": "limit", "y": QUIET_LIMIT},
@@ -589,16 +589,16 @@ def c4_civilian_share(hindcast: Sequence[Tables]) -> PatternResult:
               " BF 0.57/0.58/0.61; Niger 0.16/0.30/0.28)")
     what = "state-years within +-0.15 of ACLED"
     if why := _hindcast_gap(hindcast):
-        return _not_measurable(pid, title, what, "count", target, why, len(hindcast))
+        return not_measurable(pid, title, what, "count", target, why, len(hindcast))
     states, years = list(REPORTED_CIVILIAN_SHARE), list(HINDCAST_YEARS)
-    fat = _annual_stack(hindcast, "states", "state", "fatalities", states, years)
-    civ = _annual_stack(hindcast, "states", "state", "civilian_fatalities", states, years)
+    fat = annual_stack(hindcast, "states", "state", "fatalities", states, years)
+    civ = annual_stack(hindcast, "states", "state", "civilian_fatalities", states, years)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(fat > 0, civ / np.where(fat > 0, fat, 1.0), np.nan)
     items = [(f"{s} {y}", REPORTED_CIVILIAN_SHARE[s][y] - SHARE_TOLERANCE,
               REPORTED_CIVILIAN_SHARE[s][y] + SHARE_TOLERANCE, REPORTED_CIVILIAN_SHARE[s][y])
              for s in states for y in years]
-    panels = [{"title": s, "series": [_band("simulated (hindcast)", years, share[:, j])],
+    panels = [{"title": s, "series": [band("simulated (hindcast)", years, share[:, j])],
                "reported": [{"label": "ACLED (bars: +-0.15)", "x": years,
                              "y": [REPORTED_CIVILIAN_SHARE[s][y] for y in years],
                              "low": [REPORTED_CIVILIAN_SHARE[s][y] - SHARE_TOLERANCE for y in years],
@@ -608,7 +608,7 @@ def c4_civilian_share(hindcast: Sequence[Tables]) -> PatternResult:
     figure = {"name": FIGURE_NAMES["C4"], "title": f"{pid} {title}", "xkind": "year",
               "ylabel": "civilian share of fatalities", "log": False, "ylim": [0, 1],
               "panels": panels}
-    res = _items_result(pid, title, what, "share", target, share.reshape(len(hindcast), -1),
+    res = items_result(pid, title, what, "share", target, share.reshape(len(hindcast), -1),
                         items, figure)
     return res
 
@@ -630,9 +630,9 @@ def c5_initial_footprint(scenario: Sequence[Tables]) -> PatternResult:
     what = "footprint items within 5%"
     date = f"{FOOTPRINT_DATE}-01"
     if not scenario or not all((t["presence"]["date"].astype(str) == date).any() for t in scenario):
-        return _not_measurable(pid, title, what, "count", target,
+        return not_measurable(pid, title, what, "count", target,
                                f"needs the month {FOOTPRINT_DATE} in the scenario runs; they cover "
-                               f"{_span(scenario, 'presence')}", len(scenario))
+                               f"{span(scenario, 'presence')}", len(scenario))
     values = np.zeros((len(scenario), len(FOOTPRINT)))
     for i, t in enumerate(scenario):
         p = t["presence"]
@@ -649,12 +649,12 @@ def c5_initial_footprint(scenario: Sequence[Tables]) -> PatternResult:
     figure = {"name": FIGURE_NAMES["C5"], "title": f"{pid} {title}", "xkind": "category",
               "ylabel": "personnel at 2019-01", "log": False,
               "panels": [{"title": "foreign personnel",
-                          "series": [_band("simulated", labels, values)],
+                          "series": [band("simulated", labels, values)],
                           "reported": [{"label": "reported (bars: +-5%)", "x": labels,
                                         "y": [v for *_, v in FOOTPRINT],
                                         "low": [i[1] for i in items],
                                         "high": [i[2] for i in items]}]}]}
-    return _items_result(pid, title, what, "persons", target, values, items, figure, exact)
+    return items_result(pid, title, what, "persons", target, values, items, figure, exact)
 
 
 # --------------------------------------------------------------------------- C6
@@ -694,19 +694,19 @@ def c6_western_cost(scenario: Sequence[Tables]) -> PatternResult:
     what = "power-years in range"
     years = list(COST_YEARS)
     if not _covered(scenario, "powers", years):
-        return _not_measurable(pid, title, what, "count", target,
+        return not_measurable(pid, title, what, "count", target,
                                f"needs full years 2019-2021 in the scenario runs; they cover "
-                               f"{_span(scenario, 'powers')}", len(scenario))
+                               f"{span(scenario, 'powers')}", len(scenario))
     powers = list(COST_RANGES)
     costs = [{"cost": _sahel_cost(t)} for t in scenario]
-    stack = _annual_stack(costs, "cost", "power", "spending_usd", powers, years)
+    stack = annual_stack(costs, "cost", "power", "spending_usd", powers, years)
     items = [(f"{p} {y}", COST_RANGES[p][0], COST_RANGES[p][1], None) for p in powers for y in years]
-    panels = [{"title": p, "series": [_band("simulated gross cost", years, stack[:, j] / 1e9)],
+    panels = [{"title": p, "series": [band("simulated gross cost", years, stack[:, j] / 1e9)],
                "bands": [{"label": "target", "low": COST_RANGES[p][0] / 1e9,
                           "high": COST_RANGES[p][1] / 1e9}]} for j, p in enumerate(powers)]
     figure = {"name": FIGURE_NAMES["C6"], "title": f"{pid} {title}", "xkind": "year",
               "ylabel": "USD bn per year", "log": False, "panels": panels}
-    return _items_result(pid, title, what, "usd", target, stack.reshape(len(scenario), -1),
+    return items_result(pid, title, what, "usd", target, stack.reshape(len(scenario), -1),
                          items, figure)
 
 
@@ -719,7 +719,7 @@ def _contractor_cash(presence: pd.DataFrame) -> pd.DataFrame:
 
 
 def _ends_before(runs: Sequence[Tables], table: str, month: str) -> bool:
-    return bool(runs) and all(_month(t[table]).max() < month for t in runs)
+    return bool(runs) and all(month_of(t[table]).max() < month for t in runs)
 
 
 def c7_contractor_price(scenario: Sequence[Tables]) -> PatternResult:
@@ -745,33 +745,33 @@ def c7_contractor_price(scenario: Sequence[Tables]) -> PatternResult:
     deployed = int(np.isfinite(prices).sum())
     if not deployed:
         if not scenario or _ends_before(scenario, "presence", RUSSIA_ENTRY):
-            return _not_measurable(pid, title, what, "usd", target,
+            return not_measurable(pid, title, what, "usd", target,
                                    f"russia has no contractors and the runs end before its reported "
-                                   f"entry {RUSSIA_ENTRY} ({_span(scenario, 'presence')})",
+                                   f"entry {RUSSIA_ENTRY} ({span(scenario, 'presence')})",
                                    len(scenario))
         return PatternResult(id=pid, title=title, measured=what, kind="usd", target=target,
                              passed=False, result="russia never has contractors",
                              reason="russia has no contractors in any replicate",
                              n_replicates=len(scenario))
-    med, p5, p95 = _spread(prices)
+    med, p5, p95 = spread(prices)
     passed = lo <= med <= hi
     details = [{"item": "all states", "median": med, "low": p5, "high": p95, "reported": 10_800.0,
                 "allowed": [lo, hi], "passed": passed, "replicates": deployed}]
     for s, v in sorted(by_state.items()):
-        m, a, b = _spread(v)
+        m, a, b = spread(v)
         details.append({"item": s, "median": m, "low": a, "high": b, "reported": None,
                         "allowed": [lo, hi], "passed": lo <= m <= hi, "replicates": len(v)})
 
     def monthly(df: pd.DataFrame) -> pd.Series:
         c = _contractor_cash(df)
-        g = c.assign(m=_month(c)).groupby("m")[["cash", "contractors"]].sum()
+        g = c.assign(m=month_of(c)).groupby("m")[["cash", "contractors"]].sum()
         return g["cash"] / g["contractors"]
 
-    months, stack = _monthly_stack(scenario, "presence", monthly)
+    months, stack = monthly_stack(scenario, "presence", monthly)
     figure = {"name": FIGURE_NAMES["C7"], "title": f"{pid} {title}", "xkind": "month",
               "ylabel": "USD per contractor-month", "log": False,
               "panels": [{"title": CONTRACTOR_POWER,
-                          "series": [_band("simulated (months with contractors)", months, stack)],
+                          "series": [band("simulated (months with contractors)", months, stack)],
                           "reported": [{"label": "Mali 2021-12 (USD 10.8m / ~1,000 men)",
                                         "x": [RUSSIA_ENTRY], "y": [10_800.0]}],
                           "bands": [{"label": "target", "low": lo, "high": hi}]}]}
@@ -824,19 +824,19 @@ def c8_russian_contingent(scenario: Sequence[Tables]) -> PatternResult:
                 "target": target, "n_replicates": len(scenario)}
     if not first:
         if not scenario or _ends_before(scenario, "presence", RUSSIA_ENTRY):
-            return _not_measurable(pid, title, what, "share", target,
+            return not_measurable(pid, title, what, "share", target,
                                    f"russia never deploys in {CONTINGENT_STATE} and the runs end "
                                    f"before its reported entry {RUSSIA_ENTRY} "
-                                   f"({_span(scenario, 'presence')})", len(scenario))
+                                   f"({span(scenario, 'presence')})", len(scenario))
         return PatternResult(**base, passed=False,
                              result=f"russia never deploys in {CONTINGENT_STATE}",
                              reason=f"russia never deploys in {CONTINGENT_STATE} in any replicate")
     if not deployed:
-        return _not_measurable(pid, title, what, "share", target,
+        return not_measurable(pid, title, what, "share", target,
                                f"russia deploys in {CONTINGENT_STATE} from {min(first)} but the "
                                f"runs end within its {RAMP_UP_MONTHS}-month ramp-up",
                                len(scenario))
-    med, p5, p95 = _spread(shares)
+    med, p5, p95 = spread(shares)
     enough = deployed * 2 >= len(scenario)
     passed = bool(enough and med >= 1.0)
     allv = np.concatenate(levels)
@@ -855,13 +855,13 @@ def c8_russian_contingent(scenario: Sequence[Tables]) -> PatternResult:
 
     def mali(df: pd.DataFrame) -> pd.Series:
         p = df[(df["power"] == CONTRACTOR_POWER) & (df["state"] == CONTINGENT_STATE)]
-        return p.set_index(_month(p))["personnel"]
+        return p.set_index(month_of(p))["personnel"]
 
-    months, stack = _monthly_stack(scenario, "presence", mali)
+    months, stack = monthly_stack(scenario, "presence", mali)
     figure = {"name": FIGURE_NAMES["C8"], "title": f"{pid} {title}", "xkind": "month",
               "ylabel": f"russian personnel in {CONTINGENT_STATE}", "log": False,
               "panels": [{"title": f"russia in {CONTINGENT_STATE}",
-                          "series": [_band("simulated", months, stack)],
+                          "series": [band("simulated", months, stack)],
                           "bands": [{"label": "target", "low": lo, "high": hi}],
                           "reported": [{"label": "reported 1,000-2,000 (2022-2025)",
                                         "x": ["2022-06", "2025-06"], "y": [1000.0, 2000.0]}]}]}
@@ -890,19 +890,19 @@ def c9_western_casualties(scenario: Sequence[Tables]) -> PatternResult:
     what = "power-years in range"
     years = list(CASUALTY_YEARS)
     if not _covered(scenario, "powers", years):
-        return _not_measurable(pid, title, what, "count", target,
+        return not_measurable(pid, title, what, "count", target,
                                f"needs full years 2019-2021 in the scenario runs; they cover "
-                               f"{_span(scenario, 'powers')}", len(scenario))
+                               f"{span(scenario, 'powers')}", len(scenario))
     powers = list(CASUALTY_RANGES)
-    stack = _annual_stack(scenario, "powers", "power", "casualties", powers, years)
+    stack = annual_stack(scenario, "powers", "power", "casualties", powers, years)
     items = [(f"{p} {y}", CASUALTY_RANGES[p][0], CASUALTY_RANGES[p][1], None)
              for p in powers for y in years]
-    panels = [{"title": p, "series": [_band("simulated deaths", years, stack[:, j])],
+    panels = [{"title": p, "series": [band("simulated deaths", years, stack[:, j])],
                "bands": [{"label": "target", "low": CASUALTY_RANGES[p][0],
                           "high": CASUALTY_RANGES[p][1]}]} for j, p in enumerate(powers)]
     figure = {"name": FIGURE_NAMES["C9"], "title": f"{pid} {title}", "xkind": "year",
               "ylabel": "own deaths per year", "log": False, "panels": panels}
-    return _items_result(pid, title, what, "count", target, stack.reshape(len(scenario), -1),
+    return items_result(pid, title, what, "count", target, stack.reshape(len(scenario), -1),
                          items, figure)
 
 
@@ -926,7 +926,7 @@ def c10_armed_groups(scenario: Sequence[Tables], hindcast: Sequence[Tables] = ()
               "is_sahel 9,000 in any month of any replicate")
     what = "peak fighters / ceiling (largest group)"
     if not scenario:
-        return _not_measurable(pid, title, what, "ratio", target, "no scenario runs", 0)
+        return not_measurable(pid, title, what, "ratio", target, "no scenario runs", 0)
     n = len(scenario)
     start = np.zeros((n, len(groups)))
     peak = np.zeros((n, len(groups)))
@@ -941,18 +941,18 @@ def c10_armed_groups(scenario: Sequence[Tables], hindcast: Sequence[Tables] = ()
     details = []
     for j, gid in enumerate(groups):
         lo_est, hi_est = FIGHTER_ESTIMATES[gid]
-        m, a, b = _spread(start[:, j])
+        m, a, b = spread(start[:, j])
         details.append({"item": f"{gid} at start", "median": m, "low": a, "high": b,
                         "reported": lo_est, "allowed": [0, lo_est], "passed": bool(m < lo_est)})
     for j, gid in enumerate(groups):
-        m, a, b = _spread(peak[:, j])
+        m, a, b = spread(peak[:, j])
         worst = float(peak[:, j].max())
         details.append({"item": f"{gid} peak", "median": m, "low": a, "high": b, "max": worst,
                         "reported": FIGHTER_ESTIMATES[gid][1], "allowed": [0, ceil[gid]],
                         "passed": bool(worst <= ceil[gid])})
     passed = all(d["passed"] for d in details)
     ratio = (peak / np.array([ceil[g] for g in groups])[None, :]).max(axis=1)
-    med, p5, p95 = _spread(ratio)
+    med, p5, p95 = spread(ratio)
     bad = [d for d in details if not d["passed"]]
     result = (f"start jnim {fmt(details[0]['median'], 'count')}, is_sahel "
               f"{fmt(details[1]['median'], 'count')}; largest peak jnim "
@@ -964,7 +964,7 @@ def c10_armed_groups(scenario: Sequence[Tables], hindcast: Sequence[Tables] = ()
     def fighters(gid: str) -> Callable[[pd.DataFrame], pd.Series]:
         def select(df: pd.DataFrame) -> pd.Series:
             s = df[df["group"] == gid]
-            return s.set_index(_month(s))["fighters"]
+            return s.set_index(month_of(s))["fighters"]
         return select
 
     panels = []
@@ -972,8 +972,8 @@ def c10_armed_groups(scenario: Sequence[Tables], hindcast: Sequence[Tables] = ()
         series = []
         for label, runs in (("simulated (scenario)", scenario), ("simulated (hindcast)", hindcast)):
             if runs:
-                months, stack = _monthly_stack(runs, "groups", fighters(gid))
-                series.append(_band(label, months, stack))
+                months, stack = monthly_stack(runs, "groups", fighters(gid))
+                series.append(band(label, months, stack))
         lo_est, hi_est = FIGHTER_ESTIMATES[gid]
         panels.append({"title": gid, "series": series,
                        "bands": [{"label": "2025 estimates", "low": lo_est, "high": hi_est}],

@@ -134,7 +134,7 @@ FIGURE_NAMES: dict[str, str] = {
 
 def _months(runs: Sequence[Tables], table: str = "states") -> list[set[str]]:
     """The months (``YYYY-MM``) each run has in ``table``."""
-    return [set(P._month(t[table]).unique()) for t in runs]
+    return [set(P.month_of(t[table]).unique()) for t in runs]
 
 
 def _window(start: str, end: str) -> list[str]:
@@ -151,7 +151,7 @@ def _gap(runs: Sequence[Tables], months: Sequence[str], table: str = "states") -
         return None
     what = months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
     return (f"needs {'the month' if len(months) == 1 else 'the months'} {what} in the politics "
-            f"hindcast runs; they cover {P._span(runs, table)}")
+            f"hindcast runs; they cover {P.span(runs, table)}")
 
 
 def _share(flags: np.ndarray | Sequence[bool]) -> tuple[float, float, float]:
@@ -198,15 +198,15 @@ def _share_result(pid: str, title: str, what: str, target: str, flags: np.ndarra
 
 
 def _events(t: Tables) -> pd.DataFrame:
-    """The run's events, with their month (``YYYY-MM``) as ``_month``."""
+    """The run's events, with their month (``YYYY-MM``) as ``month_of``."""
     ev = t.get("events")
     if ev is None:
         ev = pd.DataFrame(columns=["step", "date", "kind", "actor", "target", "detail", "origin"])
-    return ev.assign(_month=P._month(ev))
+    return ev.assign(month_of=P.month_of(ev))
 
 
 def _first_month(ev: pd.DataFrame) -> str | None:
-    return str(ev["_month"].min()) if len(ev) else None
+    return str(ev["month_of"].min()) if len(ev) else None
 
 
 # --------------------------------------------------------------------------- P1
@@ -228,24 +228,24 @@ def p1_opinion_mali_2019(runs: Sequence[Tables]) -> PatternResult:
               "n = 1,275): " + ", ".join(f"{p} {v:.3f}" for p, v in rep.items()))
     what = "powers within +-0.15"
     if why := _gap(runs, [GUINDO_MONTH], "presence"):
-        return P._not_measurable(pid, title, what, "count", target, why, len(runs))
+        return P.not_measurable(pid, title, what, "count", target, why, len(runs))
     powers = list(rep)
     values = np.full((len(runs), len(powers)), np.nan)
     for i, t in enumerate(runs):
         p = t["presence"]
-        p = p[(p["state"] == SURVEY_STATE) & (P._month(p) == GUINDO_MONTH)]
+        p = p[(p["state"] == SURVEY_STATE) & (P.month_of(p) == GUINDO_MONTH)]
         values[i] = p.set_index("power")["receptivity"].reindex(powers).to_numpy(dtype=float)
     items = [(p, rep[p] - OPINION_TOLERANCE, rep[p] + OPINION_TOLERANCE, rep[p]) for p in powers]
     figure = {"name": FIGURE_NAMES[pid], "title": f"{pid} {title}", "xkind": "category",
               "ylabel": f"receptivity in {SURVEY_STATE}, {GUINDO_MONTH}", "log": False,
               "ylim": [0, 1],
               "panels": [{"title": f"{SURVEY_STATE}: favourable share with an opinion",
-                          "series": [P._band(f"simulated ({GUINDO_MONTH})", powers, values)],
+                          "series": [P.band(f"simulated ({GUINDO_MONTH})", powers, values)],
                           "reported": [{"label": "Institut Guindo, Apr 2019 (bars: +-0.15)",
                                         "x": powers, "y": [rep[p] for p in powers],
                                         "low": [i[1] for i in items],
                                         "high": [i[2] for i in items]}]}]}
-    return P._items_result(pid, title, what, "share", target, values, items, figure)
+    return P.items_result(pid, title, what, "share", target, values, items, figure)
 
 
 # --------------------------------------------------------------------------- P2
@@ -270,14 +270,14 @@ def p2_dissatisfaction_mali(runs: Sequence[Tables]) -> PatternResult:
     what = "survey items within +-0.15"
     needed = sorted({m for _, m in rep})
     if why := next((g for m in needed if (g := _gap(runs, [m], "presence"))), None):
-        return P._not_measurable(pid, title, what, "count", target,
+        return P.not_measurable(pid, title, what, "count", target,
                                f"needs the survey months {', '.join(needed)}: {why}", len(runs))
     keys = list(rep)
     values = np.full((len(runs), len(keys)), np.nan)
     for i, t in enumerate(runs):
         p = t["presence"]
         p = p[p["state"] == SURVEY_STATE]
-        month = P._month(p)
+        month = P.month_of(p)
         for j, (power, m) in enumerate(keys):
             r = p.loc[(p["power"] == power) & (month == m), "receptivity"]
             if len(r):
@@ -288,15 +288,15 @@ def p2_dissatisfaction_mali(runs: Sequence[Tables]) -> PatternResult:
     def dissatisfaction(power: str) -> Callable[[pd.DataFrame], pd.Series]:
         def select(df: pd.DataFrame) -> pd.Series:
             s = df[(df["state"] == SURVEY_STATE) & (df["power"] == power)]
-            return 1.0 - s.set_index(P._month(s))["receptivity"]
+            return 1.0 - s.set_index(P.month_of(s))["receptivity"]
         return select
 
     panels = []
     for power in dict.fromkeys(p for p, _ in keys):
-        months, stack = P._monthly_stack(runs, "presence", dissatisfaction(power))
+        months, stack = P.monthly_stack(runs, "presence", dissatisfaction(power))
         mine = [(m, v) for (p, m), v in rep.items() if p == power]
         panels.append({"title": f"{power} in {SURVEY_STATE}",
-                       "series": [P._band("simulated 1 - receptivity", months, stack)],
+                       "series": [P.band("simulated 1 - receptivity", months, stack)],
                        "reported": [{"label": "Mali-Metre (bars: +-0.15)",
                                      "x": [m for m, _ in mine], "y": [v for _, v in mine],
                                      "low": [v - OPINION_TOLERANCE for _, v in mine],
@@ -304,7 +304,7 @@ def p2_dissatisfaction_mali(runs: Sequence[Tables]) -> PatternResult:
     figure = {"name": FIGURE_NAMES[pid], "title": f"{pid} {title}", "xkind": "month",
               "ylabel": "dissatisfied share (1 - receptivity)", "log": False, "ylim": [0, 1],
               "panels": panels}
-    return P._items_result(pid, title, what, "share", target, values, items, figure)
+    return P.items_result(pid, title, what, "share", target, values, items, figure)
 
 
 # --------------------------------------------------------------------------- P3
@@ -325,17 +325,17 @@ def p3_demonstrations(runs: Sequence[Tables]) -> PatternResult:
     what = "state-years within x2 of ACLED"
     years = list(PROTEST_YEARS)
     if why := _gap(runs, _window(f"{years[0]}-01", f"{years[-1]}-12")):
-        return P._not_measurable(pid, title, what, "count", target, why, len(runs))
+        return P.not_measurable(pid, title, what, "count", target, why, len(runs))
     if missing := [i for i, t in enumerate(runs) if "protests" not in t["states"].columns]:
-        return P._not_measurable(pid, title, what, "count", target,
+        return P.not_measurable(pid, title, what, "count", target,
                                f"the states table of {len(missing)} of {len(runs)} runs has no "
                                "'protests' column (a model that does not record protests)",
                                len(runs))
     states = list(rep)
-    stack = P._annual_stack(runs, "states", "state", "protests", states, years)
+    stack = P.annual_stack(runs, "states", "state", "protests", states, years)
     items = [(f"{s} {y}", rep[s][y] / PROTEST_FACTOR, rep[s][y] * PROTEST_FACTOR, float(rep[s][y]))
              for s in states for y in years]
-    panels = [{"title": s, "series": [P._band("simulated (politics hindcast)", years, stack[:, j])],
+    panels = [{"title": s, "series": [P.band("simulated (politics hindcast)", years, stack[:, j])],
                "reported": [{"label": "ACLED (bars: x2 tolerance)", "x": years,
                              "y": [rep[s][y] for y in years],
                              "low": [rep[s][y] / PROTEST_FACTOR for y in years],
@@ -343,7 +343,7 @@ def p3_demonstrations(runs: Sequence[Tables]) -> PatternResult:
               for j, s in enumerate(states)]
     figure = {"name": FIGURE_NAMES[pid], "title": f"{pid} {title}", "xkind": "year",
               "ylabel": "demonstration events per year", "log": True, "panels": panels}
-    return P._items_result(pid, title, what, "count", target, stack.reshape(len(runs), -1),
+    return P.items_result(pid, title, what, "count", target, stack.reshape(len(runs), -1),
                            items, figure)
 
 
@@ -365,19 +365,19 @@ def p4_no_russian_deployment(runs: Sequence[Tables]) -> PatternResult:
               f"{NO_DEPLOYMENT_SHARE:.0%} of replicates")
     what = f"share of replicates with no russian personnel in the Sahel in {year}"
     if why := _gap(runs, _window(f"{year}-01", f"{year}-12"), "presence"):
-        return P._not_measurable(pid, title, what, "share", target, why, len(runs))
+        return P.not_measurable(pid, title, what, "share", target, why, len(runs))
     n = len(runs)
     peak = np.zeros((n, len(SAHEL)))  # replicate x state: largest personnel in a month of the year
     first: list[str] = []
     for i, t in enumerate(runs):
         p = t["presence"]
         p = p[(p["power"] == RUSSIA) & p["state"].isin(SAHEL)]
-        p = p[P._month(p).str.slice(0, 4) == str(year)]
+        p = p[P.month_of(p).str.slice(0, 4) == str(year)]
         if len(p):
             peak[i] = p.groupby("state")["personnel"].max().reindex(SAHEL).fillna(0).to_numpy()
             on = p[p["personnel"] > 0]
             if len(on):
-                first.append(str(P._month(on).min()))
+                first.append(str(P.month_of(on).min()))
     none = (peak <= 0).all(axis=1)
     details = [_share_item(f"no russian personnel in any of the {len(SAHEL)} states", none,
                            NO_DEPLOYMENT_SHARE, "none (6a)")]
@@ -385,7 +385,7 @@ def p4_no_russian_deployment(runs: Sequence[Tables]) -> PatternResult:
                             "none")
                 for j, s in enumerate(SAHEL)]
     largest = peak.max(axis=1)
-    m, a, b = P._spread(largest)
+    m, a, b = P.spread(largest)
     details.append({"item": f"largest russian personnel in a Sahel state in {year}",
                     "kind": "count", "median": m, "low": a, "high": b, "reported": 0.0,
                     "allowed": [0.0, 0.0], "passed": None})
@@ -396,13 +396,13 @@ def p4_no_russian_deployment(runs: Sequence[Tables]) -> PatternResult:
 
     def sahel(df: pd.DataFrame) -> pd.Series:
         mask = (df["power"] == RUSSIA) & df["state"].isin(SAHEL)
-        return df["personnel"].where(mask, 0.0).groupby(P._month(df)).sum()
+        return df["personnel"].where(mask, 0.0).groupby(P.month_of(df)).sum()
 
-    months, stack = P._monthly_stack(runs, "presence", sahel)
+    months, stack = P.monthly_stack(runs, "presence", sahel)
     figure = {"name": FIGURE_NAMES[pid], "title": f"{pid} {title}", "xkind": "month",
               "ylabel": "russian personnel", "log": False,
               "panels": [{"title": f"russia in {', '.join(SAHEL)} (sum)",
-                          "series": [P._band("simulated (politics hindcast)", months, stack)],
+                          "series": [P.band("simulated (politics hindcast)", months, stack)],
                           "lines": [{"label": "reported: none before 2020", "y": 0.0}]}]}
     return _share_result(pid, title, what, target, none, NO_DEPLOYMENT_SHARE, details, figure,
                          result, f"only {none.mean():.0%} of replicates keep russia out of the "
@@ -429,7 +429,7 @@ def p5_cooperation_agreements(runs: Sequence[Tables]) -> PatternResult:
     what = "share of replicates that signed (the lower state's)"
     window = _window(lo_m, hi_m)
     if why := _gap(runs, window):
-        return P._not_measurable(pid, title, what, "share", target, why, len(runs))
+        return P.not_measurable(pid, title, what, "share", target, why, len(runs))
     states = list(COOPERATION)
     n = len(runs)
     first = np.full((n, len(states)), None, dtype=object)  # first month signed in the window
@@ -440,8 +440,8 @@ def p5_cooperation_agreements(runs: Sequence[Tables]) -> PatternResult:
         ev = ev[(ev["kind"] == COOPERATION_KIND) & (ev["target"] == RUSSIA)]
         for j, s in enumerate(states):
             mine = ev[ev["actor"] == s]
-            early[i, j] = bool((mine["_month"] < lo_m).any())
-            first[i, j] = _first_month(mine[(mine["_month"] >= lo_m) & (mine["_month"] <= hi_m)])
+            early[i, j] = bool((mine["month_of"] < lo_m).any())
+            first[i, j] = _first_month(mine[(mine["month_of"] >= lo_m) & (mine["month_of"] <= hi_m)])
             signed[i, j] = first[i, j] is not None
     details = []
     for j, s in enumerate(states):
@@ -499,14 +499,14 @@ def p6_no_expulsion(runs: Sequence[Tables]) -> PatternResult:
     what = "share of replicates with no expulsion or ended agreement"
     window = _window(lo_m, hi_m)
     if why := _gap(runs, window):
-        return P._not_measurable(pid, title, what, "share", target, why, len(runs))
+        return P.not_measurable(pid, title, what, "share", target, why, len(runs))
     n = len(runs)
     by_kind = np.zeros((n, len(FORCED_EXITS)), dtype=bool)  # replicate x kind: any in the window
     first: list[str | None] = []
     pairs: dict[str, int] = {}
     for i, t in enumerate(runs):
         ev = _events(t)
-        ev = ev[ev["kind"].isin(FORCED_EXITS) & (ev["_month"] >= lo_m) & (ev["_month"] <= hi_m)]
+        ev = ev[ev["kind"].isin(FORCED_EXITS) & (ev["month_of"] >= lo_m) & (ev["month_of"] <= hi_m)]
         for k, kind in enumerate(FORCED_EXITS):
             by_kind[i, k] = bool((ev["kind"] == kind).any())
         first.append(_first_month(ev))

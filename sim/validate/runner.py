@@ -13,6 +13,7 @@ results do not depend on ``n_jobs``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,31 +74,38 @@ def _batches(seeds: list[int], n_jobs: int) -> list[list[int]]:
     return [seeds[k:k + size] for k in range(0, len(seeds), size)]
 
 
+def _in_batches(run: Callable[..., list[Any]], args: tuple[Any, ...], seeds: list[int],
+                n_jobs: int, desc: str, progress: bool) -> list[Any]:
+    """``run(*args, batch)`` for each batch of ``seeds`` (:func:`_batches`), in this process or in
+    ``n_jobs`` worker processes (joblib); the results in seed order. The tqdm bar counts seeds."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(seeds), desc=desc, unit="replicate", disable=not progress)
+    batches = _batches(seeds, n_jobs)
+    out: list[Any] = []
+    if n_jobs == 1:
+        for batch in batches:
+            out.extend(run(*args, batch))
+            bar.update(len(batch))
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(run)(*args, b) for b in batches)
+        for r in results:
+            out.extend(r)
+            bar.update(len(r))
+    bar.close()
+    return out
+
+
 def run_replicates(cfg: ValidateConfig, seeds: list[int], progress: bool = True,
                    ) -> tuple[list[Tables], list[Tables]]:
     """Run every replicate (one per seed), in batches of the engine (at most :data:`BATCH`
     seeds each, split evenly over the ``n_jobs`` processes); return the scenario runs' and the
     hindcast runs' tables, in seed order. The tqdm bar counts replicates."""
-    from tqdm import tqdm
-
-    scenario, hindcast = scenario_config(cfg), hindcast_config(cfg)
-    bar = tqdm(total=len(seeds), desc=f"validate {cfg.scenario.name}", unit="replicate",
-               disable=not progress)
-    batches = _batches(seeds, cfg.n_jobs)
-    out: list[tuple[Tables, Tables]] = []
-    if cfg.n_jobs == 1:
-        for batch in batches:
-            out.extend(run_batch_of_replicates(scenario, hindcast, batch))
-            bar.update(len(batch))
-    else:
-        from joblib import Parallel, delayed
-
-        results = Parallel(n_jobs=cfg.n_jobs, return_as="generator")(
-            delayed(run_batch_of_replicates)(scenario, hindcast, b) for b in batches)
-        for r in results:
-            out.extend(r)
-            bar.update(len(r))
-    bar.close()
+    out = _in_batches(run_batch_of_replicates, (scenario_config(cfg), hindcast_config(cfg)),
+                      seeds, cfg.n_jobs, f"validate {cfg.scenario.name}", progress)
     return [a for a, _ in out], [b for _, b in out]
 
 
@@ -106,27 +114,8 @@ def run_politics_hindcasts(cfg: ValidateConfig, seeds: list[int], progress: bool
     """Run the politics hindcast (:func:`~sim.validate.config.politics_hindcast_config`) with
     every seed, in batches of the engine as :func:`run_replicates` does (the same split over
     ``n_jobs`` processes); return the runs' tables, in seed order."""
-    from tqdm import tqdm
-
-    politics = politics_hindcast_config(cfg)
-    bar = tqdm(total=len(seeds), desc=f"politics hindcast {cfg.scenario.name}",
-               unit="replicate", disable=not progress)
-    out: list[Tables] = []
-    batches = _batches(seeds, cfg.n_jobs)
-    if cfg.n_jobs == 1:
-        for batch in batches:
-            out.extend(run_batch_of_runs(politics, batch))
-            bar.update(len(batch))
-    else:
-        from joblib import Parallel, delayed
-
-        results = Parallel(n_jobs=cfg.n_jobs, return_as="generator")(
-            delayed(run_batch_of_runs)(politics, b) for b in batches)
-        for r in results:
-            out.extend(r)
-            bar.update(len(r))
-    bar.close()
-    return out
+    return _in_batches(run_batch_of_runs, (politics_hindcast_config(cfg),), seeds, cfg.n_jobs,
+                       f"politics hindcast {cfg.scenario.name}", progress)
 
 
 def _score(results: list[PatternResult]) -> dict[str, int]:
