@@ -681,7 +681,8 @@ class PartnerParams:
         "power that pays them (Madagascar 2018)", prior=(0.0, 0.3),
         source="pre2020-politics section 6a")
     strategists_scale_usd: float = param(
-        5e4, 1, None, "USD/month", "scale of political strategists' spending")
+        5e4, 1, None, "USD/month", "scale of political strategists' spending",
+        prior=(1e4, 2e5))
 
 
 @dataclass
