@@ -636,6 +636,10 @@ def test_a_control_changed_in_the_page_reaches_the_run(page):
     slider.press("Home")
     page.locator(".control-params-resources-host-can-pay.changed").wait_for(timeout=10_000)
     assert "the scenario's value is 1" in control.inner_text()
+    # the statement is rendered after the control: wait for it (it was read too early once, on a
+    # loaded machine), then check it
+    page.locator(".run-statement", has_text="params.resources.host_can_pay=0.0").wait_for(
+        timeout=10_000)
     assert "params.resources.host_can_pay=0.0" in page.locator(".run-statement").inner_text()
     page.locator(".run-button").click()
     page.get_by_text("Run in ").wait_for(timeout=60_000)
