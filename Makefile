@@ -2,12 +2,15 @@
 # `make test` sets up the same environment (and Debian's chromium for the browser tests) and runs
 # the test suite; `make app` starts the browser app. ARGS passes overrides:
 #   make run ARGS="scenario=endogenous seed=7"
+# `make bench` measures issue 27's four performance figures as whole commands
+# (experiments/bench_figures.py; ARGS="--against <commit>" side by side with another revision);
+# `make bench-engine` the engine's own benchmark (experiments/benchmark.py; ARGS="--parts profile").
 # Each long step says what it does and how long it takes before it starts, and its time after.
 PYTHON ?= python
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean browser app
+.PHONY: run test setup bench bench-engine clean browser app
 
 # The environment, once (again when pyproject.toml changes): pip shows what it downloads.
 $(STAMP): pyproject.toml
@@ -60,6 +63,11 @@ test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest -q $(ARGS)
 
 bench: $(STAMP)
+	@echo "== issue 27's four figures (experiments/bench_figures.py): about 3 minutes on 2 cores,"
+	@echo "   twice that with --against"
+	$(VENV)/bin/python experiments/bench_figures.py $(ARGS)
+
+bench-engine: $(STAMP)
 	$(VENV)/bin/python experiments/benchmark.py $(ARGS)
 
 clean:

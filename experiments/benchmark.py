@@ -31,9 +31,9 @@ world.
 
 Usage::
 
-    make bench                                      # everything, about a minute on 2 cores
-    make bench ARGS="--parts scaling --sizes 1000,100000"
-    make bench ARGS="--parts profile"                 # where a default run spends its time
+    make bench-engine                               # everything, about a minute on 2 cores
+    make bench-engine ARGS="--parts scaling --sizes 1000,100000"
+    make bench-engine ARGS="--parts profile"          # where a default run spends its time
     python experiments/benchmark.py --json bench.json scenario=endogenous
 
 Positional arguments are Hydra overrides of the default run (parts 1, 2 and 4).
