@@ -149,7 +149,7 @@ def check_world(cfg: RunConfig, seen: set[Any] | None = None) -> None:
     """
     key = ("world", id(cfg.world), cfg.start)
     if seen is None or key not in seen:
-        _check_world_itself(cfg)
+        _check_world_itself(cfg, seen)
         if seen is not None:
             seen.add(key)
     power_set = set(cfg.world.powers)
@@ -160,12 +160,27 @@ def check_world(cfg: RunConfig, seen: set[Any] | None = None) -> None:
     check_events(cfg)
 
 
-def _check_world_itself(cfg: RunConfig) -> None:
-    """:func:`check_world`'s checks of the world alone (and of its snapshot at ``start``)."""
+def _once(seen: set[Any] | None, key: tuple[Any, ...]) -> bool:
+    """Whether a check keyed ``key`` (ids of the objects it reads, which ``seen``'s caller keeps
+    alive, and the ids it checks them against) is still to be done; marks it done."""
+    if seen is None:
+        return True
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _check_world_itself(cfg: RunConfig, seen: set[Any] | None = None) -> None:
+    """:func:`check_world`'s checks of the world alone (and of its snapshot at ``start``). The
+    parts a copied world shares with one checked before (its regions and neighbours, its
+    priors, its snapshots: a sampled world copies only what its values change) are checked
+    once for each ``seen``."""
     start = parse_month(cfg.start, "start")
     w = cfg.world
     states, powers, groups = list(w.states), list(w.powers), list(w.groups)
     state_set, group_set = set(states), set(groups)
+    entity_ids = (tuple(states), tuple(powers), tuple(groups))
     for kind, ids in (("state", states), ("power", powers), ("group", groups)):
         if not ids:
             raise ConfigError(f"world.{kind}s is empty; allowed: at least one {kind}")
@@ -175,14 +190,16 @@ def _check_world_itself(cfg: RunConfig) -> None:
     if not w.regions:
         raise ConfigError("world.regions is empty; allowed: at least one region")
     region_ids = {r.id for r in w.regions}
-    if len(region_ids) != len(w.regions):
-        seen: set[str] = set()
-        dup = sorted({r.id for r in w.regions if r.id in seen or seen.add(r.id)})
-        raise ConfigError(f"world.regions has duplicate ids {dup}; allowed: unique ids")
-    for i, r in enumerate(w.regions):
-        check_name(f"world.regions[{i}].state", r.state, state_set)
-    check_neighbours(w.neighbours, [r.id for r in w.regions], region_ids)
-    check_world_priors(w)
+    if _once(seen, ("regions", id(w.regions), id(w.neighbours), entity_ids)):
+        if len(region_ids) != len(w.regions):
+            met: set[str] = set()
+            dup = sorted({r.id for r in w.regions if r.id in met or met.add(r.id)})
+            raise ConfigError(f"world.regions has duplicate ids {dup}; allowed: unique ids")
+        for i, r in enumerate(w.regions):
+            check_name(f"world.regions[{i}].state", r.state, state_set)
+        check_neighbours(w.neighbours, [r.id for r in w.regions], region_ids)
+    if _once(seen, ("priors", id(w.priors), id(w.value_priors), entity_ids)):
+        check_world_priors(w)
     for s, sc in w.states.items():
         _check_share_dict(f"world.states.{s}.receptivity", sc.receptivity, powers)
     for p, pc in w.powers.items():
@@ -209,6 +226,9 @@ def _check_world_itself(cfg: RunConfig) -> None:
         raise ConfigError(f"start={cfg.start!r} is before every world snapshot; allowed: a start "
                           f"on or after one of {', '.join(dates) or '(none)'}")
     snap = w.snapshots[usable[-1]]
+    if not _once(seen, ("snapshot", id(snap), id(w.regions), entity_ids,
+                        tuple(tuple(pc.instruments) for pc in w.powers.values()))):
+        return
     for s, si in snap.states.items():
         check_name("snapshot state", s, states)
         check_name(f"world.snapshots.{usable[-1]}.states.{s}.regime", si.regime,

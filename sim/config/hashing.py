@@ -76,17 +76,30 @@ def config_text(cfg: Any, texts: dict[int, str] | None = None) -> ConfigText:
     configs that share sections (a run and its twin) serialise each once; the values must stay
     alive and unchanged while the dict is in use."""
     texts = {} if texts is None else texts
-    parts = {}
-    for name, value in _plain(cfg).items():
-        if name != "seed":
-            text = texts.get(id(value))
-            if text is None:
-                text = texts[id(value)] = dumps(value)
-            parts[name] = text
+    parts = {name: _text(value, texts) for name, value in _plain(cfg).items() if name != "seed"}
     items = [f"{json.dumps(k)}: {v}" for k, v in sorted(parts.items())]
     at = sum(1 for k in parts if k < "seed")
     return ConfigText(head="{" + "".join(f"{s}, " for s in items[:at]) + '"seed": ',
                       tail="".join(f", {s}" for s in items[at:]) + "}")
+
+
+def _text(value: Any, texts: dict[int, str], depth: int = 1) -> str:
+    """:func:`dumps` of ``value``, by its ``id`` in ``texts``; a section that is a dataclass
+    (``depth`` 1) has its text made of its fields' texts (each by its ``id`` too), as the
+    encoder writes a dict with sorted keys, so that configs whose sections are copies sharing
+    most of their fields (a sampled world's copied ``world`` with its shared regions and
+    snapshots) serialise each shared field once."""
+    text = texts.get(id(value))
+    if text is None:
+        names = None if depth < 1 or isinstance(value, type) else field_names(type(value))
+        if names:
+            inner = sorted((name, _text(getattr(value, name), texts, depth - 1))
+                           for name in names)
+            text = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in inner) + "}"
+        else:
+            text = dumps(value)
+        texts[id(value)] = text
+    return text
 
 
 def config_hash(cfg: Any) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "check_schema_path",
     "children",
     "copy_along",
+    "copy_paths",
     "expand",
     "get",
     "parent",
@@ -154,6 +155,27 @@ def copy_along(root: Any, path: str) -> Any:
         else:
             setattr(obj, part, child)
         obj = child
+    return new_root
+
+
+def copy_paths(root: Any, key_lists: list[list[str]]) -> Any:
+    """:func:`copy_along` of every key list at once: each object along any of them (all but
+    its last key) is shallow-copied once, however many of the lists pass through it. Returns
+    the new root."""
+    new_root = copy.copy(root)
+    copied: dict[tuple[str, ...], Any] = {(): new_root}
+    for keys in key_lists:
+        obj = new_root
+        for i in range(len(keys) - 1):
+            prefix = tuple(keys[:i + 1])
+            child = copied.get(prefix)
+            if child is None:
+                child = copied[prefix] = copy.copy(_child(obj, keys[i]))
+                if isinstance(obj, dict):
+                    obj[keys[i]] = child
+                else:
+                    setattr(obj, keys[i], child)
+            obj = child
     return new_root
 
 

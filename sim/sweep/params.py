@@ -21,7 +21,7 @@ from typing import Any
 from sim.config import ConfigError, RunConfig
 from sim.config import paths as P
 
-__all__ = ["apply_parameters", "check_paths", "check_values", "plain_value"]
+__all__ = ["apply_parameters", "check_paths", "check_values", "expanded_paths", "plain_value"]
 
 
 def plain_value(value: Any) -> Any:
@@ -65,25 +65,35 @@ def _new_value(shown: str, current: Any, value: Any, scale: bool) -> Any:
     return _coerce(shown, current, value)
 
 
-def apply_parameters(cfg: RunConfig, values: dict[str, Any],
-                     specs: dict[str, Any]) -> RunConfig:
+def apply_parameters(cfg: RunConfig, values: dict[str, Any], specs: dict[str, Any],
+                     expanded: dict[str, list[list[str]]] | None = None) -> RunConfig:
     """Set each parameter's value on ``cfg`` (in place) at its paths; return ``cfg``.
 
     Args:
         cfg: a (copied) run config.
         values: parameter name -> value of this design point.
         specs: parameter name -> :class:`sim.sweep.experiment.ParameterSpec`.
+        expanded: parameter name -> the key lists its paths name in ``cfg``
+            (:func:`expanded_paths`; default: expanded here).
 
     Raises:
         ConfigError: an unknown path or a value the field cannot take.
     """
+    if expanded is None:
+        expanded = expanded_paths(cfg, {name: specs[name] for name in values})
     for name, value in values.items():
         spec = specs[name]
-        for path in spec.paths or [name]:
-            for keys in P.expand(cfg, path):
-                current = P.get(cfg, keys)
-                P.assign(cfg, keys, _new_value(".".join(keys), current, value, spec.scale))
+        for keys in expanded[name]:
+            current = P.get(cfg, keys)
+            P.assign(cfg, keys, _new_value(".".join(keys), current, value, spec.scale))
     return cfg
+
+
+def expanded_paths(cfg: RunConfig, specs: dict[str, Any]) -> dict[str, list[list[str]]]:
+    """Each parameter's key lists in ``cfg``: its paths (default its name) expanded
+    (:func:`sim.config.paths.expand`), in order."""
+    return {name: [keys for path in spec.paths or [name] for keys in P.expand(cfg, path)]
+            for name, spec in specs.items()}
 
 
 def check_paths(cfg: RunConfig, specs: dict[str, Any]) -> None:

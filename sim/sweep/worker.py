@@ -16,7 +16,6 @@ scores every run of a batch at once from the arrays the batches recorded
 
 from __future__ import annotations
 
-import copy
 import gc
 import json
 import logging
@@ -113,16 +112,33 @@ def task_config(ctx: SweepContext, task: Task) -> RunConfig:
     from sim.config import paths as P
     from sim.sweep.params import apply_parameters
 
-    cfg = copy.copy(base_config(ctx.base, task.scenario_option, ctx.config_dirs))
-    for name in task.values:
-        for path in ctx.parameters[name].paths or [name]:
-            for keys in P.expand(cfg, path):
-                cfg = P.copy_along(cfg, ".".join(keys))
-    cfg = P.copy_along(cfg, "output.plots")
-    apply_parameters(cfg, task.values, ctx.parameters)
+    base = base_config(ctx.base, task.scenario_option, ctx.config_dirs)
+    expanded = _expanded(base, ctx, tuple(task.values))
+    cfg = P.copy_paths(base, [*(keys for name in task.values for keys in expanded[name]),
+                              ["output", "plots"]])
+    apply_parameters(cfg, task.values, ctx.parameters, expanded)
     cfg.seed = task.seed
     cfg.output.plots = False
     return cfg
+
+
+#: Each parameter's key lists in a cached base config, by (base id, the parameters and their
+#: paths): a parameter's paths name the same keys in every copy of a base (the values a
+#: design sets never change a mapping's keys).
+_EXPANDED: dict[tuple[Any, ...], dict[str, list[list[str]]]] = {}
+
+
+def _expanded(base: RunConfig, ctx: SweepContext, names: tuple[str, ...]
+              ) -> dict[str, list[list[str]]]:
+    """:func:`sim.sweep.params.expanded_paths` of ``names`` in ``base``, once per process."""
+    from sim.sweep.params import expanded_paths
+
+    key = (id(base), names, tuple(tuple(ctx.parameters[n].paths or [n]) for n in names))
+    got = _EXPANDED.get(key)
+    if got is None:
+        with _LOCK:
+            got = _EXPANDED[key] = expanded_paths(base, {n: ctx.parameters[n] for n in names})
+    return got
 
 
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -67,20 +67,33 @@ def test_run_worlds_provenance_hashes_are_the_reference() -> None:
     assert prepare(b) is b  # remembered under the key run_worlds computed (its config hash)
 
 
-def test_config_text_with_shared_texts_is_the_reference() -> None:
+def test_config_text_with_shared_texts_is_the_reference(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
     """Configs that share sections (runs and their twins, a copy with one section replaced)
-    serialised with one dict of texts give the reference hash each."""
+    serialised with one dict of texts give the reference hash each, and no object is
+    serialised twice (a section or a section's field that configs share, once)."""
+    from sim.config import hashing
     from sim.twin import twin_config
 
+    dumped: list[int] = []
+    real = hashing.dumps
+    monkeypatch.setattr(hashing, "dumps", lambda obj: dumped.append(id(obj)) or real(obj))
     texts: dict[int, str] = {}
     cfgs = [c for c in CONFIGS if c.world.kind == "listed"]
     cfgs += [twin_config(c) for c in cfgs]
     cfgs.append(dataclasses.replace(cfgs[0], params=copy.deepcopy(cfgs[0].params)))
     cfgs[-1].params.combat.control_speed = 0.4
+    made = []
     for cfg in cfgs:
-        assert config_text(cfg, texts).hash(cfg.seed) == _reference(cfg)
+        dumped.clear()
+        text = config_text(cfg, texts)
+        made.extend(dumped)  # the objects serialised for this config (its seed's is not)
+        assert text.hash(cfg.seed) == _reference(cfg)
         assert config_text(cfg, texts).hash(5) == _reference(dataclasses.replace(cfg, seed=5))
-    assert len(texts) < 8 * len(cfgs)  # shared sections were serialised once
+    assert len(made) == len(set(made))  # no object serialised twice
+    dumped[:] = made
+    shared = {id(c.world.regions) for c in cfgs}
+    assert len(shared) < len(cfgs) and shared <= set(dumped)  # shared fields, once each
 
 
 def test_checks_shared_through_seen_check_each_object_once_and_still_refuse_the_rest(

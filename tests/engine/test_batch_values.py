@@ -408,8 +408,9 @@ def test_a_synthetic_worlds_twin_protects_the_western_powers_it_generated(monkey
 
 
 def test_the_memo_keeps_alive_every_object_whose_id_it_holds():
-    """run_worlds' memo keys the sections' JSON on their ids: every id belongs to a section of a
-    config the caller holds or of a twin the memo keeps (a freed object's id can be reused)."""
+    """run_worlds' memo keys the sections' JSON (and their fields') on their ids: every id
+    belongs to a section, or a section's field, of a config the caller holds or of a twin the
+    memo keeps (a freed object's id can be reused)."""
     from sim.config.hashing import config_text, field_names
     from sim.engine.plan import Memo, run_group
 
@@ -418,6 +419,8 @@ def test_the_memo_keeps_alive_every_object_whose_id_it_holds():
     hashers = {id(c): config_text(c, memo.texts).hash for c in cfgs}
     run_group(cfgs, [prepare(c) for c in cfgs], [c.seed for c in cfgs], hashers, memo)
     assert len(memo.keep) == 3
-    alive = {id(getattr(c, name)) for c in [*cfgs, *memo.keep]
-             for name in field_names(type(c))}
+    sections = [getattr(c, name) for c in [*cfgs, *memo.keep] for name in field_names(type(c))]
+    # a section's JSON is made of its fields' (sim.config.hashing._text), kept by their ids too
+    alive = {id(x) for x in sections} | {id(getattr(x, f)) for x in sections
+                                         for f in field_names(type(x)) or ()}
     assert set(memo.texts) <= alive
