@@ -36,7 +36,8 @@ from sim.validate import patterns as P
 if TYPE_CHECKING:
     from sim.record import Recorder, RunArrays
 
-__all__ = ["ITEMS", "BatchScores", "score_runs"]
+__all__ = ["ITEMS", "BatchScores", "Panel", "items_passed", "positions", "run_source", "score_runs",
+           "take_columns"]
 
 _CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 #: The month of the reported first Russian deployment, as a month number.
@@ -91,7 +92,7 @@ ITEMS: dict[str, tuple[str, ...]] = {
 # --------------------------------------------------------------------------- the worlds' arrays
 
 
-class _Panel:
+class Panel:
     """The recorded arrays of some worlds of one batch (or of one run's built arrays), ``[T, W,
     ...]``, with the batch's ids and calendar: only the columns the patterns read, computed as
     :meth:`sim.record.Recorder.arrays` computes them."""
@@ -104,7 +105,7 @@ class _Panel:
         self._rec, self._index, self._a = recorder, worlds, arrays
 
     @classmethod
-    def of_recorder(cls, rec: Recorder, worlds: list[int]) -> _Panel:
+    def of_recorder(cls, rec: Recorder, worlds: list[int]) -> Panel:
         """Worlds ``worlds`` (indices) of a batch's recorder."""
         index: slice | np.ndarray = np.asarray(worlds, dtype=np.intp)
         if len(index) and (np.diff(index) == 1).all():  # consecutive: views
@@ -113,7 +114,7 @@ class _Panel:
         return cls(rec.start, rec.n, len(worlds), ids, recorder=rec, worlds=index)
 
     @classmethod
-    def of_arrays(cls, arrays: RunArrays, start: int) -> _Panel:
+    def of_arrays(cls, arrays: RunArrays, start: int) -> Panel:
         """One run's built arrays, its first month ``start``."""
         n = next(iter(arrays.states.values())).shape[0]
         ids = (tuple(arrays.state_ids), tuple(arrays.power_ids), tuple(arrays.group_ids))
@@ -218,12 +219,12 @@ def _reduceat(rows: np.ndarray) -> np.ndarray:
     return rows[0] + rest.sum(axis=-1)
 
 
-def _index(ids: Sequence[str], wanted: Sequence[str]) -> list[int | None]:
+def positions(ids: Sequence[str], wanted: Sequence[str]) -> list[int | None]:
     pos = {x: i for i, x in enumerate(ids)}
     return [pos.get(x) for x in wanted]
 
 
-def _take(x: np.ndarray, cols: Sequence[int | None]) -> np.ndarray:
+def take_columns(x: np.ndarray, cols: Sequence[int | None]) -> np.ndarray:
     """``x[..., cols]`` with NaN where a column is None (an entity absent from the world)."""
     out = np.full((*x.shape[:-1], len(cols)), np.nan)
     for j, c in enumerate(cols):
@@ -234,7 +235,7 @@ def _take(x: np.ndarray, cols: Sequence[int | None]) -> np.ndarray:
 
 # --------------------------------------------------------------------------- the patterns
 
-def _items(values: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+def items_passed(values: np.ndarray, lo: np.ndarray, hi: np.ndarray,
            exact: np.ndarray | None = None, reported: np.ndarray | None = None,
            ) -> tuple[np.ndarray, np.ndarray]:
     """(passed, measured) of a pattern made of items (:func:`patterns.items_result`) over
@@ -248,24 +249,24 @@ def _items(values: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     return ok.all(axis=1).astype(float), in_range.sum(axis=1).astype(float)
 
 
-def _c1(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _c1(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     states, years = list(P.REPORTED_FATALITIES), list(P.HINDCAST_YEARS)
     w = h.w
     if not h.covers(years):
         return _nan(w), _nan(w), np.full((w, len(states) * len(years)), np.nan)
-    fat = _take(h.state("fatalities"), _index(h.state_ids, states))
+    fat = take_columns(h.state("fatalities"), positions(h.state_ids, states))
     values = h.annual(fat, years, len(h.state_ids) == 1).reshape(w, -1)
     rep = np.array([float(P.REPORTED_FATALITIES[st][y]) for st in states for y in years])
-    passed, measured = _items(values, rep / P.FATALITY_FACTOR, rep * P.FATALITY_FACTOR)
+    passed, measured = items_passed(values, rep / P.FATALITY_FACTOR, rep * P.FATALITY_FACTOR)
     return passed, measured, values
 
 
-def _c2(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _c2(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = h.w
     years = h.full_years()
     if not h.covers(P.HINDCAST_YEARS):
         return _nan(w), _nan(w), np.full((w, len(P.HINDCAST_YEARS) + 1), np.nan)
-    bf = _take(h.state("fatalities"), _index(h.state_ids, [P.ONSET_STATE]))
+    bf = take_columns(h.state("fatalities"), positions(h.state_ids, [P.ONSET_STATE]))
     series = h.annual(bf, years, len(h.state_ids) == 1)[:, 0]  # [W, Y]
     above = series > P.ONSET_THRESHOLD
     reached = above.any(axis=1)
@@ -283,7 +284,7 @@ def _c2(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return passed, onset, np.concatenate([shown, jump[:, None]], axis=1)
 
 
-def _c3(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, None]:
+def _c3(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, None]:
     controls = list(P.REPORTED_CONTROL_MAXIMA)
     w = s.w
     peaks = np.zeros((w, len(controls)))
@@ -293,7 +294,7 @@ def _c3(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, None]:
         if not years:
             continue
         measurable = True
-        fat = _take(run.state("fatalities"), _index(run.state_ids, controls))
+        fat = take_columns(run.state("fatalities"), positions(run.state_ids, controls))
         annual = run.annual(fat, years, len(run.state_ids) == 1)  # [W, C, Y]
         peaks = np.maximum(peaks, np.nan_to_num(annual, nan=0.0).max(axis=2))
     if not measurable:
@@ -302,15 +303,15 @@ def _c3(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, None]:
     return passed, peaks.max(axis=1), None
 
 
-def _c4(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _c4(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     states, years = list(P.REPORTED_CIVILIAN_SHARE), list(P.HINDCAST_YEARS)
     w = h.w
     if not h.covers(years):
         return _nan(w), _nan(w), np.full((w, len(states) * len(years)), np.nan)
-    cols = _index(h.state_ids, states)
+    cols = positions(h.state_ids, states)
     in_order = len(h.state_ids) == 1
-    fat = h.annual(_take(h.state("fatalities"), cols), years, in_order)
-    civ = h.annual(_take(h.state("civilian_fatalities"), cols), years, in_order)
+    fat = h.annual(take_columns(h.state("fatalities"), cols), years, in_order)
+    civ = h.annual(take_columns(h.state("civilian_fatalities"), cols), years, in_order)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(fat > 0, civ / np.where(fat > 0, fat, 1.0), np.nan)
     share = share.reshape(w, -1)
@@ -318,18 +319,18 @@ def _c4(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                    for st in states for y in years])
     hi = np.array([P.REPORTED_CIVILIAN_SHARE[st][y] + P.SHARE_TOLERANCE
                    for st in states for y in years])
-    passed, measured = _items(share, lo, hi)
+    passed, measured = items_passed(share, lo, hi)
     return passed, measured, share
 
 
-def _c5(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _c5(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = s.w
     if not s.start <= _FOOTPRINT_MONTH <= s.end:
         return _nan(w), _nan(w), np.full((w, len(P.FOOTPRINT)), np.nan)
     step = _FOOTPRINT_MONTH - s.start
     values = np.zeros((w, len(P.FOOTPRINT)))
     for j, (_, power, states, _) in enumerate(P.FOOTPRINT):
-        p = _index(s.power_ids, [power])[0]
+        p = positions(s.power_ids, [power])[0]
         if p is None:
             continue  # no rows: a sum of 0
         cols = [i for i, x in enumerate(s.state_ids) if states is None or x in states]
@@ -337,18 +338,18 @@ def _c5(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             pers = s.personnel(p, slice(step, step + 1))[0]  # [W, S]
             values[:, j] = np.ascontiguousarray(pers[:, cols]).sum(axis=1)
     reported = np.array([v for *_, v in P.FOOTPRINT])
-    passed, measured = _items(values, reported * (1 - P.FOOTPRINT_TOLERANCE),
+    passed, measured = items_passed(values, reported * (1 - P.FOOTPRINT_TOLERANCE),
                               reported * (1 + P.FOOTPRINT_TOLERANCE),
                               exact=reported == 0, reported=reported)
     return passed, measured, values
 
 
-def _c6(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _c6(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     powers, years = list(P.COST_RANGES), list(P.COST_YEARS)
     w = s.w
     if not s.covers(years):
         return _nan(w), _nan(w), np.full((w, len(powers) * len(years)), np.nan)
-    fr, un = _index(s.power_ids, ["france", "un"])
+    fr, un = positions(s.power_ids, ["france", "un"])
     cols = [i for i, x in enumerate(s.state_ids) if x in P.BARKHANE_STATES]
     monthly = np.full((s.n, w, 2), np.nan)  # [T, W, (france, un)]
     has_france = fr is not None and bool(cols)
@@ -362,14 +363,14 @@ def _c6(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     values = stack.reshape(w, -1)
     lo = np.array([P.COST_RANGES[p][0] for p in powers for _ in years])
     hi = np.array([P.COST_RANGES[p][1] for p in powers for _ in years])
-    passed, measured = _items(values, lo, hi)
+    passed, measured = items_passed(values, lo, hi)
     return passed, measured, values
 
 
-def _c7(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, None]:
+def _c7(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, None]:
     w = s.w
     prices = np.full(w, np.nan)
-    p = _index(s.power_ids, [P.CONTRACTOR_POWER])[0]
+    p = positions(s.power_ids, [P.CONTRACTOR_POWER])[0]
     if p is not None:
         contractors = s.contractors(p)  # [T, W, S]
         on = contractors > 0
@@ -386,10 +387,10 @@ def _c7(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, None]:
     return passed.astype(float), prices, None
 
 
-def _c8(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, None]:
+def _c8(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, None]:
     w = s.w
-    p = _index(s.power_ids, [P.CONTRACTOR_POWER])[0]
-    m = _index(s.state_ids, [P.CONTINGENT_STATE])[0]
+    p = positions(s.power_ids, [P.CONTRACTOR_POWER])[0]
+    m = positions(s.state_ids, [P.CONTINGENT_STATE])[0]
     failed = np.nan if s.end < _RUSSIA_ENTRY else 0.0
     if p is None or m is None:
         return np.full(w, failed), _nan(w), None
@@ -410,33 +411,33 @@ def _c8(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, None]:
     return passed.astype(float), share, None
 
 
-def _c9(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _c9(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     powers, years = list(P.CASUALTY_RANGES), list(P.CASUALTY_YEARS)
     w = s.w
     if not s.covers(years):
         return _nan(w), _nan(w), np.full((w, len(powers) * len(years)), np.nan)
     monthly = np.full((s.n, w, len(powers)), np.nan)
-    for j, p in enumerate(_index(s.power_ids, powers)):
+    for j, p in enumerate(positions(s.power_ids, powers)):
         if p is not None:
             monthly[:, :, j] = s.casualties(p)
     values = s.annual(monthly, years, len(s.power_ids) == 1).reshape(w, -1)
     lo = np.array([P.CASUALTY_RANGES[p][0] for p in powers for _ in years])
     hi = np.array([P.CASUALTY_RANGES[p][1] for p in powers for _ in years])
-    passed, measured = _items(values, lo, hi)
+    passed, measured = items_passed(values, lo, hi)
     return passed, measured, values
 
 
-def _c10(s: _Panel, h: _Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _c10(s: Panel, h: Panel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     groups = list(P.FIGHTER_ESTIMATES)
     w = s.w
-    cols = _index(s.group_ids, groups)
+    cols = positions(s.group_ids, groups)
     fighters = s.fighters()
-    start = np.nan_to_num(_take(fighters[0], cols), nan=0.0)  # [W, G]
+    start = np.nan_to_num(take_columns(fighters[0], cols), nan=0.0)  # [W, G]
     peak = np.zeros((w, len(groups)))
     for run in (s, h):
         f = run.fighters()
         if len(f):
-            top = np.nan_to_num(_take(f.max(axis=0), _index(run.group_ids, groups)), nan=0.0)
+            top = np.nan_to_num(take_columns(f.max(axis=0), positions(run.group_ids, groups)), nan=0.0)
             peak = np.maximum(peak, top)
     lo_est = np.array([P.FIGHTER_ESTIMATES[g][0] for g in groups])
     ceil = np.array([P.FIGHTER_CEILING_FACTOR * P.FIGHTER_ESTIMATES[g][1] for g in groups])
@@ -456,7 +457,7 @@ def _nan(w: int) -> np.ndarray:
 # --------------------------------------------------------------------------- the entry point
 
 
-def _source(run: Any) -> tuple[Any, Any]:
+def run_source(run: Any) -> tuple[Any, Any]:
     """(batch key, how to read it) of a run's recorded arrays: its batch's recorder and world
     while its arrays are not built (:class:`~sim.record.LazyRunArrays`), else its own arrays
     (with its start month)."""
@@ -494,15 +495,15 @@ def score_runs(scenario: Sequence[Any], hindcast: Sequence[Any],
         out.measured[pid] = np.full(n, np.nan)
     groups: dict[tuple[int, int], tuple[Any, Any, list[int], list[Any], list[Any]]] = {}
     for i, (a, b) in enumerate(zip(scenario, hindcast, strict=True)):
-        (ka, ra), wa = _source(a)
-        (kb, rb), wb = _source(b)
+        (ka, ra), wa = run_source(a)
+        (kb, rb), wb = run_source(b)
         g = groups.setdefault((ka, kb), (ra, rb, [], [], []))
         g[2].append(i)
         g[3].append(wa)
         g[4].append(wb)
     for ra, rb, rows, wa, wb in groups.values():
-        s = _Panel.of_recorder(ra, wa) if ra is not None else _Panel.of_arrays(*wa[0])
-        h = _Panel.of_recorder(rb, wb) if rb is not None else _Panel.of_arrays(*wb[0])
+        s = Panel.of_recorder(ra, wa) if ra is not None else Panel.of_arrays(*wa[0])
+        h = Panel.of_recorder(rb, wb) if rb is not None else Panel.of_arrays(*wb[0])
         for pid in ids:
             passed, measured, items = _SCORERS[pid](s, h)
             out.passed[pid][rows] = passed

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sim.config import ConfigError, RunConfig, param, parse_month
@@ -26,6 +27,7 @@ __all__ = [
     "hindcast_config",
     "hindcast_of",
     "politics_hindcast_config",
+    "politics_hindcast_of",
     "register_validate_schema",
     "replicate_seeds",
     "scenario_config",
@@ -134,9 +136,19 @@ def politics_hindcast_config(cfg: ValidateConfig) -> RunConfig:
     would pass by construction; the cheap-win strategy is the hardest test of it. Everything else
     (world, parameters, seed, window) is the hindcast's.
     """
-    h = hindcast_config(cfg)
+    return politics_hindcast_of(scenario_config(cfg), cfg.politics_rules, cfg.hindcast_start,
+                                cfg.hindcast_end)
+
+
+def politics_hindcast_of(cfg: RunConfig, politics_rules: Mapping[str, str] = POLITICS_RULES,
+                         start: str = HINDCAST_START, end: str = HINDCAST_END) -> RunConfig:
+    """The politics hindcast of a run config (:func:`politics_hindcast_config` of any run, as
+    the calibration builds it for every sampled world): its :func:`hindcast_of` with
+    :data:`POLITICS_SWITCHES` set and ``politics_rules`` given to the powers the scenario gives
+    no rule."""
+    h = hindcast_of(cfg, start, end)
     vacuum = dict(h.rules.vacuum)
-    for power, rule in cfg.politics_rules.items():
+    for power, rule in politics_rules.items():
         if vacuum.get(power, h.rules.default_vacuum) == "none":
             vacuum[power] = rule
     return dataclasses.replace(
