@@ -33,9 +33,16 @@ The report answers the experiment's question with its uncertainty, from the swee
 Every number says over which runs it is taken: the finished runs of its row or cell, the
 security wins only, or the worlds kept by the history filter.
 
+``sahel-sim-report FOLDER --against OTHER`` writes no HTML: it compares the two sweeps' verdicts
+(each headline probability and each AES state's lead, with Wilson intervals, side by side:
+:func:`sim.analysis.compare.compare_verdicts`), prints the table and writes it to
+``FOLDER/comparison.md`` (e.g. a sweep of worlds drawn from a calibrated posterior against the
+same experiment over the priors).
+
 Example:
     sahel-sim-report outputs/sweeps/rules_comparison_2026-01-01_12-00-00
     sahel-sim-report outputs/sweeps/cheap_win_map --out cheap_win_map.html
+    sahel-sim-report outputs/sweeps/posterior_worlds --against outputs/sweeps/plausible_worlds
 """
 
 from __future__ import annotations
@@ -1086,8 +1093,13 @@ def _design_html(data: SweepData) -> str:
                       f"{int((data.runs.get('status') == 'error').sum())} failed")),
              ("base overrides", " ".join(exp.get("base") or []) or "(none)"),
              ("monthly series kept", ", ".join(_monthly_series(data)) or "(none)")]
-    if design.get("kind") in ("sobol", "latin_hypercube", "morris"):
+    if design.get("kind") in ("sobol", "latin_hypercube", "morris", "posterior"):
         items.append(("samples (N)", exp.get("samples", "")))
+    posterior = m.get("posterior") or {}
+    if exp.get("posterior"):
+        items.append(("posterior (worlds drawn by weight)",
+                      (f"{posterior.get('path') or exp['posterior']} (sha256 "
+                       f"{posterior.get('sha256', '?')})")))
     out = ["<table>"] + [f'<tr><th class="text">{_esc(k)}</th><td class="text">{_esc(v)}</td>'
                          f"</tr>" for k, v in items] + ["</table>"]
     if rows:
@@ -1248,12 +1260,26 @@ def main(argv: list[str] | None = None) -> None:
                     "<folder>/report.html)")
     ap.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples (default 2000)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the bootstraps (default 0)")
+    ap.add_argument("--against", metavar="OTHER", help="instead of the HTML report, compare the "
+                    "verdict with another sweep folder's (e.g. the priors' against a posterior's): "
+                    "each headline probability and each AES state's lead with its Wilson "
+                    "interval, side by side, printed and written to <folder>/comparison.md")
     args = ap.parse_args(argv)
     folder = Path(args.folder)
-    if not folder.is_dir():
-        print(f"{PROG}: error: {folder} is not a folder; allowed: a sweep folder written by "
-              "sahel-sim-sweep", file=sys.stderr)
-        sys.exit(2)
+    for name, path in (("folder", folder), ("--against", Path(args.against or folder))):
+        if not path.is_dir():
+            shown = str(path) if name == "folder" else f"--against={path}"
+            print(f"{PROG}: error: {shown} is not a folder; allowed: a sweep folder written by "
+                  "sahel-sim-sweep", file=sys.stderr)
+            sys.exit(2)
+    if args.against is not None:
+        if args.out is not None:
+            print(f"{PROG}: error: --out={args.out} with --against: the comparison is written to "
+                  f"{folder / 'comparison.md'}; allowed: one of --out (the HTML report) and "
+                  "--against", file=sys.stderr)
+            sys.exit(2)
+        _compare(folder, Path(args.against))
+        return
     if args.out is not None and not Path(args.out).resolve().parent.is_dir():
         parent = Path(args.out).resolve().parent
         print(f"{PROG}: error: --out={args.out} is in a folder that does not exist ({parent}); "
@@ -1274,6 +1300,24 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         sys.exit(2)
     print(f"report: {path}")
+
+
+def _compare(folder: Path, other: Path) -> None:
+    """``--against``: the comparison of ``other`` (first column) and ``folder``, printed and
+    written to ``folder``/comparison.md."""
+    from sim.analysis.compare import FILE, compare_verdicts, comparison_markdown, folder_labels
+
+    labels = folder_labels(other, folder)
+    try:
+        table = compare_verdicts(other, folder, labels=labels)
+    except FileNotFoundError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    text = comparison_markdown(table, (other, folder), labels=labels)
+    path = folder / FILE
+    path.write_text(text, encoding="utf-8")
+    print(text, end="")
+    print(f"comparison: {path}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 hashes the experiment and its base configs: :func:`sim.sweep.runner.folder_key`) unless
 ``hydra.run.dir`` says otherwise. Options: ``replicates=N``, ``backend=local|dask``,
 ``scheduler=tcp://host:port``, ``n_workers=N``, ``chunksize=N``, ``batch_rows=N``,
-``progress=false``, and any experiment field (``experiment.samples=64``).
+``progress=false``, and any experiment field (``experiment.samples=64``;
+``experiment.posterior=FILE`` draws the worlds from a calibrated posterior instead of the
+priors: :attr:`sim.sweep.experiment.ExperimentConfig.posterior`).
 
 Everything is checked before the folder is created, with errors in the project's format
 (``sahel-sim-sweep: error: <param>=<value> is ...; allowed: ... (did you mean ...?)``): the
@@ -70,6 +72,8 @@ Options:
   chunksize=N, batch_rows=N runs per message to a worker, runs per stored Parquet part
   progress=false            no progress bar
   experiment.FIELD=VALUE    any field of the experiment, e.g. experiment.samples=64
+  experiment.posterior=FILE draw the experiment.samples worlds, by weight, from a posterior of
+                            sahel-sim-calibrate (its posterior.parquet) instead of the priors
   hydra.run.dir=DIR         the folder (default outputs/sweeps/NAME-KEY; KEY hashes the
                             experiment and its configs)
   --config-dir DIR          add your own DIR/experiment/NAME.yaml and DIR/scenario/NAME.yaml
@@ -475,7 +479,8 @@ def _run(args: list[str], argv0: str) -> int:
         raise ConfigError(_compose_message(exc, parsed, overrides, config_dirs)) from exc
     text = _experiment_text(choice or exp.name, sources) or OmegaConf.to_yaml(
         OmegaConf.structured(exp))
-    print(f"{PROG}: {exp.name} ({exp.design}) -> {folder}", file=sys.stderr)
+    design = f"worlds drawn from {exp.posterior}" if exp.posterior else exp.design
+    print(f"{PROG}: {exp.name} ({design}) -> {folder}", file=sys.stderr)
     if exp.question:
         print(f"  question: {exp.question}", file=sys.stderr)
     argv = [argv0, *args]

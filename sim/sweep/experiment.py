@@ -11,11 +11,18 @@ path, e.g. ``params.resources.host_can_pay``, ``world.groups.jnim.recruit_rate``
 ``rules.vacuum.russia``; a ``*`` matches every key of a mapping
 (``world.groups.*.recruit_rate``), and ``scale: true`` multiplies the base value instead of
 replacing it (an insurgency 1.5 times as strong as the calibrated one).
+
+With ``posterior`` set (a ``posterior.parquet`` written by ``sahel-sim-calibrate``), the design
+draws its worlds from that posterior's particles, by their weights, instead of sampling the
+parameters' ranges (:func:`sim.sweep.designs.build_design`); the file's content hash enters the
+experiment's hash (:func:`experiment_hash`), so that a sweep folder is never resumed with another
+posterior.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -33,6 +40,7 @@ __all__ = [
     "experiment_from_dict",
     "experiment_hash",
     "load_experiment",
+    "posterior_sha256",
     "register_sweep_configs",
     "validate_experiment",
     "with_priors",
@@ -81,7 +89,8 @@ class ExperimentConfig:
         parameters: parameter name -> :class:`ParameterSpec`.
         design: one of :data:`DESIGNS`.
         samples: N of the Latin hypercube (N points), Sobol/Saltelli (N x (D + 2) points, or
-            N x (2D + 2) with ``second_order``) and Morris (N trajectories of D + 1 points).
+            N x (2D + 2) with ``second_order``) and Morris (N trajectories of D + 1 points); with
+            a ``posterior``, the N worlds drawn from it.
         second_order: Sobol: also sample for second-order indices.
         morris_levels: Morris: number of grid levels.
         replicates: R runs per design point and scenario, replicate r with the r-th seed.
@@ -102,6 +111,16 @@ class ExperimentConfig:
         historical_replay: when above 0, the sweep also runs the one world we know happened,
             the historical replay, on this many seeds, and writes its verdict into the folder
             (:mod:`sim.sweep.historical`), which the report prints beside the sweep's.
+        posterior: a ``posterior.parquet`` written by ``sahel-sim-calibrate`` (one row per
+            particle: a column per parameter, named as the parameter, and ``weight``); empty:
+            the parameters are sampled over their ranges (the priors) by ``design``. When set,
+            the design is ``samples`` points, each a row of the file drawn with probability
+            proportional to its weight, with replacement, by ``numpy.random.default_rng(seed)``
+            (:func:`sim.sweep.designs.build_design`), whatever ``design`` says (except
+            ``sobol`` and ``morris``, whose analyses need their own sample: refused). Every
+            parameter needs a range (no ``levels``) and a column of the file, each value inside
+            its range; the file's other columns are ignored. A relative path is read from the
+            current folder; the file's content hash is part of :func:`experiment_hash`.
     """
 
     name: str = "experiment"
@@ -120,6 +139,7 @@ class ExperimentConfig:
     sample_priors: list[str] = field(default_factory=list)
     calibrate: list[str] = field(default_factory=list)
     historical_replay: int = 0
+    posterior: str = ""
 
 
 @dataclass
@@ -197,12 +217,51 @@ def _plain(x: Any) -> Any:
     return dataclasses.asdict(x) if dataclasses.is_dataclass(x) else x
 
 
+@functools.lru_cache(maxsize=16)
+def _file_sha256(path: str, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def posterior_sha256(path: str) -> str:
+    """SHA-256 (64 hex) of the bytes of a posterior file (``experiment.posterior``).
+
+    Raises:
+        ConfigError: the file cannot be read, naming ``experiment.posterior`` and the path.
+    """
+    from pathlib import Path
+
+    p = Path(path).expanduser()
+    try:
+        st = p.stat()
+        if not p.is_file():
+            raise IsADirectoryError(str(p))
+        return _file_sha256(str(p.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError as exc:
+        raise ConfigError(f"experiment.posterior={path!r} cannot be read ({type(exc).__name__}); "
+                          "allowed: the path of a posterior.parquet written by "
+                          "sahel-sim-calibrate, or empty (the priors)") from exc
+
+
 def experiment_hash(exp: ExperimentConfig) -> str:
     """SHA-256 (16 hex) of everything that fixes the design and the runs, except ``replicates``
-    (a sweep may be extended by more replicates: replicate r keeps its seed)."""
+    (a sweep may be extended by more replicates: replicate r keeps its seed). A ``posterior``
+    enters by the SHA-256 of its file's bytes (:func:`posterior_sha256`), not by its path: the
+    same file moved keeps the hash, another file at the same path changes it; without one the
+    hash is the one of an experiment that has no such field.
+
+    Raises:
+        ConfigError: the posterior file cannot be read.
+    """
     data = _plain(exp)
     data.pop("replicates", None)
     data.pop("question", None)
+    posterior = data.pop("posterior", "")
+    if posterior:
+        data["posterior_sha256"] = posterior_sha256(posterior)
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -253,7 +312,9 @@ def validate_experiment(exp: ExperimentConfig) -> None:
         raise ConfigError(f"experiment.seed={exp.seed!r} is out of range; allowed: [0, 2^63)")
     for pid in exp.calibrate:
         check_name("experiment.calibrate", pid, [f"C{i}" for i in range(1, 11)])
-    if exp.design != "full_factorial" and exp.samples < 1:
+    if exp.posterior:
+        _validate_posterior_fields(exp)
+    elif exp.design != "full_factorial" and exp.samples < 1:
         raise ConfigError(f"experiment.samples={exp.samples!r} is invalid; allowed: N >= 1 for "
                           f"design {exp.design}")
     if exp.design in ("sobol", "morris") and not exp.parameters:
@@ -293,9 +354,33 @@ def validate_experiment(exp: ExperimentConfig) -> None:
             if len(spec.range) != 2 or not spec.range[0] < spec.range[1]:
                 raise ConfigError(f"{where}.range={spec.range!r} is invalid; allowed: [lo, hi] "
                                   "with lo < hi")
-            if exp.design == "full_factorial" and not spec.int:
+            if exp.design == "full_factorial" and not spec.int and not exp.posterior:
                 raise ConfigError(f"{where}: a continuous range cannot be enumerated by the "
                                   "full factorial; allowed: levels: [...] or int: true")
         if spec.scale and spec.levels is not None and not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in spec.levels):
             raise ConfigError(f"{where}.levels={spec.levels!r}: scale: true needs numbers")
+
+
+def _validate_posterior_fields(exp: ExperimentConfig) -> None:
+    """The experiment's own fields that a ``posterior`` constrains (the file's content is
+    checked where the design is built: :func:`sim.sweep.designs.read_posterior`)."""
+    from pathlib import Path
+
+    where = f"experiment.posterior={exp.posterior!r}"
+    if exp.samples < 1:
+        raise ConfigError(f"experiment.samples={exp.samples!r} is invalid; allowed: N >= 1 worlds "
+                          f"drawn from {where}")
+    if exp.design in ("sobol", "morris"):
+        raise ConfigError(f"experiment.design={exp.design!r} cannot draw from {where} (its "
+                          "analysis needs its own sample); allowed: latin_hypercube or "
+                          "full_factorial (the posterior's draws replace the sampler), or "
+                          "experiment.posterior empty")
+    levels = [name for name, spec in exp.parameters.items() if spec.levels is not None]
+    if levels:
+        raise ConfigError(f"{where}: the parameter {levels[0]!r} has levels; allowed with a "
+                          "posterior: parameters with a range only (their values are the "
+                          "posterior's), or experiment.posterior empty")
+    if not Path(exp.posterior).expanduser().is_file():
+        raise ConfigError(f"{where} is not a file; allowed: the path of a posterior.parquet "
+                          "written by sahel-sim-calibrate, or empty (the priors)")

@@ -9,8 +9,8 @@
 Everything is checked before anything is created (:func:`check_sweep`): the experiment, the
 options, every parameter's paths and every value the design takes against the schema's ranges
 (in each scenario's base config), and the folder, which must be new, empty, or a sweep folder of
-the same experiment (same design, base configs, scenarios and seed; the number of replicates may
-grow) that no other sweep is running in.
+the same experiment (same design, base configs, scenarios, seed and posterior file, by its
+content; the number of replicates may grow) that no other sweep is running in.
 
 Starting it again on the same folder runs only the runs not yet stored (resume). The command's
 default folder is ``outputs/sweeps/<experiment>-<key>``, where the key (:func:`folder_key`)
@@ -47,6 +47,7 @@ from sim.sweep.experiment import (
     KEY_COLUMNS,
     ExperimentConfig,
     experiment_hash,
+    posterior_sha256,
     validate_experiment,
     with_priors,
 )
@@ -189,6 +190,9 @@ def plan(exp: ExperimentConfig, replicates: int | None = None,
 
     if replicates is not None:
         exp = dataclasses.replace(exp, replicates=replicates)
+    if exp.posterior and Path(exp.posterior).expanduser().is_file():  # absolute: a rerun from
+        # another folder finds it (a path that names no file is refused as typed, below)
+        exp = dataclasses.replace(exp, posterior=str(Path(exp.posterior).expanduser().resolve()))
     exp = with_priors(exp, _base(exp, (exp.scenarios or [""])[0], config_dirs))
     validate_experiment(exp)
     design = build_design(exp)
@@ -217,8 +221,9 @@ def plan(exp: ExperimentConfig, replicates: int | None = None,
 
 def folder_key(p: Plan) -> str:
     """8 hex digits of SHA-256 over the experiment's hash (:func:`experiment_hash`: everything
-    but ``replicates`` and ``question``) and the config hash of each scenario's composed base
-    config: the same experiment on the same configs gets the same default folder."""
+    but ``replicates`` and ``question``, a posterior by its file's content hash) and the config
+    hash of each scenario's composed base config: the same experiment on the same configs (and
+    the same posterior) gets the same default folder."""
     data = {"experiment": experiment_hash(p.experiment), "base": p.base_hashes}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:8]
 
@@ -303,6 +308,14 @@ def check_folder(p: Plan, folder: str | Path) -> None:
                               "allowed: a new or empty folder, or a sweep folder")
         return
     digest = experiment_hash(p.experiment)
+    was = (old.get("posterior") or {}).get("sha256")
+    now = posterior_sha256(p.experiment.posterior) if p.experiment.posterior else None
+    if old.get("experiment_hash") != digest and was != now:
+        raise ConfigError(
+            f"{where} was started on another posterior (sha256 {was or 'none: the priors'}); "
+            f"experiment.posterior={p.experiment.posterior!r} has sha256 "
+            f"{now or 'none: the priors'}. Allowed: the same posterior file, or another folder "
+            "(hydra.run.dir=...)")
     if old.get("experiment_hash") != digest:
         raise ConfigError(
             f"{where} holds another experiment ({old.get('experiment', {}).get('name')!r}, hash "
@@ -380,9 +393,11 @@ def _prepare_folder(p: Plan, folder: Path, experiment_text: str | None) -> dict[
         "experiment_hash": experiment_hash(exp),
         "experiment_file": experiment_text if experiment_text is not None
         else manifest.get("experiment_file"),
-        "design": {"kind": exp.design, "n_points": p.design.n_points,
+        "design": {"kind": "posterior" if exp.posterior else exp.design,
+                   "n_points": p.design.n_points,
                    "parameters": list(exp.parameters), "salib_problem": p.design.problem,
                    "table": "design.parquet"},
+        **({"posterior": _posterior_record(p)} if exp.posterior else {}),
         "scenarios": [label for label, _ in p.scenarios],
         "seeds": {"root": exp.seed, "replicates": p.seeds,
                   "how": "numpy SeedSequence(root).spawn(R); replicate r runs on seed r for "
@@ -402,6 +417,18 @@ def _prepare_folder(p: Plan, folder: Path, experiment_text: str | None) -> dict[
                  "git_commit": now["git_commit"]})
     write_manifest(folder, manifest)
     return manifest
+
+
+def _posterior_record(p: Plan) -> dict[str, Any]:
+    """The manifest's record of the posterior the design drew from: its path, the SHA-256 of
+    its bytes, the row each design point took and how the rows were drawn."""
+    exp = p.experiment
+    rows = p.design.posterior_rows
+    return {"path": exp.posterior, "sha256": posterior_sha256(exp.posterior),
+            "drawn_rows": [int(r) for r in rows] if rows is not None else None,
+            "how": f"numpy.random.default_rng({exp.seed}).choice(rows, {exp.samples}, "
+                   "replace=True, p=weight / sum(weight)); design point i takes the values of "
+                   "drawn_rows[i] (0-based, in the file's order)"}
 
 
 def _design_frame(p: Plan) -> Any:
