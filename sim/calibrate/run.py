@@ -114,6 +114,16 @@ class Parameters:
             out[self.names[j]] = self.value(j, x)
         return {name: out[name] for name in self.names if name in out}
 
+    def nuisance_of(self, par: Any, seed: int) -> dict[int, float]:
+        """The nuisance values of the world of pyABC's parameter ``par``: drawn from their
+        priors by a generator seeded with ``seed`` and the calibrated values' bits, so that a
+        particle's whole world follows from its parameter (nothing more is stored)."""
+        keys = self.keys
+        bits = np.array([float(par[keys[j]]) for j in self.selected]).view(np.uint64)
+        rng = np.random.default_rng([int(seed), *(int(b) & 0xFFFFFFFF for b in bits),
+                                     *(int(b) >> 32 for b in bits)])
+        return self.draw(rng, self.nuisance)
+
     def draw(self, rng: np.random.Generator, which: Sequence[int]) -> dict[int, float]:
         """Values of the assumptions ``which`` drawn uniformly from their prior ranges."""
         u = rng.uniform(size=len(which))
@@ -131,12 +141,10 @@ class Parameters:
                                                        float(self.hi[j] - self.lo[j]))
                                      for j in self.selected})
 
-    def table(self, rows: Sequence[Any], stats: Sequence[dict[str, float]]
-              ) -> dict[str, list[Any]]:
-        """Columns by config path of pyABC parameters with their worlds' nuisance values (kept
-        in their statistics as ``v.<index>``), as :meth:`values` sets them."""
-        vals = [self.values(r, {j: s[f"v.{j}"] for j in self.nuisance})
-                for r, s in zip(rows, stats, strict=True)]
+    def table(self, rows: Sequence[Any], seed: int) -> dict[str, list[Any]]:
+        """Columns by config path of pyABC parameters with their worlds' nuisance values, as
+        :meth:`values` sets them."""
+        vals = [self.values(r, self.nuisance_of(r, seed)) for r in rows]
         return {name: [v[name] for v in vals] for name in self.names}
 
 
@@ -213,28 +221,25 @@ class _Evaluator:
 
     def __call__(self, pars: list[Any], t: int, first: int) -> list[dict[str, float]]:
         """pyABC's proposals' statistics, each world's nuisance values drawn from their prior
-        (seeded by ``t`` and its place) and recorded in its statistics (``v.<index>``)."""
-        extra = [self.params.draw(np.random.default_rng([self.cfg.seed, t + 1000, first + j, 1]),
-                                  self.params.nuisance) for j in range(len(pars))]
-        rows = self.rows([self.params.values(p, e) for p, e in zip(pars, extra, strict=True)],
-                         t, first)
-        for row, e in zip(rows, extra, strict=True):
-            row.update({f"v.{j}": x for j, x in e.items()})
-        return rows
+        (:meth:`Parameters.nuisance_of`)."""
+        return self.rows([self.params.values(p, self.params.nuisance_of(p, self.cfg.seed))
+                          for p in pars], t, first)
 
 
-def _population_frame(history: Any, params: Parameters, t: int) -> Any:
-    """Generation ``t``'s particles as a DataFrame (module docstring)."""
+def _population_frame(particles: Sequence[Any], params: Parameters, t: int, seed: int,
+                      rows: Callable[[Any], dict[str, float] | None]) -> Any:
+    """Generation ``t``'s particles as a DataFrame (module docstring): ``rows(parameter)``
+    gives a particle's whole row (its pass or fail), None when it is not known (a generation
+    read back from pyABC's database, which keeps the distances only)."""
     import pandas as pd
 
-    pop = history.get_population(t)
-    parts = pop.particles
-    cols: dict[str, Any] = {"generation": [t] * len(parts)}
-    cols.update(params.table([p.parameter for p in parts], [p.sum_stat for p in parts]))
-    cols["weight"] = [float(p.weight) for p in parts]
-    cols["distance"] = [float(p.distance) for p in parts]
-    stats = [p.sum_stat for p in parts]
-    for key in sorted({k for s in stats for k in s if k != "error" and not k.startswith("v.")}):
+    cols: dict[str, Any] = {"generation": [t] * len(particles)}
+    cols.update(params.table([p.parameter for p in particles], seed))
+    cols["weight"] = [float(p.weight) for p in particles]
+    cols["distance"] = [float(p.distance) for p in particles]
+    full = [rows(p.parameter) or {} for p in particles]
+    stats = [{**f, **p.sum_stat} for f, p in zip(full, particles, strict=True)]
+    for key in sorted({k for s in stats for k in s if k != "error"}):
         cols[key] = [float(s.get(key, math.nan)) for s in stats]
     df = pd.DataFrame(cols)
     df["weight"] = df["weight"] / df["weight"].sum()
@@ -510,7 +515,8 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
                 break
             pops = abc.history.get_all_populations()
             row = pops[pops["t"] == t].iloc[0]
-            frame = _population_frame(abc.history, params, t)
+            frame = _population_frame(sampler.last_sample.accepted_particles, params, t,
+                                      cfg.seed, model.row)
             gens.append({"t": t, "epsilon": _number(float(row["epsilon"])),
                          "acceptance_rate": len(frame) / float(row["samples"]),
                          "ess": _ess(frame["weight"].to_numpy()),
@@ -518,7 +524,7 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
                          "seconds": time.perf_counter() - t0})
             state["seconds"] = state.get("seconds", 0.0) + gens[-1]["seconds"]
             save_meta()
-            _write_outputs(folder, abc.history, params, cfg, gens, state, None, stopped=None,
+            _write_outputs(folder, frame, params, cfg, gens, state, None, stopped=None,
                            errors=evaluate.errors)
             if out is not None:
                 g = gens[-1]
@@ -527,9 +533,8 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
                       f"ESS {g['ess']:.0f}, {g['simulations']} simulations in "
                       f"{g['seconds']:.0f} s ({used + g['simulations']} of "
                       f"{cfg.budget})", file=out, flush=True)
-        ppc = None
-        if abc.history.max_t >= 0:
-            post = _population_frame(abc.history, params, abc.history.max_t)
+        ppc, post = None, _last_population(folder, abc.history, params, cfg.seed)
+        if post is not None:
             if out is not None and cfg.ppc:
                 print(f"predictive checks: {cfg.ppc} worlds from the posterior and {cfg.ppc} "
                       "from the prior", file=out, flush=True)
@@ -537,7 +542,7 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
             ppc = predictive(evaluate, params, post, cfg, scored)
             ppc["seconds"] = time.perf_counter() - t0
             ppc["held_out"] = list(HELD_OUT)
-        diag = _write_outputs(folder, abc.history, params, cfg, gens, state, ppc,
+        diag = _write_outputs(folder, post, params, cfg, gens, state, ppc,
                               stopped=stopped, errors=evaluate.errors,
                               session=time.perf_counter() - session_start)
         save_meta()
@@ -554,18 +559,39 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
 
 #: What the diagnostics say about the method.
 METHOD = ("pyABC ABCSMC: sequential Monte Carlo ABC over the assumptions the screening selects "
-          "(SALib's PAWN index), uniform priors over each one's range, pyABC's multivariate normal transition (scaling x the Silverman "
-          "bandwidth), tolerance the weighted quantile of the last "
+          "(SALib's PAWN index; the others drawn from their priors in each world), uniform "
+          "priors over each one's range, pyABC's multivariate normal transition (scaling x the "
+          "Silverman bandwidth), tolerance the weighted quantile of the last "
           "population's distances (QuantileEpsilon, the first generation a sample of the prior), "
           "Euclidean distance over the targets' tolerance-scaled distances (PNormDistance); "
           "proposals simulated in batches of the engine (sim.calibrate.sampler.BatchSampler)")
 
 
-def _write_outputs(folder: Path, history: Any, params: Parameters, cfg: CalibrateConfig,
+def _last_population(folder: Path, history: Any, params: Parameters, seed: int) -> Any:
+    """The last stored generation's particles (None before the first): from
+    ``populations.parquet``, or, if the calibration stopped after pyABC stored a generation and
+    before this module wrote it, from pyABC's database (without the pass or fail of each
+    target, which pyABC does not keep)."""
+    import pandas as pd
+
+    t = history.max_t
+    if t < 0:
+        return None
+    path = folder / "populations.parquet"
+    if path.exists():
+        pops = pd.read_parquet(path)
+        if (pops["generation"] == t).any():
+            return pops[pops["generation"] == t].reset_index(drop=True)
+    return _population_frame(history.get_population(t).particles, params, t, seed,
+                             lambda par: None)
+
+
+def _write_outputs(folder: Path, post: Any, params: Parameters, cfg: CalibrateConfig,
                    gens: list[dict[str, Any]], state: dict[str, Any], ppc: dict[str, Any] | None,
                    *, stopped: str | None, errors: int, session: float | None = None
                    ) -> dict[str, Any]:
-    """Write populations.parquet, posterior.parquet and diagnostics.json; return the
+    """Write ``post`` (the last generation's particles) as posterior.parquet and into
+    populations.parquet (beside the generations before it), and diagnostics.json; return the
     diagnostics."""
     import pandas as pd
 
@@ -584,13 +610,17 @@ def _write_outputs(folder: Path, history: Any, params: Parameters, cfg: Calibrat
                             "method": METHOD, "settings": {f: getattr(cfg, f)
                                                            for f in _RESULT_FIELDS},
                             **provenance()}
-    if history.max_t >= 0:
-        frames = [_population_frame(history, params, t) for t in range(history.max_t + 1)]
-        all_pops = pd.concat(frames, ignore_index=True)
+    if post is not None:
+        t = int(post["generation"].iloc[0])
+        path = folder / "populations.parquet"
+        before = pd.read_parquet(path) if path.exists() else None
+        if before is not None:
+            before = before[before["generation"] < t]
+        all_pops = pd.concat([f for f in (before, post) if f is not None and len(f)],
+                             ignore_index=True)
         tmp = folder / "populations.parquet.tmp"
         all_pops.to_parquet(tmp, index=False)
-        os.replace(tmp, folder / "populations.parquet")
-        post = frames[-1]
+        os.replace(tmp, path)
         tmp = folder / "posterior.parquet.tmp"
         post.to_parquet(tmp, index=False)
         os.replace(tmp, folder / "posterior.parquet")

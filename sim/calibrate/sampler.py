@@ -53,17 +53,28 @@ def _key(parameter: Any) -> tuple[tuple[str, float], ...]:
 
 class EngineModel(pyabc.Model):
     """pyABC's model: records proposals (:class:`BatchSampler`'s first pass) or returns the
-    statistics their batch computed (its second)."""
+    statistics their batch computed (its second): to pyABC the distances (``d.<target>``,
+    which it stores for every accepted particle), the rest of each world's row (its pass or
+    fail on each target) kept here, in :attr:`rows`, for the generation's outputs."""
 
     def __init__(self) -> None:
         super().__init__(name="sahel-sim")
         self.recording = False
         self.results: dict[tuple[tuple[str, float], ...], dict[str, float]] = {}
+        #: every evaluated proposal's whole row this generation, by its parameter
+        self.rows: dict[tuple[tuple[str, float], ...], dict[str, float]] = {}
 
     def sample(self, pars: Any) -> dict[str, float]:
         if self.recording:
             raise _Proposed(pars)
-        return self.results[_key(pars)]
+        key = _key(pars)
+        row = self.results[key]
+        self.rows[key] = row
+        return {k: v for k, v in row.items() if k.startswith("d.")}
+
+    def row(self, pars: Any) -> dict[str, float] | None:
+        """The whole row of an evaluated proposal of this generation (None if unknown)."""
+        return self.rows.get(_key(pars))
 
 
 def generation_seed(seed: int, t: int) -> int:
@@ -102,6 +113,7 @@ class BatchSampler(Sampler):
         #: the most simulations the next generation may run (the budget left); inf: no limit
         self.limit: float = math.inf
         self.rate = 1.0  # the acceptance rate the next batch's size assumes
+        self.last_sample: Any = None
 
     def _size(self, need: int, left: float) -> int:
         k = math.ceil(need / max(self.rate, 0.01) * (1.0 if self.rate >= 1.0 else 1.15))
@@ -113,6 +125,7 @@ class BatchSampler(Sampler):
         began = time.perf_counter()
         np.random.seed(generation_seed(self.seed, t))
         self.next_index = 0
+        self.model.rows = {}
         sample = self._create_empty_sample()
         evals, ran = 0, 0
         left = min(float(max_eval), self.limit)
@@ -150,6 +163,9 @@ class BatchSampler(Sampler):
         self.nr_evaluations_ = evals
         if sample.n_accepted < n:
             sample.ok = False
+        #: the last generation's sample (pyABC normalises its accepted particles' weights in
+        #: place before storing them): its population, without reading pyABC's database back
+        self.last_sample = sample
         return sample
 
 
