@@ -27,7 +27,7 @@ def _notebooks() -> list[Path]:
 
 def test_one_notebook_per_shipped_experiment_and_one_for_the_hindcast():
     names = {p.stem for p in _notebooks()}
-    assert names == {p.stem for p in EXPERIMENTS.glob("*.yaml")} | {"validation"}
+    assert names == {p.stem for p in EXPERIMENTS.glob("*.yaml")} | {"validation", "calibration"}
 
 
 @pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.stem)
@@ -132,3 +132,18 @@ def test_validation_notebook_runs_the_hindcast_and_plots_every_pattern(tmp_path)
     patterns = json.loads((folder / "validation.json").read_text())["patterns"]
     assert len(patterns) == 10
     assert _images(nb) == len(patterns)  # one figure per pattern
+
+
+def test_calibration_notebook_runs_a_small_calibration_and_shows_its_figures(tmp_path):
+    from tests.calibrate.test_calibrate import EXPERIMENT
+
+    priors = tmp_path / "calibrate_test.yaml"
+    priors.write_text(EXPERIMENT)
+    folder = tmp_path / "calibration"
+    args = [f"priors={priors}", "population=12", "budget=60", "screen=0", "generations=2",
+            "ppc=2", "ppc_coups=0", "n_workers=1", "progress=false", "targets=[C1,P1]"]
+    nb = _execute("calibration", f"CALIBRATION = {str(folder)!r}\nCALIBRATE_ARGS = {args!r}",
+                  tmp_path)
+    assert _errors(nb) == []
+    assert (folder / "posterior.parquet").is_file()
+    assert _images(nb) >= 4  # generations, prior and posterior, pairs, predictive

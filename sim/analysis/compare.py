@@ -25,7 +25,25 @@ from sim.analysis.stats import wilson_interval
 from sim.config import AES
 from sim.sweep.cli import HEADLINE
 
-__all__ = ["FILE", "compare_verdicts", "comparison_markdown", "folder_labels"]
+__all__ = ["AMOUNTS", "DEFINITIONS", "FILE", "compare_amounts", "compare_definitions",
+           "compare_verdicts", "comparison_markdown", "folder_labels"]
+
+#: Who pays and what the war costs after 2019, compared by their median and 5-95% range.
+AMOUNTS = {
+    "fatalities_aes": "AES fatalities 2019-2025",
+    "civilian_fatalities_aes": "AES civilian fatalities 2019-2025",
+    "aes_territory_outside_control": "AES territory outside state control at the end (share)",
+    "host_paid_russia_usd": "what the AES hosts paid Russia (USD)",
+    "cost_ratio_by_basis.cash": "Russia's cash per security point over the West's",
+}
+#: The definitions of the verdict compared (sim.analysis.verdict_surface): the run's own (k = 2,
+#: 0.02, 12 months, cash <= 0.1) and looser ones of "cheap" and of "win".
+DEFINITIONS = [
+    {"k": 2, "margin": "abs_0.02", "months": 12, "basis": "cash", "threshold": 0.1},
+    {"k": 2, "margin": "abs_0.02", "months": 12, "basis": "cash", "threshold": 0.5},
+    {"k": 1, "margin": "abs_0.02", "months": 12, "basis": "cash", "threshold": 0.1},
+    {"k": 1, "margin": "abs_0", "months": 6, "basis": "cash", "threshold": 1.0},
+]
 
 #: The file ``sahel-sim-report FOLDER --against OTHER`` writes into FOLDER.
 FILE = "comparison.md"
@@ -40,6 +58,29 @@ def _measures(runs: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
         values = ok[column] if column in ok.columns else pd.Series(np.nan, index=ok.index)
         yes = values.dropna().astype(bool).astype(float)
         out.append((title, column, yes.reindex(values.index)))
+    # after 2019: did Russia send forces at all, and the targets held out of the calibration (their
+    # figures are dated after 2019: C7 the host's price per contractor, C8 the contingent)
+    column = "costs_like_for_like.russia.person_months"  # its forces, not its covert money
+    months = (pd.to_numeric(ok[column], errors="coerce") if column in ok.columns
+              else pd.Series(np.nan, index=ok.index))
+    out.append(("P(Russian forces in the AES states, 2019-2025)", column,
+                (months > 0).astype(float).where(months.notna())))
+    for state in AES:  # who stays, and whom the public favours, at the end
+        column = f"by_state.{state}.west_share_end"
+        share = (pd.to_numeric(ok[column], errors="coerce") if column in ok.columns
+                 else pd.Series(np.nan, index=ok.index))
+        out.append((f"P(the West still holds security in {state} at the end)", column,
+                    (share > 0).astype(float).where(share.notna())))
+        column = f"leaders_at_end.{state}.opinion"
+        leader = ok[column] if column in ok.columns else pd.Series(np.nan, index=ok.index)
+        out.append((f"P(Russia leads {state}'s opinion at the end)", column,
+                    (leader == "russia").astype(float).where(leader.notna())))
+    for pid, what in (("C7", "the host's price per contractor (held out)"),
+                      ("C8", "the size of Russia's contingent in Mali (held out)")):
+        column = f"calibration.{pid}"
+        got = (pd.to_numeric(ok[column], errors="coerce") if column in ok.columns
+               else pd.Series(np.nan, index=ok.index))
+        out.append((f"P({pid} passes: {what})", column, got))
     months = (pd.to_numeric(ok["security_months"], errors="coerce")
               if "security_months" in ok.columns else None)
     for state in AES:
@@ -90,6 +131,48 @@ def compare_verdicts(prior_folder: str | Path, posterior_folder: str | Path,
     return pd.DataFrame(list(rows.values()))
 
 
+def compare_amounts(prior_folder: str | Path, posterior_folder: str | Path,
+                    labels: Sequence[str] = ("prior", "posterior")) -> pd.DataFrame:
+    """The median and 5%-95% range of each of :data:`AMOUNTS` over each folder's finished runs
+    (``<label>``, ``<label>_p5``, ``<label>_p95``, ``<label>_n``)."""
+    rows = []
+    frames = [ok_runs(load_sweep(f).runs) for f in (prior_folder, posterior_folder)]
+    for column, title in AMOUNTS.items():
+        row: dict[str, Any] = {"outcome": title, "column": column}
+        for label, ok in zip(labels, frames, strict=True):
+            v = (pd.to_numeric(ok[column], errors="coerce").dropna() if column in ok.columns
+                 else pd.Series(dtype=float))
+            q = v.quantile([0.5, 0.05, 0.95]).tolist() if len(v) else [np.nan] * 3
+            row.update({label: q[0], f"{label}_p5": q[1], f"{label}_p95": q[2],
+                        f"{label}_n": len(v)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def compare_definitions(prior_folder: str | Path, posterior_folder: str | Path,
+                        labels: Sequence[str] = ("prior", "posterior"),
+                        definitions: Sequence[dict[str, Any]] = tuple(DEFINITIONS)
+                        ) -> pd.DataFrame:
+    """P(both: a win that is cheap) at each definition of :data:`DEFINITIONS` (the verdict
+    surface, :func:`sim.analysis.verdict.verdict_surface`) in each folder, with its Wilson
+    interval (``<label>``, ``<label>_lo``, ``<label>_hi``, ``<label>_n``)."""
+    from sim.analysis.verdict import verdict_surface
+
+    rows = []
+    runs = [load_sweep(f).runs for f in (prior_folder, posterior_folder)]
+    for d in definitions:
+        title = (f"P(cheap win) at k={d['k']}, margin {d['margin']}, {d['months']} months, "
+                 f"{d['basis']} <= {d['threshold']}")
+        row: dict[str, Any] = {"outcome": title, "column": "verdict_surface"}
+        for label, r in zip(labels, runs, strict=True):
+            got = verdict_surface(r, k=[d["k"]], margin=[d["margin"]], months=[d["months"]],
+                                  basis=[d["basis"]], threshold=[d["threshold"]]).iloc[0]
+            row.update({label: float(got["p_both"]), f"{label}_lo": float(got["p_both_lo"]),
+                        f"{label}_hi": float(got["p_both_hi"]), f"{label}_n": int(got["n"])})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _cell(p: float, lo: float, hi: float, n: int) -> str:
     if not n or not np.isfinite(p):
         return "not measured"
@@ -114,7 +197,9 @@ def folder_labels(first: str | Path, second: str | Path) -> tuple[str, str]:
 
 
 def comparison_markdown(table: pd.DataFrame, folders: Sequence[str | Path],
-                        labels: Sequence[str] = ("prior", "posterior")) -> str:
+                        labels: Sequence[str] = ("prior", "posterior"),
+                        amounts: pd.DataFrame | None = None,
+                        definitions: pd.DataFrame | None = None) -> str:
     """:func:`compare_verdicts` as a markdown document: what each column is (its folder, its
     finished runs, the posterior it drew from) and one row per outcome, each cell the share in
     percent with its Wilson interval and its runs."""
@@ -140,4 +225,19 @@ def comparison_markdown(table: pd.DataFrame, folders: Sequence[str | Path],
         cells = [_cell(rec[label], rec[f"{label}_lo"], rec[f"{label}_hi"], rec[f"{label}_n"])
                  for label in labels]
         lines.append(f"| {rec['outcome']} | " + " | ".join(cells) + " |")
+    if definitions is not None and len(definitions):
+        lines += ["", "## The verdict against its own definitions", "",
+                  "| definition | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+        for rec in definitions.to_dict("records"):
+            cells = [_cell(rec[label], rec[f"{label}_lo"], rec[f"{label}_hi"],
+                           rec[f"{label}_n"]) for label in labels]
+            lines.append(f"| {rec['outcome']} | " + " | ".join(cells) + " |")
+    if amounts is not None and len(amounts):
+        lines += ["", "## After 2019: the war and who pays (median, 5%-95%)", "",
+                  "| outcome | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+        for rec in amounts.to_dict("records"):
+            cells = [("not measured" if not rec[f"{label}_n"] else
+                      f"{rec[label]:,.3g} ({rec[f'{label}_p5']:,.3g} to "
+                      f"{rec[f'{label}_p95']:,.3g})") for label in labels]
+            lines.append(f"| {rec['outcome']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -1262,8 +1262,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0, help="seed of the bootstraps (default 0)")
     ap.add_argument("--against", metavar="OTHER", help="instead of the HTML report, compare the "
                     "verdict with another sweep folder's (e.g. the priors' against a posterior's): "
-                    "each headline probability and each AES state's lead with its Wilson "
-                    "interval, side by side, printed and written to <folder>/comparison.md")
+                    "each headline probability, each AES state's lead, Russia's deployment and "
+                    "the held-out targets C7 and C8 with their Wilson intervals, the cheap win "
+                    "at other definitions, and the war's toll and who pays after 2019, side by "
+                    "side, printed and written to <folder>/comparison.md")
     args = ap.parse_args(argv)
     folder = Path(args.folder)
     for name, path in (("folder", folder), ("--against", Path(args.against or folder))):
@@ -1305,15 +1307,28 @@ def main(argv: list[str] | None = None) -> None:
 def _compare(folder: Path, other: Path) -> None:
     """``--against``: the comparison of ``other`` (first column) and ``folder``, printed and
     written to ``folder``/comparison.md."""
-    from sim.analysis.compare import FILE, compare_verdicts, comparison_markdown, folder_labels
+    from sim.analysis.compare import (
+        FILE,
+        compare_amounts,
+        compare_definitions,
+        compare_verdicts,
+        comparison_markdown,
+        folder_labels,
+    )
 
     labels = folder_labels(other, folder)
     try:
         table = compare_verdicts(other, folder, labels=labels)
+        amounts = compare_amounts(other, folder, labels=labels)
+        try:
+            definitions = compare_definitions(other, folder, labels=labels)
+        except KeyError:  # rows without the lead columns the surface reads
+            definitions = None
     except FileNotFoundError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    text = comparison_markdown(table, (other, folder), labels=labels)
+    text = comparison_markdown(table, (other, folder), labels=labels, amounts=amounts,
+                               definitions=definitions)
     path = folder / FILE
     path.write_text(text, encoding="utf-8")
     print(text, end="")

@@ -119,7 +119,7 @@ def run(args: list[str]) -> int:
     write_report(folder)
     gens = diag["generations"]
     print(f"{len(gens)} generations, {diag['simulations']} simulations in "
-          f"{diag['wall_time_s']:.0f} s; ESS {diag['ess']:.0f} of {cfg.population}; stopped by "
+          f"{diag['wall_time_s']:.0f} s; ESS {diag['ess']:.0f} of {diag['population']}; stopped by "
           f"{diag['stopped_by']}")
     rates = diag.get("predictive", {}).get("pass_rate", {})
     if rates:

@@ -28,7 +28,9 @@ class CalibrateConfig:
         targets: the targets the distance is made of (default: the ones dated before 2020,
             :data:`sim.calibrate.targets.PRE_2020`).
         budget: the most simulations (worlds simulated, each its politics hindcast and its
-            scenario's first years); the calibration stops after the last generation that fits.
+            scenario's first years); the calibration stops before a generation that is not
+            expected to fit (:func:`sim.calibrate.run.expected_simulations`). A small budget
+            shrinks the population to half of what the screening leaves.
         population: particles (worlds) per generation of ABC-SMC.
         scaling: the width of pyABC's multivariate normal transition, in multiples of its
             Silverman bandwidth (1.5: wider, so that importance weights stay even: the
@@ -103,7 +105,7 @@ def check_calibrate(cfg: CalibrateConfig) -> None:
     if len(set(cfg.targets)) != len(cfg.targets):
         raise ConfigError(f"targets={list(cfg.targets)} names a target twice; allowed: each once")
     _whole("population", cfg.population, 10)
-    _whole("budget", cfg.budget, cfg.population)
+    _whole("budget", cfg.budget, 40)
     _whole("generations", cfg.generations, 1)
     _whole("seed", cfg.seed, 0, 2**32 - 1)
     _whole("ppc", cfg.ppc, 0)

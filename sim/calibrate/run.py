@@ -373,10 +373,32 @@ def screen_size(cfg: CalibrateConfig) -> int:
     return n if n >= 100 else 0
 
 
+#: The factor by which a generation's acceptance rate is expected to fall from the last's (the
+#: tolerance halves at quantile 0.5): the budget stops a calibration before a generation that
+#: would not finish within it, rather than spending what is left on one that is thrown away.
+ACCEPTANCE_DECLINE = 0.7
+
+
+def population_size(cfg: CalibrateConfig) -> int:
+    """The particles per generation: ``cfg.population``, at most half of what the budget leaves
+    after the screening (so that a small budget still finishes its first generation, a sample
+    of the prior)."""
+    return int(min(cfg.population, max(10, (cfg.budget - screen_size(cfg)) // 2)))
+
+
+def expected_simulations(cfg: CalibrateConfig, gens: list[dict[str, Any]]) -> float:
+    """The simulations the next generation is expected to take: the population over the last
+    acceptance rate times :data:`ACCEPTANCE_DECLINE` (the population itself for the first)."""
+    if not gens:
+        return float(population_size(cfg))
+    rate = max(gens[-1]["acceptance_rate"] * ACCEPTANCE_DECLINE, 1e-6)
+    return population_size(cfg) / rate
+
+
 def _stop_reason(cfg: CalibrateConfig, gens: list[dict[str, Any]], used: int) -> str | None:
     if len(gens) >= cfg.generations:
         return "generations"
-    if used + cfg.population > cfg.budget:
+    if used + expected_simulations(cfg, gens) > cfg.budget:
         return "budget"
     if gens:
         last = gens[-1]
@@ -480,11 +502,11 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
         params.selected = list(state["selected"])
         model = EngineModel()
         sampler = BatchSampler(model, evaluate, cfg.seed, least=cfg.chunk,
-                               most=max(cfg.chunk, cfg.population // 2),
+                               most=max(cfg.chunk, population_size(cfg) // 2),
                                on_batch=_progress_printer(out if cfg.progress else None))
         prior = params.prior()
         abc = pyabc.ABCSMC(model, prior, pyabc.PNormDistance(p=2),
-                           population_size=cfg.population,
+                           population_size=population_size(cfg),
                            transitions=pyabc.MultivariateNormalTransition(scaling=cfg.scaling),
                            eps=ResumableQuantileEpsilon(cfg.quantile),
                            sampler=sampler)
@@ -598,7 +620,7 @@ def _write_outputs(folder: Path, post: Any, params: Parameters, cfg: CalibrateCo
     from sim.calibrate.targets import HELD_OUT
     from sim.provenance import provenance
 
-    diag: dict[str, Any] = {"ess": 0.0, "population": cfg.population, "generations": gens,
+    diag: dict[str, Any] = {"ess": 0.0, "population": population_size(cfg), "generations": gens,
                             "simulations": int(sum(g["simulations"] for g in gens)
                                                + state.get("screen_simulations", 0)),
                             "screening": {"worlds": state.get("screen_simulations", 0),

@@ -143,3 +143,19 @@ def test_the_command_names_bad_input(args: list[str], message: str,
         main(args)
     assert done.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_small_budget_shrinks_the_population_and_stops_before_a_generation_that_cannot_fit(
+        ) -> None:
+    small = CalibrateConfig(budget=2000)
+    assert R.screen_size(small) == 500  # a quarter of the budget
+    assert R.population_size(small) == 750  # half of what the screening leaves
+    assert R.population_size(CalibrateConfig()) == 2000
+    gens = [{"acceptance_rate": 1.0, "epsilon": None}]
+    # the next generation is expected to take 750 / (1.0 x 0.7) = 1,071 simulations
+    assert R.expected_simulations(small, gens) == pytest.approx(750 / 0.7)
+    assert R._stop_reason(small, gens, 500 + 750) == "budget"
+    assert R._stop_reason(CalibrateConfig(), gens, 4000) is None
+    assert R._stop_reason(CalibrateConfig(generations=1), gens, 4000) == "generations"
+    low = [*gens, {"acceptance_rate": 0.005, "epsilon": 1.0}]
+    assert R._stop_reason(CalibrateConfig(budget=10**9), low, 4000) == "acceptance"

@@ -277,7 +277,8 @@ def test_compare_verdicts_sets_the_two_sweeps_side_by_side(sweeps):
     for label in ("prior", "posterior"):
         assert {label, f"{label}_lo", f"{label}_hi", f"{label}_n"} <= set(table.columns)
     assert table["outcome"].tolist()[:4] == list(HEADLINE.values())
-    assert table["outcome"].str.startswith("P(Russia leads").sum() == 3
+    assert table["outcome"].str.endswith("'s security)").sum() == 3  # each AES state's lead
+    assert table["outcome"].str.endswith("'s opinion at the end)").sum() == 3
     for label, key in (("prior", "prior"), ("posterior", "posterior")):
         rows = read_results(sweeps[key])
         for column in HEADLINE:
@@ -291,6 +292,33 @@ def test_compare_verdicts_sets_the_two_sweeps_side_by_side(sweeps):
         compare_verdicts(sweeps["prior"], sweeps["posterior"], labels=("a", "a"))
 
 
+def test_the_comparison_reads_after_2019_the_held_out_targets_and_other_definitions(sweeps):
+    from sim.analysis.compare import (
+        AMOUNTS,
+        DEFINITIONS,
+        compare_amounts,
+        compare_definitions,
+        compare_verdicts,
+    )
+
+    verdicts = compare_verdicts(sweeps["prior"], sweeps["posterior"])
+    column = "costs_like_for_like.russia.person_months"
+    deploys = verdicts[verdicts["column"] == column].iloc[0]
+    rows = read_results(sweeps["prior"])
+    assert deploys["prior"] == pytest.approx((rows[column] > 0).mean())
+    assert {"calibration.C7", "calibration.C8"} <= set(verdicts["column"])
+    amounts = compare_amounts(sweeps["prior"], sweeps["posterior"])
+    assert amounts["column"].tolist() == list(AMOUNTS)
+    fat = amounts[amounts["column"] == "fatalities_aes"].iloc[0]
+    assert fat["prior"] == pytest.approx(rows["fatalities_aes"].median())
+    assert fat["prior_p5"] <= fat["prior"] <= fat["prior_p95"] and fat["prior_n"] == 4
+    defs = compare_definitions(sweeps["prior"], sweeps["posterior"])
+    assert len(defs) == len(DEFINITIONS) and (defs["prior_n"] == 4).all()
+    # a looser "cheap" never gives fewer cheap wins than the run's own definition
+    assert defs["prior"].iloc[1] >= defs["prior"].iloc[0]
+    assert defs[["prior", "posterior"]].stack().between(0, 1).all()
+
+
 def test_the_report_command_compares_against_another_folder(sweeps, capsys):
     from sim.analysis.report import main
 
@@ -300,6 +328,8 @@ def test_the_report_command_compares_against_another_folder(sweeps, capsys):
     assert out.startswith(text) and out.rstrip().endswith("comparison.md")
     assert "| outcome | prior | posterior |" in text and "| P(cheap win) | " in text
     assert "worlds drawn from the posterior" in text
+    assert "## The verdict against its own definitions" in text
+    assert "## After 2019: the war and who pays" in text and "AES fatalities" in text
     with pytest.raises(SystemExit) as exc:
         main([str(sweeps["posterior"]), "--against", str(sweeps["root"] / "nowhere")])
     assert exc.value.code == 2
