@@ -49,7 +49,8 @@ class CalibrateConfig:
             simulated world (nuisance values, recorded with it).
         ppc: worlds drawn from the posterior (and as many from the prior) for the predictive
             check, each simulated once on a new seed.
-        ppc_coups: of those, how many are scored on the coup hazard K1 (long runs).
+        ppc_coups: of those, how many are scored on the coup hazard K1 (long runs; at most
+            ``ppc``).
         backend: ``local`` (a process pool) or ``dask``.
         scheduler: the Dask scheduler's address; empty with ``dask``: a local Dask cluster.
         n_workers: worker processes (default: all cores).
@@ -114,7 +115,7 @@ def check_calibrate(cfg: CalibrateConfig) -> None:
         raise ConfigError(f"screen={cfg.screen!r} is invalid; allowed: 0 (no screening) or "
                           "100 and more")
     _whole("dimensions", cfg.dimensions, 1)
-    _whole("ppc_coups", cfg.ppc_coups, 0, max(cfg.ppc, 0))
+    _whole("ppc_coups", cfg.ppc_coups, 0)
     _whole("chunk", cfg.chunk, 1, 4096)
     if not 0.0 < cfg.scaling <= 10.0:
         raise ConfigError(f"scaling={cfg.scaling!r} is invalid; allowed: 0 < scaling <= 10")

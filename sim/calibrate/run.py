@@ -295,9 +295,9 @@ def predictive(evaluate: _Evaluator, params: Parameters, post: Any, cfg: Calibra
             v = np.array([r.get(f"pass.{tid}", math.nan) for r in rs], dtype=float)
             v = v[np.isfinite(v)]
             out["pass_rate"][tid][side] = float(v.mean()) if len(v) else None
-    if cfg.ppc_coups:
+    if min(cfg.ppc_coups, n):
         out["K1"] = _coups(evaluate, {"posterior": post_values, "prior": prior_values},
-                           cfg.ppc_coups, cfg.seed)
+                           min(cfg.ppc_coups, n), cfg.seed)
     return out
 
 

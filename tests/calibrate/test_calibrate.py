@@ -159,3 +159,20 @@ def test_a_small_budget_shrinks_the_population_and_stops_before_a_generation_tha
     assert R._stop_reason(CalibrateConfig(generations=1), gens, 4000) == "generations"
     low = [*gens, {"acceptance_rate": 0.005, "epsilon": 1.0}]
     assert R._stop_reason(CalibrateConfig(budget=10**9), low, 4000) == "acceptance"
+
+
+def test_it_runs_on_dask_with_the_same_first_generation(experiment: str, finished: Path,
+                                                        tmp_path: Path) -> None:
+    """The same calibration's worlds simulated by a local Dask cluster: the same prior
+    generation (each world's result does not depend on where it ran)."""
+    R.calibrate(_cfg(experiment, backend="dask", n_workers=1, generations=1, ppc=0), tmp_path,
+                out=None)
+    got = pd.read_parquet(tmp_path / "populations.parquet")
+    want = pd.read_parquet(finished / "populations.parquet")
+    cols = ["params.hosts.failure_blame_weight", "weight", "distance", "d.C1", "d.P3"]
+    pd.testing.assert_frame_equal(got[got["generation"] == 0][cols].reset_index(drop=True),
+                                  want[want["generation"] == 0][cols].reset_index(drop=True))
+
+
+def test_fewer_predictive_worlds_than_coup_checks_is_fine(experiment: str) -> None:
+    check_calibrate(_cfg(experiment, ppc=0, ppc_coups=10))  # K1 runs on at most ppc worlds
