@@ -434,6 +434,7 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
 
     from sim.calibrate.sampler import BatchSampler, EngineModel, ResumableQuantileEpsilon
     from sim.calibrate.simulate import Setup
+    from sim.calibrate.transition import FixedOrderNormalTransition
     from sim.calibrate.targets import HELD_OUT, PRE_2020
     from sim.provenance import provenance
     from sim.sweep.executors import make_executor
@@ -507,7 +508,7 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
         prior = params.prior()
         abc = pyabc.ABCSMC(model, prior, pyabc.PNormDistance(p=2),
                            population_size=population_size(cfg),
-                           transitions=pyabc.MultivariateNormalTransition(scaling=cfg.scaling),
+                           transitions=FixedOrderNormalTransition(scaling=cfg.scaling),
                            eps=ResumableQuantileEpsilon(cfg.quantile),
                            sampler=sampler)
         url = f"sqlite:///{db.resolve()}"
@@ -583,7 +584,7 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
 METHOD = ("pyABC ABCSMC: sequential Monte Carlo ABC over the assumptions the screening selects "
           "(SALib's PAWN index; the others drawn from their priors in each world), uniform "
           "priors over each one's range, pyABC's multivariate normal transition (scaling x the "
-          "Silverman bandwidth), tolerance the weighted quantile of the last "
+          "Silverman bandwidth; its arithmetic in a fixed order: sim.calibrate.transition), tolerance the weighted quantile of the last "
           "population's distances (QuantileEpsilon, the first generation a sample of the prior), "
           "Euclidean distance over the targets' tolerance-scaled distances (PNormDistance); "
           "proposals simulated in batches of the engine (sim.calibrate.sampler.BatchSampler)")
