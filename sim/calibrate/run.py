@@ -434,8 +434,8 @@ def calibrate(cfg: CalibrateConfig, folder: str | Path, *, config_dirs: Sequence
 
     from sim.calibrate.sampler import BatchSampler, EngineModel, ResumableQuantileEpsilon
     from sim.calibrate.simulate import Setup
-    from sim.calibrate.transition import FixedOrderNormalTransition
     from sim.calibrate.targets import HELD_OUT, PRE_2020
+    from sim.calibrate.transition import FixedOrderNormalTransition
     from sim.provenance import provenance
     from sim.sweep.executors import make_executor
 

@@ -108,7 +108,7 @@ def _cholesky(a: np.ndarray) -> np.ndarray:
     for k in range(d):
         s = a[k, k] - math.fsum(low[k][j] * low[k][j] for j in range(k))
         floor = 1e-12 * max(abs(float(a[k, k])), 1e-300)
-        low[k][k] = math.sqrt(s if s > floor else floor)
+        low[k][k] = math.sqrt(max(floor, s))
         for i in range(k + 1, d):
             t = a[i, k] - math.fsum(low[i][j] * low[k][j] for j in range(k))
             low[i][k] = t / low[k][k]
