@@ -103,16 +103,18 @@ class Parameters:
         the sweep's designs do)."""
         return int(min(math.floor(x), self.hi[j])) if self.integer[j] else float(x)
 
+    def named(self, draw: dict[int, float]) -> dict[str, Any]:
+        """Values by index (``draw``) as the experiment's values, by name in the parameters'
+        order (:meth:`value`)."""
+        return {self.names[j]: self.value(j, draw[j]) for j in range(len(self.names))
+                if j in draw}
+
     def values(self, par: Any, nuisance: dict[int, float] | None = None) -> dict[str, Any]:
         """A pyABC parameter (and the nuisance values ``nuisance``: index -> value) as the
         experiment's values."""
-        out: dict[str, Any] = {}
         keys = self.keys
-        for j in self.selected:
-            out[self.names[j]] = self.value(j, float(par[keys[j]]))
-        for j, x in (nuisance or {}).items():
-            out[self.names[j]] = self.value(j, x)
-        return {name: out[name] for name in self.names if name in out}
+        return self.named({**{j: float(par[keys[j]]) for j in self.selected},
+                           **(nuisance or {})})
 
     def nuisance_of(self, par: Any, seed: int) -> dict[int, float]:
         """The nuisance values of the world of pyABC's parameter ``par``: drawn from their
@@ -178,17 +180,13 @@ def settings_hash(cfg: CalibrateConfig) -> str:
 
 
 def _write_json(path: Path, data: Any) -> None:
+    """``data`` as JSON (numpy numbers as Python's, :func:`sim.validate.patterns.plain`),
+    written atomically."""
+    from sim.validate.patterns import plain
+
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=_plain) + "\n")
+    tmp.write_text(json.dumps(plain(data), indent=2, default=str) + "\n")
     os.replace(tmp, path)
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    return str(x)
 
 
 def _number(x: float) -> float | None:
@@ -285,8 +283,7 @@ def predictive(evaluate: _Evaluator, params: Parameters, post: Any, cfg: Calibra
     picks = rng.choice(len(post), size=n, p=w / w.sum())
     post_values = [{name: post[name].iloc[i].item() for name in params.names} for i in picks]
     every = list(range(len(params.names)))
-    prior_values = [{params.names[j]: params.value(j, x)
-                     for j, x in params.draw(rng, every).items()} for _ in range(n)]
+    prior_values = [params.named(params.draw(rng, every)) for _ in range(n)]
     rows = {"posterior": evaluate.rows(post_values, -1, 0),
             "prior": evaluate.rows(prior_values, -2, 0)}
     for tid in targets:
@@ -330,7 +327,7 @@ def screen(evaluate: _Evaluator, params: Parameters, cfg: CalibrateConfig, n: in
     rng = np.random.default_rng([cfg.seed, 11])
     every = list(range(len(params.names)))
     draws = [params.draw(rng, every) for _ in range(n)]
-    values = [{params.names[j]: params.value(j, x) for j, x in d.items()} for d in draws]
+    values = [params.named(d) for d in draws]
     rows = evaluate.rows(values, -10, 0)
     x = np.array([[d[j] for j in every] for d in draws])
     problem = {"num_vars": len(every), "names": list(params.names),

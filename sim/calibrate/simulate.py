@@ -18,7 +18,6 @@ their results.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 from dataclasses import dataclass, field
@@ -50,13 +49,6 @@ class Setup:
     politics_rules: dict[str, str] = field(default_factory=dict)
 
 
-def _short(cfg: RunConfig) -> RunConfig:
-    """The scenario from its start to :data:`SCENARIO_END`, without a twin or a horizon."""
-    return dataclasses.replace(
-        cfg, end=SCENARIO_END,
-        metrics=dataclasses.replace(cfg.metrics, horizon_start="", horizon_end="", twin=False))
-
-
 def world_configs(setup: Setup, proposals: list[tuple[int, dict[str, Any], int]]
                   ) -> list[RunConfig]:
     """Each proposal's run config: the experiment's base with its values and seed set."""
@@ -69,20 +61,19 @@ def world_configs(setup: Setup, proposals: list[tuple[int, dict[str, Any], int]]
 
 def _score(setup: Setup, proposals: list[tuple[int, dict[str, Any], int]]
            ) -> list[tuple[int, dict[str, float]]]:
-    from sim.api import run_worlds
+    from sim.api import per_config, run_worlds
     from sim.calibrate.targets import target_distances
     from sim.validate.batch import score_runs
-    from sim.validate.config import politics_hindcast_of
+    from sim.validate.config import hindcast_of, politics_hindcast_of
     from sim.validate.politics_batch import POLITICS_BANDS, score_politics_runs
 
     cfgs = world_configs(setup, proposals)
     seeds = [seed for _, _, seed in proposals]
-    memo: dict[int, tuple[RunConfig, RunConfig]] = {}
-    for c in cfgs:
-        if id(c) not in memo:
-            memo[id(c)] = (_short(c), politics_hindcast_of(c, setup.politics_rules))
-    scenario = run_worlds([memo[id(c)][0] for c in cfgs], seeds)
-    hindcast = run_worlds([memo[id(c)][1] for c in cfgs], seeds)
+    # the scenario's first years: its window from its start, without a twin or a horizon
+    scenario = run_worlds(per_config(cfgs, lambda c: hindcast_of(c, c.start, SCENARIO_END)),
+                          seeds)
+    hindcast = run_worlds(per_config(cfgs, lambda c: politics_hindcast_of(
+        c, setup.politics_rules)), seeds)
     ids = tuple(dict.fromkeys((*setup.targets, *setup.scored)))
     c_ids = tuple(t for t in ids if t.startswith("C"))
     p_ids = tuple(t for t in ids if t.startswith("P"))

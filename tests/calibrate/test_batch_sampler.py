@@ -34,7 +34,9 @@ class _SeededSingleCore(SingleCoreSampler):
         return super().sample_until_n_accepted(n, simulate_one, t, **kwargs)
 
 
-def _run(model, sampler, generations: int = 3) -> list:
+def _history(model, sampler, generations: int):
+    """pyABC's ABC-SMC of the toy model (two uniform parameters, 40 particles) run for
+    ``generations`` with ``sampler``: its last generation and each generation's distribution."""
     prior = pyabc.Distribution(a=pyabc.RV("uniform", 0, 1), b=pyabc.RV("uniform", 0, 1))
     abc = pyabc.ABCSMC(model, prior, pyabc.PNormDistance(p=2), population_size=40,
                        eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5),
@@ -42,7 +44,11 @@ def _run(model, sampler, generations: int = 3) -> list:
     with tempfile.TemporaryDirectory() as tmp:
         abc.new(f"sqlite:///{Path(tmp) / 'abc.db'}", {"d.x": 0.0, "d.y": 0.0})
         h = abc.run(max_nr_populations=generations)
-        return [h.get_distribution(t=t) for t in range(h.max_t + 1)]
+        return h.max_t, [h.get_distribution(t=t) for t in range(h.max_t + 1)]
+
+
+def _run(model, sampler, generations: int = 3) -> list:
+    return _history(model, sampler, generations)[1]
 
 
 @pytest.mark.parametrize(("least", "most"), [(1, 1), (7, 7), (64, 4096)])
@@ -67,14 +73,8 @@ def test_a_generation_past_the_limit_is_not_ok() -> None:
     model = EngineModel()
     sampler = BatchSampler(model, lambda pars, t, first: [_toy(p) for p in pars], seed=1)
     sampler.limit = 10  # fewer simulations than the population
-    prior = pyabc.Distribution(a=pyabc.RV("uniform", 0, 1), b=pyabc.RV("uniform", 0, 1))
-    abc = pyabc.ABCSMC(model, prior, pyabc.PNormDistance(p=2), population_size=40,
-                       eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=0.5),
-                       sampler=sampler)
-    with tempfile.TemporaryDirectory() as tmp:
-        abc.new(f"sqlite:///{Path(tmp) / 'abc.db'}", {"d.x": 0.0, "d.y": 0.0})
-        h = abc.run(max_nr_populations=1)
-        assert h.max_t == -1  # the generation did not finish: nothing stored
+    last, _ = _history(model, sampler, 1)
+    assert last == -1  # the generation did not finish: nothing stored
     assert sampler.simulations == 10
 
 
