@@ -30,7 +30,8 @@ class RunResult(Protocol):
     tables: Mapping[str, pd.DataFrame]
     summary: dict[str, Any]
 
-__all__ = ["OUTPUT_PATTERNS", "check_run_folder", "format_summary", "read_run", "write_run"]
+__all__ = ["OUTPUT_PATTERNS", "check_run_folder", "config_yaml", "format_summary", "read_run",
+           "write_run"]
 
 #: The files a run writes into its folder (Hydra's own ``.hydra/`` is left alone).
 OUTPUT_PATTERNS = ("*.parquet", "summary.json", "config.yaml", "*.png")
@@ -120,7 +121,7 @@ def _config_dumper() -> type | None:
     return ConfigDumper
 
 
-def _config_text(plain: dict[str, Any]) -> str:
+def config_yaml(plain: dict[str, Any]) -> str:
     """The text of ``config.yaml``: ``OmegaConf.to_yaml(OmegaConf.create(plain))``.
 
     PyYAML's emitter (OmegaConf's) takes some 0.3 s for a run's config, OmegaConf's copy of it
@@ -162,7 +163,7 @@ def write_run(result: RunResult, folder: Path, plots: bool = True) -> Path:
         pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
     (folder / "summary.json").write_text(json.dumps(_json_safe(result.summary), indent=2,
                                                     sort_keys=False) + "\n")
-    (folder / "config.yaml").write_text(_config_text(to_plain(result.config)))
+    (folder / "config.yaml").write_text(config_yaml(to_plain(result.config)))
     if plots:
         from sim.plots import save_run_plots
 

@@ -489,8 +489,9 @@ def test_the_cache_key_is_the_schema_source_this_process_imported(tmp_path):
     key = cache.composition_key(["seed=1"])
     assert cache._PACKAGE_DIGEST == cache._package_digest()  # the files as imported
     fresh = subprocess.run(
-        [sys.executable, "-c", "from sim.config import compose_cache as c; "
-         "print(c.composition_key(['seed=1']))"], capture_output=True, text=True, check=True)
+        [sys.executable, "-c", ("from sim.config import compose_cache as c; "
+                                "print(c.composition_key(['seed=1']))")],
+        capture_output=True, text=True, check=True)
     assert fresh.stdout.strip() == key  # the same source gives the same key in every process
     original = cache._PACKAGE_DIGEST
     try:  # as if the source had changed after this process imported it
@@ -553,10 +554,10 @@ def _omegaconf_yaml(plain: dict) -> str:
 def test_config_yaml_is_the_text_omegaconf_writes(override):
     """config.yaml of every scenario and world is, byte for byte, OmegaConf's text."""
     from sim.config import compose_config, to_plain
-    from sim.io import _config_text
+    from sim.io import config_yaml
 
     plain = to_plain(compose_config([override]))
-    assert _config_text(plain) == _omegaconf_yaml(plain)
+    assert config_yaml(plain) == _omegaconf_yaml(plain)
 
 
 #: Data written with libyaml's emitter: what YAML would read as another type, YAML syntax,
@@ -583,10 +584,10 @@ NOT_PLAIN = {"tab": "a\tb", "break": "a\nb", "astral": "flag \U0001F600",
 def test_config_yaml_text_is_omegaconfs_for_any_data(extra):
     """The text of config.yaml is OmegaConf's for plain data (libyaml's emitter) and for data
     that is not plain (OmegaConf itself)."""
-    from sim.io import _config_text
+    from sim.io import config_yaml
 
     data = dict(PLAIN) if extra is None else {**PLAIN, extra: NOT_PLAIN[extra]}
-    assert _config_text(data) == _omegaconf_yaml(data)
+    assert config_yaml(data) == _omegaconf_yaml(data)
 
 
 def test_the_run_folder_is_resolved_as_omegaconf_resolves_it():

@@ -486,7 +486,7 @@ def _run(args: list[str], argv0: str) -> int:
     argv = [argv0, *args]
     try:
         report = run_sweep(exp, folder, progress=cfg.progress, experiment_text=text,
-                           config_dirs=config_dirs, **options)
+                           config_dirs=config_dirs, checked=p, **options)
     except SweepInterrupted as exc:
         code = 128 + exc.signum if exc.signum is not None else 1
         if not exc.n_runs:

@@ -3,7 +3,9 @@ by cost basis, over seeds, printed beside a sweep's in its report (docs/ODD.md s
 
 A sweep whose experiment sets ``historical_replay`` (seeds; ``plausible_worlds`` sets 20) runs
 the default scenario (``historical``, 2019-01 to 2025-12, each run with its twin) on seeds 0 to
-N - 1 once its runs are stored, and writes :data:`FILE` into its folder; the report reads it
+N - 1 as a job of its own on a worker, beside the sweep's first chunks (:func:`replay_job`; in
+the sweep's process if no worker ran, as when a finished sweep is resumed), and writes
+:data:`FILE` into its folder once the runs are stored; the report reads it
 (``SweepData.historical``). ``python experiments/historical_verdict.py`` prints the same.
 """
 
@@ -17,7 +19,8 @@ from typing import Any
 
 from sim.config import COST_BASES
 
-__all__ = ["FILE", "historical_replay", "write_historical_replay"]
+__all__ = ["FILE", "historical_replay", "replay_job", "write_historical_replay",
+           "write_replay"]
 
 #: The file a sweep's folder holds the replay's verdict in.
 FILE = "historical_replay.json"
@@ -61,12 +64,28 @@ def historical_replay(seeds: int = 20, overrides: list[str] | None = None) -> di
     }
 
 
+def replay_job(seeds: int, _: object = None) -> dict[str, Any]:
+    """:func:`historical_replay` of ``seeds`` as a sweep's worker runs it, beside the sweep's
+    chunks (:meth:`sim.sweep.executors.Executor.start`)."""
+    from sim.sweep.worker import quiet_mesa
+
+    quiet_mesa()
+    return historical_replay(seeds)
+
+
+def write_replay(folder: str | Path, replay: dict[str, Any]) -> Path:
+    """Write a replay (:func:`historical_replay`'s dict) to ``folder``/:data:`FILE`."""
+    path = Path(folder) / FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(replay, indent=2))
+    tmp.replace(path)
+    return path
+
+
 def write_historical_replay(folder: str | Path, seeds: int) -> Path:
     """Run :func:`historical_replay` and write it to ``folder``/:data:`FILE` (kept if there:
     a resumed sweep does not run it again)."""
     path = Path(folder) / FILE
     if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(historical_replay(seeds), indent=2))
-        tmp.replace(path)
+        write_replay(folder, historical_replay(seeds))
     return path

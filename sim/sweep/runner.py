@@ -51,7 +51,8 @@ from sim.sweep.experiment import (
     validate_experiment,
     with_priors,
 )
-from sim.sweep.historical import write_historical_replay
+from sim.sweep.historical import FILE as REPLAY_FILE
+from sim.sweep.historical import replay_job, write_historical_replay, write_replay
 from sim.sweep.store import (
     ResultStore,
     column_type,
@@ -368,9 +369,9 @@ def _prepare_folder(p: Plan, folder: Path, experiment_text: str | None) -> dict[
     has been checked by :func:`check_folder`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from omegaconf import OmegaConf
 
     from sim.config import to_plain
+    from sim.io import config_yaml
 
     exp = p.experiment
     old = read_manifest(folder)
@@ -380,7 +381,7 @@ def _prepare_folder(p: Plan, folder: Path, experiment_text: str | None) -> dict[
         path = base_dir / f"{label}.yaml"
         if not path.exists():
             cfg = base_config(p.context.base, option, p.context.config_dirs)
-            _write_text(path, OmegaConf.to_yaml(OmegaConf.create(to_plain(cfg))))
+            _write_text(path, config_yaml(to_plain(cfg)))
     if not (folder / "design.parquet").exists():
         table = pa.Table.from_pandas(_design_frame(p), preserve_index=False, nthreads=1)
         pq.write_table(table, folder / "design.parquet.tmp")
@@ -522,7 +523,7 @@ def run_sweep(exp: ExperimentConfig, folder: str | Path, *, replicates: int | No
               backend: str = "local", scheduler: str = "", n_workers: int | None = None,
               chunksize: int | None = None, batch_rows: int = 500, progress: bool = True,
               experiment_text: str | None = None,
-              config_dirs: Sequence[str] = ()) -> SweepReport:
+              config_dirs: Sequence[str] = (), checked: Plan | None = None) -> SweepReport:
     """Run an experiment into ``folder``, or finish it if it is already partly there.
 
     Args:
@@ -537,6 +538,8 @@ def run_sweep(exp: ExperimentConfig, folder: str | Path, *, replicates: int | No
             a part when it arrives; the parts are merged when the sweep starts and ends).
         progress: show a progress bar (tqdm: rate and ETA), counting runs once they are on disk.
         experiment_text: the experiment file's text, kept in the folder.
+        checked: the plan :func:`check_sweep` gave for these same arguments (the command line
+            checks before it prints what it runs): not derived a second time.
 
     Returns:
         A :class:`SweepReport`.
@@ -551,9 +554,13 @@ def run_sweep(exp: ExperimentConfig, folder: str | Path, *, replicates: int | No
     stop = _StopSignals()
     with stop:
         try:
-            p = check_sweep(exp, folder, replicates=replicates, backend=backend,
-                            scheduler=scheduler, n_workers=n_workers, chunksize=chunksize,
-                            batch_rows=batch_rows, config_dirs=config_dirs)
+            if checked is None:
+                p = check_sweep(exp, folder, replicates=replicates, backend=backend,
+                                scheduler=scheduler, n_workers=n_workers, chunksize=chunksize,
+                                batch_rows=batch_rows, config_dirs=config_dirs)
+            else:
+                p = checked
+                check_folder(p, folder)
         except (_Stop, KeyboardInterrupt) as exc:
             signum = exc.signum if isinstance(exc, _Stop) else int(signal.SIGINT)
             raise SweepInterrupted(f"interrupted by {_signal_name(signum)} before any run",
@@ -588,6 +595,10 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
             # the workers start before any other thread of this process (tqdm's among them)
             executor = make_executor(backend, scheduler=scheduler, n_workers=n_workers,
                                      chunksize=chunksize)
+            replay = None  # the historical replay runs on a worker beside the first chunks
+            if p.experiment.historical_replay > 0 and not (folder / REPLAY_FILE).exists():
+                replay = executor.start(
+                    functools.partial(replay_job, p.experiment.historical_replay), None)
             if progress:
                 from tqdm import tqdm
 
@@ -596,7 +607,7 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
             # a chunk runs as batches of the engine (the replicates of a point, sharing a config)
             fn = functools.partial(run_tasks, p.context)
             for outs in executor.map_chunks(fn, iter_tasks(p, done), n_tasks=todo, whole=True,
-                                            most=CHUNK_MOST, least=CHUNK_LEAST):
+                                            most=CHUNK_MOST, least=CHUNK_LEAST, even=True):
                 n_error = sum(1 for out in outs if out["row"]["status"] != "ok")
                 with stop.deferred():
                     store.write(outs)
@@ -606,6 +617,10 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
                     bar.update(len(outs))
                     if report.n_error:
                         bar.set_postfix(errors=report.n_error, refresh=False)
+            if replay is not None:
+                found = executor.outcome(replay)
+                with stop.deferred():
+                    write_replay(folder, found)
             executor.close()
             with stop.deferred():
                 store.compact()
@@ -628,6 +643,6 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
     status = read_results(folder, columns=["status"])
     report.n_failed = int((status["status"] != "ok").sum()) if len(status) else 0
     if p.experiment.historical_replay > 0:  # the one world we know happened, beside the sweep's
-        write_historical_replay(folder, p.experiment.historical_replay)
+        write_historical_replay(folder, p.experiment.historical_replay)  # here if no worker did
     report.seconds = time.perf_counter() - t0
     return report

@@ -383,6 +383,22 @@ def test_wilson_interval_stays_informative_when_every_run_agrees():
     assert lo == pytest.approx(0.2189, abs=1e-3) and hi == pytest.approx(0.3958, abs=1e-3)
 
 
+def test_wilson_interval_at_95_percent_uses_scipys_own_quantile():
+    """The 95% interval's z is a constant (no scipy import): scipy's float, bit for bit; other
+    levels ask scipy."""
+    from scipy.stats import norm
+
+    from sim.analysis import stats
+
+    assert stats.Z_95 == float(norm.ppf(0.975))
+    z90 = float(norm.ppf(0.95))
+    lo, _ = stats.wilson_interval(0.3, 100, 0.90)
+    denom = 1.0 + z90 * z90 / 100
+    centre = (0.3 + z90 * z90 / 200) / denom
+    half = z90 * np.sqrt(0.3 * 0.7 / 100 + z90 * z90 / 40000) / denom
+    assert lo == centre - half
+
+
 def test_variance_shares_split_assumptions_from_seed_noise():
     """Worlds whose means differ by 10 with seed noise of sd 1: the assumptions' share of the
     variance is about 100 / 101, the seed's about 1 / 101 (law of total variance)."""

@@ -281,6 +281,26 @@ def test_chunks_shrink_toward_the_end_but_not_below_a_batch_worth_running():
     assert auto_chunksize(0, 2) == 1
 
 
+def test_even_chunks_are_as_large_as_allowed_and_a_multiple_of_the_workers():
+    from sim.sweep.executors import even_chunksize
+
+    assert even_chunksize(512, 2, most=128, least=32) == 128  # 4 chunks, 2 a worker
+    assert even_chunksize(300, 2, most=128, least=32) == 75  # not 128 + 128 + 44
+    assert even_chunksize(10_000, 2, most=128, least=32) == 125  # 80 chunks
+    assert even_chunksize(40, 2, most=128, least=32) == 32  # no chunk below the floor
+    assert even_chunksize(0, 2) == 1
+
+
+def test_a_sweep_cuts_its_tasks_into_even_chunks():
+    """``map_chunks(even=True)``: every chunk but the last has one size."""
+    from sim.sweep.executors import LocalExecutor
+
+    with LocalExecutor(n_workers=2) as ex:
+        sizes = sorted(len(c) for c in ex.map_chunks(list, range(300), n_tasks=300, most=128,
+                                                      least=32, whole=True, even=True))
+    assert sizes == [75, 75, 75, 75]
+
+
 def test_mesa_names_its_logger_and_logged_class_as_a_plain_import_does():
     """sim.engine.lazy_mesa: while Mesa is imported, ``inspect`` reads frames without their source
     lines; ``mesa.model``'s logger and the class its method logger names are those a plain

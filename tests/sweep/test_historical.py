@@ -33,6 +33,11 @@ def test_a_sweep_writes_the_replay_and_its_report_prints_it(tmp_path):
     run_sweep(exp, folder, n_workers=1, progress=False)
     stored = json.loads((folder / FILE).read_text())
     assert stored["seeds"] == 2
+    # it ran on a worker beside the chunks, and gives what it gives in this process
+    assert stored == json.loads(json.dumps(historical_replay(2)))
+    (folder / FILE).unlink()  # a finished sweep resumed: no worker runs, this process writes it
+    run_sweep(exp, folder, n_workers=1, progress=False)
+    assert json.loads((folder / FILE).read_text()) == stored
     data = load_sweep(folder)
     assert data.historical == stored
     report = build_report(folder, n_boot=50)
