@@ -354,15 +354,15 @@ def first_difference(a: RunConfig, b: RunConfig) -> int:
     Configs that differ in anything else the engine reads (a value, the world, the dates, the
     rules) give 0.
     """
+    sa, sb = a.scenario, b.scenario
+    if set(sa.protected) != set(sb.protected) and any(getattr(sa, f)
+                                                      for f in _PROTECTION_READ_BY):
+        return 0  # (first: it needs no serialised config)
     if a is not b and _simulated_text(a) != _simulated_text(b):
         return 0
     start = parse_month(a.start, "start")
     months = parse_month(a.end, "end") - start + 1
-    sa, sb = a.scenario, b.scenario
     first = months
-    if set(sa.protected) != set(sb.protected) and any(getattr(sa, f)
-                                                      for f in _PROTECTION_READ_BY):
-        return 0
     if sa.west_withdrawal_share != sb.west_withdrawal_share:
         cut = parse_month(sa.west_withdrawal_date, "scenario.west_withdrawal_date") - start
         if 0 <= cut < months:
