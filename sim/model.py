@@ -159,7 +159,9 @@ class SahelModel(mesa.Model):
         self.combat_keys = stream_keys(self.seeds, "process:combat")
         self.hosts = [HostState(self, i, s, self.politics_keys[:, i])
                       for i, s in enumerate(w.state_ids)]
-        self.foreign = [ForeignPower(self, i, p, cfg.rules.vacuum.get(p, cfg.rules.default_vacuum))
+        # each world's rule for each power (its own, like its events: sim.engine.batch)
+        self.foreign = [ForeignPower(self, i, p, [c.rules.vacuum.get(p, c.rules.default_vacuum)
+                                                  for c in configs])
                         for i, p in enumerate(w.power_ids)]
         self.armed = [ArmedGroup(self, i, g, self.recruit_keys[:, i], self.attack_keys[:, i])
                       for i, g in enumerate(w.group_ids)]
@@ -334,12 +336,16 @@ class SahelModel(mesa.Model):
                 st.cooldown_until[b, si, pi] = month + world_value(cfg.rules.casualty_cooldown_months, b)
         # `none` keeps its targets: no context needed. A power's decision reads only its own
         # targets, so every power decides before the budget ceilings are applied to all at once.
-        deciding = [agent for agent in self.foreign if agent.rule_name != "none"]
+        # A batch's worlds may give a power different rules: each runs on the worlds that chose
+        # it, and a world whose rule is `none` is left as if the power had not decided.
+        deciding = [agent for agent in self.foreign
+                    if any(name != "none" for name in agent.rule_names[:self.active])]
         if deciding:
             view = hosts_p.payment_shares(w, st, cfg.params.resources)
             for agent in deciding:
                 desired = agent.decide(self.rule_context(agent.index, month, view))
-                powers_p.apply_decision(w, st, agent.index, desired)
+                powers_p.apply_decision(w, st, agent.index, desired,
+                                        agent.deciding(self.active))
         powers_p.scale_to_budget(w, st)
         powers_p.mark_exits(w, st, cfg.rules.exit_drawdown_share)
         entered, left = powers_p.advance_deployments(w, st)

@@ -32,18 +32,42 @@ class HostState(mesa.Agent):
 
 class ForeignPower(mesa.Agent):
     """A foreign power (``russia``, ``france``, ...) applying its vacuum-filling rule in every
-    world of the batch at once."""
+    world of the batch at once. The worlds of a batch may give it different rules
+    (``rules.vacuum`` is each world's own, :mod:`sim.engine.batch`): ``rule_names`` [B] holds
+    each world's, and :meth:`decide` runs each rule on the worlds that chose it."""
 
-    def __init__(self, model: mesa.Model, index: int, power_id: str, rule: str):
+    def __init__(self, model: mesa.Model, index: int, power_id: str, rules: list[str]):
         super().__init__(model)
-        self.index, self.power_id, self.rule_name = index, power_id, rule
-        self.rule = get(rule)
+        self.index, self.power_id = index, power_id
+        self.rule_names = np.array(rules, dtype=object)
+        self.rule_name = rules[0]  # the batch's rule, when its worlds share one
+        self.rules = {name: get(name) for name in dict.fromkeys(rules)}
+
+    def deciding(self, n: int) -> np.ndarray | None:
+        """``[n]`` the first ``n`` worlds in which the power follows a rule other than ``none``
+        (None: in all of them)."""
+        names = self.rule_names[:n]
+        if len(self.rules) == 1:
+            return None
+        return names != "none"
 
     def decide(self, ctx: RuleContext) -> np.ndarray:
-        """Desired levels ``[B, S, I]`` from the power's vacuum-filling rule."""
-        desired = np.asarray(self.rule(ctx), dtype=float)
+        """Desired levels ``[B, S, I]`` from each world's vacuum-filling rule (the batch's first
+        ``B`` worlds: those that run now)."""
+        if len(self.rules) == 1:
+            return self._desired(self.rule_name, ctx)
+        names = self.rule_names[:ctx.worlds]
+        desired = np.empty(ctx.target.shape)
+        for name in self.rules:
+            worlds = np.flatnonzero(names == name)
+            if worlds.size:
+                desired[worlds] = self._desired(name, ctx.take(worlds))
+        return desired
+
+    def _desired(self, name: str, ctx: RuleContext) -> np.ndarray:
+        desired = np.asarray(self.rules[name](ctx), dtype=float)
         if desired.shape != ctx.target.shape:
-            raise ValueError(f"vacuum rule {self.rule_name!r} of {self.power_id!r} returned shape "
+            raise ValueError(f"vacuum rule {name!r} of {self.power_id!r} returned shape "
                              f"{desired.shape}; allowed: {ctx.target.shape} (worlds, states, "
                              "instruments)")
         return desired

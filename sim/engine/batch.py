@@ -15,8 +15,11 @@ and its own config; the configs of a batch may differ in their *values*, not in 
   have it, :func:`merge_events`), the protected powers (a ``[B, P]`` mask) and the sign of
   ``west_withdrawal_share`` (the cut is made in the worlds whose share is above 0). So a run and
   its twin (:mod:`sim.twin`) share a batch;
+- **per-world rules** (:data:`PER_WORLD_RULES`): which vacuum rule each power follows
+  (``rules.vacuum``, ``rules.default_vacuum``); the model runs each rule on the worlds that chose
+  it, so the points of a comparison of rules share a batch;
 - **structure** (shared by the batch): everything else (the regions, the snapshots, the
-  ``param`` and ``budget`` events, the rules' names, the dates, every bool and text) and the sign
+  ``param`` and ``budget`` events, the rules' plugins, the dates, every bool and text) and the sign
   (negative, zero or positive) of every value above, so that a branch the model takes on
   ``value > 0`` is taken alike by every world of a batch, as by each world alone.
 
@@ -39,10 +42,10 @@ import numpy as np
 from sim.config import RunConfig, parse_month
 from sim.config.hashing import dumps, field_names
 
-__all__ = ["PER_WORLD_SCENARIO", "VALUE_EVENTS", "VALUE_SECTIONS", "BatchStructureError",
-           "distinct_events", "first_difference", "group_by_structure", "head_config",
-           "merge_events", "stack_config", "stack_section", "structure_key", "world_events",
-           "world_value"]
+__all__ = ["PER_WORLD_RULES", "PER_WORLD_SCENARIO", "VALUE_EVENTS", "VALUE_SECTIONS",
+           "BatchStructureError", "distinct_events", "first_difference", "group_by_structure",
+           "head_config", "merge_events", "stack_config", "stack_section", "structure_key",
+           "take_section", "world_events", "world_value"]
 
 #: The sections whose numbers are per-world values (``[B, 1]`` arrays in a batch's config).
 VALUE_SECTIONS = ("params", "rules", "scenario")
@@ -55,7 +58,11 @@ VALUE_EVENTS = frozenset({"param", "budget"})
 #: world's config, never from the batch's): the other events, the ones excluded, the protected
 #: powers. ``west_withdrawal_share`` is a value whose sign is per-world too.
 PER_WORLD_SCENARIO = ("events", "exclude_events", "protected")
-_PER_WORLD_PATHS = frozenset(f"scenario.{name}" for name in PER_WORLD_SCENARIO)
+#: The rules' fields each world of a batch has its own of: which rule each power follows (the
+#: model runs each rule on the worlds that chose it, :meth:`sim.model.SahelModel.decide`).
+PER_WORLD_RULES = ("vacuum", "default_vacuum")
+_PER_WORLD_PATHS = frozenset([*(f"scenario.{name}" for name in PER_WORLD_SCENARIO),
+                              *(f"rules.{name}" for name in PER_WORLD_RULES)])
 
 
 class BatchStructureError(ValueError):
@@ -106,6 +113,8 @@ def structure_key(cfg: RunConfig) -> str:
     for section in VALUE_SECTIONS:
         if section != "scenario":
             plain[section] = _blank(plain.get(section))
+    # which rule each power follows is each world's own (its names, not their structure)
+    plain["rules"] = {k: v for k, v in plain["rules"].items() if k not in PER_WORLD_RULES}
     # the events that change a value are structure, their values included; the others, the
     # protected powers and the sign of the Western cut are each world's own
     scenario = cfg.scenario
@@ -321,6 +330,21 @@ def head_config(cfg: RunConfig, n: int) -> RunConfig:
     for section in VALUE_SECTIONS:
         setattr(out, section, head(getattr(cfg, section)))
     return out
+
+
+def take_section(value: Any, worlds: np.ndarray) -> Any:
+    """A batch's section (a dataclass of :func:`stack_config`) for the worlds ``worlds`` (an
+    index array): every ``[B, 1]`` number taken at those rows, the rest shared (like
+    :func:`head_config`, for any worlds)."""
+    if isinstance(value, np.ndarray):
+        return value[worlds]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = copy.copy(value)
+        for f in dataclasses.fields(value):
+            object.__setattr__(out, f.name,
+                               take_section(object.__getattribute__(value, f.name), worlds))
+        return out
+    return value
 
 
 #: The scenario's switches under which the protected powers matter (expulsions, the regimes'

@@ -44,19 +44,23 @@ def order(st: SimState, b: int | np.ndarray, pi: int, si: int, target: np.ndarra
     st.rate[b, pi, si] = diff / np.maximum(months, 1.0)
 
 
-def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray) -> None:
+def apply_decision(world: World, st: SimState, pi: int, desired: np.ndarray,
+                   worlds: np.ndarray | None = None) -> None:
     """Turn a rule's desired levels [B, S, I] into orders and offers.
 
     Where the power is present or has an agreement, a changed target becomes an order (ramp-up
     lag going up, drawdown lag going down). A new entry into a state without an agreement is an
     offer, which the host accepts or refuses next month (process 4). A world where nothing
-    changed keeps its orders and offers as they are.
+    changed keeps its orders and offers as they are, and so does a world outside ``worlds``
+    (``[B]`` bool, default all: one whose rule is ``none`` in a batch of several rules).
     """
     desired = np.where(world.has_instrument[pi], np.maximum(desired, 0.0), 0.0)
     # a power may not grow where the host banned it or where it decided to stay out
     barred = (st.banned_until[:, :, pi] > st.month) | (st.cooldown_until[:, :, pi] > st.month)
     desired = np.where(barred[:, :, None], np.minimum(desired, st.target[:, pi]), desired)
     changed = desired != st.target[:, pi]
+    if worlds is not None:
+        changed &= worlds[:, None, None]
     if not changed.any():
         return
     present = personnel(world, st.level[:, pi:pi + 1])[:, 0] > 0  # persons, not money

@@ -84,6 +84,21 @@ class RuleContext:
         """B, the number of worlds."""
         return self.vacuum.shape[0]
 
+    def take(self, worlds: np.ndarray) -> RuleContext:
+        """The context of the worlds ``worlds`` (an index array) alone: every per-world array
+        taken at those rows, ``params``' numbers too; what the batch shares kept (the power's
+        instruments, the states, the month). A rule that chose these worlds' rows from this
+        gives them what it gives them in the whole batch (each world's row is its own)."""
+        from sim.engine.batch import take_section
+
+        shared = {"power", "states", "month", "has_instrument"}
+        fields = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            fields[name] = (value if name in shared else take_section(value, worlds)
+                            if name == "params" else value[worlds])
+        return RuleContext(**fields)
+
     def net_unit_cost(self) -> np.ndarray:
         """``[B, S, I]`` own net cost per unit (USD), ``inf`` for instruments the power lacks."""
         cost = self.unit_cost[:, None, :] * (1.0 - self.host_share)

@@ -230,17 +230,18 @@ def folder_key(p: Plan) -> str:
 
 
 def iter_tasks(p: Plan, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[Task]:
-    """The sweep's tasks in blocks of :data:`REPLICATE_BLOCK` replicates: within a block, point by
-    point and scenario by scenario, the block's replicates one after the other (they share a
-    config, so a chunk runs them as one batch of the engine); every point's first block comes
-    before any second, so that a sweep stopped early has covered the whole design evenly.
-    ``skip`` holds run ids already done."""
+    """The sweep's tasks in blocks of :data:`REPLICATE_BLOCK` replicates: within a block,
+    scenario by scenario and point by point, the block's replicates one after the other (they
+    share a config, so a chunk runs them as one batch of the engine; and the points of a scenario,
+    which differ in their values or their rules, not in their structure, are next to each other
+    and share batches too); every point's first block comes before any second, so that a sweep
+    stopped early has covered the whole design evenly. ``skip`` holds run ids already done."""
     seeds = list(p.seeds)
     for first in range(0, len(seeds), REPLICATE_BLOCK):
         block = range(first, min(first + REPLICATE_BLOCK, len(seeds)))
-        for point in range(p.design.n_points):
-            values = p.design.values(point)
-            for label, option in p.scenarios:
+        for label, option in p.scenarios:
+            for point in range(p.design.n_points):
+                values = p.design.values(point)
                 for r in block:
                     rid = run_id(point, label, r)
                     if rid in skip:
