@@ -12,9 +12,10 @@ and its own config; the configs of a batch may differ in their *values*, not in 
   with a leading batch axis (:func:`sim.world.build.stack_worlds`);
 - **per-world scenario** (:data:`PER_WORLD_SCENARIO`): the dated events that do not change a
   value (coups, deployments, withdrawals, expulsions, agreements: each applies in the worlds that
-  have it, :func:`merge_events`), the protected powers (a ``[B, P]`` mask) and the sign of
-  ``west_withdrawal_share`` (the cut is made in the worlds whose share is above 0). So a run and
-  its twin (:mod:`sim.twin`) share a batch;
+  have it, :func:`merge_events`), the protected powers (a ``[B, P]`` mask), the sign of
+  ``west_withdrawal_share`` (the cut is made in the worlds whose share is above 0) and the
+  scenario's name and description. So a run and its twin (:mod:`sim.twin`) share a batch, and
+  so do scenarios that differ in their events only;
 - **per-world rules** (:data:`PER_WORLD_RULES`): which vacuum rule each power follows
   (``rules.vacuum``, ``rules.default_vacuum``); the model runs each rule on the worlds that chose
   it, so the points of a comparison of rules share a batch;
@@ -56,10 +57,12 @@ _WORLD_ENTITIES = ("states", "powers", "groups")
 VALUE_EVENTS = frozenset({"param", "budget"})
 #: The scenario's fields each world of a batch has its own of (the model reads them from each
 #: world's config, never from the batch's): the other events, the ones excluded, the protected
-#: powers. ``west_withdrawal_share`` is a value whose sign is per-world too.
-PER_WORLD_SCENARIO = ("events", "exclude_events", "protected")
+#: powers; and its name and description, which only the summaries read (scenarios that differ in
+#: their events alone, such as ``endogenous``, ``france_stays`` and ``china_competes``, share
+#: batches). ``west_withdrawal_share`` is a value whose sign is per-world too.
+PER_WORLD_SCENARIO = ("events", "exclude_events", "protected", "name", "description")
 #: The rules' fields each world of a batch has its own of: which rule each power follows (the
-#: model runs each rule on the worlds that chose it, :meth:`sim.model.SahelModel.decide`).
+#: model runs each rule on the worlds that chose it, :meth:`sim.agents.actors.ForeignPower.decide`).
 PER_WORLD_RULES = ("vacuum", "default_vacuum")
 _PER_WORLD_PATHS = frozenset([*(f"scenario.{name}" for name in PER_WORLD_SCENARIO),
                               *(f"rules.{name}" for name in PER_WORLD_RULES)])

@@ -152,6 +152,23 @@ def test_worlds_that_differ_in_their_rules_share_a_batch_and_each_gets_its_own(s
     assert len({r.summary["rules"]["russia"] for r in together}) == len(names())
 
 
+def test_scenarios_that_differ_in_their_events_alone_share_a_batch():
+    """endogenous, france_stays, china_competes and strong_insurgency differ in their events, name
+    and description: one batch, each world what it is alone; no_coups (a switch) and
+    host_cannot_pay (the sign of a value) are batches of their own."""
+    names = ["endogenous", "france_stays", "china_competes", "strong_insurgency", "no_coups",
+             "host_cannot_pay"]
+    cfgs = [load_config([f"scenario={s}", "end=2022-06"]) for s in names]
+    for k, cfg in enumerate(cfgs):
+        cfg.seed = 60 + k
+    assert group_by_structure(cfgs) == [[0, 1, 2, 3], [4], [5]]
+    together = run_worlds(cfgs[:4])
+    for cfg, result in zip(cfgs[:4], together, strict=True):
+        alone = run(cfg)
+        assert result.summary == alone.summary, cfg.scenario.name
+        assert result.summary["scenario"] == cfg.scenario.name
+
+
 def test_run_worlds_gives_each_config_what_run_gives_it_twin_included():
     cfgs = _configs(["scenario=endogenous", "end=2022-12"], worlds=3)
     for b, cfg in enumerate(cfgs):
