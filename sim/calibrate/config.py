@@ -54,7 +54,8 @@ class CalibrateConfig:
         backend: ``local`` (a process pool) or ``dask``.
         scheduler: the Dask scheduler's address; empty with ``dask``: a local Dask cluster.
         n_workers: worker processes (default: all cores).
-        chunk: worlds sent to a worker at once (one batch of the engine).
+        chunk: the most worlds sent to a worker at once (one batch of the engine; the
+            proposals of a call are cut into chunks of one size, as for a sweep).
         progress: show the progress of each generation.
         politics_rules: power -> rule in the politics hindcasts where the scenario has none.
     """
@@ -76,7 +77,7 @@ class CalibrateConfig:
     backend: str = "local"
     scheduler: str = ""
     n_workers: int | None = None
-    chunk: int = 64
+    chunk: int = 128
     progress: bool = True
     politics_rules: dict[str, str] = field(default_factory=lambda: {"russia": "opportunistic"})
 

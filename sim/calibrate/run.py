@@ -210,7 +210,7 @@ class _Evaluator:
         fn = functools.partial(simulate_chunk, self.setup)
         least = min(self.cfg.chunk, 16)
         for outs in self.executor.map_chunks(fn, proposals, n_tasks=len(proposals), whole=True,
-                                             most=self.cfg.chunk, least=least):
+                                             most=self.cfg.chunk, least=least, even=True):
             for i, row in outs:
                 got[i] = row
         rows = [got[first + j] for j in range(len(values))]
