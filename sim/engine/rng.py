@@ -32,10 +32,11 @@ give the same floats on every CPU; ``tests/engine/test_rng_kernel.py``):
 
 :func:`set_kernel` (or ``SAHEL_SIM_KERNEL``) chooses: ``auto`` (the default) takes the kernel
 once a call has :data:`KERNEL_FROM` nonzero rates or more (a batch of about 60 worlds and more),
-once the vectorized counts have drawn :data:`KERNEL_AFTER` rates in the process (about what the
-kernel's start-up costs: many smaller batches), or when Numba is loaded already; so a single run
+once the vectorized counts have spent :data:`KERNEL_AFTER_S` seconds in the process (what the
+kernel's start-up costs: a process that runs many small batches, as a notebook running one run
+after another, pays for it after a few runs), or when Numba is loaded already; so a single run
 starts fast and a sweep runs fast. ``numba`` and ``numpy`` force one. Since both give the same
-counts, the choice changes speed only.
+counts, the choice changes speed only (which is why it may depend on a measured time).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ import functools
 import math
 import os
 import sys
+import time
 import zlib
 from collections.abc import Sequence
 
@@ -69,18 +71,21 @@ from sim.engine.rng_constants import (
     TO_UNIT,
 )
 
-__all__ = ["KERNELS", "KERNEL_AFTER", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys",
+__all__ = ["KERNELS", "KERNEL_AFTER_S", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys",
            "uniforms"]
 
 #: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
 KERNELS = ("auto", "numba", "numpy")
 #: Nonzero rates in one call of :func:`poisson` from which ``auto`` loads the compiled kernel.
 KERNEL_FROM = 16384
-#: Nonzero rates the vectorized counts draw in a process before ``auto`` loads the kernel: they
-#: cost about 0.35 us a rate more than the kernel, whose start-up (about 0.9 s) this pays for (a
-#: default run with its twin draws about 0.1 million; a batch of 32 worlds about 1.3 million).
-KERNEL_AFTER = 2_500_000
-_drawn = 0  # nonzero rates the vectorized counts have drawn in this process
+#: Seconds the vectorized counts spend in a process before ``auto`` loads the kernel: its
+#: start-up (importing Numba, loading the compiled kernel) takes 0.7-0.9 s, and a default run
+#: with its twin spends about 0.2 s in the vectorized counts against 0.01 s in the kernel (their
+#: cost per rate grows with the rate: Hörmann's rejection loops in numpy). Loading the kernel once
+#: the counts have spent what it costs never loses more than twice the best choice, whatever
+#: comes next (the ski-rental rule); a single run never loads it.
+KERNEL_AFTER_S = 0.8
+_spent = 0.0  # seconds the vectorized counts have spent in this process
 
 
 def set_kernel(kernel: str) -> None:
@@ -317,7 +322,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: a rate is negative or not finite.
     """
-    global _drawn
+    global _spent
     lam = np.asarray(lam, dtype=float)
     keys = np.asarray(keys, dtype=np.uint64)
     if lam.shape[:keys.ndim] != keys.shape:
@@ -338,11 +343,12 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     at = np.flatnonzero(flat != 0)  # where the rates are not 0 (nonzero is faster on bools)
     if at.size == 0:  # no number drawn
         return np.zeros(lam.shape)
-    if _KERNEL == "auto" and (at.size >= KERNEL_FROM or _drawn + at.size > KERNEL_AFTER):
+    if _KERNEL == "auto" and (at.size >= KERNEL_FROM or _spent > KERNEL_AFTER_S):
         return _kernel_counts(keys, month, per_key, flat).reshape(lam.shape)
-    _drawn += at.size
+    t0 = time.perf_counter()
     out = np.zeros(lam.shape)
     out.reshape(-1)[at] = _vector_counts(keys, month, per_key, flat[at], at)
+    _spent += time.perf_counter() - t0
     return out
 
 

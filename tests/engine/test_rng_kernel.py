@@ -343,7 +343,7 @@ def test_auto_takes_the_kernel_for_large_calls_or_once_it_is_loaded(monkeypatch)
     used = []
     monkeypatch.setattr(sim.engine.rng, "_vector_counts",
                         lambda *a: used.append("numpy") or np.ones(a[3].size))
-    monkeypatch.setattr(sim.engine.rng, "_drawn", 0)  # (the suite's runs drew rates before)
+    monkeypatch.setattr(sim.engine.rng, "_spent", 0.0)  # (the suite's runs drew rates before)
     with _kernel("auto"):
         monkeypatch.delitem(sys.modules, "sim.engine.rng_kernel", raising=False)
         keys = stream_keys([1], "auto")
@@ -358,22 +358,31 @@ def test_auto_takes_the_kernel_for_large_calls_or_once_it_is_loaded(monkeypatch)
         assert used == ["numpy", "numpy"]
 
 
-def test_auto_takes_the_kernel_once_the_vectorized_counts_drew_enough_rates(monkeypatch):
-    """Many small draws (a process that runs many mid-size batches) pay for the kernel's
-    start-up: ``auto`` loads it once the vectorized counts have drawn KERNEL_AFTER rates."""
+def test_auto_takes_the_kernel_once_the_vectorized_counts_spent_its_start_up(monkeypatch):
+    """Many small draws (a process that runs one run after another) pay for the kernel's
+    start-up: ``auto`` loads it once the vectorized counts have spent KERNEL_AFTER_S seconds."""
+    import time
+
     used = []
-    monkeypatch.setattr(sim.engine.rng, "_vector_counts",
-                        lambda *a: used.append("numpy") or np.ones(a[3].size))
-    monkeypatch.setattr(sim.engine.rng, "KERNEL_AFTER", 100)
-    monkeypatch.setattr(sim.engine.rng, "_drawn", 0)
+
+    def slow(*a):
+        used.append("numpy")
+        time.sleep(0.02)
+        return np.ones(a[3].size)
+
+    monkeypatch.setattr(sim.engine.rng, "_vector_counts", slow)
+    monkeypatch.setattr(sim.engine.rng, "KERNEL_AFTER_S", 0.03)
+    monkeypatch.setattr(sim.engine.rng, "_spent", 0.0)
     with _kernel("auto"):
         monkeypatch.delitem(sys.modules, "sim.engine.rng_kernel", raising=False)
         keys = stream_keys([1], "after")
         lam = np.full((1, 60), 0.5)
         sim.engine.rng.poisson(keys, 0, lam)
-        assert used == ["numpy"] and sim.engine.rng._drawn == 60
-        counts = sim.engine.rng.poisson(keys, 1, lam)  # 120 > 100: the kernel
-        assert used == ["numpy"] and "sim.engine.rng_kernel" in sys.modules
+        assert used == ["numpy"] and 0.02 <= sim.engine.rng._spent < 0.03
+        sim.engine.rng.poisson(keys, 1, lam)  # 0.02 s spent: not yet
+        assert used == ["numpy", "numpy"] and "sim.engine.rng_kernel" not in sys.modules
+        counts = sim.engine.rng.poisson(keys, 2, lam)  # 0.04 s > 0.03 s: the kernel
+        assert used == ["numpy", "numpy"] and "sim.engine.rng_kernel" in sys.modules
         assert counts.max() > 1  # real counts, not the stand-in's ones
 
 
