@@ -338,8 +338,7 @@ class SahelModel(mesa.Model):
         # targets, so every power decides before the budget ceilings are applied to all at once.
         # A batch's worlds may give a power different rules: each runs on the worlds that chose
         # it, and a world whose rule is `none` is left as if the power had not decided.
-        deciding = [agent for agent in self.foreign
-                    if any(name != "none" for name in agent.rule_names[:self.active])]
+        deciding = [agent for agent in self.foreign if agent.decides(self.active)]
         if deciding:
             view = hosts_p.payment_shares(w, st, cfg.params.resources)
             for agent in deciding:

@@ -42,14 +42,21 @@ class ForeignPower(mesa.Agent):
         self.rule_names = np.array(rules, dtype=object)
         self.rule_name = rules[0]  # the batch's rule, when its worlds share one
         self.rules = {name: get(name) for name in dict.fromkeys(rules)}
+        deciding = np.flatnonzero(self.rule_names != "none")
+        #: the first world whose rule is not ``none`` (the batch's size if there is none)
+        self.first_deciding = int(deciding[0]) if deciding.size else len(rules)
+
+    def decides(self, n: int) -> bool:
+        """Whether the power follows a rule other than ``none`` in any of the first ``n``
+        worlds (those that run now)."""
+        return self.first_deciding < n
 
     def deciding(self, n: int) -> np.ndarray | None:
         """``[n]`` the first ``n`` worlds in which the power follows a rule other than ``none``
         (None: in all of them)."""
-        names = self.rule_names[:n]
         if len(self.rules) == 1:
             return None
-        return names != "none"
+        return self.rule_names[:n] != "none"
 
     def decide(self, ctx: RuleContext) -> np.ndarray:
         """Desired levels ``[B, S, I]`` from each world's vacuum-filling rule (the batch's first

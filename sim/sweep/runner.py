@@ -31,6 +31,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import logging
 import re
 import signal
 import threading
@@ -619,9 +620,17 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
                     if report.n_error:
                         bar.set_postfix(errors=report.n_error, refresh=False)
             if replay is not None:
-                found = executor.outcome(replay)
-                with stop.deferred():
-                    write_replay(folder, found)
+                try:
+                    found = executor.outcome(replay)
+                except WorkerLost:
+                    raise
+                except Exception as exc:  # noqa: BLE001 (it runs again below, raising its error)
+                    logging.getLogger(__name__).warning(
+                        "the historical replay failed on a worker (%s: %s); it runs again in "
+                        "this process", type(exc).__name__, exc)
+                else:
+                    with stop.deferred():
+                        write_replay(folder, found)
             executor.close()
             with stop.deferred():
                 store.compact()

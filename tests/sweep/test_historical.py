@@ -45,6 +45,24 @@ def test_a_sweep_writes_the_replay_and_its_report_prints_it(tmp_path):
     assert list(report.tables["historical_replay"]["state"]) == ["mali", "burkina_faso", "niger"]
 
 
+def _replay_that_fails(seeds, _=None):
+    raise RuntimeError("no replay on this worker")
+
+
+def test_a_replay_that_fails_on_a_worker_runs_again_in_the_sweeps_process(tmp_path, monkeypatch,
+                                                                          caplog):
+    from sim.sweep import runner
+
+    monkeypatch.setattr(runner, "replay_job", _replay_that_fails)
+    exp = ExperimentConfig(name="h", base=["end=2019-03", "metrics.twin=false"], replicates=1,
+                           historical_replay=2)
+    folder = tmp_path / "sweep"
+    with caplog.at_level("WARNING"):
+        run_sweep(exp, folder, n_workers=1, progress=False)
+    assert "no replay on this worker" in caplog.text
+    assert json.loads((folder / FILE).read_text())["seeds"] == 2
+
+
 def test_a_sweep_without_it_writes_none_and_the_report_says_why(tmp_path):
     exp = ExperimentConfig(name="h", base=["end=2019-03", "metrics.twin=false"], replicates=1)
     folder = tmp_path / "sweep"
