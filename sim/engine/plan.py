@@ -53,6 +53,12 @@ class LazyTables(Mapping[str, "pd.DataFrame"]):
         self._arrow: dict[str, pa.Table] | None = None
         self._frames: dict[str, pd.DataFrame] = {}
 
+    def recorded_events(self) -> list[Any] | None:
+        """The world's events as its batch's recorder holds them (``(step, kind, actor, target,
+        ...)`` tuples, in order), while the tables are not built; None once they are (the
+        recorder is let go then: read the ``events`` table)."""
+        return None if self._recorder is None else self._recorder.events[self._b]
+
     def arrow(self) -> dict[str, pa.Table]:
         """The tables as Arrow tables (built once)."""
         if self._arrow is None:

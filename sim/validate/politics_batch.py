@@ -209,9 +209,10 @@ def _built_events(run: Any) -> Sequence[Event]:
     else the rows of its built events table (Arrow, or the DataFrame of a plain table-dict), as
     ``(step, kind, actor, target)``. Builds no table."""
     tables = run.tables
-    recorder = getattr(tables, "_recorder", None)
-    if recorder is not None:
-        return recorder.events[tables._b]
+    held = getattr(tables, "recorded_events", None)
+    events = held() if held is not None else None
+    if events is not None:
+        return events
     names = ("step", "kind", "actor", "target")
     if hasattr(tables, "arrow"):  # LazyTables without its recorder: its tables are built
         ev = tables.arrow()["events"]

@@ -217,3 +217,16 @@ def test_unknown_targets_are_refused_and_no_runs_give_no_scores(batches):
         score_politics_runs(runs, ["C1"])
     empty = score_politics_runs([])
     assert empty.n == 0 and empty.rows() == [] and empty.items["P3"].shape == (0, 9)
+
+
+def test_a_runs_tables_give_its_recorded_events_until_they_are_built():
+    """LazyTables.recorded_events: the recorder's events of the run's world (what the scoring
+    reads without building a table), the events table's rows; None once the tables are built."""
+    cfg = dataclasses.replace(_politics(), end="2018-06")
+    result = run_worlds([cfg], [3])[0]
+    events = result.tables.recorded_events()
+    assert events  # a politics hindcast's 18 months have events (agreements, protests...)
+    table = result.tables["events"]  # builds the tables and lets the recorder go
+    assert result.tables.recorded_events() is None
+    assert [tuple(e[:4]) for e in events] == list(
+        zip(*(table[c].tolist() for c in ("step", "kind", "actor", "target")), strict=True))
