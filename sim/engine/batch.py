@@ -317,28 +317,18 @@ def world_value(x: np.ndarray, b: int) -> Any:
 
 def head_config(cfg: RunConfig, n: int) -> RunConfig:
     """A batch's config (:func:`stack_config`) for its first ``n`` worlds: every ``[B, 1]``
-    number of the value sections cut to ``[n, 1]`` (views), the rest shared."""
-
-    def head(value: Any) -> Any:
-        if isinstance(value, np.ndarray):
-            return value[:n]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            out = copy.copy(value)
-            for f in dataclasses.fields(value):
-                object.__setattr__(out, f.name, head(object.__getattribute__(value, f.name)))
-            return out
-        return value
-
+    number of the value sections cut to ``[n, 1]`` (views, :func:`take_section`), the rest
+    shared."""
     out = copy.copy(cfg)
     for section in VALUE_SECTIONS:
-        setattr(out, section, head(getattr(cfg, section)))
+        setattr(out, section, take_section(getattr(cfg, section), slice(None, n)))
     return out
 
 
-def take_section(value: Any, worlds: np.ndarray) -> Any:
+def take_section(value: Any, worlds: np.ndarray | slice) -> Any:
     """A batch's section (a dataclass of :func:`stack_config`) for the worlds ``worlds`` (an
-    index array): every ``[B, 1]`` number taken at those rows, the rest shared (like
-    :func:`head_config`, for any worlds)."""
+    index array, or a slice: views): every ``[B, 1]`` number taken at those rows, the rest
+    shared."""
     if isinstance(value, np.ndarray):
         return value[worlds]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -92,12 +92,8 @@ class RuleContext:
         from sim.engine.batch import take_section
 
         shared = {"power", "states", "month", "has_instrument"}
-        fields = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            fields[name] = (value if name in shared else take_section(value, worlds)
-                            if name == "params" else value[worlds])
-        return RuleContext(**fields)
+        return replace(self, **{name: take_section(getattr(self, name), worlds)
+                                for name in self.__dataclass_fields__ if name not in shared})
 
     def net_unit_cost(self) -> np.ndarray:
         """``[B, S, I]`` own net cost per unit (USD), ``inf`` for instruments the power lacks."""
