@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.load import load_sweep, ok_runs
+from sim.analysis.load import SweepData, load_sweep, ok_runs
 from sim.analysis.stats import wilson_interval
 from sim.config import AES
 from sim.sweep.cli import HEADLINE
@@ -49,38 +49,47 @@ DEFINITIONS = [
 FILE = "comparison.md"
 
 
+def _runs(sweep: str | Path | SweepData) -> pd.DataFrame:
+    """The rows of a sweep: a folder (loaded here) or a sweep loaded before."""
+    return (sweep if isinstance(sweep, SweepData) else load_sweep(sweep)).runs
+
+
+def _column(ok: pd.DataFrame, column: str, numeric: bool = False) -> pd.Series:
+    """A result column of the rows (as numbers with ``numeric``: NaN where not one), all NaN
+    where the rows lack it."""
+    if column not in ok.columns:
+        return pd.Series(np.nan, index=ok.index)
+    return pd.to_numeric(ok[column], errors="coerce") if numeric else ok[column]
+
+
 def _measures(runs: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
     """(title, column, yes/no per finished run, NaN where not measured) of every compared
     outcome the rows hold."""
     ok = ok_runs(runs)
     out = []
     for column, title in HEADLINE.items():
-        values = ok[column] if column in ok.columns else pd.Series(np.nan, index=ok.index)
+        values = _column(ok, column)
         yes = values.dropna().astype(bool).astype(float)
         out.append((title, column, yes.reindex(values.index)))
     # after 2019: did Russia send forces at all, and the targets held out of the calibration (their
     # figures are dated after 2019: C7 the host's price per contractor, C8 the contingent)
     column = "costs_like_for_like.russia.person_months"  # its forces, not its covert money
-    months = (pd.to_numeric(ok[column], errors="coerce") if column in ok.columns
-              else pd.Series(np.nan, index=ok.index))
+    months = _column(ok, column, numeric=True)
     out.append(("P(Russian forces in the AES states, 2019-2025)", column,
                 (months > 0).astype(float).where(months.notna())))
     for state in AES:  # who stays, and whom the public favours, at the end
         column = f"by_state.{state}.west_share_end"
-        share = (pd.to_numeric(ok[column], errors="coerce") if column in ok.columns
-                 else pd.Series(np.nan, index=ok.index))
+        share = _column(ok, column, numeric=True)
         out.append((f"P(the West still holds security in {state} at the end)", column,
                     (share > 0).astype(float).where(share.notna())))
         column = f"leaders_at_end.{state}.opinion"
-        leader = ok[column] if column in ok.columns else pd.Series(np.nan, index=ok.index)
+        leader = _column(ok, column)
         out.append((f"P(Russia leads {state}'s opinion at the end)", column,
                     (leader == "russia").astype(float).where(leader.notna())))
     for pid, what in (("C7", "the host's price per contractor (held out)"),
                       ("C8", "the size of Russia's contingent in Mali (held out)")):
         column = f"calibration.{pid}"
-        got = (pd.to_numeric(ok[column], errors="coerce") if column in ok.columns
-               else pd.Series(np.nan, index=ok.index))
-        out.append((f"P({pid} passes: {what})", column, got))
+        out.append((f"P({pid} passes: {what})", column, _column(ok, column, numeric=True)))
     months = (pd.to_numeric(ok["security_months"], errors="coerce")
               if "security_months" in ok.columns else None)
     for state in AES:
@@ -95,13 +104,15 @@ def _measures(runs: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
     return out
 
 
-def compare_verdicts(prior_folder: str | Path, posterior_folder: str | Path,
+def compare_verdicts(prior_folder: str | Path | SweepData,
+                     posterior_folder: str | Path | SweepData,
                      labels: Sequence[str] = ("prior", "posterior"),
                      ci: float = 0.95) -> pd.DataFrame:
     """Each headline outcome and each AES state's lead in two sweep folders, side by side.
 
     Args:
-        prior_folder: a sweep folder (e.g. the plausible worlds drawn from the priors).
+        prior_folder: a sweep folder (e.g. the plausible worlds drawn from the priors), or the
+            sweep loaded (:func:`sim.analysis.load.load_sweep`).
         posterior_folder: another (e.g. the same experiment with ``experiment.posterior``).
         labels: the two folders' names in the columns.
         ci: the Wilson intervals' level.
@@ -121,7 +132,7 @@ def compare_verdicts(prior_folder: str | Path, posterior_folder: str | Path,
         raise ValueError(f"labels={labels!r} is invalid; allowed: two distinct names")
     rows: dict[str, dict[str, Any]] = {}
     for label, folder in zip(labels, (prior_folder, posterior_folder), strict=True):
-        for title, column, yes in _measures(load_sweep(folder).runs):
+        for title, column, yes in _measures(_runs(folder)):
             row = rows.setdefault(title, {"outcome": title, "column": column})
             y = yes.dropna()
             n = len(y)
@@ -131,17 +142,17 @@ def compare_verdicts(prior_folder: str | Path, posterior_folder: str | Path,
     return pd.DataFrame(list(rows.values()))
 
 
-def compare_amounts(prior_folder: str | Path, posterior_folder: str | Path,
+def compare_amounts(prior_folder: str | Path | SweepData,
+                    posterior_folder: str | Path | SweepData,
                     labels: Sequence[str] = ("prior", "posterior")) -> pd.DataFrame:
     """The median and 5%-95% range of each of :data:`AMOUNTS` over each folder's finished runs
-    (``<label>``, ``<label>_p5``, ``<label>_p95``, ``<label>_n``)."""
+    (``<label>``, ``<label>_p5``, ``<label>_p95``, ``<label>_n``); a folder may be given loaded."""
     rows = []
-    frames = [ok_runs(load_sweep(f).runs) for f in (prior_folder, posterior_folder)]
+    frames = [ok_runs(_runs(f)) for f in (prior_folder, posterior_folder)]
     for column, title in AMOUNTS.items():
         row: dict[str, Any] = {"outcome": title, "column": column}
         for label, ok in zip(labels, frames, strict=True):
-            v = (pd.to_numeric(ok[column], errors="coerce").dropna() if column in ok.columns
-                 else pd.Series(dtype=float))
+            v = _column(ok, column, numeric=True).dropna()
             q = v.quantile([0.5, 0.05, 0.95]).tolist() if len(v) else [np.nan] * 3
             row.update({label: q[0], f"{label}_p5": q[1], f"{label}_p95": q[2],
                         f"{label}_n": len(v)})
@@ -149,17 +160,18 @@ def compare_amounts(prior_folder: str | Path, posterior_folder: str | Path,
     return pd.DataFrame(rows)
 
 
-def compare_definitions(prior_folder: str | Path, posterior_folder: str | Path,
+def compare_definitions(prior_folder: str | Path | SweepData,
+                        posterior_folder: str | Path | SweepData,
                         labels: Sequence[str] = ("prior", "posterior"),
                         definitions: Sequence[dict[str, Any]] = tuple(DEFINITIONS)
                         ) -> pd.DataFrame:
     """P(both: a win that is cheap) at each definition of :data:`DEFINITIONS` (the verdict
-    surface, :func:`sim.analysis.verdict.verdict_surface`) in each folder, with its Wilson
-    interval (``<label>``, ``<label>_lo``, ``<label>_hi``, ``<label>_n``)."""
+    surface, :func:`sim.analysis.verdict.verdict_surface`) in each folder (or sweep loaded),
+    with its Wilson interval (``<label>``, ``<label>_lo``, ``<label>_hi``, ``<label>_n``)."""
     from sim.analysis.verdict import verdict_surface
 
     rows = []
-    runs = [load_sweep(f).runs for f in (prior_folder, posterior_folder)]
+    runs = [_runs(f) for f in (prior_folder, posterior_folder)]
     for d in definitions:
         title = (f"P(cheap win) at k={d['k']}, margin {d['margin']}, {d['months']} months, "
                  f"{d['basis']} <= {d['threshold']}")

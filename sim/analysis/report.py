@@ -1318,10 +1318,11 @@ def _compare(folder: Path, other: Path) -> None:
 
     labels = folder_labels(other, folder)
     try:
-        table = compare_verdicts(other, folder, labels=labels)
-        amounts = compare_amounts(other, folder, labels=labels)
+        sweeps = (load_sweep(other), load_sweep(folder))  # read once, for the three tables
+        table = compare_verdicts(*sweeps, labels=labels)
+        amounts = compare_amounts(*sweeps, labels=labels)
         try:
-            definitions = compare_definitions(other, folder, labels=labels)
+            definitions = compare_definitions(*sweeps, labels=labels)
         except KeyError:  # rows without the lead columns the surface reads
             definitions = None
     except FileNotFoundError as exc:
