@@ -71,8 +71,8 @@ from sim.engine.rng_constants import (
     TO_UNIT,
 )
 
-__all__ = ["KERNELS", "KERNEL_AFTER_S", "KERNEL_FROM", "poisson", "set_kernel", "stream_keys",
-           "uniforms"]
+__all__ = ["KERNELS", "KERNEL_AFTER_S", "KERNEL_FROM", "compiled", "load_kernels", "plain", "poisson", "set_kernel",
+           "stream_keys", "uniforms"]
 
 #: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
 KERNELS = ("auto", "numba", "numpy")
@@ -308,6 +308,27 @@ def _uniforms(keys: np.ndarray, month: int, index: np.ndarray,
     return _unit(_states(keys, month, index, attempt))
 
 
+def compiled() -> bool:
+    """Whether the processes' compiled kernels (:mod:`sim.processes.combat_kernel`...) are in
+    use now: always with the ``numba`` kernel, never with ``numpy``, and with ``auto`` once the
+    Poisson kernel is loaded (Numba's start-up is then paid). Either way the numbers are the
+    same."""
+    return _KERNEL == "numba" or (_KERNEL == "auto" and "sim.engine.rng_kernel" in sys.modules)
+
+
+def load_kernels() -> bool:
+    """Load the compiled kernels now, unless ``numpy`` is chosen: import Numba and the Poisson
+    kernel and call it once (from Numba's cache on disk, or compiled), so that :func:`compiled`
+    holds from here on. A sweep's parent process calls this before it forks its workers, which
+    then share it instead of each paying Numba's start-up (about 0.6 s) after counting slower
+    without it. Returns whether they are in use."""
+    if _KERNEL != "numpy":
+        from sim.engine.rng_kernel import counts
+
+        counts(np.ones(1), np.ones(1, dtype=np.uint64), 1, np.uint64(0))
+    return compiled()
+
+
 def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     """Poisson counts (as floats) of the rates ``lam``, whose leading axes are those of ``keys``
     (``[B]`` for one stream per world, ``[B, G]`` for one per world and group...): the count at
@@ -335,7 +356,7 @@ def poisson(keys: np.ndarray, month: int, lam: np.ndarray) -> np.ndarray:
     flat = lam.reshape(-1)
     if flat.size == 0:
         return np.zeros(lam.shape)
-    if _KERNEL == "numba" or (_KERNEL == "auto" and "sim.engine.rng_kernel" in sys.modules):
+    if compiled():
         return _kernel_counts(keys, month, per_key, flat).reshape(lam.shape)
     low, high = flat.min(), flat.max()
     if not (low >= 0 and high < math.inf):
@@ -358,10 +379,10 @@ def _kernel_counts(keys: np.ndarray, month: int, per_key: int, flat: np.ndarray)
     from sim.engine.rng_kernel import counts
 
     base = np.uint64(int(month) << (INDEX_BITS + ATTEMPT_BITS))  # the counter of (month, 0)
-    return counts(_plain(flat), _plain(keys.reshape(-1)), per_key, base)
+    return counts(plain(flat), plain(keys.reshape(-1)), per_key, base)
 
 
-def _plain(a: np.ndarray) -> np.ndarray:
+def plain(a: np.ndarray) -> np.ndarray:
     """``a`` if it is C-contiguous, aligned and writeable (the one kind of array the kernel is
     compiled for: Numba compiles again for read-only or unaligned arrays), else such a copy."""
     flags = a.flags

@@ -25,7 +25,7 @@ import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.engine import fmath
-from sim.engine.rng import poisson
+from sim.engine.rng import compiled, plain, poisson
 from sim.processes.arrays import dot_last, per_power, ratio, sum_axis, sum_last, weighted_rows
 from sim.processes.hosts import security_capacity
 from sim.processes.militias import update_memories
@@ -147,16 +147,13 @@ def _count_sums(pick: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return pick @ counts  # exact: 0/1 times counts
 
 
-def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
-           keys: np.ndarray, mp: MilitiaParams | None = None,
-           reprisal_months: np.ndarray | float = 6.0) -> CombatResult:
-    """Run one month of fighting in every region of every world at once; update control,
-    fighters, the army, foreign casualties, civilian harm and fatalities in ``st``.
-
-    Every Poisson count of a world's month (deaths on each side, civilians, rival clashes) comes
-    from its own combat stream (``keys`` [B], :mod:`sim.engine.rng`), one draw over a stacked array of
-    rates in a fixed row order (see ``lam`` below): each count has its own place (row, region).
-    """
+def combat_rates(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
+                 mp: MilitiaParams | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The month's Poisson rates ``[B, rows, R]`` (blocks of rows: army deaths, foreign deaths
+    [P], fighter deaths, civilians killed by groups [G], by foreign forces [P], by the army,
+    militia members killed, civilians killed by militias, clashes of rival pairs) and the hostile
+    attacks ``[B, R]``; sets the army's effectiveness and moves control in ``st`` (numpy; the
+    compiled kernel gives the same floats)."""
     rs = world.region_state
     n_p, n_g = st.level.shape[1], st.fighters.shape[1]
     arms_per_soldier = sum_last(st.arms_memory) / np.maximum(st.army, 1.0) / 1e4
@@ -233,6 +230,69 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     # rival groups fight each other where both are present [B, pairs, R]
     np.multiply((p.clash_rate * world.rival_weight)[:, :, None],
                 np.minimum(st.fighters[:, pairs[:, 0]], st.fighters[:, pairs[:, 1]]), out=clash_l)
+    return lam, hostile_attacks
+
+
+def _compiled_rates(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
+                    mp: MilitiaParams | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`combat_rates` by the compiled kernel (:func:`sim.processes.combat_kernel.rates`)."""
+    from sim.processes.combat_kernel import rates
+
+    n_b = st.army.shape[0]
+    prm = np.zeros((n_b, len(KERNEL_PARAMS)))
+    for k, name in enumerate(KERNEL_PARAMS):
+        source = mp if k >= KERNEL_PARAMS.index("effectiveness") else p
+        if source is not None:
+            prm[:, k] = np.asarray(getattr(source, name), dtype=float).reshape(-1)
+    amplified = mp is not None and not np.all(mp.reprisal_amplifier <= 0)
+    control = plain(st.control)
+    army_eff, lam, hostile_attacks = rates(
+        world.region_state, len(world.state_ids), np.asarray(world.person_columns, np.int64),
+        CONTRACTORS, plain(world.rival_pairs), world.population, world.population_share,
+        world.urban_share, world.population_floor, plain(world.army_effectiveness),
+        plain(world.army_harm), plain(world.air_sorties), plain(world.person_effectiveness),
+        plain(world.person_exposure), plain(world.person_civilian_harm),
+        plain(world.hostile_effectiveness), plain(world.hostility),
+        plain(world.hostile_foreign_targeting), plain(world.civilian_targeting),
+        plain(world.rival_weight), plain(st.arms_memory), plain(st.army), plain(st.level),
+        bool(st.downgraded.any()), plain(st.effect_factor), plain(st.fighters),
+        plain(st.militia), plain(st.massacre_memory), control, plain(attacks), prm,
+        mp is not None, bool(amplified))
+    st.army_eff = army_eff
+    st.control = control
+    return lam, hostile_attacks
+
+
+#: The combat and militia params the compiled rates read, in the order of their columns
+#: (:func:`sim.processes.combat_kernel.rates`).
+KERNEL_PARAMS = ("arms_effect", "air_effectiveness", "garrison_share", "pullback_control",
+                 "pullback_share", "force_ratio", "tullock_m", "control_speed", "lethality_state",
+                 "lethality_fighters", "operations_rate", "contractor_lethality", "air_lethality",
+                 "clash_rate", "effectiveness", "civilian_harm", "reprisal_amplifier")
+#: The compiled rates sum the instruments, powers and arms suppliers one after the other from
+#: +0.0, as numpy sums an axis of fewer than 8 (``sum_last``); longer axes stay with numpy.
+_KERNEL_AXIS = 8
+
+
+def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
+           keys: np.ndarray, mp: MilitiaParams | None = None,
+           reprisal_months: np.ndarray | float = 6.0) -> CombatResult:
+    """Run one month of fighting in every region of every world at once; update control,
+    fighters, the army, foreign casualties, civilian harm and fatalities in ``st``.
+
+    Every Poisson count of a world's month (deaths on each side, civilians, rival clashes) comes
+    from its own combat stream (``keys`` [B], :mod:`sim.engine.rng`), one draw over a stacked array of
+    rates in a fixed row order (see :func:`combat_rates`): each count has its own place (row,
+    region). The rates come from the compiled kernel (:mod:`sim.processes.combat_kernel`) when
+    the compiled kernels are in use (:func:`sim.engine.rng.compiled`), else from
+    :func:`combat_rates`: the same floats.
+    """
+    n_p, n_g = st.level.shape[1], st.fighters.shape[1]
+    rows = (1, n_p, 1, n_g, n_p, 1, 1, 1, len(world.rival_pairs))
+    if compiled() and max(n_p, st.arms_memory.shape[-1]) < _KERNEL_AXIS:
+        lam, hostile_attacks = _compiled_rates(world, st, p, attacks, mp)
+    else:
+        lam, hostile_attacks = combat_rates(world, st, p, attacks, mp)
     draws = poisson(keys, st.month, lam)
     _, _, fighter_deaths, civ_groups, _, _, militia_deaths, _, clash_deaths = _split(draws, rows)
     fighter_deaths, militia_deaths = fighter_deaths[:, 0], militia_deaths[:, 0]

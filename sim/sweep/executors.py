@@ -268,6 +268,9 @@ class LocalExecutor(Executor):
             import_mesa()  # Mesa without its spaces (about 0.45 s), before the model imports it
             for module in PRELOAD:  # imported once here, shared by every worker (copy-on-write)
                 importlib.import_module(module)
+            from sim.engine.rng import load_kernels
+
+            load_kernels()  # Numba and the compiled kernels, once for every worker
         self._pool = ProcessPoolExecutor(max_workers=self.n_workers,
                                          mp_context=multiprocessing.get_context(method),
                                          initializer=_init_worker, initargs=(os.getpid(),))

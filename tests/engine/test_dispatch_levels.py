@@ -49,6 +49,7 @@ SELECTION = [
     "tests/engine/test_reproducibility.py::test_python_api_writes_what_the_cli_writes",
     "tests/engine/test_reproducibility.py::test_run_twice_in_process_gives_equal_dataframes",
     "tests/engine/test_reproducibility.py::test_synthetic_world_is_reproducible",
+    "tests/processes/test_combat_kernel.py::test_whole_runs_are_the_same_with_the_compiled_rates",
 ]
 assert not any("test_dispatch_levels" in node for node in SELECTION)
 

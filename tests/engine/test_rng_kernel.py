@@ -421,3 +421,23 @@ def test_the_kernel_compiled_for_a_generic_cpu_gives_the_same_counts(tmp_path):
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["numba"] == out["numpy"]
     assert sum(out["numba"]) > 0
+
+
+@pytest.mark.parametrize(("choice", "loaded"), [("auto", True), ("numba", True),
+                                                ("numpy", False)])
+def test_load_kernels_loads_them_unless_numpy_is_chosen(choice, loaded):
+    """A sweep's parent calls load_kernels before it forks its workers: with ``auto`` the
+    compiled kernels are in use from then on; with ``numpy`` Numba is not even imported."""
+    code = textwrap.dedent("""
+        import sys
+        import sim.engine.rng as rng
+        before = rng.compiled()
+        print(before, rng.load_kernels(), rng.compiled(), "numba" in sys.modules)
+    """)
+    env = {**os.environ, "SAHEL_SIM_KERNEL": choice, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, text=True, capture_output=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    before, returned, after, numba_in = proc.stdout.split()
+    assert before == str(choice == "numba")
+    assert returned == after == numba_in == str(loaded)
