@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.rng import compiled, plain
+
 __all__ = ["dot_last", "per_power", "ratio", "sum_axis", "sum_last", "weighted_rows"]
 
 #: Below this many sums, :func:`sum_last` leaves the work to one numpy reduction (fewer calls).
@@ -82,7 +84,14 @@ def dot_last(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def per_power(level: np.ndarray, per_person: np.ndarray) -> np.ndarray:
     """``[B, P, S]``: each power's levels ``[B, P, S, I]`` weighted by a per-instrument value
-    ``[B, P, I]`` (effectiveness, exposure, harm...), summed over the instruments in order."""
+    ``[B, P, I]`` (effectiveness, exposure, harm...), summed over the instruments in order
+    (by :func:`sim.processes.arrays_kernel.per_power` when the compiled kernels are in use: the
+    same floats)."""
+    if (compiled() and level.ndim == 4 and per_person.shape == (*level.shape[:2], level.shape[3])
+            and level.dtype == per_person.dtype == np.float64):
+        from sim.processes.arrays_kernel import per_power as kernel
+
+        return kernel(plain(level), plain(per_person))
     return dot_last(level, per_person[:, :, None, :])
 
 

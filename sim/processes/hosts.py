@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
 from sim.engine import fmath
+from sim.engine.rng import compiled, plain
 from sim.processes.arrays import dot_last, per_power, ratio, sum_last
 from sim.processes.powers import present
 from sim.state import MILITARY, SimState
@@ -20,6 +21,7 @@ __all__ = [
     "decide_offers",
     "expulsion_candidates",
     "insecurity",
+    "media_control",
     "monthly_bills",
     "pay_contractors",
     "payment_capacity",
@@ -27,12 +29,11 @@ __all__ = [
     "security_capacity",
     "update_budget",
     "update_legitimacy",
-    "media_control",
-    "visibility",
     "update_protests",
     "update_receptivity",
     "update_trend",
     "update_vacuum",
+    "visibility",
 ]
 
 
@@ -218,7 +219,14 @@ def monthly_bills(world: World, st: SimState) -> np.ndarray:
 
 def _bills(level: np.ndarray, billing: np.ndarray) -> np.ndarray:
     """``[K, B, S, P]``: levels ``[B, P, S, I]`` times each of the K billing rates ``[B, K, P, I]``,
-    summed over the instruments in order."""
+    summed over the instruments in order (by :func:`sim.processes.arrays_kernel.bills` when the
+    compiled kernels are in use: the same floats)."""
+    if (compiled() and level.ndim == 4 and billing.ndim == 4
+            and billing.shape[2:] == (level.shape[1], level.shape[3])
+            and level.dtype == billing.dtype == np.float64):
+        from sim.processes.arrays_kernel import bills
+
+        return bills(plain(level), plain(billing)).transpose(0, 1, 3, 2)
     return dot_last(level[None], billing.transpose(1, 0, 2, 3)[:, :, :, None, :]).transpose(
         0, 1, 3, 2)
 

@@ -97,3 +97,24 @@ def test_kept_bills_are_the_bills_of_the_current_levels(model: SahelModel) -> No
     finally:
         st.level[:] = saved
     assert _same(hosts.monthly_bills(w, st), computed())
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("shape", [(1, 7, 8, 7), (3, 2, 5, 4), (64, 7, 8, 7)])
+def test_the_compiled_per_power_and_bills_are_dot_last_bit_for_bit(seed, shape, monkeypatch):
+    """sim.processes.arrays_kernel's per_power and bills (the compiled path) give dot_last's
+    floats, zeros of both signs included, on non-contiguous levels too."""
+    import sim.engine.rng as engine_rng
+    from sim.processes import arrays
+
+    rng = np.random.default_rng(seed)
+    n_b, n_p, n_s, n_i = shape
+    level = _numbers(rng, (n_b, n_s, n_p, n_i)).transpose(0, 2, 1, 3)  # a strided view
+    weight = _numbers(rng, (n_b, n_p, n_i))
+    billing = _numbers(rng, (n_b, 3, n_p, n_i))
+    out = {}
+    for kernel in ("numpy", "numba"):
+        monkeypatch.setattr(engine_rng, "_KERNEL", kernel)
+        out[kernel] = (arrays.per_power(level, weight), hosts._bills(level, billing))
+    assert _same(out["numba"][0], out["numpy"][0])
+    assert _same(np.ascontiguousarray(out["numba"][1]), np.ascontiguousarray(out["numpy"][1]))
