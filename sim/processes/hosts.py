@@ -91,6 +91,31 @@ def media_control(st: SimState, p: HostProcessParams) -> np.ndarray:
     return np.where(st.regime == MILITARY, p.military_media_control, p.civilian_media_control)
 
 
+#: The host params :func:`sim.processes.hosts_kernel.receptivity` reads, in its order.
+RECEPTIVITY_PARAMS = ("military_media_control", "civilian_media_control", "failure_blame_weight",
+                      "visibility_personnel", "harm_weight", "narrative_weight",
+                      "nationalism_weight", "info_ops_weight", "info_ops_scale_usd",
+                      "performance_weight", "receptivity_rate")
+
+
+def _params(p: object, names: tuple[str, ...]) -> np.ndarray:
+    """``[B, len(names)]`` each world's value of each named param (``[B, 1]`` arrays in a
+    batch's config), for a compiled kernel."""
+    return np.ascontiguousarray(np.concatenate(
+        [np.asarray(getattr(p, n), dtype=float).reshape(-1, 1) for n in names], axis=1))
+
+
+def _person_columns(world: World) -> np.ndarray:
+    """The person instruments' indices as an int64 array (for a compiled kernel)."""
+    return np.asarray(world.person_columns, dtype=np.int64)
+
+
+def _compiled_shapes(world: World, st: SimState) -> bool:
+    """Whether a compiled kernel of this module takes this batch: its state arrays are the
+    batch's (the kernels add persons and powers from +0.0, as numpy does below 8 terms)."""
+    return st.receptivity.ndim == 3 and st.level.shape[1] < 8
+
+
 def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: np.ndarray,
                        foreign: np.ndarray, ins: np.ndarray) -> None:
     """Receptivity [B, S, P] (the public's opinion of each power) moves toward:
@@ -113,6 +138,16 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     - - anti-Western nationalism under a military regime;
     - + its information operations (log10 of 1 + USD/month over ``info_ops_scale_usd``).
     """
+    if compiled() and _compiled_shapes(world, st):
+        from sim.processes.hosts_kernel import receptivity
+
+        st.receptivity = plain(st.receptivity)  # moved in place
+        receptivity(st.receptivity, plain(foreign), plain(st.capacity), plain(trend), plain(ins),
+                    st.regime == MILITARY, plain(st.downgraded), plain(st.level),
+                    _person_columns(world), INFO_OPS, plain(st.harm_attributed),
+                    plain(st.standing), plain(world.base_receptivity), plain(world.nationalism),
+                    plain(world.nationalism_exposure), _params(p, RECEPTIVITY_PARAMS))
+        return
     share = ratio(foreign, st.capacity[:, :, None])
     perf = -share * trend[:, :, None]
     here = present(world, st)
@@ -150,6 +185,15 @@ def update_protests(world: World, st: SimState, p: HostProcessParams, ins: np.nd
     is insecurity plus the discontent with the foreign forces present (the largest visibility x
     (1 - receptivity) among them, :func:`visibility`); a junta's media control damps the protests
     (``1 - military_media_control``: suspended outlets, banned marches)."""
+    if compiled() and _compiled_shapes(world, st):
+        from sim.processes.hosts_kernel import protests
+
+        st.grievance0 = plain(st.grievance0)  # set in place where NaN
+        st.protests = protests(plain(st.receptivity), plain(foreign), plain(ins),
+                               st.regime == MILITARY, st.grievance0, plain(st.protest_base),
+                               _params(p, ("visibility_personnel", "military_media_control",
+                                           "protest_weight")))
+        return
     discontent = (visibility(foreign, p) * (1.0 - st.receptivity)).max(axis=2, initial=0.0)
     grievance = ins + discontent
     st.grievance0 = np.where(np.isnan(st.grievance0), grievance, st.grievance0)

@@ -1,0 +1,120 @@
+"""Compiled kernels (Numba) of process 4's opinion steps, for the compiled path
+(:func:`sim.engine.rng.compiled`): the public's receptivity (:func:`receptivity`, the numpy
+:func:`sim.processes.hosts.update_receptivity`) and the month's expected protests
+(:func:`protests`, :func:`sim.processes.hosts.update_protests`), each a loop over the worlds,
+states and powers in place of some forty numpy calls.
+
+The numpy code's operations in its order, as :mod:`sim.processes.combat_kernel` explains: each
+product and quotient as the numpy expression groups it, ``exp`` and ``log`` :mod:`sim.engine.fmath`'s
+scalar twins, ``log10`` their ``log`` over ln 10, ``clip`` and ``maximum`` as numpy's loops take them
+(:func:`np_max`, :func:`np_min`), the persons in a level added from +0.0. Tested bit for bit
+against the numpy code (``tests/processes/test_compiled_processes.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.engine.fmath import _LN10
+from sim.engine.rng_kernel import _jit, compiled_exp, compiled_log
+
+__all__ = ["np_max", "np_min", "protests", "receptivity"]
+
+
+@_jit
+def np_max(a: float, b: float) -> float:
+    """numpy's ``maximum`` of two floats: ``a`` where ``a >= b`` or ``a`` is NaN, else ``b``."""
+    return a if (a >= b or math.isnan(a)) else b
+
+
+@_jit
+def np_min(a: float, b: float) -> float:
+    """numpy's ``minimum`` of two floats: ``a`` where ``a <= b`` or ``a`` is NaN, else ``b``."""
+    return a if (a <= b or math.isnan(a)) else b
+
+
+@_jit
+def _clip01(x: float) -> float:
+    """numpy's ``clip(x, 0.0, 1.0)``: ``minimum(maximum(x, 0), 1)``."""
+    return np_min(np_max(x, 0.0), 1.0)
+
+
+@_jit
+def _present(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: int) -> bool:
+    """Whether power ``p`` has personnel in state ``s`` of world ``b`` (the persons of its
+    level added from +0.0, :func:`sim.processes.powers.personnel`)."""
+    persons = 0.0
+    for c in person_columns:
+        persons += level[b, p, s, c]
+    return persons > 0
+
+
+@_jit
+def _visibility(foreign: float, personnel: float) -> float:
+    """:func:`sim.processes.hosts.visibility` of one power in one state."""
+    return 1.0 - compiled_exp(-foreign / personnel)
+
+
+@_jit
+def receptivity(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.ndarray,
+                trend: np.ndarray, ins: np.ndarray, military: np.ndarray,
+                downgraded: np.ndarray, level: np.ndarray, person_columns: np.ndarray,
+                info_col: int, harm_attributed: np.ndarray, standing: np.ndarray,
+                base_receptivity: np.ndarray, nationalism: np.ndarray,
+                nationalism_exposure: np.ndarray, prm: np.ndarray) -> None:
+    """Move ``receptivity`` [B, S, P] in place toward its target
+    (:func:`sim.processes.hosts.update_receptivity`). ``military`` [B, S] bool; ``prm`` [B, 11]:
+    each world's numbers in the order of :data:`sim.processes.hosts.RECEPTIVITY_PARAMS`."""
+    (MIL_MEDIA, CIV_MEDIA, FAILURE, VIS, HARM, NARRATIVE, NATIONALISM, INFO, INFO_SCALE,
+     PERFORMANCE, RATE) = range(11)
+    n_b, n_s, n_p = receptivity.shape
+    for b in range(n_b):
+        for s in range(n_s):
+            mil = military[b, s]
+            control = prm[b, MIL_MEDIA] if mil else prm[b, CIV_MEDIA]
+            mil_f = 1.0 if mil else 0.0
+            for p in range(n_p):
+                f = foreign[b, s, p]
+                cap = capacity[b, s]
+                share = f / cap if cap > 0 else 0.0
+                perf = -share * trend[b, s]
+                shielded = _present(level, person_columns, b, p, s) and not downgraded[b, s, p]
+                shield = 1.0 - control * (1.0 if shielded else 0.0)
+                failure = prm[b, FAILURE] * _visibility(f, prm[b, VIS]) * ins[b, s] * shield
+                blame = prm[b, HARM] * harm_attributed[b, s, p] / 100.0 * shield
+                narrative = prm[b, NARRATIVE] * control * np_min(np_max(standing[b, s, p], -1.0),
+                                                                 1.0)
+                nat = prm[b, NATIONALISM] * (nationalism[b, s] * mil_f) \
+                    * nationalism_exposure[b, p]
+                info = prm[b, INFO] * (compiled_log(
+                    1.0 + level[b, p, s, info_col] / prm[b, INFO_SCALE]) / _LN10)
+                target = _clip01(base_receptivity[b, s, p] + prm[b, PERFORMANCE] * perf - failure
+                                 - blame + narrative - nat + info)
+                r = receptivity[b, s, p]
+                receptivity[b, s, p] = _clip01(r + prm[b, RATE] * (target - r))
+
+
+@_jit
+def protests(receptivity: np.ndarray, foreign: np.ndarray, ins: np.ndarray,
+             military: np.ndarray, grievance0: np.ndarray, protest_base: np.ndarray,
+             prm: np.ndarray) -> np.ndarray:
+    """The month's expected protests [B, S]; sets ``grievance0`` [B, S] in place where it is
+    NaN (:func:`sim.processes.hosts.update_protests`). ``prm`` [B, 3]: each world's
+    ``visibility_personnel``, ``military_media_control`` and ``protest_weight``."""
+    n_b, n_s, n_p = receptivity.shape
+    out = np.empty((n_b, n_s))
+    for b in range(n_b):
+        for s in range(n_s):
+            discontent = 0.0
+            for p in range(n_p):
+                discontent = np_max(discontent, _visibility(foreign[b, s, p], prm[b, 0])
+                                    * (1.0 - receptivity[b, s, p]))
+            grievance = ins[b, s] + discontent
+            if math.isnan(grievance0[b, s]):
+                grievance0[b, s] = grievance
+            damp = 1.0 - prm[b, 1] if military[b, s] else 1.0
+            out[b, s] = protest_base[b, s] * damp * compiled_exp(
+                prm[b, 2] * (grievance - grievance0[b, s]))
+    return out

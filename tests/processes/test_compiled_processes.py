@@ -1,0 +1,122 @@
+"""The processes' compiled kernels give the numpy code's floats, bit for bit (-0.0 told from
+0.0): each process step runs on the same perturbed state under both choices of
+sim.engine.rng's kernel, and every state array it leaves, and what it returns, must be the same
+bytes. The states are pushed into every branch (regimes of both kinds, partners downgraded,
+grievance not yet set, zero capacity, info operations) and the world's and params' per-world
+numbers are perturbed, so that any other order of operations would show."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.api import load_config
+from sim.engine import rng as engine_rng
+from sim.engine.prepare import prepare
+from sim.model import SahelModel
+from sim.processes import hosts
+from sim.state import CIVILIAN, MILITARY
+
+
+@pytest.fixture(scope="module")
+def model() -> SahelModel:
+    """Five endogenous worlds after 30 months."""
+    m = SahelModel(prepare(load_config(["scenario=endogenous", "seed=3"])),
+                   seeds=[1, 2, 3, 4, 5])
+    m.run_until(30)
+    return m
+
+
+def _bits(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return (x.shape, str(x.dtype), np.ascontiguousarray(x).tobytes())
+    if isinstance(x, tuple | list):
+        return [_bits(v) for v in x]
+    return x
+
+
+def _state_bits(st: Any) -> dict[str, Any]:
+    return {name: _bits(v) for name, v in vars(st).items() if isinstance(v, np.ndarray)}
+
+
+def _per_world(r: np.random.Generator, n_b: int, low: float, high: float) -> np.ndarray:
+    return r.uniform(low, high, (n_b, 1))
+
+
+def perturbed(model: SahelModel, seed: int) -> tuple[Any, Any, Any]:
+    """``(world, state, r)``: copies of the model's with their numbers perturbed, and the
+    generator for the step's own inputs."""
+    r = np.random.default_rng(seed)
+    st = copy.deepcopy(model.state)
+    n_b, n_s, n_p = st.receptivity.shape
+    st.regime = np.where(r.random((n_b, n_s)) < 0.5, MILITARY, CIVILIAN).astype(st.regime.dtype)
+    st.receptivity = r.random(st.receptivity.shape)
+    st.standing = r.uniform(-2.0, 2.0, st.standing.shape)
+    st.harm_attributed = r.uniform(0.0, 300.0, st.harm_attributed.shape)
+    st.downgraded = r.random(st.downgraded.shape) < 0.3
+    st.level = st.level * r.uniform(0.0, 3.0, st.level.shape) * (r.random(st.level.shape) < 0.7)
+    st.level[:, :, :, hosts.INFO_OPS] = r.uniform(0.0, 5e5, st.level.shape[:3]) * (
+        r.random(st.level.shape[:3]) < 0.5)
+    st.grievance0 = np.where(r.random((n_b, n_s)) < 0.3, np.nan, r.uniform(0, 1, (n_b, n_s)))
+    st.capacity = r.uniform(0.0, 5e4, st.capacity.shape) * (r.random(st.capacity.shape) < 0.8)
+    st.protest_base = r.uniform(0.0, 20.0, st.protest_base.shape)
+    w = model.world
+    world = dataclasses.replace(w, **{
+        name: getattr(w, name) * r.uniform(0.5, 1.5, getattr(w, name).shape)
+        for name in ("base_receptivity", "nationalism", "nationalism_exposure")})
+    return world, st, r
+
+
+def _host_params(model: SahelModel, r: np.random.Generator) -> Any:
+    n_b = model.worlds
+    hp = model.cfg.params.hosts
+    return dataclasses.replace(hp, **{n: _per_world(r, n_b, 0.01, 2.0)
+                                      for n in (*hosts.RECEPTIVITY_PARAMS, "protest_weight")
+                                      if n not in ("receptivity_rate", "military_media_control",
+                                                   "civilian_media_control")},
+                               receptivity_rate=_per_world(r, n_b, 0.0, 1.0),
+                               military_media_control=_per_world(r, n_b, 0.0, 1.0),
+                               civilian_media_control=_per_world(r, n_b, 0.0, 1.0))
+
+
+def both(step: Callable[..., Any], st: Any, *args: Any, monkeypatch: pytest.MonkeyPatch
+         ) -> dict[str, tuple[dict[str, Any], Any]]:
+    """``step(*args)`` on a copy of ``st`` (passed as ``st=``) under each kernel: the state's
+    bits and the returned value's."""
+    out = {}
+    for kernel in ("numpy", "numba"):
+        monkeypatch.setattr(engine_rng, "_KERNEL", kernel)
+        s = copy.deepcopy(st)
+        got = step(*args, st=s)
+        out[kernel] = (_state_bits(s), _bits(got))
+    return out
+
+
+def _same(out: dict[str, tuple[dict[str, Any], Any]]) -> None:
+    (a_state, a_ret), (b_state, b_ret) = out["numpy"], out["numba"]
+    differ = sorted(k for k in a_state if a_state[k] != b_state.get(k))
+    assert not differ, f"state arrays differ: {differ}"
+    assert a_ret == b_ret
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_receptivity_and_protests(model, seed, monkeypatch):
+    world, st, r = perturbed(model, seed)
+    n_b, n_s, n_p = st.receptivity.shape
+    hp = _host_params(model, r)
+    foreign = r.uniform(0.0, 3e3, (n_b, n_s, n_p)) * (r.random((n_b, n_s, n_p)) < 0.6)
+    trend = r.uniform(-0.5, 0.5, (n_b, n_s))
+    ins = r.uniform(0.0, 2.0, (n_b, n_s))
+
+    def step(st):
+        hosts.update_receptivity(world, st, hp, trend, foreign, ins)
+        hosts.update_protests(world, st, hp, ins, foreign)
+
+    out = both(step, st, monkeypatch=monkeypatch)
+    _same(out)
+    assert out["numpy"][0]["receptivity"] != _bits(st.receptivity)  # it moved
