@@ -12,7 +12,8 @@ import numpy as np
 
 from sim.engine.rng import compiled, plain
 
-__all__ = ["dot_last", "per_power", "ratio", "sum_axis", "sum_last", "weighted_rows"]
+__all__ = ["dot_last", "param_columns", "per_power", "ratio", "sum_axis", "sum_last",
+           "weighted_rows"]
 
 #: Below this many sums, :func:`sum_last` leaves the work to one numpy reduction (fewer calls).
 _FEW_SUMS = 512
@@ -102,3 +103,10 @@ def weighted_rows(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     for g in range(1, x.shape[1]):
         out += w[:, g, None] * x[:, g]
     return out
+
+
+def param_columns(params: object, names: tuple[str, ...]) -> np.ndarray:
+    """``[B, len(names)]``: each world's value of each named param (the ``[B, 1]`` arrays of a
+    batch's config, or numbers), one column per name, for a compiled kernel."""
+    return np.ascontiguousarray(np.concatenate(
+        [np.asarray(getattr(params, n), dtype=float).reshape(-1, 1) for n in names], axis=1))

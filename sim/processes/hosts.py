@@ -10,7 +10,7 @@ import numpy as np
 from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
 from sim.engine import fmath
 from sim.engine.rng import compiled, plain
-from sim.processes.arrays import dot_last, per_power, ratio, sum_last
+from sim.processes.arrays import dot_last, param_columns, per_power, ratio, sum_last
 from sim.processes.powers import present
 from sim.state import MILITARY, SimState
 from sim.world.build import World
@@ -98,13 +98,6 @@ RECEPTIVITY_PARAMS = ("military_media_control", "civilian_media_control", "failu
                       "performance_weight", "receptivity_rate")
 
 
-def _params(p: object, names: tuple[str, ...]) -> np.ndarray:
-    """``[B, len(names)]`` each world's value of each named param (``[B, 1]`` arrays in a
-    batch's config), for a compiled kernel."""
-    return np.ascontiguousarray(np.concatenate(
-        [np.asarray(getattr(p, n), dtype=float).reshape(-1, 1) for n in names], axis=1))
-
-
 def _person_columns(world: World) -> np.ndarray:
     """The person instruments' indices as an int64 array (for a compiled kernel)."""
     return np.asarray(world.person_columns, dtype=np.int64)
@@ -146,7 +139,7 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
                     st.regime == MILITARY, plain(st.downgraded), plain(st.level),
                     _person_columns(world), INFO_OPS, plain(st.harm_attributed),
                     plain(st.standing), plain(world.base_receptivity), plain(world.nationalism),
-                    plain(world.nationalism_exposure), _params(p, RECEPTIVITY_PARAMS))
+                    plain(world.nationalism_exposure), param_columns(p, RECEPTIVITY_PARAMS))
         return
     share = ratio(foreign, st.capacity[:, :, None])
     perf = -share * trend[:, :, None]
@@ -191,7 +184,7 @@ def update_protests(world: World, st: SimState, p: HostProcessParams, ins: np.nd
         st.grievance0 = plain(st.grievance0)  # set in place where NaN
         st.protests = protests(plain(st.receptivity), plain(foreign), plain(ins),
                                st.regime == MILITARY, st.grievance0, plain(st.protest_base),
-                               _params(p, ("visibility_personnel", "military_media_control",
+                               param_columns(p, ("visibility_personnel", "military_media_control",
                                            "protest_weight")))
         return
     discontent = (visibility(foreign, p) * (1.0 - st.receptivity)).max(axis=2, initial=0.0)

@@ -27,7 +27,8 @@ import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, CoupParams, PartnerParams, SanctionsParams
 from sim.engine import fmath
-from sim.processes.arrays import dot_last, ratio, sum_last
+from sim.engine.rng import compiled, plain
+from sim.processes.arrays import dot_last, param_columns, ratio, sum_last
 from sim.processes.powers import present  # in __all__: the partners' presence, as before
 from sim.state import MILITARY, NEVER, SimState
 from sim.world.build import World
@@ -36,9 +37,11 @@ __all__ = [
     "DRAWS",
     "Attempts",
     "Sanctions",
+    "bound_support",
     "coup_attempts",
     "coup_hazard",
     "monthly_base",
+    "objection",
     "partner_actions",
     "partner_value",
     "patron_support",
@@ -47,8 +50,6 @@ __all__ = [
     "update_army_losses",
     "update_standing",
     "western_leverage",
-    "bound_support",
-    "objection",
 ]
 
 STRATEGISTS = INSTRUMENT_KINDS.index("strategists")
@@ -56,6 +57,15 @@ STRATEGISTS = INSTRUMENT_KINDS.index("strategists")
 #: differ in what happens): attempt, success, embargo, concession.
 DRAWS = 4
 _DECAY3 = fmath.exp(-1.0 / 3.0)  # 3-month memory of army losses
+#: The coup params :func:`sim.processes.politics_kernel.coup_hazard` reads, in its order.
+HAZARD_PARAMS = ("attempt_rate", "trap_months", "trap_multiplier", "insecurity_weight",
+                 "reference_insecurity", "losses_weight", "legitimacy_weight",
+                 "reference_legitimacy", "military_multiplier", "neighbour_multiplier")
+#: The partner params :func:`sim.processes.politics_kernel.partner_value` reads, in its order.
+VALUE_PARAMS = ("concession_discount", "civilian_conditions_share", "mood_weight",
+                "security_weight", "protection_weight", "results_weight",
+                "insecurity_blame_weight", "price_weight", "conditions_weight", "patron_weight",
+                "leverage_weight", "strategists_weight", "strategists_scale_usd")
 _LOG_CLIP = 2.0  # the correlates move the hazard by at most e^2 (x7.4) either way
 _MAX_HAZARD = 0.15  # per month: no state lives in a permanent coup
 
@@ -79,6 +89,13 @@ def coup_hazard(world: World, st: SimState, cp: CoupParams, ins: np.ndarray,
     terms are measured from the reference conditions, and every attempt next door within
     ``trap_months`` multiplies it by ``neighbour_multiplier``.
     """
+    if compiled() and st.army.ndim == 2:
+        from sim.processes.politics_kernel import coup_hazard as kernel
+
+        return kernel(month, plain(st.last_attempt), plain(st.army_loss_memory), plain(st.army),
+                      plain(np.broadcast_to(ins, st.army.shape)), plain(st.legitimacy),
+                      st.regime == MILITARY, plain(world.state_adjacency),
+                      param_columns(cp, HAZARD_PARAMS), _LOG_CLIP, _MAX_HAZARD)
     base = monthly_base(cp)
     recent = (month - st.last_attempt) < cp.trap_months
     trap = np.where(recent, cp.trap_multiplier, 1.0)
@@ -189,6 +206,18 @@ def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray
     :func:`bound_support`, computed here if not given).
     """
     support = bound_support(world, st) if support is None else support
+    if compiled() and st.receptivity.ndim == 3:
+        from sim.processes.politics_kernel import partner_value as kernel
+
+        shape = st.capacity.shape
+        return kernel(plain(st.receptivity), plain(foreign), plain(st.capacity),
+                      plain(np.broadcast_to(trend, shape)), plain(np.broadcast_to(ins, shape)),
+                      plain(np.broadcast_to(threat, shape)), plain(st.host_paid),
+                      plain(st.concessions), plain(st.budget), st.regime == MILITARY,
+                      plain(st.sanctioned), plain(st.level), STRATEGISTS, plain(support),
+                      plain(objection(world, st, pp, support)), plain(world.regime_protection),
+                      plain(world.conditionality), plain(world.sanctions_patron),
+                      param_columns(pp, VALUE_PARAMS))
     share = ratio(foreign, st.capacity[:, :, None])
     improvement = np.maximum(-trend, 0.0)
     paid = (st.host_paid + (1.0 - pp.concession_discount[:, :, None]) * st.concessions) \

@@ -120,3 +120,56 @@ def test_receptivity_and_protests(model, seed, monkeypatch):
     out = both(step, st, monkeypatch=monkeypatch)
     _same(out)
     assert out["numpy"][0]["receptivity"] != _bits(st.receptivity)  # it moved
+
+
+def _perturbed_politics(model: SahelModel, seed: int) -> tuple[Any, Any, Any, Any, Any]:
+    """A perturbed state for the politics (coups next door, losses, sanctions, strategists),
+    with per-world coup and partner params."""
+    from sim.processes.politics import HAZARD_PARAMS, STRATEGISTS, VALUE_PARAMS
+
+    world, st, r = perturbed(model, seed)
+    n_b, n_s, _ = st.receptivity.shape
+    month = 40
+    st.last_attempt = np.where(r.random((n_b, n_s)) < 0.4, month - r.integers(0, 30, (n_b, n_s)),
+                               st.last_attempt)
+    st.army_loss_memory = r.uniform(0.0, 400.0, (n_b, n_s))
+    st.army = st.army * r.uniform(0.0, 1.5, st.army.shape)
+    st.legitimacy = r.random((n_b, n_s))
+    st.sanctioned = r.random((n_b, n_s)) < 0.3
+    st.host_paid = r.uniform(0.0, 1e6, st.host_paid.shape)
+    st.concessions = r.uniform(0.0, 1e6, st.concessions.shape) * (r.random(st.concessions.shape)
+                                                                  < 0.5)
+    st.budget = r.uniform(0.0, 5e7, st.budget.shape)
+    st.level[:, :, :, STRATEGISTS] = r.uniform(0.0, 2e5, st.level.shape[:3]) * (
+        r.random(st.level.shape[:3]) < 0.5)
+    world = dataclasses.replace(world, **{
+        name: getattr(world, name) * r.uniform(0.5, 1.5, getattr(world, name).shape)
+        for name in ("regime_protection", "conditionality", "sanctions_patron", "leverage",
+                     "opposed_by_west")})
+    cfg = model.cfg.params
+    cp = dataclasses.replace(cfg.coups, **{n: getattr(cfg.coups, n) * r.uniform(
+        0.5, 1.5, (n_b, 1)) for n in HAZARD_PARAMS})
+    pp = dataclasses.replace(cfg.partners, **{n: getattr(cfg.partners, n) * r.uniform(
+        0.5, 1.5, (n_b, 1)) for n in VALUE_PARAMS})
+    return world, st, r, cp, pp
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_coup_hazard_and_the_partners_value(model, seed, monkeypatch):
+    from sim.processes import politics
+
+    world, st, r, cp, pp = _perturbed_politics(model, seed)
+    n_b, n_s, n_p = st.receptivity.shape
+    ins = r.uniform(0.0, 3.0, (n_b, n_s))
+    trend = r.uniform(-0.5, 0.5, (n_b, n_s))
+    foreign = r.uniform(0.0, 3e3, (n_b, n_s, n_p)) * (r.random((n_b, n_s, n_p)) < 0.6)
+
+    def step(st):
+        hazard = politics.coup_hazard(world, st, cp, ins, 40)
+        threat = hazard / (hazard + politics.monthly_base(cp))
+        return hazard, politics.partner_value(world, st, pp, ins, trend, foreign, threat)
+
+    out = both(step, st, monkeypatch=monkeypatch)
+    _same(out)
+    hazard = np.frombuffer(out["numpy"][1][0][2])
+    assert len(np.unique(hazard)) > hazard.size // 2  # numbers of their own, not a cap

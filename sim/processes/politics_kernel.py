@@ -1,0 +1,98 @@
+"""Compiled kernels (Numba) of process 4's politics, for the compiled path
+(:func:`sim.engine.rng.compiled`): the coup hazard (:func:`coup_hazard`, the numpy
+:func:`sim.processes.politics.coup_hazard`) and each partner's value to each regime
+(:func:`partner_value`, :func:`sim.processes.politics.partner_value`), each one loop in place of
+some thirty numpy calls.
+
+The numpy code's operations in its order, as :mod:`sim.processes.combat_kernel` explains (``exp``,
+``log`` and ``power`` :mod:`sim.engine.fmath`'s scalar twins; ``log10`` their ``log`` over ln 10;
+``clip``, ``maximum`` and ``minimum`` as numpy's loops take them). The partners' bound support and
+the West's objection come in as the numpy code computes them. Tested bit for bit against the numpy
+code (``tests/processes/test_compiled_processes.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.fmath import _LN10
+from sim.engine.rng_kernel import _jit, compiled_exp, compiled_log
+from sim.processes.combat_kernel import power
+from sim.processes.hosts_kernel import np_max, np_min
+
+__all__ = ["coup_hazard", "partner_value"]
+
+
+@_jit
+def coup_hazard(month: int, last_attempt: np.ndarray, army_loss_memory: np.ndarray,
+                army: np.ndarray, ins: np.ndarray, legitimacy: np.ndarray,
+                military: np.ndarray, adjacency: np.ndarray, prm: np.ndarray,
+                log_clip: float, max_hazard: float) -> np.ndarray:
+    """[B, S] the monthly probability of a coup attempt (:func:`sim.processes.politics.coup_hazard`).
+    ``military`` [B, S] bool, ``adjacency`` [S, S] bool; ``prm`` [B, 10]: each world's numbers in
+    the order of :data:`sim.processes.politics.HAZARD_PARAMS`."""
+    (RATE, TRAP_MONTHS, TRAP_MULT, INS_W, REF_INS, LOSS_W, LEG_W, REF_LEG, MIL_MULT,
+     NEIGHBOUR) = range(10)
+    n_b, n_s = army.shape
+    out = np.empty((n_b, n_s))
+    recent = np.empty(n_s, dtype=np.bool_)
+    for b in range(n_b):
+        base = 1.0 - compiled_exp(-prm[b, RATE] / 12.0)
+        for s in range(n_s):
+            recent[s] = (month - last_attempt[b, s]) < prm[b, TRAP_MONTHS]
+        for s in range(n_s):
+            trap = prm[b, TRAP_MULT] if recent[s] else 1.0
+            losses_pct = 100.0 * army_loss_memory[b, s] / np_max(army[b, s], 1.0)
+            log_m = (prm[b, INS_W] * (ins[b, s] - prm[b, REF_INS])
+                     + prm[b, LOSS_W] * losses_pct
+                     + prm[b, LEG_W] * (prm[b, REF_LEG] - legitimacy[b, s]))
+            regime = prm[b, MIL_MULT] if military[b, s] else 1.0
+            neighbours = 0.0
+            for t in range(n_s):
+                if adjacency[s, t] and recent[t]:
+                    neighbours += 1.0
+            rate = base * trap * compiled_exp(np_min(np_max(log_m, -log_clip), log_clip)) \
+                * regime * power(prm[b, NEIGHBOUR], neighbours)
+            out[b, s] = np_min(rate, max_hazard)
+    return out
+
+
+@_jit
+def partner_value(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.ndarray,
+                  trend: np.ndarray, ins: np.ndarray, threat: np.ndarray,
+                  host_paid: np.ndarray, concessions: np.ndarray, budget: np.ndarray,
+                  military: np.ndarray, sanctioned: np.ndarray, level: np.ndarray,
+                  strategists_col: int, support: np.ndarray, objection: np.ndarray,
+                  regime_protection: np.ndarray, conditionality: np.ndarray,
+                  sanctions_patron: np.ndarray, prm: np.ndarray) -> np.ndarray:
+    """[B, S, P] each power's value to each regime (:func:`sim.processes.politics.partner_value`).
+    ``military`` and ``sanctioned`` [B, S] bool; ``prm`` [B, 13]: each world's numbers in the
+    order of :data:`sim.processes.politics.VALUE_PARAMS`."""
+    (DISCOUNT, CIV_SHARE, MOOD, SECURITY, PROTECTION, RESULTS, BLAME, PRICE, CONDITIONS, PATRON,
+     LEVERAGE, STRATEGISTS, SCALE) = range(13)
+    n_b, n_s, n_p = receptivity.shape
+    out = np.empty((n_b, n_s, n_p))
+    for b in range(n_b):
+        for s in range(n_s):
+            cap = capacity[b, s]
+            improvement = np_max(-trend[b, s], 0.0)
+            budget_month = np_max(budget[b, s] / 12.0, 1.0)
+            felt = 1.0 if military[b, s] else prm[b, CIV_SHARE]
+            under = 1.0 if sanctioned[b, s] else 0.0
+            for p in range(n_p):
+                share = foreign[b, s, p] / cap if cap > 0 else 0.0
+                paid = (host_paid[b, s, p] + (1.0 - prm[b, DISCOUNT]) * concessions[b, s, p]) \
+                    / budget_month
+                info = compiled_log(1.0 + level[b, p, s, strategists_col] / prm[b, SCALE]) / _LN10
+                out[b, s, p] = (prm[b, MOOD] * (receptivity[b, s, p] - 0.5)
+                                + prm[b, SECURITY] * share
+                                + prm[b, PROTECTION] * regime_protection[b, p] * threat[b, s]
+                                + prm[b, RESULTS] * share * improvement
+                                - prm[b, BLAME] * share * ins[b, s]
+                                - prm[b, PRICE] * paid
+                                - prm[b, CONDITIONS] * conditionality[b, p] * felt
+                                + prm[b, PATRON] * under * (2.0 * sanctions_patron[b, p] - 1.0)
+                                + prm[b, LEVERAGE] * support[b, s, p]
+                                - objection[b, s, p]
+                                + prm[b, STRATEGISTS] * info)
+    return out
