@@ -12,12 +12,26 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import GroupProcessParams
-from sim.engine.rng import poisson
-from sim.processes.arrays import ratio
+from sim.engine.rng import compiled, plain, poisson
+from sim.processes.arrays import param_columns, ratio
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["attacks", "grievance", "group_income", "move", "recruit"]
+__all__ = ["RECRUIT_PARAMS", "attacks", "grievance", "group_income", "move", "recruit",
+           "recruit_rates"]
+
+#: The group params :func:`sim.processes.groups_kernel.recruit_rates` reads, in its order.
+RECRUIT_PARAMS = ("grievance_base", "grievance_harm_weight", "grievance_legitimacy_weight",
+                  "grievance_absence_weight", "reprisal_weight", "fighter_cap_share",
+                  "funding_elasticity", "funding_cap")
+
+
+def _compiled_regions(world: World, st: SimState) -> bool:
+    """Whether the compiled kernels take this batch: rows of regions numpy sums in one pairwise
+    block (:data:`sim.processes.groups_kernel.PAIRWISE_MAX`)."""
+    from sim.processes.groups_kernel import PAIRWISE_MAX
+
+    return st.fighters.ndim == 3 and st.fighters.shape[2] <= PAIRWISE_MAX
 
 
 def grievance(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:
@@ -44,7 +58,19 @@ def group_income(world: World, st: SimState, total: np.ndarray | None = None) ->
 
 def recruit(world: World, st: SimState, p: GroupProcessParams, keys: np.ndarray) -> None:
     """Add Poisson recruits to each group in each region (one stream per group and world:
-    ``keys`` [B, G], :mod:`sim.engine.rng`)."""
+    ``keys`` [B, G], :mod:`sim.engine.rng`) at the rates of :func:`recruit_rates` (by
+    :func:`sim.processes.groups_kernel.recruit_rates` when the compiled kernels are in use: the
+    same floats)."""
+    if compiled() and _compiled_regions(world, st):
+        lam = _compiled_recruit_rates(world, st, p)
+    else:
+        lam = recruit_rates(world, st, p)
+    st.fighters += poisson(keys, st.month, lam)
+
+
+def recruit_rates(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:
+    """[B, G, R] the month's recruitment rates: the recruit rate raised by income against
+    upkeep, times grievance, the fighters there and the room left under the cap."""
     g = grievance(world, st, p)
     total = st.fighters.sum(axis=1)
     cap = p.fighter_cap_share * world.population
@@ -52,9 +78,19 @@ def recruit(world: World, st: SimState, p: GroupProcessParams, keys: np.ndarray)
     income = group_income(world, st, total)
     upkeep = world.upkeep * np.maximum(st.fighters.sum(axis=2), 1.0)
     funding = 1.0 + p.funding_elasticity * np.minimum(income / upkeep, p.funding_cap)
-    lam = (world.recruit_rate * funding)[:, :, None] * g[:, None, :] * st.fighters \
+    return (world.recruit_rate * funding)[:, :, None] * g[:, None, :] * st.fighters \
         * room[:, None, :]
-    st.fighters += poisson(keys, st.month, lam)
+
+
+def _compiled_recruit_rates(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:
+    """:func:`recruit_rates` by the compiled kernel."""
+    from sim.processes.groups_kernel import recruit_rates as kernel
+
+    return kernel(plain(st.fighters), plain(st.harm_memory), plain(st.massacre_memory),
+                  plain(st.legitimacy), plain(st.control), world.region_state, world.population,
+                  world.population_floor, world.rent, plain(world.tax_rate),
+                  plain(world.illicit_income), plain(world.upkeep), plain(world.recruit_rate),
+                  param_columns(p, RECRUIT_PARAMS))
 
 
 def move(world: World, st: SimState, p: GroupProcessParams) -> None:
@@ -62,6 +98,13 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
     weakly held (1 - control) and how valuable (resource rent) each neighbour is."""
     src, dst = world.edge_src, world.edge_dst
     if src.size == 0:
+        return
+    if compiled() and _compiled_regions(world, st):
+        from sim.processes.groups_kernel import move as kernel
+
+        st.fighters = plain(st.fighters)  # moved in place
+        kernel(st.fighters, plain(st.control), world.rent_attraction, src, dst,
+               plain(world.mobility), param_columns(p, ("move_floor",))[:, 0].copy())
         return
     attract = (1.0 - st.control + p.move_floor) * world.rent_attraction
     # (np.take gathers along an axis into a C-ordered array, which the sums read without a copy)

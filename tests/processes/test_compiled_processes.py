@@ -53,7 +53,7 @@ def perturbed(model: SahelModel, seed: int) -> tuple[Any, Any, Any]:
     generator for the step's own inputs."""
     r = np.random.default_rng(seed)
     st = copy.deepcopy(model.state)
-    n_b, n_s, n_p = st.receptivity.shape
+    n_b, n_s, _ = st.receptivity.shape
     st.regime = np.where(r.random((n_b, n_s)) < 0.5, MILITARY, CIVILIAN).astype(st.regime.dtype)
     st.receptivity = r.random(st.receptivity.shape)
     st.standing = r.uniform(-2.0, 2.0, st.standing.shape)
@@ -173,3 +173,52 @@ def test_the_coup_hazard_and_the_partners_value(model, seed, monkeypatch):
     _same(out)
     hazard = np.frombuffer(out["numpy"][1][0][2])
     assert len(np.unique(hazard)) > hazard.size // 2  # numbers of their own, not a cap
+
+
+def test_row_sum_is_numpys_sum_at_every_length():
+    """groups_kernel.row_sum gives numpy's pairwise sum, +0.0 for zeros of both signs, for rows
+    of 0 to 128 numbers of 24 orders of magnitude and both signs."""
+    from sim.processes.groups_kernel import PAIRWISE_MAX, row_sum
+
+    r = np.random.default_rng(7)
+    for n in range(PAIRWISE_MAX + 1):
+        for _ in range(5):
+            x = r.random(n) * 10.0 ** r.integers(-12, 12, n) * r.choice([-1.0, 1.0], n)
+            x[r.random(n) < 0.2] = -0.0
+            assert _bits(np.array(row_sum(x))) == _bits(np.array(x.sum())), n
+        assert _bits(np.array(row_sum(np.full(n, -0.0)))) == _bits(np.array(np.full(n, -0.0).sum()))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_recruits_and_moves(model, seed, monkeypatch):
+    from sim.processes import groups
+
+    world, st, r = perturbed(model, seed)
+    n_b = st.fighters.shape[0]
+    st.fighters = st.fighters * r.uniform(0.0, 2.0, st.fighters.shape) * (
+        r.random(st.fighters.shape) < 0.8)
+    st.control = r.random(st.control.shape)
+    st.harm_memory = r.uniform(0.0, 50.0, st.harm_memory.shape)
+    st.massacre_memory = r.uniform(0.0, 50.0, st.massacre_memory.shape)
+    st.legitimacy = r.random(st.legitimacy.shape)
+    w = model.world
+    world = dataclasses.replace(world, **{
+        name: getattr(w, name) * r.uniform(0.5, 1.5, getattr(w, name).shape)
+        for name in ("tax_rate", "illicit_income", "upkeep", "recruit_rate", "mobility")})
+    gp = model.cfg.params.groups
+    gp = dataclasses.replace(gp, **{n: getattr(gp, n) * r.uniform(0.5, 1.5, (n_b, 1))
+                                    for n in (*groups.RECRUIT_PARAMS, "move_floor")})
+    # a cap on funding above the groups' income against upkeep (the default caps most of them)
+    gp = dataclasses.replace(gp, funding_cap=r.uniform(10.0, 50.0, (n_b, 1)))
+    keys = model.recruit_keys
+
+    def step(st):
+        lam = (groups._compiled_recruit_rates if engine_rng.compiled()
+               else groups.recruit_rates)(world, st, gp)
+        groups.recruit(world, st, gp, keys)
+        groups.move(world, st, gp)
+        return lam
+
+    out = both(step, st, monkeypatch=monkeypatch)
+    _same(out)
+    assert out["numpy"][0]["fighters"] != _bits(st.fighters)
