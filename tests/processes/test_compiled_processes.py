@@ -222,3 +222,57 @@ def test_recruits_and_moves(model, seed, monkeypatch):
     out = both(step, st, monkeypatch=monkeypatch)
     _same(out)
     assert out["numpy"][0]["fighters"] != _bits(st.fighters)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_powers_mechanics(model, seed, monkeypatch):
+    """Deployments advance (up, down, to zero, onto the target), casualties and contractors'
+    losses make powers leave, the arms market allocates and caps, exits are marked."""
+    from sim.processes import powers
+
+    world, st, r = perturbed(model, seed)
+    n_b, n_p, n_s, _ = st.level.shape
+    st.target = np.where(r.random(st.level.shape) < 0.5, st.level,
+                         r.uniform(0.0, 2e3, st.level.shape) * (r.random(st.level.shape) < 0.6))
+    st.rate = r.uniform(0.0, 300.0, st.level.shape) * (r.random(st.level.shape) < 0.9)
+    c = powers.CONTRACTORS  # small contractor forces, ordered to stay, losing men
+    st.level[:, :, :, c] = r.uniform(1.0, 100.0, (n_b, n_p, n_s)) * (r.random((n_b, n_p, n_s))
+                                                                      < 0.5)
+    st.target[:, :, :, c] = np.where(r.random((n_b, n_p, n_s)) < 0.8, st.level[:, :, :, c], 0.0)
+    st.casualty_ring = r.poisson(2.0, st.casualty_ring.shape).astype(float)
+    st.month = 45
+    st.host_paid = r.uniform(0.0, 1e6, st.host_paid.shape)
+    st.concessions = r.uniform(0.0, 1e6, st.concessions.shape)
+    st.spending = r.uniform(0.0, 3e6, st.spending.shape) * (r.random(st.spending.shape) < 0.8)
+    st.banned_until = np.where(r.random(st.banned_until.shape) < 0.3, 60, 0)
+    st.budget = r.uniform(0.0, 5e8, st.budget.shape)
+    st.arms_memory = r.uniform(0.0, 1e7, st.arms_memory.shape)
+    st.withdrawal_loss = r.uniform(0.0, 100.0, st.withdrawal_loss.shape)
+    w = model.world
+    world = dataclasses.replace(world, **{
+        name: getattr(w, name) * r.uniform(0.5, 1.5, getattr(w, name).shape)
+        for name in ("person_effectiveness", "casualty_tolerance", "arms_budget_share",
+                     "arms_paid_share", "unpaid_loss_share")},
+        loss_exit_rate=r.uniform(0.0, 2.0, (n_b, n_p)) * (r.random((n_b, n_p)) < 0.7),
+        arms_export=r.uniform(1e4, 1e7, (n_b, n_p)))
+    protected = r.random((n_b, n_p)) < 0.2
+    res = dataclasses.replace(model.cfg.params.resources,
+                              host_can_pay=r.uniform(0.0, 1.0, (n_b, 1)),
+                              arms_cost_ratio=r.uniform(0.5, 1.5, (n_b, 1)))
+    share = r.uniform(0.0, 0.9, (n_b, 1))
+
+    def step(st):
+        withdraw = powers.casualty_withdrawals(world, st, protected)
+        exits = powers.contractor_exits(world, st, protected)
+        powers.mark_exits(world, st, share)
+        moved = powers.advance_deployments(world, st)
+        powers.arms_market(world, st, res)
+        return withdraw, exits, moved
+
+    out = both(step, st, monkeypatch=monkeypatch)
+    _same(out)
+    withdraw, exits, (entered, left) = out["numpy"][1]
+    for name, kind in (("withdraw", withdraw), ("exits", exits), ("entered", entered),
+                       ("left", left)):  # every branch taken somewhere
+        assert np.frombuffer(kind[2], dtype=bool).any(), name
+    assert out["numpy"][0]["level"] != _bits(st.level)
