@@ -118,3 +118,58 @@ def protests(receptivity: np.ndarray, foreign: np.ndarray, ins: np.ndarray,
             out[b, s] = protest_base[b, s] * damp * compiled_exp(
                 prm[b, 2] * (grievance - grievance0[b, s]))
     return out
+
+
+@_jit
+def influence(influence: np.ndarray, receptivity: np.ndarray, level: np.ndarray,
+              person_effectiveness: np.ndarray, downgraded_any: bool, effect_factor: np.ndarray,
+              army: np.ndarray, army_eff: np.ndarray, arms_memory: np.ndarray, aid_col: int,
+              info_col: int, prm: np.ndarray) -> np.ndarray:
+    """Process 6: move ``influence`` [B, S, P] in place toward its target; returns the month's
+    four dimension shares [4, B, S, P] (security, arms, aid, info:
+    :func:`sim.processes.influence.update_influence`). ``prm`` [B, 6]: each world's numbers in
+    the order of :data:`sim.processes.influence.KERNEL_PARAMS`."""
+    SECURITY, ARMS, AID, INFO, AUTONOMY, RATE = range(6)
+    n_b, n_s, n_p = influence.shape
+    n_i = level.shape[3]
+    shares = np.empty((4, n_b, n_s, n_p))
+    foreign = np.empty(n_p)
+    w = np.empty(n_p)
+    for b in range(n_b):
+        for s in range(n_s):
+            total = 0.0
+            for p in range(n_p):
+                v = level[b, p, s, 0] * person_effectiveness[b, p, 0]
+                for i in range(1, n_i):
+                    v += level[b, p, s, i] * person_effectiveness[b, p, i]
+                if downgraded_any:
+                    v = v * effect_factor[b, s, p]
+                foreign[p] = v
+                total += v
+            capacity = army[b, s] * army_eff[b, s] + total
+            arms_sum = 0.0
+            aid_sum = 0.0
+            info_sum = 0.0
+            for p in range(n_p):
+                arms_sum += arms_memory[b, s, p]
+                aid_sum += level[b, p, s, aid_col]
+                info_sum += level[b, p, s, info_col]
+            w_sum = 0.0
+            for p in range(n_p):
+                sec = foreign[p] / capacity if capacity > 0 else 0.0
+                arms = arms_memory[b, s, p] / arms_sum if arms_sum > 0 else 0.0
+                aid = level[b, p, s, aid_col] / aid_sum if aid_sum > 0 else 0.0
+                info = level[b, p, s, info_col] / info_sum if info_sum > 0 else 0.0
+                shares[0, b, s, p] = sec
+                shares[1, b, s, p] = arms
+                shares[2, b, s, p] = aid
+                shares[3, b, s, p] = info
+                provision = (prm[b, SECURITY] * sec + prm[b, ARMS] * arms + prm[b, AID] * aid
+                             + prm[b, INFO] * info)
+                w[p] = receptivity[b, s, p] * provision
+                w_sum += w[p]
+            for p in range(n_p):
+                target = w[p] / (prm[b, AUTONOMY] + w_sum)
+                x = influence[b, s, p]
+                influence[b, s, p] = _clip01(x + prm[b, RATE] * (target - x))
+    return shares

@@ -16,18 +16,23 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, InfluenceParams
-from sim.processes.arrays import ratio, sum_last
+from sim.engine.rng import compiled, plain
+from sim.processes.arrays import param_columns, ratio, sum_last
 from sim.processes.hosts import security_capacity
 from sim.state import SimState
 from sim.world.build import World
 
-__all__ = ["DIMENSIONS", "dimension_shares", "target_influence", "update_influence"]
+__all__ = ["DIMENSIONS", "KERNEL_PARAMS", "dimension_shares", "target_influence",
+           "update_influence"]
 
 AID = INSTRUMENT_KINDS.index("aid")
 INFO_OPS = INSTRUMENT_KINDS.index("info_ops")
 
 #: The shares of what each power provides, in the order :func:`dimension_shares` returns them.
 DIMENSIONS = ("security", "arms", "aid", "info")
+#: The influence params :func:`sim.processes.hosts_kernel.influence` reads, in its order.
+KERNEL_PARAMS = ("security_weight", "arms_weight", "aid_weight", "info_weight", "autonomy",
+                 "rate")
 
 
 def _share(x: np.ndarray) -> np.ndarray:
@@ -62,7 +67,18 @@ def target_influence(world: World, st: SimState, p: InfluenceParams,
 
 def update_influence(world: World, st: SimState, p: InfluenceParams) -> tuple[np.ndarray, ...]:
     """Move influence toward its target at ``rate``; return the month's
-    :func:`dimension_shares` (the recorder keeps them)."""
+    :func:`dimension_shares` (the recorder keeps them). By
+    :func:`sim.processes.hosts_kernel.influence` when the compiled kernels are in use (the same
+    floats)."""
+    if compiled() and st.influence.ndim == 3 and st.level.shape[1] < 8 and st.level.shape[3] < 8:
+        from sim.processes.hosts_kernel import influence
+
+        st.influence = plain(st.influence)  # moved in place
+        shares = influence(st.influence, plain(st.receptivity), plain(st.level),
+                           plain(world.person_effectiveness), bool(st.downgraded.any()),
+                           plain(st.effect_factor), plain(st.army), plain(st.army_eff),
+                           plain(st.arms_memory), AID, INFO_OPS, param_columns(p, KERNEL_PARAMS))
+        return tuple(shares)
     shares = dimension_shares(world, st)
     st.influence += p.rate[:, :, None] * (target_influence(world, st, p, shares) - st.influence)
     st.influence.clip(0.0, 1.0, out=st.influence)

@@ -276,3 +276,31 @@ def test_the_powers_mechanics(model, seed, monkeypatch):
                        ("left", left)):  # every branch taken somewhere
         assert np.frombuffer(kind[2], dtype=bool).any(), name
     assert out["numpy"][0]["level"] != _bits(st.level)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_influence(model, seed, monkeypatch):
+    """Process 6: the four dimension shares (zero totals included) and the influence update."""
+    from sim.processes import influence
+
+    world, st, r = perturbed(model, seed)
+    n_b = st.level.shape[0]
+    st.arms_memory = r.uniform(0.0, 1e7, st.arms_memory.shape) * (
+        r.random(st.arms_memory.shape) < 0.6)
+    st.arms_memory[0] = 0.0  # a world with no arms anywhere
+    st.level[:, :, :, influence.AID] = r.uniform(0.0, 1e6, st.level.shape[:3]) * (
+        r.random(st.level.shape[:3]) < 0.5)
+    st.influence = r.random(st.influence.shape) * 0.3
+    st.army_eff = r.uniform(0.1, 1.0, st.army_eff.shape)
+    st.army = st.army * (r.random(st.army.shape) < 0.9)
+    st.effect_factor = np.where(st.downgraded, r.uniform(0.2, 1.0, st.downgraded.shape), 1.0)
+    world = dataclasses.replace(world, person_effectiveness=world.person_effectiveness
+                                * r.uniform(0.5, 1.5, world.person_effectiveness.shape))
+    ip = model.cfg.params.influence
+    ip = dataclasses.replace(ip, **{n: r.uniform(0.05, 1.0, (n_b, 1))
+                                    for n in influence.KERNEL_PARAMS})
+
+    out = both(lambda st: influence.update_influence(world, st, ip), st,
+               monkeypatch=monkeypatch)
+    _same(out)
+    assert out["numpy"][0]["influence"] != _bits(st.influence)
