@@ -61,6 +61,9 @@ _DECAY3 = fmath.exp(-1.0 / 3.0)  # 3-month memory of army losses
 HAZARD_PARAMS = ("attempt_rate", "trap_months", "trap_multiplier", "insecurity_weight",
                  "reference_insecurity", "losses_weight", "legitimacy_weight",
                  "reference_legitimacy", "military_multiplier", "neighbour_multiplier")
+#: The partner params :func:`sim.processes.politics_kernel.partner_actions` reads, in its order.
+ACTION_PARAMS = ("downgrade_threshold", "expel_threshold", "invite_threshold",
+                 "cooperate_threshold", "end_agreement_months")
 #: The partner params :func:`sim.processes.politics_kernel.partner_value` reads, in its order.
 VALUE_PARAMS = ("concession_discount", "civilian_conditions_share", "mood_weight",
                 "security_weight", "protection_weight", "results_weight",
@@ -308,6 +311,19 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
     Protected powers (``protected`` [B, P], each world's ``scenario.protected``) are never
     expelled, ended or made to leave.
     """
+    if compiled() and st.standing.ndim == 3 and st.level.shape[1] < 8:
+        from sim.processes.politics_kernel import partner_actions as kernel
+
+        st.low_months, st.hostile_months = plain(st.low_months), plain(st.hostile_months)
+        st.downgraded = plain(st.downgraded)  # the three updated in place
+        acts = kernel(plain(st.level), np.asarray(world.person_columns, dtype=np.int64),
+                      plain(st.standing), plain(st.standing if objection is None else objection),
+                      objection is not None, plain(st.agreement), plain(st.cooperation),
+                      st.downgraded, plain(st.banned_until), plain(st.invited_until),
+                      st.low_months, st.hostile_months, st.regime == MILITARY, plain(protected),
+                      plain(world.hostile_host_months), param_columns(pp, ACTION_PARAMS),
+                      int(month))
+        return PartnerActions(*acts)
     here = present(world, st)
     banned = st.banned_until > month
     military = (st.regime == MILITARY)[:, :, None]

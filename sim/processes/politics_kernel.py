@@ -96,3 +96,53 @@ def partner_value(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.nda
                                 - objection[b, s, p]
                                 + prm[b, STRATEGISTS] * info)
     return out
+
+
+@_jit
+def partner_actions(level: np.ndarray, person_columns: np.ndarray, standing: np.ndarray,
+                    objection: np.ndarray, has_objection: bool, agreement: np.ndarray,
+                    cooperation: np.ndarray, downgraded: np.ndarray, banned_until: np.ndarray,
+                    invited_until: np.ndarray, low_months: np.ndarray,
+                    hostile_months: np.ndarray, military: np.ndarray, protected: np.ndarray,
+                    hostile_host_months: np.ndarray, prm: np.ndarray, month: int) -> np.ndarray:
+    """The regimes' actions [7, B, S, P] bool (invite, cooperate, downgrade, restore, expel, end
+    agreement, leave: :class:`sim.processes.politics.PartnerActions`); updates ``low_months``,
+    ``hostile_months`` and ``downgraded`` [B, S, P] in place
+    (:func:`sim.processes.politics.partner_actions`). ``prm`` [B, 5]: each world's numbers in
+    the order of :data:`sim.processes.politics.ACTION_PARAMS`."""
+    DOWN, EXPEL, INVITE, COOPERATE, END_MONTHS = range(5)
+    n_b, n_s, n_p = standing.shape
+    out = np.zeros((7, n_b, n_s, n_p), dtype=np.bool_)
+    for b in range(n_b):
+        for s in range(n_s):
+            mil = military[b, s]
+            for p in range(n_p):
+                persons = 0.0
+                for c in person_columns:
+                    persons += level[b, p, s, c]
+                here = persons > 0
+                banned = banned_until[b, s, p] > month
+                x = standing[b, s, p]
+                below_down = here and x < prm[b, DOWN]
+                below_expel = here and x < prm[b, EXPEL]
+                low = low_months[b, s, p] + 1 if below_expel else 0
+                hostile = hostile_months[b, s, p] + 1 if below_down else 0
+                low_months[b, s, p] = low
+                hostile_months[b, s, p] = hostile
+                free = not here and not agreement[b, s, p] and not banned
+                out[0, b, s, p] = free and invited_until[b, s, p] < month and x >= prm[b, INVITE]
+                unopposed = x + objection[b, s, p] if has_objection else x
+                out[1, b, s, p] = free and not cooperation[b, s, p] and \
+                    unopposed >= prm[b, COOPERATE]
+                down = downgraded[b, s, p] and here
+                downgraded[b, s, p] = down
+                out[2, b, s, p] = below_down and not down
+                out[3, b, s, p] = down and x >= prm[b, DOWN] + 0.1
+                keep = not protected[b, p]
+                expel = mil and down and below_expel and not banned and keep
+                end = not mil and low >= prm[b, END_MONTHS] and not banned and keep
+                out[4, b, s, p] = expel
+                out[5, b, s, p] = end
+                out[6, b, s, p] = (hostile >= hostile_host_months[b, p] and not expel
+                                   and not end and keep)
+    return out
