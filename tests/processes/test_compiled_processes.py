@@ -339,3 +339,40 @@ def test_the_partners_actions(model, seed, with_objection, monkeypatch):
     taken = {n for n, kind in zip(names, out["numpy"][1], strict=True)
              if np.frombuffer(kind[2], dtype=bool).any()}
     assert taken == set(names), sorted(set(names) - taken)
+
+
+def test_the_kernels_compiled_for_a_generic_cpu_give_the_numpy_runs(tmp_path):
+    """Numba compiles the kernels for this CPU (AVX-512 or not); without fast-math their
+    arithmetic is the same on any target: compiled for a generic x86-64
+    (``NUMBA_CPU_NAME=generic``, in a fresh cache), whole endogenous runs give the numpy
+    runs' tables, bit for bit."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    from paths import ROOT
+
+    code = textwrap.dedent("""
+        import hashlib, json
+        import sim.engine.rng as rng
+        from sim.api import load_config, run_batch
+        from sim.engine.prepare import prepare
+        cfg = prepare(load_config(["scenario=endogenous", "seed=11", "end=2021-12"]))
+        out = {}
+        for kernel in ("numba", "numpy"):
+            rng.set_kernel(kernel)
+            out[kernel] = [hashlib.sha256(df.to_csv(index=False, float_format="%.17g").encode())
+                           .hexdigest() for r in run_batch(cfg, [1, 2, 3])
+                           for _, df in sorted(r.tables.items())]
+        print(json.dumps(out))
+    """)
+    env = {**os.environ, "NUMBA_CPU_NAME": "generic", "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, text=True,
+                          capture_output=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["numba"] == out["numpy"]
+    assert len(out["numba"]) > 10
