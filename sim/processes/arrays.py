@@ -105,8 +105,29 @@ def weighted_rows(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def param_columns(params: object, names: tuple[str, ...]) -> np.ndarray:
-    """``[B, len(names)]``: each world's value of each named param (the ``[B, 1]`` arrays of a
-    batch's config, or numbers), one column per name, for a compiled kernel."""
-    return np.ascontiguousarray(np.concatenate(
-        [np.asarray(getattr(params, n), dtype=float).reshape(-1, 1) for n in names], axis=1))
+#: :func:`param_columns`' last results, by the params object's id and the names: ``(params,
+#: columns)`` (the object kept, so that its id stays its own while the entry lives).
+_COLUMNS: dict[tuple[int, tuple[str, ...], int], tuple[object, np.ndarray]] = {}
+_COLUMNS_KEPT = 64
+
+
+def param_columns(params: object, names: tuple[str, ...], rows: int) -> np.ndarray:
+    """``[rows, len(names)]``: each world's value of each named param (the ``[B, 1]`` arrays of
+    a batch's config, or numbers, broadcast to ``rows`` worlds), one column per name, for a
+    compiled kernel (read-only).
+
+    A batch's params do not change in place (an event that sets one restacks the config: new
+    objects), so the columns of the same params object are built once and kept (the last
+    64)."""
+    key = (id(params), names, rows)
+    kept = _COLUMNS.get(key)
+    if kept is not None and kept[0] is params:
+        return kept[1]
+    columns = np.ascontiguousarray(np.broadcast_to(np.concatenate(
+        [np.asarray(getattr(params, n), dtype=float).reshape(-1, 1) for n in names], axis=1),
+        (rows, len(names))))
+    columns.flags.writeable = False
+    if len(_COLUMNS) >= _COLUMNS_KEPT:
+        _COLUMNS.pop(next(iter(_COLUMNS)))
+    _COLUMNS[key] = (params, columns)
+    return columns

@@ -26,7 +26,15 @@ import numpy as np
 from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.engine import fmath
 from sim.engine.rng import compiled, plain, poisson
-from sim.processes.arrays import dot_last, per_power, ratio, sum_axis, sum_last, weighted_rows
+from sim.processes.arrays import (
+    dot_last,
+    param_columns,
+    per_power,
+    ratio,
+    sum_axis,
+    sum_last,
+    weighted_rows,
+)
 from sim.processes.hosts import security_capacity
 from sim.processes.militias import update_memories
 from sim.processes.powers import personnel
@@ -239,11 +247,11 @@ def _compiled_rates(world: World, st: SimState, p: CombatParams, attacks: np.nda
     from sim.processes.combat_kernel import rates
 
     n_b = st.army.shape[0]
-    prm = np.zeros((n_b, len(KERNEL_PARAMS)))
-    for k, name in enumerate(KERNEL_PARAMS):
-        source = mp if k >= KERNEL_PARAMS.index("effectiveness") else p
-        if source is not None:
-            prm[:, k] = np.asarray(getattr(source, name), dtype=float).reshape(-1)
+    cut = KERNEL_PARAMS.index("effectiveness")  # the militias' params from here
+    militias = (np.zeros((n_b, len(KERNEL_PARAMS) - cut)) if mp is None
+                else param_columns(mp, KERNEL_PARAMS[cut:], n_b))
+    prm = np.concatenate((param_columns(p, KERNEL_PARAMS[:cut], n_b),
+                          militias), axis=1)
     amplified = mp is not None and not np.all(mp.reprisal_amplifier <= 0)
     control = plain(st.control)
     army_eff, lam, hostile_attacks = rates(

@@ -139,7 +139,8 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
                     st.regime == MILITARY, plain(st.downgraded), plain(st.level),
                     _person_columns(world), INFO_OPS, plain(st.harm_attributed),
                     plain(st.standing), plain(world.base_receptivity), plain(world.nationalism),
-                    plain(world.nationalism_exposure), param_columns(p, RECEPTIVITY_PARAMS))
+                    plain(world.nationalism_exposure), param_columns(p, RECEPTIVITY_PARAMS,
+                                                                       st.receptivity.shape[0]))
         return
     share = ratio(foreign, st.capacity[:, :, None])
     perf = -share * trend[:, :, None]
@@ -185,7 +186,7 @@ def update_protests(world: World, st: SimState, p: HostProcessParams, ins: np.nd
         st.protests = protests(plain(st.receptivity), plain(foreign), plain(ins),
                                st.regime == MILITARY, st.grievance0, plain(st.protest_base),
                                param_columns(p, ("visibility_personnel", "military_media_control",
-                                           "protest_weight")))
+                                                  "protest_weight"), st.receptivity.shape[0]))
         return
     discontent = (visibility(foreign, p) * (1.0 - st.receptivity)).max(axis=2, initial=0.0)
     grievance = ins + discontent
