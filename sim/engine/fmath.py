@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EXP2_TABLE", "LOG_FACTORIALS", "cos", "exp", "exp_scalar", "log", "log10",
+__all__ = ["EXP2_TABLE", "LN10", "LOG_FACTORIALS", "cos", "exp", "exp_scalar", "log", "log10",
            "log_scalar", "power", "sin", "table_values"]
 
 _TABLES = Path(__file__).with_name("tables")
@@ -77,7 +77,7 @@ _LG5 = 1.818357216161805012e-01
 _LG6 = 1.531383769920937332e-01
 _LG7 = 1.479819860511658591e-01
 _SQRT_HALF = 0.7071067811865476
-_LN10 = 2.302585092994046  # the double nearest ln 10
+LN10 = 2.302585092994046  # the double nearest ln 10
 
 # sin and cos: fdlibm's k_sin.c and k_cos.c polynomials on |y| <= pi/4
 _INV_PIO2 = 6.36619772367581382433e-01
@@ -150,7 +150,7 @@ def log(x):
 def log10(x):
     """The base-10 logarithm, elementwise: :func:`log` divided by ln 10 (within 2 ulp; the same
     float on every CPU)."""
-    return log(x) / _LN10
+    return log(x) / LN10
 
 
 def _sin_kernel(y, z):

@@ -71,8 +71,8 @@ from sim.engine.rng_constants import (
     TO_UNIT,
 )
 
-__all__ = ["KERNELS", "KERNEL_AFTER_S", "KERNEL_FROM", "compiled", "load_kernels", "plain", "poisson", "set_kernel",
-           "stream_keys", "uniforms"]
+__all__ = ["KERNELS", "KERNEL_AFTER_S", "KERNEL_FROM", "compiled", "load_kernels", "plain",
+           "poisson", "set_kernel", "stream_keys", "uniforms"]
 
 #: The choices of :func:`set_kernel` (and of ``SAHEL_SIM_KERNEL``).
 KERNELS = ("auto", "numba", "numpy")

@@ -62,7 +62,7 @@ from sim.engine.rng_constants import (
     TO_UNIT,
 )
 
-__all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion",
+__all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion", "jit",
            "log_factorial", "loggam", "ptrs", "small_count", "unit"]
 
 # SplitMix64's constants, the counter's layout and PTRS's tables are sim.engine.rng's own
@@ -77,7 +77,7 @@ _HALF_LOG_2PI = 0.5 * 1.8378770664093453
 TANGENT_MARGIN = 1e-15
 
 
-def _jit(func: Callable) -> Callable:
+def jit(func: Callable) -> Callable:
     """``func`` compiled by Numba (no Python objects; division by zero gives inf/NaN as in numpy,
     with no check), cached on disk where a cache directory is writable, in memory where none
     is (Numba refuses ``cache=True`` then)."""
@@ -87,11 +87,11 @@ def _jit(func: Callable) -> Callable:
         return numba.njit(error_model="numpy")(func)
 
 
-compiled_exp = _jit(exp_scalar)
-compiled_log = _jit(log_scalar)
+compiled_exp = jit(exp_scalar)
+compiled_log = jit(log_scalar)
 
 
-@_jit
+@jit
 def unit(z: np.uint64) -> float:
     """The uniform number in [0, 1) of SplitMix64's state ``z``: the top 53 bits of its output
     function (wrapping uint64 arithmetic)."""
@@ -101,7 +101,7 @@ def unit(z: np.uint64) -> float:
     return np.float64(z >> S11) * TO_UNIT
 
 
-@_jit
+@jit
 def inversion(u: float, lam: float, p0: float) -> float:
     """The Poisson count of the uniform ``u`` at rate ``lam`` (below PTRS_FROM) by inversion of the
     CDF: the least k with u < F(k), searched upward from 0 (``p0``: exp(-lam), F(0)),
@@ -139,7 +139,7 @@ def inversion(u: float, lam: float, p0: float) -> float:
         n0 += BLOCK
 
 
-@_jit
+@jit
 def small_count(u: float, lam: float) -> float:
     """The Poisson count of the uniform ``u`` at a rate ``lam`` below PTRS_FROM: 0 below F(0) =
     exp(-lam), 1 below F(1) = lam F(0) + F(0) (most draws stop there), else :func:`inversion`.
@@ -157,7 +157,7 @@ def small_count(u: float, lam: float) -> float:
     return inversion(u, lam, p0)
 
 
-@_jit
+@jit
 def loggam(x: float) -> float:
     """log Gamma(x) for x > 0: numpy's ``random_loggam`` (the function its own PTRS uses), a
     Stirling series at x + n >= 7 brought down by the recurrence. Non-positive or NaN x give
@@ -179,7 +179,7 @@ def loggam(x: float) -> float:
     return gl
 
 
-@_jit
+@jit
 def log_factorial(k: float) -> float:
     """log k! of a whole number k >= 0: a table below 4,096, :func:`loggam` of k + 1 above."""
     if k < LOG_FACTORIALS.size:
@@ -187,7 +187,7 @@ def log_factorial(k: float) -> float:
     return loggam(k + 1.0)
 
 
-@_jit
+@jit
 def ptrs(state: np.uint64, lam: float) -> float:
     """The Poisson count at rate ``lam`` (from PTRS_FROM) by transformed rejection with squeeze
     (Hörmann 1993, PTRS) of the draw whose place ``(month, index)`` has SplitMix64's state
@@ -214,7 +214,7 @@ def ptrs(state: np.uint64, lam: float) -> float:
     return np.rint(lam)
 
 
-@_jit
+@jit
 def counts(lam: np.ndarray, keys: np.ndarray, per_key: int, base: np.uint64) -> np.ndarray:
     """The kernel: the Poisson counts (float64) of the flat rates ``lam`` (C-contiguous float64,
     checked finite and >= 0), rate ``s x per_key + i`` drawn from stream ``keys[s]`` (C-contiguous

@@ -105,29 +105,28 @@ def weighted_rows(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-#: :func:`param_columns`' last results, by the params object's id and the names: ``(params,
-#: columns)`` (the object kept, so that its id stays its own while the entry lives).
-_COLUMNS: dict[tuple[int, tuple[str, ...], int], tuple[object, np.ndarray]] = {}
-_COLUMNS_KEPT = 64
+_COLUMNS_KEPT = 64  # the param columns a batch keeps (param_columns)
 
 
-def param_columns(params: object, names: tuple[str, ...], rows: int) -> np.ndarray:
+def param_columns(memo: dict, params: object, names: tuple[str, ...], rows: int) -> np.ndarray:
     """``[rows, len(names)]``: each world's value of each named param (the ``[B, 1]`` arrays of
     a batch's config, or numbers, broadcast to ``rows`` worlds), one column per name, for a
     compiled kernel (read-only).
 
     A batch's params do not change in place (an event that sets one restacks the config: new
-    objects), so the columns of the same params object are built once and kept (the last
-    64)."""
+    objects), so the columns of the same params object are built once and kept in the batch's
+    ``memo`` (``World.memo``; the last 64, each with its params object, so that the object's id
+    stays its own while the entry lives)."""
+    kept = memo.setdefault("param_columns", {})
     key = (id(params), names, rows)
-    kept = _COLUMNS.get(key)
-    if kept is not None and kept[0] is params:
-        return kept[1]
+    entry = kept.get(key)
+    if entry is not None and entry[0] is params:
+        return entry[1]
     columns = np.ascontiguousarray(np.broadcast_to(np.concatenate(
         [np.asarray(getattr(params, n), dtype=float).reshape(-1, 1) for n in names], axis=1),
         (rows, len(names))))
     columns.flags.writeable = False
-    if len(_COLUMNS) >= _COLUMNS_KEPT:
-        _COLUMNS.pop(next(iter(_COLUMNS)))
-    _COLUMNS[key] = (params, columns)
+    if len(kept) >= _COLUMNS_KEPT:
+        kept.pop(next(iter(kept)))
+    kept[key] = (params, columns)
     return columns

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.rng_kernel import _jit
+from sim.engine.rng_kernel import jit
 
 __all__ = ["bills", "per_power"]
 
 
-@_jit
+@jit
 def per_power(level: np.ndarray, per_person: np.ndarray) -> np.ndarray:
     """``[B, P, S]``: levels ``[B, P, S, I]`` weighted by ``per_person`` ``[B, P, I]``, summed
     over the instruments in order (:func:`sim.processes.arrays.per_power`)."""
@@ -31,7 +31,7 @@ def per_power(level: np.ndarray, per_person: np.ndarray) -> np.ndarray:
     return out
 
 
-@_jit
+@jit
 def bills(level: np.ndarray, billing: np.ndarray) -> np.ndarray:
     """``[K, B, P, S]``: levels ``[B, P, S, I]`` times each of the K billing rates
     ``[B, K, P, I]``, summed over the instruments in order (:func:`sim.processes.hosts._bills`

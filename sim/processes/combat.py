@@ -249,8 +249,8 @@ def _compiled_rates(world: World, st: SimState, p: CombatParams, attacks: np.nda
     n_b = st.army.shape[0]
     cut = KERNEL_PARAMS.index("effectiveness")  # the militias' params from here
     militias = (np.zeros((n_b, len(KERNEL_PARAMS) - cut)) if mp is None
-                else param_columns(mp, KERNEL_PARAMS[cut:], n_b))
-    prm = np.concatenate((param_columns(p, KERNEL_PARAMS[:cut], n_b),
+                else param_columns(world.memo, mp, KERNEL_PARAMS[cut:], n_b))
+    prm = np.concatenate((param_columns(world.memo, p, KERNEL_PARAMS[:cut], n_b),
                           militias), axis=1)
     amplified = mp is not None and not np.all(mp.reprisal_amplifier <= 0)
     control = plain(st.control)

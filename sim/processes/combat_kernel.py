@@ -33,12 +33,12 @@ import math
 
 import numpy as np
 
-from sim.engine.rng_kernel import _jit, compiled_exp, compiled_log
+from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
 
 __all__ = ["power", "rates"]
 
 
-@_jit
+@jit
 def power(x: float, y: float) -> float:
     """:func:`sim.engine.fmath.power` of one pair of numbers, step for step: ``x`` where y is 1,
     ``exp(y log x)`` for a finite x > 0, IEEE's answers at 0 and inf, NaN below 0 and for NaN."""
@@ -55,7 +55,7 @@ def power(x: float, y: float) -> float:
     return math.nan
 
 
-@_jit
+@jit
 def _by_state(x: np.ndarray, rs: np.ndarray, n_s: int) -> np.ndarray:
     """[B, S] the sums of ``x`` [B, R] over each state's regions, from +0.0 in region order
     (``World.by_state``'s ``bincount``)."""
@@ -67,7 +67,7 @@ def _by_state(x: np.ndarray, rs: np.ndarray, n_s: int) -> np.ndarray:
     return out
 
 
-@_jit
+@jit
 def rates(rs: np.ndarray, n_s: int, person_columns: np.ndarray, contractors_col: int,
           pairs: np.ndarray, population: np.ndarray, population_share: np.ndarray,
           urban_share: np.ndarray, population_floor: np.ndarray,

@@ -90,7 +90,7 @@ def _compiled_recruit_rates(world: World, st: SimState, p: GroupProcessParams) -
                   plain(st.legitimacy), plain(st.control), world.region_state, world.population,
                   world.population_floor, world.rent, plain(world.tax_rate),
                   plain(world.illicit_income), plain(world.upkeep), plain(world.recruit_rate),
-                  param_columns(p, RECRUIT_PARAMS, st.fighters.shape[0]))
+                  param_columns(world.memo, p, RECRUIT_PARAMS, st.fighters.shape[0]))
 
 
 def move(world: World, st: SimState, p: GroupProcessParams) -> None:
@@ -103,8 +103,9 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
         from sim.processes.groups_kernel import move as kernel
 
         st.fighters = plain(st.fighters)  # moved in place
+        floor = param_columns(world.memo, p, ("move_floor",), st.fighters.shape[0])
         kernel(st.fighters, plain(st.control), world.rent_attraction, src, dst,
-               plain(world.mobility), param_columns(p, ("move_floor",), st.fighters.shape[0])[:, 0].copy())
+               plain(world.mobility), floor[:, 0].copy())
         return
     attract = (1.0 - st.control + p.move_floor) * world.rent_attraction
     # (np.take gathers along an axis into a C-ordered array, which the sums read without a copy)

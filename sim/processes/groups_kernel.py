@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.rng_kernel import _jit
+from sim.engine.rng_kernel import jit
 from sim.processes.hosts_kernel import np_max, np_min
 
 __all__ = ["PAIRWISE_MAX", "move", "recruit_rates", "row_sum"]
@@ -26,7 +26,7 @@ __all__ = ["PAIRWISE_MAX", "move", "recruit_rates", "row_sum"]
 PAIRWISE_MAX = 128
 
 
-@_jit
+@jit
 def row_sum(x: np.ndarray) -> float:
     """numpy's ``x.sum()`` of a 1-D float64 array of at most :data:`PAIRWISE_MAX` elements, bit
     for bit: +0.0 plus its pairwise sum (numpy's ``pairwise_sum``: below 8 terms one after the
@@ -60,7 +60,7 @@ def row_sum(x: np.ndarray) -> float:
     return 0.0 + res
 
 
-@_jit
+@jit
 def recruit_rates(fighters: np.ndarray, harm_memory: np.ndarray, massacre_memory: np.ndarray,
                   legitimacy: np.ndarray, control: np.ndarray, rs: np.ndarray,
                   population: np.ndarray, population_floor: np.ndarray, rent: np.ndarray,
@@ -102,7 +102,7 @@ def recruit_rates(fighters: np.ndarray, harm_memory: np.ndarray, massacre_memory
     return lam
 
 
-@_jit
+@jit
 def move(fighters: np.ndarray, control: np.ndarray, rent_attraction: np.ndarray,
          src: np.ndarray, dst: np.ndarray, mobility: np.ndarray, move_floor: np.ndarray) -> None:
     """Move each group's mobile fighters along the edges, in place

@@ -91,6 +91,8 @@ def media_control(st: SimState, p: HostProcessParams) -> np.ndarray:
     return np.where(st.regime == MILITARY, p.military_media_control, p.civilian_media_control)
 
 
+#: The host params :func:`sim.processes.hosts_kernel.protests` reads, in its order.
+PROTEST_PARAMS = ("visibility_personnel", "military_media_control", "protest_weight")
 #: The host params :func:`sim.processes.hosts_kernel.receptivity` reads, in its order.
 RECEPTIVITY_PARAMS = ("military_media_control", "civilian_media_control", "failure_blame_weight",
                       "visibility_personnel", "harm_weight", "narrative_weight",
@@ -139,8 +141,8 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
                     st.regime == MILITARY, plain(st.downgraded), plain(st.level),
                     _person_columns(world), INFO_OPS, plain(st.harm_attributed),
                     plain(st.standing), plain(world.base_receptivity), plain(world.nationalism),
-                    plain(world.nationalism_exposure), param_columns(p, RECEPTIVITY_PARAMS,
-                                                                       st.receptivity.shape[0]))
+                    plain(world.nationalism_exposure),
+                    param_columns(world.memo, p, RECEPTIVITY_PARAMS, st.receptivity.shape[0]))
         return
     share = ratio(foreign, st.capacity[:, :, None])
     perf = -share * trend[:, :, None]
@@ -185,8 +187,8 @@ def update_protests(world: World, st: SimState, p: HostProcessParams, ins: np.nd
         st.grievance0 = plain(st.grievance0)  # set in place where NaN
         st.protests = protests(plain(st.receptivity), plain(foreign), plain(ins),
                                st.regime == MILITARY, st.grievance0, plain(st.protest_base),
-                               param_columns(p, ("visibility_personnel", "military_media_control",
-                                                  "protest_weight"), st.receptivity.shape[0]))
+                               param_columns(world.memo, p, PROTEST_PARAMS,
+                                             st.receptivity.shape[0]))
         return
     discontent = (visibility(foreign, p) * (1.0 - st.receptivity)).max(axis=2, initial=0.0)
     grievance = ins + discontent

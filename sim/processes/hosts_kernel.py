@@ -17,31 +17,31 @@ import math
 
 import numpy as np
 
-from sim.engine.fmath import _LN10
-from sim.engine.rng_kernel import _jit, compiled_exp, compiled_log
+from sim.engine.fmath import LN10
+from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
 
 __all__ = ["np_max", "np_min", "protests", "receptivity"]
 
 
-@_jit
+@jit
 def np_max(a: float, b: float) -> float:
     """numpy's ``maximum`` of two floats: ``a`` where ``a >= b`` or ``a`` is NaN, else ``b``."""
     return a if (a >= b or math.isnan(a)) else b
 
 
-@_jit
+@jit
 def np_min(a: float, b: float) -> float:
     """numpy's ``minimum`` of two floats: ``a`` where ``a <= b`` or ``a`` is NaN, else ``b``."""
     return a if (a <= b or math.isnan(a)) else b
 
 
-@_jit
+@jit
 def _clip01(x: float) -> float:
     """numpy's ``clip(x, 0.0, 1.0)``: ``minimum(maximum(x, 0), 1)``."""
     return np_min(np_max(x, 0.0), 1.0)
 
 
-@_jit
+@jit
 def _present(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: int) -> bool:
     """Whether power ``p`` has personnel in state ``s`` of world ``b`` (the persons of its
     level added from +0.0, :func:`sim.processes.powers.personnel`)."""
@@ -51,13 +51,13 @@ def _present(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: i
     return persons > 0
 
 
-@_jit
+@jit
 def _visibility(foreign: float, personnel: float) -> float:
     """:func:`sim.processes.hosts.visibility` of one power in one state."""
     return 1.0 - compiled_exp(-foreign / personnel)
 
 
-@_jit
+@jit
 def receptivity(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.ndarray,
                 trend: np.ndarray, ins: np.ndarray, military: np.ndarray,
                 downgraded: np.ndarray, level: np.ndarray, person_columns: np.ndarray,
@@ -89,14 +89,14 @@ def receptivity(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.ndarr
                 nat = prm[b, NATIONALISM] * (nationalism[b, s] * mil_f) \
                     * nationalism_exposure[b, p]
                 info = prm[b, INFO] * (compiled_log(
-                    1.0 + level[b, p, s, info_col] / prm[b, INFO_SCALE]) / _LN10)
+                    1.0 + level[b, p, s, info_col] / prm[b, INFO_SCALE]) / LN10)
                 target = _clip01(base_receptivity[b, s, p] + prm[b, PERFORMANCE] * perf - failure
                                  - blame + narrative - nat + info)
                 r = receptivity[b, s, p]
                 receptivity[b, s, p] = _clip01(r + prm[b, RATE] * (target - r))
 
 
-@_jit
+@jit
 def protests(receptivity: np.ndarray, foreign: np.ndarray, ins: np.ndarray,
              military: np.ndarray, grievance0: np.ndarray, protest_base: np.ndarray,
              prm: np.ndarray) -> np.ndarray:
@@ -120,7 +120,7 @@ def protests(receptivity: np.ndarray, foreign: np.ndarray, ins: np.ndarray,
     return out
 
 
-@_jit
+@jit
 def influence(influence: np.ndarray, receptivity: np.ndarray, level: np.ndarray,
               person_effectiveness: np.ndarray, downgraded_any: bool, effect_factor: np.ndarray,
               army: np.ndarray, army_eff: np.ndarray, arms_memory: np.ndarray, aid_col: int,

@@ -77,7 +77,8 @@ def update_influence(world: World, st: SimState, p: InfluenceParams) -> tuple[np
         shares = influence(st.influence, plain(st.receptivity), plain(st.level),
                            plain(world.person_effectiveness), bool(st.downgraded.any()),
                            plain(st.effect_factor), plain(st.army), plain(st.army_eff),
-                           plain(st.arms_memory), AID, INFO_OPS, param_columns(p, KERNEL_PARAMS, st.influence.shape[0]))
+                           plain(st.arms_memory), AID, INFO_OPS,
+                           param_columns(world.memo, p, KERNEL_PARAMS, st.influence.shape[0]))
         return tuple(shares)
     shares = dimension_shares(world, st)
     st.influence += p.rate[:, :, None] * (target_influence(world, st, p, shares) - st.influence)

@@ -98,7 +98,8 @@ def coup_hazard(world: World, st: SimState, cp: CoupParams, ins: np.ndarray,
         return kernel(month, plain(st.last_attempt), plain(st.army_loss_memory), plain(st.army),
                       plain(np.broadcast_to(ins, st.army.shape)), plain(st.legitimacy),
                       st.regime == MILITARY, plain(world.state_adjacency),
-                      param_columns(cp, HAZARD_PARAMS, st.army.shape[0]), _LOG_CLIP, _MAX_HAZARD)
+                      param_columns(world.memo, cp, HAZARD_PARAMS, st.army.shape[0]),
+                      _LOG_CLIP, _MAX_HAZARD)
     base = monthly_base(cp)
     recent = (month - st.last_attempt) < cp.trap_months
     trap = np.where(recent, cp.trap_multiplier, 1.0)
@@ -220,7 +221,7 @@ def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray
                       plain(st.sanctioned), plain(st.level), STRATEGISTS, plain(support),
                       plain(objection(world, st, pp, support)), plain(world.regime_protection),
                       plain(world.conditionality), plain(world.sanctions_patron),
-                      param_columns(pp, VALUE_PARAMS, st.receptivity.shape[0]))
+                      param_columns(world.memo, pp, VALUE_PARAMS, st.receptivity.shape[0]))
     share = ratio(foreign, st.capacity[:, :, None])
     improvement = np.maximum(-trend, 0.0)
     paid = (st.host_paid + (1.0 - pp.concession_discount[:, :, None]) * st.concessions) \
@@ -321,7 +322,8 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
                       objection is not None, plain(st.agreement), plain(st.cooperation),
                       st.downgraded, plain(st.banned_until), plain(st.invited_until),
                       st.low_months, st.hostile_months, st.regime == MILITARY, plain(protected),
-                      plain(world.hostile_host_months), param_columns(pp, ACTION_PARAMS, st.standing.shape[0]),
+                      plain(world.hostile_host_months),
+                      param_columns(world.memo, pp, ACTION_PARAMS, st.standing.shape[0]),
                       int(month))
         return PartnerActions(*acts)
     here = present(world, st)

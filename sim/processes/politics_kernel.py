@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.fmath import _LN10
-from sim.engine.rng_kernel import _jit, compiled_exp, compiled_log
+from sim.engine.fmath import LN10
+from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
 from sim.processes.combat_kernel import power
 from sim.processes.hosts_kernel import np_max, np_min
 
 __all__ = ["coup_hazard", "partner_value"]
 
 
-@_jit
+@jit
 def coup_hazard(month: int, last_attempt: np.ndarray, army_loss_memory: np.ndarray,
                 army: np.ndarray, ins: np.ndarray, legitimacy: np.ndarray,
                 military: np.ndarray, adjacency: np.ndarray, prm: np.ndarray,
@@ -57,7 +57,7 @@ def coup_hazard(month: int, last_attempt: np.ndarray, army_loss_memory: np.ndarr
     return out
 
 
-@_jit
+@jit
 def partner_value(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.ndarray,
                   trend: np.ndarray, ins: np.ndarray, threat: np.ndarray,
                   host_paid: np.ndarray, concessions: np.ndarray, budget: np.ndarray,
@@ -83,7 +83,7 @@ def partner_value(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.nda
                 share = foreign[b, s, p] / cap if cap > 0 else 0.0
                 paid = (host_paid[b, s, p] + (1.0 - prm[b, DISCOUNT]) * concessions[b, s, p]) \
                     / budget_month
-                info = compiled_log(1.0 + level[b, p, s, strategists_col] / prm[b, SCALE]) / _LN10
+                info = compiled_log(1.0 + level[b, p, s, strategists_col] / prm[b, SCALE]) / LN10
                 out[b, s, p] = (prm[b, MOOD] * (receptivity[b, s, p] - 0.5)
                                 + prm[b, SECURITY] * share
                                 + prm[b, PROTECTION] * regime_protection[b, p] * threat[b, s]
@@ -98,7 +98,7 @@ def partner_value(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.nda
     return out
 
 
-@_jit
+@jit
 def partner_actions(level: np.ndarray, person_columns: np.ndarray, standing: np.ndarray,
                     objection: np.ndarray, has_objection: bool, agreement: np.ndarray,
                     cooperation: np.ndarray, downgraded: np.ndarray, banned_until: np.ndarray,

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.rng_kernel import _jit
+from sim.engine.rng_kernel import jit
 from sim.processes.hosts_kernel import np_max, np_min
 
 __all__ = ["advance", "arms_market", "casualty_withdrawals", "contractor_exits", "mark_exits"]
 
 
-@_jit
+@jit
 def _persons(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: int) -> float:
     """The persons of ``level[b, p, s]``: the person instruments added from +0.0."""
     total = 0.0
@@ -30,7 +30,7 @@ def _persons(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: i
     return total
 
 
-@_jit
+@jit
 def advance(level: np.ndarray, target: np.ndarray, rate: np.ndarray, person_columns: np.ndarray,
             person_effectiveness: np.ndarray, withdrawal_loss: np.ndarray) -> np.ndarray:
     """Move ``level`` [B, P, S, I] toward ``target`` by ``rate`` in place, landing on the target
@@ -66,7 +66,7 @@ def advance(level: np.ndarray, target: np.ndarray, rate: np.ndarray, person_colu
     return out
 
 
-@_jit
+@jit
 def casualty_withdrawals(casualty_ring: np.ndarray, target: np.ndarray,
                          person_columns: np.ndarray, tolerance: np.ndarray,
                          protected: np.ndarray) -> np.ndarray:
@@ -88,7 +88,7 @@ def casualty_withdrawals(casualty_ring: np.ndarray, target: np.ndarray,
     return out
 
 
-@_jit
+@jit
 def contractor_exits(casualty_ring: np.ndarray, rows: np.ndarray, level: np.ndarray,
                      target: np.ndarray, col: int, host_paid: np.ndarray,
                      concessions: np.ndarray, spending: np.ndarray, loss_exit_rate: np.ndarray,
@@ -118,7 +118,7 @@ def contractor_exits(casualty_ring: np.ndarray, rows: np.ndarray, level: np.ndar
     return out
 
 
-@_jit
+@jit
 def arms_market(receptivity: np.ndarray, allowed: np.ndarray, budget: np.ndarray,
                 budget_share: np.ndarray, export: np.ndarray, level: np.ndarray, col: int,
                 paid_share: np.ndarray, host_can_pay: np.ndarray, cost_ratio: np.ndarray,
@@ -161,7 +161,7 @@ def arms_market(receptivity: np.ndarray, allowed: np.ndarray, budget: np.ndarray
     return delivered, arms_paid
 
 
-@_jit
+@jit
 def mark_exits(level: np.ndarray, target: np.ndarray, person_columns: np.ndarray,
                share: np.ndarray, last_exit: np.ndarray, month: int) -> None:
     """Set ``last_exit`` [B, S, P] to ``month`` where a power's personnel target fell below
