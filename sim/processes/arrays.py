@@ -12,9 +12,12 @@ import numpy as np
 
 from sim.engine.rng import compiled, plain
 
-__all__ = ["dot_last", "param_columns", "per_power", "ratio", "sum_axis", "sum_last",
-           "weighted_rows"]
+__all__ = ["PAIRWISE_MAX", "dot_last", "param_columns", "per_power", "ratio", "sum_axis",
+           "sum_last", "weighted_rows"]
 
+#: The longest row of which the compiled kernels reproduce numpy's sum (numpy's pairwise block:
+#: it splits a longer row in halves, which they do not; :func:`sim.processes.groups_kernel.row_sum`).
+PAIRWISE_MAX = 128
 #: Below this many sums, :func:`sum_last` leaves the work to one numpy reduction (fewer calls).
 _FEW_SUMS = 512
 

@@ -27,6 +27,7 @@ from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.engine import fmath
 from sim.engine.rng import compiled, plain, poisson
 from sim.processes.arrays import (
+    PAIRWISE_MAX,
     dot_last,
     param_columns,
     per_power,
@@ -36,7 +37,7 @@ from sim.processes.arrays import (
     weighted_rows,
 )
 from sim.processes.hosts import security_capacity
-from sim.processes.militias import update_memories
+from sim.processes.militias import DECAY3, update_memories
 from sim.processes.powers import personnel
 from sim.state import SimState
 from sim.world.build import SMALL_PRODUCT, World
@@ -282,6 +283,31 @@ KERNEL_PARAMS = ("arms_effect", "air_effectiveness", "garrison_share", "pullback
 _KERNEL_AXIS = 8
 
 
+def _compiled_outcomes(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
+                       hostile_attacks: np.ndarray, draws: np.ndarray,
+                       reprisal_months: np.ndarray | float) -> np.ndarray:
+    """What the counts do, by the compiled kernel (:func:`sim.processes.combat_kernel.outcomes`):
+    the numpy code of :func:`combat` after its draw, the same floats. Returns the month's
+    massacres [B, R] bool."""
+    from sim.processes.combat_kernel import outcomes
+
+    n_b, n_p, n_g = st.army.shape[0], st.level.shape[1], st.fighters.shape[1]
+    decay = np.broadcast_to(np.asarray(fmath.exp(-1.0 / np.asarray(reprisal_months, dtype=float)),
+                                       dtype=float).reshape(-1), n_b)
+    st.fighters = plain(st.fighters)  # fighters lose their dead in place
+    (st.militia, st.army, st.army_deaths, st.casualties, st.harm_memory, st.harm_attributed,
+     st.fatalities, st.civilian_fatalities, st.state_fatalities, st.state_civilian, st.attacks,
+     st.group_civilian, st.inflicted, st.attack_memory, st.massacre_memory, massacre) = outcomes(
+        plain(draws), n_p, n_g, world.region_state, len(world.state_ids),
+        plain(world.rival_incidence), plain(world.rival_share), st.fighters, plain(st.militia),
+        plain(st.army), plain(st.harm_memory), plain(st.harm_attributed),
+        plain(st.attack_memory), plain(st.massacre_memory), plain(world.hostility),
+        plain(attacks), plain(hostile_attacks),
+        param_columns(world.memo, p, ("mass_casualty_threshold",), n_b)[:, 0].copy(),
+        plain(decay), _DECAY12, DECAY3)
+    return massacre
+
+
 def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
            keys: np.ndarray, mp: MilitiaParams | None = None,
            reprisal_months: np.ndarray | float = 6.0) -> CombatResult:
@@ -297,11 +323,17 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     """
     n_p, n_g = st.level.shape[1], st.fighters.shape[1]
     rows = (1, n_p, 1, n_g, n_p, 1, 1, 1, len(world.rival_pairs))
-    if compiled() and max(n_p, st.arms_memory.shape[-1]) < _KERNEL_AXIS:
+    kernel = compiled() and max(n_p, st.arms_memory.shape[-1]) < _KERNEL_AXIS
+    if kernel:
         lam, hostile_attacks = _compiled_rates(world, st, p, attacks, mp)
     else:
         lam, hostile_attacks = combat_rates(world, st, p, attacks, mp)
     draws = poisson(keys, st.month, lam)
+    if kernel and st.fighters.shape[2] <= PAIRWISE_MAX:
+        massacre = _compiled_outcomes(world, st, p, attacks, hostile_attacks, draws,
+                                      reprisal_months)
+        return CombatResult(massacre_regions=np.nonzero(massacre),
+                            army_mass_casualty=np.nonzero(st.army_deaths >= p.army_mass_casualty))
     _, _, fighter_deaths, civ_groups, _, _, militia_deaths, _, clash_deaths = _split(draws, rows)
     fighter_deaths, militia_deaths = fighter_deaths[:, 0], militia_deaths[:, 0]
     st.militia = np.maximum(st.militia - militia_deaths, 0.0)

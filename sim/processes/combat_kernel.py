@@ -34,8 +34,10 @@ import math
 import numpy as np
 
 from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
+from sim.processes.groups_kernel import row_sum
+from sim.processes.hosts_kernel import np_max
 
-__all__ = ["power", "rates"]
+__all__ = ["outcomes", "power", "rates"]
 
 
 @jit
@@ -326,3 +328,122 @@ def rates(rs: np.ndarray, n_s: int, person_columns: np.ndarray, contractors_col:
                 low_f = min(f0, f1) if not (math.isnan(f0) or math.isnan(f1)) else math.nan
                 lam[b, r_clash + k, r] = (prm[b, CLASH] * rival_weight[b, k]) * low_f
     return army_eff, lam, hostile_attacks
+
+
+@jit
+def outcomes(draws: np.ndarray, n_p: int, n_g: int, rs: np.ndarray, n_s: int,
+             rival_incidence: np.ndarray, rival_share: np.ndarray, fighters: np.ndarray,
+             militia: np.ndarray, army: np.ndarray, harm_memory: np.ndarray,
+             harm_attributed: np.ndarray, attack_memory: np.ndarray,
+             massacre_memory: np.ndarray, hostility: np.ndarray, attacks: np.ndarray,
+             hostile_attacks: np.ndarray, threshold: np.ndarray, reprisal_decay: np.ndarray,
+             decay12: float, decay3: float) -> tuple:
+    """What the month's counts ``draws`` [B, rows, R] do (:func:`sim.processes.combat.combat`
+    after its draw): fighters lose their dead in place; returns the new ``(militia, army,
+    army_deaths, casualties, harm_memory, harm_attributed, fatalities, civilians,
+    state_fatalities, state_civilian, attacks, group_civilian, inflicted, attack_memory,
+    massacre_memory, massacre)``. The sums of counts are exact in any order; the fighters'
+    shares, the memories and the deaths a group inflicted are taken as numpy takes them
+    (the groups in order from +0.0; a row of regions by :func:`row_sum`)."""
+    n_b, _, n_r = draws.shape
+    n_k = rival_incidence.shape[0]
+    r_foreign = 1
+    r_fighters = r_foreign + n_p
+    r_groups = r_fighters + 1
+    r_civ_foreign = r_groups + n_g
+    r_civ_army = r_civ_foreign + n_p
+    r_militia = r_civ_army + 1
+    r_civ_militia = r_militia + 1
+    r_clash = r_civ_militia + 1
+    new_militia = np.empty((n_b, n_r))
+    new_army = np.empty((n_b, n_s))
+    army_deaths = np.zeros((n_b, n_s))
+    casualties = np.zeros((n_b, n_p, n_s))
+    civ_by_power = np.zeros((n_b, n_p, n_s))
+    new_harm = np.empty((n_b, n_r))
+    new_attributed = np.empty((n_b, n_s, n_p))
+    fatalities = np.empty((n_b, n_r))
+    civilians = np.empty((n_b, n_r))
+    state_fatalities = np.zeros((n_b, n_s))
+    state_civilian = np.zeros((n_b, n_s))
+    total_attacks = np.empty((n_b, n_g))
+    group_civilian = np.empty((n_b, n_g))
+    inflicted = np.empty((n_b, n_g))
+    new_attack_memory = np.empty((n_b, n_r))
+    new_massacre_memory = np.empty((n_b, n_r))
+    massacre = np.zeros((n_b, n_r), dtype=np.bool_)
+    state_side = np.empty(n_r)
+    clash_sum = np.empty(n_g)
+    clash = np.empty(n_g)
+    row = np.empty(n_r)
+    for b in range(n_b):
+        clash_sum[:] = 0.0
+        for r in range(n_r):
+            new_militia[b, r] = np_max(militia[b, r] - draws[b, r_militia, r], 0.0)
+            # half of a clash's dead to each group of its pair (exact: halves of counts)
+            for g in range(n_g):
+                c = 0.0
+                for k in range(n_k):
+                    c += rival_incidence[k, g] * (draws[b, r_clash + k, r] / 2.0)
+                clash[g] = c
+                clash_sum[g] += c
+            total = 0.0
+            for g in range(n_g):
+                total += fighters[b, g, r]
+            dead = draws[b, r_fighters, r]
+            for g in range(n_g):
+                f = fighters[b, g, r]
+                share = f / total if total > 0 else 0.0
+                fighters[b, g, r] = np_max(f - (share * dead + clash[g]), 0.0)
+            # sums of counts (exact in any order): the state side's dead and the civilians it
+            # killed, all civilians, all the dead
+            side = draws[b, 0, r] + draws[b, r_militia, r]
+            civ_side = draws[b, r_civ_army, r] + draws[b, r_civ_militia, r]
+            for p in range(n_p):
+                side += draws[b, r_foreign + p, r]
+                civ_side += draws[b, r_civ_foreign + p, r]
+            civ = civ_side
+            for g in range(n_g):
+                civ += draws[b, r_groups + g, r]
+            dead_all = side + civ + dead
+            for k in range(n_k):
+                dead_all += draws[b, r_clash + k, r]
+            state_side[r] = side
+            civilians[b, r] = civ
+            fatalities[b, r] = dead_all
+            s = rs[r]
+            army_deaths[b, s] += draws[b, 0, r]
+            for p in range(n_p):
+                casualties[b, p, s] += draws[b, r_foreign + p, r]
+                civ_by_power[b, p, s] += draws[b, r_civ_foreign + p, r]
+            state_fatalities[b, s] += dead_all
+            state_civilian[b, s] += civ
+            new_harm[b, r] = harm_memory[b, r] * decay12 + civ_side
+            new_attack_memory[b, r] = attack_memory[b, r] * decay3 + hostile_attacks[b, r]
+            hit = civ >= threshold[b]
+            massacre[b, r] = hit
+            new_massacre_memory[b, r] = massacre_memory[b, r] * reprisal_decay[b] + (
+                civ if hit else 0.0)
+        for s in range(n_s):
+            new_army[b, s] = np_max(army[b, s] - army_deaths[b, s], 0.0)
+            for p in range(n_p):
+                new_attributed[b, s, p] = harm_attributed[b, s, p] * decay12 \
+                    + civ_by_power[b, p, s]
+        for g in range(n_g):
+            a = 0.0
+            civ_g = 0.0
+            for r in range(n_r):
+                a += attacks[b, g, r]
+                civ_g += draws[b, r_groups + g, r]
+                ha = hostile_attacks[b, r]
+                share = hostility[b, g] * attacks[b, g, r] / ha if ha > 0 else 0.0
+                row[r] = share * state_side[r]
+            total_attacks[b, g] = a
+            group_civilian[b, g] = civ_g
+            rival = rival_share[b, 0, g] * clash_sum[0]
+            for h in range(1, n_g):
+                rival += rival_share[b, h, g] * clash_sum[h]
+            inflicted[b, g] = row_sum(row) + civ_g + rival
+    return (new_militia, new_army, army_deaths, casualties, new_harm, new_attributed, fatalities,
+            civilians, state_fatalities, state_civilian, total_attacks, group_civilian, inflicted,
+            new_attack_memory, new_massacre_memory, massacre)

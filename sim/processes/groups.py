@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.config import GroupProcessParams
 from sim.engine.rng import compiled, plain, poisson
-from sim.processes.arrays import param_columns, ratio
+from sim.processes.arrays import PAIRWISE_MAX, param_columns, ratio
 from sim.state import SimState
 from sim.world.build import World
 
@@ -28,9 +28,7 @@ RECRUIT_PARAMS = ("grievance_base", "grievance_harm_weight", "grievance_legitima
 
 def _compiled_regions(world: World, st: SimState) -> bool:
     """Whether the compiled kernels take this batch: rows of regions numpy sums in one pairwise
-    block (:data:`sim.processes.groups_kernel.PAIRWISE_MAX`)."""
-    from sim.processes.groups_kernel import PAIRWISE_MAX
-
+    block (:data:`sim.processes.arrays.PAIRWISE_MAX`)."""
     return st.fighters.ndim == 3 and st.fighters.shape[2] <= PAIRWISE_MAX
 
 

@@ -17,13 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.rng_kernel import jit
+from sim.processes.arrays import PAIRWISE_MAX
 from sim.processes.hosts_kernel import np_max, np_min
 
 __all__ = ["PAIRWISE_MAX", "move", "recruit_rates", "row_sum"]
 
-#: The longest row :func:`row_sum` sums as numpy does (numpy's pairwise block: longer rows are
-#: split in halves, which it does not do).
-PAIRWISE_MAX = 128
 
 
 @jit

@@ -22,7 +22,8 @@ from sim.world.build import World
 
 __all__ = ["militia_pressure", "update_memories", "update_militias"]
 
-_DECAY3 = fmath.exp(-1.0 / 3.0)
+#: The attacks' 3-month memory, a month's decay.
+DECAY3 = fmath.exp(-1.0 / 3.0)
 
 
 def militia_pressure(world: World, st: SimState, mp: MilitiaParams) -> np.ndarray:
@@ -49,5 +50,5 @@ def update_memories(st: SimState, hostile_attacks: np.ndarray, massacre_civilian
                     reprisal_months: float) -> None:
     """Add this month's hostile attacks [B, R] (3-month memory) and the civilians killed in
     massacres [B, R] (memory of ``reprisal_months``)."""
-    st.attack_memory = st.attack_memory * _DECAY3 + hostile_attacks
+    st.attack_memory = st.attack_memory * DECAY3 + hostile_attacks
     st.massacre_memory = st.massacre_memory * fmath.exp(-1.0 / reprisal_months) + massacre_civilians

@@ -156,3 +156,36 @@ def test_whole_runs_are_the_same_with_the_compiled_rates(overrides, monkeypatch)
     calls.clear()
     assert compiled == _tables(overrides, "numpy")
     assert not calls  # and the numpy ones here
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_whole_month_of_combat_is_the_same_with_the_compiled_kernels(model, seed, monkeypatch):
+    """The rates, the draw and what the counts do (sim.processes.combat_kernel.outcomes: the
+    fighters' losses, the memories, the sums by region, state, power and group, massacres):
+    every state array and the month's result, bit for bit."""
+    world, st, attacks = _perturbed(model, seed)
+    r = np.random.default_rng(100 + seed)
+    st.harm_memory = r.uniform(0.0, 50.0, st.harm_memory.shape)
+    st.harm_attributed = r.uniform(0.0, 50.0, st.harm_attributed.shape)
+    st.attack_memory = r.uniform(0.0, 20.0, st.attack_memory.shape)
+    n_b = st.army.shape[0]
+    p = dataclasses.replace(model.cfg.params.combat,
+                            mass_casualty_threshold=_per_world([2.0, 5.0, 10.0, 3.0], n_b),
+                            army_mass_casualty=_per_world([1.0, 2.0, 5.0, 1.0], n_b),
+                            clash_rate=_per_world([0.5, 1.0, 2.0, 0.3], n_b))  # rivals clash
+    world = dataclasses.replace(world, rival_share=world.rival_share * r.uniform(
+        0.5, 1.5, world.rival_share.shape))
+    months = _per_world([3.0, 6.0, 12.0, 6.0], n_b)
+    out = {}
+    for choice in ("numpy", "numba"):
+        monkeypatch.setattr(rng, "_KERNEL", choice)
+        s = copy.deepcopy(st)
+        res = combat_p.combat(world, s, p, attacks, model.combat_keys,
+                              model.cfg.params.militias, months)
+        out[choice] = ({k: _bits(v) for k, v in vars(s).items() if isinstance(v, np.ndarray)},
+                       [_bits(np.asarray(x)) for x in (*res.massacre_regions,
+                                                      *res.army_mass_casualty)])
+    differ = sorted(k for k in out["numpy"][0] if out["numpy"][0][k] != out["numba"][0][k])
+    assert not differ
+    assert out["numpy"][1] == out["numba"][1]
+    assert np.frombuffer(out["numpy"][1][0], dtype=np.int64).size > 0  # massacres happened
