@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.engine.rng_kernel import jit
 
-__all__ = ["bills", "per_power"]
+__all__ = ["bills", "effective", "per_power", "persons"]
 
 
 @jit
@@ -48,3 +48,28 @@ def bills(level: np.ndarray, billing: np.ndarray) -> np.ndarray:
                         v += level[b, p, s, i] * billing[b, k, p, i]
                     out[k, b, p, s] = v
     return out
+
+
+@jit
+def persons(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: int) -> float:
+    """The persons of ``level[b, p, s]`` [B, P, S, I]: the person instruments added from +0.0
+    (:func:`sim.processes.powers.personnel`)."""
+    total = 0.0
+    for c in person_columns:
+        total += level[b, p, s, c]
+    return total
+
+
+@jit
+def effective(level: np.ndarray, person_effectiveness: np.ndarray, downgraded_any: bool,
+              effect_factor: np.ndarray, b: int, p: int, s: int) -> float:
+    """Power ``p``'s effective personnel in state ``s`` of world ``b``: its levels weighted by
+    ``person_effectiveness`` [B, P, I] from the first product (:func:`per_power`), cut by its
+    ``effect_factor`` [B, S, P] when any partner of the batch is downgraded
+    (:func:`sim.processes.hosts.security_capacity`)."""
+    v = level[b, p, s, 0] * person_effectiveness[b, p, 0]
+    for i in range(1, level.shape[3]):
+        v += level[b, p, s, i] * person_effectiveness[b, p, i]
+    if downgraded_any:
+        v = v * effect_factor[b, s, p]
+    return v

@@ -34,10 +34,11 @@ import math
 import numpy as np
 
 from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
+from sim.processes.arrays_kernel import effective, persons
 from sim.processes.groups_kernel import row_sum
 from sim.processes.hosts_kernel import np_max
 
-__all__ = ["outcomes", "power", "rates"]
+__all__ = ["outcomes", "power", "rates", "row_offsets"]
 
 
 @jit
@@ -55,6 +56,23 @@ def power(x: float, y: float) -> float:
     if x == math.inf:
         return math.inf if y > 0.0 else (0.0 if y < 0.0 else 1.0)
     return math.nan
+
+
+@jit
+def row_offsets(n_p: int, n_g: int) -> tuple[int, int, int, int, int, int, int, int]:
+    """The first row of each block of the month's rates and counts but the army's (row 0), in
+    :func:`sim.processes.combat.combat`'s order: foreign deaths [P], fighters, civilians by
+    groups [G], by foreign forces [P], by the army, militia members, civilians by militias,
+    clashes [K]."""
+    r_foreign = 1
+    r_fighters = r_foreign + n_p
+    r_groups = r_fighters + 1
+    r_civ_foreign = r_groups + n_g
+    r_civ_army = r_civ_foreign + n_p
+    r_militia = r_civ_army + 1
+    r_civ_militia = r_militia + 1
+    return (r_foreign, r_fighters, r_groups, r_civ_foreign, r_civ_army, r_militia,
+            r_civ_militia, r_civ_militia + 1)
 
 
 @jit
@@ -108,10 +126,7 @@ def rates(rs: np.ndarray, n_s: int, person_columns: np.ndarray, contractors_col:
             army_eff[b, s] = army_effectiveness[b, s] * (1.0 + prm[b, ARMS] * aps)
             total = 0.0
             for pi in range(n_p):
-                persons = 0.0
-                for c in person_columns:
-                    persons += level[b, pi, s, c]
-                per = persons / 1e3 * air_sorties[b, pi]
+                per = persons(level, person_columns, b, pi, s) / 1e3 * air_sorties[b, pi]
                 if downgraded_any:
                     per = per * effect_factor[b, s, pi]
                 total = per if pi == 0 else total + per
@@ -136,12 +151,8 @@ def rates(rs: np.ndarray, n_s: int, person_columns: np.ndarray, contractors_col:
         for s in range(n_s):
             tot = 0.0
             for pi in range(n_p):
-                v = level[b, pi, s, 0] * person_effectiveness[b, pi, 0]
-                for i in range(1, n_i):
-                    v += level[b, pi, s, i] * person_effectiveness[b, pi, i]
-                if downgraded_any:
-                    v = v * effect_factor[b, s, pi]
-                tot += v
+                tot += effective(level, person_effectiveness, downgraded_any, effect_factor, b,
+                                 pi, s)
             foreign_eff[b, s] = tot
     # where the forces stand (security_allocation)
     a_state = _by_state(a, rs, n_s)
@@ -267,16 +278,9 @@ def rates(rs: np.ndarray, n_s: int, person_columns: np.ndarray, contractors_col:
             e_fighters[b, r] = ef
     # the rates [B, rows, R]: army, foreign [P], fighters, civilians by groups [G], by foreign
     # forces [P], by the army, militia members, civilians by militias, clashes [K]
-    rows = 1 + n_p + 1 + n_g + n_p + 1 + 1 + 1 + n_k
-    lam = np.empty((n_b, rows, n_r))
-    r_foreign = 1
-    r_fighters = r_foreign + n_p
-    r_groups = r_fighters + 1
-    r_civ_foreign = r_groups + n_g
-    r_civ_army = r_civ_foreign + n_p
-    r_militia = r_civ_army + 1
-    r_civ_militia = r_militia + 1
-    r_clash = r_civ_militia + 1
+    lam = np.empty((n_b, row_offsets(n_p, n_g)[-1] + n_k, n_r))
+    (r_foreign, r_fighters, r_groups, r_civ_foreign, r_civ_army, r_militia, r_civ_militia,
+     r_clash) = row_offsets(n_p, n_g)
     exposure = np.empty((n_p, n_s))
     harm = np.empty((n_p, n_s))
     amp = m_harm = 0.0
@@ -347,14 +351,8 @@ def outcomes(draws: np.ndarray, n_p: int, n_g: int, rs: np.ndarray, n_s: int,
     (the groups in order from +0.0; a row of regions by :func:`row_sum`)."""
     n_b, _, n_r = draws.shape
     n_k = rival_incidence.shape[0]
-    r_foreign = 1
-    r_fighters = r_foreign + n_p
-    r_groups = r_fighters + 1
-    r_civ_foreign = r_groups + n_g
-    r_civ_army = r_civ_foreign + n_p
-    r_militia = r_civ_army + 1
-    r_civ_militia = r_militia + 1
-    r_clash = r_civ_militia + 1
+    (r_foreign, r_fighters, r_groups, r_civ_foreign, r_civ_army, r_militia, r_civ_militia,
+     r_clash) = row_offsets(n_p, n_g)
     new_militia = np.empty((n_b, n_r))
     new_army = np.empty((n_b, n_s))
     army_deaths = np.zeros((n_b, n_s))

@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.engine.fmath import LN10
 from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
+from sim.processes.arrays_kernel import effective, persons
 
 __all__ = ["np_max", "np_min", "protests", "receptivity"]
 
@@ -39,16 +40,6 @@ def np_min(a: float, b: float) -> float:
 def _clip01(x: float) -> float:
     """numpy's ``clip(x, 0.0, 1.0)``: ``minimum(maximum(x, 0), 1)``."""
     return np_min(np_max(x, 0.0), 1.0)
-
-
-@jit
-def _present(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: int) -> bool:
-    """Whether power ``p`` has personnel in state ``s`` of world ``b`` (the persons of its
-    level added from +0.0, :func:`sim.processes.powers.personnel`)."""
-    persons = 0.0
-    for c in person_columns:
-        persons += level[b, p, s, c]
-    return persons > 0
 
 
 @jit
@@ -80,7 +71,7 @@ def receptivity(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.ndarr
                 cap = capacity[b, s]
                 share = f / cap if cap > 0 else 0.0
                 perf = -share * trend[b, s]
-                shielded = _present(level, person_columns, b, p, s) and not downgraded[b, s, p]
+                shielded = persons(level, person_columns, b, p, s) > 0 and not downgraded[b, s, p]
                 shield = 1.0 - control * (1.0 if shielded else 0.0)
                 failure = prm[b, FAILURE] * _visibility(f, prm[b, VIS]) * ins[b, s] * shield
                 blame = prm[b, HARM] * harm_attributed[b, s, p] / 100.0 * shield
@@ -131,7 +122,6 @@ def influence(influence: np.ndarray, receptivity: np.ndarray, level: np.ndarray,
     the order of :data:`sim.processes.influence.KERNEL_PARAMS`."""
     SECURITY, ARMS, AID, INFO, AUTONOMY, RATE = range(6)
     n_b, n_s, n_p = influence.shape
-    n_i = level.shape[3]
     shares = np.empty((4, n_b, n_s, n_p))
     foreign = np.empty(n_p)
     w = np.empty(n_p)
@@ -139,11 +129,7 @@ def influence(influence: np.ndarray, receptivity: np.ndarray, level: np.ndarray,
         for s in range(n_s):
             total = 0.0
             for p in range(n_p):
-                v = level[b, p, s, 0] * person_effectiveness[b, p, 0]
-                for i in range(1, n_i):
-                    v += level[b, p, s, i] * person_effectiveness[b, p, i]
-                if downgraded_any:
-                    v = v * effect_factor[b, s, p]
+                v = effective(level, person_effectiveness, downgraded_any, effect_factor, b, p, s)
                 foreign[p] = v
                 total += v
             capacity = army[b, s] * army_eff[b, s] + total

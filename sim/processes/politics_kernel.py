@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.engine.fmath import LN10
 from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
+from sim.processes.arrays_kernel import persons
 from sim.processes.combat_kernel import power
 from sim.processes.hosts_kernel import np_max, np_min
 
@@ -117,10 +118,7 @@ def partner_actions(level: np.ndarray, person_columns: np.ndarray, standing: np.
         for s in range(n_s):
             mil = military[b, s]
             for p in range(n_p):
-                persons = 0.0
-                for c in person_columns:
-                    persons += level[b, p, s, c]
-                here = persons > 0
+                here = persons(level, person_columns, b, p, s) > 0
                 banned = banned_until[b, s, p] > month
                 x = standing[b, s, p]
                 below_down = here and x < prm[b, DOWN]

@@ -16,18 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.rng_kernel import jit
+from sim.processes.arrays_kernel import persons
 from sim.processes.hosts_kernel import np_max, np_min
 
 __all__ = ["advance", "arms_market", "casualty_withdrawals", "contractor_exits", "mark_exits"]
-
-
-@jit
-def _persons(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: int) -> float:
-    """The persons of ``level[b, p, s]``: the person instruments added from +0.0."""
-    total = 0.0
-    for c in person_columns:
-        total += level[b, p, s, c]
-    return total
 
 
 @jit
@@ -43,7 +35,7 @@ def advance(level: np.ndarray, target: np.ndarray, rate: np.ndarray, person_colu
     for b in range(n_b):
         for s in range(n_s):
             for p in range(n_p):
-                before = _persons(level, person_columns, b, p, s)
+                before = persons(level, person_columns, b, p, s)
                 loss = 0.0
                 for i in range(n_i):
                     x = level[b, p, s, i]
@@ -56,7 +48,7 @@ def advance(level: np.ndarray, target: np.ndarray, rate: np.ndarray, person_colu
                     down = np_min(step, 0.0) * person_effectiveness[b, p, i]
                     loss = down if i == 0 else loss + down
                 lost[p] = loss
-                after = _persons(level, person_columns, b, p, s)
+                after = persons(level, person_columns, b, p, s)
                 out[0, b, p, s] = before <= 0 and after > 0
                 out[1, b, p, s] = before > 0 and after <= 0
             total = lost[0]
@@ -83,7 +75,7 @@ def casualty_withdrawals(casualty_ring: np.ndarray, target: np.ndarray,
                 deaths = 0.0
                 for m in range(n_m):
                     deaths += casualty_ring[b, m, p, s]
-                out[b, p, s] = (_persons(target, person_columns, b, p, s) > 0
+                out[b, p, s] = (persons(target, person_columns, b, p, s) > 0
                                 and deaths > tolerance[b, p])
     return out
 
@@ -171,6 +163,6 @@ def mark_exits(level: np.ndarray, target: np.ndarray, person_columns: np.ndarray
         for p in range(n_p):
             keep = 1.0 - share[b, p]
             for s in range(n_s):
-                have = _persons(level, person_columns, b, p, s)
-                if have > 0 and _persons(target, person_columns, b, p, s) < keep * have - 1e-9:
+                have = persons(level, person_columns, b, p, s)
+                if have > 0 and persons(target, person_columns, b, p, s) < keep * have - 1e-9:
                     last_exit[b, s, p] = month
