@@ -59,7 +59,7 @@ run: $(STAMP)
 	$(VENV)/bin/sahel-sim $(ARGS)
 
 test: $(STAMP) browser
-	@echo "== running the tests (pytest, about 1,300 tests: about 15 minutes on 2 cores)"
+	@echo "== running the tests (pytest, about 1,400 tests: about 12-15 minutes on 2 cores)"
 	$(VENV)/bin/python -m pytest -q $(ARGS)
 
 bench: $(STAMP)
