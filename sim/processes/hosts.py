@@ -295,7 +295,16 @@ def payment_shares(world: World, st: SimState, r: ResourceParams,
     ``host_can_pay = 0``), not a host that always pays. Settling a bill of 0 pays 0 whatever
     the share.
     """
-    _, cash_due, conc_due = monthly_bills(world, st) if bills is None else bills
+    bills = monthly_bills(world, st) if bills is None else bills
+    if compiled() and _compiled_shapes(world, st) and bills.dtype == np.float64:
+        from sim.processes.hosts_kernel import payment_shares as kernel
+
+        n_b = st.budget.shape[0]
+        return kernel(bills, plain(st.budget), plain(world.contractor_budget_share),
+                      param_columns(world.memo, r, ("host_can_pay",), n_b)[:, 0].copy(),
+                      bool(r.concessions_enabled), world.rent, plain(st.control),
+                      world.region_state, plain(world.concession_rent_share))
+    _, cash_due, conc_due = bills
     cash_cap, conc_cap = payment_capacity(world, st, r)
     return _share_paid(cash_cap, sum_last(cash_due)), _share_paid(conc_cap, sum_last(conc_due))
 

@@ -21,7 +21,7 @@ from sim.engine.fmath import LN10
 from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
 from sim.processes.arrays_kernel import effective, persons
 
-__all__ = ["np_max", "np_min", "protests", "receptivity"]
+__all__ = ["influence", "np_max", "np_min", "payment_shares", "protests", "receptivity"]
 
 
 @jit
@@ -159,3 +159,37 @@ def influence(influence: np.ndarray, receptivity: np.ndarray, level: np.ndarray,
                 x = influence[b, s, p]
                 influence[b, s, p] = _clip01(x + prm[b, RATE] * (target - x))
     return shares
+
+
+@jit
+def payment_shares(bills: np.ndarray, budget: np.ndarray, contractor_budget_share: np.ndarray,
+                   host_can_pay: np.ndarray, concessions_enabled: bool, rent: np.ndarray,
+                   control: np.ndarray, rs: np.ndarray, concession_rent_share: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``(cash_share, concession_share)`` [B, S]: the share of its bills ``bills`` [3, B, S, P]
+    (gross, cash, concessions; any memory layout) each host pays
+    (:func:`sim.processes.hosts.payment_shares` with :func:`~sim.processes.hosts.payment_capacity`).
+    ``host_can_pay`` [B]."""
+    _, n_b, n_s, n_p = bills.shape
+    cash_share = np.empty((n_b, n_s))
+    conc_share = np.empty((n_b, n_s))
+    held = np.empty(n_s)
+    for b in range(n_b):
+        held[:] = 0.0
+        if concessions_enabled:
+            for r in range(rent.size):
+                held[rs[r]] += rent[r] * control[b, r]
+        for s in range(n_s):
+            cash_cap = budget[b, s] / 12.0 * contractor_budget_share[b, s] * host_can_pay[b]
+            conc_cap = (concession_rent_share[b, s] * held[s] * host_can_pay[b]
+                        if concessions_enabled else 0.0)
+            cash_due = 0.0
+            conc_due = 0.0
+            for p in range(n_p):
+                cash_due += bills[1, b, s, p]
+                conc_due += bills[2, b, s, p]
+            cash = cash_cap / cash_due if cash_due > 0 else (1.0 if cash_cap > 0 else 0.0)
+            conc = conc_cap / conc_due if conc_due > 0 else (1.0 if conc_cap > 0 else 0.0)
+            cash_share[b, s] = np_min(1.0, cash)
+            conc_share[b, s] = np_min(1.0, conc)
+    return cash_share, conc_share

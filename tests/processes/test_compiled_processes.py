@@ -376,3 +376,31 @@ def test_the_kernels_compiled_for_a_generic_cpu_give_the_numpy_runs(tmp_path):
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["numba"] == out["numpy"]
     assert len(out["numba"]) > 10
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("concessions", [True, False])
+def test_the_hosts_payments(model, seed, concessions, monkeypatch):
+    """The shares of their bills the hosts pay (nothing due, nothing to pay with, more than
+    enough) and what they pay."""
+    world, st, r = perturbed(model, seed)
+    n_b, n_s = st.budget.shape
+    st.budget = 10.0 ** r.uniform(3.0, 10.0, (n_b, n_s)) * (r.random((n_b, n_s)) < 0.8)
+    st.control = r.random(st.control.shape)
+    st.level[:, :, r.random(n_s) < 0.3] = 0.0  # states with nothing billed
+    res = dataclasses.replace(model.cfg.params.resources, concessions_enabled=concessions,
+                              host_can_pay=r.uniform(0.0, 1.0, (n_b, 1)))
+    world = dataclasses.replace(world, contractor_budget_share=r.uniform(
+        0.0, 0.2, world.contractor_budget_share.shape), concession_rent_share=r.uniform(
+        0.0, 0.5, world.concession_rent_share.shape), memo={},
+        billing=r.uniform(0.0, 2e4, world.billing.shape))  # every power bills its hosts
+
+    def step(st):
+        shares = hosts.payment_shares(world, st, res)
+        hosts.pay_contractors(world, st, res)
+        return shares
+
+    out = both(step, st, monkeypatch=monkeypatch)
+    _same(out)
+    cash = np.frombuffer(out["numpy"][1][0][2])
+    assert (cash == 1.0).any() and ((cash > 0) & (cash < 1)).any() and (cash == 0).any()
