@@ -12,12 +12,15 @@ import numpy as np
 
 from sim.engine.rng import compiled, plain
 
-__all__ = ["PAIRWISE_MAX", "dot_last", "param_columns", "per_power", "ratio", "sum_axis",
-           "sum_last", "weighted_rows"]
+__all__ = ["KERNEL_TERMS", "PAIRWISE_MAX", "compiled_batch", "dot_last", "param_columns",
+           "per_power", "person_index", "ratio", "sum_axis", "sum_last", "weighted_rows"]
 
 #: The longest row of which the compiled kernels reproduce numpy's sum (numpy's pairwise block:
 #: it splits a longer row in halves, which they do not; :func:`sim.processes.groups_kernel.row_sum`).
 PAIRWISE_MAX = 128
+#: The compiled kernels add the powers and the instruments one after the other, as numpy adds a
+#: trailing axis of fewer than this many terms (a longer one it sums pairwise).
+KERNEL_TERMS = 8
 #: Below this many sums, :func:`sum_last` leaves the work to one numpy reduction (fewer calls).
 _FEW_SUMS = 512
 
@@ -106,6 +109,24 @@ def weighted_rows(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     for g in range(1, x.shape[1]):
         out += w[:, g, None] * x[:, g]
     return out
+
+
+def compiled_batch(st: object) -> bool:
+    """Whether the processes' compiled kernels (``sim/processes/*_kernel.py``) take this batch
+    now: they are in use (:func:`sim.engine.rng.compiled`), the state is a batch's (``[B, ...]``
+    arrays), and its axes are those whose sums the kernels take as numpy does (fewer than
+    :data:`KERNEL_TERMS` powers and instruments, at most :data:`PAIRWISE_MAX` regions). Any other
+    batch runs the numpy code: the same numbers."""
+    level = st.level  # type: ignore[attr-defined]
+    return (compiled() and level.ndim == 4 and level.shape[1] < KERNEL_TERMS
+            and level.shape[3] < KERNEL_TERMS
+            and st.fighters.shape[-1] <= PAIRWISE_MAX)  # type: ignore[attr-defined]
+
+
+def person_index(world: object) -> np.ndarray:
+    """The person instruments' indices (``World.person_columns``) as an int64 array, for a
+    compiled kernel."""
+    return np.asarray(world.person_columns, dtype=np.int64)  # type: ignore[attr-defined]
 
 
 _COLUMNS_KEPT = 64  # the param columns a batch keeps (param_columns)

@@ -25,12 +25,13 @@ import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, CombatParams, MilitiaParams
 from sim.engine import fmath
-from sim.engine.rng import compiled, plain, poisson
+from sim.engine.rng import plain, poisson
 from sim.processes.arrays import (
-    PAIRWISE_MAX,
+    compiled_batch,
     dot_last,
     param_columns,
     per_power,
+    person_index,
     ratio,
     sum_axis,
     sum_last,
@@ -256,7 +257,7 @@ def _compiled_rates(world: World, st: SimState, p: CombatParams, attacks: np.nda
     amplified = mp is not None and not np.all(mp.reprisal_amplifier <= 0)
     control = plain(st.control)
     army_eff, lam, hostile_attacks = rates(
-        world.region_state, len(world.state_ids), np.asarray(world.person_columns, np.int64),
+        world.region_state, len(world.state_ids), person_index(world),
         CONTRACTORS, plain(world.rival_pairs), world.population, world.population_share,
         world.urban_share, world.population_floor, plain(world.army_effectiveness),
         plain(world.army_harm), plain(world.air_sorties), plain(world.person_effectiveness),
@@ -278,9 +279,6 @@ KERNEL_PARAMS = ("arms_effect", "air_effectiveness", "garrison_share", "pullback
                  "pullback_share", "force_ratio", "tullock_m", "control_speed", "lethality_state",
                  "lethality_fighters", "operations_rate", "contractor_lethality", "air_lethality",
                  "clash_rate", "effectiveness", "civilian_harm", "reprisal_amplifier")
-#: The compiled rates sum the instruments, powers and arms suppliers one after the other from
-#: +0.0, as numpy sums an axis of fewer than 8 (``sum_last``); longer axes stay with numpy.
-_KERNEL_AXIS = 8
 
 
 def _compiled_outcomes(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
@@ -323,13 +321,13 @@ def combat(world: World, st: SimState, p: CombatParams, attacks: np.ndarray,
     """
     n_p, n_g = st.level.shape[1], st.fighters.shape[1]
     rows = (1, n_p, 1, n_g, n_p, 1, 1, 1, len(world.rival_pairs))
-    kernel = compiled() and max(n_p, st.arms_memory.shape[-1]) < _KERNEL_AXIS
+    kernel = compiled_batch(st)
     if kernel:
         lam, hostile_attacks = _compiled_rates(world, st, p, attacks, mp)
     else:
         lam, hostile_attacks = combat_rates(world, st, p, attacks, mp)
     draws = poisson(keys, st.month, lam)
-    if kernel and st.fighters.shape[2] <= PAIRWISE_MAX:
+    if kernel:
         massacre = _compiled_outcomes(world, st, p, attacks, hostile_attacks, draws,
                                       reprisal_months)
         return CombatResult(massacre_regions=np.nonzero(massacre),

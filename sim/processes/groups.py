@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import GroupProcessParams
-from sim.engine.rng import compiled, plain, poisson
-from sim.processes.arrays import PAIRWISE_MAX, param_columns, ratio
+from sim.engine.rng import plain, poisson
+from sim.processes.arrays import compiled_batch, param_columns, ratio
 from sim.state import SimState
 from sim.world.build import World
 
@@ -24,12 +24,6 @@ __all__ = ["RECRUIT_PARAMS", "attacks", "grievance", "group_income", "move", "re
 RECRUIT_PARAMS = ("grievance_base", "grievance_harm_weight", "grievance_legitimacy_weight",
                   "grievance_absence_weight", "reprisal_weight", "fighter_cap_share",
                   "funding_elasticity", "funding_cap")
-
-
-def _compiled_regions(world: World, st: SimState) -> bool:
-    """Whether the compiled kernels take this batch: rows of regions numpy sums in one pairwise
-    block (:data:`sim.processes.arrays.PAIRWISE_MAX`)."""
-    return st.fighters.ndim == 3 and st.fighters.shape[2] <= PAIRWISE_MAX
 
 
 def grievance(world: World, st: SimState, p: GroupProcessParams) -> np.ndarray:
@@ -59,7 +53,7 @@ def recruit(world: World, st: SimState, p: GroupProcessParams, keys: np.ndarray)
     ``keys`` [B, G], :mod:`sim.engine.rng`) at the rates of :func:`recruit_rates` (by
     :func:`sim.processes.groups_kernel.recruit_rates` when the compiled kernels are in use: the
     same floats)."""
-    if compiled() and _compiled_regions(world, st):
+    if compiled_batch(st):
         lam = _compiled_recruit_rates(world, st, p)
     else:
         lam = recruit_rates(world, st, p)
@@ -97,7 +91,7 @@ def move(world: World, st: SimState, p: GroupProcessParams) -> None:
     src, dst = world.edge_src, world.edge_dst
     if src.size == 0:
         return
-    if compiled() and _compiled_regions(world, st):
+    if compiled_batch(st):
         from sim.processes.groups_kernel import move as kernel
 
         st.fighters = plain(st.fighters)  # moved in place

@@ -10,7 +10,15 @@ import numpy as np
 from sim.config import INSTRUMENT_KINDS, HostProcessParams, ResourceParams
 from sim.engine import fmath
 from sim.engine.rng import compiled, plain
-from sim.processes.arrays import dot_last, param_columns, per_power, ratio, sum_last
+from sim.processes.arrays import (
+    compiled_batch,
+    dot_last,
+    param_columns,
+    per_power,
+    person_index,
+    ratio,
+    sum_last,
+)
 from sim.processes.powers import present
 from sim.state import MILITARY, SimState
 from sim.world.build import World
@@ -100,17 +108,6 @@ RECEPTIVITY_PARAMS = ("military_media_control", "civilian_media_control", "failu
                       "performance_weight", "receptivity_rate")
 
 
-def _person_columns(world: World) -> np.ndarray:
-    """The person instruments' indices as an int64 array (for a compiled kernel)."""
-    return np.asarray(world.person_columns, dtype=np.int64)
-
-
-def _compiled_shapes(world: World, st: SimState) -> bool:
-    """Whether a compiled kernel of this module takes this batch: its state arrays are the
-    batch's (the kernels add persons and powers from +0.0, as numpy does below 8 terms)."""
-    return st.receptivity.ndim == 3 and st.level.shape[1] < 8
-
-
 def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: np.ndarray,
                        foreign: np.ndarray, ins: np.ndarray) -> None:
     """Receptivity [B, S, P] (the public's opinion of each power) moves toward:
@@ -133,13 +130,13 @@ def update_receptivity(world: World, st: SimState, p: HostProcessParams, trend: 
     - - anti-Western nationalism under a military regime;
     - + its information operations (log10 of 1 + USD/month over ``info_ops_scale_usd``).
     """
-    if compiled() and _compiled_shapes(world, st):
+    if compiled_batch(st):
         from sim.processes.hosts_kernel import receptivity
 
         st.receptivity = plain(st.receptivity)  # moved in place
         receptivity(st.receptivity, plain(foreign), plain(st.capacity), plain(trend), plain(ins),
                     st.regime == MILITARY, plain(st.downgraded), plain(st.level),
-                    _person_columns(world), INFO_OPS, plain(st.harm_attributed),
+                    person_index(world), INFO_OPS, plain(st.harm_attributed),
                     plain(st.standing), plain(world.base_receptivity), plain(world.nationalism),
                     plain(world.nationalism_exposure),
                     param_columns(world.memo, p, RECEPTIVITY_PARAMS, st.receptivity.shape[0]))
@@ -181,7 +178,7 @@ def update_protests(world: World, st: SimState, p: HostProcessParams, ins: np.nd
     is insecurity plus the discontent with the foreign forces present (the largest visibility x
     (1 - receptivity) among them, :func:`visibility`); a junta's media control damps the protests
     (``1 - military_media_control``: suspended outlets, banned marches)."""
-    if compiled() and _compiled_shapes(world, st):
+    if compiled_batch(st):
         from sim.processes.hosts_kernel import protests
 
         st.grievance0 = plain(st.grievance0)  # set in place where NaN
@@ -296,7 +293,7 @@ def payment_shares(world: World, st: SimState, r: ResourceParams,
     the share.
     """
     bills = monthly_bills(world, st) if bills is None else bills
-    if compiled() and _compiled_shapes(world, st) and bills.dtype == np.float64:
+    if compiled_batch(st) and bills.dtype == np.float64:
         from sim.processes.hosts_kernel import payment_shares as kernel
 
         n_b = st.budget.shape[0]

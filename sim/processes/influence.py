@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, InfluenceParams
-from sim.engine.rng import compiled, plain
-from sim.processes.arrays import param_columns, ratio, sum_last
+from sim.engine.rng import plain
+from sim.processes.arrays import compiled_batch, param_columns, ratio, sum_last
 from sim.processes.hosts import security_capacity
 from sim.state import SimState
 from sim.world.build import World
@@ -70,7 +70,7 @@ def update_influence(world: World, st: SimState, p: InfluenceParams) -> tuple[np
     :func:`dimension_shares` (the recorder keeps them). By
     :func:`sim.processes.hosts_kernel.influence` when the compiled kernels are in use (the same
     floats)."""
-    if compiled() and st.influence.ndim == 3 and st.level.shape[1] < 8 and st.level.shape[3] < 8:
+    if compiled_batch(st):
         from sim.processes.hosts_kernel import influence
 
         st.influence = plain(st.influence)  # moved in place

@@ -27,8 +27,15 @@ import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, CoupParams, PartnerParams, SanctionsParams
 from sim.engine import fmath
-from sim.engine.rng import compiled, plain
-from sim.processes.arrays import dot_last, param_columns, ratio, sum_last
+from sim.engine.rng import plain
+from sim.processes.arrays import (
+    compiled_batch,
+    dot_last,
+    param_columns,
+    person_index,
+    ratio,
+    sum_last,
+)
 from sim.processes.powers import present  # in __all__: the partners' presence, as before
 from sim.state import MILITARY, NEVER, SimState
 from sim.world.build import World
@@ -92,7 +99,7 @@ def coup_hazard(world: World, st: SimState, cp: CoupParams, ins: np.ndarray,
     terms are measured from the reference conditions, and every attempt next door within
     ``trap_months`` multiplies it by ``neighbour_multiplier``.
     """
-    if compiled() and st.army.ndim == 2:
+    if compiled_batch(st):
         from sim.processes.politics_kernel import coup_hazard as kernel
 
         return kernel(month, plain(st.last_attempt), plain(st.army_loss_memory), plain(st.army),
@@ -210,7 +217,7 @@ def partner_value(world: World, st: SimState, pp: PartnerParams, ins: np.ndarray
     :func:`bound_support`, computed here if not given).
     """
     support = bound_support(world, st) if support is None else support
-    if compiled() and st.receptivity.ndim == 3:
+    if compiled_batch(st):
         from sim.processes.politics_kernel import partner_value as kernel
 
         shape = st.capacity.shape
@@ -312,12 +319,12 @@ def partner_actions(world: World, st: SimState, pp: PartnerParams, protected: np
     Protected powers (``protected`` [B, P], each world's ``scenario.protected``) are never
     expelled, ended or made to leave.
     """
-    if compiled() and st.standing.ndim == 3 and st.level.shape[1] < 8:
+    if compiled_batch(st):
         from sim.processes.politics_kernel import partner_actions as kernel
 
         st.low_months, st.hostile_months = plain(st.low_months), plain(st.hostile_months)
         st.downgraded = plain(st.downgraded)  # the three updated in place
-        acts = kernel(plain(st.level), np.asarray(world.person_columns, dtype=np.int64),
+        acts = kernel(plain(st.level), person_index(world),
                       plain(st.standing), plain(st.standing if objection is None else objection),
                       objection is not None, plain(st.agreement), plain(st.cooperation),
                       st.downgraded, plain(st.banned_until), plain(st.invited_until),

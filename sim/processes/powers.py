@@ -12,8 +12,16 @@ import numpy as np
 
 from sim.config import INSTRUMENT_KINDS, ResourceParams
 from sim.engine import fmath
-from sim.engine.rng import compiled, plain
-from sim.processes.arrays import per_power, ratio, sum_axis, sum_last
+from sim.engine.rng import plain
+from sim.processes.arrays import (
+    compiled_batch,
+    param_columns,
+    per_power,
+    person_index,
+    ratio,
+    sum_axis,
+    sum_last,
+)
 from sim.state import MEMORY, SimState
 from sim.world.build import World
 
@@ -34,16 +42,6 @@ ARMS = INSTRUMENT_KINDS.index("arms")
 CONTRACTORS = INSTRUMENT_KINDS.index("contractors")
 _LOSS_MONTHS = 3  # a contractor weighs its losses over this many months
 _DECAY12 = fmath.exp(-1.0 / 12.0)  # 12-month memory
-
-
-def _compiled(st: SimState) -> bool:
-    """Whether :mod:`sim.processes.powers_kernel` takes this batch now: the compiled kernels
-    are in use, and the powers, instruments and months are the few its sums add in order."""
-    return compiled() and st.level.ndim == 4 and st.level.shape[1] < 8 and st.level.shape[3] < 8
-
-
-def _columns(world: World) -> np.ndarray:
-    return np.asarray(world.person_columns, dtype=np.int64)
 
 
 def _per_power_values(x: np.ndarray, n_b: int, n_p: int) -> np.ndarray:
@@ -123,11 +121,11 @@ def personnel(world: World, levels: np.ndarray) -> np.ndarray:
 def mark_exits(world: World, st: SimState, share: np.ndarray) -> None:
     """Record the month each power began leaving a state: its personnel target fell below
     (1 - ``share``) of what it has there (rules read this as a rival's exit)."""
-    if _compiled(st):
+    if compiled_batch(st):
         from sim.processes.powers_kernel import mark_exits as kernel
 
         st.last_exit = plain(st.last_exit)  # marked in place
-        kernel(plain(st.level), plain(st.target), _columns(world),
+        kernel(plain(st.level), plain(st.target), person_index(world),
                _per_power_values(share, *st.level.shape[:2]), st.last_exit, int(st.month))
         return
     level = personnel(world, st.level)
@@ -139,10 +137,10 @@ def mark_exits(world: World, st: SimState, share: np.ndarray) -> None:
 def casualty_withdrawals(world: World, st: SimState, protected: np.ndarray) -> np.ndarray:
     """[B, P, S] bool: powers whose deaths in a state over 12 months passed their tolerance while
     they still have forces there (``protected`` [B, P] powers stay)."""
-    if _compiled(st):
+    if compiled_batch(st):
         from sim.processes.powers_kernel import casualty_withdrawals as kernel
 
-        return kernel(plain(st.casualty_ring), plain(st.target), _columns(world),
+        return kernel(plain(st.casualty_ring), plain(st.target), person_index(world),
                       plain(world.casualty_tolerance), plain(protected))
     deaths = st.casualty_ring.sum(axis=1)
     present = personnel(world, st.target) > 0
@@ -162,7 +160,7 @@ def contractor_exits(world: World, st: SimState, protected: np.ndarray) -> np.nd
     200 men left after 7 to 11 dead in two months (pre2020-politics section 6a). Only powers with
     a ``loss_exit_rate`` and contractors still ordered there; ``protected`` [B, P] powers stay."""
     rows = [(st.month - k) % MEMORY for k in range(_LOSS_MONTHS)]
-    if _compiled(st):
+    if compiled_batch(st):
         from sim.processes.powers_kernel import contractor_exits as kernel
 
         return kernel(plain(st.casualty_ring), np.array(rows, dtype=np.int64), plain(st.level),
@@ -193,7 +191,7 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
     ``arms_cost_ratio``.
     """
     allowed = (st.banned_until <= st.month) & world.arms_exporter[:, None, :]
-    if _compiled(st):
+    if compiled_batch(st):
         from sim.processes.powers_kernel import arms_market as kernel
 
         n_b = st.level.shape[0]
@@ -202,8 +200,8 @@ def arms_market(world: World, st: SimState, r: ResourceParams) -> None:
         st.arms_delivered, st.arms_paid = kernel(
             plain(st.receptivity), allowed, plain(st.budget), plain(world.arms_budget_share),
             plain(world.arms_export), plain(st.level), ARMS, plain(world.arms_paid_share),
-            _per_power_values(r.host_can_pay, n_b, 1)[:, 0].copy(),
-            _per_power_values(r.arms_cost_ratio, n_b, 1)[:, 0].copy(), _DECAY12,
+            param_columns(world.memo, r, ("host_can_pay",), n_b)[:, 0].copy(),
+            param_columns(world.memo, r, ("arms_cost_ratio",), n_b)[:, 0].copy(), _DECAY12,
             st.host_paid, st.spending, st.arms_memory)
         return
     w = np.where(allowed, st.receptivity * st.receptivity, 0.0)
@@ -227,11 +225,11 @@ def advance_deployments(world: World, st: SimState) -> tuple[np.ndarray, np.ndar
     if (st.target == st.level).all():  # nothing is moving (many months)
         none = np.zeros(st.level.shape[:3], dtype=bool)
         return none, none
-    if _compiled(st):
+    if compiled_batch(st):
         from sim.processes.powers_kernel import advance
 
         st.level, st.withdrawal_loss = plain(st.level), plain(st.withdrawal_loss)  # in place
-        moved = advance(st.level, plain(st.target), plain(st.rate), _columns(world),
+        moved = advance(st.level, plain(st.target), plain(st.rate), person_index(world),
                         plain(world.person_effectiveness), st.withdrawal_loss)
         return moved[0], moved[1]
     before = personnel(world, st.level)

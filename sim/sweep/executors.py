@@ -270,7 +270,7 @@ class LocalExecutor(Executor):
                 importlib.import_module(module)
             from sim.engine.rng import load_kernels
 
-            load_kernels()  # Numba and the compiled kernels, once for every worker
+            load_kernels()  # Numba and the Poisson kernel, once for every worker
         self._pool = ProcessPoolExecutor(max_workers=self.n_workers,
                                          mp_context=multiprocessing.get_context(method),
                                          initializer=_init_worker, initargs=(os.getpid(),))

@@ -404,3 +404,22 @@ def test_the_hosts_payments(model, seed, concessions, monkeypatch):
     _same(out)
     cash = np.frombuffer(out["numpy"][1][0][2])
     assert (cash == 1.0).any() and ((cash > 0) & (cash < 1)).any() and (cash == 0).any()
+
+
+@pytest.mark.parametrize(("powers", "instruments", "regions", "takes"), [
+    (7, 7, 38, True), (7, 7, 128, True), (7, 7, 129, False), (8, 7, 38, False),
+    (7, 8, 38, False)])
+def test_one_gate_says_when_the_kernels_take_a_batch(powers, instruments, regions, takes,
+                                                      monkeypatch):
+    """sim.processes.arrays.compiled_batch: the kernels take a batch whose sums they add as numpy
+    does (fewer than 8 powers and instruments, at most 128 regions), and never without Numba."""
+    from types import SimpleNamespace
+
+    from sim.processes.arrays import compiled_batch
+
+    st = SimpleNamespace(level=np.zeros((2, powers, 3, instruments)),
+                         fighters=np.zeros((2, 3, regions)))
+    monkeypatch.setattr(engine_rng, "_KERNEL", "numba")
+    assert compiled_batch(st) is takes
+    monkeypatch.setattr(engine_rng, "_KERNEL", "numpy")
+    assert compiled_batch(st) is False
