@@ -20,10 +20,11 @@ Each side is this checkout or the revision of ``--against`` (its ``sim/`` and ``
 extracted by ``bench_ab.extract`` and put first on ``PYTHONPATH``; the same interpreter,
 packages and console scripts). In every repeat each figure runs on both sides, the order swapped
 every other repeat. Before the repeats each side runs each selected figure's command once, small
-and untimed (``--warmup``): Numba compiles the extracted code's kernels, Python its ``.pyc``
-files. Figures 1-3 read and write a composition cache of each side's own (a temporary folder,
-filled by the warm-up): the sweeps hit it, as a user's repeated commands do; figure 4 misses it
-on purpose. Reported: each side's median over ``--repeats``, the ratio this / against of the
+and untimed (``--warmup``): Numba compiles the extracted code's kernels. Both sides' ``.pyc``
+files are written first (:func:`bench_ab.compile_bytecode`), as ``make`` writes this checkout's.
+Figures 1-3 read and write a composition cache of each side's own (a temporary folder, filled by
+the warm-up): the sweeps hit it, as a user's repeated commands do; figure 4 misses it on
+purpose. Reported: each side's median over ``--repeats``, the ratio this / against of the
 medians (runs/s: above 1 is faster; ms and s: below 1 is faster), and the load average before
 and after. No pass/fail.
 
@@ -285,6 +286,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SAHEL_SIM_CACHE")}
         sides = [Side("this", base, work)]
+        bench_ab.compile_bytecode(bench_ab.ROOT / "sim")  # the other side's: when extracted
         short = None
         if a.against:
             short = bench_ab.extract(a.against, work / "code")

@@ -24,6 +24,8 @@ def test_a_revision_is_extracted_with_its_package_and_configs(bench_ab, tmp_path
     assert short and (tmp_path / "sim" / "__init__.py").is_file()
     assert (tmp_path / "configs" / "config.yaml").is_file()
     assert not (tmp_path / "tests").exists()
+    # with its bytecode written, whatever PYTHONDONTWRITEBYTECODE says (both sides alike)
+    assert list((tmp_path / "sim" / "__pycache__").glob("__init__.*.pyc"))
 
 
 def test_an_unknown_revision_is_refused_naming_it(bench_ab, tmp_path):
