@@ -15,6 +15,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.config import RulesConfig
 from sim.rules import RuleContext, get
 
 
@@ -45,6 +46,8 @@ class ForeignPower(mesa.Agent):
         deciding = np.flatnonzero(self.rule_names != "none")
         #: the first world whose rule is not ``none`` (the batch's size if there is none)
         self.first_deciding = int(deciding[0]) if deciding.size else len(rules)
+        #: each rule's params taken at its worlds (:meth:`_params`)
+        self._taken: dict[str, tuple[RulesConfig, int, RulesConfig]] = {}
 
     def decides(self, n: int) -> bool:
         """Whether the power follows a rule other than ``none`` in any of the first ``n``
@@ -68,8 +71,20 @@ class ForeignPower(mesa.Agent):
         for name in self.rules:
             worlds = np.flatnonzero(names == name)
             if worlds.size:
-                desired[worlds] = self._desired(name, ctx.take(worlds))
+                desired[worlds] = self._desired(name, ctx.take(worlds,
+                                                               self._params(name, ctx, worlds)))
         return desired
+
+    def _params(self, name: str, ctx: RuleContext, worlds: np.ndarray) -> RulesConfig:
+        """``ctx.params`` taken at the worlds that follow rule ``name`` (``worlds``), kept from
+        month to month while the batch's rules section is the same object and as many worlds
+        run (a ``param`` event restacks the section; twins joining add worlds)."""
+        kept = self._taken.get(name)
+        if kept is None or kept[0] is not ctx.params or kept[1] != ctx.worlds:
+            from sim.engine.batch import take_section
+
+            kept = self._taken[name] = (ctx.params, ctx.worlds, take_section(ctx.params, worlds))
+        return kept[2]
 
     def _desired(self, name: str, ctx: RuleContext) -> np.ndarray:
         desired = np.asarray(self.rules[name](ctx), dtype=float)

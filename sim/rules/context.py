@@ -11,6 +11,12 @@ from sim.config import INSTRUMENT_KINDS, PERSON_INSTRUMENTS, RulesConfig
 __all__ = ["RuleContext", "instrument"]
 
 
+#: ``[I]`` True for the person instruments (:data:`sim.config.PERSON_INSTRUMENTS`), in
+#: instrument order (read only).
+_PERSON = np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
+_PERSON.flags.writeable = False
+
+
 def instrument(kind: str) -> int:
     """Column of an instrument kind in ``[S, I]`` arrays."""
     return INSTRUMENT_KINDS.index(kind)
@@ -84,16 +90,18 @@ class RuleContext:
         """B, the number of worlds."""
         return self.vacuum.shape[0]
 
-    def take(self, worlds: np.ndarray) -> RuleContext:
+    def take(self, worlds: np.ndarray, params: RulesConfig | None = None) -> RuleContext:
         """The context of the worlds ``worlds`` (an index array) alone: every per-world array
-        taken at those rows, ``params``' numbers too; what the batch shares kept (the power's
-        instruments, the states, the month). A rule that chose these worlds' rows from this
-        gives them what it gives them in the whole batch (each world's row is its own)."""
+        taken at those rows, ``params``' numbers too (or ``params`` as given: this context's
+        taken at ``worlds`` once, kept by the caller for the months it stays the same); what
+        the batch shares kept (the power's instruments, the states, the month). A rule that
+        chose these worlds' rows from this gives them what it gives them in the whole batch
+        (each world's row is its own)."""
         from sim.engine.batch import take_section
 
-        shared = {"power", "states", "month", "has_instrument"}
-        return replace(self, **{name: take_section(getattr(self, name), worlds)
-                                for name in self.__dataclass_fields__ if name not in shared})
+        taken = {name: take_section(getattr(self, name), worlds) for name in _PER_WORLD_ARRAYS}
+        taken["params"] = take_section(self.params, worlds) if params is None else params
+        return replace(self, **taken)
 
     def net_unit_cost(self) -> np.ndarray:
         """``[B, S, I]`` own net cost per unit (USD), ``inf`` for instruments the power lacks."""
@@ -107,15 +115,21 @@ class RuleContext:
 
     def personnel(self, levels: np.ndarray) -> np.ndarray:
         """``[B, S]`` persons in ``levels`` ([B, S, I]): the person instruments' levels summed."""
-        person = np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
-        return np.where(person, levels, 0.0).sum(axis=2)
+        return np.where(_PERSON, levels, 0.0).sum(axis=2)
 
     def cheapest_force(self) -> np.ndarray:
         """``[B, S]`` index of the person instrument with the lowest own net cost per unit of
-        combat effect in each state (-1 where the power has none)."""
-        person = np.array([k in PERSON_INSTRUMENTS for k in INSTRUMENT_KINDS])
+        combat effect in each state (-1 where the power has none). Computed once per context
+        (a rule and :func:`sim.rules.vacuum._place` both ask); each call returns its own copy."""
+        found = self.__dict__.get("_cheapest")
+        if found is None:
+            found = self._cheapest_force()
+            object.__setattr__(self, "_cheapest", found)  # not a field: replace() drops it
+        return found.copy()
+
+    def _cheapest_force(self) -> np.ndarray:
         eff = self.effectiveness[:, None, :]  # [B, 1, I]
-        usable = self.has_instrument & person & (eff > 0)
+        usable = self.has_instrument & _PERSON & (eff > 0)
         if not usable.any():
             return np.full(self.vacuum.shape, -1)
         per_effect = np.where(usable, self.net_unit_cost() / np.where(usable, eff, 1.0), np.inf)
@@ -131,3 +145,10 @@ class RuleContext:
         ([B, S, I])."""
         picked = np.take_along_axis(levels, np.maximum(inst, 0)[:, :, None], axis=2)[:, :, 0]
         return np.where(inst >= 0, picked, 0)
+
+
+#: The context's per-world arrays (:meth:`RuleContext.take` takes them at a subset's rows); the
+#: rest is shared by the batch (the power, its instruments, the states, the month) or is the
+#: ``params`` section (taken by :func:`sim.engine.batch.take_section`).
+_PER_WORLD_ARRAYS = tuple(name for name in RuleContext.__dataclass_fields__
+                          if name not in ("power", "states", "month", "has_instrument", "params"))

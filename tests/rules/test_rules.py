@@ -681,3 +681,74 @@ def test_a_rule_in_a_plugin_module_is_chosen_by_rules_plugins(tmp_path, monkeypa
     cfg.rules.vacuum["france"] = f"{module}_hold"
     result = run(cfg)
     assert result.summary["rules"]["france"] == f"{module}_hold"
+
+
+def _three_worlds() -> RuleContext:
+    """Three situations as one batch of three worlds, the rules' numbers ``[3, 1]``."""
+    ctx = batch(*(BATCHABLE[k] for k in sorted(BATCHABLE)[:3]))
+    return dataclasses.replace(ctx, params=stack_section("rules", [with_params(
+        opportunistic={"max_personnel": 1000.0 + 500.0 * b}) for b in range(3)]))
+
+
+def test_a_context_taken_with_its_params_given_is_the_context_taken() -> None:
+    from sim.engine.batch import take_section
+
+    ctx, worlds = _three_worlds(), np.array([0, 2])
+    plain, given = ctx.take(worlds), ctx.take(worlds, take_section(ctx.params, worlds))
+    for f in dataclasses.fields(ctx):
+        if f.name != "params":
+            np.testing.assert_array_equal(getattr(given, f.name), getattr(plain, f.name),
+                                          err_msg=f.name)
+    np.testing.assert_array_equal(given.params.opportunistic.max_personnel, [[1000.0], [2000.0]])
+    assert ctx.take(worlds, ctx.params).params is ctx.params  # taken as given
+
+
+def test_a_power_takes_each_rules_params_once_while_the_batch_keeps_them(monkeypatch) -> None:
+    """The params of each rule's worlds are taken once and kept from month to month; taken
+    again when the batch's rules section is another object (a ``param`` event) or more worlds
+    run (twins joining); the decisions are those of a power that takes them every month."""
+    import mesa
+
+    import sim.engine.batch as batch_module
+    from sim.agents.actors import ForeignPower
+
+    ctx = _three_worlds()
+    rules = ["opportunistic", "rivalry", "opportunistic"]
+    taken: list[object] = []
+    real = batch_module.take_section
+
+    def counting(value: object, worlds: object) -> object:
+        if isinstance(value, RulesConfig):
+            taken.append(value)
+        return real(value, worlds)
+
+    restacked = dataclasses.replace(ctx, params=stack_section("rules", [with_params(
+        opportunistic={"max_personnel": 10.0})] * 3))
+    # what a power that takes them afresh decides
+    first, second = (ForeignPower(mesa.Model(), 0, "russia", rules).decide(c)
+                     for c in (ctx, restacked))
+    assert not np.array_equal(first, second)
+    monkeypatch.setattr(batch_module, "take_section", counting)
+    power = ForeignPower(mesa.Model(), 0, "russia", rules)
+    for _ in range(4):  # month after month: taken once, each rule's worlds
+        np.testing.assert_array_equal(power.decide(ctx), first)
+    assert len(taken) == 2
+    # another rules section (a param event restacks it): taken again, its numbers read
+    np.testing.assert_array_equal(power.decide(restacked), second)
+    np.testing.assert_array_equal(power.decide(restacked), second)
+    assert len(taken) == 4
+    # fewer worlds running (the twins not joined yet): taken again for those
+    head = ctx.take(np.arange(2), real(ctx.params, slice(None, 2)))
+    np.testing.assert_array_equal(power.decide(head), first[:2])
+    assert len(taken) == 6
+
+
+def test_the_cheapest_force_is_found_once_per_context_and_each_caller_gets_its_own() -> None:
+    ctx = _three_worlds()
+    one = ctx.cheapest_force()
+    one[:] = -7  # a caller's copy: the context's answer stays
+    np.testing.assert_array_equal(ctx.cheapest_force(), ctx._cheapest_force())
+    assert not (ctx.cheapest_force() == -7).any()
+    # a context made from it (replace, take) finds its own
+    other = dataclasses.replace(ctx, effectiveness=ctx.effectiveness[:, ::-1].copy())
+    np.testing.assert_array_equal(other.cheapest_force(), other._cheapest_force())
