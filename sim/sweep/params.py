@@ -15,13 +15,16 @@ the schema), so that a sweep never starts with runs that are bound to fail.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from sim.config import ConfigError, RunConfig
 from sim.config import paths as P
 
-__all__ = ["apply_parameters", "check_paths", "check_values", "expanded_paths", "plain_value"]
+__all__ = ["apply_parameters", "check_paths", "check_values", "distinct_values", "expanded_paths",
+           "plain_value"]
 
 
 def plain_value(value: Any) -> Any:
@@ -121,9 +124,35 @@ def _range_text(lo: float | None, hi: float | None, unit: str) -> str:
     return f"[{lo_s}, {hi_s}]" + (f" ({unit})" if unit else "")
 
 
+def distinct_values(values: Iterable[Any]) -> list[Any]:
+    """The distinct values of ``values`` in the order of first use, told apart as their JSON
+    is (``json.dumps(v, sort_keys=True, default=str)``: ``1``, ``1.0`` and ``true`` are three
+    values, ``0.0`` and ``-0.0`` two, every NaN one). Numbers, bools and strings are told by
+    their type and value (a float's zeros and NaNs by their ``repr``, as JSON writes them),
+    without JSON; other values by their JSON."""
+    seen: dict[Any, Any] = {}
+    for v in values:
+        kind = type(v)
+        if kind is float:  # by value, but 0.0 and -0.0 apart and every NaN one
+            key: Any = (float, v) if v == v and v != 0.0 else (float, repr(v))
+        elif kind is int or kind is bool:
+            key = (kind, v)
+        elif kind is str:
+            key = (str, v)
+        else:
+            key = json.dumps(v, sort_keys=True, default=str)
+        seen.setdefault(key, v)
+    return list(seen.values())
+
+
 def check_values(cfg: RunConfig, specs: dict[str, Any], values: dict[str, list[Any]]) -> None:
     """Check every value a design gives each parameter against the field it is set on: its type,
     and its range in the schema (scaled values are checked after scaling).
+
+    Each distinct value (:func:`distinct_values`) is converted once per type of field (a
+    parameter's paths may name many fields of one type: ``world.states.*.x``), and the numbers
+    of a float field are checked against its range at once; the first value out of range, in
+    the design's order, is named.
 
     Args:
         cfg: a base run config (the values are tried on it, not set).
@@ -133,29 +162,90 @@ def check_values(cfg: RunConfig, specs: dict[str, Any], values: dict[str, list[A
     Raises:
         ConfigError: naming the parameter, the path, the value and the allowed range.
     """
+    import numpy as np
+
     for name, spec in specs.items():
-        distinct = []
-        for v in values.get(name, []):
-            v = plain_value(v)
-            if v not in distinct:
-                distinct.append(v)
+        distinct = distinct_values(plain_value(v) for v in values.get(name, []))
+        converted: dict[type, list[Any]] = {}  # by the field's type (not scaled)
         for path in spec.paths or [name]:
             for keys in P.expand(cfg, path):
                 shown = ".".join(keys)
                 current = P.get(cfg, keys)
                 limits = P.bounds(cfg, keys)
-                for v in distinct:
-                    try:
-                        new = _new_value(shown, current, v, spec.scale)
-                    except ConfigError as exc:
-                        raise ConfigError(f"experiment.parameters.{name}: {exc}") from None
-                    if limits is None or not isinstance(new, (int, float)) or isinstance(
-                            new, bool):
-                        continue
-                    lo, hi, unit = limits
-                    if math.isnan(new) or (lo is not None and new < lo) or (
-                            hi is not None and new > hi):
-                        how = f" ({v!r} x {current!r})" if spec.scale else ""
-                        raise ConfigError(
-                            f"experiment.parameters.{name}: {shown}={new!r}{how} is out of "
-                            f"range; allowed: {_range_text(lo, hi, unit)}")
+                if spec.scale:  # a float field times numbers: as _new_value does it
+                    news = ([current * float(v) for v in distinct]
+                            if type(current) is float and _all_numbers(distinct) else None)
+                else:
+                    news = converted.get(type(current))
+                    if news is None:
+                        news = _numbers_as(type(current), distinct)
+                        if news is not None:
+                            converted[type(current)] = news
+                if news is None:  # each value converted, then checked, in order
+                    news = []
+                    for v in distinct:
+                        try:
+                            new = _new_value(shown, current, v, spec.scale)
+                        except ConfigError as exc:
+                            raise ConfigError(f"experiment.parameters.{name}: {exc}") from None
+                        if _out_of_range(new, limits):
+                            _range_error(name, shown, new, v, current, spec.scale, limits)
+                        news.append(new)
+                    if not spec.scale:
+                        converted[type(current)] = news
+                    continue
+                if limits is None or not news:
+                    continue
+                if all(type(x) is float for x in news):  # floats: checked at once
+                    lo, hi, _ = limits
+                    x = np.asarray(news, dtype=float)
+                    bad = np.isnan(x)
+                    if lo is not None:
+                        bad |= x < lo
+                    if hi is not None:
+                        bad |= x > hi
+                    out = [int(np.argmax(bad))] if bad.any() else []
+                else:
+                    out = [i for i, new in enumerate(news) if _out_of_range(new, limits)][:1]
+                for i in out:
+                    _range_error(name, shown, news[i], distinct[i], current, spec.scale, limits)
+
+
+_EXACT = 2 ** 53  # the ints a float holds exactly
+
+
+def _numbers_as(kind: type, values: list[Any]) -> list[Any] | None:
+    """``values`` as :func:`_coerce` sets them on a field of type ``kind``, when ``kind`` is
+    float or int and every value is a number it takes as it is (an int field: whole and finite);
+    None otherwise (each value is then converted by :func:`_new_value`)."""
+    if kind is float:
+        if _all_numbers(values):
+            return [float(v) for v in values]
+    elif kind is int:
+        if all(type(v) is int and -_EXACT <= v <= _EXACT for v in values):
+            return list(values)  # whole, and exact as floats
+    return None
+
+
+def _all_numbers(values: list[Any]) -> bool:
+    """Whether every value is a Python float or int (not a bool)."""
+    return all(type(v) is float or type(v) is int for v in values)
+
+
+def _out_of_range(new: Any, limits: tuple[float | None, float | None, str] | None) -> bool:
+    """Whether ``new`` is a number (not a bool) outside ``limits`` (``(lo, hi, unit)``, None:
+    no range) or NaN."""
+    if limits is None or not isinstance(new, (int, float)) or isinstance(new, bool):
+        return False
+    lo, hi, _ = limits
+    return math.isnan(new) or (lo is not None and new < lo) or (hi is not None and new > hi)
+
+
+def _range_error(name: str, shown: str, new: Any, v: Any, current: Any, scale: bool,
+                 limits: tuple[float | None, float | None, str]) -> None:
+    """Raise the error of parameter ``name``'s value ``v`` (``new`` at ``shown``, whose field
+    held ``current``) out of ``limits``."""
+    lo, hi, unit = limits
+    how = f" ({v!r} x {current!r})" if scale else ""
+    raise ConfigError(f"experiment.parameters.{name}: {shown}={new!r}{how} is out of range; "
+                      f"allowed: {_range_text(lo, hi, unit)}")

@@ -153,14 +153,11 @@ class Plan:
 
 
 def _design_values(design: Design, names: list[str]) -> dict[str, list[Any]]:
-    """Every distinct value each parameter takes in the design, in the order of first use."""
-    out: dict[str, list[Any]] = {}
-    for name in names:
-        seen: dict[str, Any] = {}
-        for v in design.table[name].tolist():
-            seen.setdefault(json.dumps(v, sort_keys=True, default=str), v)
-        out[name] = list(seen.values())
-    return out
+    """Every distinct value each parameter takes in the design, in the order of first use
+    (:func:`sim.sweep.params.distinct_values`)."""
+    from sim.sweep.params import distinct_values
+
+    return {name: distinct_values(design.table[name].tolist()) for name in names}
 
 
 def _base(exp: ExperimentConfig, option: str, config_dirs: Sequence[str]) -> RunConfig:
