@@ -134,7 +134,7 @@ def distinct_values(values: Iterable[Any]) -> list[Any]:
     for v in values:
         kind = type(v)
         if kind is float:  # by value, but 0.0 and -0.0 apart and every NaN one
-            key: Any = (float, v) if v == v and v != 0.0 else (float, repr(v))
+            key: Any = (float, v) if v != 0.0 and not math.isnan(v) else (float, repr(v))
         elif kind is int or kind is bool:
             key = (kind, v)
         elif kind is str:
@@ -218,12 +218,10 @@ def _numbers_as(kind: type, values: list[Any]) -> list[Any] | None:
     """``values`` as :func:`_coerce` sets them on a field of type ``kind``, when ``kind`` is
     float or int and every value is a number it takes as it is (an int field: whole and finite);
     None otherwise (each value is then converted by :func:`_new_value`)."""
-    if kind is float:
-        if _all_numbers(values):
-            return [float(v) for v in values]
-    elif kind is int:
-        if all(type(v) is int and -_EXACT <= v <= _EXACT for v in values):
-            return list(values)  # whole, and exact as floats
+    if kind is float and _all_numbers(values):
+        return [float(v) for v in values]
+    if kind is int and all(type(v) is int and -_EXACT <= v <= _EXACT for v in values):
+        return list(values)  # whole, and exact as floats
     return None
 
 
