@@ -85,8 +85,8 @@ def run_batch(cfg: RunConfig, seeds: Sequence[int] | None = None) -> list[RunRes
     return run_worlds([cfg] * len(seeds), seeds)
 
 
-def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
-               ) -> list[RunResult]:
+def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None,
+               memo: plan.Memo | None = None) -> list[RunResult]:
     """Run every world of ``cfgs`` (one config per world, the same object for worlds that share
     one) with its seed (``seeds[b]``, default each config's own), in as few batches as their
     structures allow: configs that differ only in their numbers (the parameters a design varies,
@@ -96,11 +96,16 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
     World ``b``'s result is the result of ``run(cfgs[b] with seed = seeds[b])``, bit for bit,
     whatever else ran in its batch. With ``metrics.twin`` the twins run as batches too.
 
+    ``memo``: a :class:`sim.engine.plan.Memo` given to several calls whose configs share
+    sections (a run's hindcast shares all but its dates), so that each section is serialised and
+    checked once; it keeps those configs alive, and they must stay unchanged while it is used.
+
     Raises:
         ConfigError: naming the parameter, the value and what is allowed (checked for every
             config before anything runs).
     """
-    return [RunResult(r.config, r.tables, r.summary, r.arrays) for r in plan.run_worlds(cfgs, seeds)]
+    return [RunResult(r.config, r.tables, r.summary, r.arrays)
+            for r in plan.run_worlds(cfgs, seeds, memo)]
 
 
 def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:

@@ -67,13 +67,16 @@ def _score(setup: Setup, proposals: list[tuple[int, dict[str, Any], int]]
     from sim.validate.config import hindcast_of, politics_hindcast_of
     from sim.validate.politics_batch import POLITICS_BANDS, score_politics_runs
 
+    from sim.engine.plan import Memo
+
     cfgs = world_configs(setup, proposals)
     seeds = [seed for _, _, seed in proposals]
+    memo = Memo()  # the two runs of a world share its sections: each serialised, checked once
     # the scenario's first years: its window from its start, without a twin or a horizon
     scenario = run_worlds(per_config(cfgs, lambda c: hindcast_of(c, c.start, SCENARIO_END)),
-                          seeds)
+                          seeds, memo)
     hindcast = run_worlds(per_config(cfgs, lambda c: politics_hindcast_of(
-        c, setup.politics_rules)), seeds)
+        c, setup.politics_rules)), seeds, memo)
     ids = tuple(dict.fromkeys((*setup.targets, *setup.scored)))
     c_ids = tuple(t for t in ids if t.startswith("C"))
     p_ids = tuple(t for t in ids if t.startswith("P"))

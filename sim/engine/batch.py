@@ -35,7 +35,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -102,7 +103,7 @@ def _blank(value: Any) -> Any:
     return _sign(value) if _is_number(value) else value
 
 
-def structure_key(cfg: RunConfig) -> str:
+def structure_key(cfg: RunConfig, texts: dict[Any, str] | None = None) -> str:
     """The config's structure (see the module docstring) as a short hex digest: two configs with
     the same key can run in one batch if their other events merge (:func:`merge_events`). The
     seed, the ``metrics`` section (read only by the summaries, world by world) and
@@ -110,39 +111,81 @@ def structure_key(cfg: RunConfig) -> str:
 
     The numbers of the value sections and of the world's entities are walked in Python (each
     replaced by its sign); the rest (regions, snapshots, dated events...) is left to the JSON
-    encoder (:func:`sim.config.hashing.dumps`)."""
-    plain = {name: getattr(cfg, name) for name in field_names(type(cfg)) or ()
-             if name not in ("seed", "metrics", "output")}
-    for section in VALUE_SECTIONS:
-        if section != "scenario":
-            plain[section] = _blank(plain.get(section))
-    # which rule each power follows is each world's own (its names, not their structure)
-    plain["rules"] = {k: v for k, v in plain["rules"].items() if k not in PER_WORLD_RULES}
-    # the events that change a value are structure, their values included; the others, the
-    # protected powers and the sign of the Western cut are each world's own
-    scenario = cfg.scenario
-    plain["scenario"] = {name: _blank(getattr(scenario, name))
-                         for name in field_names(type(scenario)) or ()
-                         if name not in PER_WORLD_SCENARIO and name != "west_withdrawal_share"}
-    plain["scenario"]["events"] = [e for e in world_events(scenario) if e.kind in VALUE_EVENTS]
-    world = cfg.world
-    plain["world"] = {name: _blank(getattr(world, name)) if name in _WORLD_ENTITIES else
-                      getattr(world, name) for name in field_names(type(world)) or ()}
-    text = dumps(plain)
+    encoder (:func:`sim.config.hashing.dumps`). The key is the digest of the JSON of the whole,
+    written part by part (each section, each field of the world): ``texts`` keeps each part's
+    JSON by the ``id`` of the object it was made from, so that configs sharing sections (a run
+    and its hindcast, the copies of one base) write each once; the objects must stay alive and
+    unchanged while it is used."""
+    texts = {} if texts is None else texts
+
+    def part(kind: str, value: Any, make: Callable[[Any], Any]) -> str:
+        key = (kind, id(value))
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = dumps(make(value))
+        return text
+
+    parts: dict[str, str] = {}
+    for name in field_names(type(cfg)) or ():
+        if name in ("seed", "metrics", "output"):
+            continue
+        value = getattr(cfg, name)
+        if name == "params":
+            parts[name] = part("blank", value, _blank)
+        elif name == "rules":
+            # which rule each power follows is each world's own (its names, not their structure)
+            parts[name] = part("rules", value, lambda v: {
+                k: x for k, x in _blank(v).items() if k not in PER_WORLD_RULES})
+        elif name == "scenario":
+            parts[name] = part("scenario", value, _scenario_structure)
+        elif name == "world":
+            parts[name] = _world_text(value, part)
+        else:
+            parts[name] = dumps(value)
+    text = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in sorted(parts.items())) + "}"
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def group_by_structure(cfgs: Sequence[RunConfig]) -> list[list[int]]:
+def _scenario_structure(scenario: Any) -> dict[str, Any]:
+    """What of a scenario is structure: its fields but :data:`PER_WORLD_SCENARIO` and the
+    Western cut's share, numbers by their sign, and the events that change a value (their values
+    included); the other events, the protected powers and the sign of the cut are each
+    world's own."""
+    plain = {name: _blank(getattr(scenario, name)) for name in field_names(type(scenario)) or ()
+             if name not in PER_WORLD_SCENARIO and name != "west_withdrawal_share"}
+    plain["events"] = [e for e in world_events(scenario) if e.kind in VALUE_EVENTS]
+    return plain
+
+
+def _world_text(world: Any, part: Callable[[str, Any, Callable[[Any], Any]], str]) -> str:
+    """The JSON of a world's structure, field by field (``part`` writes each once): its entities
+    with their numbers by sign, the rest (regions, snapshots, ...) as they are."""
+    names = sorted(field_names(type(world)) or ())
+    items = [f"{json.dumps(name)}: "
+             + part("blank" if name in _WORLD_ENTITIES else "plain", getattr(world, name),
+                    _blank if name in _WORLD_ENTITIES else _same)
+             for name in names]
+    return "{" + ", ".join(items) + "}"
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def group_by_structure(cfgs: Sequence[RunConfig], texts: dict[Any, str] | None = None
+                       ) -> list[list[int]]:
     """The indices of ``cfgs`` grouped by :func:`structure_key`, in the order of each group's
-    first config (a group of configs that are the same object is found without hashing). A group
-    whose worlds order two events of one month differently (:func:`merge_events`) is split, each
+    first config (a group of configs that are the same object is found without hashing;
+    ``texts``: :func:`structure_key`'s, shared with the caller's other configs). A group whose
+    worlds order two events of one month differently (:func:`merge_events`) is split, each
     config going to the first part it merges with."""
     groups: dict[str, list[int]] = {}
     keys: dict[int, str] = {}
+    texts = {} if texts is None else texts
     for i, cfg in enumerate(cfgs):
         key = keys.get(id(cfg))
         if key is None:
-            key = keys[id(cfg)] = structure_key(cfg)
+            key = keys[id(cfg)] = structure_key(cfg, texts)
         groups.setdefault(key, []).append(i)
     out: list[list[int]] = []
     for group in groups.values():

@@ -125,8 +125,8 @@ def per_config(cfgs: Sequence[RunConfig], fn: Callable[[RunConfig], Any]) -> lis
     return [done[id(c)] if id(c) in done else done.setdefault(id(c), fn(c)) for c in cfgs]
 
 
-def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
-               ) -> list[WorldRun]:
+def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None,
+               memo: Memo | None = None) -> list[WorldRun]:
     """Run every world of ``cfgs`` (one config per world, the same object for worlds that share
     one) with its seed (``seeds[b]``, default each config's own), in as few batches as their
     structures allow: configs that differ only in their numbers (the parameters a design varies,
@@ -135,13 +135,16 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
     World ``b``'s result is the result of ``run(cfgs[b] with seed = seeds[b])``, bit for bit,
     whatever else ran in its batch. With ``metrics.twin`` the twins run as batches too.
 
+    ``memo``: what the configs of calls before this one serialised and checked (:class:`Memo`),
+    shared with them: a sweep's hindcasts share every section with their runs but the dates.
+
     Raises:
         ConfigError: naming the parameter, the value and what is allowed (checked for every
             config before anything runs).
     """
     cfgs = list(cfgs)
     hashers: dict[int, Callable[[int], str]] = {}
-    memo = Memo()
+    memo = Memo() if memo is None else memo
 
     def prepare_once(cfg: RunConfig) -> RunConfig:
         """Prepare ``cfg`` (:meth:`Memo.prepare`), its hash by seed kept in ``hashers`` for the
@@ -157,7 +160,7 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
         raise ValueError(f"seeds: {len(seeds)} seeds for {len(cfgs)} configs; allowed: one "
                          "seed per config")
     results: list[WorldRun | None] = [None] * len(cfgs)
-    for group in group_by_structure(prepared):
+    for group in group_by_structure(prepared, memo.structures):
         for i, result in zip(group, run_group([cfgs[i] for i in group],
                                                [prepared[i] for i in group],
                                                [seeds[i] for i in group], hashers, memo),
@@ -168,13 +171,16 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None
 
 @dataclass
 class Memo:
-    """What one :func:`run_worlds` call's configs share, serialised or checked once: each
-    section's JSON by ``id`` (:func:`sim.config.hashing.config_text`) and what was checked
-    (:func:`sim.engine.prepare.prepare`'s ``seen``). The ids stay valid because the memo keeps every
-    config it read them from alive (a freed object's id can be reused)."""
+    """What the configs of one :func:`run_worlds` call (or of several calls given the same memo)
+    share, serialised or checked once: each section's JSON by ``id``
+    (:func:`sim.config.hashing.config_text`), what was checked (:func:`sim.engine.prepare.prepare`'s
+    ``seen``) and the parts of the structure keys (:func:`sim.engine.batch.structure_key`'s
+    ``texts``). The ids stay valid because the memo keeps every config it read them from alive
+    (a freed object's id can be reused); the configs must stay unchanged while it is used."""
 
     texts: dict[int, str] = field(default_factory=dict)
     seen: set[Any] = field(default_factory=set)
+    structures: dict[Any, str] = field(default_factory=dict)
     keep: list[RunConfig] = field(default_factory=list)
 
     def prepare(self, cfg: RunConfig) -> tuple[RunConfig, Callable[[int], str]]:

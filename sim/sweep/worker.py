@@ -221,17 +221,19 @@ def execute_batch(ctx: SweepContext, tasks: list[Task]) -> list[tuple[dict[str, 
         ``[({"row": {...}, "monthly": ...}, RunResult or None)]``, one per task, in order.
     """
     from sim.api import per_config, run_worlds
+    from sim.engine.plan import Memo
 
     t0 = time.perf_counter()
     seeds = [t.seed for t in tasks]
     try:
         cfgs = point_configs(ctx, tasks)
-        results = run_worlds(cfgs, seeds)
+        memo = Memo()  # a hindcast shares all but its dates with its run: serialised, checked once
+        results = run_worlds(cfgs, seeds, memo)
         hindcasts = [None] * len(tasks)
         if ctx.calibrate:
             from sim.validate.config import hindcast_of
 
-            hindcasts = run_worlds(per_config(cfgs, hindcast_of), seeds)
+            hindcasts = run_worlds(per_config(cfgs, hindcast_of), seeds, memo)
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, the sweep goes on)
         if len(tasks) > 1:  # each run alone, so that each error is its own
             return [out for t in tasks for out in execute_batch(ctx, [t])]

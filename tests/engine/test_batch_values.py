@@ -464,3 +464,43 @@ def test_the_memo_keeps_alive_every_object_whose_id_it_holds():
     alive = {id(x) for x in sections} | {id(getattr(x, f)) for x in sections
                                          for f in field_names(type(x)) or ()}
     assert set(memo.texts) <= alive
+
+
+def test_a_structure_key_written_from_shared_parts_is_the_key_written_alone():
+    """structure_key's ``texts`` (each part's JSON by its object's id) give the key each config
+    has alone; a hindcast and a twin, which share their run's sections, write no part again."""
+    from sim.twin import twin_config
+    from sim.validate.config import hindcast_of
+
+    cfgs = _configs(["scenario=endogenous"], worlds=3)
+    texts: dict = {}
+    keys = [structure_key(c, texts) for c in cfgs]
+    assert keys == [structure_key(c) for c in cfgs]
+    parts = len(texts)
+    hindcast = hindcast_of(cfgs[0])
+    assert structure_key(hindcast, texts) == structure_key(hindcast) != keys[0]
+    assert len(texts) == parts  # its params, rules, scenario and world's fields: all written
+    twin = twin_config(cfgs[1], list(cfgs[1].world.powers))
+    assert structure_key(twin, texts) == structure_key(twin)
+    assert group_by_structure([*cfgs, hindcast], texts) == group_by_structure([*cfgs, hindcast])
+
+
+def test_calls_sharing_a_memo_give_what_each_call_gives_alone():
+    """A sweep's runs and hindcasts go through run_worlds with one memo (sim.engine.plan.Memo):
+    each hindcast's sections are serialised and checked once for both; the results are those
+    of separate calls, config hashes included."""
+    from sim.engine.plan import Memo
+    from sim.validate.config import hindcast_of
+
+    cfgs = _configs(["scenario=endogenous", "end=2020-06"], worlds=3)
+    hindcasts = [hindcast_of(c) for c in cfgs]
+    memo = Memo()
+    runs = run_worlds(cfgs, None, memo)
+    before = set(memo.texts)
+    shared = run_worlds(hindcasts, None, memo)
+    # serialised again: only what a hindcast has of its own (its dates and metrics)
+    own = {id(getattr(h, name)) for h in hindcasts for name in ("start", "end", "metrics")}
+    assert set(memo.texts) - before <= own
+    for got, want in zip([*runs, *shared], [*run_worlds(cfgs), *run_worlds(hindcasts)],
+                         strict=True):
+        assert got.summary == want.summary

@@ -152,10 +152,10 @@ def test_a_failing_run_in_a_batch_is_recorded_and_the_others_are_kept(monkeypatc
 
     real = sim.api.run_worlds
 
-    def flaky(cfgs, seeds=None):
+    def flaky(cfgs, seeds=None, memo=None):
         if seeds is not None and 1001 in seeds:
             raise RuntimeError("world 1001 broke")
-        return real(cfgs, seeds)
+        return real(cfgs, seeds, memo)
 
     monkeypatch.setattr(sim.api, "run_worlds", flaky)
     rows = [out["row"] for out in run_tasks(_context(), _tasks(3))]
