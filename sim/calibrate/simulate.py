@@ -63,11 +63,10 @@ def _score(setup: Setup, proposals: list[tuple[int, dict[str, Any], int]]
            ) -> list[tuple[int, dict[str, float]]]:
     from sim.api import per_config, run_worlds
     from sim.calibrate.targets import target_distances
+    from sim.engine.plan import Memo
     from sim.validate.batch import score_runs
     from sim.validate.config import hindcast_of, politics_hindcast_of
     from sim.validate.politics_batch import POLITICS_BANDS, score_politics_runs
-
-    from sim.engine.plan import Memo
 
     cfgs = world_configs(setup, proposals)
     seeds = [seed for _, _, seed in proposals]
