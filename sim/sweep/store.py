@@ -192,9 +192,9 @@ class _PartWriter:
         if not rows:
             return
         if self.schema is None:
-            names = list(order)
+            names = dict.fromkeys(order)
             for r in rows:  # then the outcomes, in the summary's order
-                names.extend(k for k in r if k not in names)
+                names.update(dict.fromkeys(r))
             self.schema = pa.schema([
                 (n, self.types.get(n) or _guess_type(n, [r.get(n) for r in rows])) for n in names])
         extra = {k for r in rows for k in r} - set(self.schema.names)

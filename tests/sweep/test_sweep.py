@@ -307,6 +307,17 @@ def test_each_chunk_is_a_part_and_small_parts_are_merged(tmp_path):
     assert store.compact(min_small=16) == 0, "a few small parts are left alone"
 
 
+def test_the_columns_are_the_first_ones_then_each_rows_new_ones_in_order_of_first_sight(
+        tmp_path):
+    store = ResultStore(tmp_path, first_columns=["run_id", "status", "error"])
+    rows = [{"run_id": "a", "b": 1.0, "status": "ok", "a": 2.0, "error": None},
+            {"run_id": "b", "c": 3.0, "a": 1.0, "status": "ok", "error": None},
+            {"run_id": "c", "d": 4.0, "b": 5.0, "c": 6.0, "status": "ok", "error": None}]
+    store.write([{"row": r, "monthly": None} for r in rows])
+    assert list(read_results(tmp_path).columns) == ["run_id", "status", "error", "b", "a", "c",
+                                                    "d"]
+
+
 _CELLS = st.one_of(st.none(), st.text(max_size=4), st.binary(max_size=3), st.booleans(),
                    st.floats(), st.integers(-2**70, 2**70),
                    st.sampled_from([2**53 + 1, -2**63, 2**63]),
