@@ -32,6 +32,7 @@ __all__ = [
     "config_dir",
     "group_options",
     "overrides_list",
+    "record_yaml",
     "register_configs",
     "type_phrase",
 ]
@@ -222,7 +223,6 @@ def compose_config(overrides: Sequence[str] = (), config_name: str = "config",
 def _split_hydra(composed: Any) -> tuple[Any, dict[str, Any]]:
     """A composition with Hydra's node -> (the typed run config, Hydra's run settings with the
     texts of the run's ``.hydra/`` record)."""
-    import yaml
     from omegaconf import OmegaConf, open_dict
 
     node = composed.hydra
@@ -234,8 +234,50 @@ def _split_hydra(composed: Any) -> tuple[Any, dict[str, Any]]:
     record = {"config.yaml": to_plain(cfg), "hydra.yaml": {"hydra": plain},
               "overrides.yaml": overrides}
     return cfg, {"run_dir": run_dir, "run_dir_template": plain["run"]["dir"],
-                 "record": {name: yaml.safe_dump(data, sort_keys=False)
-                            for name, data in record.items()}}
+                 "record": {name: record_yaml(data) for name, data in record.items()}}
+
+
+def record_yaml(data: Any) -> str:
+    """``yaml.safe_dump(data, sort_keys=False)``, the text of a file of a run's ``.hydra/``
+    record: written by libyaml's emitter (some 4 times faster for a run's config) when the
+    data is such that both emitters write the same text (:func:`_emitters_agree`), else by
+    PyYAML's."""
+    import yaml
+
+    if (getattr(yaml, "__with_libyaml__", False) and type(data) in (dict, list)
+            and _emitters_agree(data)):  # a document of one scalar ends differently
+        return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+#: The scalars both YAML emitters write alike.
+_PLAIN_SCALARS = (bool, int, float, type(None))
+#: The emitters' line width: a scalar that ends before it is never folded.
+_WIDTH = 80
+
+
+def _emitters_agree(data: Any, column: int = 0) -> bool:
+    """Whether ``data`` is dicts, lists and tuples of scalars of :data:`_PLAIN_SCALARS` and of
+    strings that PyYAML's and libyaml's emitters write alike, with keys of 1 to 100 printable
+    ASCII characters (the emitters write longer keys differently): strings of printable ASCII,
+    and other printable strings whose escaped text (``\\xE9``) ends on its line before column
+    80 (the emitters fold such text at different places). ``column``: where ``data`` starts at
+    most (a nested block is indented by 2)."""
+    kind = type(data)
+    if kind is str:
+        if data.isascii():
+            return data.isprintable()
+        return data.isprintable() and column + 2 + sum(
+            1 if c < "\x7f" else 4 if c <= "\xff" else 6 if c <= "\uffff" else 10
+            for c in data) + data.count('"') + data.count("\\") < _WIDTH
+    if kind in _PLAIN_SCALARS:
+        return True
+    if kind is dict:
+        return all(type(k) is str and 0 < len(k) <= 100 and k.isascii() and k.isprintable()
+                   and _emitters_agree(v, column + 2 + len(k) + 2) for k, v in data.items())
+    if kind is list or kind is tuple:
+        return all(_emitters_agree(v, column + 2) for v in data)
+    return False
 
 
 def compose_run(overrides: Sequence[str] = (), config_dirs: Sequence[str | Path] = (),
