@@ -248,11 +248,8 @@ def partner_choice(cfg: RunConfig, w: World, st: SimState, rec: Recorder, protec
     """The regimes value their partners and act: invite, downgrade, restore, expel, end an
     agreement; a power kept downgraded leaves (docs/ODD.md section 7.4)."""
     pp = cfg.params.partners
-    support = politics_p.bound_support(w, st)  # once: the value and the objection read it
-    politics_p.update_standing(st, pp, partner_value(cfg, w, st, ins, trend, foreign, month,
-                                                     support))
-    objection = politics_p.objection(w, st, pp, support)
-    acts = politics_p.partner_actions(w, st, pp, protected, month, objection)
+    acts, objection = politics_p.partner_month(w, st, cfg.params.coups, pp, protected, ins,
+                                               trend, foreign, month)
     ids, powers = w.state_ids, w.power_ids
     for b, si, pi in zip(*np.nonzero(acts.invite), strict=True):
         st.agreement[b, si, pi] = True

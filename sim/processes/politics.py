@@ -50,6 +50,7 @@ __all__ = [
     "monthly_base",
     "objection",
     "partner_actions",
+    "partner_month",
     "partner_value",
     "patron_support",
     "present",
@@ -285,6 +286,47 @@ def western_leverage(world: World, st: SimState) -> np.ndarray:
 def update_standing(st: SimState, pp: PartnerParams, value: np.ndarray) -> None:
     """The regime's standing of each partner moves toward its value at ``standing_rate``."""
     st.standing += pp.standing_rate[:, :, None] * (value - st.standing)
+
+
+def partner_month(world: World, st: SimState, cp: CoupParams, pp: PartnerParams,
+                  protected: np.ndarray, ins: np.ndarray, trend: np.ndarray,
+                  foreign: np.ndarray, month: int) -> tuple[PartnerActions, np.ndarray]:
+    """The regimes' month with their partners: each partner's value (:func:`partner_value`,
+    the coup threat read from :func:`coup_hazard`, the month's :func:`bound_support`), the
+    standings moved toward it (:func:`update_standing`), and what the regimes do
+    (:func:`partner_actions`, with the West's :func:`objection`). Returns the actions and the
+    objection [B, S, P]. On the compiled path one kernel does it all
+    (:func:`sim.processes.politics_kernel.partner_month`), the same floats."""
+    if compiled_batch(st):
+        from sim.processes.politics_kernel import partner_month as kernel
+
+        shape, n_b = st.capacity.shape, st.standing.shape[0]
+        st.standing = plain(st.standing)  # moved in place, with the three counters below
+        st.low_months, st.hostile_months = plain(st.low_months), plain(st.hostile_months)
+        st.downgraded = plain(st.downgraded)
+        ins_s = plain(np.broadcast_to(ins, shape))
+        objection_, acts = kernel(
+            int(month), plain(st.last_attempt), plain(st.army_loss_memory), plain(st.army), ins_s,
+            plain(st.legitimacy), st.regime == MILITARY, plain(world.state_adjacency),
+            param_columns(world.memo, cp, HAZARD_PARAMS, n_b), _LOG_CLIP, _MAX_HAZARD,
+            plain(st.receptivity), plain(foreign), plain(st.capacity),
+            plain(np.broadcast_to(trend, shape)), plain(st.host_paid), plain(st.concessions),
+            plain(st.budget), plain(st.sanctioned), plain(st.level), STRATEGISTS,
+            person_index(world), plain(st.agreement), plain(world.leverage),
+            plain(world.conditionality), plain(world.opposed_by_west),
+            plain(world.regime_protection), plain(world.sanctions_patron),
+            param_columns(world.memo, pp, VALUE_PARAMS, n_b),
+            param_columns(world.memo, pp, ("standing_rate",), n_b)[:, 0].copy(), st.standing,
+            plain(st.cooperation), st.downgraded, plain(st.banned_until),
+            plain(st.invited_until), st.low_months, st.hostile_months, plain(protected),
+            plain(world.hostile_host_months), param_columns(world.memo, pp, ACTION_PARAMS, n_b))
+        return PartnerActions(*acts), objection_
+    support = bound_support(world, st)  # once: the value and the objection read it
+    hazard = coup_hazard(world, st, cp, ins, month)
+    threat = hazard / (hazard + monthly_base(cp))
+    update_standing(st, pp, partner_value(world, st, pp, ins, trend, foreign, threat, support))
+    objection_ = objection(world, st, pp, support)
+    return partner_actions(world, st, pp, protected, month, objection_), objection_
 
 
 @dataclass

@@ -21,7 +21,7 @@ from sim.processes.arrays_kernel import persons
 from sim.processes.combat_kernel import power
 from sim.processes.hosts_kernel import np_max, np_min
 
-__all__ = ["coup_hazard", "partner_value"]
+__all__ = ["coup_hazard", "partner_actions", "partner_month", "partner_value"]
 
 
 @jit
@@ -144,3 +144,63 @@ def partner_actions(level: np.ndarray, person_columns: np.ndarray, standing: np.
                 out[6, b, s, p] = (hostile >= hostile_host_months[b, p] and not expel
                                    and not end and keep)
     return out
+
+
+@jit
+def partner_month(month: int, last_attempt: np.ndarray, army_loss_memory: np.ndarray,
+                  army: np.ndarray, ins: np.ndarray, legitimacy: np.ndarray,
+                  military: np.ndarray, adjacency: np.ndarray, hazard_prm: np.ndarray,
+                  log_clip: float, max_hazard: float, receptivity: np.ndarray,
+                  foreign: np.ndarray, capacity: np.ndarray, trend: np.ndarray,
+                  host_paid: np.ndarray, concessions: np.ndarray, budget: np.ndarray,
+                  sanctioned: np.ndarray, level: np.ndarray, strategists_col: int,
+                  person_columns: np.ndarray, agreement: np.ndarray, leverage: np.ndarray,
+                  conditionality: np.ndarray, opposed: np.ndarray,
+                  regime_protection: np.ndarray, sanctions_patron: np.ndarray,
+                  value_prm: np.ndarray, standing_rate: np.ndarray, standing: np.ndarray,
+                  cooperation: np.ndarray, downgraded: np.ndarray, banned_until: np.ndarray,
+                  invited_until: np.ndarray, low_months: np.ndarray,
+                  hostile_months: np.ndarray, protected: np.ndarray,
+                  hostile_host_months: np.ndarray, action_prm: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The regimes' month with their partners (:func:`sim.processes.politics.partner_month`):
+    the partners' bound support and the West's objection, the coup threat (the hazard as a share
+    of hazard + base), each partner's value (:func:`partner_value`), the standings moved toward
+    it (updated in place), and the actions (:func:`partner_actions`, which update the counters
+    and the downgrades in place). Returns ``(objection [B, S, P], actions [7, B, S, P])``.
+    ``hazard_prm``, ``value_prm``, ``action_prm``: the params of :func:`coup_hazard`,
+    :func:`partner_value` and :func:`partner_actions`; ``standing_rate`` [B]."""
+    LEVERAGE = 10  # sim.processes.politics.VALUE_PARAMS's leverage_weight
+    hazard = coup_hazard(month, last_attempt, army_loss_memory, army, ins, legitimacy, military,
+                         adjacency, hazard_prm, log_clip, max_hazard)
+    n_b, n_s, n_p = standing.shape
+    support = np.empty((n_b, n_s, n_p))
+    objection = np.empty((n_b, n_s, n_p))
+    threat = np.empty((n_b, n_s))
+    for b in range(n_b):
+        base = 1.0 - compiled_exp(-hazard_prm[b, 0] / 12.0)  # politics.monthly_base
+        for s in range(n_s):
+            threat[b, s] = hazard[b, s] / (hazard[b, s] + base)
+            mil = 1.0 if military[b, s] else 0.0
+            total = 0.0  # the leverage the West holds: the support summed over the partners
+            for p in range(n_p):
+                bound = 1.0 if (persons(level, person_columns, b, p, s) > 0
+                                or agreement[b, s, p]) else 0.0
+                support[b, s, p] = bound * leverage[b, p] * (1.0 - conditionality[b, p] * mil)
+                total += support[b, s, p]
+            for p in range(n_p):
+                objection[b, s, p] = value_prm[b, LEVERAGE] * total * opposed[b, p]
+    value = partner_value(receptivity, foreign, capacity, trend, ins, threat, host_paid,
+                          concessions, budget, military, sanctioned, level, strategists_col,
+                          support, objection, regime_protection, conditionality,
+                          sanctions_patron, value_prm)
+    for b in range(n_b):
+        rate = standing_rate[b]
+        for s in range(n_s):
+            for p in range(n_p):
+                standing[b, s, p] += rate * (value[b, s, p] - standing[b, s, p])
+    acts = partner_actions(level, person_columns, standing, objection, True, agreement,
+                           cooperation, downgraded, banned_until, invited_until, low_months,
+                           hostile_months, military, protected, hostile_host_months, action_prm,
+                           month)
+    return objection, acts

@@ -341,6 +341,56 @@ def test_the_partners_actions(model, seed, with_objection, monkeypatch):
     assert taken == set(names), sorted(set(names) - taken)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_the_regimes_month_with_their_partners(model, seed, monkeypatch):
+    """partner_month (one kernel on the compiled path: support, objection, threat, value,
+    standing, actions) gives the numpy steps' floats and actions, every action taken."""
+    from sim.processes import politics
+
+    world, st, r, cp, pp = _perturbed_politics(model, seed)
+    n_b, n_s, n_p = st.standing.shape
+    st.agreement = r.random(st.agreement.shape) < 0.4
+    st.cooperation = r.random(st.cooperation.shape) < 0.3
+    st.banned_until = np.where(r.random(st.banned_until.shape) < 0.2, 60, 0)
+    st.invited_until = np.where(r.random(st.invited_until.shape) < 0.3, 50, 0)
+    st.low_months = r.integers(0, 30, st.low_months.shape)
+    st.hostile_months = r.integers(0, 30, st.hostile_months.shape)
+    here = (r.random((n_b, n_p, n_s)) < 0.5)[..., None]
+    st.level = np.where(here, st.level + r.uniform(1.0, 100.0, st.level.shape), 0.0)
+    protected = r.random((n_b, n_p)) < 0.2
+    pp = dataclasses.replace(pp, **{n: getattr(pp, n) * r.uniform(0.5, 1.5, (n_b, 1))
+                                    for n in (*politics.ACTION_PARAMS, "standing_rate")})
+    ins = r.uniform(0.0, 3.0, (n_b, n_s))
+    trend = r.uniform(-0.5, 0.5, (n_b, n_s))
+    foreign = r.uniform(0.0, 3e3, (n_b, n_s, n_p)) * (r.random((n_b, n_s, n_p)) < 0.6)
+
+    def step(st):
+        acts, objection = politics.partner_month(world, st, cp, pp, protected, ins, trend,
+                                                 foreign, 40)
+        return [getattr(acts, f.name) for f in dataclasses.fields(acts)], objection
+
+    out = both(step, st, monkeypatch=monkeypatch)
+    _same(out)
+    assert out["numpy"][0]["standing"] != _bits(st.standing)  # it moved
+    names = [f.name for f in dataclasses.fields(politics.PartnerActions)]
+    taken = {n for n, kind in zip(names, out["numpy"][1][0], strict=True)
+             if np.frombuffer(kind[2], dtype=bool).any()}
+    assert taken == set(names), sorted(set(names) - taken)
+    # and the steps it stands for, one after the other, give the same
+    s = copy.deepcopy(st)
+    monkeypatch.setattr(engine_rng, "_KERNEL", "numpy")
+    support = politics.bound_support(world, s)
+    hazard = politics.coup_hazard(world, s, cp, ins, 40)
+    threat = hazard / (hazard + politics.monthly_base(cp))
+    politics.update_standing(s, pp, politics.partner_value(world, s, pp, ins, trend, foreign,
+                                                           threat, support))
+    objection = politics.objection(world, s, pp, support)
+    acts = politics.partner_actions(world, s, pp, protected, 40, objection)
+    assert _state_bits(s) == out["numba"][0]
+    assert _bits(([getattr(acts, f.name) for f in dataclasses.fields(acts)], objection)) \
+        == out["numba"][1]
+
+
 def test_the_kernels_compiled_for_a_generic_cpu_give_the_numpy_runs(tmp_path):
     """Numba compiles the kernels for this CPU (AVX-512 or not); without fast-math their
     arithmetic is the same on any target: compiled for a generic x86-64
