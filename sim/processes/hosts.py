@@ -72,7 +72,14 @@ def update_legitimacy(world: World, st: SimState, p: HostProcessParams, ins: np.
 
 def security_capacity(world: World, st: SimState) -> tuple[np.ndarray, np.ndarray]:
     """``(capacity[B, S], foreign_eff[B, S, P])``: effective security capacity of each state (own
-    army and partners) and each power's effective contribution."""
+    army and partners) and each power's effective contribution (one kernel on the compiled path,
+    :func:`sim.processes.hosts_kernel.security_capacity`: the same floats)."""
+    if compiled_batch(st):
+        from sim.processes.hosts_kernel import security_capacity as kernel
+
+        return kernel(plain(st.level), plain(world.person_effectiveness),
+                      bool(st.downgraded.any()), plain(st.effect_factor), plain(st.army),
+                      plain(st.army_eff))
     foreign = per_power(st.level, world.person_effectiveness).transpose(0, 2, 1)
     if st.downgraded.any():  # a downgraded partner loses part of its effect
         foreign = foreign * st.effect_factor

@@ -21,7 +21,8 @@ from sim.engine.fmath import LN10
 from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
 from sim.processes.arrays_kernel import effective, persons
 
-__all__ = ["influence", "np_max", "np_min", "payment_shares", "protests", "receptivity"]
+__all__ = ["influence", "np_max", "np_min", "payment_shares", "protests", "receptivity",
+           "security_capacity"]
 
 
 @jit
@@ -193,3 +194,24 @@ def payment_shares(bills: np.ndarray, budget: np.ndarray, contractor_budget_shar
             cash_share[b, s] = np_min(1.0, cash)
             conc_share[b, s] = np_min(1.0, conc)
     return cash_share, conc_share
+
+
+@jit
+def security_capacity(level: np.ndarray, person_effectiveness: np.ndarray,
+                      downgraded_any: bool, effect_factor: np.ndarray, army: np.ndarray,
+                      army_eff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(capacity [B, S], foreign [B, S, P])`` (:func:`sim.processes.hosts.security_capacity`):
+    each power's effective personnel in each state (:func:`effective`), and the army's
+    effective strength plus the partners', added in order of the powers from +0.0."""
+    n_b, n_p, n_s = level.shape[:3]
+    foreign = np.empty((n_b, n_s, n_p))
+    capacity = np.empty((n_b, n_s))
+    for b in range(n_b):
+        for s in range(n_s):
+            total = 0.0
+            for p in range(n_p):
+                v = effective(level, person_effectiveness, downgraded_any, effect_factor, b, p, s)
+                foreign[b, s, p] = v
+                total += v
+            capacity[b, s] = army[b, s] * army_eff[b, s] + total
+    return capacity, foreign

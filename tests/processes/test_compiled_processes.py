@@ -342,6 +342,27 @@ def test_the_partners_actions(model, seed, with_objection, monkeypatch):
 
 
 @pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("downgrades", [True, False])
+def test_the_security_capacity(model, seed, downgrades, monkeypatch):
+    """Each partner's effective personnel and each state's capacity (army and partners), with
+    and without a downgraded partner in the batch."""
+    world, st, r = perturbed(model, seed)
+    st.level = r.uniform(0.0, 500.0, st.level.shape) * (r.random(st.level.shape) < 0.8)
+    st.army_eff = r.uniform(0.0, 2.0, st.army_eff.shape)
+    # every power effective, so that the sum over the powers has many terms
+    world = dataclasses.replace(world, person_effectiveness=r.uniform(
+        0.1, 2.0, world.person_effectiveness.shape))
+    st.effect_factor = r.uniform(0.2, 1.0, st.effect_factor.shape)
+    if not downgrades:
+        st.downgraded[:] = False
+
+    out = both(lambda st: hosts.security_capacity(world, st), st, monkeypatch=monkeypatch)
+    _same(out)
+    capacity = np.frombuffer(out["numpy"][1][0][2])
+    assert len(np.unique(capacity)) > capacity.size // 2
+
+
+@pytest.mark.parametrize("seed", range(4))
 def test_the_regimes_month_with_their_partners(model, seed, monkeypatch):
     """partner_month (one kernel on the compiled path: support, objection, threat, value,
     standing, actions) gives the numpy steps' floats and actions, every action taken."""
