@@ -469,23 +469,6 @@ def _trailing_run(x: np.ndarray) -> np.ndarray:
     return np.where(rev.all(axis=0), len(x), np.argmin(rev, axis=0)).astype(int)
 
 
-def _lead_run(base: np.ndarray, gap: np.ndarray, share: np.ndarray, margin: np.ndarray,
-              relative: np.ndarray) -> np.ndarray:
-    """[B, A] the trailing months in which a bloc leads (``base`` [T, B, A]) by its margin:
-    ``gap`` [T, B, A] at least ``margin`` [B] (times its ``share`` [T, B, A] where ``relative``
-    [B]). :func:`_trailing_run` of ``base & (gap >= need)``, computed month by month from the
-    last, stopping once the lead has ended in every world and state (the same counts)."""
-    run = np.zeros(gap.shape[1:], dtype=int)
-    held = np.ones(gap.shape[1:], dtype=bool)
-    for t in range(len(gap) - 1, -1, -1):
-        need = np.where(relative[:, None], margin[:, None] * share[t], margin[:, None])
-        held &= base[t] & (gap[t] >= need)
-        if not held.any():
-            break
-        run += held
-    return run
-
-
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den > 0 else None
 
@@ -781,7 +764,8 @@ def _like_numbers(src: _Recorded | _OneWorld, aes_pres: dict[str, np.ndarray], m
 
     def lead(margin: np.ndarray, rel: np.ndarray) -> np.ndarray:
         """[B, A] the trailing months of lead at each world's margin ([B] each)."""
-        return _lead_run(base, gap, r_sec, margin, rel)
+        need = np.where(rel[:, None], margin[:, None] * r_sec, margin[:, None])
+        return _trailing_run(base & (gap >= need))
 
     lead_months = lead(margins, relative).tolist()
     lead_by_margin = {name: lead(np.full(n_b, m), np.full(n_b, kind == "relative")).tolist()

@@ -238,25 +238,3 @@ def test_the_derived_columns_keep_the_formulas_they_replaced():
         # the batch's columns are the worlds' columns
         assert np.array_equal(rec.control()[:, b], control)
         assert np.array_equal(rec.control(b, 5), control[5])
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_the_months_of_lead_are_the_trailing_run_of_the_lead(seed):
-    """metrics._lead_run (month by month from the end) counts what _trailing_run counts of the
-    whole [T, B, A] lead, at absolute and relative margins, ties at the margin included."""
-    from sim.metrics import _lead_run, _trailing_run
-
-    r = np.random.default_rng(seed)
-    for n_t in (0, 1, 5, 84):
-        share = r.choice([0.0, 0.1, 0.3, 0.5], (n_t, 7, 3)) + r.random((n_t, 7, 3)) * (seed % 2)
-        gap = share - r.choice([0.0, 0.1, 0.2], (n_t, 7, 3))
-        base = r.random((n_t, 7, 3)) < 0.97
-        margin = r.choice([0.0, 0.1, 0.25], 7)
-        relative = r.random(7) < 0.5
-        need = np.where(relative[:, None], margin[:, None] * share, margin[:, None])
-        want = _trailing_run(base & (gap >= need))
-        got = _lead_run(base, gap, share, margin, relative)
-        np.testing.assert_array_equal(got, want)
-        assert got.dtype == want.dtype
-        if n_t == 84:
-            assert 0 < got.max()  # some leads run on
