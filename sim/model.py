@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
@@ -144,7 +145,9 @@ class SahelModel(mesa.Model):
         self.joins = check_joins(joins, n, self.seeds)
         #: the worlds that run now: the first ``active`` of the batch (the others join later)
         self.active = sum(1 for j in self.joins if j is None)
-        self.heads: dict[tuple[int, int], RunConfig] = {}  # the head configs (sim.engine.joins)
+        #: the views of the first worlds while others have not joined (sim.engine.joins.head):
+        #: their config, world and recorder, by the ids of the batch's and the worlds' number
+        self.heads: dict[tuple[int, ...], tuple[Any, ...]] = {}
         self.state = initial_state(self.cfg, self.world, n)
         self.recorder = Recorder(self.world, self.start_month, self.n_months, n)
         w = self.world
@@ -235,6 +238,7 @@ class SahelModel(mesa.Model):
         has its source's run)."""
         self.run_until(self.n_months)
         join(self, self.n_months)
+        self.heads = {}  # the views hold the batch's recorder: it goes with the results alone
 
     def step(self) -> None:
         """One month: processes 2-8 (process 1, the dated events, ran just before), in the

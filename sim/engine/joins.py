@@ -83,20 +83,21 @@ def head(model: Any) -> Iterator[None]:
     full_cfg, full_world, whole, full_rec = model.cfg, model.world, model.state, model.recorder
     full_protected = model.protected
     full_keys = {k: getattr(model, k) for k in _KEYS}
-    key = (id(full_cfg), n)
+    # the config's, the world's and the recorder's views of the first n worlds, made once for
+    # each (config, world, recorder) and n: none of them is replaced while the worlds run (a
+    # param or budget event replaces the config and the world, a join changes n)
+    key = (id(full_cfg), id(full_world), id(full_rec), n)
     if key not in model.heads:
-        model.heads = {key: head_config(full_cfg, n)}
-    world = copy.copy(full_world)
-    for name, value in vars(full_world).items():
-        if name not in SHARED_FIELDS and isinstance(value, np.ndarray):
-            setattr(world, name, value[:n])
+        model.heads = {key: (head_config(full_cfg, n), _head_world(full_world, n),
+                             full_rec.head(n), (full_cfg, full_world, full_rec))}
+    head_cfg, world, recorder, _ = model.heads[key]
     state = copy.copy(whole)
     views = {name: value[:n] for name, value in vars(whole).items()
              if isinstance(value, np.ndarray)}
     for name, view in views.items():
         setattr(state, name, view)
-    model.cfg, model.world, model.state = model.heads[key], world, state
-    model.recorder = full_rec.head(n)
+    model.cfg, model.world, model.state = head_cfg, world, state
+    model.recorder = recorder
     model.protected = full_protected[:n]
     for k, v in full_keys.items():
         setattr(model, k, v[:n])
@@ -113,3 +114,13 @@ def head(model: Any) -> Iterator[None]:
         model.protected = full_protected
         for k, v in full_keys.items():
             setattr(model, k, v)
+
+
+def _head_world(world: Any, n: int) -> Any:
+    """A copy of ``world`` whose per-world arrays are views of its first ``n`` worlds (the
+    fields the batch shares, :data:`sim.world.build.SHARED_FIELDS`, are its own)."""
+    out = copy.copy(world)
+    for name, value in vars(world).items():
+        if name not in SHARED_FIELDS and isinstance(value, np.ndarray):
+            setattr(out, name, value[:n])
+    return out
