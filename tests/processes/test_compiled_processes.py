@@ -306,15 +306,10 @@ def test_influence(model, seed, monkeypatch):
     assert out["numpy"][0]["influence"] != _bits(st.influence)
 
 
-@pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("with_objection", [True, False])
-def test_the_partners_actions(model, seed, with_objection, monkeypatch):
-    """Every action taken somewhere; the counters and the downgrades they update."""
-    from sim.processes import politics
-
-    world, st, r = perturbed(model, seed)
+def _partner_state(st: Any, r: np.random.Generator) -> np.ndarray:
+    """Agreements, cooperation, bans, invitations and the counters set at random, half the
+    powers present somewhere; returns the protected powers [B, P]."""
     n_b, n_s, n_p = st.standing.shape
-    month = 40
     st.agreement = r.random(st.agreement.shape) < 0.4
     st.cooperation = r.random(st.cooperation.shape) < 0.3
     st.banned_until = np.where(r.random(st.banned_until.shape) < 0.2, 60, 0)
@@ -322,9 +317,22 @@ def test_the_partners_actions(model, seed, with_objection, monkeypatch):
     st.low_months = r.integers(0, 30, st.low_months.shape)
     st.hostile_months = r.integers(0, 30, st.hostile_months.shape)
     protected = r.random((n_b, n_p)) < 0.2
-    objection = r.uniform(0.0, 0.5, st.standing.shape) if with_objection else None
     here = (r.random((n_b, n_p, n_s)) < 0.5)[..., None]  # half the powers present somewhere
     st.level = np.where(here, st.level + r.uniform(1.0, 100.0, st.level.shape), 0.0)
+    return protected
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("with_objection", [True, False])
+def test_the_partners_actions(model, seed, with_objection, monkeypatch):
+    """Every action taken somewhere; the counters and the downgrades they update."""
+    from sim.processes import politics
+
+    world, st, r = perturbed(model, seed)
+    n_b = st.standing.shape[0]
+    month = 40
+    protected = _partner_state(st, r)
+    objection = r.uniform(0.0, 0.5, st.standing.shape) if with_objection else None
     pp = model.cfg.params.partners
     pp = dataclasses.replace(pp, **{n: getattr(pp, n) * r.uniform(0.5, 1.5, (n_b, 1))
                                     for n in politics.ACTION_PARAMS})
@@ -370,15 +378,7 @@ def test_the_regimes_month_with_their_partners(model, seed, monkeypatch):
 
     world, st, r, cp, pp = _perturbed_politics(model, seed)
     n_b, n_s, n_p = st.standing.shape
-    st.agreement = r.random(st.agreement.shape) < 0.4
-    st.cooperation = r.random(st.cooperation.shape) < 0.3
-    st.banned_until = np.where(r.random(st.banned_until.shape) < 0.2, 60, 0)
-    st.invited_until = np.where(r.random(st.invited_until.shape) < 0.3, 50, 0)
-    st.low_months = r.integers(0, 30, st.low_months.shape)
-    st.hostile_months = r.integers(0, 30, st.hostile_months.shape)
-    here = (r.random((n_b, n_p, n_s)) < 0.5)[..., None]
-    st.level = np.where(here, st.level + r.uniform(1.0, 100.0, st.level.shape), 0.0)
-    protected = r.random((n_b, n_p)) < 0.2
+    protected = _partner_state(st, r)
     pp = dataclasses.replace(pp, **{n: getattr(pp, n) * r.uniform(0.5, 1.5, (n_b, 1))
                                     for n in (*politics.ACTION_PARAMS, "standing_rate")})
     ins = r.uniform(0.0, 3.0, (n_b, n_s))
