@@ -86,7 +86,7 @@ def run_batch(cfg: RunConfig, seeds: Sequence[int] | None = None) -> list[RunRes
 
 
 def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None,
-               memo: plan.Memo | None = None) -> list[RunResult]:
+               memo: plan.Memo | None = None, summaries: bool = True) -> list[RunResult]:
     """Run every world of ``cfgs`` (one config per world, the same object for worlds that share
     one) with its seed (``seeds[b]``, default each config's own), in as few batches as their
     structures allow: configs that differ only in their numbers (the parameters a design varies,
@@ -99,13 +99,16 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None,
     ``memo``: a :class:`sim.engine.plan.Memo` given to several calls whose configs share
     sections (a run's hindcast shares all but its dates), so that each section is serialised and
     checked once; it keeps those configs alive, and they must stay unchanged while it is used.
+    ``summaries=False``: the results' summaries hold the scenario, world, dates, rules, seed,
+    config hash and provenance but not the hypothesis numbers, for runs read through their
+    arrays or tables alone (a sweep's hindcasts); worlds with a twin are summarized anyway.
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed (checked for every
             config before anything runs).
     """
     return [RunResult(r.config, r.tables, r.summary, r.arrays)
-            for r in plan.run_worlds(cfgs, seeds, memo)]
+            for r in plan.run_worlds(cfgs, seeds, memo, summaries)]
 
 
 def run(cfg: RunConfig, output_dir: str | Path | None = None) -> RunResult:

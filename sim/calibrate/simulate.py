@@ -72,10 +72,11 @@ def _score(setup: Setup, proposals: list[tuple[int, dict[str, Any], int]]
     seeds = [seed for _, _, seed in proposals]
     memo = Memo()  # the two runs of a world share its sections: each serialised, checked once
     # the scenario's first years: its window from its start, without a twin or a horizon
+    # both scored from their arrays: their summaries are not read
     scenario = run_worlds(per_config(cfgs, lambda c: hindcast_of(c, c.start, SCENARIO_END)),
-                          seeds, memo)
+                          seeds, memo, summaries=False)
     hindcast = run_worlds(per_config(cfgs, lambda c: politics_hindcast_of(
-        c, setup.politics_rules)), seeds, memo)
+        c, setup.politics_rules)), seeds, memo, summaries=False)
     ids = tuple(dict.fromkeys((*setup.targets, *setup.scored)))
     c_ids = tuple(t for t in ids if t.startswith("C"))
     p_ids = tuple(t for t in ids if t.startswith("P"))

@@ -83,20 +83,22 @@ class LazyTables(Mapping[str, "pd.DataFrame"]):
 
 
 def simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: Sequence[int],
-              joins: Sequence[tuple[int, int] | None] | None = None,
+              joins: Sequence[tuple[int, int] | None] | None = None, summaries: bool = True,
               ) -> list[tuple[Mapping[str, pd.DataFrame], dict[str, Any], LazyRunArrays]]:
     """Run one batch: world ``b`` is ``prepared[b]`` (checked ``cfgs[b]``; the configs share a
     structure, :mod:`sim.engine.batch`) with ``seeds[b]`` (joining the batch as ``joins[b]`` says:
     :class:`~sim.model.SahelModel`); return each world's tables (built when read), summary
-    (without provenance) and arrays."""
+    (without provenance) and arrays. Without ``summaries`` a summary holds the run's scenario,
+    world, dates and rules only (a caller that reads the arrays alone, such as a hindcast's
+    scoring, does not pay for the section-5 numbers)."""
     import_mesa()  # Mesa without its spaces, before the model imports it (sim.engine.lazy_mesa)
     from sim.model import SahelModel  # imported once Mesa is (the model imports mesa)
 
     model = SahelModel(prepared, seeds, joins)
     model.run()
     # every world's summary at once, each what summarize_arrays gives it alone, bit for bit
-    summaries = summarize_batch(model.recorder, [c.metrics for c in cfgs], cfgs[0].start,
-                                cfgs[0].end)
+    numbers = (summarize_batch(model.recorder, [c.metrics for c in cfgs], cfgs[0].start,
+                               cfgs[0].end) if summaries else [{}] * model.worlds)
     out = []
     for b in range(model.worlds):
         cfg, rules_cfg = cfgs[b], prepared[b].rules
@@ -108,7 +110,7 @@ def simulate(cfgs: Sequence[RunConfig], prepared: Sequence[RunConfig], seeds: Se
             "end": cfg.end,
             "rules": {p: rules_cfg.vacuum.get(p, rules_cfg.default_vacuum)
                       for p in model.world.power_ids},
-            **summaries[b],
+            **numbers[b],
         }
         out.append((LazyTables(model.recorder, b, arrays), summary, arrays))
     # the recorder (some 200 MB for 256 worlds) now belongs to the results alone, and goes when
@@ -126,7 +128,7 @@ def per_config(cfgs: Sequence[RunConfig], fn: Callable[[RunConfig], Any]) -> lis
 
 
 def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None,
-               memo: Memo | None = None) -> list[WorldRun]:
+               memo: Memo | None = None, summaries: bool = True) -> list[WorldRun]:
     """Run every world of ``cfgs`` (one config per world, the same object for worlds that share
     one) with its seed (``seeds[b]``, default each config's own), in as few batches as their
     structures allow: configs that differ only in their numbers (the parameters a design varies,
@@ -137,6 +139,8 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None,
 
     ``memo``: what the configs of calls before this one serialised and checked (:class:`Memo`),
     shared with them: a sweep's hindcasts share every section with their runs but the dates.
+    Without ``summaries`` the results' summaries hold no section-5 numbers (:func:`simulate`):
+    for runs read through their arrays alone (hindcasts scored on the calibration patterns).
 
     Raises:
         ConfigError: naming the parameter, the value and what is allowed (checked for every
@@ -163,7 +167,8 @@ def run_worlds(cfgs: Sequence[RunConfig], seeds: Sequence[int] | None = None,
     for group in group_by_structure(prepared, memo.structures):
         for i, result in zip(group, run_group([cfgs[i] for i in group],
                                                [prepared[i] for i in group],
-                                               [seeds[i] for i in group], hashers, memo),
+                                               [seeds[i] for i in group], hashers, memo,
+                                               summaries),
                                     strict=True):
             results[i] = result
     return results  # type: ignore[return-value]
@@ -193,13 +198,15 @@ class Memo:
 
 
 def run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int],
-              hashers: Mapping[int, Callable[[int], str]], memo: Memo) -> list[WorldRun]:
+              hashers: Mapping[int, Callable[[int], str]], memo: Memo,
+              summaries: bool = True) -> list[WorldRun]:
     """Runs and their twins, of configs that share a structure, as one batch; ``hashers`` gives
     each config's hash with a seed, by config ``id`` (:meth:`sim.config.hashing.ConfigText.hash`
     of its canonical JSON, serialised once); ``memo``: the call's (the twins are prepared
     through it)."""
     twins = None
     wanted = [i for i, c in enumerate(cfgs) if c.metrics.twin]
+    summaries = summaries or bool(wanted)  # the vacuum premium reads the run's and twin's
     if wanted:
         # a twin differs from its run in what each world of a batch has of its own (the Western
         # exit's events, the sign of its share, the protected powers: sim.engine.batch), so the runs
@@ -221,12 +228,13 @@ def run_group(cfgs: list[RunConfig], prepared: list[RunConfig], seeds: list[int]
         outs = simulate([*cfgs, *(twin_cfgs[k] for k in order)],
                          [*prepared, *(twins_prepared[k] for k in order)],
                          [*seeds, *(seeds[wanted[k]] for k in order)],
-                         [None] * len(cfgs) + [(month[k], wanted[k]) for k in order])
+                         [None] * len(cfgs) + [(month[k], wanted[k]) for k in order],
+                         summaries)
         runs, twins = outs[:len(cfgs)], [None] * len(cfgs)
         for k, out in zip(order, outs[len(cfgs):], strict=True):
             twins[wanted[k]] = out
     else:
-        runs = simulate(cfgs, prepared, seeds)
+        runs = simulate(cfgs, prepared, seeds, summaries=summaries)
     common = provenance()
     digests = [hashers[id(cfg)](seed) for cfg, seed in zip(cfgs, seeds, strict=True)]
     results = []

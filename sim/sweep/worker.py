@@ -233,7 +233,8 @@ def execute_batch(ctx: SweepContext, tasks: list[Task]) -> list[tuple[dict[str, 
         if ctx.calibrate:
             from sim.validate.config import hindcast_of
 
-            hindcasts = run_worlds(per_config(cfgs, hindcast_of), seeds, memo)
+            # scored from their arrays (or tables): their summaries are not read
+            hindcasts = run_worlds(per_config(cfgs, hindcast_of), seeds, memo, summaries=False)
     except Exception as exc:  # noqa: BLE001 (a failing run is recorded, the sweep goes on)
         if len(tasks) > 1:  # each run alone, so that each error is its own
             return [out for t in tasks for out in execute_batch(ctx, [t])]

@@ -504,3 +504,22 @@ def test_calls_sharing_a_memo_give_what_each_call_gives_alone():
     for got, want in zip([*runs, *shared], [*run_worlds(cfgs), *run_worlds(hindcasts)],
                          strict=True):
         assert got.summary == want.summary
+
+
+def test_runs_without_summaries_are_the_runs_with_them_but_the_numbers():
+    """run_worlds(summaries=False) (a sweep's hindcasts, the calibration's runs) gives the same
+    runs, their tables, arrays, seeds and hashes, with summaries that hold no hypothesis
+    numbers; worlds with a twin are summarized anyway (their premium reads the numbers)."""
+    from sim.validate.config import hindcast_of
+
+    cfgs = [hindcast_of(c) for c in _configs(["scenario=endogenous"], worlds=2)]
+    full, bare = run_worlds(cfgs), run_worlds(cfgs, summaries=False)
+    for a, b in zip(full, bare, strict=True):
+        assert set(b.summary) < set(a.summary)
+        assert {k: a.summary[k] for k in b.summary} == b.summary
+        assert "verdict" in a.summary and "verdict" not in b.summary
+        for name in ("presence", "states", "events"):
+            assert a.tables[name].equals(b.tables[name])
+    twinned = _configs(["scenario=endogenous", "end=2020-06"], worlds=2)
+    assert [r.summary for r in run_worlds(twinned, summaries=False)] == \
+        [r.summary for r in run_worlds(twinned)]
