@@ -3,7 +3,8 @@ by cost basis, over seeds, printed beside a sweep's in its report (docs/ODD.md s
 
 A sweep whose experiment sets ``historical_replay`` (seeds; ``plausible_worlds`` sets 20) runs
 the default scenario (``historical``, 2019-01 to 2025-12, each run with its twin) on seeds 0 to
-N - 1 as a job of its own on a worker, beside the sweep's first chunks (:func:`replay_job`; in
+N - 1 as jobs of their own on the workers, one part of the seeds each, beside the sweep's first
+chunks (:func:`replay_job`; in
 the sweep's process if no worker ran, as when a finished sweep is resumed), and writes
 :data:`FILE` into its folder once the runs are stored; the report reads it
 (``SweepData.historical``). ``python experiments/historical_verdict.py`` prints the same.
@@ -11,6 +12,7 @@ the sweep's process if no worker ran, as when a finished sweep is resumed), and 
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 from collections import Counter
@@ -19,8 +21,8 @@ from typing import Any
 
 from sim.config import COST_BASES
 
-__all__ = ["FILE", "historical_replay", "replay_job", "write_historical_replay",
-           "write_replay"]
+__all__ = ["FILE", "historical_replay", "replay_job", "replay_parts", "replay_summaries",
+           "replay_verdict", "write_historical_replay", "write_replay"]
 
 #: The file a sweep's folder holds the replay's verdict in.
 FILE = "historical_replay.json"
@@ -41,9 +43,22 @@ def historical_replay(seeds: int = 20, overrides: list[str] | None = None) -> di
     ``overrides``): the verdicts' counts (the first version's too), the security wins, the cheap
     runs and the wins caused by the vacuum; the cost ratio on each basis and, per AES state,
     the lead months, the share gap and the cash ratio (median, minimum, maximum)."""
+    return replay_verdict(replay_summaries(range(seeds), overrides), overrides)
+
+
+def replay_summaries(seeds: range, overrides: list[str] | None = None) -> list[dict[str, Any]]:
+    """The summaries of the default scenario's runs (with ``overrides``) on ``seeds``: a part
+    of the replay (a sweep's workers run a part each, :func:`replay_job`)."""
     from sim.api import load_config, run_batch
 
-    sums = [r.summary for r in run_batch(load_config(overrides or []), list(range(seeds)))]
+    return [r.summary for r in run_batch(load_config(overrides or []), list(seeds))]
+
+
+def replay_verdict(sums: list[dict[str, Any]], overrides: list[str] | None = None
+                   ) -> dict[str, Any]:
+    """:func:`historical_replay`'s dict of the summaries of the runs on seeds 0 ..
+    ``len(sums)`` - 1, in the order of their seeds."""
+    seeds = len(sums)
     states = list(sums[0]["by_state"])
     return {
         "seeds": seeds,
@@ -64,13 +79,22 @@ def historical_replay(seeds: int = 20, overrides: list[str] | None = None) -> di
     }
 
 
-def replay_job(seeds: int, _: object = None) -> dict[str, Any]:
-    """:func:`historical_replay` of ``seeds`` as a sweep's worker runs it, beside the sweep's
-    chunks (:meth:`sim.sweep.executors.Executor.start`)."""
+def replay_job(seeds: range, _: object = None) -> list[dict[str, Any]]:
+    """:func:`replay_summaries` of ``seeds`` as a sweep's worker runs it, beside the sweep's
+    chunks (:meth:`sim.sweep.executors.Executor.start`): the replay is cut into one part per
+    worker (:func:`replay_parts`), so that no worker starts its chunks much later than another."""
     from sim.sweep.worker import quiet_mesa
 
     quiet_mesa()
-    return historical_replay(seeds)
+    return replay_summaries(seeds)
+
+
+def replay_parts(seeds: int, workers: int) -> list[range]:
+    """Seeds 0 .. ``seeds`` - 1 cut into at most ``workers`` consecutive parts of (nearly) equal
+    size, in order (none empty)."""
+    parts = max(1, min(workers, seeds))
+    cuts = [seeds * k // parts for k in range(parts + 1)]
+    return [range(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def write_replay(folder: str | Path, replay: dict[str, Any]) -> Path:

@@ -53,7 +53,13 @@ from sim.sweep.experiment import (
     with_priors,
 )
 from sim.sweep.historical import FILE as REPLAY_FILE
-from sim.sweep.historical import replay_job, write_historical_replay, write_replay
+from sim.sweep.historical import (
+    replay_job,
+    replay_parts,
+    replay_verdict,
+    write_historical_replay,
+    write_replay,
+)
 from sim.sweep.store import (
     ResultStore,
     column_type,
@@ -594,10 +600,11 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
             # the workers start before any other thread of this process (tqdm's among them)
             executor = make_executor(backend, scheduler=scheduler, n_workers=n_workers,
                                      chunksize=chunksize)
-            replay = None  # the historical replay runs on a worker beside the first chunks
+            replay = None  # the historical replay runs on the workers beside the first chunks,
+            # a part of its seeds each (no worker starts its chunks much later than another)
             if p.experiment.historical_replay > 0 and not (folder / REPLAY_FILE).exists():
-                replay = executor.start(
-                    functools.partial(replay_job, p.experiment.historical_replay), None)
+                replay = [executor.start(replay_job, seeds) for seeds in replay_parts(
+                    p.experiment.historical_replay, executor.n_workers)]
             if progress:
                 from tqdm import tqdm
 
@@ -618,7 +625,7 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
                         bar.set_postfix(errors=report.n_error, refresh=False)
             if replay is not None:
                 try:
-                    found = executor.outcome(replay)
+                    found = replay_verdict([s for part in replay for s in executor.outcome(part)])
                 except WorkerLost:
                     raise
                 except Exception as exc:  # noqa: BLE001 (it runs again below, raising its error)

@@ -49,6 +49,20 @@ def _replay_that_fails(seeds, _=None):
     raise RuntimeError("no replay on this worker")
 
 
+def test_the_replay_in_parts_is_the_replay_in_one():
+    """A sweep's workers run the replay a part of its seeds each; put together, the parts give
+    what one run of every seed gives."""
+    from sim.sweep.historical import replay_parts, replay_summaries, replay_verdict
+
+    assert replay_parts(20, 2) == [range(10), range(10, 20)]
+    assert replay_parts(5, 3) == [range(1), range(1, 3), range(3, 5)]
+    assert replay_parts(1, 4) == [range(1)] and replay_parts(3, 1) == [range(3)]
+    overrides = ["end=2019-06"]
+    whole = historical_replay(3, overrides)
+    parts = [s for seeds in replay_parts(3, 2) for s in replay_summaries(seeds, overrides)]
+    assert replay_verdict(parts, overrides) == whole
+
+
 def test_a_replay_that_fails_on_a_worker_runs_again_in_the_sweeps_process(tmp_path, monkeypatch,
                                                                           caplog):
     from sim.sweep import runner
