@@ -22,7 +22,7 @@ from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
 from sim.processes.arrays_kernel import effective, persons
 
 __all__ = ["influence", "np_max", "np_min", "payment_shares", "protests", "receptivity",
-           "security_capacity"]
+           "security_capacity", "state_capacity"]
 
 
 @jit
@@ -128,12 +128,8 @@ def influence(influence: np.ndarray, receptivity: np.ndarray, level: np.ndarray,
     w = np.empty(n_p)
     for b in range(n_b):
         for s in range(n_s):
-            total = 0.0
-            for p in range(n_p):
-                v = effective(level, person_effectiveness, downgraded_any, effect_factor, b, p, s)
-                foreign[p] = v
-                total += v
-            capacity = army[b, s] * army_eff[b, s] + total
+            capacity = state_capacity(level, person_effectiveness, downgraded_any,
+                                      effect_factor, army, army_eff, b, s, foreign)
             arms_sum = 0.0
             aid_sum = 0.0
             info_sum = 0.0
@@ -208,10 +204,21 @@ def security_capacity(level: np.ndarray, person_effectiveness: np.ndarray,
     capacity = np.empty((n_b, n_s))
     for b in range(n_b):
         for s in range(n_s):
-            total = 0.0
-            for p in range(n_p):
-                v = effective(level, person_effectiveness, downgraded_any, effect_factor, b, p, s)
-                foreign[b, s, p] = v
-                total += v
-            capacity[b, s] = army[b, s] * army_eff[b, s] + total
+            capacity[b, s] = state_capacity(level, person_effectiveness, downgraded_any,
+                                            effect_factor, army, army_eff, b, s, foreign[b, s])
     return capacity, foreign
+
+
+@jit
+def state_capacity(level: np.ndarray, person_effectiveness: np.ndarray, downgraded_any: bool,
+                   effect_factor: np.ndarray, army: np.ndarray, army_eff: np.ndarray, b: int,
+                   s: int, foreign: np.ndarray) -> float:
+    """State ``s``'s security capacity in world ``b``: the army's effective strength plus each
+    power's effective personnel (:func:`effective`, written into ``foreign`` [P]), added in
+    order of the powers from +0.0."""
+    total = 0.0
+    for p in range(foreign.shape[0]):
+        v = effective(level, person_effectiveness, downgraded_any, effect_factor, b, p, s)
+        foreign[p] = v
+        total += v
+    return army[b, s] * army_eff[b, s] + total
