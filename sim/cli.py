@@ -302,6 +302,9 @@ def _hydra_record(out: Path, record: dict[str, str]) -> None:
 
 def main() -> None:
     """Entry point of the ``sahel-sim`` console script."""
+    from sim.engine.memory import small_pages
+
+    small_pages()  # numpy's large arrays without huge pages (sim.engine.memory)
     from sim.config import ConfigError, check_config_dirs, check_overrides, config_dir
     from sim.config.compose import register_configs
 

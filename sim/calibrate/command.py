@@ -141,6 +141,9 @@ def _quote(arg: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``sahel-sim-calibrate`` console script."""
+    from sim.engine.memory import small_pages
+
+    small_pages()  # numpy's large arrays without huge pages (sim.engine.memory)
     args = sys.argv[1:] if argv is None else list(argv)
     if {"--help", "-h"} & set(args):
         print(_HELP, end="")

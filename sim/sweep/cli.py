@@ -514,6 +514,9 @@ def main(argv: list[str] | None = None) -> None:
     Args:
         argv: the arguments (default: ``sys.argv[1:]``).
     """
+    from sim.engine.memory import small_pages
+
+    small_pages()  # numpy's large arrays without huge pages (sim.engine.memory)
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         _, _, show = _split_args(args)

@@ -278,6 +278,9 @@ def describe(res: RerunResult, tolerate_ulps: bool = False) -> tuple[list[str], 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``sahel-sim-rerun`` console script."""
+    from sim.engine.memory import small_pages
+
+    small_pages()  # numpy's large arrays without huge pages (sim.engine.memory)
     ap = argparse.ArgumentParser(
         prog=PROG, description="Reproduce one run of a sweep: rebuild it from the sweep's "
         "manifest, run it again and compare its row with the stored one, column by column.",

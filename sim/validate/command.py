@@ -178,6 +178,9 @@ def _help(args: list[str]) -> None:
 
 def main() -> None:
     """Entry point of the ``sahel-sim-validate`` console script."""
+    from sim.engine.memory import small_pages
+
+    small_pages()  # numpy's large arrays without huge pages (sim.engine.memory)
     from sim.config import ConfigError, config_dir
     from sim.config.checks import projection_warning
     from sim.validate.config import register_validate_schema
