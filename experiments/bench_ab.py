@@ -49,8 +49,8 @@ def extract(revision: str, into: Path) -> str:
     Raises:
         SystemExit: the revision is not in this repository (git's message).
     """
-    got = subprocess.run(["git", "archive", revision, "sim", "configs"], cwd=ROOT,
-                         capture_output=True, check=False)
+    got = subprocess.run(["git", "archive", revision, "sim", "configs", "pyproject.toml"],
+                         cwd=ROOT, capture_output=True, check=False)
     if got.returncode != 0:
         raise SystemExit(f"--against: {revision!r}: {got.stderr.decode().strip()}")
     with tarfile.open(fileobj=io.BytesIO(got.stdout)) as tar:
@@ -70,11 +70,31 @@ def compile_bytecode(package: Path) -> None:
     compileall.compile_dir(str(package), quiet=1)
 
 
-def command(args: list[str], out: Path, fresh: Path) -> list[str]:
-    """``args`` with ``{out}`` and ``{fresh}`` replaced, and a console script of this project
-    (``sahel-sim...``) taken from this interpreter's folder if it is there."""
+def scripts_of(root: Path) -> dict[str, str]:
+    """The console scripts of the checkout or extracted revision at ``root``: name ->
+    ``module:function`` (its pyproject.toml's ``[project.scripts]``; none without one)."""
+    import tomllib
+
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    return dict(tomllib.loads(path.read_text()).get("project", {}).get("scripts", {}))
+
+
+def command(args: list[str], out: Path, fresh: Path,
+            scripts: dict[str, str] | None = None) -> list[str]:
+    """``args`` with ``{out}`` and ``{fresh}`` replaced, its first word a console script of this
+    project (``sahel-sim...``): started as the side's own ``scripts`` (:func:`scripts_of`) name
+    it, by this interpreter (each revision's entry points, whichever the installed scripts call:
+    an older revision has not every module a newer one's scripts import); without ``scripts``,
+    the script in this interpreter's folder if it is there."""
     cmd = [a.replace("{out}", str(out)).replace("{fresh}", str(fresh)) for a in args]
     script = Path(sys.executable).parent / cmd[0]
+    if scripts and cmd[0] in scripts:
+        module, _, function = scripts[cmd[0]].partition(":")
+        start = (f"import sys; sys.argv[0] = {str(script)!r}; "
+                 f"from {module} import {function}; sys.exit({function}())")
+        return [sys.executable, "-c", start, *cmd[1:]]
     if script.exists():
         cmd[0] = str(script)
     return cmd
@@ -119,6 +139,7 @@ def main(argv: list[str] | None = None) -> None:
         short = extract(a.against, work / "code")
         base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         sides = {short: {**base, "PYTHONPATH": str(work / "code")}, "this": base}
+        scripts = {short: scripts_of(work / "code"), "this": scripts_of(ROOT)}
         times: dict[str, list[float]] = {side: [] for side in sides}
         k = 0
 
@@ -126,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
             nonlocal k
             k += 1
             out, fresh = work / f"out_{side}", work / f"fresh_{k}"
-            return timed_run(command(cmd, out, fresh), sides[side], work)
+            return timed_run(command(cmd, out, fresh, scripts[side]), sides[side], work)
 
         load0 = os.getloadavg()[0]
         for _ in range(a.warmup):

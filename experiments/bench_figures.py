@@ -108,8 +108,9 @@ def rows(rules_runs: int) -> list[Row]:
 class Side:
     """One side of the comparison: its environment and its folders under ``work``."""
 
-    def __init__(self, name: str, env: dict[str, str], work: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], work: Path, code: Path) -> None:
         self.name, self.env, self.work = name, env, work
+        self.scripts = bench_ab.scripts_of(code)  # its own console scripts' entry points
         self.k = 0
 
     def fresh(self, what: str) -> Path:
@@ -127,7 +128,7 @@ class Side:
         ``check`` after the command, then removed)."""
         fresh = self.fresh("out")
         try:
-            seconds = bench_ab.timed_run(bench_ab.command(args, fresh, fresh),
+            seconds = bench_ab.timed_run(bench_ab.command(args, fresh, fresh, self.scripts),
                                          env or self.cached(), self.work)
             if check is not None:
                 check(fresh)
@@ -285,12 +286,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     samples: dict[str, dict[str, list[dict[str, float]]]] = {}
     try:
         base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SAHEL_SIM_CACHE")}
-        sides = [Side("this", base, work)]
+        sides = [Side("this", base, work, bench_ab.ROOT)]
         bench_ab.compile_bytecode(bench_ab.ROOT / "sim")  # the other side's: when extracted
         short = None
         if a.against:
             short = bench_ab.extract(a.against, work / "code")
-            sides.insert(0, Side("against", {**base, "PYTHONPATH": str(work / "code")}, work))
+            sides.insert(0, Side("against", {**base, "PYTHONPATH": str(work / "code")}, work,
+                                 work / "code"))
         samples = {f: {s.name: [] for s in sides} for f in figures}
         load0 = os.getloadavg()[0]
         print(f"figures {','.join(figures)}: {a.repeats} repeat{'s' * (a.repeats > 1)}, this checkout"

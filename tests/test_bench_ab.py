@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def test_a_revision_is_extracted_with_its_package_and_configs(bench_ab, tmp_path
     short = bench_ab.extract("HEAD", tmp_path)
     assert short and (tmp_path / "sim" / "__init__.py").is_file()
     assert (tmp_path / "configs" / "config.yaml").is_file()
+    assert bench_ab.scripts_of(tmp_path) == bench_ab.scripts_of(ROOT)  # its pyproject.toml too
     assert not (tmp_path / "tests").exists()
     # with its bytecode written, whatever PYTHONDONTWRITEBYTECODE says (both sides alike)
     assert list((tmp_path / "sim" / "__pycache__").glob("__init__.*.pyc"))
@@ -39,6 +41,25 @@ def test_the_placeholders_and_the_projects_scripts(bench_ab, tmp_path):
     assert cmd[1:] == [f"hydra.run.dir={tmp_path / 'o'}", f"x={tmp_path / 'f'}/y"]
     script = Path(sys.executable).parent / "sahel-sim"
     assert cmd[0] == (str(script) if script.exists() else "sahel-sim")
+
+
+def test_each_side_starts_its_own_entry_points(bench_ab, tmp_path):
+    """A side's console script is started as its own pyproject.toml names it (an older revision
+    lacks the modules a newer one's installed scripts import), with the script's path as
+    ``argv[0]``; a folder without pyproject.toml has no scripts."""
+    scripts = bench_ab.scripts_of(ROOT)
+    assert scripts["sahel-sim-sweep"] == "sim.console:sweep"
+    assert bench_ab.scripts_of(tmp_path) == {}
+    cmd = bench_ab.command(["sahel-sim-sweep", "out={out}"], tmp_path / "o", tmp_path / "f",
+                           {"sahel-sim-sweep": "some.module:entry"})
+    assert cmd[0] == sys.executable and cmd[1] == "-c"
+    assert "from some.module import entry; sys.exit(entry())" in cmd[2]
+    assert repr(str(Path(sys.executable).parent / "sahel-sim-sweep")) in cmd[2]
+    assert cmd[3:] == [f"out={tmp_path / 'o'}"]
+    # it runs: the command's own status and output
+    done = subprocess.run(bench_ab.command(["sahel-sim-rerun", "--help"], tmp_path, tmp_path,
+                                           scripts), capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "usage: sahel-sim-rerun" in done.stdout
 
 
 def test_a_failing_command_stops_with_its_error(bench_ab, tmp_path):
