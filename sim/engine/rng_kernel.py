@@ -62,7 +62,7 @@ from sim.engine.rng_constants import (
     TO_UNIT,
 )
 
-__all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion", "jit",
+__all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion", "jit", "jit_inline",
            "log_factorial", "loggam", "ptrs", "small_count", "unit"]
 
 # SplitMix64's constants, the counter's layout and PTRS's tables are sim.engine.rng's own
@@ -85,6 +85,19 @@ def jit(func: Callable) -> Callable:
         return numba.njit(cache=True, error_model="numpy")(func)
     except RuntimeError:  # "cannot cache function ...: no locator available"
         return numba.njit(error_model="numpy")(func)
+
+
+def jit_inline(func: Callable) -> Callable:
+    """``func`` compiled as :func:`jit` compiles it, and written into each kernel that calls it
+    (Numba's ``inline="always"``, on Numba's own code before LLVM's): for the helpers that take
+    arrays and indices (a power's personnel in a state, a row's sum), which the kernels call in
+    their innermost loops. Called as a function of its own, each call passes every array's shape,
+    strides and data and counts references to it: a state's security capacity of 256 worlds took
+    0.30 ms so and 0.17 ms inlined. The same operations in the same order: the same floats."""
+    try:
+        return numba.njit(cache=True, error_model="numpy", inline="always")(func)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return numba.njit(error_model="numpy", inline="always")(func)
 
 
 compiled_exp = jit(exp_scalar)

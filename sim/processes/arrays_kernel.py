@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.rng_kernel import jit
+from sim.engine.rng_kernel import jit, jit_inline
 
 __all__ = ["bills", "effective", "per_power", "persons"]
 
@@ -50,7 +50,7 @@ def bills(level: np.ndarray, billing: np.ndarray) -> np.ndarray:
     return out
 
 
-@jit
+@jit_inline
 def persons(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: int) -> float:
     """The persons of ``level[b, p, s]`` [B, P, S, I]: the person instruments added from +0.0
     (:func:`sim.processes.powers.personnel`)."""
@@ -60,7 +60,7 @@ def persons(level: np.ndarray, person_columns: np.ndarray, b: int, p: int, s: in
     return total
 
 
-@jit
+@jit_inline
 def effective(level: np.ndarray, person_effectiveness: np.ndarray, downgraded_any: bool,
               effect_factor: np.ndarray, b: int, p: int, s: int) -> float:
     """Power ``p``'s effective personnel in state ``s`` of world ``b``: its levels weighted by

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.rng_kernel import jit
+from sim.engine.rng_kernel import jit, jit_inline
 from sim.processes.arrays import PAIRWISE_MAX
 from sim.processes.hosts_kernel import np_max, np_min
 
@@ -24,7 +24,7 @@ __all__ = ["PAIRWISE_MAX", "move", "recruit_rates", "row_sum"]
 
 
 
-@jit
+@jit_inline
 def row_sum(x: np.ndarray) -> float:
     """numpy's ``x.sum()`` of a 1-D float64 array of at most :data:`PAIRWISE_MAX` elements, bit
     for bit: +0.0 plus its pairwise sum (numpy's ``pairwise_sum``: below 8 terms one after the

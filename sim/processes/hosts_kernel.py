@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from sim.engine.fmath import LN10
-from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
+from sim.engine.rng_kernel import compiled_exp, compiled_log, jit, jit_inline
 from sim.processes.arrays_kernel import effective, persons
 
 __all__ = ["influence", "np_max", "np_min", "payment_shares", "protests", "receptivity",
@@ -45,7 +45,10 @@ def _clip01(x: float) -> float:
 
 @jit
 def _visibility(foreign: float, personnel: float) -> float:
-    """:func:`sim.processes.hosts.visibility` of one power in one state."""
+    """:func:`sim.processes.hosts.visibility` of one power in one state (no ``exp`` to take
+    where the power has no one there: 1 - exp(-0) is +0.0)."""
+    if foreign == 0.0 and personnel > 0.0:
+        return 0.0
     return 1.0 - compiled_exp(-foreign / personnel)
 
 
@@ -80,8 +83,11 @@ def receptivity(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.ndarr
                                                                  1.0)
                 nat = prm[b, NATIONALISM] * (nationalism[b, s] * mil_f) \
                     * nationalism_exposure[b, p]
-                info = prm[b, INFO] * (compiled_log(
-                    1.0 + level[b, p, s, info_col] / prm[b, INFO_SCALE]) / LN10)
+                spent = level[b, p, s, info_col]
+                if spent == 0.0 and prm[b, INFO_SCALE] > 0.0:  # log(1 + 0) is +0.0
+                    info = prm[b, INFO] * 0.0
+                else:
+                    info = prm[b, INFO] * (compiled_log(1.0 + spent / prm[b, INFO_SCALE]) / LN10)
                 target = _clip01(base_receptivity[b, s, p] + prm[b, PERFORMANCE] * perf - failure
                                  - blame + narrative - nat + info)
                 r = receptivity[b, s, p]
@@ -209,7 +215,7 @@ def security_capacity(level: np.ndarray, person_effectiveness: np.ndarray,
     return capacity, foreign
 
 
-@jit
+@jit_inline
 def state_capacity(level: np.ndarray, person_effectiveness: np.ndarray, downgraded_any: bool,
                    effect_factor: np.ndarray, army: np.ndarray, army_eff: np.ndarray, b: int,
                    s: int, foreign: np.ndarray) -> float:

@@ -84,7 +84,11 @@ def partner_value(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.nda
                 share = foreign[b, s, p] / cap if cap > 0 else 0.0
                 paid = (host_paid[b, s, p] + (1.0 - prm[b, DISCOUNT]) * concessions[b, s, p]) \
                     / budget_month
-                info = compiled_log(1.0 + level[b, p, s, strategists_col] / prm[b, SCALE]) / LN10
+                spent = level[b, p, s, strategists_col]
+                if spent == 0.0 and prm[b, SCALE] > 0.0:  # log(1 + 0) is +0.0: no log to take
+                    info = 0.0
+                else:
+                    info = compiled_log(1.0 + spent / prm[b, SCALE]) / LN10
                 out[b, s, p] = (prm[b, MOOD] * (receptivity[b, s, p] - 0.5)
                                 + prm[b, SECURITY] * share
                                 + prm[b, PROTECTION] * regime_protection[b, p] * threat[b, s]
