@@ -195,3 +195,32 @@ def test_sin_and_cos_are_within_1_5_ulp_and_log10_within_2():
         exact10 = [Decimal(v).log10() for v in y.tolist()]
     assert _ulps(fmath.log10(y), exact10).max() <= 2.0
     assert fmath.sin(0.0) == 0.0 and fmath.cos(0.0) == 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=0,
+                max_size=fmath.SMALL), st.sampled_from(["flat", "column", "transposed", "number"]))
+def test_small_arrays_one_by_one_give_the_vectorized_bits(values, shape):
+    """Up to ``fmath.SMALL`` numbers go one by one through the scalar twins: the bits, shape and
+    memory layout of the vectorized steps, and a number for a number."""
+    a = np.array(values, dtype=float)
+    if shape == "column":
+        a = a.reshape(-1, 1)
+    elif shape == "transposed" and a.size:
+        a = np.repeat(a[None, :], 2, axis=0)[:, : max(1, fmath.SMALL // 2 - 1)].T
+    elif shape == "number":
+        a = np.array(values[0] if values else 0.5)
+    with np.errstate(all="ignore"):
+        for fn, vector in ((fmath.exp, fmath._exp_array), (fmath.log, fmath._log_array)):
+            assert a.size <= fmath.SMALL
+            got, want = fn(a), vector(a)
+            if a.ndim == 0:
+                assert type(got) is float and type(want) is float
+                assert np.array_equal(np.float64(got), np.float64(want), equal_nan=True)
+                continue
+            assert got.shape == want.shape and got.dtype == want.dtype == np.float64
+            assert got.flags["C_CONTIGUOUS"] == want.flags["C_CONTIGUOUS"]
+            assert got.flags["F_CONTIGUOUS"] == want.flags["F_CONTIGUOUS"]
+            assert np.array_equal(got.view(np.int64)[~np.isnan(got)],
+                                  want.view(np.int64)[~np.isnan(want)])  # bits, -0.0 too
+            assert np.array_equal(np.isnan(got), np.isnan(want))
