@@ -21,6 +21,7 @@ import importlib
 import os
 import sys
 import threading
+from collections.abc import Callable
 from typing import NoReturn
 
 __all__ = ["calibrate", "quick_exit", "report", "rerun", "sahel_sim", "sweep", "validate"]
@@ -66,31 +67,21 @@ def _script(module: str) -> NoReturn:
     quick_exit(0)
 
 
-def sahel_sim() -> NoReturn:
-    """``sahel-sim``: :func:`sim.cli.main`."""
-    _script("sim.cli")
+def _entry(name: str, module: str) -> Callable[[], NoReturn]:
+    """The console script ``name``: :func:`_script` of ``module`` (kept as ``.module``)."""
+
+    def entry() -> NoReturn:
+        _script(module)
+
+    entry.__name__ = entry.__qualname__ = name.removeprefix("sahel-sim-").replace("-", "_")
+    entry.__doc__ = f"``{name}``: :func:`{module}.main`, then :func:`quick_exit`."
+    entry.module = module  # type: ignore[attr-defined]
+    return entry
 
 
-def sweep() -> NoReturn:
-    """``sahel-sim-sweep``: :func:`sim.sweep.cli.main`."""
-    _script("sim.sweep.cli")
-
-
-def calibrate() -> NoReturn:
-    """``sahel-sim-calibrate``: :func:`sim.calibrate.command.main`."""
-    _script("sim.calibrate.command")
-
-
-def validate() -> NoReturn:
-    """``sahel-sim-validate``: :func:`sim.validate.command.main`."""
-    _script("sim.validate.command")
-
-
-def rerun() -> NoReturn:
-    """``sahel-sim-rerun``: :func:`sim.sweep.rerun.main`."""
-    _script("sim.sweep.rerun")
-
-
-def report() -> NoReturn:
-    """``sahel-sim-report``: :func:`sim.analysis.report.main`."""
-    _script("sim.analysis.report")
+sahel_sim = _entry("sahel-sim", "sim.cli")
+sweep = _entry("sahel-sim-sweep", "sim.sweep.cli")
+calibrate = _entry("sahel-sim-calibrate", "sim.calibrate.command")
+validate = _entry("sahel-sim-validate", "sim.validate.command")
+rerun = _entry("sahel-sim-rerun", "sim.sweep.rerun")
+report = _entry("sahel-sim-report", "sim.analysis.report")
