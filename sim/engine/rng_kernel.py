@@ -62,8 +62,8 @@ from sim.engine.rng_constants import (
     TO_UNIT,
 )
 
-__all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion", "jit", "jit_inline",
-           "log_factorial", "loggam", "ptrs", "small_count", "unit"]
+__all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion", "jit",
+           "jit_inline", "log_factorial", "loggam", "ptrs", "small_count", "unit"]
 
 # SplitMix64's constants, the counter's layout and PTRS's tables are sim.engine.rng's own
 _ATTEMPT_SHIFT = np.uint64(INDEX_BITS)  # a counter's bits of the index: the attempt sits above
