@@ -87,7 +87,7 @@ def head(model: Any) -> Iterator[None]:
     # each (config, world, recorder) and n: none of them is replaced while the worlds run (a
     # param or budget event replaces the config and the world, a join changes n)
     key = (id(full_cfg), id(full_world), id(full_rec), n)
-    if key not in model.heads:
+    if key not in model.heads:  # (the keyed objects are kept with their views: ids stay theirs)
         model.heads = {key: (head_config(full_cfg, n), _head_world(full_world, n),
                              full_rec.head(n), (full_cfg, full_world, full_rec))}
     head_cfg, world, recorder, _ = model.heads[key]

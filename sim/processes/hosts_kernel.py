@@ -21,8 +21,8 @@ from sim.engine.fmath import LN10
 from sim.engine.rng_kernel import compiled_exp, compiled_log, jit, jit_inline
 from sim.processes.arrays_kernel import effective, persons
 
-__all__ = ["influence", "np_max", "np_min", "payment_shares", "protests", "receptivity",
-           "security_capacity", "state_capacity"]
+__all__ = ["influence", "log10_1p", "np_max", "np_min", "payment_shares", "protests",
+           "receptivity", "security_capacity", "state_capacity"]
 
 
 @jit
@@ -50,6 +50,17 @@ def _visibility(foreign: float, personnel: float) -> float:
     if foreign == 0.0 and personnel > 0.0:
         return 0.0
     return 1.0 - compiled_exp(-foreign / personnel)
+
+
+@jit
+def log10_1p(spent: float, scale: float) -> float:
+    """``log10(1 + spent / scale)`` as the numpy code takes it (``log(...) / LN10``), of the USD a
+    power spends on a state's opinion (information operations, strategists): +0.0 without a
+    ``log`` where it spends nothing, since log(1 + 0) is +0.0 (most powers spend nothing in most
+    states)."""
+    if spent == 0.0 and scale > 0.0:
+        return 0.0
+    return compiled_log(1.0 + spent / scale) / LN10
 
 
 @jit
@@ -83,11 +94,7 @@ def receptivity(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.ndarr
                                                                  1.0)
                 nat = prm[b, NATIONALISM] * (nationalism[b, s] * mil_f) \
                     * nationalism_exposure[b, p]
-                spent = level[b, p, s, info_col]
-                if spent == 0.0 and prm[b, INFO_SCALE] > 0.0:  # log(1 + 0) is +0.0
-                    info = prm[b, INFO] * 0.0
-                else:
-                    info = prm[b, INFO] * (compiled_log(1.0 + spent / prm[b, INFO_SCALE]) / LN10)
+                info = prm[b, INFO] * log10_1p(level[b, p, s, info_col], prm[b, INFO_SCALE])
                 target = _clip01(base_receptivity[b, s, p] + prm[b, PERFORMANCE] * perf - failure
                                  - blame + narrative - nat + info)
                 r = receptivity[b, s, p]

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.fmath import LN10
-from sim.engine.rng_kernel import compiled_exp, compiled_log, jit
+from sim.engine.rng_kernel import compiled_exp, jit
 from sim.processes.arrays_kernel import persons
 from sim.processes.combat_kernel import power
-from sim.processes.hosts_kernel import np_max, np_min
+from sim.processes.hosts_kernel import log10_1p, np_max, np_min
 
 __all__ = ["coup_hazard", "partner_actions", "partner_month", "partner_value"]
 
@@ -84,11 +83,7 @@ def partner_value(receptivity: np.ndarray, foreign: np.ndarray, capacity: np.nda
                 share = foreign[b, s, p] / cap if cap > 0 else 0.0
                 paid = (host_paid[b, s, p] + (1.0 - prm[b, DISCOUNT]) * concessions[b, s, p]) \
                     / budget_month
-                spent = level[b, p, s, strategists_col]
-                if spent == 0.0 and prm[b, SCALE] > 0.0:  # log(1 + 0) is +0.0: no log to take
-                    info = 0.0
-                else:
-                    info = compiled_log(1.0 + spent / prm[b, SCALE]) / LN10
+                info = log10_1p(level[b, p, s, strategists_col], prm[b, SCALE])
                 out[b, s, p] = (prm[b, MOOD] * (receptivity[b, s, p] - 0.5)
                                 + prm[b, SECURITY] * share
                                 + prm[b, PROTECTION] * regime_protection[b, p] * threat[b, s]
