@@ -174,6 +174,9 @@ def _compose(overrides: Sequence[str], config_name: str, config_dirs: Sequence[s
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from sim.config.libyaml import use_libyaml
+
+    use_libyaml()  # the config files parsed by libyaml: the same data, some 0.1 s sooner
     overrides = overrides_list(overrides)
     check_config_dirs(config_dirs)
     check_overrides(overrides, config_dirs)
