@@ -118,6 +118,12 @@ def _world(a: np.ndarray, b: int) -> np.ndarray:
     return np.ascontiguousarray(a[:, b])
 
 
+#: Events of one :meth:`Recorder.counted_events` call up to which they are recorded one by one
+#: (the numpy steps cost some 40 us a call whatever its size; a batch of two worlds records a few
+#: massacres a month).
+FEW_EVENTS = 16
+
+
 def _as_slice(index: np.ndarray) -> slice | np.ndarray:
     """``index`` (integers) as the slice it spans if they are consecutive and ascending (the
     same elements, selected as a view), else itself."""
@@ -339,10 +345,18 @@ class Recorder:
         called once per event in this order, so each world's in their order.
 
         A batch month has hundreds of such events (massacres): the targets and details are
-        built in numpy, the rows by ``zip``, and each world's are added in one ``extend``."""
+        built in numpy, the rows by ``zip``, and each world's are added in one ``extend``; a
+        call of up to :data:`FEW_EVENTS` events (a small batch's month) appends them one by
+        one, without the numpy steps."""
         worlds = np.asarray(worlds)
         n = worlds.size
         if not n:
+            return
+        if n <= FEW_EVENTS:  # a small batch's month: each event as event() records it
+            events, origin = self.events, self.origin
+            for b, target, count in zip(worlds.tolist(), targets.tolist(),
+                                        np.asarray(counts).tolist(), strict=True):
+                events[b].append((step, kind, "", target, f"{count:.0f} {unit}", origin))
             return
         if n > 1 and (worlds[1:] < worlds[:-1]).any():  # group by world, each in its order
             order = np.argsort(worlds, kind="stable")

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from sim.api import load_config, run_batch
-from sim.model import SahelModel
 from sim.engine.prepare import prepare
+from sim.model import SahelModel
 from sim.record import Recorder, count_texts
 
 # ------------------------------------------------------------------------ plain references
@@ -101,8 +101,19 @@ def _massacre_cases(n_worlds: int, n_regions: int) -> list[tuple]:
     ]
 
 
+@pytest.fixture(params=["few one by one", "all one by one", "none one by one"])
+def few(request, monkeypatch):
+    """Recorder.counted_events's small path for calls of up to 16 events (as built), for every
+    call, or for none."""
+    import sim.record
+
+    monkeypatch.setattr(sim.record, "FEW_EVENTS", {"few one by one": sim.record.FEW_EVENTS,
+                                                    "all one by one": 10**9,
+                                                    "none one by one": 0}[request.param])
+
+
 @pytest.mark.parametrize("n_worlds", [1, 2, 7])
-def test_massacres_are_the_events_the_loop_appended(world, n_worlds):
+def test_massacres_are_the_events_the_loop_appended(world, n_worlds, few):
     fast, plain = _both(world, n_worlds)
     for step, case in enumerate(_massacre_cases(n_worlds, world.n_regions)):
         for rec, record in ((fast, Recorder.massacres), (plain, massacres_reference)):
@@ -119,7 +130,7 @@ def test_massacres_are_the_events_the_loop_appended(world, n_worlds):
             assert [type(v) for v in a] == [type(v) for v in b]
 
 
-def test_massacres_of_an_unsorted_call_keep_each_worlds_order(world):
+def test_massacres_of_an_unsorted_call_keep_each_worlds_order(world, few):
     fast, plain = _both(world, 3)
     case = (np.array([2, 0, 2, 1, 0, 2]), np.array([5, 4, 3, 2, 1, 0]),
             np.array([50.0, 51.0, 52.0, 53.0, 54.0, 55.0]))
@@ -130,7 +141,7 @@ def test_massacres_of_an_unsorted_call_keep_each_worlds_order(world):
                                               "55 civilians killed"]
 
 
-def test_counted_events_are_the_events_recorded_one_at_a_time(world):
+def test_counted_events_are_the_events_recorded_one_at_a_time(world, few):
     """The model's mass-casualty attacks on armies, recorded by one call of :meth:`event` each,
     are what one call of counted_events records (worlds from ``np.nonzero``, states' ids)."""
     rng, shape = np.random.default_rng(4), (9, len(world.state_ids))
