@@ -33,11 +33,20 @@ uint64 keys, an int and a uint64: :func:`sim.engine.rng.poisson` passes nothing 
 (``__pycache__`` beside this file, else ``NUMBA_CACHE_DIR`` or the user's cache directory), so
 later processes load it; where no cache directory is writable it is compiled in memory in each
 process.
+
+Numba checks for a BLAS when it sets up its array functions (``numba.np.arraymath`` imports
+``scipy.linalg`` to see whether ``np.dot`` can call one): 0.2-0.3 s of every process's first
+kernel, for routines these kernels never call. :func:`_skip_blas_check` answers that check
+"none" (as on a machine without SciPy) before Numba makes it, and puts the check back for
+everything else: ``np.dot`` and the ``np.linalg`` functions in jitted code still find SciPy's
+BLAS when they are compiled; only Numba's ``np.correlate`` and ``np.convolve`` of floats take
+their plain loop instead of BLAS's inner product in this process.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 
 import numba
@@ -75,6 +84,31 @@ _HALF_LOG_2PI = 0.5 * 1.8378770664093453
 #: exp(-lam): exp(-lam) >= 1 - lam for every lam, and the engine's exp (0.51 ulp) and the
 #: rounding of 1 - lam err by less than 2.3e-16 between them, so such a u is below the computed F(0) too.
 TANGENT_MARGIN = 1e-15
+
+
+def _skip_blas_check() -> bool:
+    """Import ``numba.np.arraymath`` with its import-time BLAS check answered "none" (module
+    docstring), unless it is imported already; ``numba.np.linalg.ensure_blas`` is put back
+    after, and bound again in ``arraymath``. Returns whether the check was skipped."""
+    if "numba.np.arraymath" in sys.modules:
+        return False
+    from numba.np import linalg
+
+    check = linalg.ensure_blas
+
+    def no_blas() -> None:
+        raise ImportError("sahel-sim's kernels call no BLAS routine")
+
+    linalg.ensure_blas = no_blas
+    try:
+        from numba.np import arraymath
+    finally:
+        linalg.ensure_blas = check
+    arraymath.ensure_blas = check
+    return True
+
+
+_skip_blas_check()
 
 
 def jit(func: Callable) -> Callable:
