@@ -28,7 +28,10 @@ give the same floats on every CPU; ``tests/engine/test_rng_kernel.py``):
 
 - a compiled kernel (Numba, :mod:`sim.engine.rng_kernel`), one draw after another: about x40 faster per
   call, but importing Numba and loading the kernel cost about 0.9 s once per process;
-- a vectorized numpy one (below), which needs no start-up.
+- a vectorized numpy one (below), which needs no start-up; a call's few rates from
+  :data:`PTRS_FROM` (up to :data:`FEW_PTRS`: a small batch's month) are drawn one by one in
+  Python floats (:func:`_ptrs_few`, the same operations), cheaper than the vectorized steps' two
+  rounds of numpy calls.
 
 :func:`set_kernel` (or ``SAHEL_SIM_KERNEL``) chooses: ``auto`` (the default) takes the kernel
 once a call has :data:`KERNEL_FROM` nonzero rates or more (a batch of about 60 worlds and more),
@@ -427,7 +430,8 @@ def _vector_counts(keys: np.ndarray, month: int, per_key: int, rate: np.ndarray,
     if further.size:
         counts[further] = _inversion(u[further], rate[further], p0[further])
     if big.size:
-        counts[big] = _ptrs(big_state, rate[big])
+        ptrs = _ptrs_few if big.size <= FEW_PTRS else _ptrs
+        counts[big] = ptrs(big_state, rate[big])
     return counts
 
 
@@ -518,6 +522,67 @@ def _ptrs(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return k_out
 
 
+
+
+#: Rates from PTRS_FROM up to which :func:`_ptrs_few` draws them one by one: the vectorized
+#: steps cost some 0.2 ms each whatever their size (a single run's combat has some 20 such rates
+#: a month, and takes two steps), a draw one by one some 5 us.
+FEW_PTRS = 64
+_MASK64 = (1 << 64) - 1
+#: The shifts of :data:`_SHIFTS` one attempt at a time, as Python ints: u's and v's.
+_SHIFT_U = [int(x) for x in _shift(np.arange(MAX_ATTEMPTS), 0)]
+_SHIFT_V = [int(x) for x in _shift(np.arange(MAX_ATTEMPTS), 1)]
+_M1, _M2, _R30, _R27, _R31, _R11 = (int(x) for x in (M1, M2, S30, S27, S31, S11))
+_TO_UNIT = float(TO_UNIT)
+
+
+def _unit_one(z: int) -> float:
+    """:func:`_unit` of one state (a Python int below 2**64): the same float."""
+    z ^= z >> _R30
+    z = (z * _M1) & _MASK64
+    z ^= z >> _R27
+    z = (z * _M2) & _MASK64
+    z ^= z >> _R31
+    return float(z >> _R11) * _TO_UNIT
+
+
+def _ptrs_few(state: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """:func:`_ptrs`, one draw at a time in Python floats (the same operations in the same
+    order, ``log`` by :func:`sim.engine.fmath.log_scalar`, the twin of the vectorized
+    :func:`sim.engine.fmath.log`): the same counts, for a few draws."""
+    log = fmath.log_scalar
+    out = np.empty(lam.size)
+    for i, (z, rate) in enumerate(zip(state.tolist(), lam.tolist(), strict=True)):
+        b = 0.931 + 2.53 * math.sqrt(rate)
+        a = -0.059 + 0.02483 * b
+        vr = 0.9277 - 3.6224 / (b - 2.0)
+        count = float(round(rate))  # every attempt rejected (np.rint: halves to even)
+        for shift_u, shift_v in zip(_SHIFT_U, _SHIFT_V, strict=True):
+            u = _unit_one((shift_u + z) & _MASK64) - 0.5
+            v = _unit_one((shift_v + z) & _MASK64)
+            us = 0.5 - abs(u)
+            if us == 0.0:  # u = -0.5: k = -inf in the vectorized steps, rejected
+                continue
+            k = float(math.floor((2.0 * a / us + b) * u + rate + 0.43))
+            if us >= 0.07 and v <= vr:  # the squeeze
+                count = k
+                break
+            if k >= 0.0 and not (us < 0.013 and v > us):
+                lhs = (log(v) + log(1.1239 + 1.1328 / (b - 3.4))
+                       - log(a / (us * us) + b))
+                rhs = -rate + k * log(rate) - _log_factorial_one(k)
+                if lhs <= rhs:
+                    count = k
+                    break
+        out[i] = count
+    return out
+
+
+def _log_factorial_one(k: float) -> float:
+    """:func:`_log_factorial` of one whole number k >= 0."""
+    if k < len(LOG_FACTORIALS):
+        return float(LOG_FACTORIALS[int(k)])
+    return float(_log_factorial(np.array([k]))[0])
 
 
 def _log_factorial(k: np.ndarray) -> np.ndarray:

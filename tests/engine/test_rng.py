@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from sim.engine import fmath
@@ -218,3 +220,46 @@ def test_a_single_place_gives_a_number():
     u = uniforms(keys[0], 4, np.int64(9))
     assert isinstance(u, np.float64)
     assert u == uniforms(keys, 4, np.array([9, 9]))[0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 90),
+       st.lists(st.floats(1.0, 7.0), min_size=1, max_size=4))
+def test_ptrs_one_by_one_is_the_vectorized_ptrs(seed, n, exponents):
+    """The few big rates of a small batch are drawn one by one (rng._ptrs_few): the counts are
+    the vectorized PTRS's, bit for bit, at every size, with log factorials from the table and
+    from log Gamma (k >= 4096)."""
+    from sim.engine.rng import _ptrs, _ptrs_few
+
+    gen = np.random.default_rng(seed)
+    state = gen.integers(0, 2**64, n, dtype=np.uint64, endpoint=False)
+    lam = 10.0 ** gen.uniform(1.0, max(exponents), n)
+    lam[gen.random(n) < 0.2] = PTRS_FROM
+    assert _ptrs_few(state, lam).tobytes() == _ptrs(state, lam).tobytes()
+
+
+def test_a_uniform_one_by_one_is_the_vectorized_uniform():
+    from sim.engine.rng import _unit, _unit_one
+
+    z = np.concatenate([np.array([0, 1, 2**63, 2**64 - 1], dtype=np.uint64),
+                        np.random.default_rng(5).integers(0, 2**64, 2000, dtype=np.uint64)])
+    assert [_unit_one(int(x)) for x in z] == _unit(z.copy()).tolist()
+
+
+@pytest.mark.parametrize("few", [0, 10**9])
+def test_the_numpy_counts_are_the_kernels_with_few_or_many_big_rates(few, monkeypatch):
+    """A small batch's month (a few rates from PTRS_FROM among many small ones) counted by
+    numpy, with the big rates one by one or vectorized, gives the compiled kernel's counts."""
+    from sim.engine import rng
+
+    keys = stream_keys([11, 12], "few")
+    gen = np.random.default_rng(9)
+    lam = np.where(gen.random((2, 400)) < 0.05, 10.0 ** gen.uniform(1, 4, (2, 400)),
+                   gen.exponential(0.8, (2, 400)))
+    lam[gen.random((2, 400)) < 0.3] = 0.0
+    monkeypatch.setattr(rng, "FEW_PTRS", few)
+    monkeypatch.setattr(rng, "_KERNEL", "numpy")
+    by_numpy = poisson(keys, 5, lam)
+    monkeypatch.setattr(rng, "_KERNEL", "numba")
+    assert (lam >= PTRS_FROM).sum() > 20
+    assert np.array_equal(by_numpy, poisson(keys, 5, lam))
