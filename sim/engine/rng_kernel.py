@@ -88,13 +88,16 @@ TANGENT_MARGIN = 1e-15
 
 def _skip_blas_check() -> bool:
     """Import ``numba.np.arraymath`` with its import-time BLAS check answered "none" (module
-    docstring), unless it is imported already; ``numba.np.linalg.ensure_blas`` is put back
-    after, and bound again in ``arraymath``. Returns whether the check was skipped."""
+    docstring), unless it is imported already or Numba has no ``numba.np.linalg.ensure_blas``
+    to answer it; ``ensure_blas`` is put back after, and bound again in ``arraymath``. Returns
+    whether the check was skipped."""
     if "numba.np.arraymath" in sys.modules:
         return False
     from numba.np import linalg
 
-    check = linalg.ensure_blas
+    check = getattr(linalg, "ensure_blas", None)
+    if check is None:  # another Numba than 0.60-0.68: its own check, as it is
+        return False
 
     def no_blas() -> None:
         raise ImportError("sahel-sim's kernels call no BLAS routine")

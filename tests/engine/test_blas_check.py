@@ -44,3 +44,14 @@ def test_an_arraymath_imported_before_is_left_alone():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, True]
+
+
+def test_a_numba_without_the_check_is_left_as_it_is():
+    """A Numba whose ``numba.np.linalg`` has no ``ensure_blas``: the kernels' module imports,
+    answers nothing and imports no arraymath of its own."""
+    probe = ("import sys, json, numba.np.linalg as la; del la.ensure_blas;"
+             "import sim.engine.rng_kernel as k;"
+             "print(json.dumps([k._skip_blas_check(), 'numba.np.arraymath' in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, False]
