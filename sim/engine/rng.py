@@ -31,7 +31,8 @@ give the same floats on every CPU; ``tests/engine/test_rng_kernel.py``):
 - a vectorized numpy one (below), which needs no start-up; a call's few rates from
   :data:`PTRS_FROM` (up to :data:`FEW_PTRS`: a small batch's month) are drawn one by one in
   Python floats (:func:`_ptrs_few`, the same operations), cheaper than the vectorized steps' two
-  rounds of numpy calls.
+  rounds of numpy calls, and so are its few draws past F(1) below it (:func:`_inversion_few`, up
+  to :data:`FEW_INVERSIONS`).
 
 :func:`set_kernel` (or ``SAHEL_SIM_KERNEL``) chooses: ``auto`` (the default) takes the kernel
 once a call has :data:`KERNEL_FROM` nonzero rates or more (a batch of about 60 worlds and more),
@@ -428,7 +429,8 @@ def _vector_counts(keys: np.ndarray, month: int, per_key: int, rate: np.ndarray,
     counts = np.add(u >= p0, past1, dtype=float)
     further = np.flatnonzero(past1 & small)
     if further.size:
-        counts[further] = _inversion(u[further], rate[further], p0[further])
+        inversion = _inversion_few if further.size <= FEW_INVERSIONS else _inversion
+        counts[further] = inversion(u[further], rate[further], p0[further])
     if big.size:
         ptrs = _ptrs_few if big.size <= FEW_PTRS else _ptrs
         counts[big] = ptrs(big_state, rate[big])
@@ -471,6 +473,44 @@ def _inversion(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
         active, u, lam, p, cdf = active[nxt], u[nxt], lam[nxt], last_p[go], last_c[go]
         n0 += BLOCK
     return k
+
+
+#: Draws past F(1) up to which :func:`_inversion_few` searches them one by one (a single run's
+#: month has some 35 a call; the vectorized blocks cost some 0.2 ms a call whatever their size).
+FEW_INVERSIONS = 64
+
+
+def _inversion_few(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
+    """:func:`_inversion`, one draw at a time in Python floats: the same blocks, products, sums
+    and comparisons in the same order (the compiled kernel's loop), so the same counts."""
+    out = np.empty(u.size)
+    for i, (x, rate, first) in enumerate(zip(u.tolist(), lam.tolist(), p0.tolist(),
+                                             strict=True)):
+        p = cdf = first
+        n0 = 0
+        while True:
+            past = 0
+            ratio = term = total = 0.0
+            top = cdf
+            for j in range(BLOCK):
+                step = rate / (float(n0) + float(j + 1))
+                ratio = step if j == 0 else ratio * step
+                term = ratio * p
+                total = term if j == 0 else total + term
+                top = total + cdf
+                if x >= top:
+                    past += 1
+                else:  # the CDF only grows: no later value of the block is at or below u
+                    break
+            if past < BLOCK:
+                out[i] = float(past + (1 if x >= cdf else 0) + n0)
+                break
+            if top <= cdf or term <= 0.0:  # the far tail: the CDF stopped growing
+                out[i] = float(n0)
+                break
+            p, cdf = term, top
+            n0 += BLOCK
+    return out
 
 
 _STEPS = np.arange(1, BLOCK + 1, dtype=float)

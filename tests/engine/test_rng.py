@@ -249,7 +249,8 @@ def test_a_uniform_one_by_one_is_the_vectorized_uniform():
 @pytest.mark.parametrize("few", [0, 10**9])
 def test_the_numpy_counts_are_the_kernels_with_few_or_many_big_rates(few, monkeypatch):
     """A small batch's month (a few rates from PTRS_FROM among many small ones) counted by
-    numpy, with the big rates one by one or vectorized, gives the compiled kernel's counts."""
+    numpy, with the big rates and the draws past F(1) one by one or vectorized, gives the
+    compiled kernel's counts."""
     from sim.engine import rng
 
     keys = stream_keys([11, 12], "few")
@@ -258,8 +259,24 @@ def test_the_numpy_counts_are_the_kernels_with_few_or_many_big_rates(few, monkey
                    gen.exponential(0.8, (2, 400)))
     lam[gen.random((2, 400)) < 0.3] = 0.0
     monkeypatch.setattr(rng, "FEW_PTRS", few)
+    monkeypatch.setattr(rng, "FEW_INVERSIONS", few)
     monkeypatch.setattr(rng, "_KERNEL", "numpy")
     by_numpy = poisson(keys, 5, lam)
     monkeypatch.setattr(rng, "_KERNEL", "numba")
     assert (lam >= PTRS_FROM).sum() > 20
     assert np.array_equal(by_numpy, poisson(keys, 5, lam))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 90), st.floats(0.05, PTRS_FROM, exclude_max=True))
+def test_an_inversion_one_by_one_is_the_vectorized_inversion(seed, n, top):
+    """The few draws past F(1) of a small batch are searched one by one (rng._inversion_few): the
+    counts are the vectorized blocks', bit for bit, up to the far tail (u within 1e-16 of 1)."""
+    from sim.engine.rng import _inversion, _inversion_few
+
+    gen = np.random.default_rng(seed)
+    lam = gen.uniform(0.01, top, n)
+    p0 = fmath.exp(-lam)
+    u = gen.uniform(lam * p0 + p0, 1.0)
+    u[gen.random(n) < 0.1] = 1.0 - 2.0**-53
+    assert _inversion_few(u, lam, p0).tobytes() == _inversion(u, lam, p0).tobytes()
