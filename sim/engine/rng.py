@@ -74,6 +74,7 @@ from sim.engine.rng_constants import (
     S31,
     TO_UNIT,
 )
+from sim.engine.rng_scalar import inversion_one
 
 __all__ = ["KERNELS", "KERNEL_AFTER_S", "KERNEL_FROM", "compiled", "load_kernels", "plain",
            "poisson", "set_kernel", "stream_keys", "uniforms"]
@@ -481,36 +482,9 @@ FEW_INVERSIONS = 64
 
 
 def _inversion_few(u: np.ndarray, lam: np.ndarray, p0: np.ndarray) -> np.ndarray:
-    """:func:`_inversion`, one draw at a time in Python floats: the same blocks, products, sums
-    and comparisons in the same order (the compiled kernel's loop), so the same counts."""
-    out = np.empty(u.size)
-    for i, (x, rate, first) in enumerate(zip(u.tolist(), lam.tolist(), p0.tolist(),
-                                             strict=True)):
-        p = cdf = first
-        n0 = 0
-        while True:
-            past = 0
-            ratio = term = total = 0.0
-            top = cdf
-            for j in range(BLOCK):
-                step = rate / (float(n0) + float(j + 1))
-                ratio = step if j == 0 else ratio * step
-                term = ratio * p
-                total = term if j == 0 else total + term
-                top = total + cdf
-                if x >= top:
-                    past += 1
-                else:  # the CDF only grows: no later value of the block is at or below u
-                    break
-            if past < BLOCK:
-                out[i] = float(past + (1 if x >= cdf else 0) + n0)
-                break
-            if top <= cdf or term <= 0.0:  # the far tail: the CDF stopped growing
-                out[i] = float(n0)
-                break
-            p, cdf = term, top
-            n0 += BLOCK
-    return out
+    """:func:`_inversion`, one draw at a time (:func:`inversion_one`): the same counts."""
+    return np.array([inversion_one(x, rate, first) for x, rate, first in
+                     zip(u.tolist(), lam.tolist(), p0.tolist(), strict=True)], dtype=float)
 
 
 _STEPS = np.arange(1, BLOCK + 1, dtype=float)

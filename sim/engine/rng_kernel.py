@@ -55,7 +55,6 @@ import numpy as np
 from sim.engine.fmath import exp_scalar, log_scalar
 from sim.engine.rng_constants import (
     BAD_RATE,
-    BLOCK,
     GAMMA,
     INDEX_BITS,
     LOG_FACTORIALS,
@@ -70,6 +69,7 @@ from sim.engine.rng_constants import (
     S31,
     TO_UNIT,
 )
+from sim.engine.rng_scalar import inversion_one
 
 __all__ = ["TANGENT_MARGIN", "compiled_exp", "compiled_log", "counts", "inversion", "jit",
            "jit_inline", "log_factorial", "loggam", "ptrs", "small_count", "unit"]
@@ -151,42 +151,10 @@ def unit(z: np.uint64) -> float:
     return np.float64(z >> S11) * TO_UNIT
 
 
-@jit
-def inversion(u: float, lam: float, p0: float) -> float:
-    """The Poisson count of the uniform ``u`` at rate ``lam`` (below PTRS_FROM) by inversion of the
-    CDF: the least k with u < F(k), searched upward from 0 (``p0``: exp(-lam), F(0)),
-    :data:`BLOCK` terms at a time. The block from k = n0 forms the ratios ``lam / (n0 + j)``, their
-    running products ``r(j) = r(j - 1) x lam / (n0 + j)``, the terms ``p(n0 + j) = r(j) x p(n0)``
-    and the CDF ``F(n0 + j) = (p(n0 + 1) + ... + p(n0 + j)) + F(n0)``, summed left to right; the
-    count is n0 plus the number of the block's CDF values at or below u, plus 1 if u >= F(n0). A
-    u beyond a whole block moves on to the next one, unless the CDF stopped growing over it (the
-    far tail, within 1e-16 of 1: the largest CDF value floating point reaches), which gives n0."""
-    p = p0
-    cdf = p0
-    n0 = 0
-    while True:
-        past = 0
-        ratio = 0.0
-        term = 0.0
-        total = 0.0
-        top = cdf
-        for j in range(BLOCK):
-            step = lam / (np.float64(n0) + np.float64(j + 1))
-            ratio = step if j == 0 else ratio * step
-            term = ratio * p
-            total = term if j == 0 else total + term
-            top = total + cdf
-            if u >= top:
-                past += 1
-            else:  # F only grows (sums of terms >= 0): no later value of the block is <= u
-                break
-        if past < BLOCK:
-            return np.float64(past + (1 if u >= cdf else 0) + n0)
-        if top <= cdf or term <= 0.0:
-            return np.float64(n0)
-        p = term
-        cdf = top
-        n0 += BLOCK
+#: :func:`sim.engine.rng_scalar.inversion_one` compiled: the Poisson count by inversion of the
+#: CDF of a rate below PTRS_FROM, BLOCK terms at a time (one source for the kernel and for
+#: numpy's path of a few draws).
+inversion = jit(inversion_one)
 
 
 @jit

@@ -304,7 +304,7 @@ def test_it_works_where_no_cache_directory_is_writable(tmp_path):
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     for name in ("engine/rng.py", "engine/rng_kernel.py", "engine/rng_constants.py",
-                 "engine/__init__.py", "engine/fmath.py"):
+                 "engine/rng_scalar.py", "engine/__init__.py", "engine/fmath.py"):
         (pkg / name).parent.mkdir(exist_ok=True)
         (pkg / name).write_text((ROOT / "sim" / name).read_text())
     shutil.copytree(ROOT / "sim" / "engine" / "tables", pkg / "engine" / "tables")
