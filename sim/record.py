@@ -352,11 +352,10 @@ class Recorder:
         n = worlds.size
         if not n:
             return
-        if n <= FEW_EVENTS:  # a small batch's month: each event as event() records it
-            events, origin = self.events, self.origin
+        if n <= FEW_EVENTS:  # a small batch's month: each event by event()
             for b, target, count in zip(worlds.tolist(), targets.tolist(),
                                         np.asarray(counts).tolist(), strict=True):
-                events[b].append((step, kind, "", target, f"{count:.0f} {unit}", origin))
+                self.event(b, step, kind, "", target, f"{count:.0f} {unit}")
             return
         if n > 1 and (worlds[1:] < worlds[:-1]).any():  # group by world, each in its order
             order = np.argsort(worlds, kind="stable")
