@@ -7,8 +7,8 @@ files of a default composition took some 0.13 s of a new command's 0.8 s of comp
 C parser (PyYAML's ``CSafeLoader``, built on libyaml) takes about a tenth of that.
 
 :func:`use_libyaml` makes ``get_yaml_loader`` return :func:`c_loader`'s class: libyaml's parser
-with OmegaConf's resolvers and constructors (the Python parts that turn the parsed nodes into
-data, so the data are the same) and the same duplicate-key error. Without libyaml (PyYAML built
+with OmegaConf's loader otherwise (a subclass of both: the resolvers and constructors that turn
+the parsed nodes into data, so the data are the same, and OmegaConf's own duplicate-key check). Without libyaml (PyYAML built
 without it) nothing changes. The tests load every file of ``configs/`` both ways and compare.
 """
 
@@ -38,26 +38,15 @@ def c_loader() -> Any:
 
     base = (_ORIGINAL or _utils.get_yaml_loader)()
 
-    class OmegaConfCLoader(yaml.CSafeLoader):  # type: ignore[misc]
-        """libyaml's parser, OmegaConf's loader otherwise (its resolvers and constructors)."""
+    class OmegaConfCLoader(yaml.CSafeLoader, base):  # type: ignore[misc,valid-type]
+        """libyaml's parser (``CParser`` comes first in the MRO: it reads and composes the
+        nodes), OmegaConf's loader otherwise: its ``construct_mapping`` (a key given twice is an
+        error) and its resolvers and constructors, named here so that nothing between them and
+        this class (``CSafeLoader``'s own, if another library added any) stands before them."""
 
         yaml_implicit_resolvers = base.yaml_implicit_resolvers
         yaml_constructors = base.yaml_constructors
         yaml_multi_constructors = base.yaml_multi_constructors
-
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            """OmegaConf's check (a key given twice is an error, with its message), then the
-            safe constructor's mapping."""
-            keys = set()
-            for key_node, _ in node.value:
-                if key_node.tag != yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG:
-                    continue
-                if key_node.value in keys:
-                    raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark,
-                        f"found duplicate key {key_node.value}", key_node.start_mark)
-                keys.add(key_node.value)
-            return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep=deep)
 
     _C_LOADER = OmegaConfCLoader
     return _C_LOADER
