@@ -154,6 +154,8 @@ class SahelModel(mesa.Model):
         # [B, P]: each world's protected powers (its own, like its events: sim.engine.batch)
         self.protected = np.array([[p in c.scenario.protected for p in w.power_ids]
                                    for c in configs], dtype=bool)
+        #: [B]: the worlds in which coups happen (``scenario.endogenous_coups``, each world's own)
+        self.coups = np.array([bool(c.scenario.endogenous_coups) for c in configs], dtype=bool)
         # every random number comes from a counter-based stream (sim.engine.rng) keyed by the world's
         # seed and the stream's name: [B] keys per stream, [B, S] and [B, G] per kind of actor
         self.politics_keys = self._keys([f"state:{s}" for s in w.state_ids])
@@ -292,13 +294,15 @@ class SahelModel(mesa.Model):
         trend = hosts_p.update_trend(st, hp)
         hosts_p.update_legitimacy(w, st, hp, ins)
         politics_p.update_army_losses(st, st.army_deaths)
-        if sc.endogenous_coups or sc.endogenous_sanctions:
+        coups = self.coups.any()  # in the worlds that have them (sim.engine.batch)
+        if coups or sc.endogenous_sanctions:
             # every state has the same numbers each month, whatever happens (common random
             # numbers across scenarios): [B, S, DRAWS]
             draws = uniforms(self.politics_keys[:, :, None], month,
                              np.arange(politics_p.DRAWS)[None, None, :])
-            if sc.endogenous_coups:
-                events_p.coups(cfg, w, st, rec, month, ins, draws)
+            if coups:
+                events_p.coups(cfg, w, st, rec, month, ins, draws,
+                               None if self.coups.all() else self.coups)
             if sc.endogenous_sanctions:
                 events_p.sanctions(cfg, w, st, rec, month, draws)
         foreign = hosts_p.update_vacuum(w, st, hp, cfg.params.combat.force_ratio,

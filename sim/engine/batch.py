@@ -14,15 +14,19 @@ and its own config; the configs of a batch may differ in their *values*, not in 
   value (coups, deployments, withdrawals, expulsions, agreements: each applies in the worlds that
   have it, :func:`merge_events`), the protected powers (a ``[B, P]`` mask), the sign of
   ``west_withdrawal_share`` (the cut is made in the worlds whose share is above 0) and the
-  scenario's name and description. So a run and its twin (:mod:`sim.twin`) share a batch, and
-  so do scenarios that differ in their events only;
+  scenario's name and description, and whether coups happen (``endogenous_coups``: the coup
+  attempts are drawn in every world and made in the worlds that have it). So a run and its twin
+  (:mod:`sim.twin`) share a batch, and so do scenarios that differ in their events only or in
+  their coups;
 - **per-world rules** (:data:`PER_WORLD_RULES`): which vacuum rule each power follows
   (``rules.vacuum``, ``rules.default_vacuum``); the model runs each rule on the worlds that chose
   it, so the points of a comparison of rules share a batch;
 - **structure** (shared by the batch): everything else (the regions, the snapshots, the
   ``param`` and ``budget`` events, the rules' plugins, the dates, every bool and text) and the sign
   (negative, zero or positive) of every value above, so that a branch the model takes on
-  ``value > 0`` is taken alike by every world of a batch, as by each world alone.
+  ``value > 0`` is taken alike by every world of a batch, as by each world alone; but for the
+  values no branch reads the sign of (:data:`SIGN_FREE`: ``host_can_pay`` only scales what a host
+  can pay, world by world), so that a host that cannot pay and one that can share a batch.
 
 :func:`structure_key` names a config's structure: configs with the same key can share a batch
 (:func:`group_by_structure`). A world's results never depend on its batch (docs/ODD.md section
@@ -44,7 +48,7 @@ import numpy as np
 from sim.config import RunConfig, parse_month
 from sim.config.hashing import dumps, field_names
 
-__all__ = ["PER_WORLD_RULES", "PER_WORLD_SCENARIO", "VALUE_EVENTS", "VALUE_SECTIONS",
+__all__ = ["PER_WORLD_RULES", "PER_WORLD_SCENARIO", "SIGN_FREE", "VALUE_EVENTS", "VALUE_SECTIONS",
            "BatchStructureError", "distinct_events", "first_difference", "group_by_structure",
            "head_config", "merge_events", "stack_config", "stack_section", "structure_key",
            "take_section", "world_events", "world_value"]
@@ -60,8 +64,15 @@ VALUE_EVENTS = frozenset({"param", "budget"})
 #: world's config, never from the batch's): the other events, the ones excluded, the protected
 #: powers; and its name and description, which only the summaries read (scenarios that differ in
 #: their events alone, such as ``endogenous``, ``france_stays`` and ``china_competes``, share
-#: batches). ``west_withdrawal_share`` is a value whose sign is per-world too.
-PER_WORLD_SCENARIO = ("events", "exclude_events", "protected", "name", "description")
+#: batches); and whether coups happen (``endogenous_coups``: :attr:`sim.model.SahelModel.coups`,
+#: so that ``no_coups`` shares the batches of ``endogenous``). ``west_withdrawal_share`` is a value
+#: whose sign is per-world too.
+PER_WORLD_SCENARIO = ("events", "exclude_events", "protected", "name", "description",
+                      "endogenous_coups")
+#: Values whose sign is not structure (paths in the config): the model reads them only in
+#: arithmetic and comparisons made world by world, never in a branch the batch takes as a whole
+#: (``params.resources.host_can_pay`` scales what each host can pay: 0 in ``host_cannot_pay``).
+SIGN_FREE = ("params.resources.host_can_pay",)
 #: The rules' fields each world of a batch has its own of: which rule each power follows (the
 #: model runs each rule on the worlds that chose it, :meth:`sim.agents.actors.ForeignPower.decide`).
 PER_WORLD_RULES = ("vacuum", "default_vacuum")
@@ -131,7 +142,7 @@ def structure_key(cfg: RunConfig, texts: dict[Any, str] | None = None) -> str:
             continue
         value = getattr(cfg, name)
         if name == "params":
-            parts[name] = part("blank", value, _blank)
+            parts[name] = part("params", value, lambda v: _unsigned(_blank(v), "params"))
         elif name == "rules":
             # which rule each power follows is each world's own (its names, not their structure)
             parts[name] = part("rules", value, lambda v: {
@@ -144,6 +155,22 @@ def structure_key(cfg: RunConfig, texts: dict[Any, str] | None = None) -> str:
             parts[name] = dumps(value)
     text = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in sorted(parts.items())) + "}"
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _unsigned(blank: dict[str, Any], section: str) -> dict[str, Any]:
+    """A section's :func:`_blank` with each :data:`SIGN_FREE` value of it written as ``"v"``
+    whatever its sign (changed in place; returned)."""
+    for path in SIGN_FREE:
+        head, _, rest = path.partition(".")
+        if head != section:
+            continue
+        *inner, last = rest.split(".")
+        node = blank
+        for key in inner:
+            node = node[key]
+        if last in node:
+            node[last] = "v"
+    return blank
 
 
 def _scenario_structure(scenario: Any) -> dict[str, Any]:
@@ -409,7 +436,8 @@ def first_difference(a: RunConfig, b: RunConfig) -> int:
     - the first place where their dated events (:func:`world_events`, within the run) differ;
     - the Western cut, if their ``west_withdrawal_share`` differ;
     - the first month, if their protected powers differ and a process reads them
-      (``endogenous_expulsion``, ``endogenous_partner_choice`` or ``endogenous_withdrawal``).
+      (``endogenous_expulsion``, ``endogenous_partner_choice`` or ``endogenous_withdrawal``), or
+      if coups happen in one and not in the other (``endogenous_coups``).
 
     Configs that differ in anything else the engine reads (a value, the world, the dates, the
     rules) give 0.
@@ -418,6 +446,8 @@ def first_difference(a: RunConfig, b: RunConfig) -> int:
     if set(sa.protected) != set(sb.protected) and any(getattr(sa, f)
                                                       for f in _PROTECTION_READ_BY):
         return 0  # (first: it needs no serialised config)
+    if bool(sa.endogenous_coups) != bool(sb.endogenous_coups):
+        return 0  # a coup can come in any month in one and never in the other
     if a is not b and _simulated_text(a) != _simulated_text(b):
         return 0
     start = parse_month(a.start, "start")

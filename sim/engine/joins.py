@@ -77,11 +77,11 @@ def join(model: Any, month: int) -> None:
 @contextmanager
 def head(model: Any) -> Iterator[None]:
     """Inside this block the model's batch is its first ``active`` worlds: its config, world,
-    state, recorder, keys and protected powers are views of theirs. A state array a process
+    state, recorder, keys, protected powers and coups are views of theirs. A state array a process
     replaces is copied back into the batch's."""
     n = model.active
     full_cfg, full_world, whole, full_rec = model.cfg, model.world, model.state, model.recorder
-    full_protected = model.protected
+    full_protected, full_coups = model.protected, model.coups
     full_keys = {k: getattr(model, k) for k in _KEYS}
     # the config's, the world's and the recorder's views of the first n worlds, made once for
     # each (config, world, recorder) and n: none of them is replaced while the worlds run (a
@@ -98,7 +98,7 @@ def head(model: Any) -> Iterator[None]:
         setattr(state, name, view)
     model.cfg, model.world, model.state = head_cfg, world, state
     model.recorder = recorder
-    model.protected = full_protected[:n]
+    model.protected, model.coups = full_protected[:n], full_coups[:n]
     for k, v in full_keys.items():
         setattr(model, k, v[:n])
     try:
@@ -111,7 +111,7 @@ def head(model: Any) -> Iterator[None]:
             else:
                 setattr(whole, name, value)
         model.cfg, model.world, model.state, model.recorder = full_cfg, full_world, whole, full_rec
-        model.protected = full_protected
+        model.protected, model.coups = full_protected, full_coups
         for k, v in full_keys.items():
             setattr(model, k, v)
 

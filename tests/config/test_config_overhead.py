@@ -154,8 +154,8 @@ VALUE_CHANGES = [
 
 STRUCTURE_CHANGES = [
     ("a sign", lambda c: setattr(c.params.combat, "control_speed", 0.0)),
-    ("a bool", lambda c: setattr(c.scenario, "endogenous_coups",
-                                 not c.scenario.endogenous_coups)),
+    ("a bool", lambda c: setattr(c.scenario, "endogenous_sanctions",
+                                 not c.scenario.endogenous_sanctions)),
     ("a date", lambda c: setattr(c, "end", "2019-02")),
     ("a region", lambda c: c.world.regions.pop()),
     ("a param event", lambda c: c.scenario.events.append(EventConfig(
@@ -169,6 +169,9 @@ PER_WORLD_CHANGES = [
                                             [c.scenario.events[0].id])),
     ("a protected power", lambda c: c.scenario.protected.append("russia")),
     ("the Western cut's sign", lambda c: setattr(c.scenario, "west_withdrawal_share", 0.0)),
+    ("coups or none", lambda c: setattr(c.scenario, "endogenous_coups",
+                                        not c.scenario.endogenous_coups)),
+    ("a host that cannot pay", lambda c: setattr(c.params.resources, "host_can_pay", 0.0)),
 ]
 
 

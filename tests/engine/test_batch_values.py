@@ -152,21 +152,49 @@ def test_worlds_that_differ_in_their_rules_share_a_batch_and_each_gets_its_own(s
     assert len({r.summary["rules"]["russia"] for r in together}) == len(names())
 
 
-def test_scenarios_that_differ_in_their_events_alone_share_a_batch():
+def test_scenarios_that_differ_in_their_events_coups_or_payment_share_a_batch():
     """endogenous, france_stays, china_competes and strong_insurgency differ in their events, name
-    and description: one batch, each world what it is alone; no_coups (a switch) and
-    host_cannot_pay (the sign of a value) are batches of their own."""
+    and description, no_coups in its coups (``endogenous_coups``, each world's own) and
+    host_cannot_pay in the sign of ``host_can_pay`` (a value no branch reads the sign of,
+    :data:`sim.engine.batch.SIGN_FREE`): one batch, each world what it is alone; historical (the
+    politics off) is a batch of its own."""
     names = ["endogenous", "france_stays", "china_competes", "strong_insurgency", "no_coups",
-             "host_cannot_pay"]
+             "host_cannot_pay", "historical"]
     cfgs = [load_config([f"scenario={s}", "end=2022-06"]) for s in names]
     for k, cfg in enumerate(cfgs):
         cfg.seed = 60 + k
-    assert group_by_structure(cfgs) == [[0, 1, 2, 3], [4], [5]]
-    together = run_worlds(cfgs[:4])
-    for cfg, result in zip(cfgs[:4], together, strict=True):
+    assert group_by_structure(cfgs) == [[0, 1, 2, 3, 4, 5], [6]]
+    together = run_worlds(cfgs[:6])
+    for cfg, result in zip(cfgs[:6], together, strict=True):
         alone = run(cfg)
         assert result.summary == alone.summary, cfg.scenario.name
         assert result.summary["scenario"] == cfg.scenario.name
+
+
+def _emergent_coups(model: SahelModel, b: int) -> list[tuple[str, str]]:
+    return [(e[1], e[3]) for e in model.recorder.events[b]
+            if e[5] == "emergent" and e[1] in ("coup", "coup_attempt")]
+
+
+def test_worlds_with_and_without_coups_run_in_one_batch_as_alone():
+    """One seed with and without coups, and a host that cannot pay beside one that can: the world
+    without coups has none where its twin in seed has some, and every world is what it is alone,
+    bit for bit (the attempts of a world without coups are drawn and dropped)."""
+    cfgs = [load_config([f"scenario={s}", "end=2021-06", "metrics.twin=false", "seed=62"])
+            for s in ("endogenous", "no_coups", "host_cannot_pay", "no_coups")]
+    cfgs[3].seed = 65
+    cfgs[3].params.resources.host_can_pay = 0.0
+    assert group_by_structure(cfgs) == [[0, 1, 2, 3]]
+    prepared = [prepare(c) for c in cfgs]
+    model = SahelModel(prepared)
+    assert model.coups.tolist() == [True, False, True, False]
+    model.run()
+    assert _emergent_coups(model, 0) and not _emergent_coups(model, 1)
+    assert not _emergent_coups(model, 3)
+    for b, cfg in enumerate(prepared):
+        alone = SahelModel(cfg)
+        alone.run()
+        assert_world_is_alone(model, b, alone, f"world {b}")
 
 
 def test_run_worlds_gives_each_config_what_run_gives_it_twin_included():
@@ -190,7 +218,7 @@ def test_configs_that_differ_only_in_numbers_share_a_structure():
 
 
 @pytest.mark.parametrize("why,change", [
-    ("a bool", lambda c: setattr(c.scenario, "endogenous_coups", False)),
+    ("a bool", lambda c: setattr(c.scenario, "endogenous_sanctions", False)),
     ("the sign of a number", lambda c: setattr(c.params.combat, "pullback_share", 0.0)),
     ("the sign of a world's value",
      lambda c: setattr(c.world.powers["russia"], "arms_export_usd", 0.0)),
@@ -209,8 +237,8 @@ def test_configs_that_differ_in_structure_never_share_a_batch(why, change):
 
 def test_a_batch_of_configs_with_different_structures_is_refused_naming_the_difference():
     a, b = _configs(worlds=2)
-    b.scenario.endogenous_coups = not a.scenario.endogenous_coups
-    with pytest.raises(BatchStructureError, match="scenario.endogenous_coups"):
+    b.scenario.endogenous_sanctions = not a.scenario.endogenous_sanctions
+    with pytest.raises(BatchStructureError, match="scenario.endogenous_sanctions"):
         stack_config([a, b])
     with pytest.raises(BatchStructureError):
         SahelModel([prepare(a), prepare(b)])

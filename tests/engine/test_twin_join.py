@@ -154,3 +154,26 @@ def test_a_world_joins_only_a_source_with_its_seed():
     cfg = prepare(load_config(["metrics.twin=false", "end=2019-06"]))
     with pytest.raises(ValueError, match="a source with the same seed"):
         SahelModel(cfg, [1, 2], joins=[None, (3, 0)])
+
+
+def test_worlds_with_and_without_coups_run_with_late_twins_as_alone():
+    """Coups are each world's own (``scenario.endogenous_coups``): the default scenario with and
+    without them, each with its twin joining at France's drawdown; before the twins join the
+    batch runs its first two worlds only (their coups too), and every world is what it is alone."""
+    run, twin = _pair(["seed=7", "end=2022-06"])
+    coups = prepare(load_config(["seed=7", "end=2022-06", "metrics.twin=false",
+                                 "scenario.endogenous_coups=true"]))
+    coups_twin = prepare(twin_config(coups))
+    month = first_difference(run, twin)
+    assert first_difference(coups, coups_twin) == month and first_difference(run, coups) == 0
+    model = SahelModel([run, coups, twin, coups_twin], [7, 7, 7, 7],
+                       joins=[None, None, (month, 0), (month, 1)])
+    assert model.coups.tolist() == [False, True, False, True]
+    model.run()
+    emergent = [[e for e in model.recorder.events[b] if e[5] == "emergent" and "coup" in e[1]]
+                for b in range(4)]
+    assert any(e[0] < month for e in emergent[1]) and not emergent[0] and not emergent[2]
+    for b, cfg in enumerate((run, coups, twin, coups_twin)):
+        alone = SahelModel(cfg, [7])
+        alone.run()
+        assert_world_is_alone(model, b, alone, f"world {b}")
