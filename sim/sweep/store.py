@@ -222,8 +222,11 @@ class _PartWriter:
         Returns:
             How many parts were merged (0: nothing to do).
         """
+        parts = _parts(self.folder)
+        if len(parts) <= min_small:  # so few that no merge is due: none is read
+            return 0
         small = []
-        for part in _parts(self.folder):
+        for part in parts:
             runs = len(set(_run_ids(part)))
             if runs < part_runs:
                 small.append((part, runs))

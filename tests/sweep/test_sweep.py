@@ -307,6 +307,20 @@ def test_each_chunk_is_a_part_and_small_parts_are_merged(tmp_path):
     assert store.compact(min_small=16) == 0, "a few small parts are left alone"
 
 
+def test_a_folder_of_few_parts_is_not_read_to_be_compacted(tmp_path, monkeypatch):
+    """Compaction merges small parts only when there are more than ``min_small`` of them: with
+    no more parts than that, none is opened (the end of every sweep of a few chunks)."""
+    import sim.sweep.store as store_mod
+
+    store = ResultStore(tmp_path, part_rows=100, first_columns=["run_id", "status", "error"])
+    for i in range(3):
+        store.write([_out(f"r{i}", with_series=False)])
+    read = []
+    monkeypatch.setattr(store_mod, "_run_ids", lambda part: read.append(part) or ["x"])
+    assert store.compact(min_small=3) == 0 and read == []
+    assert store.compact(min_small=2) == 3 and len(read) == 3  # more than 2: read and merged
+
+
 def test_the_columns_are_the_first_ones_then_each_rows_new_ones_in_order_of_first_sight(
         tmp_path):
     store = ResultStore(tmp_path, first_columns=["run_id", "status", "error"])
