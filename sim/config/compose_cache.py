@@ -31,8 +31,7 @@ from typing import Any
 from sim.config.folders import config_dir
 from sim.config.paths import children
 
-__all__ = ["cache_folder", "composition_key", "digest_tree", "load", "resolve_run_dir",
-           "store"]
+__all__ = ["cache_folder", "composition_key", "load", "resolve_run_dir", "store"]
 
 _OFF = ("off", "0", "false", "no")
 #: An interpolation with no other one inside it: ``${...}``.
@@ -53,11 +52,9 @@ def cache_folder() -> Path | None:
     return Path(value) if value else Path.home() / ".cache" / "sahel-sim" / "compose"
 
 
-def digest_tree(h: Any, root: Path, pattern: str) -> None:
-    """Add to the hash ``h`` the name (relative to ``root``) and the SHA-256 of each file under
-    ``root`` that matches ``pattern``, in sorted order (files under ``__pycache__`` skipped)."""
+def _digest_tree(h: Any, root: Path, pattern: str) -> None:
     for path in sorted(root.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.relative_to(root).parts:
+        if path.is_file():
             h.update(str(path.relative_to(root)).encode())
             h.update(hashlib.sha256(path.read_bytes()).digest())
 
@@ -65,7 +62,7 @@ def digest_tree(h: Any, root: Path, pattern: str) -> None:
 def _package_digest() -> bytes:
     """The digest of the configuration package's source (``sim/config/*.py``)."""
     h = hashlib.sha256()
-    digest_tree(h, Path(__file__).resolve().parent, "*.py")
+    _digest_tree(h, Path(__file__).resolve().parent, "*.py")
     return h.digest()
 
 
@@ -82,7 +79,7 @@ def composition_key(overrides: Sequence[str], config_dirs: Sequence[str | Path] 
                          "dirs": [str(Path(d).resolve()) for d in config_dirs]}).encode())
     for root in (config_dir(), *(Path(d) for d in config_dirs)):
         if root.is_dir():
-            digest_tree(h, root, "*.yaml")
+            _digest_tree(h, root, "*.yaml")
     h.update(_PACKAGE_DIGEST)
     return h.hexdigest()[:32]
 

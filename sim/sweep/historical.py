@@ -8,24 +8,12 @@ chunks (:func:`replay_job`; in
 the sweep's process if no worker ran, as when a finished sweep is resumed), and writes
 :data:`FILE` into its folder once the runs are stored; the report reads it
 (``SweepData.historical``). ``python experiments/historical_verdict.py`` prints the same.
-
-The replay depends on nothing of the sweep's (the default scenario, its seeds): every replay a
-sweep writes is kept in the cache of :mod:`sim.config.compose_cache` (its folder's ``replay/``)
-under the SHA-256 of its seeds and overrides and of the files it was computed from (every file
-of the ``sim`` package and of the project's config folder, numpy's and Python's versions:
-:func:`replay_key`), and a later sweep copies it from there instead of running it again
-(:func:`cached_replay`); ``SAHEL_SIM_CACHE=off`` turns that off with the compositions' cache.
-The copy is the file the runs would write, byte for byte.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import itertools
 import json
-import os
-import platform
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -33,9 +21,8 @@ from typing import Any
 
 from sim.config import COST_BASES
 
-__all__ = ["FILE", "cached_replay", "copy_cached_replay", "historical_replay", "replay_job",
-           "replay_key", "replay_parts", "replay_summaries", "replay_text", "replay_verdict",
-           "write_historical_replay", "write_replay"]
+__all__ = ["FILE", "historical_replay", "replay_job", "replay_parts", "replay_summaries",
+           "replay_verdict", "write_historical_replay", "write_replay"]
 
 #: The file a sweep's folder holds the replay's verdict in.
 FILE = "historical_replay.json"
@@ -110,112 +97,19 @@ def replay_parts(seeds: int, workers: int) -> list[range]:
     return [range(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def replay_text(replay: dict[str, Any]) -> str:
-    """The text of :data:`FILE` for a replay (:func:`historical_replay`'s dict)."""
-    return json.dumps(replay, indent=2)
-
-
-def _write_text(folder: str | Path, text: str) -> Path:
+def write_replay(folder: str | Path, replay: dict[str, Any]) -> Path:
+    """Write a replay (:func:`historical_replay`'s dict) to ``folder``/:data:`FILE`."""
     path = Path(folder) / FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(text)
+    tmp.write_text(json.dumps(replay, indent=2))
     tmp.replace(path)
     return path
 
 
-def write_replay(folder: str | Path, replay: dict[str, Any]) -> Path:
-    """Write a replay (:func:`historical_replay`'s dict) to ``folder``/:data:`FILE`, and keep its
-    text in the cache (module docstring) for the next sweep."""
-    text = replay_text(replay)
-    path = _write_text(folder, text)
-    _store(replay_key(replay["seeds"], replay["overrides"]), text)
-    return path
-
-
 def write_historical_replay(folder: str | Path, seeds: int) -> Path:
-    """Write the replay on ``seeds`` seeds to ``folder``/:data:`FILE`: kept if there (a resumed
-    sweep does not run it again), else copied from the cache (:func:`cached_replay`), else
-    run here (:func:`historical_replay`)."""
+    """Run :func:`historical_replay` and write it to ``folder``/:data:`FILE` (kept if there:
+    a resumed sweep does not run it again)."""
     path = Path(folder) / FILE
     if not path.exists():
-        text = cached_replay(seeds)
-        if text is None:
-            write_replay(folder, historical_replay(seeds))
-        else:
-            _write_text(folder, text)
+        write_replay(folder, historical_replay(seeds))
     return path
-
-
-# --------------------------------------------------------------------------- the cache
-
-@functools.cache
-def _source_digest() -> bytes:
-    """The digest of the files a replay is computed from: every file of the ``sim`` package
-    (its code, tables and data) and of the project's config folder; once per process."""
-    from sim.config import config_dir
-    from sim.config.compose_cache import digest_tree
-
-    h = hashlib.sha256()
-    for root in (Path(__file__).resolve().parents[1], config_dir()):
-        h.update(str(root.name).encode())
-        digest_tree(h, root, "*")
-    return h.digest()
-
-
-def replay_key(seeds: int, overrides: list[str] | None = None) -> str:
-    """The cache's key of the replay on ``seeds`` seeds with ``overrides``: changes with them,
-    with any file of the ``sim`` package or of the project's configs, with numpy's version and
-    with Python's (the numbers are the same on every CPU: docs/engine.md)."""
-    import numpy as np
-
-    h = hashlib.sha256()
-    h.update(json.dumps({"seeds": int(seeds), "overrides": list(overrides or []),
-                         "numpy": np.__version__,
-                         "python": platform.python_version()}).encode())
-    h.update(_source_digest())
-    return h.hexdigest()[:32]
-
-
-def _cache_path(key: str) -> Path | None:
-    from sim.config.compose_cache import cache_folder
-
-    folder = cache_folder()
-    return None if folder is None else folder / "replay" / f"{key}.json"
-
-
-def cached_replay(seeds: int, overrides: list[str] | None = None) -> str | None:
-    """The text of :data:`FILE` for the replay on ``seeds`` seeds with ``overrides`` if the cache
-    holds it (module docstring), else None (also when the cache is off or unreadable)."""
-    path = _cache_path(replay_key(seeds, overrides))
-    if path is None:
-        return None
-    try:
-        text = path.read_text()
-        json.loads(text)  # a damaged entry is a miss
-    except (OSError, ValueError):
-        return None
-    return text
-
-
-def copy_cached_replay(folder: str | Path, seeds: int) -> bool:
-    """Write the cached replay on ``seeds`` seeds to ``folder``/:data:`FILE` if the cache holds
-    it; return whether it did."""
-    text = cached_replay(seeds)
-    if text is None:
-        return False
-    _write_text(folder, text)
-    return True
-
-
-def _store(key: str, text: str) -> None:
-    """Keep a replay's text in the cache (atomically); errors are ignored (an optimisation)."""
-    path = _cache_path(key)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{key}.{os.getpid()}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
-    except OSError:
-        pass

@@ -54,7 +54,6 @@ from sim.sweep.experiment import (
 )
 from sim.sweep.historical import FILE as REPLAY_FILE
 from sim.sweep.historical import (
-    copy_cached_replay,
     replay_job,
     replay_parts,
     replay_verdict,
@@ -603,8 +602,7 @@ def _run_locked(p: Plan, folder: Path, stop: _StopSignals, t0: float, *, backend
                                      chunksize=chunksize)
             replay = None  # the historical replay runs on the workers beside the first chunks,
             # a part of its seeds each (no worker starts its chunks much later than another)
-            if (p.experiment.historical_replay > 0 and not (folder / REPLAY_FILE).exists()
-                    and not copy_cached_replay(folder, p.experiment.historical_replay)):
+            if p.experiment.historical_replay > 0 and not (folder / REPLAY_FILE).exists():
                 replay = [executor.start(replay_job, seeds) for seeds in replay_parts(
                     p.experiment.historical_replay, executor.n_workers)]
             if progress:

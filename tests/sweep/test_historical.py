@@ -67,7 +67,6 @@ def test_a_replay_that_fails_on_a_worker_runs_again_in_the_sweeps_process(tmp_pa
                                                                           caplog):
     from sim.sweep import runner
 
-    monkeypatch.setenv("SAHEL_SIM_CACHE", str(tmp_path / "cache"))  # no replay cached
     monkeypatch.setattr(runner, "replay_job", _replay_that_fails)
     exp = ExperimentConfig(name="h", base=["end=2019-03", "metrics.twin=false"], replicates=1,
                            historical_replay=2)
@@ -89,90 +88,3 @@ def test_a_sweep_without_it_writes_none_and_the_report_says_why(tmp_path):
 def test_a_negative_number_of_seeds_is_refused():
     with pytest.raises(ConfigError, match="experiment.historical_replay=-1"):
         validate_experiment(ExperimentConfig(name="h", historical_replay=-1))
-
-
-# --------------------------------------------------------------------------- the replay's cache
-
-_QUICK = ExperimentConfig(name="h", base=["end=2019-03", "metrics.twin=false"], replicates=1,
-                          historical_replay=2)
-
-
-def test_a_later_sweep_copies_the_replay_from_the_cache_byte_for_byte(tmp_path, monkeypatch,
-                                                                     caplog):
-    from sim.sweep import historical, runner
-    from sim.sweep.historical import cached_replay, replay_text
-
-    monkeypatch.setenv("SAHEL_SIM_CACHE", str(tmp_path / "cache"))
-    assert cached_replay(2) is None
-    run_sweep(_QUICK, tmp_path / "a", n_workers=1, progress=False)
-    first = (tmp_path / "a" / FILE).read_text()
-    assert cached_replay(2) == first and cached_replay(3) is None
-    # what the runs give, written without the cache: the same text
-    assert replay_text(historical_replay(2)) == first
-    # a later sweep runs no replay (on a worker or here), and writes the same bytes
-    monkeypatch.setattr(runner, "replay_job", _replay_that_fails)
-    monkeypatch.setattr(historical, "historical_replay", _replay_that_fails)
-    with caplog.at_level("WARNING"):
-        run_sweep(_QUICK, tmp_path / "b", n_workers=1, progress=False)
-    assert "no replay on this worker" not in caplog.text  # no worker was asked
-    assert (tmp_path / "b" / FILE).read_text() == first
-    (tmp_path / "b" / FILE).unlink()  # resumed: the sweep's process copies it too
-    run_sweep(_QUICK, tmp_path / "b", n_workers=1, progress=False)
-    assert (tmp_path / "b" / FILE).read_text() == first
-
-
-def test_a_damaged_entry_is_a_miss_and_the_replay_runs_again(tmp_path, monkeypatch):
-    from sim.sweep.historical import _cache_path, cached_replay, replay_key
-
-    monkeypatch.setenv("SAHEL_SIM_CACHE", str(tmp_path / "cache"))
-    path = _cache_path(replay_key(2))
-    path.parent.mkdir(parents=True)
-    path.write_text('{"seeds": 2, "verd')
-    assert cached_replay(2) is None
-    run_sweep(_QUICK, tmp_path / "a", n_workers=1, progress=False)
-    text = (tmp_path / "a" / FILE).read_text()
-    assert json.loads(text)["seeds"] == 2 and path.read_text() == text  # stored anew
-
-
-def test_with_the_cache_off_nothing_is_kept(tmp_path, monkeypatch):
-    from sim.sweep.historical import cached_replay, write_replay
-
-    monkeypatch.setenv("SAHEL_SIM_CACHE", "off")
-    write_replay(tmp_path, {"seeds": 2, "overrides": [], "verdict": {}})
-    assert (tmp_path / FILE).exists() and cached_replay(2) is None
-
-
-def test_the_replays_key_changes_with_its_seeds_overrides_and_sources(monkeypatch):
-    from sim.sweep import historical
-    from sim.sweep.historical import replay_key
-
-    key = replay_key(2)
-    assert key == replay_key(2, []) == replay_key(2, None)
-    assert len({key, replay_key(3), replay_key(2, ["end=2019-06"])}) == 3
-    monkeypatch.setattr(historical, "_source_digest", lambda: b"another source")
-    assert replay_key(2) != key
-
-
-def test_the_source_digest_covers_every_file_of_the_package_and_the_configs(tmp_path,
-                                                                           monkeypatch):
-    """Any file of the configs (or of the package: the same digest of a tree) changes the
-    digest; ``__pycache__`` does not."""
-    import shutil
-
-    import sim.config
-    from sim.sweep.historical import _source_digest
-
-    configs = tmp_path / "configs"
-    shutil.copytree(sim.config.config_dir(), configs)
-    monkeypatch.setattr(sim.config, "config_dir", lambda: configs)
-    digest = _source_digest.__wrapped__
-    base = digest()
-    (configs / "__pycache__").mkdir()
-    (configs / "__pycache__" / "x.pyc").write_bytes(b"compiled")
-    assert digest() == base
-    world = configs / "world" / "sahel.yaml"
-    world.write_text(world.read_text() + "\n# a comment\n")
-    changed = digest()
-    assert changed != base
-    (configs / "world" / "extra.json").write_text("{}")  # any file, not only YAML
-    assert digest() not in (base, changed)
