@@ -115,10 +115,14 @@ def die_with_parent(parent: int) -> None:
 
 
 def _init_worker(parent: int) -> None:
-    """Pool initializer: leave the control signals to the parent, and die with it."""
+    """Pool initializer: leave the control signals to the parent, die with it, and keep the
+    memory this worker frees for its next chunks (:func:`sim.engine.memory.keep_freed_memory`)."""
+    from sim.engine.memory import keep_freed_memory
+
     for sig in CONTROL_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
     die_with_parent(parent)
+    keep_freed_memory()
 
 
 def default_start_method() -> str:
