@@ -140,3 +140,28 @@ def test_a_sweeps_workers_keep_the_memory_they_free(method: str) -> None:
     with LocalExecutor(n_workers=1, start_method=method) as ex:
         faults = ex.outcome(ex.start(_worker_reuse, None))
     assert faults < 1_000
+
+
+def _frozen_and_pid(_: object = None) -> tuple[int, int]:
+    import gc
+    import time
+
+    time.sleep(0.2)  # the other worker takes the next job
+    return gc.get_freeze_count(), os.getpid()
+
+
+def test_forked_workers_never_collect_what_they_inherit() -> None:
+    """With fork, every worker freezes the objects it inherited from the sweep's process before
+    its first job (its collections leave the pages they share alone); the sweep's process keeps
+    its own collections as they were."""
+    import gc
+
+    from sim.sweep.executors import LocalExecutor
+
+    before = gc.get_freeze_count()  # (what the interpreter froze itself)
+    with LocalExecutor(n_workers=2, start_method="fork") as ex:
+        jobs = [ex.start(_frozen_and_pid, None) for _ in range(2)]
+        got = [ex.outcome(j) for j in jobs]
+    assert gc.get_freeze_count() == before
+    assert len({pid for _, pid in got}) == 2  # both workers answered
+    assert all(frozen > before + 10_000 for frozen, _ in got)
