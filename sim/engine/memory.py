@@ -20,8 +20,8 @@ its own from the kernel and hands them back when the array is freed, and it retu
 heap once more than twice that threshold is free there: so each chunk of a sweep took most of its
 some 600 MB from the kernel afresh, and every new page is a fault the kernel must zero (on the
 2-core machine of docs/performance.md, 3.5 us each: a first chunk of 128 ``plausible_worlds`` runs
-took 155,000 faults and 0.52-0.57 s of system time, each later one 32,000-62,000 faults and
-0.07-0.20 s). With the thresholds raised (``mallopt``: ``M_MMAP_THRESHOLD`` 1 GiB, so such arrays
+took 155,000 faults and 0.52-0.57 s of system time, the next two 32,000-62,000 faults and
+0.07-0.20 s each, until glibc's adapting threshold caught up by the fourth, 1,100). With the thresholds raised (``mallopt``: ``M_MMAP_THRESHOLD`` 1 GiB, so such arrays
 come from the heap, and ``M_TRIM_THRESHOLD`` 2 GiB, so the heap keeps what is freed) a first chunk
 reuses within itself what its months free (85,000 faults, 0.19-0.26 s) and later chunks take
 almost nothing new (600-5,000 faults, 0.01-0.02 s). The price: a worker holds the memory of its
