@@ -301,8 +301,7 @@ class SahelModel(mesa.Model):
             draws = uniforms(self.politics_keys[:, :, None], month,
                              np.arange(politics_p.DRAWS)[None, None, :])
             if coups:
-                events_p.coups(cfg, w, st, rec, month, ins, draws,
-                               None if self.coups.all() else self.coups)
+                events_p.coups(cfg, w, st, rec, month, ins, draws, self.coups)
             if sc.endogenous_sanctions:
                 events_p.sanctions(cfg, w, st, rec, month, draws)
         foreign = hosts_p.update_vacuum(w, st, hp, cfg.params.combat.force_ratio,

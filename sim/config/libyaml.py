@@ -8,8 +8,9 @@ C parser (PyYAML's ``CSafeLoader``, built on libyaml) takes about a tenth of tha
 
 :func:`use_libyaml` makes ``get_yaml_loader`` return :func:`c_loader`'s class: libyaml's parser
 with OmegaConf's loader otherwise (a subclass of both: the resolvers and constructors that turn
-the parsed nodes into data, so the data are the same, and OmegaConf's own duplicate-key check). Without libyaml (PyYAML built
-without it) nothing changes. The tests load every file of ``configs/`` both ways and compare.
+the parsed nodes into data, so the data are the same, and OmegaConf's own duplicate-key check).
+Without libyaml (PyYAML built without it) nothing changes. The tests load every file of
+``configs/`` both ways and compare.
 """
 
 from __future__ import annotations

@@ -21,10 +21,11 @@ heap once more than twice that threshold is free there: so each chunk of a sweep
 some 600 MB from the kernel afresh, and every new page is a fault the kernel must zero (on the
 2-core machine of docs/performance.md, 3.5 us each: a first chunk of 128 ``plausible_worlds`` runs
 took 155,000 faults and 0.52-0.57 s of system time, the next two 32,000-62,000 faults and
-0.07-0.20 s each, until glibc's adapting threshold caught up by the fourth, 1,100). With the thresholds raised (``mallopt``: ``M_MMAP_THRESHOLD`` 1 GiB, so such arrays
-come from the heap, and ``M_TRIM_THRESHOLD`` 2 GiB, so the heap keeps what is freed) a first chunk
-reuses within itself what its months free (85,000 faults, 0.19-0.26 s) and later chunks take
-almost nothing new (600-5,000 faults, 0.01-0.02 s). The price: a worker holds the memory of its
+0.07-0.20 s each, until glibc's adapting threshold caught up by the fourth, 1,100). With the
+thresholds raised (``mallopt``: ``M_MMAP_THRESHOLD`` 1 GiB, so such arrays come from the heap,
+and ``M_TRIM_THRESHOLD`` 2 GiB, so the heap keeps what is freed) a first chunk reuses within
+itself what its months free (85,000 faults, 0.19-0.26 s) and later chunks take almost nothing
+new (600-5,000 faults, 0.01-0.02 s). The price: a worker holds the memory of its
 largest chunk until it ends. Only glibc has ``mallopt``; elsewhere nothing changes. The numbers
 of a run do not depend on where its arrays lie.
 """
@@ -69,11 +70,9 @@ def keep_freed_memory() -> bool:
     TRIM_THRESHOLD)``. Returns whether both were set (False where the C library has no
     ``mallopt``, or refused a value)."""
     import ctypes
-    import ctypes.util
 
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this process runs with
     except (OSError, AttributeError):  # no C library to load, or one without mallopt
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
