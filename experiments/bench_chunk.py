@@ -17,7 +17,13 @@ phases inside ``months``, the hosts' and powers' steps inside theirs):
 - the Poisson counts (``sim.engine.rng._kernel_counts``): their time and how many rates they
   drew (nonzero, by size);
 - world-months: the worlds stepped in each month, summed (a twin that joins late counts from
-  its joining month).
+  its joining month);
+- the compiled kernels (Numba): each one's time and calls where Python calls it (every Numba
+  function bound to a name in a ``sim`` module is wrapped; a kernel that another kernel calls
+  counts in its caller), and their sum: the chunk's time in compiled code, against the rest
+  (numpy's vectorized glue, Python, the configs, summaries and rows). Compiled code is what no
+  restructuring of the Python around it removes: the chunk's floor, as long as every number of
+  every run stays the same (docs/performance.md, "The floor").
 
 No pass/fail. Usage::
 
@@ -65,12 +71,34 @@ TIMED = (
 )
 
 
+def kernel_names() -> dict[str, list[tuple[Any, str]]]:
+    """Every compiled (Numba) function bound to a name in a loaded ``sim`` module, by its
+    qualified name (``module.function`` where it is defined): the places it is bound, as
+    ``(module, name)``."""
+    import sys
+
+    from numba.core.dispatcher import Dispatcher
+
+    out: dict[str, list[tuple[Any, str]]] = {}
+    for mod_name, module in sorted(sys.modules.items()):
+        if not (mod_name == "sim" or mod_name.startswith("sim.")) or module is None:
+            continue
+        for name, obj in sorted(vars(module).items()):
+            if isinstance(obj, Dispatcher):
+                fn = obj.py_func
+                out.setdefault(f"{fn.__module__}.{fn.__qualname__}", []).append((module, name))
+    return out
+
+
 @contextmanager
-def timers(seconds: dict[str, float], rates: dict[str, int], world_months: list[int]
-           ) -> Iterator[None]:
+def timers(seconds: dict[str, float], rates: dict[str, int], world_months: list[int],
+           kernels: dict[str, list[float]] | None = None) -> Iterator[None]:
     """Wrap the :data:`TIMED` functions (and ``SahelModel.step``, to count world-months) so that
     their calls add to ``seconds`` (by part), the Poisson counts' rates to ``rates`` and the
-    worlds stepped to ``world_months[0]``; restore them on exit."""
+    worlds stepped to ``world_months[0]``, and (given ``kernels``) every compiled function of
+    :func:`kernel_names` so that each call adds its time and 1 to ``kernels[name]`` (``[s,
+    calls]``); restore them on exit. Kernels are wrapped only after they are compiled (Numba
+    would compile a caller against the wrapper): call this after a warm-up."""
     import importlib
 
     restore: list[tuple[Any, str, Any]] = []
@@ -124,6 +152,24 @@ def timers(seconds: dict[str, float], rates: dict[str, int], world_months: list[
         return step
 
     wrap(SahelModel, "step", stepping)
+
+    def kernel_timed(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def make(fn: Callable[..., Any]) -> Callable[..., Any]:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                t0 = time.perf_counter()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    entry = kernels.setdefault(name, [0.0, 0])
+                    entry[0] += time.perf_counter() - t0
+                    entry[1] += 1
+            return call
+        return make
+
+    if kernels is not None:
+        for name, places in kernel_names().items():
+            for module, attr in places:
+                wrap(module, attr, kernel_timed(name))
     try:
         yield
     finally:
@@ -161,7 +207,8 @@ def measure(experiment: str, runs: int, replicates: int, repeats: int) -> dict[s
         rates = dict.fromkeys(("rates", "nonzero", "below 0.1", "0.1 to 1", "1 to 10",
                                "10 and up"), 0)
         world_months = [0]
-        with timers(seconds, rates, world_months):
+        kernels: dict[str, list[float]] = {}
+        with timers(seconds, rates, world_months, kernels):
             t0 = time.perf_counter()
             out = execute_batch(ctx, tasks)
             wall = time.perf_counter() - t0
@@ -171,7 +218,8 @@ def measure(experiment: str, runs: int, replicates: int, repeats: int) -> dict[s
             raise SystemExit(f"{len(failed)} runs of the chunk failed: {failed[0]}")
         if best is None or wall < best["wall_s"]:
             best = {"wall_s": wall, "seconds": seconds, "rates": rates,
-                    "world_months": world_months[0]}
+                    "world_months": world_months[0], "kernels": kernels,
+                    "kernels_s": sum(k[0] for k in kernels.values())}
     assert best is not None
     months = best["seconds"].get("months", 0.0)
     best.update(experiment=experiment, runs=len(tasks), replicates=replicates, repeats=repeats,
@@ -196,6 +244,12 @@ def print_report(res: dict[str, Any]) -> None:
           f"{100 * res['around_months_s'] / wall:>11.1f}%")
     print(f"world-months: {res['world_months']:,}; the months {res['us_per_world_month']:.0f} us "
           "a world-month")
+    k_s = res["kernels_s"]
+    print(f"in compiled kernels: {k_s:.3f} s ({100 * k_s / wall:.0f}% of the chunk; "
+          f"{1e6 * k_s / max(res['world_months'], 1):.0f} us a world-month); outside them: "
+          f"{wall - k_s:.3f} s")
+    for name, (s, calls) in sorted(res["kernels"].items(), key=lambda kv: -kv[1][0]):
+        print(f"  {name:<52}{s:>8.3f}{calls:>7} calls")
     r = res["rates"]
     print(f"Poisson rates: {r['rates']:,} ({r['nonzero']:,} nonzero: {r['below 0.1']:,} below "
           f"0.1, {r['0.1 to 1']:,} from 0.1 to 1, {r['1 to 10']:,} from 1 to 10, "

@@ -42,6 +42,10 @@ def test_a_chunk_is_timed_part_by_part(bench, capsys, tmp_path):
     res = bench.main(["--runs", "2", "--replicates", "1", "--repeats", "1",
                       "--json", str(tmp_path / "chunk.json")])
     assert wrapped() == before  # every function restored
+    left = [f"{m}.{name}" for m, module in list(sys.modules.items()) if m.startswith("sim.")
+            for name, obj in vars(module).items()
+            if "kernel_timed" in getattr(obj, "__qualname__", "")]
+    assert not left  # every kernel restored (Numba's own again)
     out = capsys.readouterr().out
     assert "a chunk of 2 runs of plausible_worlds" in out and "the record" in out
     parts = res["seconds"]
@@ -62,6 +66,24 @@ def test_a_chunk_is_timed_part_by_part(bench, capsys, tmp_path):
     assert r["nonzero"] == r["below 0.1"] + r["0.1 to 1"] + r["1 to 10"] + r["10 and up"] > 0
     assert r["rates"] >= r["nonzero"]
     assert (tmp_path / "chunk.json").is_file()
+    # the compiled kernels: the Poisson counts among them, once per draw of the Poisson counts
+    kernels = res["kernels"]
+    assert kernels["sim.engine.rng_kernel.counts"][1] > 0
+    assert "sim.processes.combat_kernel.rates" in kernels
+    assert 0 < res["kernels_s"] == pytest.approx(sum(k[0] for k in kernels.values()))
+    assert res["kernels_s"] < parts["months"]
+    assert "in compiled kernels:" in out
+
+
+def test_kernel_names_finds_each_compiled_function_where_it_is_bound(bench):
+    import sim.engine.rng_kernel
+    from sim.engine.rng import load_kernels
+
+    load_kernels()
+    names = bench.kernel_names()
+    assert (sim.engine.rng_kernel, "counts") in names["sim.engine.rng_kernel.counts"]
+    # a helper bound under another name in another module counts under its own
+    assert all(name.startswith("sim.") for name in names)
 
 
 def test_bad_options_are_refused(bench):
