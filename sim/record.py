@@ -252,6 +252,42 @@ class LazyRunArrays:
         raise AttributeError(name)
 
 
+#: An event as a recorder holds it: ``(step, kind, actor, target, detail, origin)``.
+Event = tuple[int, str, str, str, str, str]
+
+
+@dataclass
+class _Counted:
+    """The events of one :meth:`Recorder.counted_events` call, not yet made tuples: their
+    worlds (grouped, each world's in its order), targets (ids, or indices into ``names``) and
+    counts; ``starts``: where each world's begin; ``places``: the length of that world's list
+    when they were recorded (where they go)."""
+
+    step: int
+    kind: str
+    unit: str
+    origin: str
+    worlds: np.ndarray
+    targets: np.ndarray
+    names: np.ndarray | None
+    counts: np.ndarray
+    starts: list[int]
+    places: list[int]
+
+    def rows(self) -> Iterator[tuple[int, int, list[Event]]]:
+        """``(world, place, events)`` for each world, its events as :meth:`Recorder.event`
+        records them."""
+        n = self.worlds.size
+        ids = self.targets if self.names is None else self.names[self.targets]
+        rows = list(zip(repeat(self.step, n), repeat(self.kind, n), repeat("", n), ids.tolist(),
+                        count_texts(self.counts, self.unit), repeat(self.origin, n),
+                        strict=True))
+        ends = [*self.starts[1:], n]
+        for b, i, j, at in zip(self.worlds[self.starts].tolist(), self.starts, ends,
+                               self.places, strict=True):
+            yield b, at, rows[i:j]
+
+
 class Recorder:
     """Preallocated monthly arrays for ``worlds`` runs of ``n_months``.
 
@@ -275,7 +311,10 @@ class Recorder:
         self.political_cost = np.zeros((t, b, p))  # USD per casualty in force that month
         self.groups = {c: np.zeros((t, b, g)) for c in TABLES["groups"][1]}
         self.regions = {c: np.zeros((t, b, r)) for c in ("control", "fighters", "fatalities")}
-        self.events: list[list[tuple[int, str, str, str, str, str]]] = [[] for _ in range(b)]
+        self._lists: list[list[Event]] = [[] for _ in range(b)]
+        # counted events recorded but not yet written into the lists (:meth:`counted_events`),
+        # shared with the recorder's heads
+        self._pending: list[_Counted] = []
         self.origin = "emergent"
         # the region ids as Python objects in a numpy array: a batch's targets in one gather
         self._region_names = np.array(world.region_ids, dtype=object)
@@ -300,8 +339,33 @@ class Recorder:
             setattr(out, name, getattr(self, name)[:, :n])
         for name in self._ARRAY_DICTS:
             setattr(out, name, {k: v[:, :n] for k, v in getattr(self, name).items()})
-        out.events = self.events[:n]
+        out._lists = self.events[:n]  # the same lists: what the head records is recorded here
         return out
+
+    @property
+    def events(self) -> list[list[Event]]:
+        """Each world's events, ``(step, kind, actor, target, detail, origin)`` tuples in the
+        order they were recorded (the counted events recorded so far written in first)."""
+        if self._pending:
+            self._settle()
+        return self._lists
+
+    def _settle(self) -> None:
+        """Write the pending counted events into the worlds' lists, each at the place it was
+        recorded at (after the events before it, before those after it)."""
+        pending, self._pending[:] = list(self._pending), []
+        places: dict[int, list[tuple[int, list[Event]]]] = {}
+        for c in pending:
+            for b, at, rows in c.rows():
+                places.setdefault(b, []).append((at, rows))
+        for b, inserts in places.items():
+            old, new, done = self._lists[b], [], 0
+            for at, rows in inserts:  # in the order recorded, so their places never fall
+                new.extend(old[done:at])
+                new.extend(rows)
+                done = at
+            new.extend(old[done:])
+            old[:] = new  # in place: a head's list is this one
 
     def copy_worlds(self, src: np.ndarray, dst: np.ndarray, months: int) -> None:
         """Worlds ``dst`` take the recorded months before ``months`` and the events of worlds
@@ -311,8 +375,9 @@ class Recorder:
         to, of = _as_slice(dst), _as_slice(src)
         for a in self._arrays():
             a[:months, to] = a[:months, of]
+        events = self.events
         for s, d in zip(src.tolist(), dst.tolist(), strict=True):
-            self.events[d] = list(self.events[s])
+            events[d] = list(events[s])
 
     @contextmanager
     def scheduled(self) -> Iterator[None]:
@@ -328,44 +393,49 @@ class Recorder:
               detail: str = "") -> None:
         """Record an applied or emergent event of world ``b`` (its origin: see
         :meth:`scheduled`)."""
-        self.events[b].append((step, kind, actor, target, detail, self.origin))
+        self._lists[b].append((step, kind, actor, target, detail, self.origin))
 
     def massacres(self, step: int, worlds: np.ndarray, regions: np.ndarray,
                   killed: np.ndarray) -> None:
         """Record a ``massacre`` event in each world of ``worlds`` and region of ``regions``
         (emergent; ``killed``: the civilians killed there), as :meth:`event` would one by one."""
-        self.counted_events(step, "massacre", worlds, self._region_names[regions], killed,
-                            "civilians killed")
+        self.counted_events(step, "massacre", worlds, regions, killed, "civilians killed",
+                            names=self._region_names)
 
     def counted_events(self, step: int, kind: str, worlds: np.ndarray, targets: np.ndarray,
-                       counts: np.ndarray, unit: str) -> None:
+                       counts: np.ndarray, unit: str, names: np.ndarray | None = None) -> None:
         """Record a ``kind`` event without an actor in each world of ``worlds`` (the origin as
         :meth:`scheduled` says), against ``targets`` (each event's target id, an array of str
-        objects), with detail ``f"{count:.0f} {unit}"``: the events :meth:`event` would record
-        called once per event in this order, so each world's in their order.
+        objects; with ``names``, each one's index in ``names``), with detail
+        ``f"{count:.0f} {unit}"``: the events :meth:`event` would record called once per event
+        in this order, so each world's in their order.
 
-        A batch month has hundreds of such events (massacres): the targets and details are
-        built in numpy, the rows by ``zip``, and each world's are added in one ``extend``; a
-        call of up to :data:`FEW_EVENTS` events (a small batch's month) appends them one by
-        one, without the numpy steps."""
+        A batch month has hundreds of such events (massacres: some 900 a world in a run of the
+        endogenous scenario), and a sweep reads none of them: their arrays are kept as they are,
+        with the place of each world's in its list, and the tuples are made when the events are
+        read (:attr:`events`). A call of up to :data:`FEW_EVENTS` events (a small batch's month)
+        appends them one by one."""
         worlds = np.asarray(worlds)
         n = worlds.size
         if not n:
             return
         if n <= FEW_EVENTS:  # a small batch's month: each event by event()
-            for b, target, count in zip(worlds.tolist(), targets.tolist(),
+            ids = targets if names is None else names[targets]
+            for b, target, count in zip(worlds.tolist(), ids.tolist(),
                                         np.asarray(counts).tolist(), strict=True):
                 self.event(b, step, kind, "", target, f"{count:.0f} {unit}")
             return
+        targets, counts = np.asarray(targets), np.asarray(counts)
         if n > 1 and (worlds[1:] < worlds[:-1]).any():  # group by world, each in its order
             order = np.argsort(worlds, kind="stable")
-            worlds, targets, counts = worlds[order], targets[order], np.asarray(counts)[order]
-        rows = list(zip(repeat(step, n), repeat(kind, n), repeat("", n), targets.tolist(),
-                        count_texts(counts, unit), repeat(self.origin, n), strict=True))
-        cuts = (np.flatnonzero(worlds[1:] != worlds[:-1]) + 1).tolist()
-        starts, events = [0, *cuts], self.events
-        for b, i, j in zip(worlds[starts].tolist(), starts, [*cuts, n], strict=True):
-            events[b].extend(rows[i:j])
+            worlds, targets, counts = worlds[order], targets[order], counts[order]
+        else:  # copies: the caller's arrays may change before the events are read
+            worlds, targets, counts = worlds.copy(), targets.copy(), counts.copy()
+        starts = [0, *(np.flatnonzero(worlds[1:] != worlds[:-1]) + 1).tolist()]
+        events = self._lists
+        places = [len(events[b]) for b in worlds[starts].tolist()]
+        self._pending.append(_Counted(step, kind, unit, self.origin, worlds, targets, names,
+                                      counts, starts, places))
 
     def record(self, step: int, st: SimState, ledger: MonthLedger, world: World,
                shares: tuple[np.ndarray, ...] | None = None) -> None:

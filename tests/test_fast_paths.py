@@ -3,9 +3,10 @@ replace give, bit for bit and in the same order. Each test keeps the plain compu
 reference and compares on real batches and on edge cases: no massacres, many, unsorted worlds,
 a batch of one world, numbers of every size with zeros of both signs.
 
-- :meth:`sim.record.Recorder.massacres` (one numpy gather and one ``extend`` per world, the
-  details formatted once per distinct count: :func:`sim.record.count_texts`) against the loop
-  that appended one event at a time;
+- :meth:`sim.record.Recorder.massacres` (the arrays kept, the events made when read: one numpy
+  gather, the details formatted once per distinct count, :func:`sim.record.count_texts`, each
+  world's put at the place it was recorded at) against the loop that appended one event at a
+  time;
 - :meth:`Recorder.counted_events` for the army's mass-casualty events, against the calls of
   :meth:`Recorder.event` the model makes one at a time;
 - :meth:`Recorder.copy_worlds` with slices against index arrays;
@@ -156,6 +157,27 @@ def test_counted_events_are_the_events_recorded_one_at_a_time(world, few):
         plain.event(b, 7, "army_mass_casualty", "", world.state_ids[si],
                     f"{deaths[b, si]:.0f} soldiers killed")
     assert len(worlds) > 5 and fast.events == plain.events
+
+
+def test_counted_events_wait_in_their_arrays_until_read(world):
+    """A call of many events keeps copies of its arrays (the caller's may change) and makes no
+    tuple until the events are read; events recorded after it go after it."""
+    rec = Recorder(world, 0, 3, 4)
+    worlds = np.repeat(np.arange(4), world.n_regions)
+    regions = np.tile(np.arange(world.n_regions), 4)
+    killed = np.arange(worlds.size, dtype=float)
+    rec.event(1, 0, "coup", "army", "mali", "before")
+    rec.massacres(0, worlds, regions, killed)
+    rec.event(1, 0, "coup", "army", "mali", "after")
+    assert rec._pending and [len(x) for x in rec._lists] == [0, 2, 0, 0]  # nothing made yet
+    worlds[:], regions[:], killed[:] = 0, 0, -1.0  # the caller's arrays change
+    events = rec.events
+    assert not rec._pending
+    assert [e[4] for e in events[1]] == ["before", *(f"{k:.0f} civilians killed" for k in
+                                                     range(world.n_regions, 2 * world.n_regions)),
+                                         "after"]
+    assert [e[3] for e in events[3]] == list(world.region_ids)
+    assert rec.events is events  # read again: nothing left to write
 
 
 # ------------------------------------------------------------------------- joining worlds
