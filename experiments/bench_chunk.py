@@ -109,16 +109,22 @@ def timers(seconds: dict[str, float], rates: dict[str, int], world_months: list[
         restore.append((owner, name, original))
         setattr(owner, name, make(original))
 
-    def timed(part: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def timing(add: Callable[[float], None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """A wrapper that gives ``add`` each call's time."""
         def make(fn: Callable[..., Any]) -> Callable[..., Any]:
             def call(*args: Any, **kwargs: Any) -> Any:
                 t0 = time.perf_counter()
                 try:
                     return fn(*args, **kwargs)
                 finally:
-                    seconds[part] = seconds.get(part, 0.0) + time.perf_counter() - t0
+                    add(time.perf_counter() - t0)
             return call
         return make
+
+    def timed(part: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def add(dt: float) -> None:
+            seconds[part] = seconds.get(part, 0.0) + dt
+        return timing(add)
 
     def counting(fn: Callable[..., Any]) -> Callable[..., Any]:
         def counts(keys: Any, month: int, per_key: int, flat: Any) -> Any:
@@ -154,17 +160,11 @@ def timers(seconds: dict[str, float], rates: dict[str, int], world_months: list[
     wrap(SahelModel, "step", stepping)
 
     def kernel_timed(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        def make(fn: Callable[..., Any]) -> Callable[..., Any]:
-            def call(*args: Any, **kwargs: Any) -> Any:
-                t0 = time.perf_counter()
-                try:
-                    return fn(*args, **kwargs)
-                finally:
-                    entry = kernels.setdefault(name, [0.0, 0])
-                    entry[0] += time.perf_counter() - t0
-                    entry[1] += 1
-            return call
-        return make
+        def add(dt: float) -> None:
+            entry = kernels.setdefault(name, [0.0, 0])
+            entry[0] += dt
+            entry[1] += 1
+        return timing(add)
 
     if kernels is not None:
         for name, places in kernel_names().items():

@@ -44,7 +44,7 @@ def test_a_chunk_is_timed_part_by_part(bench, capsys, tmp_path):
     assert wrapped() == before  # every function restored
     left = [f"{m}.{name}" for m, module in list(sys.modules.items()) if m.startswith("sim.")
             for name, obj in vars(module).items()
-            if "kernel_timed" in getattr(obj, "__qualname__", "")]
+            if "timers.<locals>" in getattr(obj, "__qualname__", "")]
     assert not left  # every kernel restored (Numba's own again)
     out = capsys.readouterr().out
     assert "a chunk of 2 runs of plausible_worlds" in out and "the record" in out
