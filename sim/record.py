@@ -259,33 +259,33 @@ Event = tuple[int, str, str, str, str, str]
 @dataclass
 class _Counted:
     """The events of one :meth:`Recorder.counted_events` call, not yet made tuples: their
-    worlds (grouped, each world's in its order), targets (ids, or indices into ``names``) and
-    counts; ``starts``: where each world's begin; ``places``: the length of that world's list
-    when they were recorded (where they go)."""
+    targets (ids, or indices into ``names``) and counts, grouped by world (each world's in its
+    order); ``starts``: where each world's begin; ``lists``: each world's list of events (the
+    object: a head's and its batch's are the same) and ``places``: its length when they were
+    recorded (where they go)."""
 
     step: int
     kind: str
     unit: str
     origin: str
-    worlds: np.ndarray
     targets: np.ndarray
     names: np.ndarray | None
     counts: np.ndarray
     starts: list[int]
+    lists: list[list[Event]]
     places: list[int]
 
-    def rows(self) -> Iterator[tuple[int, int, list[Event]]]:
-        """``(world, place, events)`` for each world, its events as :meth:`Recorder.event`
+    def rows(self) -> Iterator[tuple[list[Event], int, list[Event]]]:
+        """``(list, place, events)`` for each world, its events as :meth:`Recorder.event`
         records them."""
-        n = self.worlds.size
+        n = self.counts.size
         ids = self.targets if self.names is None else self.names[self.targets]
         rows = list(zip(repeat(self.step, n), repeat(self.kind, n), repeat("", n), ids.tolist(),
                         count_texts(self.counts, self.unit), repeat(self.origin, n),
                         strict=True))
         ends = [*self.starts[1:], n]
-        for b, i, j, at in zip(self.worlds[self.starts].tolist(), self.starts, ends,
-                               self.places, strict=True):
-            yield b, at, rows[i:j]
+        for events, i, j, at in zip(self.lists, self.starts, ends, self.places, strict=True):
+            yield events, at, rows[i:j]
 
 
 class Recorder:
@@ -351,21 +351,28 @@ class Recorder:
         return self._lists
 
     def _settle(self) -> None:
-        """Write the pending counted events into the worlds' lists, each at the place it was
-        recorded at (after the events before it, before those after it)."""
-        pending, self._pending[:] = list(self._pending), []
-        places: dict[int, list[tuple[int, list[Event]]]] = {}
+        """Write the pending counted events into the lists they were recorded for, each at the
+        place it was recorded at (after the events before it, before those after it). The
+        lists are those the events were recorded into, whichever recorder (a batch's or one of
+        its heads) reads first; each is replaced once all are built, and only then are the
+        pending events let go."""
+        pending = list(self._pending)
+        inserts: dict[int, tuple[list[Event], list[tuple[int, list[Event]]]]] = {}
         for c in pending:
-            for b, at, rows in c.rows():
-                places.setdefault(b, []).append((at, rows))
-        for b, inserts in places.items():
-            old, new, done = self._lists[b], [], 0
-            for at, rows in inserts:  # in the order recorded, so their places never fall
-                new.extend(old[done:at])
+            for events, at, rows in c.rows():
+                inserts.setdefault(id(events), (events, []))[1].append((at, rows))
+        merged = []
+        for events, places in inserts.values():
+            new, done = [], 0
+            for at, rows in places:  # in the order recorded, so their places never fall
+                new.extend(events[done:at])
                 new.extend(rows)
                 done = at
-            new.extend(old[done:])
-            old[:] = new  # in place: a head's list is this one
+            new.extend(events[done:])
+            merged.append((events, new))
+        for events, new in merged:
+            events[:] = new  # in place: a head's list is this one
+        del self._pending[:len(pending)]
 
     def copy_worlds(self, src: np.ndarray, dst: np.ndarray, months: int) -> None:
         """Worlds ``dst`` take the recorded months before ``months`` and the events of worlds
@@ -410,8 +417,8 @@ class Recorder:
         ``f"{count:.0f} {unit}"``: the events :meth:`event` would record called once per event
         in this order, so each world's in their order.
 
-        A batch month has hundreds of such events (massacres: some 900 a world in a run of the
-        endogenous scenario), and a sweep reads none of them: their arrays are kept as they are,
+        A batch month has hundreds of such events (massacres: some 500 a world in an 84-month
+        run of sampled endogenous worlds), and a sweep reads none of them: their arrays are kept as they are,
         with the place of each world's in its list, and the tuples are made when the events are
         read (:attr:`events`). A call of up to :data:`FEW_EVENTS` events (a small batch's month)
         appends them one by one."""
@@ -430,12 +437,12 @@ class Recorder:
             order = np.argsort(worlds, kind="stable")
             worlds, targets, counts = worlds[order], targets[order], counts[order]
         else:  # copies: the caller's arrays may change before the events are read
-            worlds, targets, counts = worlds.copy(), targets.copy(), counts.copy()
+            targets, counts = targets.copy(), counts.copy()
         starts = [0, *(np.flatnonzero(worlds[1:] != worlds[:-1]) + 1).tolist()]
         events = self._lists
-        places = [len(events[b]) for b in worlds[starts].tolist()]
-        self._pending.append(_Counted(step, kind, unit, self.origin, worlds, targets, names,
-                                      counts, starts, places))
+        lists = [events[b] for b in worlds[starts].tolist()]
+        self._pending.append(_Counted(step, kind, unit, self.origin, targets, names, counts,
+                                      starts, lists, [len(x) for x in lists]))
 
     def record(self, step: int, st: SimState, ledger: MonthLedger, world: World,
                shares: tuple[np.ndarray, ...] | None = None) -> None:

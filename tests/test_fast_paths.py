@@ -15,6 +15,8 @@ a batch of one world, numbers of every size with zeros of both signs.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -32,6 +34,24 @@ def massacres_reference(rec: Recorder, step: int, worlds: np.ndarray, regions: n
     ids, origin, events = rec.world.region_ids, rec.origin, rec.events
     for b, r, n in zip(worlds.tolist(), regions.tolist(), killed.tolist(), strict=True):
         events[b].append((step, "massacre", "", ids[r], f"{n:.0f} civilians killed", origin))
+
+
+def counted_events_reference(rec: Recorder, step: int, kind: str, worlds: np.ndarray,
+                             targets: np.ndarray, counts: np.ndarray, unit: str,
+                             names: np.ndarray | None = None) -> None:
+    """What Recorder.counted_events stands for: one event() call per event, in call order."""
+    ids = targets if names is None else names[targets]
+    for b, target, n in zip(np.asarray(worlds).tolist(), ids.tolist(),
+                            np.asarray(counts).tolist(), strict=True):
+        rec.event(b, step, kind, "", target, f"{n:.0f} {unit}")
+
+
+class PlainRecorder(Recorder):
+    """A recorder whose counted events are appended one at a time as they come (the plain
+    references above): the oracle of the deferred events."""
+
+    massacres = massacres_reference
+    counted_events = counted_events_reference
 
 
 def copy_worlds_reference(rec: Recorder, src: np.ndarray, dst: np.ndarray, months: int) -> None:
@@ -180,6 +200,81 @@ def test_counted_events_wait_in_their_arrays_until_read(world):
     assert rec.events is events  # read again: nothing left to write
 
 
+def test_a_head_reads_the_events_its_batch_has_pending_for_other_worlds(world):
+    """A head made before its batch records counted events in worlds the head does not have
+    reads its own worlds' events, and the batch keeps all of them."""
+    fast, plain = Recorder(world, 0, 3, 4), PlainRecorder(world, 0, 3, 4)
+    every = np.nonzero(np.ones((4, world.n_regions), dtype=bool))
+    killed = np.arange(every[0].size, dtype=float)
+    for rec in (fast, plain):
+        head = rec.head(2)
+        rec.massacres(0, *every, killed)
+        assert head.events == rec.events[:2]
+    assert fast.events == plain.events and len(fast.events[3]) == world.n_regions
+
+
+def _random_calls(world, seed: int, rec_class: type) -> tuple[Recorder, list[Recorder]]:
+    """A batch recorder and its heads after a random sequence of calls (``seed``): events,
+    counted events of every size (sorted or not, scheduled or not, the caller's arrays changed
+    after the call), heads, worlds copied (onto a world no head has, as the model joins them)
+    and reads; the same sequence whatever ``rec_class``."""
+    rng = np.random.default_rng(seed)
+    n_b = int(rng.integers(1, 7))
+    rec = rec_class(world, 0, 3, n_b)
+    heads: list[Recorder] = []
+    states = np.array(world.state_ids, dtype=object)
+    for step in range(int(rng.integers(1, 25))):
+        op = rng.random()
+        target = heads[int(rng.integers(len(heads)))] if heads and rng.random() < 0.4 else rec
+        scheduled = rng.random() < 0.3
+        if op < 0.2:
+            b = int(rng.integers(target.worlds))
+            with target.scheduled() if scheduled else contextlib.nullcontext():
+                target.event(b, step, "coup", "army", "mali", f"event {step}")
+        elif op < 0.55:
+            n = int(rng.choice([0, 1, 5, 16, 17, 40, 100]))
+            worlds = rng.integers(target.worlds, size=n)
+            if rng.random() < 0.5:
+                worlds.sort()
+            regions = rng.integers(world.n_regions, size=n)
+            counts = rng.choice([0.5, 1.5, 2.0, -0.0, 30.25], size=n)
+            with target.scheduled() if scheduled else contextlib.nullcontext():
+                if rng.random() < 0.5:
+                    target.massacres(step, worlds, regions, counts)
+                else:
+                    target.counted_events(step, "army_mass_casualty", worlds,
+                                          states[regions % len(states)], counts,
+                                          "soldiers killed")
+            worlds[:], regions[:], counts[:] = 0, 0, 99.0  # the caller's arrays change
+        elif op < 0.7:
+            heads.append(rec.head(int(rng.integers(1, n_b + 1))))
+        elif op < 0.8:
+            free = [d for d in range(max((h.worlds for h in heads), default=0), n_b)]
+            src = int(rng.integers(n_b))
+            dst = int(rng.choice(free)) if free else src
+            if dst != src:
+                rec.copy_worlds(np.array([src]), np.array([dst]), 1)
+        elif heads and op < 0.9:
+            heads[int(rng.integers(len(heads)))].events  # noqa: B018 (a read)
+        else:
+            rec.events  # noqa: B018 (a read)
+    return rec, heads
+
+
+def test_counted_events_read_in_any_order_are_the_events_appended_as_they_came(world):
+    """Random sequences of calls (``_random_calls``): the batch's and every head's events are
+    what the plain recorder appended, whoever reads first."""
+    for seed in range(300):
+        fast, fast_heads = _random_calls(world, seed, Recorder)
+        plain, plain_heads = _random_calls(world, seed, PlainRecorder)
+        assert fast.events == plain.events, f"seed {seed}"
+        for mine, theirs in zip(fast_heads, plain_heads, strict=True):
+            assert mine.events == theirs.events, f"seed {seed}"
+        for mine, theirs in zip(fast.events, plain.events, strict=True):
+            for a, b in zip(mine, theirs, strict=True):
+                assert [type(v) for v in a] == [type(v) for v in b], f"seed {seed}"
+
+
 # ------------------------------------------------------------------------- joining worlds
 
 
@@ -210,9 +305,10 @@ def test_copy_worlds_copies_what_index_arrays_copy(world, src, dst):
 
 
 def _plain_paths(monkeypatch) -> None:
-    """Run with the plain computations: the loop of massacres and index arrays for joining
-    worlds."""
+    """Run with the plain computations: the loops of massacres and of the army's mass-casualty
+    events, and index arrays for joining worlds."""
     monkeypatch.setattr(Recorder, "massacres", massacres_reference)
+    monkeypatch.setattr(Recorder, "counted_events", counted_events_reference)
     monkeypatch.setattr(Recorder, "copy_worlds", copy_worlds_reference)
 
 
