@@ -418,10 +418,10 @@ class Recorder:
         in this order, so each world's in their order.
 
         A batch month has hundreds of such events (massacres: some 500 a world in an 84-month
-        run of sampled endogenous worlds), and a sweep reads none of them: their arrays are kept as they are,
-        with the place of each world's in its list, and the tuples are made when the events are
-        read (:attr:`events`). A call of up to :data:`FEW_EVENTS` events (a small batch's month)
-        appends them one by one."""
+        run of sampled endogenous worlds), and a sweep reads none of them: copies of their
+        arrays are kept with the list each world's go into and its length then, and the tuples
+        are made when the events are read (:attr:`events`). A call of up to :data:`FEW_EVENTS`
+        events (a small batch's month) appends them one by one."""
         worlds = np.asarray(worlds)
         n = worlds.size
         if not n:

@@ -197,18 +197,17 @@ def expel(cfg: RunConfig, w: World, st: SimState, rec: Recorder, b: int, si: int
 # ------------------------------------------------------------------- emergent decisions
 
 def coups(cfg: RunConfig, w: World, st: SimState, rec: Recorder, month: int, ins: np.ndarray,
-          draws: np.ndarray, worlds: np.ndarray | None = None) -> None:
+          draws: np.ndarray, worlds: np.ndarray) -> None:
     """Endogenous coup attempts: the hazard, the draws, success or failure; in the ``worlds``
-    (``[B]`` bool, default all) that have coups (``scenario.endogenous_coups``): the attempts
-    of the others are drawn and dropped, which changes nothing of theirs (the hazard and the
-    draws are read, not kept)."""
+    (``[B]`` bool) that have coups (``scenario.endogenous_coups``): the attempts of the others
+    are drawn and dropped, which changes nothing of theirs (the hazard and the draws are read,
+    not kept)."""
     cp = cfg.params.coups
     hazard = politics_p.coup_hazard(w, st, cp, ins, month)
     capacity, foreign = hosts_p.security_capacity(w, st)
     share = ratio(foreign, capacity[:, :, None])
     tried = politics_p.coup_attempts(w, st, cp, hazard, draws, month, share)
-    attempted = tried.attempted if worlds is None else tried.attempted & worlds[:, None]
-    for b, si in zip(*np.nonzero(attempted), strict=True):
+    for b, si in zip(*np.nonzero(tried.attempted & worlds[:, None]), strict=True):
         why = f"hazard {hazard[b, si]:.3f}/month"
         if tried.succeeded[b, si]:
             coup(cfg, w, st, rec, int(b), int(si), month, f"emergent ({why})")
